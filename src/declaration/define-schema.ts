@@ -1,0 +1,103 @@
+import type { NativeType, Schema, SchemaInput, SqlExpression, TableInput } from './dsl-types.js';
+import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+
+/** An SQL expression, for defaults: `default: sql("CURRENT_TIMESTAMP")`. */
+export const sql = (expression: string): SqlExpression => ({ sql: expression });
+
+/** A database-specific type the DSL does not model: `type: native("inet")`. */
+export const native = (type: string): NativeType => ({ native: type });
+
+/**
+ * Declares the complete schema of a release. With `extends`, the previous release's tables are
+ * merged in: a table named again merges column by column (a column named again replaces the old
+ * one) and its keys, indexes and checks merge by name (generated names included). A tombstone
+ * removes the inherited object. Tombstones accumulate along the chain, so a database that skipped
+ * a release's contract still gets it, except for objects a later release declares again.
+ */
+export function defineSchema(input: SchemaInput): Schema {
+  const base = input.extends;
+  const tables: Record<string, TableInput> = { ...(base?.tables ?? {}) };
+  const removed: Schema['removed'] = {
+    tables: [...(base?.removed.tables ?? [])],
+    columns: [...(base?.removed.columns ?? [])],
+    indexes: [...(base?.removed.indexes ?? [])],
+    constraints: [...(base?.removed.constraints ?? [])],
+  };
+  const own = input.tables ?? {};
+
+  for (const [name, raw] of Object.entries(own)) {
+    const { removed: gone, ...table } = withNames(name, raw);
+    const parent = tables[name];
+    const merged = parent ? mergeTable(parent, table) : table;
+    // Inherited objects this release tombstones leave the merged table; objects the release
+    // itself declares stay, so that normalization reports the contradiction.
+    tables[name] = parent && gone ? dropInherited(merged, table, gone) : merged;
+    removed.tables = removed.tables.filter((t) => t !== name);
+    removed.columns = removed.columns.filter((c) => c.table !== name || !(c.column in (table.columns ?? {})));
+    for (const column of gone?.columns ?? []) removed.columns.push({ table: name, column });
+    for (const index of gone?.indexes ?? []) removed.indexes.push({ table: name, name: index });
+    for (const constraint of gone?.constraints ?? []) removed.constraints.push({ table: name, name: constraint });
+  }
+  for (const name of input.removed?.tables ?? []) {
+    if (!(name in own)) delete tables[name];
+    removed.tables.push(name);
+  }
+  return { dbtideSchema: 1, release: input.release, tables, removed };
+}
+
+/** Fills in the generated name of every unnamed key, index and check. */
+function withNames(table: string, t: TableInput): TableInput {
+  const pk = Array.isArray(t.primaryKey) ? { columns: t.primaryKey } : t.primaryKey;
+  return {
+    ...t,
+    ...(pk ? { primaryKey: { name: pk.name ?? primaryKeyName(table), columns: pk.columns } } : {}),
+    ...(t.uniques ? { uniques: t.uniques.map((u) => ({ ...u, name: u.name ?? uniqueName(table, u.columns) })) } : {}),
+    ...(t.indexes
+      ? { indexes: t.indexes.map((i) => ({ ...i, name: i.name ?? indexName(table, i.columns, i.unique ?? false) })) }
+      : {}),
+    ...(t.foreignKeys
+      ? { foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: f.name ?? foreignKeyName(table, f.columns) })) }
+      : {}),
+    ...(t.checks ? { checks: t.checks.map((c) => ({ ...c, name: c.name ?? checkName(table, c.expression) })) } : {}),
+  };
+}
+
+function mergeTable(parent: TableInput, child: TableInput): TableInput {
+  const merged: TableInput = { columns: { ...parent.columns, ...child.columns } };
+  const pk = child.primaryKey ?? parent.primaryKey;
+  if (pk) merged.primaryKey = pk;
+  const uniques = byName(parent.uniques, child.uniques);
+  const indexes = byName(parent.indexes, child.indexes);
+  const foreignKeys = byName(parent.foreignKeys, child.foreignKeys);
+  const checks = byName(parent.checks, child.checks);
+  if (uniques) merged.uniques = uniques;
+  if (indexes) merged.indexes = indexes;
+  if (foreignKeys) merged.foreignKeys = foreignKeys;
+  if (checks) merged.checks = checks;
+  return merged;
+}
+
+function byName<T extends { name?: string }>(parent: T[] | undefined, child: T[] | undefined): T[] | undefined {
+  if (!parent || !child) return child ?? parent;
+  const names = new Set(child.map((c) => c.name));
+  return [...parent.filter((p) => !names.has(p.name)), ...child];
+}
+
+function dropInherited(
+  merged: TableInput,
+  own: TableInput,
+  gone: NonNullable<TableInput['removed']>,
+): TableInput {
+  const ownColumns = own.columns ?? {};
+  const columns = Object.fromEntries(
+    Object.entries(merged.columns ?? {}).filter(([c]) => c in ownColumns || !(gone.columns ?? []).includes(c)),
+  );
+  const isGone = (names: string[] | undefined, ownList: { name?: string }[] | undefined) => (x: { name?: string }) =>
+    !(names ?? []).includes(x.name ?? '') || (ownList ?? []).some((o) => o.name === x.name);
+  const result: TableInput = { ...merged, columns };
+  if (merged.indexes) result.indexes = merged.indexes.filter(isGone(gone.indexes, own.indexes));
+  if (merged.uniques) result.uniques = merged.uniques.filter(isGone(gone.constraints, own.uniques));
+  if (merged.foreignKeys) result.foreignKeys = merged.foreignKeys.filter(isGone(gone.constraints, own.foreignKeys));
+  if (merged.checks) result.checks = merged.checks.filter(isGone(gone.constraints, own.checks));
+  return result;
+}

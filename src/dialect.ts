@@ -1,0 +1,100 @@
+import type {
+  CheckModel,
+  ColumnModel,
+  ColumnType,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  SchemaModel,
+  TableModel,
+} from './model/schema-model.js';
+
+/** One open session. Session state (locks, settings) lives as long as the connection. */
+export interface Connection {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+/** What a dialect can do, for one server version. The planner reads this; nothing else branches on dialect. */
+export interface Capabilities {
+  /** Server family and version the table was built for, e.g. `postgres 15.4`. */
+  server: string;
+  /** DDL can run inside a transaction and roll back. */
+  transactionalDdl: boolean;
+  /** Indexes can be built without blocking writes (PostgreSQL CONCURRENTLY, MySQL INPLACE LOCK=NONE). */
+  onlineIndexBuild: boolean;
+  /** An index left invalid by a failed online build can be rebuilt in place without a drop. */
+  onlineIndexRebuild: boolean;
+  /** Constraints can be added unvalidated, then validated without blocking writes. */
+  deferredValidation: boolean;
+  /** SET NOT NULL can use a validated CHECK (c IS NOT NULL) instead of a full scan under an exclusive lock. */
+  notNullFromCheck: boolean;
+  /** A unique constraint can adopt a unique index built online. */
+  uniqueFromIndex: boolean;
+  /** ADD COLUMN with a constant default changes only metadata. */
+  constantDefaultIsInstant: boolean;
+  partialIndexes: boolean;
+  /** Type changes that only touch metadata (no rewrite, no scan). */
+  isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
+  /** SQL expressions known to be non-volatile, so a default using them needs no rewrite. */
+  isStableDefaultExpression(expression: string): boolean;
+}
+
+/** Renders each primitive schema action to SQL. Pure: no I/O. */
+export interface SqlCompiler {
+  quote(identifier: string): string;
+  createTable(table: TableModel, options: { foreignKeys: boolean }): string;
+  dropTable(table: string): string;
+  addColumn(table: string, column: ColumnModel): string;
+  dropColumn(table: string, column: string): string;
+  alterColumnType(table: string, column: string, type: ColumnType): string;
+  setDefault(table: string, column: ColumnModel): string;
+  dropDefault(table: string, column: string): string;
+  setNotNull(table: string, column: string): string;
+  dropNotNull(table: string, column: string): string;
+  createIndex(table: string, index: IndexModel, options: { online: boolean }): string;
+  dropIndex(table: string, name: string, options: { online: boolean }): string;
+  rebuildIndex(name: string): string;
+  addPrimaryKey(table: string, key: KeyConstraint): string;
+  addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
+  addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): string;
+  addCheck(table: string, check: CheckModel, options: { validate: boolean }): string;
+  validateConstraint(table: string, name: string): string;
+  dropConstraint(table: string, name: string): string;
+  /** Renders a column type the way this dialect spells it. */
+  columnType(type: ColumnType): string;
+}
+
+/** The statements that bound lock waits and keep two runs apart. */
+export interface RuntimeSql {
+  /** Statements that cap lock waits for the session (or, with `local`, the current transaction). */
+  lockTimeout(ms: number, local: boolean): string[];
+  /** True when the error is a lock wait that timed out, so the statement may be retried. */
+  isLockTimeout(error: unknown): boolean;
+  /** Tries once to take the run lock; resolves true when taken. */
+  tryRunLock(conn: Connection, key: string): Promise<boolean>;
+  releaseRunLock(conn: Connection, key: string): Promise<void>;
+}
+
+export interface IntrospectOptions {
+  /** Schema (PostgreSQL) or database (MySQL) to read; the dialect's default when omitted. */
+  schema?: string;
+}
+
+export interface Dialect {
+  name: 'postgres' | 'mysql' | 'db2';
+  /** Whether this dialect serves the URL (e.g. `postgres://`, `pglite:`). */
+  accepts(url: string): boolean;
+  connect(url: string): Promise<Connection>;
+  serverVersion(conn: Connection): Promise<string>;
+  capabilities(version: string): Capabilities;
+  /** Reads the live schema. Tables whose names start with `_dbtide_` are dbtide's own and left out. */
+  introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
+  /** Estimated rows per table, from statistics (no scans). */
+  estimateRows(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, number>>;
+  compiler: SqlCompiler;
+  runtime: RuntimeSql;
+}
+
+/** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */
+export const OWN_TABLE_PREFIX = '_dbtide_';

@@ -1,0 +1,94 @@
+/**
+ * The one canonical schema model. Declarations normalize into it and introspection produces it,
+ * so diff compares like with like. Plain JSON data: plans and snapshots can be stored.
+ */
+
+export type ColumnType =
+  | { kind: 'smallint' | 'int' | 'bigint' | 'text' | 'boolean' | 'date' | 'real' | 'double' | 'uuid' | 'json' | 'binary' }
+  | { kind: 'varchar'; length: number }
+  | { kind: 'timestamp'; withTimeZone: boolean }
+  | { kind: 'numeric'; precision: number | null; scale: number | null }
+  /** A native type the DSL does not model, kept verbatim so a pulled schema round-trips. */
+  | { kind: 'native'; sql: string };
+
+export type DefaultValue =
+  | { kind: 'literal'; value: string | number | boolean }
+  | { kind: 'sql'; expression: string };
+
+export type Identity = 'always' | 'by-default';
+
+export interface ColumnModel {
+  name: string;
+  type: ColumnType;
+  nullable: boolean;
+  default: DefaultValue | null;
+  identity: Identity | null;
+}
+
+export interface KeyConstraint {
+  name: string;
+  columns: string[];
+}
+
+export interface IndexModel {
+  name: string;
+  /** Column names, or expressions (any entry that is not a plain column name). */
+  columns: string[];
+  unique: boolean;
+  /** Predicate of a partial index, or null. */
+  where: string | null;
+  /** Access method; 'btree' unless stated. */
+  using: string;
+  /** False for an index left INVALID by a failed concurrent build. Declared indexes are valid. */
+  valid: boolean;
+}
+
+export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
+export interface ForeignKeyModel {
+  name: string;
+  columns: string[];
+  referencedTable: string;
+  referencedColumns: string[];
+  onDelete: ReferentialAction;
+  onUpdate: ReferentialAction;
+  /** False while a constraint added NOT VALID awaits validation. Declared constraints are validated. */
+  validated: boolean;
+}
+
+export interface CheckModel {
+  name: string;
+  expression: string;
+  validated: boolean;
+}
+
+export interface TableModel {
+  name: string;
+  columns: ColumnModel[];
+  primaryKey: KeyConstraint | null;
+  uniques: KeyConstraint[];
+  indexes: IndexModel[];
+  foreignKeys: ForeignKeyModel[];
+  checks: CheckModel[];
+}
+
+export interface SchemaModel {
+  /** Keyed by table name; keys in sorted order. */
+  tables: Record<string, TableModel>;
+}
+
+/** What a release explicitly removes. Contract drops only these; anything else unknown is drift. */
+export interface Tombstones {
+  tables: string[];
+  columns: { table: string; column: string }[];
+  indexes: { table: string; name: string }[];
+  constraints: { table: string; name: string }[];
+}
+
+export interface DeclaredSchema {
+  release: string;
+  model: SchemaModel;
+  removed: Tombstones;
+}
+
+export const emptyTombstones = (): Tombstones => ({ tables: [], columns: [], indexes: [], constraints: [] });
