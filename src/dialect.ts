@@ -43,7 +43,8 @@ export interface Capabilities {
 /** Renders each primitive schema action to SQL. Pure: no I/O. */
 export interface SqlCompiler {
   quote(identifier: string): string;
-  createTable(table: TableModel, options: { foreignKeys: boolean }): string;
+  /** Columns, primary key, unique constraints and checks; indexes and foreign keys are steps of their own. */
+  createTable(table: TableModel): string;
   dropTable(table: string): string;
   addColumn(table: string, column: ColumnModel): string;
   dropColumn(table: string, column: string): string;
@@ -55,7 +56,7 @@ export interface SqlCompiler {
   createIndex(table: string, index: IndexModel, options: { online: boolean }): string;
   dropIndex(table: string, name: string, options: { online: boolean }): string;
   rebuildIndex(name: string): string;
-  addPrimaryKey(table: string, key: KeyConstraint): string;
+  addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
   addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
   addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): string;
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): string;
@@ -63,6 +64,11 @@ export interface SqlCompiler {
   dropConstraint(table: string, name: string): string;
   /** Renders a column type the way this dialect spells it. */
   columnType(type: ColumnType): string;
+  /** Prechecks: each returns one row with a column `n`, the number of offending rows. */
+  countNulls(table: string, columns: string[]): string;
+  countDuplicates(table: string, columns: string[]): string;
+  countOrphans(table: string, fk: ForeignKeyModel): string;
+  countViolations(table: string, check: CheckModel): string;
 }
 
 /** The statements that bound lock waits and keep two runs apart. */
@@ -74,6 +80,15 @@ export interface RuntimeSql {
   /** Tries once to take the run lock; resolves true when taken. */
   tryRunLock(conn: Connection, key: string): Promise<boolean>;
   releaseRunLock(conn: Connection, key: string): Promise<void>;
+  /**
+   * Called after a statement failed and before it is retried: removes what a failed online
+   * build leaves behind (PostgreSQL: the INVALID index of a failed CREATE INDEX CONCURRENTLY).
+   */
+  cleanupFailedStatement(conn: Connection, sql: string): Promise<void>;
+  /** Idempotent DDL for the ledger tables `_dbtide_runs` and `_dbtide_journal`. */
+  ledgerDdl: string[];
+  /** Positional parameter placeholder, 1-based. */
+  param(index: number): string;
 }
 
 export interface IntrospectOptions {
@@ -85,7 +100,8 @@ export interface Dialect {
   name: 'postgres' | 'mysql' | 'db2';
   /** Whether this dialect serves the URL (e.g. `postgres://`, `pglite:`). */
   accepts(url: string): boolean;
-  connect(url: string): Promise<Connection>;
+  /** `lockWaitMs` bounds the wait for an embedded database another process has open. */
+  connect(url: string, options?: { lockWaitMs?: number }): Promise<Connection>;
   serverVersion(conn: Connection): Promise<string>;
   capabilities(version: string): Capabilities;
   /** Reads the live schema. Tables whose names start with `_dbtide_` are dbtide's own and left out. */

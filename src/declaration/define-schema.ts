@@ -34,6 +34,10 @@ export function defineSchema(input: SchemaInput): Schema {
     tables[name] = parent && gone ? dropInherited(merged, table, gone) : merged;
     removed.tables = removed.tables.filter((t) => t !== name);
     removed.columns = removed.columns.filter((c) => c.table !== name || !(c.column in (table.columns ?? {})));
+    const indexes = namesOf(table.indexes);
+    const constraints = namesOf([...(table.uniques ?? []), ...(table.foreignKeys ?? []), ...(table.checks ?? [])]);
+    removed.indexes = removed.indexes.filter((i) => i.table !== name || !indexes.has(i.name));
+    removed.constraints = removed.constraints.filter((c) => c.table !== name || !constraints.has(c.name));
     for (const column of gone?.columns ?? []) removed.columns.push({ table: name, column });
     for (const index of gone?.indexes ?? []) removed.indexes.push({ table: name, name: index });
     for (const constraint of gone?.constraints ?? []) removed.constraints.push({ table: name, name: constraint });
@@ -61,6 +65,8 @@ function withNames(table: string, t: TableInput): TableInput {
     ...(t.checks ? { checks: t.checks.map((c) => ({ ...c, name: c.name ?? checkName(table, c.expression) })) } : {}),
   };
 }
+
+const namesOf = (list: { name?: string }[] | undefined) => new Set((list ?? []).map((x) => x.name));
 
 function mergeTable(parent: TableInput, child: TableInput): TableInput {
   const merged: TableInput = { columns: { ...parent.columns, ...child.columns } };

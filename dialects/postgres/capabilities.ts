@@ -1,0 +1,39 @@
+import type { Capabilities } from '../../src/dialect.js';
+import type { ColumnType } from '../../src/model/schema-model.js';
+
+/** The oldest server dbtide plans for: SET NOT NULL through a validated CHECK and REINDEX CONCURRENTLY arrived in 12. */
+export const MIN_POSTGRES_MAJOR = 12;
+
+/** Defaults PostgreSQL evaluates once for ADD COLUMN (stable or immutable), so no rewrite follows. */
+const STABLE_DEFAULT = /^(now\(\)|current_(timestamp|date|time|user)|localtimestamp|localtime|statement_timestamp\(\)|transaction_timestamp\(\)|session_user|'[^']*'(::[a-z ]+)?|-?\d+(\.\d+)?)$/i;
+
+/** Type changes PostgreSQL applies without rewriting or scanning the table. */
+function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {
+  if (from.kind === 'varchar' && to.kind === 'varchar') return to.length >= from.length;
+  if (from.kind === 'varchar' && to.kind === 'text') return true;
+  if (from.kind === 'numeric' && to.kind === 'numeric') {
+    if (to.precision === null) return true;
+    return from.precision !== null && from.scale === to.scale && to.precision >= from.precision;
+  }
+  return false;
+}
+
+export function postgresCapabilities(version: string): Capabilities {
+  const major = Number.parseInt(version, 10);
+  if (!(major >= MIN_POSTGRES_MAJOR)) {
+    throw new Error(`PostgreSQL ${version} is not supported: dbtide needs PostgreSQL ${MIN_POSTGRES_MAJOR} or later`);
+  }
+  return {
+    server: `PostgreSQL ${version}`,
+    transactionalDdl: true,
+    onlineIndexBuild: true,
+    onlineIndexRebuild: true,
+    deferredValidation: true,
+    notNullFromCheck: true,
+    uniqueFromIndex: true,
+    constantDefaultIsInstant: true,
+    partialIndexes: true,
+    isMetadataOnlyTypeChange,
+    isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),
+  };
+}

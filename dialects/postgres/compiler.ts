@@ -1,0 +1,112 @@
+import type { SqlCompiler } from '../../src/dialect.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  ColumnType,
+  DefaultValue,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  TableModel,
+} from '../../src/model/schema-model.js';
+
+export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
+const list = (columns: string[]) => columns.map(quote).join(', ');
+const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+
+/** Index keys are column names or expressions; only names are quoted. */
+const indexKey = (key: string) => {
+  const desc = /^(\S+)\s+desc$/i.exec(key);
+  if (desc && isIdentifier(desc[1]!)) return `${quote(desc[1]!)} DESC`;
+  return isIdentifier(key) ? quote(key) : key;
+};
+const isIdentifier = (text: string) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(text);
+
+export function columnType(type: ColumnType): string {
+  switch (type.kind) {
+    case 'int': return 'integer';
+    case 'double': return 'double precision';
+    case 'json': return 'jsonb';
+    case 'binary': return 'bytea';
+    case 'varchar': return `varchar(${type.length})`;
+    case 'timestamp': return type.withTimeZone ? 'timestamptz' : 'timestamp';
+    case 'numeric': return type.precision === null ? 'numeric' : `numeric(${type.precision},${type.scale ?? 0})`;
+    case 'native': return type.sql;
+    default: return type.kind;
+  }
+}
+
+function defaultSql(value: DefaultValue): string {
+  if (value.kind === 'sql') return value.expression;
+  return typeof value.value === 'string' ? literal(value.value) : String(value.value);
+}
+
+function columnDefinition(column: ColumnModel): string {
+  const parts = [quote(column.name), columnType(column.type)];
+  if (column.identity) parts.push(`GENERATED ${column.identity === 'always' ? 'ALWAYS' : 'BY DEFAULT'} AS IDENTITY`);
+  if (column.default) parts.push(`DEFAULT ${defaultSql(column.default)}`);
+  if (!column.nullable) parts.push('NOT NULL');
+  return parts.join(' ');
+}
+
+const action = (a: ForeignKeyModel['onDelete']) => a.toUpperCase();
+
+function foreignKeyClause(fk: ForeignKeyModel): string {
+  return (
+    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quote(fk.referencedTable)} (${list(fk.referencedColumns)})` +
+    (fk.onDelete === 'no action' ? '' : ` ON DELETE ${action(fk.onDelete)}`) +
+    (fk.onUpdate === 'no action' ? '' : ` ON UPDATE ${action(fk.onUpdate)}`)
+  );
+}
+
+const alter = (table: string, clause: string) => `ALTER TABLE ${quote(table)} ${clause}`;
+
+export const postgresCompiler: SqlCompiler = {
+  quote,
+  columnType,
+  createTable(table: TableModel) {
+    const lines = table.columns.map(columnDefinition);
+    if (table.primaryKey) lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
+    for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} UNIQUE (${list(u.columns)})`);
+    for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
+    return `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`;
+  },
+  dropTable: (table) => `DROP TABLE IF EXISTS ${quote(table)}`,
+  addColumn: (table, column) => alter(table, `ADD COLUMN IF NOT EXISTS ${columnDefinition(column)}`),
+  dropColumn: (table, column) => alter(table, `DROP COLUMN IF EXISTS ${quote(column)}`),
+  alterColumnType: (table, column, type) =>
+    alter(table, `ALTER COLUMN ${quote(column)} TYPE ${columnType(type)} USING ${quote(column)}::${columnType(type)}`),
+  setDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET DEFAULT ${defaultSql(column.default!)}`),
+  dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`),
+  setNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} SET NOT NULL`),
+  dropNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP NOT NULL`),
+  createIndex(table, index: IndexModel, { online }) {
+    return (
+      `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${online ? 'CONCURRENTLY ' : ''}${quote(index.name)} ON ${quote(table)}` +
+      `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${index.columns.map(indexKey).join(', ')})` +
+      (index.where ? ` WHERE ${index.where}` : '')
+    );
+  },
+  dropIndex: (_table, name, { online }) => `DROP INDEX ${online ? 'CONCURRENTLY ' : ''}IF EXISTS ${quote(name)}`,
+  rebuildIndex: (name) => `REINDEX INDEX CONCURRENTLY ${quote(name)}`,
+  addPrimaryKey: (table, key: KeyConstraint, { usingIndex }) =>
+    alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
+  addUnique: (table, key, { usingIndex }) =>
+    alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
+  addForeignKey: (table, fk, { validate }) =>
+    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk)}${validate ? '' : ' NOT VALID'}`),
+  addCheck: (table, check: CheckModel, { validate }) =>
+    alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`),
+  validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`),
+  dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
+  countNulls: (table, columns) =>
+    `SELECT count(*) AS n FROM ${quote(table)} WHERE ${columns.map((c) => `${quote(c)} IS NULL`).join(' OR ')}`,
+  countDuplicates: (table, columns) =>
+    `SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM ${quote(table)} ` +
+    `WHERE ${columns.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${list(columns)} HAVING count(*) > 1) d`,
+  countOrphans: (table, fk) =>
+    `SELECT count(*) AS n FROM ${quote(table)} t WHERE ${fk.columns.map((c) => `t.${quote(c)} IS NOT NULL`).join(' AND ')} ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ` +
+    `${fk.columns.map((c, i) => `r.${quote(fk.referencedColumns[i]!)} = t.${quote(c)}`).join(' AND ')})`,
+  countViolations: (table, check) => `SELECT count(*) AS n FROM ${quote(table)} WHERE NOT (${check.expression})`,
+};

@@ -1,0 +1,22 @@
+import type { Dialect } from '../../src/dialect.js';
+import { postgresCapabilities } from './capabilities.js';
+import { postgresCompiler } from './compiler.js';
+import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
+import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
+import { postgresRuntime } from './runtime.js';
+
+/** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  accepts: (url) => /^postgres(ql)?:\/\//i.test(url) || isPgliteUrl(url),
+  connect: (url, options) => (isPgliteUrl(url) ? connectPglite(url, options) : connectPostgres(url)),
+  async serverVersion(conn) {
+    const [row] = await conn.query<{ server_version: string }>('SHOW server_version');
+    return /^\d+(\.\d+)?/.exec(row?.server_version ?? '')?.[0] ?? '0';
+  },
+  capabilities: postgresCapabilities,
+  introspect: introspectPostgres,
+  estimateRows: estimateRowsPostgres,
+  compiler: postgresCompiler,
+  runtime: postgresRuntime,
+};

@@ -1,0 +1,310 @@
+/**
+ * Reads one schema of a live PostgreSQL (or PGlite) database into the canonical SchemaModel.
+ * Only pg_catalog is read (information_schema has no indexes and is slow), with one query per
+ * kind of object for the whole schema, and everything is sorted here so that the model does not
+ * depend on the server's plan or collation.
+ */
+import { OWN_TABLE_PREFIX, type Connection, type IntrospectOptions } from '../../src/dialect.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  ColumnType,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  ReferentialAction,
+  SchemaModel,
+  TableModel,
+} from '../../src/model/schema-model.js';
+import { parsePostgresDefault } from './introspector-defaults.js';
+
+const DEFAULT_SCHEMA = 'public';
+
+/**
+ * The tables of the schema: ordinary and partitioned, not partitions (their parent stands for
+ * them), not dbtide's own. Every query below starts from it with parameters $1 schema, $2 prefix.
+ */
+const TABLES_CTE = `
+  with tables as (
+    select c.oid, c.relname::text as table_name
+    from pg_catalog.pg_class c
+    join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = $1
+      and c.relkind in ('r', 'p')
+      and not c.relispartition
+      and not starts_with(c.relname, $2)
+  )`;
+
+const TABLES_SQL = `${TABLES_CTE} select table_name from tables`;
+
+interface ColumnRow {
+  table_name: string;
+  name: string;
+  type: string;
+  not_null: boolean;
+  identity: string;
+  generated: string;
+  default_sql: string | null;
+}
+
+const COLUMNS_SQL = `${TABLES_CTE}
+  select t.table_name, a.attname::text as name,
+         pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
+         a.attnotnull as not_null, a.attidentity::text as identity, a.attgenerated::text as generated,
+         pg_catalog.pg_get_expr(d.adbin, d.adrelid) as default_sql
+  from tables t
+  join pg_catalog.pg_attribute a on a.attrelid = t.oid
+  left join pg_catalog.pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
+  where a.attnum > 0 and not a.attisdropped
+  order by t.table_name, a.attnum`;
+
+interface ConstraintRow {
+  table_name: string;
+  name: string;
+  kind: 'p' | 'u' | 'f' | 'c';
+  validated: boolean;
+  columns: string[];
+  /** Set for foreign keys only. */
+  referenced_table: string | null;
+  referenced_columns: string[];
+  on_delete: string;
+  on_update: string;
+  /** Set for checks only. */
+  check_sql: string | null;
+}
+
+/**
+ * Key columns in key order. NOT NULL ('n', PostgreSQL 18), trigger ('t') and exclusion ('x')
+ * constraints are not modelled. A constraint with a parent is a copy PostgreSQL made for a
+ * partition of a referenced table; its parent already stands for it.
+ * A check's expression is pg_get_expr(conbin): exactly what pg_get_constraintdef prints inside
+ * `CHECK (...)`, without the NOT VALID / NO INHERIT decorations.
+ */
+const CONSTRAINTS_SQL = `${TABLES_CTE}
+  select t.table_name, c.conname::text as name, c.contype::text as kind, c.convalidated as validated,
+         array(select a.attname::text
+               from unnest(c.conkey) with ordinality as k(attnum, position)
+               join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
+               order by k.position) as columns,
+         r.relname::text as referenced_table,
+         array(select a.attname::text
+               from unnest(c.confkey) with ordinality as k(attnum, position)
+               join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum
+               order by k.position) as referenced_columns,
+         c.confdeltype::text as on_delete, c.confupdtype::text as on_update,
+         pg_catalog.pg_get_expr(c.conbin, c.conrelid) as check_sql
+  from tables t
+  join pg_catalog.pg_constraint c on c.conrelid = t.oid
+  left join pg_catalog.pg_class r on r.oid = c.confrelid
+  where c.contype in ('p', 'u', 'f', 'c') and c.conparentid = 0`;
+
+interface IndexRow {
+  table_name: string;
+  name: string;
+  columns: string[];
+  unique: boolean;
+  predicate: string | null;
+  method: string;
+  valid: boolean;
+}
+
+/**
+ * Indexes that back no constraint of their table (primary key, unique and exclusion constraints
+ * own theirs). Key columns only, not INCLUDE columns; indkey holds 0 for an expression, and
+ * indoption is an int2vector, subscripted from 0, whose bit 1 means DESC.
+ */
+const INDEXES_SQL = `${TABLES_CTE}
+  select t.table_name, ic.relname::text as name,
+         array(select case when k.attnum = 0 then pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true)
+                           else a.attname::text end
+                      || case when i.indoption[k.position::int - 1] & 1 = 1 then ' DESC' else '' end
+               from unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
+               left join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+               where k.position <= i.indnkeyatts
+               order by k.position) as columns,
+         i.indisunique as unique,
+         pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
+         am.amname::text as method,
+         i.indisvalid and i.indisready as valid
+  from tables t
+  join pg_catalog.pg_index i on i.indrelid = t.oid
+  join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+  join pg_catalog.pg_am am on am.oid = ic.relam
+  where not exists (
+    select 1 from pg_catalog.pg_constraint c
+    where c.conrelid = i.indrelid and c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x'))`;
+
+export async function introspectPostgres(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel> {
+  const params = [options?.schema ?? DEFAULT_SCHEMA, OWN_TABLE_PREFIX];
+  // One after another: a Connection is one session, which runs one statement at a time anyway.
+  const tableRows = await conn.query<{ table_name: string }>(TABLES_SQL, params);
+  const columnRows = await conn.query<ColumnRow>(COLUMNS_SQL, params);
+  const constraintRows = await conn.query<ConstraintRow>(CONSTRAINTS_SQL, params);
+  const indexRows = await conn.query<IndexRow>(INDEXES_SQL, params);
+
+  const tables = new Map<string, TableModel>();
+  for (const name of tableRows.map((row) => row.table_name).sort(byCodePoint)) tables.set(name, emptyTable(name));
+  // A table created or dropped between two of the queries shows up in some but not all;
+  // rows of a table missing from the first query are skipped.
+  for (const row of columnRows) tables.get(row.table_name)?.columns.push(toColumn(row));
+  for (const row of sortByName(constraintRows)) {
+    const table = tables.get(row.table_name);
+    if (table) addConstraint(table, row);
+  }
+  for (const row of sortByName(indexRows)) tables.get(row.table_name)?.indexes.push(toIndex(row));
+  return { tables: Object.fromEntries(tables) };
+}
+
+/**
+ * Estimated rows per table from statistics, never a scan. pg_class.reltuples lags until the next
+ * ANALYZE or VACUUM (and is -1 before the first); pg_stat_user_tables.n_live_tup follows writes
+ * but is lost with a statistics reset. The larger of the two is taken, since underestimating a
+ * backfill is the worse mistake. A partitioned table counts its leaf partitions. Tables without
+ * statistics, or not found, count 0.
+ */
+export async function estimateRowsPostgres(
+  conn: Connection,
+  tables: string[],
+  options?: IntrospectOptions,
+): Promise<Record<string, number>> {
+  const rows = await conn.query<{ table_name: string; estimate: number }>(
+    `select c.relname::text as table_name,
+            sum(greatest(leaf.reltuples, s.n_live_tup, 0))::float8 as estimate
+     from pg_catalog.pg_class c
+     join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+     -- pg_partition_tree lists nothing for a table that is not partitioned: it is its own leaf.
+     cross join lateral (select c.oid as relid
+                         union
+                         select relid from pg_catalog.pg_partition_tree(c.oid) where isleaf) as leaves
+     join pg_catalog.pg_class leaf on leaf.oid = leaves.relid and leaf.relkind = 'r'
+     left join pg_catalog.pg_stat_user_tables s on s.relid = leaf.oid
+     where n.nspname = $1 and c.relname = any($2::text[]) and c.relkind in ('r', 'p')
+     group by c.relname`,
+    [options?.schema ?? DEFAULT_SCHEMA, tables],
+  );
+  const estimates = new Map(rows.map((row) => [row.table_name, Math.round(row.estimate)]));
+  return Object.fromEntries(tables.map((table) => [table, estimates.get(table) ?? 0]));
+}
+
+function emptyTable(name: string): TableModel {
+  return { name, columns: [], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
+}
+
+function toColumn(row: ColumnRow): ColumnModel {
+  const type = columnType(row.type);
+  // A generated column's expression also lives in pg_attrdef; it is not a default.
+  const defaultSql = row.generated === '' ? row.default_sql : null;
+  return {
+    name: row.name,
+    type,
+    nullable: !row.not_null,
+    default: parsePostgresDefault(defaultSql, type),
+    identity: IDENTITY[row.identity] ?? null,
+  };
+}
+
+const IDENTITY: Record<string, ColumnModel['identity']> = { a: 'always', d: 'by-default' };
+
+/** format_type() spellings of the portable types; jsonb is the portable json, a PostgreSQL json stays native. */
+const PORTABLE_TYPES: Record<string, ColumnType> = {
+  smallint: { kind: 'smallint' },
+  integer: { kind: 'int' },
+  bigint: { kind: 'bigint' },
+  text: { kind: 'text' },
+  boolean: { kind: 'boolean' },
+  date: { kind: 'date' },
+  real: { kind: 'real' },
+  'double precision': { kind: 'double' },
+  uuid: { kind: 'uuid' },
+  jsonb: { kind: 'json' },
+  bytea: { kind: 'binary' },
+  'timestamp without time zone': { kind: 'timestamp', withTimeZone: false },
+  'timestamp with time zone': { kind: 'timestamp', withTimeZone: true },
+  numeric: { kind: 'numeric', precision: null, scale: null },
+};
+
+/**
+ * Maps format_type() output. Anything the portable types do not cover exactly (varchar without
+ * length, timestamp(3), arrays, enums, domains...) stays native, verbatim, so it round-trips.
+ */
+function columnType(formatted: string): ColumnType {
+  const portable = PORTABLE_TYPES[formatted];
+  if (portable) return { ...portable };
+  const varchar = /^character varying\((\d+)\)$/.exec(formatted);
+  if (varchar) return { kind: 'varchar', length: Number(varchar[1]) };
+  const numeric = /^numeric\((\d+),(-?\d+)\)$/.exec(formatted);
+  if (numeric) return { kind: 'numeric', precision: Number(numeric[1]), scale: Number(numeric[2]) };
+  return { kind: 'native', sql: formatted };
+}
+
+function addConstraint(table: TableModel, row: ConstraintRow): void {
+  switch (row.kind) {
+    case 'p':
+      table.primaryKey = toKey(row);
+      break;
+    case 'u':
+      table.uniques.push(toKey(row));
+      break;
+    case 'f':
+      table.foreignKeys.push(toForeignKey(row));
+      break;
+    case 'c':
+      table.checks.push(toCheck(row));
+      break;
+  }
+}
+
+function toKey(row: ConstraintRow): KeyConstraint {
+  return { name: row.name, columns: row.columns };
+}
+
+const ACTIONS: Record<string, ReferentialAction> = {
+  a: 'no action',
+  r: 'restrict',
+  c: 'cascade',
+  n: 'set null',
+  d: 'set default',
+};
+
+function toForeignKey(row: ConstraintRow): ForeignKeyModel {
+  return {
+    name: row.name,
+    columns: row.columns,
+    referencedTable: row.referenced_table!,
+    referencedColumns: row.referenced_columns,
+    onDelete: referentialAction(row.on_delete),
+    onUpdate: referentialAction(row.on_update),
+    validated: row.validated,
+  };
+}
+
+function referentialAction(code: string): ReferentialAction {
+  const action = ACTIONS[code];
+  if (!action) throw new Error(`unknown referential action code "${code}" in pg_constraint`);
+  return action;
+}
+
+function toCheck(row: ConstraintRow): CheckModel {
+  return { name: row.name, expression: row.check_sql!, validated: row.validated };
+}
+
+function toIndex(row: IndexRow): IndexModel {
+  return {
+    name: row.name,
+    columns: row.columns,
+    unique: row.unique,
+    where: row.predicate,
+    using: row.method,
+    valid: row.valid,
+  };
+}
+
+function sortByName<T extends { name: string }>(rows: T[]): T[] {
+  return [...rows].sort((a, b) => byCodePoint(a.name, b.name));
+}
+
+/** Plain code-point order, independent of locale and of the server's collation. */
+function byCodePoint(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
+}

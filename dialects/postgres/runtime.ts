@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import type { Connection, RuntimeSql } from '../../src/dialect.js';
+
+/** SQLSTATE 55P03 lock_not_available: the lock wait hit lock_timeout. */
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/** Advisory locks take a 64-bit key; derive it from the lock name so every tool agrees. */
+const lockKey = (name: string) => createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
+
+export const postgresRuntime: RuntimeSql = {
+  lockTimeout: (ms, local) => [`SET ${local ? 'LOCAL ' : ''}lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+  isLockTimeout: (error) => (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE,
+  async tryRunLock(conn: Connection, key: string) {
+    const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey(key)]);
+    return row?.locked === true;
+  },
+  async releaseRunLock(conn: Connection, key: string) {
+    await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey(key)]);
+  },
+  async cleanupFailedStatement(conn: Connection, sql: string) {
+    const build = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?"((?:[^"]|"")+)"/i.exec(sql);
+    if (!build) return;
+    const name = build[1]!.replace(/""/g, '"');
+    const invalid = await conn.query(
+      `SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`,
+      [name],
+    );
+    if (invalid.length > 0) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${build[1]}"`);
+  },
+  ledgerDdl: [
+    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
+      id varchar(36) PRIMARY KEY,
+      phase varchar(16) NOT NULL,
+      release varchar(255) NOT NULL,
+      schema_hash varchar(64) NOT NULL,
+      status varchar(16) NOT NULL,
+      started_at timestamptz NOT NULL,
+      finished_at timestamptz,
+      message text
+    )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
+      run_id varchar(36) NOT NULL,
+      step_id varchar(255) NOT NULL,
+      statement_index integer NOT NULL,
+      sql text NOT NULL,
+      status varchar(16) NOT NULL,
+      attempts integer NOT NULL,
+      error text,
+      started_at timestamptz NOT NULL,
+      finished_at timestamptz,
+      PRIMARY KEY (run_id, step_id, statement_index)
+    )`,
+  ],
+  param: (index) => `$${index}`,
+};

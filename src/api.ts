@@ -1,0 +1,138 @@
+import { loadSchemaFile } from './declaration/load-schema.js';
+import { normalizeSchema } from './declaration/normalize.js';
+import { renderDeclaration } from './declaration/render-declaration.js';
+import type { Schema } from './declaration/dsl-types.js';
+import { openDatabase, planAgainst, type Database } from './engine.js';
+import type { EventSink } from './execute/events.js';
+import { Ledger, type RunRecord } from './execute/ledger.js';
+import type { RetryPolicy } from './execute/retry.js';
+import { pendingPhases, runPhase, type RunPhaseResult } from './execute/run-phase.js';
+import { isSchema } from './declaration/load-schema.js';
+import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
+import { stepsOf, type Phase, type Plan } from './plan/step.js';
+import { redactUrl } from './redact.js';
+
+/** Where and what: the database, and the declaration (a release file, a `defineSchema` value, or normalized). */
+export interface Target {
+  url: string;
+  /** PostgreSQL schema holding the tables (default `public`). */
+  databaseSchema?: string;
+  /** How long to wait for the embedded database when another process has it open. */
+  lockWaitMs?: number;
+}
+
+export type Declaration = string | Schema | DeclaredSchema;
+
+async function declared(declaration: Declaration): Promise<DeclaredSchema> {
+  if (typeof declaration === 'string') return loadSchemaFile(declaration);
+  return isSchema(declaration) ? normalizeSchema(declaration) : declaration;
+}
+
+async function withDatabase<T>(target: Target, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(target.url, {
+    ...(target.lockWaitMs === undefined ? {} : { lockWaitMs: target.lockWaitMs }),
+    ...(target.databaseSchema ? { schema: target.databaseSchema } : {}),
+  });
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+export interface PlanReport {
+  release: string;
+  server: string;
+  url: string;
+  plan: Plan;
+}
+
+export async function planChanges(target: Target, declaration: Declaration): Promise<PlanReport> {
+  const schema = await declared(declaration);
+  return withDatabase(target, async (db) => ({
+    release: schema.release,
+    server: db.caps.server,
+    url: redactUrl(target.url),
+    plan: (await planAgainst(db, schema)).plan,
+  }));
+}
+
+export interface PhaseOptions {
+  dryRun?: boolean;
+  retry?: Partial<RetryPolicy>;
+  runLockWaitMs?: number;
+  onEvent?: EventSink;
+}
+
+export async function applyPhase(phase: Phase, target: Target, declaration: Declaration, options: PhaseOptions = {}): Promise<RunPhaseResult> {
+  const schema = await declared(declaration);
+  return withDatabase(target, (db) => runPhase(db, { phase, declared: schema, ...options }));
+}
+
+export const expand = (t: Target, d: Declaration, o?: PhaseOptions) => applyPhase('expand', t, d, o);
+export const migrate = (t: Target, d: Declaration, o?: PhaseOptions) => applyPhase('migrate', t, d, o);
+export const contract = (t: Target, d: Declaration, o?: PhaseOptions) => applyPhase('contract', t, d, o);
+
+/** Exit codes of `dbtide check`: the next action. */
+export const CHECK_EXIT = { upToDate: 0, error: 1, expand: 2, migrate: 3, contract: 4 } as const;
+
+export interface CheckReport {
+  release: string;
+  next: Phase | null;
+  exitCode: number;
+  pending: Record<Phase, number>;
+  drift: number;
+}
+
+export async function check(target: Target, declaration: Declaration): Promise<CheckReport> {
+  const { release, plan } = await planChanges(target, declaration);
+  const next = pendingPhases(plan)[0] ?? null;
+  return {
+    release,
+    next,
+    exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
+    pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
+    drift: plan.drift.length,
+  };
+}
+
+export interface StatusReport extends CheckReport {
+  server: string;
+  url: string;
+  runs: RunRecord[];
+}
+
+export async function status(target: Target, declaration: Declaration): Promise<StatusReport> {
+  const schema = await declared(declaration);
+  return withDatabase(target, async (db) => {
+    const { plan } = await planAgainst(db, schema);
+    const next = pendingPhases(plan)[0] ?? null;
+    return {
+      release: schema.release,
+      server: db.caps.server,
+      url: redactUrl(target.url),
+      next,
+      exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
+      pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
+      drift: plan.drift.length,
+      runs: await new Ledger(db.conn, db.dialect).runs(),
+    };
+  });
+}
+
+export interface PullResult {
+  model: SchemaModel;
+  source: string;
+}
+
+/** Reads the live schema and renders it as a release file. */
+export async function pull(target: Target, options: { release?: string; importFrom?: string } = {}): Promise<PullResult> {
+  return withDatabase(target, async (db) => {
+    const model = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+    const source = renderDeclaration(model, {
+      release: options.release ?? 'pulled',
+      ...(options.importFrom ? { importFrom: options.importFrom } : {}),
+    });
+    return { model, source };
+  });
+}

@@ -1,0 +1,54 @@
+import { createInterface } from 'node:readline/promises';
+import type { Command } from 'commander';
+import { applyPhase, planChanges } from '../../api.js';
+import { DbtideError } from '../../errors.js';
+import { stepsOf, type Phase } from '../../plan/step.js';
+import { phaseOptions, retryOf, targetOf } from '../common.js';
+import { progressPrinter } from '../progress.js';
+import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+
+const DESCRIPTIONS: Record<Phase, string> = {
+  expand: 'apply additive, online-safe changes (old and new application versions keep working)',
+  migrate: 'move data and validate constraints, online',
+  contract: 'tighten (NOT NULL, UNIQUE, FOREIGN KEY) and drop tombstoned objects, once the old version is gone',
+};
+
+export const interactive = () => Boolean(process.stdin.isTTY) && !process.env.CI;
+
+async function confirmDrops(phase: Phase, drops: string[], flags: CommonFlags): Promise<void> {
+  if (drops.length === 0 || flags.yes || flags.dryRun) return;
+  const list = drops.map((d) => `  - ${d}`).join('\n');
+  if (!interactive()) {
+    throw new DbtideError(`${phase} would drop ${drops.length} object(s):\n${list}`, 1, 'pass --yes to confirm (take a backup first)');
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const answer = await rl.question(`${phase} will drop:\n${list}\nType "yes" to go on: `);
+  rl.close();
+  if (answer.trim() !== 'yes') throw new DbtideError(`${phase} cancelled; nothing was changed`, 1);
+}
+
+export function registerPhase(program: Command, phase: Phase): void {
+  phaseOptions(program.command(phase).description(DESCRIPTIONS[phase])).action(async (flags: CommonFlags) => {
+    const { url, config } = await resolveUrl(flags);
+    const target = targetOf(url, flags, config);
+    const schemaFile = resolveSchemaFile(flags, config);
+    if (phase === 'contract' && !flags.yes && !flags.dryRun) {
+      const { plan } = await planChanges(target, schemaFile);
+      const drops = stepsOf(plan, 'contract').filter((s) => s.operation.startsWith('drop-')).map((s) => s.description);
+      await confirmDrops(phase, drops, flags);
+    }
+    const result = await applyPhase(phase, target, schemaFile, {
+      dryRun: flags.dryRun ?? false,
+      retry: retryOf(flags, config),
+      ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
+      onEvent: progressPrinter(flags.format),
+    });
+    if (flags.format === 'json') {
+      process.stdout.write(
+        `${JSON.stringify({ phase, dryRun: result.dryRun, ms: result.ms, steps: result.steps.map((s) => ({ id: s.id, description: s.description, sql: s.sql })) }, null, 2)}\n`,
+      );
+    } else if (result.dryRun) {
+      for (const step of result.steps) process.stdout.write(`-- ${step.description}\n${step.sql.map((s) => `${s};`).join('\n')}\n\n`);
+    }
+  });
+}

@@ -1,0 +1,32 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { pull } from '../../api.js';
+import { DbtideError } from '../../errors.js';
+import { commonOptions, targetOf } from '../common.js';
+import { resolveUrl, type CommonFlags } from '../resolve.js';
+
+interface PullFlags extends CommonFlags {
+  out?: string;
+  release?: string;
+  force?: boolean;
+}
+
+export function registerPull(program: Command): void {
+  commonOptions(program.command('pull').description('write a release file that declares the live database as it is'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .option('--release <name>', 'release name in the file', 'pulled')
+    .option('--force', 'overwrite --out if it exists')
+    .action(async (flags: PullFlags) => {
+      const { url, config } = await resolveUrl(flags);
+      const { source, model } = await pull(targetOf(url, flags, config), { release: flags.release ?? 'pulled' });
+      if (!flags.out) {
+        process.stdout.write(source);
+        return;
+      }
+      if (existsSync(flags.out) && !flags.force) {
+        throw new DbtideError(`${flags.out} exists`, 1, 'pass --force to overwrite it, or choose another --out');
+      }
+      writeFileSync(flags.out, source);
+      process.stderr.write(`wrote ${flags.out}: ${Object.keys(model.tables).length} table(s)\n`);
+    });
+}

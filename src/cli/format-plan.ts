@@ -1,0 +1,76 @@
+import type { PlanReport } from '../api.js';
+import { PHASES, stepsOf, type Step } from '../plan/step.js';
+
+const rows = (n: number | null) => (n === null ? '' : `~${n.toLocaleString('en-US')} rows`);
+
+/** The plan as `plan --format json` prints it: stable field names for machines. */
+export function planJson(report: PlanReport) {
+  return {
+    release: report.release,
+    server: report.server,
+    url: report.url,
+    steps: report.plan.steps.map((s) => ({
+      id: s.id,
+      phase: s.phase,
+      operation: s.operation,
+      table: s.table,
+      description: s.description,
+      sql: s.sql,
+      lock: s.lock.level,
+      blocksWrites: s.lock.blocksWrites,
+      rewritesTable: s.lock.rewritesTable,
+      estimatedRows: s.estimatedRows,
+      prechecks: s.prechecks.map((p) => ({ kind: p.kind, table: p.table, description: p.description })),
+    })),
+    drift: report.plan.drift,
+    warnings: report.plan.warnings,
+  };
+}
+
+function stepText(step: Step, n: number, withSql: boolean): string {
+  const flags = [step.lock.level, rows(step.estimatedRows), step.lock.blocksWrites ? 'BLOCKS WRITES' : '']
+    .filter(Boolean)
+    .join(', ');
+  const lines = [`  ${n}. ${step.description}`, `     lock: ${flags}`];
+  for (const p of step.prechecks) lines.push(`     precheck: ${p.description}`);
+  if (withSql) for (const sql of step.sql) lines.push(...sql.split('\n').map((l, i) => `     ${i === 0 ? '> ' : '  '}${l}`));
+  return lines.join('\n');
+}
+
+export function planText(report: PlanReport, withSql = true): string {
+  const out = [`Plan for release ${report.release} on ${report.server} (${report.url})`];
+  for (const phase of PHASES) {
+    const steps = stepsOf(report.plan, phase);
+    out.push('', `${phase}: ${steps.length === 0 ? 'nothing to do' : `${steps.length} step(s)`}`);
+    steps.forEach((s, i) => out.push(stepText(s, i + 1, withSql)));
+  }
+  if (report.plan.drift.length > 0) {
+    out.push('', 'drift (live objects the declaration does not know; never dropped):');
+    for (const d of report.plan.drift) out.push(`  - ${d.object}: ${d.detail}`);
+  }
+  if (report.plan.warnings.length > 0) {
+    out.push('', 'warnings:');
+    for (const w of report.plan.warnings) out.push(`  - ${w}`);
+  }
+  return out.join('\n');
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** For pull-request comments. */
+export function planMarkdown(report: PlanReport): string {
+  const out = [`### dbtide plan: ${report.release}`, '', `Target: ${report.server}`, ''];
+  if (report.plan.steps.length === 0) out.push('No changes.');
+  else {
+    out.push('| phase | step | lock | rows | blocks writes |', '|---|---|---|---|---|');
+    for (const s of report.plan.steps) {
+      out.push(`| ${s.phase} | ${cell(s.description)} | ${cell(s.lock.level)} | ${s.estimatedRows ?? ''} | ${s.lock.blocksWrites ? '**yes**' : 'no'} |`);
+    }
+    out.push('', '<details><summary>SQL</summary>', '', '```sql', ...report.plan.steps.flatMap((s) => s.sql.map((q) => `${q};`)), '```', '</details>');
+  }
+  if (report.plan.drift.length > 0) {
+    out.push('', '**Drift** (never dropped):', ...report.plan.drift.map((d) => `- \`${d.object}\`: ${d.detail}`));
+  }
+  if (report.plan.warnings.length > 0) out.push('', '**Warnings**:', ...report.plan.warnings.map((w) => `- ${w}`));
+  return out.join('\n');
+}

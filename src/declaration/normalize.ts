@@ -1,0 +1,425 @@
+import { OWN_TABLE_PREFIX } from '../dialect.js';
+import { formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  ColumnType,
+  DeclaredSchema,
+  DefaultValue,
+  ForeignKeyModel,
+  Identity,
+  IndexModel,
+  KeyConstraint,
+  ReferentialAction,
+  TableModel,
+  Tombstones,
+} from '../model/schema-model.js';
+import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
+import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
+import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
+
+type Report = (path: string, message: string) => void;
+
+/** Column names as declared, including columns whose type failed to parse, so one bad type does not cascade. */
+type DeclaredColumns = Map<string, Set<string>>;
+
+const REFERENTIAL_ACTIONS: readonly ReferentialAction[] = [
+  'no action',
+  'restrict',
+  'cascade',
+  'set null',
+  'set default',
+];
+const INTEGER_KINDS = new Set<ColumnType['kind']>(['smallint', 'int', 'bigint']);
+const NUMERIC_KINDS = new Set<ColumnType['kind']>([...INTEGER_KINDS, 'real', 'double', 'numeric']);
+const NUMBER_PATTERN = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Validates a declaration and turns it into the canonical model: default names filled in, lists in a
+ * stable order, plain JSON. Throws a DeclarationError listing every problem found.
+ */
+export function normalizeSchema(schema: Schema): DeclaredSchema {
+  const issues: DeclarationIssue[] = [];
+  const report: Report = (path, message) => issues.push({ path, message });
+  if (schema.release.trim() === '') report('release', 'must not be empty');
+
+  const declaredColumns: DeclaredColumns = new Map(
+    Object.entries(schema.tables).map(([name, table]) => [name, new Set(Object.keys(table.columns ?? {}))]),
+  );
+  const tables: Record<string, TableModel> = {};
+  for (const name of Object.keys(schema.tables).sort(compareText)) {
+    tables[name] = normalizeTable(name, schema.tables[name]!, declaredColumns.get(name)!, report);
+  }
+  const removed = normalizeTombstones(schema.removed);
+  for (const table of Object.values(tables)) checkForeignKeys(table, tables, declaredColumns, removed.tables, report);
+  checkObjectNames(tables, report);
+  checkTombstones(removed, tables, declaredColumns, report);
+
+  if (issues.length > 0) throw new DeclarationError(issues);
+  return { release: schema.release, model: { tables }, removed };
+}
+
+function normalizeTable(name: string, input: TableInput, declared: Set<string>, report: Report): TableModel {
+  const path = `tables.${name}`;
+  checkIdentifier(path, 'table', name, report);
+  if (name.toLowerCase().startsWith(OWN_TABLE_PREFIX)) {
+    report(path, `table names starting with "${OWN_TABLE_PREFIX}" are reserved for dbtide's own tables`);
+  }
+  if (declared.size === 0) report(`${path}.columns`, 'a table needs at least one column');
+
+  const primaryKey = normalizePrimaryKey(name, input.primaryKey);
+  const keyColumns = new Set(primaryKey?.columns);
+  const columns = Object.entries(input.columns ?? {}).flatMap(
+    ([column, raw]) => normalizeColumn(column, raw, keyColumns.has(column), `${path}.columns.${column}`, report) ?? [],
+  );
+  const table: TableModel = {
+    name,
+    columns,
+    primaryKey,
+    uniques: (input.uniques ?? [])
+      .map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: [...u.columns] }))
+      .sort(byName),
+    indexes: (input.indexes ?? []).map((i) => normalizeIndex(name, i)).sort(byName),
+    foreignKeys: (input.foreignKeys ?? []).map((f) => normalizeForeignKey(name, f, report)).sort(byName),
+    checks: (input.checks ?? []).map((c) => normalizeCheck(name, c, report)).sort(byName),
+  };
+  checkColumnLists(table, declared, report);
+  return table;
+}
+
+function normalizePrimaryKey(table: string, key: TableInput['primaryKey']): KeyConstraint | null {
+  if (key === undefined) return null;
+  if (Array.isArray(key)) return { name: primaryKeyName(table), columns: [...key] };
+  return { name: key.name ?? primaryKeyName(table), columns: [...key.columns] };
+}
+
+/** Returns null when the type is unusable; the issue is already reported. */
+function normalizeColumn(
+  name: string,
+  raw: string | ColumnInput,
+  inPrimaryKey: boolean,
+  path: string,
+  report: Report,
+): ColumnModel | null {
+  checkIdentifier(path, 'column', name, report);
+  const input: ColumnInput = typeof raw === 'string' ? { type: raw } : raw;
+  const identity = resolveIdentity(input, path, report);
+  const defaultValue = resolveDefault(input.default, path, report);
+  // Identity columns are NOT NULL on every dialect (PostgreSQL and Db2 force it), so declare them so.
+  const impliedNotNull = inPrimaryKey || identity !== null;
+  if (impliedNotNull && input.nullable === true) {
+    report(path, inPrimaryKey ? 'primary key column must not be nullable' : 'identity column must not be nullable');
+  }
+  if (identity !== null && defaultValue !== null) report(path, 'an identity column cannot also have a default');
+
+  const type = resolveType(input.type, path, report);
+  if (type === null) return null;
+  if (identity !== null && !INTEGER_KINDS.has(type.kind)) {
+    report(path, `identity needs a smallint, int or bigint column, not ${formatColumnType(type)}`);
+  }
+  checkDefaultFitsType(defaultValue, type, path, report);
+  return { name, type, nullable: input.nullable ?? !impliedNotNull, default: defaultValue, identity };
+}
+
+function resolveType(type: ColumnInput['type'], path: string, report: Report): ColumnType | null {
+  if (typeof type === 'string') {
+    const parsed = parseColumnType(type);
+    if ('error' in parsed) {
+      report(path, parsed.error);
+      return null;
+    }
+    return parsed;
+  }
+  // Release files may be plain JavaScript, so the shape is not guaranteed by the compiler.
+  if (typeof type?.native !== 'string') {
+    report(path, 'type must be a portable type name such as "varchar(255)", or native("...")');
+    return null;
+  }
+  const sql = type.native.trim();
+  if (sql === '') {
+    report(path, 'native type must not be empty');
+    return null;
+  }
+  return { kind: 'native', sql };
+}
+
+function resolveIdentity(input: ColumnInput, path: string, report: Report): Identity | null {
+  const typeName = typeof input.type === 'string' ? input.type.trim().toLowerCase() : '';
+  const serial = Object.hasOwn(SERIAL_TYPES, typeName);
+  switch (input.identity) {
+    case undefined:
+      return serial ? 'by-default' : null;
+    case false:
+      if (serial) report(path, `"${typeName}" is an identity column; use "${SERIAL_TYPES[typeName]}" for a plain one`);
+      return null;
+    case true:
+    case 'by-default':
+      return 'by-default';
+    case 'always':
+      return 'always';
+    default:
+      report(path, 'identity must be true, false, "always" or "by-default"');
+      return null;
+  }
+}
+
+function resolveDefault(value: ColumnInput['default'], path: string, report: Report): DefaultValue | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object') return { kind: 'literal', value };
+  const expression = value.sql.trim();
+  if (expression === '') {
+    report(path, 'default sql("...") must not be empty');
+    return null;
+  }
+  return { kind: 'sql', expression };
+}
+
+function checkDefaultFitsType(value: DefaultValue | null, type: ColumnType, path: string, report: Report): void {
+  // A native type may well take a boolean or a word (bit, enum): the database is the judge there.
+  if (value?.kind !== 'literal' || type.kind === 'native') return;
+  const literal = value.value;
+  if (typeof literal === 'boolean' && type.kind !== 'boolean') {
+    report(path, `default ${literal} is a boolean, but the column is ${formatColumnType(type)}`);
+  } else if (NUMERIC_KINDS.has(type.kind) && !isNumeric(literal)) {
+    report(path, `default ${JSON.stringify(literal)} is not a number, but the column is ${formatColumnType(type)}`);
+  }
+}
+
+const isNumeric = (value: string | number | boolean): boolean =>
+  typeof value === 'number' ? Number.isFinite(value) : typeof value === 'string' && NUMBER_PATTERN.test(value.trim());
+
+function normalizeIndex(table: string, input: IndexInput): IndexModel {
+  const unique = input.unique ?? false;
+  return {
+    name: input.name ?? indexName(table, input.columns, unique),
+    columns: [...input.columns],
+    unique,
+    where: input.where?.trim() || null,
+    using: input.using?.trim().toLowerCase() || 'btree',
+    valid: true,
+  };
+}
+
+function normalizeForeignKey(table: string, input: ForeignKeyInput, report: Report): ForeignKeyModel {
+  const name = input.name ?? foreignKeyName(table, input.columns);
+  const path = `tables.${table}.foreignKeys.${name}`;
+  return {
+    name,
+    columns: [...input.columns],
+    referencedTable: input.references.table,
+    referencedColumns: [...input.references.columns],
+    onDelete: normalizeAction(input.onDelete, path, 'onDelete', report),
+    onUpdate: normalizeAction(input.onUpdate, path, 'onUpdate', report),
+    validated: true,
+  };
+}
+
+function normalizeAction(value: string | undefined, path: string, field: string, report: Report): ReferentialAction {
+  if (value === undefined) return 'no action';
+  const action = value.trim().toLowerCase().replace(/\s+/g, ' ');
+  const known = REFERENTIAL_ACTIONS.find((a) => a === action);
+  if (known === undefined) report(path, `${field} must be one of ${REFERENTIAL_ACTIONS.join(', ')}; got "${value}"`);
+  return known ?? 'no action';
+}
+
+function normalizeCheck(table: string, input: CheckInput, report: Report): CheckModel {
+  const name = input.name ?? checkName(table, input.expression);
+  const expression = input.expression.trim();
+  if (expression === '') report(`tables.${table}.checks.${name}`, 'expression must not be empty');
+  return { name, expression, validated: true };
+}
+
+/** Every key, index and foreign key names columns of its own table. */
+function checkColumnLists(table: TableModel, declared: Set<string>, report: Report): void {
+  const path = `tables.${table.name}`;
+  const isColumn = (entry: string) => declared.has(entry);
+  const isColumnOrExpression = (entry: string) => isExpression(entry) || declared.has(entry);
+  if (table.primaryKey) checkColumnList(`${path}.primaryKey`, table.primaryKey.columns, isColumn, report);
+  for (const u of table.uniques) checkColumnList(`${path}.uniques.${u.name}`, u.columns, isColumn, report);
+  for (const i of table.indexes) checkColumnList(`${path}.indexes.${i.name}`, i.columns, isColumnOrExpression, report);
+  for (const f of table.foreignKeys) checkColumnList(`${path}.foreignKeys.${f.name}`, f.columns, isColumn, report);
+}
+
+/** An index entry such as `lower(name)` or `created_at DESC` is an expression, not a column name. */
+const isExpression = (entry: string): boolean => /[( ]/.test(entry);
+
+/** Reports an empty list, unknown or repeated entries; returns whether the list was fine. */
+function checkColumnList(
+  path: string,
+  columns: string[],
+  isKnown: (entry: string) => boolean,
+  report: Report,
+  what = 'column',
+): boolean {
+  const problems =
+    columns.length === 0
+      ? [`${what} list is empty`]
+      : columns.flatMap((column, i) => {
+          if (!isKnown(column)) return [`unknown ${what} "${column}"`];
+          return columns.indexOf(column) === i ? [] : [`${what} "${column}" is listed twice`];
+        });
+  for (const problem of problems) report(path, problem);
+  return problems.length === 0;
+}
+
+function checkForeignKeys(
+  table: TableModel,
+  tables: Record<string, TableModel>,
+  declaredColumns: DeclaredColumns,
+  removedTables: string[],
+  report: Report,
+): void {
+  for (const fk of table.foreignKeys) {
+    const path = `tables.${table.name}.foreignKeys.${fk.name}`;
+    const target = tables[fk.referencedTable];
+    if (removedTables.includes(fk.referencedTable)) {
+      report(path, `references table "${fk.referencedTable}", which is removed`);
+      continue;
+    }
+    if (target === undefined) {
+      report(path, `references unknown table "${fk.referencedTable}"`);
+      continue;
+    }
+    const known = declaredColumns.get(target.name)!;
+    if (!checkColumnList(path, fk.referencedColumns, (c) => known.has(c), report, 'referenced column')) continue;
+    if (fk.columns.length !== fk.referencedColumns.length) {
+      report(path, `${fk.columns.length} column(s) reference ${fk.referencedColumns.length} column(s)`);
+      continue;
+    }
+    checkReferencedTypes(fk, table, target, path, report);
+    if (!isKeyOf(target, fk.referencedColumns)) {
+      report(
+        path,
+        `references ${target.name}(${fk.referencedColumns.join(', ')}), which is neither the primary key nor a ` +
+          'unique constraint of that table; a unique index is not enough (Db2 requires a PRIMARY KEY or UNIQUE ' +
+          'constraint, SQL0573N)',
+      );
+    }
+  }
+}
+
+function checkReferencedTypes(
+  fk: ForeignKeyModel,
+  table: TableModel,
+  target: TableModel,
+  path: string,
+  report: Report,
+): void {
+  fk.columns.forEach((name, i) => {
+    const column = table.columns.find((c) => c.name === name);
+    const referenced = target.columns.find((c) => c.name === fk.referencedColumns[i]);
+    if (column && referenced && !sameColumnType(column.type, referenced.type)) {
+      report(
+        path,
+        `column "${name}" is ${formatColumnType(column.type)} but the referenced ` +
+          `${target.name}.${referenced.name} is ${formatColumnType(referenced.type)}`,
+      );
+    }
+  });
+}
+
+const isKeyOf = (table: TableModel, columns: string[]): boolean =>
+  [table.primaryKey, ...table.uniques].some((key) => key !== null && sameSet(key.columns, columns));
+
+const sameSet = (a: string[], b: string[]): boolean =>
+  a.length === b.length && a.every((column) => b.includes(column));
+
+/**
+ * PostgreSQL keeps index-backed names (keys, indexes) in one namespace per schema; requiring every
+ * name to be unique across the schema keeps all dialects happy.
+ */
+function checkObjectNames(tables: Record<string, TableModel>, report: Report): void {
+  const firstUse = new Map<string, string>();
+  for (const table of Object.values(tables)) {
+    for (const [path, name] of namedObjects(table)) {
+      if (name === '') report(path, 'name must not be empty');
+      else if (byteLength(name) > MAX_IDENTIFIER_LENGTH) {
+        report(path, `name "${name}" is ${byteLength(name)} bytes; the limit is ${MAX_IDENTIFIER_LENGTH}`);
+      }
+      const first = firstUse.get(name);
+      if (first === undefined) firstUse.set(name, path);
+      else report(path, `name "${name}" is already used by ${first}`);
+    }
+  }
+}
+
+function namedObjects(table: TableModel): [path: string, name: string][] {
+  const path = `tables.${table.name}`;
+  const at = (kind: string) => (o: { name: string }): [string, string] => [`${path}.${kind}.${o.name}`, o.name];
+  return [
+    ...(table.primaryKey ? [[`${path}.primaryKey`, table.primaryKey.name] satisfies [string, string]] : []),
+    ...table.uniques.map(at('uniques')),
+    ...table.indexes.map(at('indexes')),
+    ...table.foreignKeys.map(at('foreignKeys')),
+    ...table.checks.map(at('checks')),
+  ];
+}
+
+const constraintNames = (table: TableModel): string[] =>
+  [table.primaryKey, ...table.uniques, ...table.foreignKeys, ...table.checks].flatMap((c) => (c ? [c.name] : []));
+
+function normalizeTombstones(removed: Schema['removed']): Tombstones {
+  return {
+    tables: sortedUnique(removed.tables, (t) => [t]),
+    columns: sortedUnique(
+      removed.columns.map(({ table, column }) => ({ table, column })),
+      (c) => [c.table, c.column],
+    ),
+    indexes: sortedUnique(
+      removed.indexes.map(({ table, name }) => ({ table, name })),
+      (i) => [i.table, i.name],
+    ),
+    constraints: sortedUnique(
+      removed.constraints.map(({ table, name }) => ({ table, name })),
+      (c) => [c.table, c.name],
+    ),
+  };
+}
+
+/** A tombstone contradicts a declaration that still has the object; contract would drop it. */
+function checkTombstones(
+  removed: Tombstones,
+  tables: Record<string, TableModel>,
+  declaredColumns: DeclaredColumns,
+  report: Report,
+): void {
+  for (const table of removed.tables) {
+    if (table in tables) report('removed.tables', `"${table}" is still declared`);
+  }
+  // Tombstones of a removed table's objects are fine: dropping the table drops them too.
+  const live = (table: string) => (removed.tables.includes(table) ? undefined : tables[table]);
+  for (const { table, column } of removed.columns) {
+    if (live(table) && declaredColumns.get(table)!.has(column)) {
+      report(`tables.${table}.removed.columns`, `"${column}" is still declared`);
+    }
+  }
+  for (const { table, name } of removed.indexes) {
+    if (live(table)?.indexes.some((i) => i.name === name)) {
+      report(`tables.${table}.removed.indexes`, `"${name}" is still declared`);
+    }
+  }
+  for (const { table, name } of removed.constraints) {
+    const model = live(table);
+    if (model && constraintNames(model).includes(name)) {
+      report(`tables.${table}.removed.constraints`, `"${name}" is still declared`);
+    }
+  }
+}
+
+function checkIdentifier(path: string, what: string, name: string, report: Report): void {
+  if (name === '') report(path, `${what} name must not be empty`);
+  else if (byteLength(name) > MAX_IDENTIFIER_LENGTH) {
+    report(path, `${what} name is ${byteLength(name)} bytes; the limit is ${MAX_IDENTIFIER_LENGTH}`);
+  }
+}
+
+const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const byName = (a: { name: string }, b: { name: string }): number => compareText(a.name, b.name);
+
+function sortedUnique<T>(items: T[], key: (item: T) => string[]): T[] {
+  const byKey = new Map(items.map((item) => [key(item).join('\0'), item]));
+  return [...byKey.keys()].sort(compareText).map((k) => byKey.get(k)!);
+}

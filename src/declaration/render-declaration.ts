@@ -1,0 +1,181 @@
+import { formatColumnType } from '../model/column-type.js';
+import type {
+  CheckModel,
+  ColumnModel,
+  DefaultValue,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  SchemaModel,
+  TableModel,
+} from '../model/schema-model.js';
+import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+
+export interface RenderDeclarationOptions {
+  release: string;
+  /** Module the release file imports `defineSchema` from. */
+  importFrom?: string;
+}
+
+/** Lists and objects stay on one line while that line fits this width. */
+const LINE_WIDTH = 100;
+
+/** Source as a tree, so each list or object can be printed on one line or spread over several. */
+type Node =
+  | { kind: 'code'; text: string }
+  | { kind: 'list'; items: Node[]; spread: boolean }
+  | { kind: 'object'; entries: Entry[]; spread: boolean };
+type Entry = [key: string, value: Node];
+
+const code = (text: string): Node => ({ kind: 'code', text });
+const str = (text: string): Node => code(quote(text));
+const strings = (texts: string[]): Node => ({ kind: 'list', items: texts.map(str), spread: false });
+const list = (items: Node[]): Node => ({ kind: 'list', items, spread: false });
+/** `spread` forces one entry per line: the outline of a release file reads better that way. */
+const object = (entries: Entry[], spread = false): Node => ({ kind: 'object', entries, spread });
+
+/**
+ * The TypeScript source of a release file declaring `model`, in the compact forms a person would
+ * write: shorthand column types, generated names and default options left out.
+ */
+export function renderDeclaration(model: SchemaModel, options: RenderDeclarationOptions): string {
+  const tables = Object.values(model.tables);
+  const columns = tables.flatMap((t) => t.columns);
+  const helpers = [
+    ...(columns.some((c) => c.type.kind === 'native') ? ['native'] : []),
+    ...(columns.some((c) => c.default?.kind === 'sql') ? ['sql'] : []),
+  ];
+  const root = object(
+    [
+      ['release', str(options.release)],
+      ['tables', object(tables.map((t): Entry => [t.name, tableNode(t)]), true)],
+    ],
+    true,
+  );
+  return [
+    `import { ${['defineSchema', ...helpers].join(', ')} } from ${quote(options.importFrom ?? 'dbtide')};`,
+    '',
+    `export default defineSchema(${print(root, '', 0)});`,
+    '',
+  ].join('\n');
+}
+
+function tableNode(table: TableModel): Node {
+  const keyColumns = new Set(table.primaryKey?.columns);
+  const entries: Entry[] = [
+    ['columns', object(table.columns.map((c): Entry => [c.name, columnNode(c, keyColumns.has(c.name))]), true)],
+  ];
+  if (table.primaryKey) entries.push(['primaryKey', primaryKeyNode(table.name, table.primaryKey)]);
+  const lists: [string, Node[]][] = [
+    ['uniques', table.uniques.map((u) => uniqueNode(table.name, u))],
+    ['indexes', table.indexes.map((i) => indexNode(table.name, i))],
+    ['foreignKeys', table.foreignKeys.map((f) => foreignKeyNode(table.name, f))],
+    ['checks', table.checks.map((c) => checkNode(table.name, c))],
+  ];
+  for (const [key, items] of lists) if (items.length > 0) entries.push([key, list(items)]);
+  return object(entries, true);
+}
+
+function columnNode(column: ColumnModel, inPrimaryKey: boolean): Node {
+  // Normalization makes key and identity columns NOT NULL unless told otherwise.
+  const nullableByDefault = !inPrimaryKey && column.identity === null;
+  const native = column.type.kind === 'native';
+  const type = column.type.kind === 'native' ? code(`native(${quote(column.type.sql)})`) : str(formatColumnType(column.type));
+  const entries: Entry[] = [['type', type]];
+  if (column.nullable !== nullableByDefault) entries.push(['nullable', code(String(column.nullable))]);
+  if (column.default) entries.push(['default', defaultNode(column.default)]);
+  if (column.identity === 'by-default') entries.push(['identity', code('true')]);
+  if (column.identity === 'always') entries.push(['identity', str('always')]);
+  // The string shorthand takes portable types only.
+  return entries.length === 1 && !native ? type : object(entries);
+}
+
+function defaultNode(value: DefaultValue): Node {
+  if (value.kind === 'sql') return code(`sql(${quote(value.expression)})`);
+  return typeof value.value === 'string' ? str(value.value) : code(String(value.value));
+}
+
+function primaryKeyNode(table: string, key: KeyConstraint): Node {
+  if (key.name === primaryKeyName(table)) return strings(key.columns);
+  return object([
+    ['name', str(key.name)],
+    ['columns', strings(key.columns)],
+  ]);
+}
+
+function uniqueNode(table: string, key: KeyConstraint): Node {
+  return object([...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]]);
+}
+
+function indexNode(table: string, index: IndexModel): Node {
+  const entries: Entry[] = [
+    ...nameEntry(index.name, indexName(table, index.columns, index.unique)),
+    ['columns', strings(index.columns)],
+  ];
+  if (index.unique) entries.push(['unique', code('true')]);
+  if (index.where !== null) entries.push(['where', str(index.where)]);
+  if (index.using !== 'btree') entries.push(['using', str(index.using)]);
+  return object(entries);
+}
+
+function foreignKeyNode(table: string, fk: ForeignKeyModel): Node {
+  const entries: Entry[] = [
+    ...nameEntry(fk.name, foreignKeyName(table, fk.columns)),
+    ['columns', strings(fk.columns)],
+    [
+      'references',
+      object([
+        ['table', str(fk.referencedTable)],
+        ['columns', strings(fk.referencedColumns)],
+      ]),
+    ],
+  ];
+  if (fk.onDelete !== 'no action') entries.push(['onDelete', str(fk.onDelete)]);
+  if (fk.onUpdate !== 'no action') entries.push(['onUpdate', str(fk.onUpdate)]);
+  return object(entries);
+}
+
+function checkNode(table: string, check: CheckModel): Node {
+  return object([...nameEntry(check.name, checkName(table, check.expression)), ['expression', str(check.expression)]]);
+}
+
+/** The name, unless it is the one normalization would generate anyway. */
+const nameEntry = (name: string, generated: string): Entry[] => (name === generated ? [] : [['name', str(name)]]);
+
+/** `lead` is how many characters precede the node on its first line, after the indentation. */
+function print(node: Node, indent: string, lead: number): string {
+  if (node.kind === 'code') return node.text;
+  const inline = printInline(node);
+  const fits = indent.length + lead + inline.length + 1 <= LINE_WIDTH; // + 1 for the trailing comma
+  if ((fits && !node.spread) || inline === '[]' || inline === '{}') return inline;
+  const inner = `${indent}  `;
+  const lines =
+    node.kind === 'list'
+      ? node.items.map((item) => `${inner}${print(item, inner, 0)},`)
+      : node.entries.map(([key, value]) => {
+          const head = `${propertyKey(key)}: `;
+          return `${inner}${head}${print(value, inner, head.length)},`;
+        });
+  const [open, close] = node.kind === 'list' ? ['[', ']'] : ['{', '}'];
+  return `${open}\n${lines.join('\n')}\n${indent}${close}`;
+}
+
+function printInline(node: Node): string {
+  switch (node.kind) {
+    case 'code':
+      return node.text;
+    case 'list':
+      return `[${node.items.map(printInline).join(', ')}]`;
+    case 'object':
+      if (node.entries.length === 0) return '{}';
+      return `{ ${node.entries.map(([key, value]) => `${propertyKey(key)}: ${printInline(value)}`).join(', ')} }`;
+  }
+}
+
+const propertyKey = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : quote(key));
+
+/** A single-quoted string literal; JSON.stringify does the escaping, then only the quote style changes. */
+function quote(text: string): string {
+  const escaped = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
+  return `'${escaped}'`;
+}

@@ -1,0 +1,35 @@
+import type {
+  CheckModel,
+  ColumnModel,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  TableModel,
+} from '../model/schema-model.js';
+
+/**
+ * One difference between the declared and the live schema. Pure data: the diff produces it,
+ * the planner turns it into phased steps.
+ */
+export type Change =
+  | { kind: 'create-table'; table: TableModel }
+  | { kind: 'drop-table'; table: string }
+  | { kind: 'add-column'; table: string; column: ColumnModel }
+  | { kind: 'drop-column'; table: string; column: string }
+  | { kind: 'alter-column-type'; table: string; column: ColumnModel; from: ColumnModel }
+  | { kind: 'set-not-null'; table: string; column: string }
+  | { kind: 'drop-not-null'; table: string; column: string }
+  | { kind: 'set-default'; table: string; column: ColumnModel }
+  | { kind: 'drop-default'; table: string; column: string }
+  | { kind: 'add-primary-key'; table: string; key: KeyConstraint }
+  | { kind: 'add-unique'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
+  | { kind: 'add-index'; table: string; index: IndexModel }
+  | { kind: 'rebuild-index'; table: string; index: IndexModel }
+  | { kind: 'drop-index'; table: string; name: string }
+  | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
+  | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
+  | { kind: 'drop-constraint'; table: string; name: string; constraint: 'unique' | 'foreign-key' | 'check' | 'primary-key' }
+  /** A live object the declaration neither declares nor tombstones: reported, never dropped. */
+  | { kind: 'drift'; table: string; object: string; detail: string };
+
+export type ChangeKind = Change['kind'];

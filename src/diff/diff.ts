@@ -1,0 +1,217 @@
+import type {
+  CheckModel,
+  DeclaredSchema,
+  ForeignKeyModel,
+  IndexModel,
+  KeyConstraint,
+  SchemaModel,
+  TableModel,
+} from '../model/schema-model.js';
+import { formatColumnType, sameColumnType } from '../model/column-type.js';
+import { isOwnedName, notNullCheckName } from '../plan/owned-names.js';
+import type { Change } from './changes.js';
+import { sameDefault, sameExpression } from './same-expression.js';
+
+/**
+ * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
+ * then columns, keys, indexes, foreign keys, checks. Live objects that are neither declared nor
+ * tombstoned become `drift` entries, never drops.
+ */
+export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
+  const changes: Change[] = [];
+  const removed = declared.removed;
+  const names = [...new Set([...Object.keys(declared.model.tables), ...Object.keys(live.tables)])].sort();
+  for (const name of names) {
+    const want = declared.model.tables[name];
+    const have = live.tables[name];
+    if (want && !have) changes.push({ kind: 'create-table', table: want });
+    else if (!want && have) {
+      if (removed.tables.includes(name)) changes.push({ kind: 'drop-table', table: name });
+      else changes.push({ kind: 'drift', table: name, object: `table ${name}`, detail: 'not in the declaration' });
+    } else if (want && have) changes.push(...diffTable(want, have, removed));
+  }
+  return changes;
+}
+
+function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['removed']): Change[] {
+  const table = want.name;
+  const isTombstoned = (list: { table: string; name: string }[], name: string) =>
+    list.some((t) => t.table === table && t.name === name);
+  return [
+    ...diffColumns(want, have, removed),
+    ...diffPrimaryKey(want, have),
+    ...diffUniques(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
+    ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffChecks(want, have, (n) => isTombstoned(removed.constraints, n)),
+  ];
+}
+
+function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema['removed']): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  const liveColumns = new Map(have.columns.map((c) => [c.name, c]));
+  for (const column of want.columns) {
+    const live = liveColumns.get(column.name);
+    if (!live) {
+      changes.push({ kind: 'add-column', table, column });
+      continue;
+    }
+    if (!sameColumnType(column.type, live.type)) {
+      changes.push({ kind: 'alter-column-type', table, column, from: live });
+    }
+    if (!sameDefault(column.default, live.default, column.type)) {
+      if (column.default === null) changes.push({ kind: 'drop-default', table, column: column.name });
+      else changes.push({ kind: 'set-default', table, column });
+    }
+    if (column.nullable !== live.nullable) {
+      changes.push({ kind: column.nullable ? 'drop-not-null' : 'set-not-null', table, column: column.name });
+    }
+    if (column.identity !== live.identity) {
+      changes.push(drift(table, `column ${table}.${column.name}`, `identity is ${live.identity ?? 'none'}, declared ${column.identity ?? 'none'}`));
+    }
+  }
+  const declared = new Set(want.columns.map((c) => c.name));
+  for (const live of have.columns) {
+    if (declared.has(live.name)) continue;
+    if (removed.columns.some((c) => c.table === table && c.column === live.name)) {
+      changes.push({ kind: 'drop-column', table, column: live.name });
+    } else {
+      changes.push(drift(table, `column ${table}.${live.name}`, `${formatColumnType(live.type)} not in the declaration`));
+    }
+  }
+  return changes;
+}
+
+function diffPrimaryKey(want: TableModel, have: TableModel): Change[] {
+  if (!want.primaryKey) return [];
+  if (!have.primaryKey) return [{ kind: 'add-primary-key', table: want.name, key: want.primaryKey }];
+  if (!sameKey(want.primaryKey, have.primaryKey)) {
+    return [
+      drift(
+        want.name,
+        `primary key ${have.primaryKey.name}`,
+        `live (${have.primaryKey.columns.join(', ')}), declared (${want.primaryKey.columns.join(', ')}); changing a primary key is not done online`,
+      ),
+    ];
+  }
+  return [];
+}
+
+function diffUniques(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  for (const key of want.uniques) {
+    const live = have.uniques.find((u) => u.name === key.name);
+    if (live && sameKey(key, live)) continue;
+    if (live) changes.push({ kind: 'drop-constraint', table, name: key.name, constraint: 'unique' });
+    const index = live ? undefined : have.indexes.find((i) => i.name === key.name);
+    changes.push({ kind: 'add-unique', table, key, existingIndex: index ? { valid: index.valid } : null });
+  }
+  for (const live of have.uniques) {
+    if (want.uniques.some((u) => u.name === live.name)) continue;
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'unique' }
+      : drift(table, `unique ${live.name}`, `(${live.columns.join(', ')}) not in the declaration`));
+  }
+  return changes;
+}
+
+function diffIndexes(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  for (const index of want.indexes) {
+    const live = have.indexes.find((i) => i.name === index.name);
+    if (!live) changes.push({ kind: 'add-index', table, index });
+    else if (!sameIndex(index, live)) {
+      changes.push({ kind: 'drop-index', table, name: live.name }, { kind: 'add-index', table, index });
+    } else if (!live.valid) changes.push({ kind: 'rebuild-index', table, index });
+  }
+  // A unique constraint's own index, left behind by an interrupted run, is handled by add-unique.
+  const claimed = new Set([...want.indexes, ...want.uniques].map((x) => x.name));
+  for (const live of have.indexes) {
+    if (claimed.has(live.name)) continue;
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-index', table, name: live.name }
+      : drift(table, `index ${live.name}`, `(${live.columns.join(', ')}) not in the declaration`));
+  }
+  return changes;
+}
+
+function diffForeignKeys(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  for (const fk of want.foreignKeys) {
+    const live = have.foreignKeys.find((f) => f.name === fk.name);
+    if (live && sameForeignKey(fk, live)) {
+      if (!live.validated) changes.push({ kind: 'add-foreign-key', table, foreignKey: fk, existing: 'unvalidated' });
+      continue;
+    }
+    if (live) changes.push({ kind: 'drop-constraint', table, name: fk.name, constraint: 'foreign-key' });
+    changes.push({ kind: 'add-foreign-key', table, foreignKey: fk, existing: 'none' });
+  }
+  for (const live of have.foreignKeys) {
+    if (want.foreignKeys.some((f) => f.name === live.name)) continue;
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'foreign-key' }
+      : drift(table, `foreign key ${live.name}`, `(${live.columns.join(', ')}) -> ${live.referencedTable} not in the declaration`));
+  }
+  return changes;
+}
+
+function diffChecks(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  for (const check of want.checks) {
+    const live = have.checks.find((c) => c.name === check.name);
+    if (live && sameExpression(check.expression, live.expression)) {
+      if (!live.validated) changes.push({ kind: 'add-check', table, check, existing: 'unvalidated' });
+      continue;
+    }
+    if (live) changes.push({ kind: 'drop-constraint', table, name: check.name, constraint: 'check' });
+    changes.push({ kind: 'add-check', table, check, existing: 'none' });
+  }
+  for (const live of have.checks) {
+    if (want.checks.some((c) => c.name === live.name)) continue;
+    if (isOwnedName(live.name)) {
+      changes.push(...leftoverNotNullCheck(want, have, live));
+      continue;
+    }
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'check' }
+      : drift(table, `check ${live.name}`, `${live.expression} not in the declaration`));
+  }
+  return changes;
+}
+
+/**
+ * dbtide's NOT NULL helper check outlives its step only when a run stopped inside it. While the
+ * column is still nullable, the pending set-not-null step replaces it; once the column is NOT NULL
+ * it is only left to drop.
+ */
+function leftoverNotNullCheck(want: TableModel, have: TableModel, check: CheckModel): Change[] {
+  const column = have.columns.find((c) => notNullCheckName(have.name, c.name) === check.name);
+  if (column && !column.nullable) return [{ kind: 'drop-constraint', table: want.name, name: check.name, constraint: 'check' }];
+  return [];
+}
+
+const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameExpression(x, b[i]!));
+
+const sameKey = (a: KeyConstraint, b: KeyConstraint) => sameList(a.columns, b.columns);
+
+function sameIndex(a: IndexModel, b: IndexModel): boolean {
+  const sameWhere = a.where === null || b.where === null ? a.where === b.where : sameExpression(a.where, b.where);
+  return sameList(a.columns, b.columns) && a.unique === b.unique && a.using === b.using && sameWhere;
+}
+
+function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {
+  return (
+    sameList(a.columns, b.columns) &&
+    a.referencedTable === b.referencedTable &&
+    sameList(a.referencedColumns, b.referencedColumns) &&
+    a.onDelete === b.onDelete &&
+    a.onUpdate === b.onUpdate
+  );
+}
+
+const drift = (table: string, object: string, detail: string): Change => ({ kind: 'drift', table, object, detail });

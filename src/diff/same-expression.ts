@@ -1,0 +1,64 @@
+import type { ColumnType, DefaultValue } from '../model/schema-model.js';
+
+/** Casts as servers print them back (`'a'::character varying`, `x::timestamp without time zone`). */
+const CAST =
+  /^::(?:character varying|timestamp with(?:out)? time zone|time with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\(\d+(?:,\d+)?\))?(?:\[\])*/i;
+
+/**
+ * A comparison form of an SQL expression: servers print back what they were given with extra
+ * parentheses, casts and different case, so those are removed before two expressions are compared.
+ * String literals are kept exactly.
+ */
+export function canonicalExpression(expression: string): string {
+  let out = '';
+  let i = 0;
+  while (i < expression.length) {
+    const ch = expression[i]!;
+    if (ch === "'") {
+      const end = endOfQuoted(expression, i, "'");
+      out += expression.slice(i, end);
+      i = end;
+    } else if (ch === '"') {
+      const end = endOfQuoted(expression, i, '"');
+      out += expression.slice(i + 1, end - 1).toLowerCase();
+      i = end;
+    } else if (ch === ':' && expression[i + 1] === ':') {
+      const cast = CAST.exec(expression.slice(i));
+      i += cast ? cast[0].length : 2;
+    } else {
+      if (!/[\s()]/.test(ch)) out += ch.toLowerCase();
+      i++;
+    }
+  }
+  return out;
+}
+
+function endOfQuoted(text: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < text.length) {
+    if (text[i] === quote) {
+      if (text[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return text.length;
+}
+
+export const sameExpression = (a: string, b: string) => canonicalExpression(a) === canonicalExpression(b);
+
+/** A default as SQL text, so a literal and an equivalent expression compare equal. */
+export function defaultAsSql(value: DefaultValue, type: ColumnType): string {
+  if (value.kind === 'sql') return value.expression;
+  if (typeof value.value === 'string') {
+    const numericColumn = ['smallint', 'int', 'bigint', 'real', 'double', 'numeric'].includes(type.kind);
+    return numericColumn && value.value.trim() !== '' && !Number.isNaN(Number(value.value))
+      ? String(Number(value.value))
+      : `'${value.value.replace(/'/g, "''")}'`;
+  }
+  return String(value.value);
+}
+
+export function sameDefault(a: DefaultValue | null, b: DefaultValue | null, type: ColumnType): boolean {
+  if (a === null || b === null) return a === b;
+  return sameExpression(defaultAsSql(a, type), defaultAsSql(b, type));
+}

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import type { Capabilities, Connection, Dialect } from './dialect.js';
+import { dialectFor } from '../dialects/registry.js';
+import { diff } from './diff/diff.js';
+import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
+import { plan as buildPlan } from './plan/planner.js';
+import type { Plan } from './plan/step.js';
+
+/** An open database: the connection plus what dbtide knows about its server. */
+export interface Database {
+  url: string;
+  dialect: Dialect;
+  conn: Connection;
+  version: string;
+  caps: Capabilities;
+  /** PostgreSQL schema or MySQL database that holds the tables. */
+  schema: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** How long to wait for an embedded database another process has open. */
+  lockWaitMs?: number;
+  schema?: string;
+}
+
+export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
+  const dialect = dialectFor(url);
+  const conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });
+  try {
+    const version = await dialect.serverVersion(conn);
+    const caps = dialect.capabilities(version);
+    return { url, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+}
+
+export interface PlanResult {
+  plan: Plan;
+  live: SchemaModel;
+}
+
+/** Introspect, diff, plan: the read-only half of every command. */
+export async function planAgainst(db: Database, declared: DeclaredSchema): Promise<PlanResult> {
+  const options = db.schema ? { schema: db.schema } : {};
+  const live = await db.dialect.introspect(db.conn, options);
+  const changes = diff(declared, live);
+  const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
+  const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
+  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, rows }), live };
+}
+
+/** Identifies the declaration a run applied, so status can tell when the code moved on. */
+export const schemaHash = (declared: DeclaredSchema) =>
+  createHash('sha256').update(JSON.stringify(declared)).digest('hex');

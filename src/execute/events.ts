@@ -1,0 +1,14 @@
+import type { Phase, Precheck, Step } from '../plan/step.js';
+
+/** Progress of a run, for the CLI's output and for library callers. */
+export type RunEvent =
+  | { type: 'resumed'; interruptedRuns: number }
+  | { type: 'phase-start'; phase: Phase; steps: Step[]; dryRun: boolean }
+  | { type: 'precheck'; precheck: Precheck; offending: number }
+  | { type: 'step-start'; step: Step; index: number; total: number }
+  | { type: 'statement'; step: Step; sql: string }
+  | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number }
+  | { type: 'step-done'; step: Step; ms: number }
+  | { type: 'phase-done'; phase: Phase; steps: number; ms: number };
+
+export type EventSink = (event: RunEvent) => void;

@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import type { Connection, Dialect } from '../dialect.js';
+import type { Phase } from '../plan/step.js';
+
+export interface RunRecord {
+  id: string;
+  phase: Phase;
+  release: string;
+  schema_hash: string;
+  status: 'running' | 'done' | 'failed';
+  started_at: Date | string;
+  finished_at: Date | string | null;
+  message: string | null;
+}
+
+export interface StatementRecord {
+  stepId: string;
+  index: number;
+  sql: string;
+  attempts: number;
+  startedAt: Date;
+}
+
+/**
+ * The journal of runs and statements, kept in the database it describes so that state survives
+ * the process and is visible to every operator.
+ */
+export class Ledger {
+  constructor(
+    private readonly conn: Connection,
+    private readonly dialect: Dialect,
+  ) {}
+
+  private p = (i: number) => this.dialect.runtime.param(i);
+
+  async ensure(): Promise<void> {
+    for (const ddl of this.dialect.runtime.ledgerDdl) await this.conn.query(ddl);
+  }
+
+  async exists(): Promise<boolean> {
+    try {
+      await this.conn.query('SELECT 1 FROM _dbtide_runs WHERE 1 = 0');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async startRun(phase: Phase, release: string, schemaHash: string): Promise<string> {
+    const id = randomUUID();
+    await this.conn.query(
+      `INSERT INTO _dbtide_runs (id, phase, release, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
+      [id, phase, release, schemaHash, new Date()],
+    );
+    return id;
+  }
+
+  async finishRun(id: string, status: 'done' | 'failed', message: string | null): Promise<void> {
+    await this.conn.query(
+      `UPDATE _dbtide_runs SET status = ${this.p(1)}, finished_at = ${this.p(2)}, message = ${this.p(3)} WHERE id = ${this.p(4)}`,
+      [status, new Date(), message, id],
+    );
+  }
+
+  /** Records a statement that committed; inside the step's transaction when it has one. */
+  async statementDone(runId: string, s: StatementRecord): Promise<void> {
+    await this.insertStatement(runId, s, 'done', null);
+  }
+
+  async statementFailed(runId: string, s: StatementRecord, error: string): Promise<void> {
+    await this.insertStatement(runId, s, 'failed', error);
+  }
+
+  private async insertStatement(runId: string, s: StatementRecord, status: string, error: string | null) {
+    const values = [runId, s.stepId, s.index, s.sql, status, s.attempts, error, s.startedAt, new Date()];
+    await this.conn.query(
+      `INSERT INTO _dbtide_journal (run_id, step_id, statement_index, sql, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
+      values,
+    );
+  }
+
+  async runs(limit = 20): Promise<RunRecord[]> {
+    if (!(await this.exists())) return [];
+    const rows = await this.conn.query<RunRecord>('SELECT * FROM _dbtide_runs ORDER BY started_at DESC');
+    return rows.slice(0, limit);
+  }
+
+  /** Runs left `running` by a process that died: reported so the operator knows a resume happened. */
+  async interruptedRuns(): Promise<RunRecord[]> {
+    if (!(await this.exists())) return [];
+    return this.conn.query<RunRecord>("SELECT * FROM _dbtide_runs WHERE status = 'running' ORDER BY started_at");
+  }
+
+  async markInterrupted(ids: string[]): Promise<void> {
+    for (const id of ids) await this.finishRun(id, 'failed', 'interrupted: the process stopped before the run finished');
+  }
+}

@@ -1,0 +1,38 @@
+export interface RetryPolicy {
+  /** Cap on each lock wait, in milliseconds. */
+  lockTimeoutMs: number;
+  /** Retries after a lock wait timed out, before giving up. */
+  retries: number;
+  /** First backoff; doubles each retry, up to `maxBackoffMs`, with jitter. */
+  baseBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { lockTimeoutMs: 2000, retries: 10, baseBackoffMs: 250, maxBackoffMs: 10_000 };
+
+/** Full jitter keeps several blocked runs (or replicas of one) from retrying in lock step. */
+export function backoffMs(policy: RetryPolicy, attempt: number, random = Math.random): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.baseBackoffMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `attempt` until it succeeds, retrying only errors `retryable` accepts, with backoff between tries. */
+export async function withRetry<T>(
+  policy: RetryPolicy,
+  retryable: (error: unknown) => boolean,
+  attempt: (tryNumber: number) => Promise<T>,
+  onRetry: (error: unknown, tryNumber: number, waitMs: number) => void = () => {},
+): Promise<T> {
+  for (let tryNumber = 1; ; tryNumber++) {
+    try {
+      return await attempt(tryNumber);
+    } catch (error) {
+      if (!retryable(error) || tryNumber > policy.retries) throw error;
+      const wait = backoffMs(policy, tryNumber - 1);
+      onRetry(error, tryNumber, wait);
+      await sleep(wait);
+    }
+  }
+}

@@ -1,0 +1,216 @@
+import type { Database } from '../engine.js';
+import { planAgainst, schemaHash } from '../engine.js';
+import { DbtideError, RunLockHeld } from '../errors.js';
+import type { DeclaredSchema } from '../model/schema-model.js';
+import { PHASES, stepsOf, type Phase, type Plan, type Precheck, type Step } from '../plan/step.js';
+import { redactText } from '../redact.js';
+import type { EventSink } from './events.js';
+import { Ledger } from './ledger.js';
+import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
+import { guardStatement } from './statement-guard.js';
+
+export interface RunPhaseOptions {
+  phase: Phase;
+  declared: DeclaredSchema;
+  /** Print the SQL, change nothing: no lock, no ledger, no DDL. */
+  dryRun?: boolean;
+  retry?: Partial<RetryPolicy>;
+  /** How long to wait for another run's lock before giving up. */
+  runLockWaitMs?: number;
+  onEvent?: EventSink;
+}
+
+export interface RunPhaseResult {
+  phase: Phase;
+  dryRun: boolean;
+  steps: Step[];
+  /** The whole plan as it stood before the run. */
+  plan: Plan;
+  ms: number;
+}
+
+const RUN_LOCK = 'dbtide:run';
+
+/**
+ * Runs one phase: takes the run lock, plans against the live schema, refuses when an earlier
+ * phase is pending, runs every precheck before changing anything, then runs the steps with
+ * bounded lock waits, journaling each statement. A rerun plans from the live schema again, so it
+ * resumes where a stopped run left off and is a no-op when the phase is done.
+ */
+export async function runPhase(db: Database, options: RunPhaseOptions): Promise<RunPhaseResult> {
+  const started = Date.now();
+  const emit: EventSink = options.onEvent ?? (() => {});
+  const { phase, declared } = options;
+  const dryRun = options.dryRun ?? false;
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+
+  if (dryRun) {
+    const { plan } = await planAgainst(db, declared);
+    refuseWhenEarlierPhasePending(plan, phase);
+    const steps = stepsOf(plan, phase);
+    emit({ type: 'phase-start', phase, steps, dryRun: true });
+    return { phase, dryRun, steps, plan, ms: Date.now() - started };
+  }
+
+  await takeRunLock(db, options.runLockWaitMs ?? 30_000);
+  try {
+    const ledger = new Ledger(db.conn, db.dialect);
+    await ledger.ensure();
+    const interrupted = await ledger.interruptedRuns();
+    if (interrupted.length > 0) {
+      await ledger.markInterrupted(interrupted.map((r) => r.id));
+      emit({ type: 'resumed', interruptedRuns: interrupted.length });
+    }
+    const { plan } = await planAgainst(db, declared);
+    refuseWhenEarlierPhasePending(plan, phase);
+    const steps = stepsOf(plan, phase);
+    emit({ type: 'phase-start', phase, steps, dryRun: false });
+    await runPrechecks(db, steps, emit);
+
+    const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
+    try {
+      for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
+      for (const [index, step] of steps.entries()) {
+        emit({ type: 'step-start', step, index, total: steps.length });
+        const stepStarted = Date.now();
+        await runStep(db, ledger, runId, phase, step, retry, emit);
+        emit({ type: 'step-done', step, ms: Date.now() - stepStarted });
+      }
+      await confirmConverged(db, declared, phase);
+      await ledger.finishRun(runId, 'done', `${steps.length} step(s)`);
+    } catch (error) {
+      await ledger.finishRun(runId, 'failed', redactText(String((error as Error).message ?? error))).catch(() => {});
+      throw error;
+    }
+    emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started });
+    return { phase, dryRun, steps, plan, ms: Date.now() - started };
+  } finally {
+    await db.dialect.runtime.releaseRunLock(db.conn, RUN_LOCK).catch(() => {});
+  }
+}
+
+async function takeRunLock(db: Database, waitMs: number): Promise<void> {
+  const started = Date.now();
+  while (!(await db.dialect.runtime.tryRunLock(db.conn, RUN_LOCK))) {
+    if (Date.now() - started >= waitMs) throw new RunLockHeld(describeTarget(db), Date.now() - started);
+    await sleep(250);
+  }
+}
+
+const describeTarget = (db: Database) => `${db.caps.server} (${redactText(db.url)})`;
+
+export function pendingPhases(plan: Plan): Phase[] {
+  return PHASES.filter((p) => stepsOf(plan, p).length > 0);
+}
+
+function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
+  const earlier = PHASES.slice(0, PHASES.indexOf(phase)).filter((p) => stepsOf(plan, p).length > 0);
+  if (earlier.length === 0) return;
+  const first = earlier[0]!;
+  throw new DbtideError(
+    `${phase} refused: ${first} is pending (${stepsOf(plan, first).length} step(s)): ${stepsOf(plan, first)
+      .slice(0, 3)
+      .map((s) => s.description)
+      .join('; ')}`,
+    1,
+    `run \`dbtide ${first}\` first (\`dbtide plan\` shows every pending step)`,
+  );
+}
+
+/** Every precheck of the phase runs before the first change, so a refusal leaves the database as it was. */
+async function runPrechecks(db: Database, steps: Step[], emit: EventSink): Promise<void> {
+  const failures: { precheck: Precheck; offending: number }[] = [];
+  for (const precheck of steps.flatMap((s) => s.prechecks)) {
+    const [row] = await db.conn.query<{ n: unknown }>(precheck.countSql);
+    const offending = Number(row?.n ?? 0);
+    emit({ type: 'precheck', precheck, offending });
+    if (offending > 0) failures.push({ precheck, offending });
+  }
+  if (failures.length === 0) return;
+  throw new DbtideError(
+    `prechecks failed; nothing was changed:\n${failures
+      .map((f) => `  ${f.precheck.table}: ${f.offending} row(s) break "${f.precheck.description}"`)
+      .join('\n')}`,
+    1,
+    'repair the rows (or change the declaration), then run the phase again',
+  );
+}
+
+async function runStep(
+  db: Database,
+  ledger: Ledger,
+  runId: string,
+  phase: Phase,
+  step: Step,
+  retry: RetryPolicy,
+  emit: EventSink,
+): Promise<void> {
+  for (const sql of step.sql) guardStatement(phase, sql);
+  const runtime = db.dialect.runtime;
+  const atomic = step.transactional && db.caps.transactionalDdl;
+  const statements = atomic ? [step.sql] : step.sql.map((sql) => [sql]);
+  let index = 0;
+  for (const group of statements) {
+    const startedAt = new Date();
+    let attempts = 0;
+    try {
+      await withRetry(
+        retry,
+        (error) => runtime.isLockTimeout(error),
+        async (tryNumber) => {
+          attempts = tryNumber;
+          if (atomic) await db.conn.query('BEGIN');
+          try {
+            if (atomic) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
+            for (const sql of group) {
+              emit({ type: 'statement', step, sql });
+              await db.conn.query(sql);
+            }
+            if (atomic) {
+              for (const [i, sql] of group.entries()) {
+                await ledger.statementDone(runId, { stepId: step.id, index: index + i, sql, attempts, startedAt });
+              }
+              await db.conn.query('COMMIT');
+            }
+          } catch (error) {
+            if (atomic) await db.conn.query('ROLLBACK').catch(() => {});
+            else await runtime.cleanupFailedStatement(db.conn, group[0]!);
+            throw error;
+          }
+        },
+        (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs }),
+      );
+      if (!atomic) await ledger.statementDone(runId, { stepId: step.id, index, sql: group[0]!, attempts, startedAt });
+    } catch (error) {
+      const message = redactText((error as Error).message ?? String(error));
+      await ledger.statementFailed(runId, { stepId: step.id, index, sql: group.join(';\n'), attempts, startedAt }, message).catch(() => {});
+      throw stepFailure(db, phase, step, group, attempts, error);
+    }
+    index += group.length;
+  }
+}
+
+function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown): DbtideError {
+  const reason = redactText((error as Error).message ?? String(error));
+  const lock = db.dialect.runtime.isLockTimeout(error);
+  return new DbtideError(
+    `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${group.join(';\n  ')}\n  ${reason}`,
+    1,
+    lock
+      ? 'a long transaction holds a lock on the table; find it (pg_stat_activity), let it finish, then run the phase again: it resumes where it stopped'
+      : `the steps before this one are done and journaled; fix the cause and run \`dbtide ${phase}\` again: it resumes where it stopped`,
+  );
+}
+
+/** After a phase, planning again must find nothing left for it; otherwise a step did not do what it claimed. */
+async function confirmConverged(db: Database, declared: DeclaredSchema, phase: Phase): Promise<void> {
+  const { plan } = await planAgainst(db, declared);
+  const left = stepsOf(plan, phase);
+  if (left.length > 0) {
+    throw new DbtideError(
+      `${phase} ran every step, yet the live schema still differs: ${left.map((s) => s.id).join(', ')}`,
+      1,
+      'this is a dbtide bug: report it with the output of `dbtide plan --format json`',
+    );
+  }
+}

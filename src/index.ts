@@ -1,0 +1,27 @@
+export { defineSchema, sql, native } from './declaration/define-schema.js';
+export { defineConfig, type DbtideConfig } from './config.js';
+export { normalizeSchema } from './declaration/normalize.js';
+export { DeclarationError } from './declaration/declaration-error.js';
+export { diff } from './diff/diff.js';
+export { plan as planFromChanges } from './plan/planner.js';
+export { classifyStatement, guardStatement } from './execute/statement-guard.js';
+export {
+  applyPhase,
+  check,
+  contract,
+  expand,
+  migrate,
+  planChanges,
+  pull,
+  status,
+  CHECK_EXIT,
+  type Target,
+  type Declaration,
+  type PhaseOptions,
+} from './api.js';
+export { DbtideError, RunLockHeld } from './errors.js';
+export type { RunEvent } from './execute/events.js';
+export type { Phase, Plan, Step, Precheck } from './plan/step.js';
+export type { Change } from './diff/changes.js';
+export type * from './declaration/dsl-types.js';
+export type * from './model/schema-model.js';

@@ -1,0 +1,56 @@
+import type { Capabilities, SqlCompiler } from '../dialect.js';
+import type { Change } from '../diff/changes.js';
+import type { LockInfo, Phase, Precheck } from './step.js';
+
+export interface PlanContext {
+  caps: Capabilities;
+  sql: SqlCompiler;
+  /** Tables and columns this plan creates: no old code reads or writes them yet. */
+  newTables: ReadonlySet<string>;
+  newColumns: ReadonlySet<string>;
+  warn(message: string): void;
+}
+
+/**
+ * What an operation proposes before phases are settled. `render` gets the final phase, because a
+ * step demoted behind a dependency (e.g. a foreign key waiting for a unique key built in contract)
+ * must then use that phase's low-lock form.
+ */
+export interface StepDraft {
+  key: string;
+  earliest: Phase;
+  table: string;
+  description: string;
+  render(phase: Phase): string[];
+  transactional: boolean;
+  lock(phase: Phase): LockInfo;
+  prechecks: Precheck[];
+  provides: string[];
+  needs: string[];
+}
+
+export type Operation<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, ctx: PlanContext) => StepDraft[];
+
+export const fact = {
+  table: (t: string) => `table:${t}`,
+  column: (t: string, c: string) => `column:${t}.${c}`,
+  notNull: (t: string, c: string) => `not-null:${t}.${c}`,
+  uniqueKey: (t: string, columns: string[]) => `unique:${t}(${columns.join(',')})`,
+  constraint: (t: string, name: string) => `constraint:${t}.${name}`,
+};
+
+/** Locks in the words of PostgreSQL's lock modes, which operators know best; dialects map them. */
+export const LOCK = {
+  none: { level: 'none (new table)', blocksWrites: false, rewritesTable: false },
+  metadata: { level: 'ACCESS EXCLUSIVE, brief (metadata only)', blocksWrites: false, rewritesTable: false },
+  online: { level: 'SHARE UPDATE EXCLUSIVE (reads and writes continue)', blocksWrites: false, rewritesTable: false },
+  shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
+  scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false },
+  rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
+} satisfies Record<string, LockInfo>;
+
+/** Columns of an index entry list that are plain column names (the rest are expressions). */
+export const plainColumns = (columns: string[]) => columns.filter((c) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(c));
+
+export const allNew = (ctx: PlanContext, table: string, columns: string[]) =>
+  ctx.newTables.has(table) || (columns.length > 0 && columns.every((c) => ctx.newColumns.has(`${table}.${c}`)));

@@ -1,0 +1,109 @@
+import type { CheckModel, ForeignKeyModel } from '../../model/schema-model.js';
+import { allNew, fact, LOCK, type PlanContext, type StepDraft } from '../operation.js';
+import type { Change } from '../../diff/changes.js';
+import type { Phase, Precheck } from '../step.js';
+
+interface Constraint {
+  table: string;
+  name: string;
+  columns: string[];
+  label: string;
+  existing: 'none' | 'unvalidated';
+  add(validate: boolean): string;
+  precheck: Precheck;
+  needs: string[];
+}
+
+/**
+ * Foreign keys and checks share one lifecycle. A NOT VALID constraint is enforced on every new
+ * write, so on columns old code writes it is added only in contract (then validated online).
+ * On a new table it is added validated (the table is empty); on new columns of a live table it is
+ * added unvalidated in expand and validated in migrate.
+ */
+function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
+  const key = `${c.table}.${c.name}`;
+  const provides = [fact.constraint(c.table, c.name)];
+  const validate: StepDraft = {
+    key: `validate-constraint:${key}`,
+    earliest: 'migrate',
+    table: c.table,
+    description: `validate ${c.label} ${c.name} on existing rows (writes continue)`,
+    render: () => [ctx.sql.validateConstraint(c.table, c.name)],
+    transactional: true,
+    lock: () => LOCK.online,
+    prechecks: [c.precheck],
+    provides: [],
+    needs: provides,
+  };
+  if (c.existing === 'unvalidated') return [validate];
+
+  const deferred = ctx.caps.deferredValidation;
+  const newTable = ctx.newTables.has(c.table);
+  const expandOnNewColumns = !newTable && allNew(ctx, c.table, c.columns);
+  const add: StepDraft = {
+    key: `add-${c.label.replace(' ', '-')}:${key}`,
+    earliest: newTable || expandOnNewColumns ? 'expand' : 'contract',
+    table: c.table,
+    description: `add ${c.label} ${c.name} on ${c.table} (${c.columns.join(', ')})`,
+    render: (phase: Phase) => {
+      if ((newTable && phase === 'expand') || !deferred) return [c.add(true)];
+      if (expandOnNewColumns) return [c.add(false)];
+      return [c.add(false), ctx.sql.validateConstraint(c.table, c.name)];
+    },
+    transactional: false,
+    lock: (phase: Phase) => (newTable && phase === 'expand' ? LOCK.shareRow : deferred ? LOCK.shareRow : LOCK.scan),
+    prechecks: newTable ? [] : [c.precheck],
+    provides,
+    needs: c.needs,
+  };
+  return expandOnNewColumns && deferred ? [add, validate] : [add];
+}
+
+export function addForeignKey(change: Extract<Change, { kind: 'add-foreign-key' }>, ctx: PlanContext): StepDraft[] {
+  const { table, foreignKey: fk, existing } = change;
+  return planConstraint({
+    table,
+    name: fk.name,
+    columns: fk.columns,
+    label: 'foreign key',
+    existing,
+    add: (validate) => ctx.sql.addForeignKey(table, fk, { validate }),
+    precheck: orphans(table, fk, ctx),
+    needs: [
+      fact.table(table),
+      fact.table(fk.referencedTable),
+      fact.uniqueKey(fk.referencedTable, fk.referencedColumns),
+      ...fk.columns.map((c) => fact.column(table, c)),
+    ],
+  }, ctx);
+}
+
+export function addCheck(change: Extract<Change, { kind: 'add-check' }>, ctx: PlanContext): StepDraft[] {
+  const { table, check, existing } = change;
+  return planConstraint({
+    table,
+    name: check.name,
+    columns: [],
+    label: 'check',
+    existing,
+    add: (validate) => ctx.sql.addCheck(table, check, { validate }),
+    precheck: violations(table, check, ctx),
+    needs: [fact.table(table)],
+  }, ctx);
+}
+
+const orphans = (table: string, fk: ForeignKeyModel, ctx: PlanContext): Precheck => ({
+  kind: 'foreign-key',
+  table,
+  columns: fk.columns,
+  description: `every ${table} (${fk.columns.join(', ')}) has its row in ${fk.referencedTable}`,
+  countSql: ctx.sql.countOrphans(table, fk),
+});
+
+const violations = (table: string, check: CheckModel, ctx: PlanContext): Precheck => ({
+  kind: 'check',
+  table,
+  columns: [],
+  description: `every ${table} row satisfies ${check.expression}`,
+  countSql: ctx.sql.countViolations(table, check),
+});

@@ -1,0 +1,51 @@
+import { allNew, fact, LOCK, plainColumns, type Operation } from '../operation.js';
+
+/**
+ * Indexes on live tables are built without blocking writes. A unique index on data old code
+ * writes is a tightening, so it waits for contract behind a duplicate scan.
+ */
+export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
+  const newTable = ctx.newTables.has(table);
+  const columns = plainColumns(index.columns);
+  const tightening = index.unique && !allNew(ctx, table, columns);
+  if (index.where !== null && !ctx.caps.partialIndexes) {
+    ctx.warn(`${table}.${index.name}: partial indexes are not supported by ${ctx.caps.server}; the index covers every row`);
+  }
+  return [{
+    key: `add-index:${table}.${index.name}`,
+    earliest: tightening ? 'contract' : 'expand',
+    table,
+    description: `create ${index.unique ? 'unique ' : ''}index ${index.name} on ${table} (${index.columns.join(', ')})`,
+    render: () => [ctx.sql.createIndex(table, index, { online: !newTable && ctx.caps.onlineIndexBuild })],
+    transactional: newTable || !ctx.caps.onlineIndexBuild,
+    lock: () => (newTable ? LOCK.none : ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.scan),
+    prechecks: tightening
+      ? [{
+          kind: 'unique',
+          table,
+          columns,
+          description: `(${columns.join(', ')}) in ${table} has no duplicates`,
+          countSql: ctx.sql.countDuplicates(table, columns),
+        }]
+      : [],
+    provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
+    needs: [fact.table(table), ...columns.map((c) => fact.column(table, c))],
+  }];
+};
+
+/** An index left INVALID by an interrupted online build: rebuilt in place. */
+export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) => [{
+  key: `rebuild-index:${table}.${index.name}`,
+  earliest: index.unique ? 'contract' : 'expand',
+  table,
+  description: `rebuild invalid index ${index.name} on ${table}`,
+  render: () =>
+    ctx.caps.onlineIndexRebuild
+      ? [ctx.sql.rebuildIndex(index.name)]
+      : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, { online: true })],
+  transactional: false,
+  lock: () => LOCK.online,
+  prechecks: [],
+  provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
+  needs: [],
+}];

@@ -1,0 +1,68 @@
+import { formatColumnType } from '../../model/column-type.js';
+import { fact, LOCK, type Operation } from '../operation.js';
+
+/** Accepting NULL again cannot break old code: expand. */
+export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{
+  key: `drop-not-null:${table}.${column}`,
+  earliest: 'expand',
+  table,
+  description: `allow NULL in ${table}.${column}`,
+  render: () => [ctx.sql.dropNotNull(table, column)],
+  transactional: true,
+  lock: () => LOCK.metadata,
+  prechecks: [],
+  provides: [],
+  needs: [fact.column(table, column)],
+}];
+
+/** A default only affects future inserts and is stored as metadata: expand. */
+export const setDefault: Operation<'set-default'> = ({ table, column }, ctx) => [{
+  key: `set-default:${table}.${column.name}`,
+  earliest: 'expand',
+  table,
+  description: `set the default of ${table}.${column.name}`,
+  render: () => [ctx.sql.setDefault(table, column)],
+  transactional: true,
+  lock: () => LOCK.metadata,
+  prechecks: [],
+  provides: [],
+  needs: [fact.column(table, column.name)],
+}];
+
+/** Old code may rely on the default when it leaves the column out: contract. */
+export const dropDefault: Operation<'drop-default'> = ({ table, column }, ctx) => [{
+  key: `drop-default:${table}.${column}`,
+  earliest: 'contract',
+  table,
+  description: `drop the default of ${table}.${column}`,
+  render: () => [ctx.sql.dropDefault(table, column)],
+  transactional: true,
+  lock: () => LOCK.metadata,
+  prechecks: [],
+  provides: [],
+  needs: [],
+}];
+
+/**
+ * A type change the server does in metadata runs in expand. Any other rewrites the table under an
+ * exclusive lock, so it waits for contract and the plan says so: a declared transition does it online.
+ */
+export const alterColumnType: Operation<'alter-column-type'> = ({ table, column, from }, ctx) => {
+  const instant = ctx.caps.isMetadataOnlyTypeChange(from.type, column.type);
+  const change = `${formatColumnType(from.type)} -> ${formatColumnType(column.type)}`;
+  if (!instant) {
+    ctx.warn(`${table}.${column.name}: ${change} rewrites ${table} under an exclusive lock in contract; declare a transition to change it online`);
+  }
+  return [{
+    key: `alter-column-type:${table}.${column.name}`,
+    earliest: instant ? 'expand' : 'contract',
+    table,
+    description: `change ${table}.${column.name} ${change}${instant ? ' (metadata only)' : ' (rewrites the table)'}`,
+    render: () => [ctx.sql.alterColumnType(table, column.name, column.type)],
+    transactional: true,
+    lock: () => (instant ? LOCK.metadata : LOCK.rewrite),
+    prechecks: [],
+    provides: [],
+    needs: [fact.column(table, column.name)],
+  }];
+};

@@ -1,0 +1,33 @@
+import { fact, LOCK, type Operation } from '../operation.js';
+import { addForeignKey } from './add-constraint.js';
+import { addIndex } from './add-index.js';
+
+/** A new table: no application code uses it yet, so it is built whole in expand. */
+export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
+  const t = table.name;
+  const create = {
+    key: `create-table:${t}`,
+    earliest: 'expand' as const,
+    table: t,
+    description: `create table ${t}`,
+    render: () => [ctx.sql.createTable(table)],
+    transactional: true,
+    lock: () => LOCK.none,
+    prechecks: [],
+    provides: [
+      fact.table(t),
+      ...table.columns.map((c) => fact.column(t, c.name)),
+      ...table.columns.filter((c) => !c.nullable).map((c) => fact.notNull(t, c.name)),
+      ...(table.primaryKey ? [fact.uniqueKey(t, table.primaryKey.columns)] : []),
+      ...table.uniques.map((u) => fact.uniqueKey(t, u.columns)),
+    ],
+    needs: [],
+  };
+  return [
+    create,
+    ...table.indexes.flatMap((index) => addIndex({ kind: 'add-index', table: t, index }, ctx)),
+    ...table.foreignKeys.flatMap((foreignKey) =>
+      addForeignKey({ kind: 'add-foreign-key', table: t, foreignKey, existing: 'none' }, ctx),
+    ),
+  ];
+};

@@ -1,0 +1,152 @@
+import type { Capabilities, SqlCompiler } from '../dialect.js';
+import type { Change } from '../diff/changes.js';
+import type { PlanContext, StepDraft } from './operation.js';
+import { addCheck, addForeignKey } from './operations/add-constraint.js';
+import { addColumn } from './operations/add-column.js';
+import { addIndex, rebuildIndex } from './operations/add-index.js';
+import { addPrimaryKey, addUnique } from './operations/add-unique.js';
+import { alterColumnType, dropDefault, dropNotNull, setDefault } from './operations/column-changes.js';
+import { createTable } from './operations/create-table.js';
+import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
+import { setNotNull } from './operations/set-not-null.js';
+import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step } from './step.js';
+
+export interface PlanInput {
+  caps: Capabilities;
+  sql: SqlCompiler;
+  /** Estimated rows per table, for the cost shown with each step. */
+  rows?: Record<string, number>;
+}
+
+/** Within a phase: build before use, tighten before relying on it, remove last. */
+const RANK: Record<string, number> = {
+  'create-table': 0,
+  'add-column': 1,
+  'drop-not-null': 1,
+  'set-default': 1,
+  'alter-column-type': 2,
+  'set-not-null': 3,
+  'add-primary-key': 4,
+  'add-unique': 4,
+  'rebuild-index': 5,
+  'add-index': 5,
+  'add-check': 6,
+  'add-foreign-key': 7,
+  'validate-constraint': 8,
+  'drop-default': 9,
+  'drop-constraint': 10,
+  'drop-index': 11,
+  'drop-column': 12,
+  'drop-table': 13,
+};
+
+function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext): StepDraft[] {
+  switch (change.kind) {
+    case 'create-table': return createTable(change, ctx);
+    case 'drop-table': return dropTable(change, ctx);
+    case 'add-column': return addColumn(change, ctx);
+    case 'drop-column': return dropColumn(change, ctx);
+    case 'alter-column-type': return alterColumnType(change, ctx);
+    case 'set-not-null': return setNotNull(change, ctx);
+    case 'drop-not-null': return dropNotNull(change, ctx);
+    case 'set-default': return setDefault(change, ctx);
+    case 'drop-default': return dropDefault(change, ctx);
+    case 'add-primary-key': return addPrimaryKey(change, ctx);
+    case 'add-unique': return addUnique(change, ctx);
+    case 'add-index': return addIndex(change, ctx);
+    case 'rebuild-index': return rebuildIndex(change, ctx);
+    case 'drop-index': return dropIndex(change, ctx);
+    case 'add-foreign-key': return addForeignKey(change, ctx);
+    case 'add-check': return addCheck(change, ctx);
+    case 'drop-constraint': return dropConstraint(change, ctx);
+  }
+}
+
+/**
+ * Turns changes into a phased plan: each step starts in the earliest phase that is safe for it,
+ * then moves to a later phase when something it needs is only provided there.
+ */
+export function plan(changes: Change[], input: PlanInput): Plan {
+  const warnings: string[] = [];
+  const drift = changes.flatMap((c) => (c.kind === 'drift' ? [{ table: c.table, object: c.object, detail: c.detail }] : []));
+  const actionable = changes.filter((c): c is Exclude<Change, { kind: 'drift' }> => c.kind !== 'drift');
+  const ctx: PlanContext = {
+    caps: input.caps,
+    sql: input.sql,
+    newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
+    newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
+    warn: (message) => warnings.push(message),
+  };
+  const drafts = actionable.flatMap((c) => draftsFor(c, ctx));
+  const phases = assignPhases(drafts);
+  const steps = order(drafts, phases).map((d): Step => {
+    const phase = phases.get(d)!;
+    return {
+      id: d.key,
+      phase,
+      operation: d.key.slice(0, d.key.indexOf(':')) as Step['operation'],
+      table: d.table,
+      description: d.description,
+      sql: d.render(phase),
+      transactional: d.transactional,
+      lock: d.lock(phase),
+      estimatedRows: input.rows?.[d.table] ?? null,
+      prechecks: d.prechecks,
+      provides: d.provides,
+      needs: d.needs,
+    };
+  });
+  return { steps, drift, warnings };
+}
+
+function providersOf(drafts: StepDraft[]): Map<string, StepDraft[]> {
+  const providers = new Map<string, StepDraft[]>();
+  for (const d of drafts) for (const f of d.provides) providers.set(f, [...(providers.get(f) ?? []), d]);
+  return providers;
+}
+
+/** Demotes steps behind their dependencies until nothing moves (phases only ever move later). */
+function assignPhases(drafts: StepDraft[]): Map<StepDraft, Phase> {
+  const providers = providersOf(drafts);
+  const phases = new Map(drafts.map((d) => [d, d.earliest]));
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const d of drafts) {
+      let phase = phases.get(d)!;
+      for (const need of d.needs) {
+        for (const p of providers.get(need) ?? []) if (p !== d) phase = laterPhase(phase, phases.get(p)!);
+      }
+      if (phase !== phases.get(d)) {
+        phases.set(d, phase);
+        moved = true;
+      }
+    }
+  }
+  return phases;
+}
+
+/** Phase order, then a stable topological order by needs, ties broken by rank and diff order. */
+function order(drafts: StepDraft[], phases: Map<StepDraft, Phase>): StepDraft[] {
+  const rank = (d: StepDraft) => RANK[d.key.slice(0, d.key.indexOf(':'))] ?? 99;
+  const position = new Map(drafts.map((d, i) => [d, i]));
+  const sorted = [...drafts].sort(
+    (a, b) =>
+      phaseIndex(phases.get(a)!) - phaseIndex(phases.get(b)!) || rank(a) - rank(b) || position.get(a)! - position.get(b)!,
+  );
+  const providers = providersOf(drafts);
+  const done = new Set<StepDraft>();
+  const result: StepDraft[] = [];
+  for (const phase of PHASES) {
+    const pending = sorted.filter((d) => phases.get(d) === phase);
+    while (pending.length > 0) {
+      const ready = pending.findIndex((d) =>
+        d.needs.every((n) => (providers.get(n) ?? []).every((p) => p === d || done.has(p) || phases.get(p) !== phase)),
+      );
+      // A cycle cannot come from a valid declaration; fall back to rank order rather than stall.
+      const [next] = pending.splice(ready === -1 ? 0 : ready, 1);
+      done.add(next!);
+      result.push(next!);
+    }
+  }
+  return result;
+}

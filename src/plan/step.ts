@@ -1,0 +1,60 @@
+import type { ChangeKind } from '../diff/changes.js';
+
+export const PHASES = ['expand', 'migrate', 'contract'] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
+export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
+
+/** A scan that must find no offending rows before a tightening step may run. */
+export interface Precheck {
+  kind: 'not-null' | 'unique' | 'foreign-key' | 'check';
+  table: string;
+  columns: string[];
+  /** What must hold, e.g. `instances.uuid has no NULL`. */
+  description: string;
+  /** Returns one row with a column `n`: the number of offending rows. */
+  countSql: string;
+}
+
+/** How a step locks the table: what an operator needs to judge it. */
+export interface LockInfo {
+  /** The strongest lock taken, in the dialect's words. */
+  level: string;
+  /** True when concurrent writes wait for longer than an instant. */
+  blocksWrites: boolean;
+  /** True when the whole table is rewritten or scanned under that lock. */
+  rewritesTable: boolean;
+}
+
+export interface Step {
+  /** Stable across runs, so the journal can match a rerun to what ran before. */
+  id: string;
+  phase: Phase;
+  operation: ChangeKind | 'validate-constraint';
+  table: string;
+  description: string;
+  sql: string[];
+  /** All statements run in one transaction; otherwise each commits on its own (e.g. CONCURRENTLY). */
+  transactional: boolean;
+  lock: LockInfo;
+  estimatedRows: number | null;
+  prechecks: Precheck[];
+  /** Facts this step makes true (`column:t.c`), and facts it relies on. */
+  provides: string[];
+  needs: string[];
+}
+
+export interface DriftItem {
+  table: string;
+  object: string;
+  detail: string;
+}
+
+export interface Plan {
+  steps: Step[];
+  drift: DriftItem[];
+  warnings: string[];
+}
+
+export const stepsOf = (plan: Plan, phase: Phase) => plan.steps.filter((s) => s.phase === phase);
