@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Capabilities, Connection, Dialect } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
+import { DbtideError, RunLockHeld } from './errors.js';
+import { redactText, redactUrl } from './redact.js';
 import { diff } from './diff/diff.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { plan as buildPlan } from './plan/planner.js';
@@ -26,7 +28,14 @@ export interface OpenOptions {
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const dialect = dialectFor(url);
-  const conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });
+  let conn: Connection;
+  try {
+    conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });
+  } catch (error) {
+    const message = redactText(error instanceof Error ? error.message : String(error));
+    if ((error as { code?: unknown }).code === 'DBTIDE_LOCKED') throw new RunLockHeld(message);
+    throw new DbtideError(message, 1, `check the URL (${redactUrl(url)}), that the server is running, and the credentials`);
+  }
   try {
     const version = await dialect.serverVersion(conn);
     const caps = dialect.capabilities(version);

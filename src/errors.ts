@@ -15,12 +15,8 @@ export class DbtideError extends Error {
 
 /** Another run holds the run lock: exit code 75 (temporary failure; try again later). */
 export class RunLockHeld extends DbtideError {
-  constructor(where: string, waitedMs: number) {
-    super(
-      `another dbtide run holds the lock on ${where}; waited ${Math.round(waitedMs / 1000)} s`,
-      75,
-      'wait for it to finish (dbtide status shows it), or raise --wait',
-    );
+  constructor(message: string) {
+    super(message, 75, 'wait for the other run to finish (dbtide status shows it), or raise --wait');
     this.name = 'RunLockHeld';
   }
 }

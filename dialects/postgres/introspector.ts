@@ -1,8 +1,8 @@
 /**
  * Reads one schema of a live PostgreSQL (or PGlite) database into the canonical SchemaModel.
  * Only pg_catalog is read (information_schema has no indexes and is slow), with one query per
- * kind of object for the whole schema, and everything is sorted here so that the model does not
- * depend on the server's plan or collation.
+ * kind of object for the whole schema. Columns keep their attnum order; tables and named objects
+ * are sorted here, so that the model does not depend on the server's plan or collation.
  */
 import { OWN_TABLE_PREFIX, type Connection, type IntrospectOptions } from '../../src/dialect.js';
 import type {
@@ -111,7 +111,7 @@ interface IndexRow {
 /**
  * Indexes that back no constraint of their table (primary key, unique and exclusion constraints
  * own theirs). Key columns only, not INCLUDE columns; indkey holds 0 for an expression, and
- * indoption is an int2vector, subscripted from 0, whose bit 1 means DESC.
+ * indoption is an int2vector, subscripted from 0, whose lowest bit (INDOPTION_DESC) means DESC.
  */
 const INDEXES_SQL = `${TABLES_CTE}
   select t.table_name, ic.relname::text as name,
@@ -143,7 +143,7 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
   const indexRows = await conn.query<IndexRow>(INDEXES_SQL, params);
 
   const tables = new Map<string, TableModel>();
-  for (const name of tableRows.map((row) => row.table_name).sort(byCodePoint)) tables.set(name, emptyTable(name));
+  for (const name of tableRows.map((row) => row.table_name).sort(byPlainOrder)) tables.set(name, emptyTable(name));
   // A table created or dropped between two of the queries shows up in some but not all;
   // rows of a table missing from the first query are skipped.
   for (const row of columnRows) tables.get(row.table_name)?.columns.push(toColumn(row));
@@ -300,11 +300,11 @@ function toIndex(row: IndexRow): IndexModel {
 }
 
 function sortByName<T extends { name: string }>(rows: T[]): T[] {
-  return [...rows].sort((a, b) => byCodePoint(a.name, b.name));
+  return [...rows].sort((a, b) => byPlainOrder(a.name, b.name));
 }
 
-/** Plain code-point order, independent of locale and of the server's collation. */
-function byCodePoint(a: string, b: string): number {
+/** JavaScript's plain string order (UTF-16 code units): independent of locale and of the server's collation. */
+function byPlainOrder(a: string, b: string): number {
   if (a === b) return 0;
   return a < b ? -1 : 1;
 }

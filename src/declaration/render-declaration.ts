@@ -2,6 +2,7 @@ import { formatColumnType } from '../model/column-type.js';
 import type {
   CheckModel,
   ColumnModel,
+  ColumnType,
   DefaultValue,
   ForeignKeyModel,
   IndexModel,
@@ -29,8 +30,8 @@ type Entry = [key: string, value: Node];
 
 const code = (text: string): Node => ({ kind: 'code', text });
 const str = (text: string): Node => code(quote(text));
-const strings = (texts: string[]): Node => ({ kind: 'list', items: texts.map(str), spread: false });
 const list = (items: Node[]): Node => ({ kind: 'list', items, spread: false });
+const strings = (texts: string[]): Node => list(texts.map(str));
 /** `spread` forces one entry per line: the outline of a release file reads better that way. */
 const object = (entries: Entry[], spread = false): Node => ({ kind: 'object', entries, spread });
 
@@ -79,16 +80,18 @@ function tableNode(table: TableModel): Node {
 function columnNode(column: ColumnModel, inPrimaryKey: boolean): Node {
   // Normalization makes key and identity columns NOT NULL unless told otherwise.
   const nullableByDefault = !inPrimaryKey && column.identity === null;
-  const native = column.type.kind === 'native';
-  const type = column.type.kind === 'native' ? code(`native(${quote(column.type.sql)})`) : str(formatColumnType(column.type));
+  const type = typeNode(column.type);
   const entries: Entry[] = [['type', type]];
   if (column.nullable !== nullableByDefault) entries.push(['nullable', code(String(column.nullable))]);
   if (column.default) entries.push(['default', defaultNode(column.default)]);
   if (column.identity === 'by-default') entries.push(['identity', code('true')]);
   if (column.identity === 'always') entries.push(['identity', str('always')]);
   // The string shorthand takes portable types only.
-  return entries.length === 1 && !native ? type : object(entries);
+  return entries.length === 1 && column.type.kind !== 'native' ? type : object(entries);
 }
+
+const typeNode = (type: ColumnType): Node =>
+  type.kind === 'native' ? code(`native(${quote(type.sql)})`) : str(formatColumnType(type));
 
 function defaultNode(value: DefaultValue): Node {
   if (value.kind === 'sql') return code(`sql(${quote(value.expression)})`);

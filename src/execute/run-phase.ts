@@ -92,7 +92,9 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
 async function takeRunLock(db: Database, waitMs: number): Promise<void> {
   const started = Date.now();
   while (!(await db.dialect.runtime.tryRunLock(db.conn, RUN_LOCK))) {
-    if (Date.now() - started >= waitMs) throw new RunLockHeld(describeTarget(db), Date.now() - started);
+    if (Date.now() - started >= waitMs) {
+      throw new RunLockHeld(`another dbtide run holds the lock on ${describeTarget(db)}; waited ${Math.round(waitMs / 1000)} s`);
+    }
     await sleep(250);
   }
 }

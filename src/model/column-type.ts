@@ -32,8 +32,8 @@ export const PORTABLE_TYPE_NAMES = [
 /** Parses a portable type name such as `varchar(255)`; returns an error message when unknown. */
 export function parseColumnType(text: string): ColumnType | { error: string } {
   const t = text.trim().toLowerCase().replace(/\s+/g, ' ');
-  if (t in SIMPLE) return { kind: SIMPLE[t as keyof typeof SIMPLE] };
-  if (t in SERIAL_TYPES) return { kind: SERIAL_TYPES[t]! };
+  if (Object.hasOwn(SIMPLE, t)) return { kind: SIMPLE[t as keyof typeof SIMPLE] };
+  if (Object.hasOwn(SERIAL_TYPES, t)) return { kind: SERIAL_TYPES[t]! };
   if (t === 'timestamp' || t === 'timestamp without time zone') return { kind: 'timestamp', withTimeZone: false };
   if (t === 'timestamptz' || t === 'timestamp with time zone') return { kind: 'timestamp', withTimeZone: true };
   const varchar = /^varchar\s*\(\s*(\d+)\s*\)$/.exec(t);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineSchema, native, sql } from '../../src/declaration/define-schema.js';
 import { DeclarationError } from '../../src/declaration/declaration-error.js';
 import { fitName, indexName, MAX_IDENTIFIER_LENGTH } from '../../src/declaration/names.js';
+import type { TableInput } from '../../src/declaration/dsl-types.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 
 const base = defineSchema({
@@ -21,6 +22,10 @@ const base = defineSchema({
     },
   },
 });
+
+/** The next release, tombstoning objects of the inherited users table. */
+const removingFromUsers = (removed: NonNullable<TableInput['removed']>) =>
+  defineSchema({ release: '002', extends: base, tables: { users: { removed } } });
 
 const columnNames = (schema: ReturnType<typeof defineSchema>, table: string) =>
   Object.keys(schema.tables[table]?.columns ?? {});
@@ -49,7 +54,10 @@ describe('defineSchema', () => {
   });
 
   it('keeps an explicit primary key name', () => {
-    const s = defineSchema({ release: 'r', tables: { t: { columns: { a: 'int' }, primaryKey: { name: 'pk_t', columns: ['a'] } } } });
+    const s = defineSchema({
+      release: 'r',
+      tables: { t: { columns: { a: 'int' }, primaryKey: { name: 'pk_t', columns: ['a'] } } },
+    });
     expect(s.tables.t!.primaryKey).toEqual({ name: 'pk_t', columns: ['a'] });
   });
 
@@ -90,7 +98,9 @@ describe('defineSchema', () => {
       const next = defineSchema({
         release: '002',
         extends: base,
-        tables: { users: { indexes: [{ columns: ['name'], where: 'legacy IS NULL' }, { columns: ['email', 'name'] }] } },
+        tables: {
+          users: { indexes: [{ columns: ['name'], where: 'legacy IS NULL' }, { columns: ['email', 'name'] }] },
+        },
       });
       expect(next.tables.users!.indexes).toEqual([
         { name: 'users_name_idx', columns: ['name'], where: 'legacy IS NULL' },
@@ -99,14 +109,14 @@ describe('defineSchema', () => {
     });
 
     it('tombstones an inherited column: gone from the table, recorded as removed', () => {
-      const next = defineSchema({ release: '002', extends: base, tables: { users: { removed: { columns: ['legacy'] } } } });
+      const next = removingFromUsers({ columns: ['legacy'] });
       expect(columnNames(next, 'users')).toEqual(['id', 'email', 'name']);
       expect(next.removed.columns).toEqual([{ table: 'users', column: 'legacy' }]);
       expect(normalizeSchema(next).removed.columns).toEqual([{ table: 'users', column: 'legacy' }]);
     });
 
     it('tombstones an inherited index', () => {
-      const next = defineSchema({ release: '002', extends: base, tables: { users: { removed: { indexes: ['users_name_idx'] } } } });
+      const next = removingFromUsers({ indexes: ['users_name_idx'] });
       expect(next.tables.users!.indexes).toEqual([]);
       expect(next.removed.indexes).toEqual([{ table: 'users', name: 'users_name_idx' }]);
       expect(() => normalizeSchema(next)).not.toThrow();
@@ -132,26 +142,26 @@ describe('defineSchema', () => {
     });
 
     it('accumulates tombstones along the chain', () => {
-      const second = defineSchema({ release: '002', extends: base, tables: { users: { removed: { columns: ['legacy'] } } } });
+      const second = removingFromUsers({ columns: ['legacy'] });
       const third = defineSchema({ release: '003', extends: second, tables: { users: { columns: { age: 'int' } } } });
       expect(third.removed.columns).toEqual([{ table: 'users', column: 'legacy' }]);
       expect(columnNames(third, 'users')).toEqual(['id', 'email', 'name', 'age']);
     });
 
     it('a tombstoned column declared again comes back and loses its tombstone', () => {
-      const second = defineSchema({ release: '002', extends: base, tables: { users: { removed: { columns: ['legacy'] } } } });
-      const third = defineSchema({ release: '003', extends: second, tables: { users: { columns: { legacy: 'text' } } } });
+      const second = removingFromUsers({ columns: ['legacy'] });
+      const third = defineSchema({
+        release: '003',
+        extends: second,
+        tables: { users: { columns: { legacy: 'text' } } },
+      });
       expect(third.removed.columns).toEqual([]);
       expect(columnNames(third, 'users')).toContain('legacy');
       expect(() => normalizeSchema(third)).not.toThrow();
     });
 
     it('a tombstoned index or constraint declared again loses its tombstone', () => {
-      const second = defineSchema({
-        release: '002',
-        extends: base,
-        tables: { users: { removed: { indexes: ['users_name_idx'], constraints: ['users_email_key'] } } },
-      });
+      const second = removingFromUsers({ indexes: ['users_name_idx'], constraints: ['users_email_key'] });
       const third = defineSchema({
         release: '003',
         extends: second,

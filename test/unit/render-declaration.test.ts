@@ -77,6 +77,9 @@ const int = { kind: 'int' } as const;
 const bigint = { kind: 'bigint' } as const;
 const text = { kind: 'text' } as const;
 const varchar = (length: number): ColumnType => ({ kind: 'varchar', length });
+const timestamptz = { kind: 'timestamp', withTimeZone: true } as const;
+const now = { kind: 'sql', expression: 'now()' } as const;
+const emailCheck = "email LIKE '%@%'";
 
 /** Exercises every column type kind, default kind, identity, key, index and foreign-key shape. */
 const shop = schemaModel(
@@ -86,7 +89,7 @@ const shop = schemaModel(
       column('email', varchar(255), { nullable: false }),
       column('name', text),
       column('born', { kind: 'date' }),
-      column('created_at', { kind: 'timestamp', withTimeZone: true }, { default: { kind: 'sql', expression: 'now()' } }),
+      column('created_at', timestamptz, { default: now }),
       column('seen_at', { kind: 'timestamp', withTimeZone: false }),
       column('active', { kind: 'boolean' }, { nullable: false, default: { kind: 'literal', value: true } }),
       column('balance', { kind: 'numeric', precision: 12, scale: 2 }, { default: { kind: 'literal', value: '0.00' } }),
@@ -98,7 +101,10 @@ const shop = schemaModel(
       column('profile', { kind: 'json' }),
       column('avatar', { kind: 'binary' }),
       column('address', { kind: 'native', sql: 'inet' }),
-      column('tags', { kind: 'native', sql: 'text[]' }, { nullable: false, default: { kind: 'sql', expression: "'{}'::text[]" } }),
+      column('tags', { kind: 'native', sql: 'text[]' }, {
+        nullable: false,
+        default: { kind: 'sql', expression: "'{}'::text[]" },
+      }),
       column('note', text, { default: { kind: 'literal', value: 'it\'s "quoted", back\\slash\nand a line' } }),
     ],
     primaryKey: { name: 'customers_pkey', columns: ['id'] },
@@ -113,7 +119,10 @@ const shop = schemaModel(
       index('customers_tags_idx', ['tags'], { using: 'gin' }),
       index('customers_token_uidx', ['token'], { unique: true }),
     ],
-    checks: [check('customers_balance_positive', 'balance >= 0'), check(checkName('customers', "email LIKE '%@%'"), "email LIKE '%@%'")],
+    checks: [
+      check('customers_balance_positive', 'balance >= 0'),
+      check(checkName('customers', emailCheck), emailCheck),
+    ],
   }),
   table('orders', {
     columns: [
@@ -131,7 +140,11 @@ const shop = schemaModel(
     ],
   }),
   table('order_lines', {
-    columns: [column('order_id', int, { nullable: false }), column('line_no', int, { nullable: false }), column('qty', int)],
+    columns: [
+      column('order_id', int, { nullable: false }),
+      column('line_no', int, { nullable: false }),
+      column('qty', int),
+    ],
     primaryKey: { name: 'pk_order_lines', columns: ['order_id', 'line_no'] },
     foreignKeys: [foreignKey('order_lines_order_id_fkey', ['order_id'], 'orders', ['id'], { onUpdate: 'set default' })],
   }),
@@ -187,7 +200,7 @@ describe('renderDeclaration', () => {
           column('id', int, { nullable: false, identity: 'by-default' }),
           column('name', varchar(255), { nullable: false }),
           column('address', { kind: 'native', sql: 'inet' }),
-          column('seen_at', { kind: 'timestamp', withTimeZone: true }, { default: { kind: 'sql', expression: 'now()' } }),
+          column('seen_at', timestamptz, { default: now }),
           column('note', text),
         ],
         primaryKey: { name: 'hosts_pkey', columns: ['id'] },
