@@ -52,7 +52,9 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     },
     transactional: false,
     lock: (phase: Phase) => (newTable && phase === 'expand' ? LOCK.shareRow : deferred ? LOCK.shareRow : LOCK.scan),
-    prechecks: newTable ? [] : [c.precheck],
+    // New tables and new columns hold no data the constraint could reject (and do not exist yet
+    // when the phase's prechecks run).
+    prechecks: newTable || expandOnNewColumns ? [] : [c.precheck],
     provides,
     needs: c.needs,
   };

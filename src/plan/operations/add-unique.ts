@@ -24,9 +24,10 @@ function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolea
 /** UNIQUE on columns old code writes is enforced in contract; on new columns, in expand. */
 export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }, ctx) => {
   const online = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
+  const onNewColumns = allNew(ctx, table, key.columns);
   return [{
     key: `add-unique:${table}.${key.name}`,
-    earliest: allNew(ctx, table, key.columns) ? 'expand' : 'contract',
+    earliest: onNewColumns ? 'expand' : 'contract',
     table,
     description: `add unique ${key.name} on ${table} (${key.columns.join(', ')})${online ? ' (index built online first)' : ''}`,
     render: () =>
@@ -35,7 +36,7 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
         : [ctx.sql.addUnique(table, key, { usingIndex: null })],
     transactional: !online,
     lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: [duplicates(table, key.columns, ctx)],
+    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
     provides: [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name)],
     needs: key.columns.map((c) => fact.column(table, c)),
   }];

@@ -1,0 +1,247 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresDialect } from '../../dialects/postgres/index.js';
+import { connectPglite, connectPostgres } from '../../dialects/postgres/driver.js';
+import { runCli } from '../support/cli.js';
+import { MIGRATIONS } from '../support/chain.js';
+import { releaseDir } from '../support/release-files.js';
+import { postgresTargets, scratchPostgres } from '../support/scratch-databases.js';
+
+const FIRST = join(MIGRATIONS, '001-icehouse.ts');
+const files = releaseDir();
+afterAll(() => files.remove());
+
+/** pg_dump of schema and data; its per-dump random `\restrict` key is left out. */
+const pgDump = (url: string) =>
+  execFileSync('pg_dump', ['--no-owner', url], { encoding: 'utf8' }).replace(/^\\(un)?restrict .*$/gm, '');
+
+/**
+ * PGlite rewrites files of its data directory whenever it is opened, so its "dump" is every
+ * relation, column, constraint, index and row, read through the catalog.
+ */
+async function pgliteDump(url: string): Promise<string> {
+  const conn = await connectPglite(url);
+  try {
+    const catalog = await conn.query<{ line: string }>(`
+      SELECT format('%s %s %s', c.relkind, c.relname, pg_get_indexdef(c.oid)) AS line
+        FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
+      UNION ALL SELECT format('col %s.%s %s %s', attrelid::regclass, attname, format_type(atttypid, atttypmod), attnotnull)
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+       WHERE c.relnamespace = 'public'::regnamespace AND attnum > 0 AND NOT attisdropped
+      UNION ALL SELECT format('con %s.%s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+      ORDER BY 1`);
+    const tables = await conn.query<{ relname: string }>(
+      "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1",
+    );
+    const rows: string[] = [];
+    for (const { relname } of tables) {
+      const data = await conn.query(`SELECT * FROM "${relname}"`);
+      rows.push(relname, ...data.map((r) => JSON.stringify(r)).sort());
+    }
+    return [...catalog.map((c) => c.line), ...rows].join('\n');
+  } finally {
+    await conn.close();
+  }
+}
+
+describe.each(postgresTargets)('dbtide CLI on $name', (target) => {
+  it('--dry-run prints the SQL and leaves the database byte for byte unchanged', async () => {
+    const db = await target.create('dryrun');
+    try {
+      await runCli(['expand', '--url', db.url, '--schema', FIRST]);
+      const second = join(MIGRATIONS, '002-juno.ts');
+      const snapshot = async () => (target.name === 'postgres' ? pgDump(db.url) : pgliteDump(db.url));
+      const before = await snapshot();
+      const result = await runCli(['expand', '--dry-run', '--url', db.url, '--schema', second]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/CREATE TABLE "instance_extra"/);
+      expect(result.stdout).toMatch(/CREATE INDEX CONCURRENTLY "instances_uuid_idx"/);
+      const refused = await runCli(['migrate', '--dry-run', '--url', db.url, '--schema', second]);
+      expect(refused.stderr).toMatch(/migrate refused: expand is pending/);
+      expect(await snapshot()).toEqual(before);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('an invalid declaration names the object and the problem, and changes nothing', async () => {
+    const db = await target.create('baddecl');
+    try {
+      const bad = files.write(
+        `bad-${target.name}.ts`,
+        `import { defineSchema } from 'dbtide';
+export default defineSchema({
+  release: 'bad',
+  tables: {
+    instances: { columns: { id: 'int', uuid: 'varchr(36)' }, primaryKey: ['id'] },
+    faults: {
+      columns: { id: 'int', instance_id: 'int' },
+      foreignKeys: [{ columns: ['instance_id'], references: { table: 'instances', columns: ['nope'] } }],
+    },
+  },
+});
+`,
+      );
+      const result = await runCli(['expand', '--url', db.url, '--schema', bad]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('tables.instances.columns.uuid: unknown type "varchr(36)"');
+      expect(result.stderr).toMatch(/tables\.faults\.foreignKeys\.faults_instance_id_fkey: unknown referenced column "nope"/);
+      const plan = await runCli(['plan', '--url', db.url, '--schema', FIRST, '--format', 'json']);
+      expect(JSON.parse(plan.stdout).steps.length).toBeGreaterThan(0);
+      expect((await runCli(['status', '--url', db.url, '--schema', FIRST])).stdout).toContain('no runs recorded yet');
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('check exits with the next phase: 2 expand, 3 migrate, 4 contract, 0 up to date', async () => {
+    const db = await target.create('check');
+    try {
+      const base = files.write(
+        `base-${target.name}.ts`,
+        `import { defineSchema } from 'dbtide';
+export default defineSchema({
+  release: 'base',
+  tables: {
+    hosts: { columns: { id: 'int', name: 'varchar(64)' }, primaryKey: ['id'] },
+    vms: { columns: { id: 'int', label: 'text' }, primaryKey: ['id'] },
+  },
+});
+`,
+      );
+      const next = files.write(
+        `next-${target.name}.ts`,
+        `import { defineSchema } from 'dbtide';
+import base from './base-${target.name}.js';
+export default defineSchema({
+  extends: base,
+  release: 'next',
+  tables: {
+    hosts: { columns: { name: { type: 'varchar(64)', nullable: false } } },
+    vms: {
+      columns: { host_id: 'int' },
+      foreignKeys: [{ columns: ['host_id'], references: { table: 'hosts', columns: ['id'] } }],
+    },
+  },
+});
+`,
+      );
+      const code = async (...args: string[]) => (await runCli([...args, '--url', db.url])).code;
+      expect(await code('check', '--schema', base)).toBe(2);
+      expect(await code('expand', '--schema', base)).toBe(0);
+      expect(await code('check', '--schema', base)).toBe(0);
+      expect(await code('check', '--schema', next)).toBe(2);
+      const refused = await runCli(['migrate', '--schema', next, '--url', db.url]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/migrate refused: expand is pending/);
+      expect(refused.stderr).toMatch(/run `dbtide expand` first/);
+      expect(await code('expand', '--schema', next)).toBe(0);
+      expect(await code('check', '--schema', next)).toBe(3);
+      expect(await code('contract', '--schema', next)).toBe(1);
+      expect(await code('migrate', '--schema', next)).toBe(0);
+      expect(await code('check', '--schema', next)).toBe(4);
+      expect(await code('contract', '--schema', next)).toBe(0);
+      expect(await code('check', '--schema', next)).toBe(0);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('two runs started together never interleave: the second waits, then finds nothing to do', async () => {
+    const db = await target.create('concurrent');
+    try {
+      const [a, b] = await Promise.all([
+        runCli(['expand', '--url', db.url, '--schema', FIRST, '--format', 'json']),
+        runCli(['expand', '--url', db.url, '--schema', FIRST, '--format', 'json']),
+      ]);
+      expect([a.code, b.code], a.stderr + b.stderr).toEqual([0, 0]);
+      const steps = [JSON.parse(a.stdout).steps.length, JSON.parse(b.stdout).steps.length].sort((x, y) => x - y);
+      expect(steps).toEqual([0, 18]);
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('a bad URL fails clearly without printing the password', async () => {
+    const url = target.name === 'postgres' ? 'postgres://admin:s3cr3t-pw@127.0.0.1:1/nowhere' : 'mysqlx://admin:s3cr3t-pw@host/db';
+    const result = await runCli(['plan', '--url', url, '--schema', FIRST]);
+    expect(result.code).toBe(1);
+    expect(result.stderr + result.stdout).not.toContain('s3cr3t-pw');
+    expect(result.stderr).toMatch(target.name === 'postgres' ? /could not connect to .*127\.0\.0\.1:1/ : /no dialect serves the URL/);
+  });
+});
+
+describe('dbtide CLI on PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof scratchPostgres>>;
+  beforeAll(async () => {
+    db = await scratchPostgres('cli_pg');
+  });
+  afterAll(async () => db?.drop());
+
+  it('waits for the run lock, then exits 75 naming the cause', async () => {
+    const holder = await connectPostgres(db.url);
+    try {
+      expect(await postgresDialect.runtime.tryRunLock(holder, 'dbtide:run')).toBe(true);
+      const result = await runCli(['expand', '--url', db.url, '--schema', FIRST, '--wait', '1']);
+      expect(result.code).toBe(75);
+      expect(result.stderr).toMatch(/another dbtide run holds the lock/);
+    } finally {
+      await holder.close();
+    }
+  });
+
+  it('a lock held by a long transaction makes expand give up after bounded retries; a rerun then completes', async () => {
+    expect((await runCli(['expand', '--url', db.url, '--schema', FIRST])).code).toBe(0);
+    const juno = join(MIGRATIONS, '002-juno.ts');
+    const reader = await connectPostgres(db.url);
+    const writer = await connectPostgres(db.url);
+    try {
+      await reader.query('BEGIN');
+      await reader.query('SELECT count(*) FROM instances');
+      const started = Date.now();
+      const result = await runCli(['expand', '--url', db.url, '--schema', juno, '--lock-timeout', '100', '--lock-retries', '2']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/after 3 attempt\(s\)/);
+      expect(result.stderr).toMatch(/lock timeout/);
+      expect(Date.now() - started).toBeLessThan(30_000);
+      // The application was never queued behind dbtide for good: a write goes through at once.
+      await writer.query("INSERT INTO instances (uuid) VALUES ('still-writable')");
+      await reader.query('COMMIT');
+      const rerun = await runCli(['expand', '--url', db.url, '--schema', juno]);
+      expect(rerun.code, rerun.stderr).toBe(0);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+
+  it('contract asks for --yes before dropping tombstoned objects when not interactive', async () => {
+    const kilo = join(MIGRATIONS, '003-kilo.ts');
+    for (const phase of ['expand', 'migrate']) expect((await runCli([phase, '--url', db.url, '--schema', kilo])).code).toBe(0);
+    const refused = await runCli(['contract', '--url', db.url, '--schema', kilo]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/would drop 1 object\(s\)[\s\S]*drop column instances\.scheduled_at/);
+    expect(refused.stderr).toMatch(/--yes/);
+    expect((await runCli(['contract', '--url', db.url, '--schema', kilo, '--yes'])).code).toBe(0);
+  });
+
+  it('plan --format json and markdown describe each step', async () => {
+    const liberty = join(MIGRATIONS, '004-liberty.ts');
+    const json = JSON.parse((await runCli(['plan', '--url', db.url, '--schema', liberty, '--format', 'json'])).stdout);
+    const unique = json.steps.find((s: { id: string }) => s.id === 'add-unique:instances.uniq_instances0uuid');
+    expect(unique).toMatchObject({
+      phase: 'contract',
+      sql: [
+        'CREATE UNIQUE INDEX CONCURRENTLY "uniq_instances0uuid" ON "instances" ("uuid")',
+        'ALTER TABLE "instances" ADD CONSTRAINT "uniq_instances0uuid" UNIQUE USING INDEX "uniq_instances0uuid"',
+      ],
+      lock: 'ACCESS EXCLUSIVE, brief (metadata only)',
+      description: expect.stringContaining('add unique uniq_instances0uuid'),
+    });
+    const markdown = (await runCli(['plan', '--url', db.url, '--schema', liberty, '--format', 'markdown'])).stdout;
+    expect(markdown).toMatch(/^### dbtide plan: 004-liberty/);
+    expect(markdown).toMatch(/\| contract \| add unique uniq_instances0uuid/);
+  });
+});

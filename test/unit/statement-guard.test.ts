@@ -1,0 +1,216 @@
+import { describe, expect, it } from 'vitest';
+import { postgresCompiler } from '../../dialects/postgres/compiler.js';
+import { classifyStatement, guardStatement, PolicyViolation, type StatementClass } from '../../src/execute/statement-guard.js';
+import type { Phase } from '../../src/plan/step.js';
+
+describe('classifyStatement', () => {
+  it.each<[string, StatementClass]>([
+    // creation
+    ['CREATE TABLE "users" (id bigint)', 'additive'],
+    ['create table if not exists t (a int)', 'additive'],
+    ['CREATE INDEX "i" ON "t" ("a")', 'additive'],
+    ['CREATE UNIQUE INDEX "i" ON "t" ("a")', 'additive'],
+    ['CREATE INDEX CONCURRENTLY "i" ON "t" USING gin ("tags")', 'additive'],
+    ['CREATE UNIQUE INDEX CONCURRENTLY i ON t (a) WHERE deleted_at IS NULL', 'additive'],
+    ['CREATE OR REPLACE FUNCTION f() RETURNS trigger AS $$ BEGIN RETURN NEW; END $$ LANGUAGE plpgsql', 'additive'],
+    ['CREATE EXTENSION IF NOT EXISTS pgcrypto', 'additive'],
+    // ALTER TABLE: additive
+    ['ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "email" text', 'additive'],
+    ['ALTER TABLE users ADD email text', 'additive'],
+    ['ALTER TABLE t ADD COLUMN c int DEFAULT 0 NOT NULL', 'additive'],
+    ['ALTER TABLE "o" ADD CONSTRAINT "fk" FOREIGN KEY ("u") REFERENCES "users" ("id") ON DELETE CASCADE NOT VALID', 'additive'],
+    ['ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) not   valid', 'additive'],
+    ['ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID -- validated in migrate', 'additive'],
+    ['ALTER TABLE "t" ALTER COLUMN "s" SET DEFAULT \'active\'', 'additive'],
+    ['ALTER TABLE ONLY t ADD COLUMN x int', 'additive'],
+    // relaxing
+    ['ALTER TABLE "t" ALTER COLUMN "c" DROP NOT NULL', 'relaxing'],
+    ['ALTER TABLE t ALTER c DROP NOT NULL', 'relaxing'],
+    ['ALTER TABLE "t" ALTER COLUMN "c" TYPE varchar(64) USING "c"::varchar(64)', 'relaxing'],
+    ['ALTER TABLE t ALTER COLUMN c SET DATA TYPE text', 'relaxing'],
+    ['ALTER TABLE t ALTER COLUMN c TYPE character varying(100)', 'relaxing'],
+    // tightening
+    ['ALTER TABLE "users" ADD CONSTRAINT "k" UNIQUE USING INDEX "k"', 'tightening'],
+    ['ALTER TABLE "users" ADD CONSTRAINT "users_pkey" PRIMARY KEY USING INDEX "users_pkey"', 'tightening'],
+    ['ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0)', 'tightening'],
+    ['ALTER TABLE t ADD PRIMARY KEY (id)', 'tightening'],
+    ['ALTER TABLE t ADD UNIQUE (a)', 'tightening'],
+    ['ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u (id) NOT VALID', 'tightening'],
+    ['ALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL', 'tightening'],
+    ['ALTER TABLE "t" ALTER COLUMN "c" DROP DEFAULT', 'tightening'],
+    // validation
+    ['ALTER TABLE "t" VALIDATE CONSTRAINT "c"', 'validation'],
+    // rewrite
+    ['ALTER TABLE "t" ALTER COLUMN "n" TYPE bigint USING "n"::bigint', 'rewrite'],
+    ['ALTER TABLE t ALTER n SET DATA TYPE uuid', 'rewrite'],
+    // destructive
+    ['DROP TABLE IF EXISTS "legacy"', 'destructive'],
+    ['DROP INDEX CONCURRENTLY IF EXISTS "i"', 'destructive'],
+    ['ALTER TABLE "t" DROP COLUMN IF EXISTS "c"', 'destructive'],
+    ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c"', 'destructive'],
+    ['ALTER TABLE t DROP c', 'destructive'],
+    ['ALTER TABLE t DROP PRIMARY KEY', 'destructive'],
+    ['TRUNCATE users', 'destructive'],
+    ['DELETE FROM users WHERE id = 1', 'destructive'],
+    ['ALTER TABLE t RENAME TO u', 'destructive'],
+    ['ALTER TABLE t RENAME COLUMN a TO b', 'destructive'],
+    ['ALTER INDEX i RENAME TO j', 'destructive'],
+    ['ALTER TABLE IF EXISTS t DROP COLUMN x', 'destructive'],
+    // multi-action ALTER TABLE: the worst action wins
+    ['ALTER TABLE t ADD COLUMN a int, ALTER COLUMN b DROP NOT NULL', 'relaxing'],
+    ['ALTER TABLE t ADD COLUMN a int, ALTER COLUMN b SET NOT NULL', 'tightening'],
+    ['ALTER TABLE t ALTER COLUMN b TYPE bigint, ADD COLUMN a int', 'rewrite'],
+    ['ALTER TABLE t ADD COLUMN a int, DROP COLUMN b, ALTER COLUMN c TYPE bigint', 'destructive'],
+    ['ALTER TABLE t ADD COLUMN a int, VALIDATE CONSTRAINT c', 'validation'],
+    ['ALTER TABLE t ADD COLUMN a numeric(10,2), ADD COLUMN b int', 'additive'],
+    ['ALTER TABLE t ADD COLUMN a int, FROBNICATE', 'unknown'],
+    // comments, white space, case
+    ['/* dbtide */ DROP TABLE x', 'destructive'],
+    ['-- a comment\n  alter\ttable\n t\n ADD   column x int', 'additive'],
+    ['ALTER TABLE t /* drop column y */ ADD COLUMN x int', 'additive'],
+    ['alter table T alter column C set not null', 'tightening'],
+    // quoted identifiers containing keywords or commas
+    ['ALTER TABLE "drop table" ADD COLUMN x int', 'additive'],
+    ['ALTER TABLE "my table" ADD COLUMN "drop" int', 'additive'],
+    ['ALTER TABLE t ADD COLUMN "a,drop column b" text', 'additive'],
+    ['ALTER TABLE t ADD COLUMN "drop" int, ADD COLUMN "a,b" text', 'additive'],
+    ['ALTER TABLE "public"."users" ADD COLUMN x int', 'additive'],
+    // MySQL style
+    ['ALTER TABLE `t` ADD COLUMN `c` int, ALGORITHM=INSTANT, LOCK=NONE', 'additive'],
+    ['ALTER TABLE `t` ADD INDEX `i` (`a`, `b`), ALGORITHM=INPLACE, LOCK=NONE', 'additive'],
+    ['ALTER TABLE `t` ADD COLUMN `x,y` int, ALGORITHM = INSTANT', 'additive'],
+    ['ALTER TABLE `t` DROP `c`, ALGORITHM=INPLACE', 'destructive'],
+    ['ALTER TABLE `t` DROP INDEX `i`', 'destructive'],
+    ['ALTER TABLE `t` DROP FOREIGN KEY `fk`', 'destructive'],
+    ['ALTER TABLE `t` MODIFY COLUMN `c` bigint', 'unknown'],
+    // maintenance, session, read, data
+    ['REINDEX INDEX CONCURRENTLY "i"', 'maintenance'],
+    ["SET lock_timeout = '2s'", 'session'],
+    ["SET LOCAL lock_timeout = '2000ms'", 'session'],
+    ['BEGIN', 'session'],
+    ['COMMIT', 'session'],
+    ['ROLLBACK', 'session'],
+    ['SELECT count(*) AS n FROM "users" WHERE "email" IS NULL', 'read'],
+    ['  select 1', 'read'],
+    ['WITH x AS (SELECT 1) SELECT * FROM x', 'read'],
+    ['SHOW server_version', 'read'],
+    ['INSERT INTO t (a) VALUES (1)', 'data'],
+    ['UPDATE t SET a = 1 WHERE id BETWEEN 1 AND 1000', 'data'],
+    ['CALL backfill()', 'data'],
+    // unknown
+    ['VACUUM t', 'unknown'],
+    ['GRANT SELECT ON t TO reader', 'unknown'],
+    ['COPY t FROM stdin', 'unknown'],
+    ['ALTER TABLE t SET (fillfactor = 70)', 'unknown'],
+    ['', 'unknown'],
+  ])('%j is %s', (sql, expected) => {
+    expect(classifyStatement(sql)).toBe(expected);
+  });
+
+  // BUG: only the first keyword is looked at, so a string holding several statements is classified
+  // by its first one; the PostgreSQL simple query protocol runs them all. Expected: destructive
+  // (the worst statement) or unknown; actual: read.
+  it.fails('a destructive statement after a harmless one is not hidden', () => {
+    expect(classifyStatement('SELECT 1; DROP TABLE users')).toBe('destructive');
+  });
+
+  // BUG: `WITH ...` is always read, but a data-modifying CTE deletes rows; `EXPLAIN ANALYZE`
+  // executes its statement. Expected: destructive; actual: read (allowed in expand).
+  it.fails('a DELETE inside a WITH or under EXPLAIN ANALYZE is destructive', () => {
+    expect(classifyStatement('WITH d AS (DELETE FROM users RETURNING *) SELECT count(*) FROM d')).toBe('destructive');
+    expect(classifyStatement('EXPLAIN ANALYZE DELETE FROM users')).toBe('destructive');
+  });
+
+  // BUG: the column of ALTER COLUMN is matched with `\S+`, so a quoted name with a space (the DSL
+  // accepts any name) makes every ALTER COLUMN action unknown, and the planner's expand steps
+  // (SET DEFAULT, DROP NOT NULL) on such a column are refused. Expected additive; actual unknown.
+  it.fails('ALTER COLUMN on a quoted name with a space is classified by its action', () => {
+    expect(classifyStatement('ALTER TABLE "t" ALTER COLUMN "my col" SET DEFAULT 0')).toBe('additive');
+  });
+
+  // BUG: `-- ...` is stripped even inside a string literal, cutting the statement short so the
+  // trailing NOT VALID is lost. Expected additive; actual tightening.
+  it.fails("'--' inside a string literal is not a comment", () => {
+    expect(classifyStatement("ALTER TABLE t ADD CONSTRAINT c CHECK (note <> '--') NOT VALID")).toBe('additive');
+  });
+
+  // BUG: a trailing semicolon defeats the `not valid$` anchor. Expected additive; actual tightening.
+  it.fails('a trailing semicolon does not change the class', () => {
+    expect(classifyStatement('ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;')).toBe('additive');
+  });
+});
+
+describe('guardStatement', () => {
+  const refused = (phase: Phase, sql: string, cls: StatementClass) => {
+    let error: unknown;
+    try {
+      guardStatement(phase, sql);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PolicyViolation);
+    const v = error as PolicyViolation;
+    expect([v.name, v.phase, v.statement, v.statementClass]).toEqual(['PolicyViolation', phase, sql, cls]);
+    expect(v.message).toBe(
+      `refused: a ${cls} statement may not run in ${phase} while old application code is live:\n  ${sql}\n` +
+        'Destructive, rewriting and unrecognized statements run only in contract.',
+    );
+  };
+
+  const destructive = 'DROP TABLE IF EXISTS "legacy"';
+  const rewrite = 'ALTER TABLE "t" ALTER COLUMN "n" TYPE bigint USING "n"::bigint';
+  const unknown = 'VACUUM FULL t';
+  const tightening = 'ALTER TABLE "t" ALTER COLUMN "c" SET NOT NULL';
+  const validation = 'ALTER TABLE "t" VALIDATE CONSTRAINT "c"';
+  const data = 'UPDATE t SET a = b WHERE id < 1000';
+
+  it.each<[string, StatementClass]>([
+    [destructive, 'destructive'],
+    [rewrite, 'rewrite'],
+    [unknown, 'unknown'],
+  ])('refuses %j (%s) in expand and migrate, allows it in contract', (sql, cls) => {
+    refused('expand', sql, cls);
+    refused('migrate', sql, cls);
+    expect(() => guardStatement('contract', sql)).not.toThrow();
+  });
+
+  it('allows tightening in expand (new objects) and contract, not in migrate', () => {
+    expect(() => guardStatement('expand', tightening)).not.toThrow();
+    refused('migrate', tightening, 'tightening');
+    expect(() => guardStatement('contract', tightening)).not.toThrow();
+  });
+
+  it('allows validation and data in migrate and contract, not in expand', () => {
+    for (const [sql, cls] of [[validation, 'validation'], [data, 'data']] as const) {
+      refused('expand', sql, cls);
+      expect(() => guardStatement('migrate', sql)).not.toThrow();
+      expect(() => guardStatement('contract', sql)).not.toThrow();
+    }
+  });
+
+  it.each(['expand', 'migrate', 'contract'] as const)('allows read, session, additive, relaxing and maintenance in %s', (phase) => {
+    for (const sql of [
+      'SELECT 1',
+      "SET lock_timeout = '2s'",
+      'CREATE INDEX CONCURRENTLY i ON t (a)',
+      'ALTER TABLE t ALTER COLUMN c DROP NOT NULL',
+      'REINDEX INDEX CONCURRENTLY i',
+    ]) {
+      expect(() => guardStatement(phase, sql)).not.toThrow();
+    }
+  });
+
+  it('a destructive action inside a multi-action ALTER TABLE is refused in expand', () => {
+    refused('expand', 'ALTER TABLE t ADD COLUMN a int, DROP COLUMN b', 'destructive');
+  });
+
+  // BUG: numeric(10,2) -> numeric(12,2) is metadata-only for PostgreSQL (capabilities), so the
+  // planner schedules it in expand, but the guard only treats `TYPE varchar/character varying/text`
+  // as relaxing: the statement is a 'rewrite' and expand refuses it. Expected: no throw; actual:
+  // PolicyViolation.
+  it.fails('the metadata-only numeric widening the planner puts in expand passes the guard there', () => {
+    const sql = postgresCompiler.alterColumnType('orders', 'amount', { kind: 'numeric', precision: 12, scale: 2 });
+    expect(sql).toBe('ALTER TABLE "orders" ALTER COLUMN "amount" TYPE numeric(12,2) USING "amount"::numeric(12,2)');
+    expect(() => guardStatement('expand', sql)).not.toThrow();
+  });
+});
