@@ -66,7 +66,8 @@ export interface SqlCompiler {
   columnType(type: ColumnType): string;
   /** Prechecks: each returns one row with a column `n`, the number of offending rows. */
   countNulls(table: string, columns: string[]): string;
-  countDuplicates(table: string, columns: string[]): string;
+  /** Keys are column names or expressions, as in an index; `where` restricts to a partial index's rows. */
+  countDuplicates(table: string, keys: string[], where: string | null): string;
   countOrphans(table: string, fk: ForeignKeyModel): string;
   countViolations(table: string, check: CheckModel): string;
 }

@@ -4,8 +4,15 @@ import type { ColumnType } from '../../src/model/schema-model.js';
 /** The oldest server dbtide plans for: SET NOT NULL through a validated CHECK and REINDEX CONCURRENTLY arrived in 12. */
 export const MIN_POSTGRES_MAJOR = 12;
 
+/** A cast as written after a constant: `::text`, `::character varying(10)`, `::text[]`. */
+const CAST = String.raw`(?:::[a-z_][a-z0-9_ ]*(?:\(\d+(?:,\s*\d+)?\))?(?:\[\])*)*`;
+
 /** Defaults PostgreSQL evaluates once for ADD COLUMN (stable or immutable), so no rewrite follows. */
-const STABLE_DEFAULT = /^(now\(\)|current_(timestamp|date|time|user)|localtimestamp|localtime|statement_timestamp\(\)|transaction_timestamp\(\)|session_user|'[^']*'(::[a-z ]+)?|-?\d+(\.\d+)?)$/i;
+const STABLE_DEFAULT = new RegExp(
+  String.raw`^(?:now\(\)|current_(?:timestamp|date|time|user)|localtimestamp|localtime|statement_timestamp\(\)|` +
+    String.raw`transaction_timestamp\(\)|session_user|true|false|null|'(?:[^']|'')*'${CAST}|\(?-?\d+(?:\.\d+)?\)?${CAST})$`,
+  'i',
+);
 
 /** Type changes PostgreSQL applies without rewriting or scanning the table. */
 function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {

@@ -101,9 +101,15 @@ export const postgresCompiler: SqlCompiler = {
   dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
   countNulls: (table, columns) =>
     `SELECT count(*) AS n FROM ${quote(table)} WHERE ${columns.map((c) => `${quote(c)} IS NULL`).join(' OR ')}`,
-  countDuplicates: (table, columns) =>
-    `SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM ${quote(table)} ` +
-    `WHERE ${columns.map((c) => `${quote(c)} IS NOT NULL`).join(' AND ')} GROUP BY ${list(columns)} HAVING count(*) > 1) d`,
+  countDuplicates(table, keys, where) {
+    // NULLs never collide in a unique index, so rows with a NULL key are not duplicates.
+    const expressions = keys.map((k) => indexKey(k.replace(/\s+(asc|desc)$/i, '')));
+    const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(where ? [`(${where})`] : [])];
+    return (
+      `SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM ${quote(table)} ` +
+      `WHERE ${conditions.join(' AND ')} GROUP BY ${expressions.join(', ')} HAVING count(*) > 1) d`
+    );
+  },
   countOrphans: (table, fk) =>
     `SELECT count(*) AS n FROM ${quote(table)} t WHERE ${fk.columns.map((c) => `t.${quote(c)} IS NOT NULL`).join(' AND ')} ` +
     `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ` +

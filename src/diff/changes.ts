@@ -21,7 +21,7 @@ export type Change =
   | { kind: 'drop-not-null'; table: string; column: string }
   | { kind: 'set-default'; table: string; column: ColumnModel }
   | { kind: 'drop-default'; table: string; column: string }
-  | { kind: 'add-primary-key'; table: string; key: KeyConstraint }
+  | { kind: 'add-primary-key'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
   | { kind: 'add-unique'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
   | { kind: 'add-index'; table: string; index: IndexModel }
   | { kind: 'rebuild-index'; table: string; index: IndexModel }

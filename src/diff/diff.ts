@@ -39,7 +39,7 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
     list.some((t) => t.table === table && t.name === name);
   return [
     ...diffColumns(want, have, removed),
-    ...diffPrimaryKey(want, have),
+    ...diffPrimaryKey(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffUniques(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
     ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
@@ -83,15 +83,26 @@ function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema
   return changes;
 }
 
-function diffPrimaryKey(want: TableModel, have: TableModel): Change[] {
-  if (!want.primaryKey) return [];
-  if (!have.primaryKey) return [{ kind: 'add-primary-key', table: want.name, key: want.primaryKey }];
-  if (!sameKey(want.primaryKey, have.primaryKey)) {
+function diffPrimaryKey(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const live = have.primaryKey;
+  const declared = want.primaryKey;
+  if (!declared) {
+    if (!live) return [];
+    return [tombstoned(live.name)
+      ? { kind: 'drop-constraint', table: want.name, name: live.name, constraint: 'primary-key' }
+      : drift(want.name, `primary key ${live.name}`, `(${live.columns.join(', ')}) not in the declaration`)];
+  }
+  if (!live) {
+    // An index left by an interrupted run is adopted, as for unique constraints.
+    const index = have.indexes.find((i) => i.name === declared.name);
+    return [{ kind: 'add-primary-key', table: want.name, key: declared, existingIndex: index ? { valid: index.valid } : null }];
+  }
+  if (!sameKey(declared, live)) {
     return [
       drift(
         want.name,
-        `primary key ${have.primaryKey.name}`,
-        `live (${have.primaryKey.columns.join(', ')}), declared (${want.primaryKey.columns.join(', ')}); changing a primary key is not done online`,
+        `primary key ${live.name}`,
+        `live (${live.columns.join(', ')}), declared (${declared.columns.join(', ')}); changing a primary key is not done online`,
       ),
     ];
   }
@@ -128,7 +139,7 @@ function diffIndexes(want: TableModel, have: TableModel, tombstoned: (name: stri
     } else if (!live.valid) changes.push({ kind: 'rebuild-index', table, index });
   }
   // A unique constraint's own index, left behind by an interrupted run, is handled by add-unique.
-  const claimed = new Set([...want.indexes, ...want.uniques].map((x) => x.name));
+  const claimed = new Set([...want.indexes, ...want.uniques, ...(want.primaryKey ? [want.primaryKey] : [])].map((x) => x.name));
   for (const live of have.indexes) {
     if (claimed.has(live.name)) continue;
     changes.push(tombstoned(live.name)

@@ -1,13 +1,22 @@
 import type { ColumnType, DefaultValue } from '../model/schema-model.js';
 
-/** Casts as servers print them back (`'a'::character varying`, `x::timestamp without time zone`). */
+/**
+ * Casts as servers print them back (`'a'::character varying`, `x::timestamp(3) without time zone`).
+ * The precision of timestamp and time comes before `with(out) time zone`, so it has its own place.
+ */
 const CAST =
-  /^::(?:character varying|timestamp with(?:out)? time zone|time with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\(\d+(?:,\d+)?\))?(?:\[\])*/i;
+  /^::(?:character varying|timestamp(?:\(\d+\))? with(?:out)? time zone|time(?:\(\d+\))? with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\(\d+(?:,\d+)?\))?(?:\[\])*/i;
 
 /**
  * A comparison form of an SQL expression: servers print back what they were given with extra
  * parentheses, casts and different case, so those are removed before two expressions are compared.
- * String literals are kept exactly.
+ * String literals are kept exactly. Unquoted text is lower-cased, as PostgreSQL folds unquoted
+ * identifiers; quoted identifiers lose their quotes but keep their case, so `"Status"` differs from
+ * `status` while `"status"` equals it.
+ *
+ * Known limitation: every parenthesis is dropped, including those that only group, so `(a + b) * c`
+ * and `a + (b * c)` compare equal. Servers print expressions back fully parenthesized, and telling
+ * redundant parentheses from grouping ones needs an expression parser, so grouping is not compared.
  */
 export function canonicalExpression(expression: string): string {
   let out = '';
@@ -20,7 +29,7 @@ export function canonicalExpression(expression: string): string {
       i = end;
     } else if (ch === '"') {
       const end = endOfQuoted(expression, i, '"');
-      out += expression.slice(i + 1, end - 1).toLowerCase();
+      out += expression.slice(i + 1, end - 1);
       i = end;
     } else if (ch === ':' && expression[i + 1] === ':') {
       const cast = CAST.exec(expression.slice(i));

@@ -13,14 +13,89 @@ export type StatementClass =
   | 'read'
   | 'unknown';
 
-/** Strips comments and collapses white space, so classification sees only the statement. */
-const clean = (sql: string) =>
-  sql
-    .replace(/--[^\n]*/g, ' ')
-    .replace(/\/\*[\s\S]*?\*\//g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
+/** Where a quoted text or a comment starting in a statement ends, and what stands for it once cleaned. */
+type Span = { end: number; text: string };
+
+/** A dollar-quote opener (`$$`, `$body$`); it cannot continue a name (`a$b$`) and `$1` is a parameter. */
+const DOLLAR_TAG = /\$(?:[A-Za-z_]\w*)?\$/y;
+
+/**
+ * The comment or quoted text starting at `i`, or null. Quoted text is emptied to its quotes: names and
+ * literals never change a statement's class, and emptied they can hide no keyword, semicolon or
+ * parenthesis from the patterns below.
+ */
+function spanAt(sql: string, i: number): Span | null {
+  const ch = sql[i]!;
+  if (ch === '-' && sql[i + 1] === '-') return { end: endOfLine(sql, i), text: ' ' };
+  if (ch === '/' && sql[i + 1] === '*') return { end: endOfBlockComment(sql, i), text: ' ' };
+  if (ch === "'") return { end: endOfQuoted(sql, i, "'", isEscapeString(sql, i)), text: "''" };
+  if (ch === '"' || ch === '`') return { end: endOfQuoted(sql, i, ch, false), text: ch + ch };
+  if (ch === '$' && !/[\w$]/.test(sql[i - 1] ?? '')) {
+    DOLLAR_TAG.lastIndex = i;
+    const tag = DOLLAR_TAG.exec(sql)?.[0];
+    if (tag) return { end: endOfText(sql, sql.indexOf(tag, i + tag.length), tag.length), text: "''" };
+  }
+  return null;
+}
+
+/** Index after `found` plus `length`, or the end of the text when nothing was found (-1). */
+const endOfText = (sql: string, found: number, length: number) => (found === -1 ? sql.length : found + length);
+
+const endOfLine = (sql: string, start: number) => endOfText(sql, sql.indexOf('\n', start), 0);
+
+/** PostgreSQL block comments nest, so a comment ends at its own matching close. */
+function endOfBlockComment(sql: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < sql.length - 1; i++) {
+    const pair = sql.slice(i, i + 2);
+    if (pair !== '/*' && pair !== '*/') continue;
+    depth += pair === '/*' ? 1 : -1;
+    i++;
+    if (depth === 0) return i + 1;
+  }
+  return sql.length;
+}
+
+/** `E'...'` strings take backslash escapes (`E'it\'s'`); standard strings do not (`'C:\'`). */
+const isEscapeString = (sql: string, quote: number) =>
+  /[eE]/.test(sql[quote - 1] ?? '') && !/[\w$]/.test(sql[quote - 2] ?? '');
+
+/** The end of quoted text; a doubled quote is an escaped quote. An unterminated quote runs to the end. */
+function endOfQuoted(sql: string, start: number, quote: string, backslashEscapes: boolean): number {
+  for (let i = start + 1; i < sql.length; i++) {
+    if (backslashEscapes && sql[i] === '\\') i++;
+    else if (sql[i] === quote) {
+      if (sql[i + 1] !== quote) return i + 1;
+      i++;
+    }
+  }
+  return sql.length;
+}
+
+/**
+ * The statements in a string, cleaned for classification: split on semicolons outside quoted text and
+ * comments (the simple query protocol runs them all), comments removed, quoted text emptied, the rest
+ * lower-cased, white space collapsed. Empty statements, as after a trailing semicolon, are dropped.
+ */
+function statements(sql: string): string[] {
+  const found: string[] = [];
+  let current = '';
+  for (let i = 0; i < sql.length; ) {
+    const span = spanAt(sql, i);
+    if (span) {
+      current += span.text;
+      i = span.end;
+      continue;
+    }
+    if (sql[i] === ';') {
+      found.push(current);
+      current = '';
+    } else current += sql[i]!.toLowerCase();
+    i++;
+  }
+  found.push(current);
+  return found.map((s) => s.replace(/\s+/g, ' ').trim()).filter((s) => s !== '');
+}
 
 /** Splits an ALTER TABLE action list on commas outside parentheses and quotes. */
 function actions(text: string): string[] {
@@ -46,6 +121,29 @@ function actions(text: string): string[] {
 
 const STRENGTH: StatementClass[] = ['read', 'session', 'additive', 'relaxing', 'maintenance', 'validation', 'data', 'tightening', 'rewrite', 'destructive', 'unknown'];
 
+const worst = (classes: StatementClass[]) =>
+  classes.reduce((w, c) => (STRENGTH.indexOf(c) > STRENGTH.indexOf(w) ? c : w), 'read' as StatementClass);
+
+/**
+ * A table or column name: quoted (`"first name"`, `` `a b` ``) or bare. The cleaning step empties
+ * quoted names, but matching them whole keeps the patterns right without relying on that.
+ */
+const NAME = '(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\\S+)';
+
+const alterColumn = (action: string) => new RegExp(`^alter (?:column )?${NAME} (?:${action})\\b`);
+const COLUMN_TYPE = alterColumn('(?:set data )?type');
+const COLUMN_DROP_NOT_NULL = alterColumn('drop not null');
+const COLUMN_SET_NOT_NULL = alterColumn('set not null');
+const COLUMN_SET_DEFAULT = alterColumn('set default');
+const COLUMN_DROP_DEFAULT = alterColumn('drop default');
+
+/**
+ * Type changes the planner emits only when they are metadata-only: widening a varchar, varchar to
+ * text, widening a numeric. The guard cannot see the old type, so for changes to these types only it
+ * trusts the planner; a change to any other type is a rewrite.
+ */
+const RELAXING_TYPE = /\btype (?:character varying|varchar|text|numeric|decimal)\b/;
+
 function classifyAlterAction(action: string): StatementClass {
   if (/^add constraint\b/.test(action)) return /\bnot valid$/.test(action) ? 'additive' : 'tightening';
   if (/^add (primary key|unique|foreign key|check)\b/.test(action)) return 'tightening';
@@ -53,38 +151,83 @@ function classifyAlterAction(action: string): StatementClass {
   if (/^drop (column|constraint|primary key|index|key|foreign key|check)\b/.test(action) || /^drop [`"\w]+$/.test(action)) return 'destructive';
   if (/^rename\b/.test(action)) return 'destructive';
   if (/^validate constraint\b/.test(action)) return 'validation';
-  if (/^alter (column )?\S+ (set data )?type\b/.test(action)) {
-    return /\btype (character varying|varchar|text)\b/.test(action) ? 'relaxing' : 'rewrite';
-  }
-  if (/^alter (column )?\S+ drop not null\b/.test(action)) return 'relaxing';
-  if (/^alter (column )?\S+ set not null\b/.test(action)) return 'tightening';
-  if (/^alter (column )?\S+ set default\b/.test(action)) return 'additive';
-  if (/^alter (column )?\S+ drop default\b/.test(action)) return 'tightening';
+  if (COLUMN_TYPE.test(action)) return RELAXING_TYPE.test(action) ? 'relaxing' : 'rewrite';
+  if (COLUMN_DROP_NOT_NULL.test(action)) return 'relaxing';
+  if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
+  if (COLUMN_SET_DEFAULT.test(action)) return 'additive';
+  if (COLUMN_DROP_DEFAULT.test(action)) return 'tightening';
   if (/^(algorithm|lock)\s*=/.test(action)) return 'session';
   return 'unknown';
 }
 
+const ALTER_TABLE = new RegExp(`^alter table (?:if exists )?(?:only )?${NAME} (.*)$`);
+
+/** EXPLAIN's options (`analyze`, `verbose`, `format=tree`, `(analyze, buffers)`) and its statement. */
+const EXPLAIN = /^explain((?: ?\([^)]*\)| analy[sz]e| verbose| format ?= ?\w+)*) ?(.*)$/;
+
+/** EXPLAIN ANALYZE runs its statement, so it is classified as that statement; plain EXPLAIN only plans. */
+function classifyExplain(s: string): StatementClass {
+  const [, options = '', statement = ''] = EXPLAIN.exec(s) ?? [];
+  return /\banaly[sz]e\b/.test(options) ? classifyOne(statement) : 'read';
+}
+
+/** The start of one common table expression, up to its opening parenthesis. */
+const CTE_HEAD = new RegExp(`^${NAME} ?(?:\\([^)]*\\) ?)?as ?(?:not )?(?:materialized ?)?\\(`);
+
+/** Index of the parenthesis closing the one at `open`, or -1; quoted text is already emptied. */
+function closingParen(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === '(') depth++;
+    else if (text[i] === ')' && --depth === 0) return i;
+  }
+  return -1;
+}
+
 /**
- * Classifies one SQL statement by what it does to the schema and data, from the text alone. It is
- * deliberately independent of the planner: the phase policy holds even when the planner is wrong.
+ * A WITH statement is as bad as the worst of its common table expressions (which may delete, insert
+ * or update: `WITH d AS (DELETE ... RETURNING *) SELECT ...`) and its main statement.
  */
-export function classifyStatement(sql: string): StatementClass {
-  const s = clean(sql);
-  if (/^(select|with|show|explain)\b/.test(s)) return 'read';
+function classifyWith(s: string): StatementClass {
+  const parts: string[] = [];
+  let rest = s.replace(/^with (?:recursive )?/, '');
+  for (;;) {
+    const bodyStart = CTE_HEAD.exec(rest)?.[0].length;
+    const close = bodyStart === undefined ? -1 : closingParen(rest, bodyStart - 1);
+    if (close === -1) return 'unknown';
+    parts.push(rest.slice(bodyStart, close).trim());
+    rest = rest.slice(close + 1).trim();
+    if (!rest.startsWith(',')) break;
+    rest = rest.slice(1).trim();
+  }
+  return worst([...parts, rest].map(classifyOne));
+}
+
+/** Classifies one cleaned statement. */
+function classifyOne(s: string): StatementClass {
+  if (/^with\b/.test(s)) return classifyWith(s);
+  if (/^explain\b/.test(s)) return classifyExplain(s);
+  if (/^(select|show|values)\b/.test(s)) return 'read';
   if (/^(set|begin|commit|rollback|start transaction|savepoint|release savepoint)\b/.test(s)) return 'session';
   if (/^(drop|truncate|delete)\b/.test(s)) return 'destructive';
-  if (/^alter table (if exists )?(only )?("[^"]+"|`[^`]+`|\S+) (.*)$/.test(s)) {
-    const rest = /^alter table (?:if exists )?(?:only )?(?:"[^"]+"|`[^`]+`|\S+) (.*)$/.exec(s)![1]!;
-    return actions(rest)
-      .map(classifyAlterAction)
-      .reduce((worst, c) => (STRENGTH.indexOf(c) > STRENGTH.indexOf(worst) ? c : worst), 'read' as StatementClass);
-  }
+  const alterTable = ALTER_TABLE.exec(s);
+  if (alterTable) return worst(actions(alterTable[1]!).map(classifyAlterAction));
   if (/^alter (index|sequence|type|view|function|trigger)\b.*\brename\b/.test(s)) return 'destructive';
   if (/^create (or replace )?(unique )?(table|index|view|sequence|type|schema|function|trigger|extension)\b/.test(s)) return 'additive';
   if (/^create (unique )?index\b/.test(s)) return 'additive';
   if (/^reindex\b/.test(s)) return 'maintenance';
   if (/^(insert|update|merge|call)\b/.test(s)) return 'data';
   return 'unknown';
+}
+
+/**
+ * Classifies SQL by what it does to the schema and data, from the text alone. It is deliberately
+ * independent of the planner: the phase policy holds even when the planner is wrong. A string holding
+ * several statements is as bad as its worst statement; one holding none is unknown.
+ */
+export function classifyStatement(sql: string): StatementClass {
+  const found = statements(sql);
+  return found.length === 0 ? 'unknown' : worst(found.map(classifyOne));
 }
 
 const ALLOWED: Record<Phase, StatementClass[]> = {

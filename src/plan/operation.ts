@@ -24,7 +24,7 @@ export interface StepDraft {
   render(phase: Phase): string[];
   transactional: boolean;
   lock(phase: Phase): LockInfo;
-  prechecks: Precheck[];
+  prechecks(phase: Phase): Precheck[];
   provides: string[];
   needs: string[];
 }
@@ -37,6 +37,8 @@ export const fact = {
   notNull: (t: string, c: string) => `not-null:${t}.${c}`,
   uniqueKey: (t: string, columns: string[]) => `unique:${t}(${columns.join(',')})`,
   constraint: (t: string, name: string) => `constraint:${t}.${name}`,
+  /** The name is free: a redefinition drops the old object before it creates the new one. */
+  nameFree: (t: string, name: string) => `name-free:${t}.${name}`,
 };
 
 /** Locks in the words of PostgreSQL's lock modes, which operators know best; dialects map them. */

@@ -91,7 +91,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       transactional: d.transactional,
       lock: d.lock(phase),
       estimatedRows: input.rows?.[d.table] ?? null,
-      prechecks: d.prechecks,
+      prechecks: d.prechecks(phase),
       provides: d.provides,
       needs: d.needs,
     };

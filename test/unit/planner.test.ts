@@ -94,7 +94,7 @@ const duplicatePrecheck = (table: string, columns: string[]): Precheck => ({
   table,
   columns,
   description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  countSql: postgresCompiler.countDuplicates(table, columns),
+  countSql: postgresCompiler.countDuplicates(table, columns, null),
 });
 
 describe('plan: new table', () => {
@@ -156,7 +156,7 @@ describe('plan: new table', () => {
           estimatedRows: null,
           prechecks: [],
           provides: [],
-          needs: ['table:sessions', 'column:sessions.instance_id'],
+          needs: ['table:sessions', 'name-free:sessions.sessions_instance_id_idx', 'column:sessions.instance_id'],
         },
         {
           id: 'add-foreign-key:sessions.sessions_instance_id_fkey',
@@ -172,7 +172,7 @@ describe('plan: new table', () => {
           estimatedRows: null,
           prechecks: [],
           provides: ['constraint:sessions.sessions_instance_id_fkey'],
-          needs: ['table:sessions', 'table:instances', 'unique:instances(id)', 'column:sessions.instance_id'],
+          needs: ['name-free:sessions.sessions_instance_id_fkey', 'table:sessions', 'table:instances', 'unique:instances(id)', 'column:sessions.instance_id'],
         },
       ],
     });
@@ -304,7 +304,7 @@ describe('plan: add-column', () => {
   // given, and NOT NULL is deferred to a contract step whose precheck then fails.
   // Expected: one ADD COLUMN ... DEFAULT '{}'::text[] NOT NULL in expand; actual: three statements
   // over two phases.
-  it.fails('a NOT NULL column with a constant array default is one ADD COLUMN in expand', () => {
+  it('a NOT NULL column with a constant array default is one ADD COLUMN in expand', () => {
     const c = col('tags', { kind: 'native', sql: 'text[]' }, { nullable: false, default: { kind: 'sql', expression: "'{}'::text[]" } });
     const p = run([{ kind: 'add-column', table: 'users', column: c }]);
     expect(brief(p)).toEqual([
@@ -487,7 +487,7 @@ describe('plan: indexes and unique keys', () => {
         estimatedRows: null,
         prechecks: [duplicatePrecheck('users', ['email'])],
         provides: ['unique:users(email)', 'constraint:users.users_email_key'],
-        needs: ['column:users.email'],
+        needs: ['name-free:users.users_email_key', 'column:users.email'],
       },
     ]);
   });
@@ -531,7 +531,7 @@ describe('plan: indexes and unique keys', () => {
 
   it('add-primary-key: contract, after the SET NOT NULL of its column', () => {
     const p = run([
-      { kind: 'add-primary-key', table: 'users', key: { name: 'users_pkey', columns: ['id'] } },
+      { kind: 'add-primary-key', table: 'users', key: { name: 'users_pkey', columns: ['id'] }, existingIndex: null },
       { kind: 'set-not-null', table: 'users', column: 'id' },
     ]);
     expect(p.steps.map((s) => s.id)).toEqual(['set-not-null:users.id', 'add-primary-key:users.users_pkey']);
@@ -539,7 +539,7 @@ describe('plan: indexes and unique keys', () => {
       'CREATE UNIQUE INDEX CONCURRENTLY "users_pkey" ON "users" ("id")',
       'ALTER TABLE "users" ADD CONSTRAINT "users_pkey" PRIMARY KEY USING INDEX "users_pkey"',
     ]);
-    expect(step(p, 'add-primary-key:users.users_pkey').needs).toEqual(['column:users.id', 'not-null:users.id']);
+    expect(step(p, 'add-primary-key:users.users_pkey').needs).toEqual(['name-free:users.users_pkey', 'column:users.id', 'not-null:users.id']);
   });
 
   // BUG: the duplicate precheck of a unique index keeps only plain column names (plainColumns) and
@@ -547,7 +547,7 @@ describe('plan: indexes and unique keys', () => {
   // for (tenant_id, lower(email)) it counts duplicates of tenant_id alone (refusing valid data),
   // and for a partial index it counts rows outside the predicate. Expected: the scan groups by
   // every index key and applies the WHERE; actual: see above (src/plan/operations/add-index.ts).
-  it.fails('the duplicate precheck of an expression or partial unique index checks the index keys', () => {
+  it('the duplicate precheck of an expression or partial unique index checks the index keys', () => {
     const expr = run([{ kind: 'add-index', table: 'users', index: index('u1', ['lower(email)'], { unique: true }) }]);
     expect(expr.steps[0]!.prechecks[0]!.countSql).toContain('GROUP BY lower(email)');
     const mixed = run([{ kind: 'add-index', table: 'users', index: index('u2', ['tenant_id', 'lower(email)'], { unique: true }) }]);
@@ -560,7 +560,7 @@ describe('plan: indexes and unique keys', () => {
   // expand runs CREATE INDEX CONCURRENTLY "users_email_idx" while the old index of that name still
   // exists and fails ("relation already exists"). Expected: the new definition is created only
   // after the old one is gone (or under another name); actual: add in expand, drop in contract.
-  it.fails('a redefined index is not created before the old one of the same name is dropped', () => {
+  it('a redefined index is not created before the old one of the same name is dropped', () => {
     const p = run([
       { kind: 'drop-index', table: 'users', name: 'users_email_idx' },
       { kind: 'add-index', table: 'users', index: index('users_email_idx', ['lower(email)']) },
@@ -573,7 +573,7 @@ describe('plan: indexes and unique keys', () => {
   // contract, but ordered by RANK (add-unique 4 < drop-constraint 10): CREATE UNIQUE INDEX
   // CONCURRENTLY "users_email_key" runs while the old constraint's index of that name exists.
   // Expected: drop before add; actual: add before drop.
-  it.fails('a redefined unique constraint is dropped before it is added again', () => {
+  it('a redefined unique constraint is dropped before it is added again', () => {
     const p = run([
       { kind: 'drop-constraint', table: 'users', name: 'users_email_key', constraint: 'unique' },
       { kind: 'add-unique', table: 'users', key: { name: 'users_email_key', columns: ['tenant_id', 'email'] }, existingIndex: null },
@@ -612,7 +612,7 @@ describe('plan: foreign keys and checks', () => {
           },
         ],
         provides: ['constraint:orders.orders_user_id_fkey'],
-        needs: ['table:orders', 'table:users', 'unique:users(id)', 'column:orders.user_id'],
+        needs: ['name-free:orders.orders_user_id_fkey', 'table:orders', 'table:users', 'unique:users(id)', 'column:orders.user_id'],
       },
     ]);
   });
@@ -712,7 +712,7 @@ describe('plan: foreign keys and checks', () => {
     // add-constraint.ts), not when the phase is settled. Once demoted to contract, the new table
     // has taken writes since expand, yet the VALIDATE runs with no orphan scan first (principle 6).
     // Expected: the orphan precheck; actual: [].
-    it.fails('the demoted foreign key scans for orphans before VALIDATE', () => {
+    it('the demoted foreign key scans for orphans before VALIDATE', () => {
       expect(step(p, 'add-foreign-key:attachments.attachments_instance_uuid_fkey').prechecks).toEqual([
         orphanPrecheck('attachments', attachmentFk),
       ]);
@@ -723,7 +723,7 @@ describe('plan: foreign keys and checks', () => {
   // contract, ordered by RANK (add-foreign-key 7 < drop-constraint 10): ADD CONSTRAINT
   // "orders_user_id_fkey" fails because the old constraint still exists. Same for checks.
   // Expected: drop before add; actual: add before drop.
-  it.fails('a redefined foreign key or check is dropped before it is added again', () => {
+  it('a redefined foreign key or check is dropped before it is added again', () => {
     const p = run([
       { kind: 'drop-constraint', table: 'orders', name: 'orders_user_id_fkey', constraint: 'foreign-key' },
       { kind: 'add-foreign-key', table: 'orders', foreignKey: { ...f, onDelete: 'cascade' }, existing: 'none' },
@@ -759,7 +759,7 @@ describe('plan: foreign keys and checks', () => {
         LOCKS.shareRow,
       ],
     ]);
-    expect(p.steps[0]!.needs).toEqual(['table:products']);
+    expect(p.steps[0]!.needs).toEqual(['name-free:products.products_price_check', 'table:products']);
   });
 
   it('an existing unvalidated check is one migrate VALIDATE step', () => {
@@ -828,7 +828,7 @@ describe('plan: order, ids, costs, drift', () => {
       }),
     },
     { kind: 'add-column', table: 'users', column: col('region', T.text, { nullable: false }) },
-    { kind: 'add-primary-key', table: 'audit', key: { name: 'audit_pkey', columns: ['id'] } },
+    { kind: 'add-primary-key', table: 'audit', key: { name: 'audit_pkey', columns: ['id'] }, existingIndex: null },
     { kind: 'set-not-null', table: 'audit', column: 'id' },
     { kind: 'add-index', table: 'users', index: index('users_region_idx', ['region']) },
     { kind: 'alter-column-type', table: 'users', column: col('token', T.varchar(64)), from: col('token', T.varchar(36)) },

@@ -7,7 +7,7 @@ import { setNotNull } from './set-not-null.js';
  */
 export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
   const name = `${table}.${column.name}`;
-  const base = { table, transactional: true, prechecks: [], needs: [fact.table(table)] };
+  const base = { table, transactional: true, prechecks: () => [], needs: [fact.table(table)] };
   if (column.identity) {
     ctx.warn(`${name}: adding an identity column fills every existing row, rewriting ${table} under an exclusive lock; it runs in contract`);
     return [{

@@ -31,7 +31,7 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     render: () => [ctx.sql.validateConstraint(c.table, c.name)],
     transactional: true,
     lock: () => LOCK.online,
-    prechecks: [c.precheck],
+    prechecks: () => [c.precheck],
     provides: [],
     needs: provides,
   };
@@ -52,11 +52,11 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     },
     transactional: false,
     lock: (phase: Phase) => (newTable && phase === 'expand' ? LOCK.shareRow : deferred ? LOCK.shareRow : LOCK.scan),
-    // New tables and new columns hold no data the constraint could reject (and do not exist yet
-    // when the phase's prechecks run).
-    prechecks: newTable || expandOnNewColumns ? [] : [c.precheck],
+    // A table or column created in this expand holds no data the constraint could reject (and
+    // does not exist yet when the phase's prechecks run); demoted to a later phase, it has data.
+    prechecks: (phase: Phase) => ((newTable || expandOnNewColumns) && phase === 'expand' ? [] : [c.precheck]),
     provides,
-    needs: c.needs,
+    needs: [fact.nameFree(c.table, c.name), ...c.needs],
   };
   return expandOnNewColumns && deferred ? [add, validate] : [add];
 }

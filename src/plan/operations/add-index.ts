@@ -19,17 +19,18 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
     render: () => [ctx.sql.createIndex(table, index, { online: !newTable && ctx.caps.onlineIndexBuild })],
     transactional: newTable || !ctx.caps.onlineIndexBuild,
     lock: () => (newTable ? LOCK.none : ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.scan),
-    prechecks: tightening
-      ? [{
-          kind: 'unique',
-          table,
-          columns,
-          description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-          countSql: ctx.sql.countDuplicates(table, columns),
-        }]
-      : [],
+    prechecks: () =>
+      tightening
+        ? [{
+            kind: 'unique',
+            table,
+            columns,
+            description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates`,
+            countSql: ctx.sql.countDuplicates(table, index.columns, index.where),
+          }]
+        : [],
     provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
-    needs: [fact.table(table), ...columns.map((c) => fact.column(table, c))],
+    needs: [fact.table(table), fact.nameFree(table, index.name), ...columns.map((c) => fact.column(table, c))],
   }];
 };
 
@@ -45,7 +46,7 @@ export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) 
       : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, { online: true })],
   transactional: false,
   lock: () => LOCK.online,
-  prechecks: [],
+  prechecks: () => [],
   provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
   needs: [],
 }];

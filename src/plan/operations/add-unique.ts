@@ -7,7 +7,7 @@ const duplicates = (table: string, columns: string[], ctx: PlanContext): Prechec
   table,
   columns,
   description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  countSql: ctx.sql.countDuplicates(table, columns),
+  countSql: ctx.sql.countDuplicates(table, columns, null),
 });
 
 /**
@@ -36,14 +36,14 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
         : [ctx.sql.addUnique(table, key, { usingIndex: null })],
     transactional: !online,
     lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
+    prechecks: () => (onNewColumns ? [] : [duplicates(table, key.columns, ctx)]),
     provides: [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name)],
-    needs: key.columns.map((c) => fact.column(table, c)),
+    needs: [fact.nameFree(table, key.name), ...key.columns.map((c) => fact.column(table, c))],
   }];
 };
 
 /** A primary key added to a live table: like a unique key, and its columns must be NOT NULL first. */
-export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key }, ctx): StepDraft[] => {
+export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existingIndex }, ctx): StepDraft[] => {
   const online = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
   return [{
     key: `add-primary-key:${table}.${key.name}`,
@@ -52,12 +52,12 @@ export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key }, ctx)
     description: `add primary key ${key.name} on ${table} (${key.columns.join(', ')})`,
     render: () =>
       online
-        ? [...indexFirst(table, key, null, ctx), ctx.sql.addPrimaryKey(table, key, { usingIndex: key.name })]
+        ? [...indexFirst(table, key, existingIndex, ctx), ctx.sql.addPrimaryKey(table, key, { usingIndex: key.name })]
         : [ctx.sql.addPrimaryKey(table, key, { usingIndex: null })],
     transactional: !online,
     lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: [duplicates(table, key.columns, ctx)],
+    prechecks: () => [duplicates(table, key.columns, ctx)],
     provides: [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name)],
-    needs: key.columns.flatMap((c) => [fact.column(table, c), fact.notNull(table, c)]),
+    needs: [fact.nameFree(table, key.name), ...key.columns.flatMap((c) => [fact.column(table, c), fact.notNull(table, c)])],
   }];
 };

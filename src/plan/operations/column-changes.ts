@@ -10,7 +10,7 @@ export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) 
   render: () => [ctx.sql.dropNotNull(table, column)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
+  prechecks: () => [],
   provides: [],
   needs: [fact.column(table, column)],
 }];
@@ -24,7 +24,7 @@ export const setDefault: Operation<'set-default'> = ({ table, column }, ctx) => 
   render: () => [ctx.sql.setDefault(table, column)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
+  prechecks: () => [],
   provides: [],
   needs: [fact.column(table, column.name)],
 }];
@@ -38,7 +38,7 @@ export const dropDefault: Operation<'drop-default'> = ({ table, column }, ctx) =
   render: () => [ctx.sql.dropDefault(table, column)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
+  prechecks: () => [],
   provides: [],
   needs: [],
 }];
@@ -61,7 +61,7 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     render: () => [ctx.sql.alterColumnType(table, column.name, column.type)],
     transactional: true,
     lock: () => (instant ? LOCK.metadata : LOCK.rewrite),
-    prechecks: [],
+    prechecks: () => [],
     provides: [],
     needs: [fact.column(table, column.name)],
   }];

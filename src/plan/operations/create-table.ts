@@ -13,7 +13,7 @@ export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
     render: () => [ctx.sql.createTable(table)],
     transactional: true,
     lock: () => LOCK.none,
-    prechecks: [],
+    prechecks: () => [],
     provides: [
       fact.table(t),
       ...table.columns.map((c) => fact.column(t, c.name)),

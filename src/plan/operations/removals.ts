@@ -1,4 +1,4 @@
-import { LOCK, type Operation } from '../operation.js';
+import { fact, LOCK, type Operation } from '../operation.js';
 
 /** Removals run only in contract and only for tombstoned objects (the diff never proposes others). */
 
@@ -10,8 +10,8 @@ export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, cons
   render: () => [ctx.sql.dropConstraint(table, name)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
-  provides: [],
+  prechecks: () => [],
+  provides: [fact.nameFree(table, name)],
   needs: [],
 }];
 
@@ -23,8 +23,8 @@ export const dropIndex: Operation<'drop-index'> = ({ table, name }, ctx) => [{
   render: () => [ctx.sql.dropIndex(table, name, { online: ctx.caps.onlineIndexBuild })],
   transactional: !ctx.caps.onlineIndexBuild,
   lock: () => (ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.metadata),
-  prechecks: [],
-  provides: [],
+  prechecks: () => [],
+  provides: [fact.nameFree(table, name)],
   needs: [],
 }];
 
@@ -36,7 +36,7 @@ export const dropColumn: Operation<'drop-column'> = ({ table, column }, ctx) => 
   render: () => [ctx.sql.dropColumn(table, column)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
+  prechecks: () => [],
   provides: [],
   needs: [],
 }];
@@ -49,7 +49,7 @@ export const dropTable: Operation<'drop-table'> = ({ table }, ctx) => [{
   render: () => [ctx.sql.dropTable(table)],
   transactional: true,
   lock: () => LOCK.metadata,
-  prechecks: [],
+  prechecks: () => [],
   provides: [],
   needs: [],
 }];

@@ -26,7 +26,7 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
         : [ctx.sql.setNotNull(table, column)],
     transactional: !online,
     lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: [{
+    prechecks: () => [{
       kind: 'not-null',
       table,
       columns: [column],
