@@ -56,7 +56,10 @@ function endOfBlockComment(sql: string, start: number): number {
   return sql.length;
 }
 
-/** `E'...'` strings take backslash escapes (`E'it\'s'`); standard strings do not (`'C:\'`). */
+/**
+ * Strings are read as PostgreSQL reads them (standard_conforming_strings on, the default since 9.1):
+ * `E'...'` strings take backslash escapes (`E'it\'s'`), standard strings do not (`'C:\'`).
+ */
 const isEscapeString = (sql: string, quote: number) =>
   /[eE]/.test(sql[quote - 1] ?? '') && !/[\w$]/.test(sql[quote - 2] ?? '');
 
