@@ -88,6 +88,8 @@ export interface RuntimeSql {
   cleanupFailedStatement(conn: Connection, sql: string): Promise<void>;
   /** Idempotent DDL for the ledger tables `_dbtide_runs` and `_dbtide_journal`. */
   ledgerDdl: string[];
+  /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
+  useSchema(schema: string): string[];
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
 }

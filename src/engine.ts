@@ -37,6 +37,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     throw new DbtideError(message, 1, `check the URL (${redactUrl(url)}), that the server is running, and the credentials`);
   }
   try {
+    for (const sql of options.schema ? dialect.runtime.useSchema(options.schema) : []) await conn.query(sql);
     const version = await dialect.serverVersion(conn);
     const caps = dialect.capabilities(version);
     return { url, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };

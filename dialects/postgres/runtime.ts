@@ -52,5 +52,6 @@ export const postgresRuntime: RuntimeSql = {
       PRIMARY KEY (run_id, step_id, statement_index)
     )`,
   ],
+  useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
   param: (index) => `$${index}`,
 };

@@ -227,6 +227,22 @@ describe('dbtide CLI on PostgreSQL', () => {
     expect((await runCli(['contract', '--url', db.url, '--schema', kilo, '--yes'])).code).toBe(0);
   });
 
+  it('--database-schema applies and plans within that PostgreSQL schema only', async () => {
+    const admin = await connectPostgres(db.url);
+    try {
+      await admin.query('CREATE SCHEMA tenant_a');
+      const args = ['--url', db.url, '--schema', FIRST, '--database-schema', 'tenant_a'];
+      expect((await runCli(['expand', ...args])).code).toBe(0);
+      expect((await runCli(['check', ...args])).code).toBe(0);
+      const tables = await admin.query<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'tenant_a' AND tablename = 'instances'",
+      );
+      expect(tables[0]!.n).toBe('1');
+    } finally {
+      await admin.close();
+    }
+  });
+
   it('plan --format json and markdown describe each step', async () => {
     const liberty = join(MIGRATIONS, '004-liberty.ts');
     const json = JSON.parse((await runCli(['plan', '--url', db.url, '--schema', liberty, '--format', 'json'])).stdout);
