@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DeclarationError } from '../declaration/declaration-error.js';
 import { DbtideError } from '../errors.js';
@@ -11,6 +12,7 @@ import { registerPull } from './commands/pull.js';
 const program = new Command()
   .name('dbtide')
   .description('Zero-downtime schema migrations: expand (live), migrate (live), contract (after the old version is gone).')
+  .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
   .showHelpAfterError()
   .exitOverride();
 

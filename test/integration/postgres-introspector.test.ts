@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectPglite, connectPostgres, isPgliteUrl } from '../../dialects/postgres/driver.js';
 import { estimateRowsPostgres, introspectPostgres } from '../../dialects/postgres/introspector.js';
 import type { Connection } from '../../src/dialect.js';
-import type { ColumnModel, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import { column, index } from '../support/model-builders.js';
 import { postgresAdminUrl, postgresTargets, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const connect = (url: string): Promise<Connection> => (isPgliteUrl(url) ? connectPglite(url) : connectPostgres(url));
@@ -102,14 +103,6 @@ const FIXTURE = [
  */
 const FAILING_CONCURRENT_INDEX = `CREATE UNIQUE INDEX CONCURRENTLY customers_name_idx ON customers (name)`;
 
-const column = (name: string, type: ColumnModel['type'], more: Partial<ColumnModel> = {}): ColumnModel => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  identity: null,
-  ...more,
-});
 const literal = (value: string | number | boolean) => ({ default: { kind: 'literal' as const, value } });
 const sql = (expression: string) => ({ default: { kind: 'sql' as const, expression } });
 
@@ -189,15 +182,6 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
     const customers = table('customers');
     expect(customers.primaryKey).toEqual({ name: 'customers_pkey', columns: ['tenant_id', 'id'] });
     expect(customers.uniques).toEqual([{ name: 'customers_email_key', columns: ['email'] }]);
-    const index = (name: string, columns: string[], more: Partial<TableModel['indexes'][number]> = {}) => ({
-      name,
-      columns,
-      unique: false,
-      where: null,
-      using: 'btree',
-      valid: true,
-      ...more,
-    });
     expect(customers.indexes).toEqual([
       index('customers_attrs_idx', ['attrs'], { using: 'gin' }),
       // Column names unquoted; INCLUDE columns are not keys.

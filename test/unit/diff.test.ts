@@ -3,7 +3,6 @@ import type { Change } from '../../src/diff/changes.js';
 import { diff } from '../../src/diff/diff.js';
 import {
   emptyTombstones,
-  type CheckModel,
   type ColumnModel,
   type ColumnType,
   type DeclaredSchema,
@@ -14,60 +13,9 @@ import {
   type Tombstones,
 } from '../../src/model/schema-model.js';
 import { notNullCheckName } from '../../src/plan/owned-names.js';
+import { T, check, column as col, foreignKey as fk, index, table } from '../support/model-builders.js';
 
 // ---------- builders ----------
-
-const T = {
-  text: { kind: 'text' } as ColumnType,
-  int: { kind: 'int' } as ColumnType,
-  bigint: { kind: 'bigint' } as ColumnType,
-  uuid: { kind: 'uuid' } as ColumnType,
-  varchar: (length: number): ColumnType => ({ kind: 'varchar', length }),
-  numeric: (precision: number, scale: number): ColumnType => ({ kind: 'numeric', precision, scale }),
-};
-
-const col = (name: string, type: ColumnType = T.text, extra: Partial<ColumnModel> = {}): ColumnModel => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  identity: null,
-  ...extra,
-});
-
-const table = (name: string, parts: Partial<TableModel> = {}): TableModel => ({
-  name,
-  columns: [col('id', T.bigint, { nullable: false })],
-  primaryKey: { name: `${name}_pkey`, columns: ['id'] },
-  uniques: [],
-  indexes: [],
-  foreignKeys: [],
-  checks: [],
-  ...parts,
-});
-
-const index = (name: string, columns: string[], extra: Partial<IndexModel> = {}): IndexModel => ({
-  name,
-  columns,
-  unique: false,
-  where: null,
-  using: 'btree',
-  valid: true,
-  ...extra,
-});
-
-const fk = (name: string, columns: string[], referencedTable: string, extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel => ({
-  name,
-  columns,
-  referencedTable,
-  referencedColumns: ['id'],
-  onDelete: 'no action',
-  onUpdate: 'no action',
-  validated: true,
-  ...extra,
-});
-
-const check = (name: string, expression: string, validated = true): CheckModel => ({ name, expression, validated });
 
 const model = (...tables: TableModel[]): SchemaModel => ({ tables: Object.fromEntries(tables.map((t) => [t.name, t])) });
 

@@ -3,16 +3,10 @@ import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import type { Change } from '../../src/diff/changes.js';
 import { guardStatement } from '../../src/execute/statement-guard.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  ForeignKeyModel,
-  IndexModel,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
 import { PHASES, phaseIndex, stepsOf, type LockInfo, type Plan, type Precheck, type Step } from '../../src/plan/step.js';
+import { T, column as col, foreignKey as fk, idColumn, index, table } from '../support/model-builders.js';
 
 const caps = postgresCapabilities('15.4');
 const run = (changes: Change[], rows?: Record<string, number>): Plan => plan(changes, { caps, sql: postgresCompiler, rows });
@@ -33,54 +27,8 @@ const LOCKS = {
   rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
 } satisfies Record<string, LockInfo>;
 
-const T = {
-  text: { kind: 'text' } as ColumnType,
-  bigint: { kind: 'bigint' } as ColumnType,
-  int: { kind: 'int' } as ColumnType,
-  uuid: { kind: 'uuid' } as ColumnType,
-  timestamptz: { kind: 'timestamp', withTimeZone: true } as ColumnType,
-  varchar: (length: number): ColumnType => ({ kind: 'varchar', length }),
-  numeric: (precision: number, scale: number): ColumnType => ({ kind: 'numeric', precision, scale }),
-};
-
-const col = (name: string, type: ColumnType = T.text, extra: Partial<ColumnModel> = {}): ColumnModel => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  identity: null,
-  ...extra,
-});
-const idCol = () => col('id', T.bigint, { nullable: false, identity: 'by-default' });
-const table = (name: string, parts: Partial<TableModel> = {}): TableModel => ({
-  name,
-  columns: [idCol()],
-  primaryKey: { name: `${name}_pkey`, columns: ['id'] },
-  uniques: [],
-  indexes: [],
-  foreignKeys: [],
-  checks: [],
-  ...parts,
-});
-const index = (name: string, columns: string[], extra: Partial<IndexModel> = {}): IndexModel => ({
-  name,
-  columns,
-  unique: false,
-  where: null,
-  using: 'btree',
-  valid: true,
-  ...extra,
-});
-const fk = (name: string, columns: string[], referencedTable: string, extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel => ({
-  name,
-  columns,
-  referencedTable,
-  referencedColumns: ['id'],
-  onDelete: 'no action',
-  onUpdate: 'no action',
-  validated: true,
-  ...extra,
-});
+/** The planner tests' id column is an identity, unlike the shared default: pass it explicitly to `table`. */
+const idCol = () => idColumn({ identity: 'by-default' });
 
 const orphanPrecheck = (table: string, f: ForeignKeyModel): Precheck => ({
   kind: 'foreign-key',
@@ -805,7 +753,7 @@ describe('plan: order, ids, costs, drift', () => {
       columns: [idCol(), col('zone_id', T.bigint)],
       foreignKeys: [fk('accounts_zone_id_fkey', ['zone_id'], 'zones')],
     });
-    const p = run([{ kind: 'create-table', table: accounts }, { kind: 'create-table', table: table('zones') }]);
+    const p = run([{ kind: 'create-table', table: accounts }, { kind: 'create-table', table: table('zones', { columns: [idCol()] }) }]);
     expect(p.steps.map((s) => [s.id, s.phase])).toEqual([
       ['create-table:accounts', 'expand'],
       ['create-table:zones', 'expand'],

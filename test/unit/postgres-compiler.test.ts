@@ -1,35 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_POSTGRES_MAJOR, postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { columnType, postgresCompiler as sql, quote } from '../../dialects/postgres/compiler.js';
-import type { ColumnModel, ColumnType, ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from '../../src/model/schema-model.js';
+import type { ColumnType, ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from '../../src/model/schema-model.js';
+import { column as col, foreignKey, index } from '../support/model-builders.js';
 
-const col = (name: string, type: ColumnType, extra: Partial<ColumnModel> = {}): ColumnModel => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  identity: null,
-  ...extra,
-});
-const index = (name: string, columns: string[], extra: Partial<IndexModel> = {}): IndexModel => ({
-  name,
-  columns,
-  unique: false,
-  where: null,
-  using: 'btree',
-  valid: true,
-  ...extra,
-});
-const fk = (extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel => ({
-  name: 'orders_user_id_fkey',
-  columns: ['user_id'],
-  referencedTable: 'users',
-  referencedColumns: ['id'],
-  onDelete: 'no action',
-  onUpdate: 'no action',
-  validated: true,
-  ...extra,
-});
+/** The compiler tests' foreign key: orders(user_id) -> users(id) unless told otherwise. */
+const fk = (extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel =>
+  foreignKey('orders_user_id_fkey', ['user_id'], 'users', extra);
 
 describe('quote', () => {
   it.each([

@@ -8,54 +8,15 @@ import type { Schema } from '../../src/declaration/dsl-types.js';
 import { checkName } from '../../src/declaration/names.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { renderDeclaration } from '../../src/declaration/render-declaration.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  ForeignKeyModel,
-  IndexModel,
-  SchemaModel,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import type { ColumnType, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import { check, column, foreignKey, index } from '../support/model-builders.js';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 
-const column = (name: string, type: ColumnType, extra: Partial<ColumnModel> = {}): ColumnModel => ({
-  name,
-  type,
-  nullable: true,
-  default: null,
-  identity: null,
-  ...extra,
-});
-const index = (name: string, columns: string[], extra: Partial<IndexModel> = {}): IndexModel => ({
-  name,
-  columns,
-  unique: false,
-  where: null,
-  using: 'btree',
-  valid: true,
-  ...extra,
-});
-const foreignKey = (
-  name: string,
-  columns: string[],
-  referencedTable: string,
-  referencedColumns: string[],
-  extra: Partial<ForeignKeyModel> = {},
-): ForeignKeyModel => ({
-  name,
-  columns,
-  referencedTable,
-  referencedColumns,
-  onDelete: 'no action',
-  onUpdate: 'no action',
-  validated: true,
-  ...extra,
-});
-const check = (name: string, expression: string): CheckModel => ({ name, expression, validated: true });
-
-/** A table in canonical form: lists sorted by name, as normalization leaves them. */
+/**
+ * A table in canonical form: lists sorted by name, as normalization leaves them. Unlike the shared
+ * `table` builder, no default `id` column and no primary key unless given.
+ */
 function table(name: string, parts: Partial<TableModel>): TableModel {
   const sorted = <T extends { name: string }>(list: T[] = []) => [...list].sort((a, b) => (a.name < b.name ? -1 : 1));
   return {
@@ -132,8 +93,8 @@ const shop = schemaModel(
     ],
     primaryKey: { name: 'orders_pkey', columns: ['id'] },
     foreignKeys: [
-      foreignKey('orders_customer_id_fkey', ['customer_id'], 'customers', ['id'], { onDelete: 'cascade' }),
-      foreignKey('orders_backup_fk', ['backup_customer_id'], 'customers', ['id'], {
+      foreignKey('orders_customer_id_fkey', ['customer_id'], 'customers', { onDelete: 'cascade' }),
+      foreignKey('orders_backup_fk', ['backup_customer_id'], 'customers', {
         onDelete: 'set null',
         onUpdate: 'restrict',
       }),
@@ -146,12 +107,12 @@ const shop = schemaModel(
       column('qty', int),
     ],
     primaryKey: { name: 'pk_order_lines', columns: ['order_id', 'line_no'] },
-    foreignKeys: [foreignKey('order_lines_order_id_fkey', ['order_id'], 'orders', ['id'], { onUpdate: 'set default' })],
+    foreignKeys: [foreignKey('order_lines_order_id_fkey', ['order_id'], 'orders', { onUpdate: 'set default' })],
   }),
   table('Order', {
     columns: [column('user-name', varchar(255)), column('2fa', { kind: 'boolean' }), column('$ref', int)],
     indexes: [index('Order_user_name_idx', ['user-name'])],
-    foreignKeys: [foreignKey('Order_user_name_fkey', ['user-name'], 'customers', ['email'], { onDelete: 'restrict' })],
+    foreignKeys: [foreignKey('Order_user_name_fkey', ['user-name'], 'customers', { referencedColumns: ['email'], onDelete: 'restrict' })],
   }),
 );
 
