@@ -72,6 +72,31 @@ export interface SqlCompiler {
   countViolations(table: string, check: CheckModel): string;
 }
 
+/** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
+export interface BackfillJob {
+  /** Stable across runs: the checkpoint is found by it. */
+  id: string;
+  table: string;
+  /** Primary-key columns, the keyset order. */
+  key: string[];
+  /** Column -> SQL expression over the row's other columns. */
+  set: Record<string, string>;
+}
+
+/** SQL of the backfill engine; the algorithm lives in the core. */
+export interface BackfillSql {
+  /** Returns the last key (one column per key column) in key order, or no row for an empty table. */
+  lastKey(job: BackfillJob): string;
+  /**
+   * Updates at most `limit` rows after `after` (when given) up to and including `upTo`, in key
+   * order. Returns one row: `n` (rows updated) and the batch's last key columns; no row when the
+   * range is exhausted. Parameters: the `after` key values (when given), then `upTo`, then the limit.
+   */
+  batch(job: BackfillJob, hasAfter: boolean): string;
+  /** Session statements that make dbtide's own triggers skip (on) or see (off) this session's writes. */
+  quietTriggers(on: boolean): string[];
+}
+
 /** The statements that bound lock waits and keep two runs apart. */
 export interface RuntimeSql {
   /** Statements that cap lock waits for the session (or, with `local`, the current transaction). */
@@ -86,7 +111,7 @@ export interface RuntimeSql {
    * build leaves behind (PostgreSQL: the INVALID index of a failed CREATE INDEX CONCURRENTLY).
    */
   cleanupFailedStatement(conn: Connection, sql: string): Promise<void>;
-  /** Idempotent DDL for the ledger tables `_dbtide_runs` and `_dbtide_journal`. */
+  /** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
   ledgerDdl: string[];
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
   useSchema(schema: string): string[];
@@ -113,6 +138,7 @@ export interface Dialect {
   estimateRows(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, number>>;
   compiler: SqlCompiler;
   runtime: RuntimeSql;
+  backfill: BackfillSql;
 }
 
 /** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */

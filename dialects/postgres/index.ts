@@ -1,4 +1,5 @@
 import type { Dialect } from '../../src/dialect.js';
+import { postgresBackfill } from './backfill.js';
 import { postgresCapabilities } from './capabilities.js';
 import { postgresCompiler } from './compiler.js';
 import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
@@ -19,4 +20,5 @@ export const postgresDialect: Dialect = {
   estimateRows: estimateRowsPostgres,
   compiler: postgresCompiler,
   runtime: postgresRuntime,
+  backfill: postgresBackfill,
 };

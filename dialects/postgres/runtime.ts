@@ -51,6 +51,14 @@ export const postgresRuntime: RuntimeSql = {
       finished_at timestamptz,
       PRIMARY KEY (run_id, step_id, statement_index)
     )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
+      job_id varchar(255) PRIMARY KEY,
+      upper_key text,
+      last_key text,
+      rows_done bigint NOT NULL,
+      status varchar(16) NOT NULL,
+      updated_at timestamptz NOT NULL
+    )`,
   ],
   useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
   param: (index) => `$${index}`,

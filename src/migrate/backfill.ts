@@ -1,0 +1,150 @@
+import type { BackfillJob } from '../dialect.js';
+import type { Database } from '../engine.js';
+import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from '../execute/retry.js';
+
+export interface BackfillOptions {
+  /** Batch size follows the measured rate so that one batch takes about this long. */
+  targetBatchMs?: number;
+  initialBatch?: number;
+  minBatch?: number;
+  maxBatch?: number;
+  /** Pause between batches, to leave room for the application. */
+  sleepMs?: number;
+  /** Stop after this many rows in this run; the checkpoint lets the next run go on. */
+  maxRows?: number;
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (progress: BackfillProgress) => void;
+}
+
+export interface BackfillProgress {
+  job: string;
+  rowsDone: number;
+  batchRows: number;
+  batchMs: number;
+  nextBatch: number;
+  rowsPerSecond: number;
+}
+
+export interface BackfillResult {
+  job: string;
+  /** Rows done over every run of this job. */
+  rowsDone: number;
+  /** Rows done by this run. */
+  rows: number;
+  batches: number;
+  done: boolean;
+  ms: number;
+}
+
+interface Checkpoint {
+  upper_key: string | null;
+  last_key: string | null;
+  rows_done: string | number;
+  status: 'running' | 'done';
+}
+
+export const BACKFILL_DEFAULTS = { targetBatchMs: 500, initialBatch: 1000, minBatch: 100, maxBatch: 100_000, sleepMs: 0 };
+
+/**
+ * Runs a keyset-batched backfill. The key range is fixed when the job first starts (its last key
+ * then), so rows inserted later, which the dual-write triggers already fill, never keep it going.
+ * Each batch commits together with its checkpoint, so a killed run resumes after the last
+ * committed batch and never redoes or skips a row.
+ */
+export async function runBackfill(db: Database, job: BackfillJob, options: BackfillOptions = {}): Promise<BackfillResult> {
+  const o = { ...BACKFILL_DEFAULTS, ...options };
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const started = Date.now();
+  const { conn, dialect } = db;
+  const p = dialect.runtime.param;
+  const sql = dialect.backfill;
+
+  let checkpoint = await readCheckpoint(db, job.id);
+  if (!checkpoint) {
+    const [last] = await conn.query<Record<string, unknown>>(sql.lastKey(job));
+    const upper = last ? JSON.stringify(job.key.map((k) => last[k])) : null;
+    await conn.query(
+      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${p(1)}, ${p(2)}, NULL, 0, ${p(3)}, ${p(4)})`,
+      [job.id, upper, upper === null ? 'done' : 'running', new Date()],
+    );
+    checkpoint = { upper_key: upper, last_key: null, rows_done: 0, status: upper === null ? 'done' : 'running' };
+  }
+  let rowsDone = Number(checkpoint.rows_done);
+  const result = (rows: number, batches: number, done: boolean): BackfillResult => ({
+    job: job.id, rowsDone, rows, batches, done, ms: Date.now() - started,
+  });
+  if (checkpoint.status === 'done') return result(0, 0, true);
+
+  const upper = JSON.parse(checkpoint.upper_key!) as unknown[];
+  let after = checkpoint.last_key === null ? null : (JSON.parse(checkpoint.last_key) as unknown[]);
+  let size = o.initialBatch;
+  let rate = 0;
+  let rows = 0;
+  let batches = 0;
+  for (const s of sql.quietTriggers(true)) await conn.query(s);
+  try {
+    while (options.maxRows === undefined || rows < options.maxRows) {
+      const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
+      const batchStarted = Date.now();
+      const row = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, job, after, upper, limit));
+      const batchMs = Math.max(1, Date.now() - batchStarted);
+      if (!row) return result(rows, batches, true);
+      const n = Number(row.n);
+      after = job.key.map((k) => row[k]);
+      rows += n;
+      rowsDone += n;
+      batches++;
+      // An exponential moving average smooths single slow batches (a checkpoint, a lock wait).
+      const measured = (n / batchMs) * 1000;
+      rate = rate === 0 ? measured : 0.7 * rate + 0.3 * measured;
+      size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
+      options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(rate) });
+      if (o.sleepMs > 0) await sleep(o.sleepMs);
+    }
+    return result(rows, batches, false);
+  } finally {
+    for (const s of sql.quietTriggers(false)) await conn.query(s).catch(() => {});
+  }
+}
+
+async function readCheckpoint(db: Database, jobId: string): Promise<Checkpoint | undefined> {
+  const p = db.dialect.runtime.param;
+  const [row] = await db.conn.query<Checkpoint>(
+    `SELECT upper_key, last_key, rows_done, status FROM _dbtide_backfills WHERE job_id = ${p(1)}`,
+    [jobId],
+  );
+  return row;
+}
+
+/** One batch and its checkpoint, in one transaction. Returns undefined when the range is exhausted. */
+async function runBatch(
+  db: Database,
+  job: BackfillJob,
+  after: unknown[] | null,
+  upper: unknown[],
+  limit: number,
+): Promise<Record<string, unknown> | undefined> {
+  const { conn, dialect } = db;
+  const p = dialect.runtime.param;
+  await conn.query('BEGIN');
+  try {
+    const [row] = await conn.query<Record<string, unknown>>(dialect.backfill.batch(job, after !== null), [
+      ...(after ?? []),
+      ...upper,
+      limit,
+    ]);
+    if (row) {
+      await conn.query(
+        `UPDATE _dbtide_backfills SET last_key = ${p(1)}, rows_done = rows_done + ${p(2)}, updated_at = ${p(3)} WHERE job_id = ${p(4)}`,
+        [JSON.stringify(job.key.map((k) => row[k])), Number(row.n), new Date(), job.id],
+      );
+    } else {
+      await conn.query(`UPDATE _dbtide_backfills SET status = 'done', updated_at = ${p(1)} WHERE job_id = ${p(2)}`, [new Date(), job.id]);
+    }
+    await conn.query('COMMIT');
+    return row;
+  } catch (error) {
+    await conn.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
