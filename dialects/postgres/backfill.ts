@@ -16,17 +16,19 @@ export const postgresBackfill: BackfillSql = {
     const limit = `$${hasAfter ? 2 * n + 1 : n + 1}`;
     const range = [...(hasAfter ? [`${key} > (${params(1, n)})`] : []), `${key} <= (${upTo})`].join(' AND ');
     const set = Object.entries(job.set).map(([c, e]) => `${quote(c)} = ${e}`).join(', ');
-    // The batch's keys get names of their own, so the job's expressions can name the row's columns plainly.
+    // The batch's keys and the query's own names carry dbtide's prefix, so the job's expressions can
+    // name the row's columns plainly and no table name collides with them.
     const alias = (i: number) => `_dbtide_k${i}`;
     const picked = job.key.map((k, i) => `${quote(k)} AS ${alias(i)}`).join(', ');
-    const matches = job.key.map((k, i) => `${quote(job.table)}.${quote(k)} = b.${alias(i)}`).join(' AND ');
+    const matches = job.key.map((k, i) => `${quote(job.table)}.${quote(k)} = _dbtide_batch.${alias(i)}`).join(' AND ');
     const last = job.key.map((k, i) => `${alias(i)} AS ${quote(k)}`).join(', ');
     const descending = job.key.map((_, i) => `${alias(i)} DESC`).join(', ');
     // Row comparisons on the key use its index; one statement per batch keeps each commit small.
     return (
-      `WITH b AS (SELECT ${picked} FROM ${quote(job.table)} WHERE ${range} ORDER BY ${keyList(job)} LIMIT ${limit}), ` +
-      `u AS (UPDATE ${quote(job.table)} SET ${set} FROM b WHERE ${matches} RETURNING 1) ` +
-      `SELECT (SELECT count(*) FROM u) AS n, ${last} FROM (SELECT * FROM b ORDER BY ${descending} LIMIT 1) l`
+      `WITH _dbtide_batch AS (SELECT ${picked} FROM ${quote(job.table)} WHERE ${range} ORDER BY ${keyList(job)} LIMIT ${limit}), ` +
+      `_dbtide_updated AS (UPDATE ${quote(job.table)} SET ${set} FROM _dbtide_batch WHERE ${matches} RETURNING 1) ` +
+      `SELECT (SELECT count(*) FROM _dbtide_updated) AS n, ${last} FROM ` +
+      `(SELECT * FROM _dbtide_batch ORDER BY ${descending} LIMIT 1) _dbtide_last`
     );
   },
   quietTriggers: (on) => [`SET ${QUIET_SETTING} = '${on ? 'on' : 'off'}'`],

@@ -4,7 +4,8 @@ import { Ledger } from '../../src/execute/ledger.js';
 import { runBackfill } from '../../src/migrate/backfill.js';
 import { postgresTargets } from '../support/scratch-databases.js';
 
-const JOB = { id: 'backfill:readings.total', table: 'readings', key: ['site', 'seq'], set: { total: 'site * 100000 + seq' } };
+// A table named like a common query alias, to prove the batch SQL's own names cannot collide.
+const JOB = { id: 'backfill:b.total', table: 'b', key: ['site', 'seq'], set: { total: 'site * 100000 + seq' } };
 
 describe.each(postgresTargets)('backfill engine on $name', (target) => {
   it('fills every row that existed at the start, in batches, across a stopped and a resumed run', async () => {
@@ -12,8 +13,8 @@ describe.each(postgresTargets)('backfill engine on $name', (target) => {
     const db = await openDatabase(scratch.url);
     try {
       await new Ledger(db.conn, db.dialect).ensure();
-      await db.conn.query('CREATE TABLE readings (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
-      await db.conn.query('INSERT INTO readings (site, seq) SELECT s, q FROM generate_series(1, 4) s, generate_series(1, 2500) q');
+      await db.conn.query('CREATE TABLE b (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
+      await db.conn.query('INSERT INTO b (site, seq) SELECT s, q FROM generate_series(1, 4) s, generate_series(1, 2500) q');
 
       const progress: number[] = [];
       const first = await runBackfill(db, JOB, { initialBatch: 300, maxRows: 2500, onProgress: (p) => progress.push(p.batchRows) });
@@ -22,15 +23,15 @@ describe.each(postgresTargets)('backfill engine on $name', (target) => {
       expect(progress.reduce((a, b) => a + b, 0)).toBe(2500);
 
       // Rows written after the job started are the triggers' business, not the backfill's.
-      await db.conn.query('INSERT INTO readings (site, seq) VALUES (9, 1), (9, 2)');
+      await db.conn.query('INSERT INTO b (site, seq) VALUES (9, 1), (9, 2)');
       const second = await runBackfill(db, JOB, { initialBatch: 1000 });
       expect(second).toMatchObject({ rows: 7500, rowsDone: 10000, done: true });
 
       const [wrong] = await db.conn.query<{ n: string }>(
-        'SELECT count(*) AS n FROM readings WHERE site < 9 AND total IS DISTINCT FROM site * 100000 + seq',
+        'SELECT count(*) AS n FROM b WHERE site < 9 AND total IS DISTINCT FROM site * 100000 + seq',
       );
       expect(wrong!.n).toBe('0');
-      const [late] = await db.conn.query<{ n: string }>('SELECT count(*) AS n FROM readings WHERE site = 9 AND total IS NULL');
+      const [late] = await db.conn.query<{ n: string }>('SELECT count(*) AS n FROM b WHERE site = 9 AND total IS NULL');
       expect(late!.n).toBe('2');
 
       const again = await runBackfill(db, JOB);
@@ -46,7 +47,7 @@ describe.each(postgresTargets)('backfill engine on $name', (target) => {
     const db = await openDatabase(scratch.url);
     try {
       await new Ledger(db.conn, db.dialect).ensure();
-      await db.conn.query('CREATE TABLE readings (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
+      await db.conn.query('CREATE TABLE b (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
       expect(await runBackfill(db, JOB)).toMatchObject({ rows: 0, rowsDone: 0, done: true });
     } finally {
       await db.close();
