@@ -88,11 +88,15 @@ export interface BackfillSql {
   /** Returns the last key (one column per key column) in key order, or no row for an empty table. */
   lastKey(job: BackfillJob): string;
   /**
-   * Updates at most `limit` rows after `after` (when given) up to and including `upTo`, in key
-   * order. Returns one row: `n` (rows updated) and the batch's last key columns; no row when the
-   * range is exhausted. Parameters: the `after` key values (when given), then `upTo`, then the limit.
+   * The key `offset` rows into the range after `after` (when given) up to `upTo`: the end of the
+   * next batch, or no row when fewer rows remain. Parameters: `after` values, `upTo` values, offset.
    */
-  batch(job: BackfillJob, hasAfter: boolean): string;
+  batchEnd(job: BackfillJob, hasAfter: boolean): string;
+  /**
+   * Applies the job to the key range after `after` (when given) up to and including `upTo`;
+   * returns one row with `n`, the rows updated. Parameters: `after` values, then `upTo` values.
+   */
+  update(job: BackfillJob, hasAfter: boolean): string;
   /** Session statements that make dbtide's own triggers skip (on) or see (off) this session's writes. */
   quietTriggers(on: boolean): string[];
 }

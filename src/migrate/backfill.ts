@@ -86,11 +86,10 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
     while (options.maxRows === undefined || rows < options.maxRows) {
       const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
       const batchStarted = Date.now();
-      const row = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, job, after, upper, limit));
+      const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, job, after, upper, limit));
       const batchMs = Math.max(1, Date.now() - batchStarted);
-      if (!row) return result(rows, batches, true);
-      const n = Number(row.n);
-      after = job.key.map((k) => row[k]);
+      const n = batch.rows;
+      after = batch.end;
       rows += n;
       rowsDone += n;
       batches++;
@@ -99,6 +98,7 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
       rate = rate === 0 ? measured : 0.7 * rate + 0.3 * measured;
       size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
       options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(rate) });
+      if (batch.last) return result(rows, batches, true);
       if (o.sleepMs > 0) await sleep(o.sleepMs);
     }
     return result(rows, batches, false);
@@ -116,33 +116,31 @@ async function readCheckpoint(db: Database, jobId: string): Promise<Checkpoint |
   return row;
 }
 
-/** One batch and its checkpoint, in one transaction. Returns undefined when the range is exhausted. */
-async function runBatch(
-  db: Database,
-  job: BackfillJob,
-  after: unknown[] | null,
-  upper: unknown[],
-  limit: number,
-): Promise<Record<string, unknown> | undefined> {
+interface Batch {
+  rows: number;
+  /** The batch's last key: where the next one starts. */
+  end: unknown[];
+  /** True when the batch reached the job's upper key. */
+  last: boolean;
+}
+
+/** One batch and its checkpoint, in one transaction. */
+async function runBatch(db: Database, job: BackfillJob, after: unknown[] | null, upper: unknown[], limit: number): Promise<Batch> {
   const { conn, dialect } = db;
   const p = dialect.runtime.param;
+  const from = after ?? [];
   await conn.query('BEGIN');
   try {
-    const [row] = await conn.query<Record<string, unknown>>(dialect.backfill.batch(job, after !== null), [
-      ...(after ?? []),
-      ...upper,
-      limit,
-    ]);
-    if (row) {
-      await conn.query(
-        `UPDATE _dbtide_backfills SET last_key = ${p(1)}, rows_done = rows_done + ${p(2)}, updated_at = ${p(3)} WHERE job_id = ${p(4)}`,
-        [JSON.stringify(job.key.map((k) => row[k])), Number(row.n), new Date(), job.id],
-      );
-    } else {
-      await conn.query(`UPDATE _dbtide_backfills SET status = 'done', updated_at = ${p(1)} WHERE job_id = ${p(2)}`, [new Date(), job.id]);
-    }
+    const [endRow] = await conn.query<Record<string, unknown>>(dialect.backfill.batchEnd(job, after !== null), [...from, ...upper, limit - 1]);
+    const end = endRow ? job.key.map((k) => endRow[k]) : upper;
+    const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...from, ...end]);
+    const rows = Number(updated?.n ?? 0);
+    await conn.query(
+      `UPDATE _dbtide_backfills SET last_key = ${p(1)}, rows_done = rows_done + ${p(2)}, status = ${p(3)}, updated_at = ${p(4)} WHERE job_id = ${p(5)}`,
+      [JSON.stringify(end), rows, endRow ? 'running' : 'done', new Date(), job.id],
+    );
     await conn.query('COMMIT');
-    return row;
+    return { rows, end, last: !endRow };
   } catch (error) {
     await conn.query('ROLLBACK').catch(() => {});
     throw error;
