@@ -3,10 +3,8 @@ import { normalizeSchema } from './declaration/normalize.js';
 import { renderDeclaration } from './declaration/render-declaration.js';
 import type { Schema } from './declaration/dsl-types.js';
 import { openDatabase, planAgainst, type Database } from './engine.js';
-import type { EventSink } from './execute/events.js';
 import { Ledger, type RunRecord } from './execute/ledger.js';
-import type { RetryPolicy } from './execute/retry.js';
-import { pendingPhases, runPhase, type RunPhaseResult } from './execute/run-phase.js';
+import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { stepsOf, type Phase, type Plan } from './plan/step.js';
@@ -57,12 +55,7 @@ export async function planChanges(target: Target, declaration: Declaration): Pro
   }));
 }
 
-export interface PhaseOptions {
-  dryRun?: boolean;
-  retry?: Partial<RetryPolicy>;
-  runLockWaitMs?: number;
-  onEvent?: EventSink;
-}
+export type PhaseOptions = Omit<RunPhaseOptions, 'phase' | 'declared'>;
 
 export async function applyPhase(phase: Phase, target: Target, declaration: Declaration, options: PhaseOptions = {}): Promise<RunPhaseResult> {
   const schema = await declared(declaration);
@@ -84,8 +77,8 @@ export interface CheckReport {
   drift: number;
 }
 
-export async function check(target: Target, declaration: Declaration): Promise<CheckReport> {
-  const { release, plan } = await planChanges(target, declaration);
+/** Where a database stands against a declaration: what `check` and `status` report. */
+function progressOf(release: string, plan: Plan): CheckReport {
   const next = pendingPhases(plan)[0] ?? null;
   return {
     release,
@@ -94,6 +87,11 @@ export async function check(target: Target, declaration: Declaration): Promise<C
     pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
     drift: plan.drift.length,
   };
+}
+
+export async function check(target: Target, declaration: Declaration): Promise<CheckReport> {
+  const { release, plan } = await planChanges(target, declaration);
+  return progressOf(release, plan);
 }
 
 export interface StatusReport extends CheckReport {
@@ -106,15 +104,10 @@ export async function status(target: Target, declaration: Declaration): Promise<
   const schema = await declared(declaration);
   return withDatabase(target, async (db) => {
     const { plan } = await planAgainst(db, schema);
-    const next = pendingPhases(plan)[0] ?? null;
     return {
-      release: schema.release,
+      ...progressOf(schema.release, plan),
       server: db.caps.server,
       url: redactUrl(target.url),
-      next,
-      exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
-      pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
-      drift: plan.drift.length,
       runs: await new Ledger(db.conn, db.dialect).runs(),
     };
   });

@@ -1,4 +1,5 @@
 import type { SqlCompiler } from '../../src/dialect.js';
+import { isPlainColumnName } from '../../src/model/column-type.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -17,10 +18,9 @@ const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 /** Index keys are column names or expressions; only names are quoted. */
 const indexKey = (key: string) => {
   const desc = /^(\S+)\s+desc$/i.exec(key);
-  if (desc && isIdentifier(desc[1]!)) return `${quote(desc[1]!)} DESC`;
-  return isIdentifier(key) ? quote(key) : key;
+  if (desc && isPlainColumnName(desc[1]!)) return `${quote(desc[1]!)} DESC`;
+  return isPlainColumnName(key) ? quote(key) : key;
 };
-const isIdentifier = (text: string) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(text);
 
 export function columnType(type: ColumnType): string {
   switch (type.kind) {

@@ -81,8 +81,7 @@ export class Ledger {
 
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
-    const rows = await this.conn.query<RunRecord>('SELECT * FROM _dbtide_runs ORDER BY started_at DESC');
-    return rows.slice(0, limit);
+    return this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);
   }
 
   /** Runs left `running` by a process that died: reported so the operator knows a resume happened. */

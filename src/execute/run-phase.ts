@@ -2,7 +2,7 @@ import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, RunLockHeld } from '../errors.js';
 import type { DeclaredSchema } from '../model/schema-model.js';
-import { PHASES, stepsOf, type Phase, type Plan, type Precheck, type Step } from '../plan/step.js';
+import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Precheck, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
 import { Ledger } from './ledger.js';
@@ -18,6 +18,11 @@ export interface RunPhaseOptions {
   /** How long to wait for another run's lock before giving up. */
   runLockWaitMs?: number;
   onEvent?: EventSink;
+  /**
+   * Called with the phase's steps after planning, before anything changes (not on a dry run);
+   * throwing cancels the run. The steps are the ones that will run, planned under the run lock.
+   */
+  confirm?: (steps: Step[]) => Promise<void>;
 }
 
 export interface RunPhaseResult {
@@ -44,11 +49,16 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
   const dryRun = options.dryRun ?? false;
   const retry = { ...DEFAULT_RETRY, ...options.retry };
 
-  if (dryRun) {
+  const planPhase = async () => {
     const { plan } = await planAgainst(db, declared);
     refuseWhenEarlierPhasePending(plan, phase);
     const steps = stepsOf(plan, phase);
-    emit({ type: 'phase-start', phase, steps, dryRun: true });
+    emit({ type: 'phase-start', phase, steps, dryRun });
+    return { plan, steps };
+  };
+
+  if (dryRun) {
+    const { plan, steps } = await planPhase();
     return { phase, dryRun, steps, plan, ms: Date.now() - started };
   }
 
@@ -61,10 +71,8 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
       await ledger.markInterrupted(interrupted.map((r) => r.id));
       emit({ type: 'resumed', interruptedRuns: interrupted.length });
     }
-    const { plan } = await planAgainst(db, declared);
-    refuseWhenEarlierPhasePending(plan, phase);
-    const steps = stepsOf(plan, phase);
-    emit({ type: 'phase-start', phase, steps, dryRun: false });
+    const { plan, steps } = await planPhase();
+    await options.confirm?.(steps);
     await runPrechecks(db, steps, emit);
 
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
@@ -106,9 +114,8 @@ export function pendingPhases(plan: Plan): Phase[] {
 }
 
 function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
-  const earlier = PHASES.slice(0, PHASES.indexOf(phase)).filter((p) => stepsOf(plan, p).length > 0);
-  if (earlier.length === 0) return;
-  const first = earlier[0]!;
+  const first = pendingPhases(plan)[0];
+  if (first === undefined || phaseIndex(first) >= phaseIndex(phase)) return;
   throw new DbtideError(
     `${phase} refused: ${first} is pending (${stepsOf(plan, first).length} step(s)): ${stepsOf(plan, first)
       .slice(0, 3)

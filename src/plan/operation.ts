@@ -1,4 +1,5 @@
 import type { Capabilities, SqlCompiler } from '../dialect.js';
+import { isPlainColumnName } from '../model/column-type.js';
 import type { Change } from '../diff/changes.js';
 import type { LockInfo, Phase, Precheck } from './step.js';
 
@@ -52,7 +53,7 @@ export const LOCK = {
 } satisfies Record<string, LockInfo>;
 
 /** Columns of an index entry list that are plain column names (the rest are expressions). */
-export const plainColumns = (columns: string[]) => columns.filter((c) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(c));
+export const plainColumns = (columns: string[]) => columns.filter(isPlainColumnName);
 
 export const allNew = (ctx: PlanContext, table: string, columns: string[]) =>
   ctx.newTables.has(table) || (columns.length > 0 && columns.every((c) => ctx.newColumns.has(`${table}.${c}`)));

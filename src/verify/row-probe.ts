@@ -97,7 +97,7 @@ export async function probeReadsAndWrites(conn: Connection, dialect: Dialect, mo
       });
     }
     const columns = Object.keys(row);
-    const step = { op: 'insert' };
+    let op = 'insert';
     try {
       const returning = table.columns.map((c) => q(c.name)).join(', ');
       const [inserted] = await conn.query<Record<string, unknown>>(
@@ -108,15 +108,15 @@ export async function probeReadsAndWrites(conn: Connection, dialect: Dialect, mo
       const key = table.primaryKey?.columns ?? columns.slice(0, 1);
       const where = key.map((c, i) => `${q(c)} = ${p(i + 1)}`).join(' AND ');
       const keyValues = key.map((c) => (inserted ?? row)[c]);
-      step.op = 'select';
+      op = 'select';
       const found = await conn.query(`SELECT * FROM ${q(table.name)} WHERE ${where}`, keyValues);
       if (found.length !== 1) throw new Error(`read back ${found.length} rows instead of 1`);
-      step.op = 'update';
+      op = 'update';
       const target = columns.find((c) => !key.includes(c)) ?? key[0]!;
       await conn.query(`UPDATE ${q(table.name)} SET ${q(target)} = ${q(target)} WHERE ${where}`, keyValues);
       results.push({ table: table.name, ok: true });
     } catch (error) {
-      results.push({ table: table.name, ok: false, error: `${step.op}: ${(error as Error).message}` });
+      results.push({ table: table.name, ok: false, error: `${op}: ${(error as Error).message}` });
     }
   }
   return results;

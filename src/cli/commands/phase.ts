@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { applyPhase, planChanges } from '../../api.js';
+import { applyPhase } from '../../api.js';
 import { DbtideError } from '../../errors.js';
-import { stepsOf, type Phase } from '../../plan/step.js';
+import type { Phase, Step } from '../../plan/step.js';
 import { phaseOptions, retryOf, targetOf } from '../common.js';
 import { progressPrinter } from '../progress.js';
 import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
@@ -15,8 +15,10 @@ const DESCRIPTIONS: Record<Phase, string> = {
 
 export const interactive = () => Boolean(process.stdin.isTTY) && !process.env.CI;
 
-async function confirmDrops(phase: Phase, drops: string[], flags: CommonFlags): Promise<void> {
-  if (drops.length === 0 || flags.yes || flags.dryRun) return;
+/** Asks before a phase drops tombstoned objects: at the prompt on a terminal, else by --yes. */
+async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Promise<void> {
+  const drops = steps.filter((s) => s.operation.startsWith('drop-')).map((s) => s.description);
+  if (drops.length === 0 || flags.yes) return;
   const list = drops.map((d) => `  - ${d}`).join('\n');
   if (!interactive()) {
     throw new DbtideError(`${phase} would drop ${drops.length} object(s):\n${list}`, 1, 'pass --yes to confirm (take a backup first)');
@@ -32,12 +34,8 @@ export function registerPhase(program: Command, phase: Phase): void {
     const { url, config } = await resolveUrl(flags);
     const target = targetOf(url, flags, config);
     const schemaFile = resolveSchemaFile(flags, config);
-    if (phase === 'contract' && !flags.yes && !flags.dryRun) {
-      const { plan } = await planChanges(target, schemaFile);
-      const drops = stepsOf(plan, 'contract').filter((s) => s.operation.startsWith('drop-')).map((s) => s.description);
-      await confirmDrops(phase, drops, flags);
-    }
     const result = await applyPhase(phase, target, schemaFile, {
+      confirm: (steps) => confirmDrops(phase, steps, flags),
       dryRun: flags.dryRun ?? false,
       retry: retryOf(flags, config),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),

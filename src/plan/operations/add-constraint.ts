@@ -4,6 +4,7 @@ import type { Change } from '../../diff/changes.js';
 import type { Phase, Precheck } from '../step.js';
 
 interface Constraint {
+  operation: 'add-foreign-key' | 'add-check';
   table: string;
   name: string;
   columns: string[];
@@ -41,7 +42,7 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   const newTable = ctx.newTables.has(c.table);
   const expandOnNewColumns = !newTable && allNew(ctx, c.table, c.columns);
   const add: StepDraft = {
-    key: `add-${c.label.replace(' ', '-')}:${key}`,
+    key: `${c.operation}:${key}`,
     earliest: newTable || expandOnNewColumns ? 'expand' : 'contract',
     table: c.table,
     description: `add ${c.label} ${c.name} on ${c.table} (${c.columns.join(', ')})`,
@@ -64,6 +65,7 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
 export function addForeignKey(change: Extract<Change, { kind: 'add-foreign-key' }>, ctx: PlanContext): StepDraft[] {
   const { table, foreignKey: fk, existing } = change;
   return planConstraint({
+    operation: 'add-foreign-key',
     table,
     name: fk.name,
     columns: fk.columns,
@@ -83,6 +85,7 @@ export function addForeignKey(change: Extract<Change, { kind: 'add-foreign-key' 
 export function addCheck(change: Extract<Change, { kind: 'add-check' }>, ctx: PlanContext): StepDraft[] {
   const { table, check, existing } = change;
   return planConstraint({
+    operation: 'add-check',
     table,
     name: check.name,
     columns: [],

@@ -1,6 +1,6 @@
 import type { KeyConstraint } from '../../model/schema-model.js';
 import { allNew, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
-import type { Precheck } from '../step.js';
+import type { Phase, Precheck } from '../step.js';
 
 const duplicates = (table: string, columns: string[], ctx: PlanContext): Precheck => ({
   kind: 'unique',
@@ -21,43 +21,61 @@ function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolea
   return [ctx.sql.createIndex(table, index, { online: true })];
 }
 
-/** UNIQUE on columns old code writes is enforced in contract; on new columns, in expand. */
-export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }, ctx) => {
+interface KeyStep {
+  operation: 'add-unique' | 'add-primary-key';
+  label: string;
+  table: string;
+  key: KeyConstraint;
+  existingIndex: { valid: boolean } | null;
+  earliest: Phase;
+  add(usingIndex: string | null): string;
+  prechecks: Precheck[];
+  /** Facts besides the name being free and the columns existing. */
+  needs: string[];
+}
+
+/** Unique and primary keys share one lifecycle; they differ in phase, SQL and what they need. */
+function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
   const online = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
-  const onNewColumns = allNew(ctx, table, key.columns);
-  return [{
-    key: `add-unique:${table}.${key.name}`,
-    earliest: onNewColumns ? 'expand' : 'contract',
-    table,
-    description: `add unique ${key.name} on ${table} (${key.columns.join(', ')})${online ? ' (index built online first)' : ''}`,
-    render: () =>
-      online
-        ? [...indexFirst(table, key, existingIndex, ctx), ctx.sql.addUnique(table, key, { usingIndex: key.name })]
-        : [ctx.sql.addUnique(table, key, { usingIndex: null })],
+  return {
+    key: `${k.operation}:${k.table}.${k.key.name}`,
+    earliest: k.earliest,
+    table: k.table,
+    description: `add ${k.label} ${k.key.name} on ${k.table} (${k.key.columns.join(', ')})${online ? ' (index built online first)' : ''}`,
+    render: () => (online ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
     transactional: !online,
     lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: () => (onNewColumns ? [] : [duplicates(table, key.columns, ctx)]),
-    provides: [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name)],
-    needs: [fact.nameFree(table, key.name), ...key.columns.map((c) => fact.column(table, c))],
-  }];
+    prechecks: () => k.prechecks,
+    provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name)],
+    needs: [fact.nameFree(k.table, k.key.name), ...k.key.columns.map((c) => fact.column(k.table, c)), ...k.needs],
+  };
+}
+
+/** UNIQUE on columns old code writes is enforced in contract; on new columns, in expand. */
+export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }, ctx) => {
+  const onNewColumns = allNew(ctx, table, key.columns);
+  return [keyStep({
+    operation: 'add-unique',
+    label: 'unique',
+    table,
+    key,
+    existingIndex,
+    earliest: onNewColumns ? 'expand' : 'contract',
+    add: (usingIndex) => ctx.sql.addUnique(table, key, { usingIndex }),
+    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
+    needs: [],
+  }, ctx)];
 };
 
 /** A primary key added to a live table: like a unique key, and its columns must be NOT NULL first. */
-export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existingIndex }, ctx): StepDraft[] => {
-  const online = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
-  return [{
-    key: `add-primary-key:${table}.${key.name}`,
-    earliest: 'contract',
-    table,
-    description: `add primary key ${key.name} on ${table} (${key.columns.join(', ')})`,
-    render: () =>
-      online
-        ? [...indexFirst(table, key, existingIndex, ctx), ctx.sql.addPrimaryKey(table, key, { usingIndex: key.name })]
-        : [ctx.sql.addPrimaryKey(table, key, { usingIndex: null })],
-    transactional: !online,
-    lock: () => (online ? LOCK.metadata : LOCK.scan),
-    prechecks: () => [duplicates(table, key.columns, ctx)],
-    provides: [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name)],
-    needs: [fact.nameFree(table, key.name), ...key.columns.flatMap((c) => [fact.column(table, c), fact.notNull(table, c)])],
-  }];
-};
+export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existingIndex }, ctx) => [keyStep({
+  operation: 'add-primary-key',
+  label: 'primary key',
+  table,
+  key,
+  existingIndex,
+  earliest: 'contract',
+  add: (usingIndex) => ctx.sql.addPrimaryKey(table, key, { usingIndex }),
+  prechecks: [duplicates(table, key.columns, ctx)],
+  needs: key.columns.map((c) => fact.notNull(table, c)),
+}, ctx)];
