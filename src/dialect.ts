@@ -70,6 +70,40 @@ export interface SqlCompiler {
   countDuplicates(table: string, keys: string[], where: string | null): string;
   countOrphans(table: string, fk: ForeignKeyModel): string;
   countViolations(table: string, check: CheckModel): string;
+  /** Converts an expression to a type, as a change-type transition does by default. */
+  cast(expression: string, type: ColumnType): string;
+  renameColumn(table: string, from: string, to: string): string;
+  renameConstraint(table: string, from: string, to: string): string;
+  renameIndex(table: string, from: string, to: string): string;
+}
+
+/**
+ * A column sync ready for SQL: every new column with the expression (over the same row's other
+ * columns) that computes it from the old ones, and the reverse where declared.
+ */
+export interface SyncSpec {
+  table: string;
+  trigger: string;
+  forward: Record<string, string>;
+  backward: Record<string, string>;
+  /** Only fill new columns that are NULL (new code writes them itself). */
+  fillOnly: boolean;
+}
+
+/** SQL of transitions; the core decides when each runs. */
+export interface TransitionSql {
+  /**
+   * The dual-write trigger: a write by old code reaches the new columns, a write by new code
+   * reaches the old ones (where a backward expression exists). It must skip writes made by a
+   * session that set `BackfillSql.quietTriggers(true)`, and must never write back (no loops).
+   */
+  createSyncTrigger(sync: SyncSpec): string[];
+  dropSyncTrigger(table: string, trigger: string): string[];
+  /** One row with `n`: rows whose new columns disagree with the forward expressions (or are still NULL, for a fill). */
+  countMismatches(sync: SyncSpec): string;
+  /** Renames the table and leaves a view under the old name that old code can read and write. */
+  renameTableWithAlias(from: string, to: string): string[];
+  dropAlias(name: string): string[];
 }
 
 /** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
@@ -143,6 +177,7 @@ export interface Dialect {
   compiler: SqlCompiler;
   runtime: RuntimeSql;
   backfill: BackfillSql;
+  transitions: TransitionSql;
 }
 
 /** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */

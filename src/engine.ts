@@ -5,6 +5,8 @@ import { DbtideError, RunLockHeld } from './errors.js';
 import { redactText, redactUrl } from './redact.js';
 import { diff } from './diff/diff.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
+import { Ledger } from './execute/ledger.js';
+import { noOwnedObjects } from './model/transition.js';
 import { plan as buildPlan } from './plan/planner.js';
 import type { Plan } from './plan/step.js';
 
@@ -55,11 +57,13 @@ export interface PlanResult {
 /** Introspect, diff, plan: the read-only half of every command. */
 export async function planAgainst(db: Database, declared: DeclaredSchema): Promise<PlanResult> {
   const options = db.schema ? { schema: db.schema } : {};
-  const live = await db.dialect.introspect(db.conn, options);
+  const introspected = await db.dialect.introspect(db.conn, options);
+  const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
+  const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   const changes = diff(declared, live);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
-  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, rows }), live };
+  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, rows }), live };
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

@@ -115,4 +115,8 @@ export const postgresCompiler: SqlCompiler = {
     `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ` +
     `${fk.columns.map((c, i) => `r.${quote(fk.referencedColumns[i]!)} = t.${quote(c)}`).join(' AND ')})`,
   countViolations: (table, check) => `SELECT count(*) AS n FROM ${quote(table)} WHERE NOT (${check.expression})`,
+  cast: (expression, type) => `CAST(${expression} AS ${columnType(type)})`,
+  renameColumn: (table, from, to) => alter(table, `RENAME COLUMN ${quote(from)} TO ${quote(to)}`),
+  renameConstraint: (table, from, to) => alter(table, `RENAME CONSTRAINT ${quote(from)} TO ${quote(to)}`),
+  renameIndex: (_table, from, to) => `ALTER INDEX ${quote(from)} RENAME TO ${quote(to)}`,
 };

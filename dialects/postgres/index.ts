@@ -5,6 +5,7 @@ import { postgresCompiler } from './compiler.js';
 import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
 import { postgresRuntime } from './runtime.js';
+import { postgresTransitions } from './transitions.js';
 
 /** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
 export const postgresDialect: Dialect = {
@@ -21,4 +22,5 @@ export const postgresDialect: Dialect = {
   compiler: postgresCompiler,
   runtime: postgresRuntime,
   backfill: postgresBackfill,
+  transitions: postgresTransitions,
 };

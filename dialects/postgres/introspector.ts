@@ -17,6 +17,7 @@ import type {
   TableModel,
 } from '../../src/model/schema-model.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
+import { ALIAS_COMMENT_PREFIX } from './transitions.js';
 
 const DEFAULT_SCHEMA = 'public';
 
@@ -36,6 +37,22 @@ const TABLES_CTE = `
   )`;
 
 const TABLES_SQL = `${TABLES_CTE} select table_name from tables`;
+
+/** dbtide's dual-write triggers (named with its prefix), by table. */
+const OWNED_TRIGGERS_SQL = `${TABLES_CTE}
+  select t.table_name, tg.tgname::text as name
+  from tables t join pg_catalog.pg_trigger tg on tg.tgrelid = t.oid
+  where not tg.tgisinternal and starts_with(tg.tgname, $2)
+  order by 1, 2`;
+
+/** Views dbtide left under a renamed table's old name; the comment names the table. */
+const ALIASES_SQL = `
+  select c.relname::text as name, substr(d.description, length($2) + 1) as table_name
+  from pg_catalog.pg_class c
+  join pg_catalog.pg_namespace n on n.oid = c.relnamespace
+  join pg_catalog.pg_description d on d.objoid = c.oid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = 0
+  where n.nspname = $1 and c.relkind = 'v' and starts_with(d.description, $2)
+  order by 1`;
 
 interface ColumnRow {
   table_name: string;
@@ -152,7 +169,16 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
     if (table) addConstraint(table, row);
   }
   for (const row of sortByName(indexRows)) tables.get(row.table_name)?.indexes.push(toIndex(row));
-  return { tables: Object.fromEntries(tables) };
+  const triggers = await conn.query<{ table_name: string; name: string }>(OWNED_TRIGGERS_SQL, params);
+  const aliases = await conn.query<{ name: string; table_name: string }>(ALIASES_SQL, [params[0], ALIAS_COMMENT_PREFIX]);
+  return {
+    tables: Object.fromEntries(tables),
+    owned: {
+      triggers: triggers.map((t) => ({ table: t.table_name, name: t.name })),
+      aliases: aliases.map((a) => ({ name: a.name, table: a.table_name })),
+      finishedJobs: [],
+    },
+  };
 }
 
 /**

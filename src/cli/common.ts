@@ -4,6 +4,9 @@ import type { DbtideConfig } from '../config.js';
 import type { RetryPolicy } from '../execute/retry.js';
 import { numberFlag, type CommonFlags } from './resolve.js';
 
+/** Exit code of `dbtide migrate --max-rows` when data work is left: call it again. Same as `check`'s "migrate pending". */
+export const MORE_TO_DO_EXIT = 3;
+
 export function commonOptions(command: Command): Command {
   return command
     .option('--url <url>', 'database URL (else DATABASE_URL, else dbtide.config.ts, else the embedded database)')

@@ -24,6 +24,12 @@ export function defineSchema(input: SchemaInput): Schema {
     constraints: [...(base?.removed.constraints ?? [])],
   };
   const own = input.tables ?? {};
+  // A renamed table carries its definition over to the new name; the release states what differs.
+  for (const t of input.transitions ?? []) {
+    if (t.kind !== 'rename-table' || !(t.from in tables)) continue;
+    tables[t.to] = tables[t.from]!;
+    delete tables[t.from];
+  }
 
   for (const [name, raw] of Object.entries(own)) {
     const { removed: gone, ...table } = withNames(name, raw);
@@ -42,11 +48,22 @@ export function defineSchema(input: SchemaInput): Schema {
     for (const index of gone?.indexes ?? []) removed.indexes.push({ table: name, name: index });
     for (const constraint of gone?.constraints ?? []) removed.constraints.push({ table: name, name: constraint });
   }
+  // Columns a transition retires leave the inherited table; normalization turns them into tombstones.
+  for (const t of input.transitions ?? []) {
+    const retired = t.kind === 'rename-column' ? [t.from] : t.kind === 'derive' ? (t.retires ?? []) : [];
+    const table = t.kind === 'rename-column' || t.kind === 'derive' ? tables[t.table] : undefined;
+    if (!table?.columns || retired.length === 0) continue;
+    const ownColumns = own[t.table]?.columns ?? {};
+    tables[t.table] = {
+      ...table,
+      columns: Object.fromEntries(Object.entries(table.columns).filter(([c]) => c in ownColumns || !retired.includes(c))),
+    };
+  }
   for (const name of input.removed?.tables ?? []) {
     if (!(name in own)) delete tables[name];
     removed.tables.push(name);
   }
-  return { dbtideSchema: 1, release: input.release, tables, removed };
+  return { dbtideSchema: 1, release: input.release, tables, removed, transitions: [...(input.transitions ?? [])] };
 }
 
 /** Fills in the generated name of every unnamed key, index and check. */

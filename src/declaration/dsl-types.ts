@@ -1,5 +1,7 @@
 /** The shapes a team writes in a release file. `defineSchema` turns them into plain, merged data. */
 
+import type { DataMoveFn } from '../model/transition.js';
+
 export interface SqlExpression {
   sql: string;
 }
@@ -66,6 +68,27 @@ export interface TableInput {
   removed?: TableRemovalsInput;
 }
 
+/**
+ * A change live code must survive, declared in the release that needs it. Column expressions are
+ * SQL over the same row, in the target database's dialect.
+ */
+export type TransitionInput =
+  | { kind: 'rename-column'; table: string; from: string; to: string }
+  | { kind: 'change-type'; table: string; column: string; using?: string }
+  | {
+      kind: 'derive';
+      table: string;
+      /** New column -> expression over the old columns. */
+      forward: Record<string, string>;
+      /** Old column -> expression over the new columns, so old code keeps reading what new code writes. */
+      backward?: Record<string, string>;
+      /** Old columns contract drops. */
+      retires?: string[];
+    }
+  | { kind: 'fill'; table: string; column: string; expression: string }
+  | { kind: 'rename-table'; from: string; to: string }
+  | { kind: 'data-move'; name: string; run: DataMoveFn };
+
 export interface SchemaInput {
   /** Release name; by convention the file name without extension (e.g. `003-kilo`). */
   release: string;
@@ -73,6 +96,8 @@ export interface SchemaInput {
   extends?: Schema;
   tables?: Record<string, TableInput>;
   removed?: { tables?: string[] };
+  /** Renames, type changes and data moves this release makes; not inherited by the next release. */
+  transitions?: TransitionInput[];
 }
 
 /** The value `defineSchema` returns: plain data, every inherited table merged in. */
@@ -86,4 +111,5 @@ export interface Schema {
     indexes: { table: string; name: string }[];
     constraints: { table: string; name: string }[];
   };
+  transitions: TransitionInput[];
 }

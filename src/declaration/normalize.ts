@@ -16,6 +16,7 @@ import type {
 } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
+import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 
 type Report = (path: string, message: string) => void;
@@ -50,13 +51,14 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
   for (const name of Object.keys(schema.tables).sort(compareText)) {
     tables[name] = normalizeTable(name, schema.tables[name]!, declaredColumns.get(name)!, report);
   }
-  const removed = normalizeTombstones(schema.removed);
+  const { transitions, retired } = normalizeTransitions(schema.release, schema.transitions, tables, report);
+  const removed = normalizeTombstones({ ...schema.removed, columns: [...schema.removed.columns, ...retired] });
   for (const table of Object.values(tables)) checkForeignKeys(table, tables, declaredColumns, removed.tables, report);
   checkObjectNames(tables, report);
   checkTombstones(removed, tables, declaredColumns, report);
 
   if (issues.length > 0) throw new DeclarationError(issues);
-  return { release: schema.release, model: { tables }, removed };
+  return { release: schema.release, model: { tables }, removed, transitions };
 }
 
 function normalizeTable(name: string, input: TableInput, declared: Set<string>, report: Report): TableModel {

@@ -6,6 +6,14 @@ import type {
   KeyConstraint,
   TableModel,
 } from '../model/schema-model.js';
+import type { ColumnSync, DataMove } from '../model/transition.js';
+
+/** A constraint or index a renamed table keeps under its old name until contract renames it. */
+export interface ObjectRename {
+  object: 'constraint' | 'index';
+  from: string;
+  to: string;
+}
 
 /**
  * One difference between the declared and the live schema. Pure data: the diff produces it,
@@ -29,6 +37,14 @@ export type Change =
   | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
   | { kind: 'drop-constraint'; table: string; name: string; constraint: 'unique' | 'foreign-key' | 'check' | 'primary-key' }
+  /** Transitions (declared): see src/diff/transitions.ts. */
+  | { kind: 'rename-table'; table: string; from: string }
+  | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }
+  | { kind: 'install-sync'; table: string; sync: ColumnSync }
+  | { kind: 'backfill'; table: string; sync: ColumnSync; key: string[] }
+  | { kind: 'remove-sync'; table: string; sync: ColumnSync }
+  | { kind: 'swap-column'; table: string; sync: ColumnSync }
+  | { kind: 'data-move'; table: string; move: DataMove }
   /** A live object the declaration neither declares nor tombstones: reported, never dropped. */
   | { kind: 'drift'; table: string; object: string; detail: string };
 

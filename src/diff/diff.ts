@@ -1,9 +1,6 @@
 import type {
   CheckModel,
   DeclaredSchema,
-  ForeignKeyModel,
-  IndexModel,
-  KeyConstraint,
   SchemaModel,
   TableModel,
 } from '../model/schema-model.js';
@@ -11,6 +8,8 @@ import { formatColumnType, sameColumnType } from '../model/column-type.js';
 import { isOwnedName, notNullCheckName } from '../plan/owned-names.js';
 import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
+import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
+import { applyTableRenames, withTransitions } from './transitions.js';
 
 /**
  * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
@@ -18,6 +17,11 @@ import { sameDefault, sameExpression } from './same-expression.js';
  * tombstoned become `drift` entries, never drops.
  */
 export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
+  const renamed = applyTableRenames(declared, live);
+  return [...renamed.changes, ...withTransitions(declared, renamed.live, diffModels(declared, renamed.live))];
+}
+
+function diffModels(declared: DeclaredSchema, live: SchemaModel): Change[] {
   const changes: Change[] = [];
   const removed = declared.removed;
   const names = [...new Set([...Object.keys(declared.model.tables), ...Object.keys(live.tables)])].sort();
@@ -204,25 +208,6 @@ function leftoverNotNullCheck(want: TableModel, have: TableModel, check: CheckMo
   const column = have.columns.find((c) => notNullCheckName(have.name, c.name) === check.name);
   if (column && !column.nullable) return [{ kind: 'drop-constraint', table: want.name, name: check.name, constraint: 'check' }];
   return [];
-}
-
-const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameExpression(x, b[i]!));
-
-const sameKey = (a: KeyConstraint, b: KeyConstraint) => sameList(a.columns, b.columns);
-
-function sameIndex(a: IndexModel, b: IndexModel): boolean {
-  const sameWhere = a.where === null || b.where === null ? a.where === b.where : sameExpression(a.where, b.where);
-  return sameList(a.columns, b.columns) && a.unique === b.unique && a.using === b.using && sameWhere;
-}
-
-function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {
-  return (
-    sameList(a.columns, b.columns) &&
-    a.referencedTable === b.referencedTable &&
-    sameList(a.referencedColumns, b.referencedColumns) &&
-    a.onDelete === b.onDelete &&
-    a.onUpdate === b.onUpdate
-  );
 }
 
 const drift = (table: string, object: string, detail: string): Change => ({ kind: 'drift', table, object, detail });

@@ -9,6 +9,8 @@ export type RunEvent =
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number }
   | { type: 'step-done'; step: Step; ms: number }
-  | { type: 'phase-done'; phase: Phase; steps: number; ms: number };
+  /** A backfill or data move committed a batch; `totalRows` is the table's estimate, when known. */
+  | { type: 'work-progress'; step: Step; rowsDone: number; batchRows: number; rowsPerSecond: number; totalRows: number | null }
+  | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
 
 export type EventSink = (event: RunEvent) => void;

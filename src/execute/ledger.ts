@@ -79,6 +79,19 @@ export class Ledger {
     );
   }
 
+  /** Backfills and data moves that completed; none before the ledger exists. */
+  async finishedJobs(): Promise<string[]> {
+    if (!(await this.exists())) return [];
+    const rows = await this.conn.query<{ job_id: string }>("SELECT job_id FROM _dbtide_backfills WHERE status = 'done' ORDER BY job_id");
+    return rows.map((r) => r.job_id);
+  }
+
+  /** Records why a verification was overridden, in the journal of the run that did it. */
+  async recordForce(runId: string, index: number, reason: string, what: string): Promise<void> {
+    const sql = `-- forced past verification: ${what}; reason: ${reason}`;
+    await this.insertStatement(runId, { stepId: 'force', index, sql, attempts: 0, startedAt: new Date() }, 'forced', reason);
+  }
+
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
     return this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);

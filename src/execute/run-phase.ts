@@ -7,7 +7,9 @@ import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
 import { Ledger } from './ledger.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
-import { guardStatement } from './statement-guard.js';
+import { guardStep } from './statement-guard.js';
+import { runBackfill, type BackfillOptions } from '../migrate/backfill.js';
+import { runDataMove } from '../migrate/data-move.js';
 
 export interface RunPhaseOptions {
   phase: Phase;
@@ -23,6 +25,13 @@ export interface RunPhaseOptions {
    * throwing cancels the run. The steps are the ones that will run, planned under the run lock.
    */
   confirm?: (steps: Step[]) => Promise<void>;
+  /** Batch sizing and throttle of backfills; `maxRows` bounds the rows of all data work in this run. */
+  backfill?: Omit<BackfillOptions, 'onProgress' | 'retry'>;
+  /**
+   * Lets contract run although a transition's verification found mismatching rows. The reason is
+   * recorded in the ledger. Other prechecks (NULLs, duplicates, orphans) are never overridden.
+   */
+  force?: string;
 }
 
 export interface RunPhaseResult {
@@ -32,6 +41,8 @@ export interface RunPhaseResult {
   /** The whole plan as it stood before the run. */
   plan: Plan;
   ms: number;
+  /** True when the run stopped at `maxRows` with data work left: run the phase again. */
+  moreToDo: boolean;
 }
 
 const RUN_LOCK = 'dbtide:run';
@@ -59,7 +70,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
 
   if (dryRun) {
     const { plan, steps } = await planPhase();
-    return { phase, dryRun, steps, plan, ms: Date.now() - started };
+    return { phase, dryRun, steps, plan, ms: Date.now() - started, moreToDo: false };
   }
 
   await takeRunLock(db, options.runLockWaitMs ?? 30_000);
@@ -73,25 +84,31 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     }
     const { plan, steps } = await planPhase();
     await options.confirm?.(steps);
-    await runPrechecks(db, steps, emit);
+    const forced = await runPrechecks(db, steps, emit, options.force);
 
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
+    let moreToDo = false;
     try {
+      for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.precheck.description}: ${f.offending} row(s) differ`);
       for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
+      const budget = { rows: options.backfill?.maxRows ?? Infinity };
       for (const [index, step] of steps.entries()) {
         emit({ type: 'step-start', step, index, total: steps.length });
         const stepStarted = Date.now();
-        await runStep(db, ledger, runId, phase, step, retry, emit);
+        if (step.work) {
+          moreToDo = !(await runWork(db, step, budget, options, retry, emit));
+          if (moreToDo) break;
+        } else await runStep(db, ledger, runId, phase, step, retry, emit);
         emit({ type: 'step-done', step, ms: Date.now() - stepStarted });
       }
-      await confirmConverged(db, declared, phase);
-      await ledger.finishRun(runId, 'done', `${steps.length} step(s)`);
+      if (!moreToDo) await confirmConverged(db, declared, phase);
+      await ledger.finishRun(runId, 'done', moreToDo ? 'stopped at the row limit; more to do' : `${steps.length} step(s)`);
     } catch (error) {
       await ledger.finishRun(runId, 'failed', redactText(String((error as Error).message ?? error))).catch(() => {});
       throw error;
     }
-    emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started });
-    return { phase, dryRun, steps, plan, ms: Date.now() - started };
+    emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started, moreToDo });
+    return { phase, dryRun, steps, plan, ms: Date.now() - started, moreToDo };
   } finally {
     await db.dialect.runtime.releaseRunLock(db.conn, RUN_LOCK).catch(() => {});
   }
@@ -126,23 +143,57 @@ function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
   );
 }
 
-/** Every precheck of the phase runs before the first change, so a refusal leaves the database as it was. */
-async function runPrechecks(db: Database, steps: Step[], emit: EventSink): Promise<void> {
-  const failures: { precheck: Precheck; offending: number }[] = [];
+interface Failure {
+  precheck: Precheck;
+  offending: number;
+}
+
+/**
+ * Every precheck of the phase runs before the first change, so a refusal leaves the database as
+ * it was. Returns the verification failures a `force` reason lets through.
+ */
+async function runPrechecks(db: Database, steps: Step[], emit: EventSink, force: string | undefined): Promise<Failure[]> {
+  const failures: Failure[] = [];
   for (const precheck of steps.flatMap((s) => s.prechecks)) {
     const [row] = await db.conn.query<{ n: unknown }>(precheck.countSql);
     const offending = Number(row?.n ?? 0);
     emit({ type: 'precheck', precheck, offending });
     if (offending > 0) failures.push({ precheck, offending });
   }
-  if (failures.length === 0) return;
+  const forced = force ? failures.filter((f) => f.precheck.kind === 'verification') : [];
+  const blocking = failures.filter((f) => !forced.includes(f));
+  if (blocking.length === 0) return forced;
+  const verification = blocking.some((f) => f.precheck.kind === 'verification');
   throw new DbtideError(
-    `prechecks failed; nothing was changed:\n${failures
+    `prechecks failed; nothing was changed:\n${blocking
       .map((f) => `  ${f.precheck.table}: ${f.offending} row(s) break "${f.precheck.description}"`)
       .join('\n')}`,
     1,
-    'repair the rows (or change the declaration), then run the phase again',
+    verification
+      ? 'run `dbtide migrate` to finish the backfill, then contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on'
+      : 'repair the rows (or change the declaration), then run the phase again',
   );
+}
+
+/** Runs a step's data work within the run's row budget; false when it stopped with work left. */
+async function runWork(
+  db: Database,
+  step: Step,
+  budget: { rows: number },
+  options: RunPhaseOptions,
+  retry: RetryPolicy,
+  emit: EventSink,
+): Promise<boolean> {
+  const work = step.work!;
+  const maxRows = Number.isFinite(budget.rows) ? budget.rows : undefined;
+  const progress = (p: { rowsDone: number; batchRows: number; batchMs: number; rowsPerSecond?: number }) =>
+    emit({ type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows });
+  const result =
+    work.kind === 'backfill'
+      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress })
+      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), onProgress: progress });
+  budget.rows -= result.rows;
+  return result.done;
 }
 
 async function runStep(
@@ -154,7 +205,7 @@ async function runStep(
   retry: RetryPolicy,
   emit: EventSink,
 ): Promise<void> {
-  for (const sql of step.sql) guardStatement(phase, sql);
+  guardStep(phase, step.sql);
   const runtime = db.dialect.runtime;
   const atomic = step.transactional && db.caps.transactionalDdl;
   const statements = atomic ? [step.sql] : step.sql.map((sql) => [sql]);

@@ -219,6 +219,7 @@ function classifyOne(s: string): StatementClass {
   if (/^create (or replace )?(unique )?(table|index|view|sequence|type|schema|function|trigger|extension)\b/.test(s)) return 'additive';
   if (/^create (unique )?index\b/.test(s)) return 'additive';
   if (/^reindex\b/.test(s)) return 'maintenance';
+  if (/^comment on\b/.test(s)) return 'additive';
   if (/^(insert|update|merge|call)\b/.test(s)) return 'data';
   return 'unknown';
 }
@@ -257,4 +258,27 @@ export class PolicyViolation extends Error {
 export function guardStatement(phase: Phase, sql: string): void {
   const c = classifyStatement(sql);
   if (!ALLOWED[phase].includes(c)) throw new PolicyViolation(phase, sql, c);
+}
+
+const RAW_NAME = '("(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][\\w$]*)';
+const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+${RAW_NAME}\\s+rename\\s+to\\s+${RAW_NAME}\\s*$`, 'i');
+const VIEW_OVER = new RegExp(`^\\s*create\\s+view\\s+${RAW_NAME}\\s+as\\s+select\\s+\\*\\s+from\\s+${RAW_NAME}\\s*$`, 'i');
+const bare = (name: string) => (/^["`]/.test(name) ? name.slice(1, -1).replace(/""|``/g, (q) => q[0]!) : name.toLowerCase());
+
+/**
+ * Guards the statements of one step (which run together). A table rename is destructive for old
+ * code, except when the same step puts a view over the new name under the old one: old code
+ * then reads and writes through it, so the pair is additive and may run in expand.
+ */
+export function guardStep(phase: Phase, sqls: string[]): void {
+  sqls.forEach((sql, i) => {
+    const rename = TABLE_RENAME.exec(sql);
+    const compensated =
+      rename !== null &&
+      sqls.slice(i + 1).some((later) => {
+        const view = VIEW_OVER.exec(later);
+        return view !== null && bare(view[1]!) === bare(rename[1]!) && bare(view[2]!) === bare(rename[2]!);
+      });
+    if (!compensated) guardStatement(phase, sql);
+  });
 }

@@ -1,3 +1,5 @@
+import type { OwnedObjects, Transition } from './transition.js';
+
 /**
  * The one canonical schema model. Declarations normalize into it and introspection produces it,
  * so diff compares like with like. Plain JSON data: plans and snapshots can be stored.
@@ -75,6 +77,8 @@ export interface TableModel {
 export interface SchemaModel {
   /** Keyed by table name; keys in sorted order. */
   tables: Record<string, TableModel>;
+  /** Live side only: dbtide's triggers, alias views and finished data moves. */
+  owned?: OwnedObjects;
 }
 
 /** What a release explicitly removes. Contract drops only these; anything else unknown is drift. */
@@ -89,6 +93,8 @@ export interface DeclaredSchema {
   release: string;
   model: SchemaModel;
   removed: Tombstones;
+  /** Declared by this release only; earlier releases' transitions are done once they contracted. */
+  transitions: Transition[];
 }
 
 export const emptyTombstones = (): Tombstones => ({ tables: [], columns: [], indexes: [], constraints: [] });

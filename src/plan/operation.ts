@@ -1,11 +1,12 @@
-import type { Capabilities, SqlCompiler } from '../dialect.js';
+import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import { isPlainColumnName } from '../model/column-type.js';
 import type { Change } from '../diff/changes.js';
-import type { LockInfo, Phase, Precheck } from './step.js';
+import type { LockInfo, Phase, Precheck, StepWork } from './step.js';
 
 export interface PlanContext {
   caps: Capabilities;
   sql: SqlCompiler;
+  transitions: TransitionSql;
   /** Tables and columns this plan creates: no old code reads or writes them yet. */
   newTables: ReadonlySet<string>;
   newColumns: ReadonlySet<string>;
@@ -28,6 +29,8 @@ export interface StepDraft {
   prechecks(phase: Phase): Precheck[];
   provides: string[];
   needs: string[];
+  /** Data work the executor does itself (backfill batches, a data move), instead of or after `render`. */
+  work?: StepWork;
 }
 
 export type Operation<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, ctx: PlanContext) => StepDraft[];
@@ -40,6 +43,11 @@ export const fact = {
   constraint: (t: string, name: string) => `constraint:${t}.${name}`,
   /** The name is free: a redefinition drops the old object before it creates the new one. */
   nameFree: (t: string, name: string) => `name-free:${t}.${name}`,
+  /** The dual-write trigger of a transition is in place. */
+  synced: (id: string) => `synced:${id}`,
+  backfilled: (id: string) => `backfilled:${id}`,
+  /** No dbtide trigger reads or writes the column any more: it may be dropped. */
+  released: (t: string, c: string) => `released:${t}.${c}`,
 };
 
 /** Locks in the words of PostgreSQL's lock modes, which operators know best; dialects map them. */

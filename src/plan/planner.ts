@@ -1,4 +1,4 @@
-import type { Capabilities, SqlCompiler } from '../dialect.js';
+import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
 import type { PlanContext, StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
@@ -6,24 +6,31 @@ import { addColumn } from './operations/add-column.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
 import { addPrimaryKey, addUnique } from './operations/add-unique.js';
 import { alterColumnType, dropDefault, dropNotNull, setDefault } from './operations/column-changes.js';
+import { backfill, installSync, removeSync, swapColumn } from './operations/column-sync.js';
 import { createTable } from './operations/create-table.js';
+import { dataMove } from './operations/data-move.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
+import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step } from './step.js';
 
 export interface PlanInput {
   caps: Capabilities;
   sql: SqlCompiler;
+  transitions: TransitionSql;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
 }
 
 /** Within a phase: build before use, tighten before relying on it, remove last. */
 const RANK: Record<string, number> = {
+  'rename-table': 0,
   'create-table': 0,
   'add-column': 1,
   'drop-not-null': 1,
   'set-default': 1,
+  'install-sync': 2,
+  'swap-column': 2,
   'alter-column-type': 2,
   'set-not-null': 3,
   'add-primary-key': 4,
@@ -33,11 +40,15 @@ const RANK: Record<string, number> = {
   'add-check': 6,
   'add-foreign-key': 7,
   'validate-constraint': 8,
+  backfill: 8,
+  'data-move': 9,
+  'remove-sync': 9,
   'drop-default': 9,
   'drop-constraint': 10,
   'drop-index': 11,
   'drop-column': 12,
   'drop-table': 13,
+  'drop-alias': 14,
 };
 
 function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext): StepDraft[] {
@@ -59,6 +70,13 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'add-foreign-key': return addForeignKey(change, ctx);
     case 'add-check': return addCheck(change, ctx);
     case 'drop-constraint': return dropConstraint(change, ctx);
+    case 'rename-table': return renameTable(change, ctx);
+    case 'drop-alias': return dropAlias(change, ctx);
+    case 'install-sync': return installSync(change, ctx);
+    case 'backfill': return backfill(change, ctx);
+    case 'remove-sync': return removeSync(change, ctx);
+    case 'swap-column': return swapColumn(change, ctx);
+    case 'data-move': return dataMove(change, ctx);
   }
 }
 
@@ -73,6 +91,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
   const ctx: PlanContext = {
     caps: input.caps,
     sql: input.sql,
+    transitions: input.transitions,
     newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
     warn: (message) => warnings.push(message),
@@ -94,6 +113,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       prechecks: d.prechecks(phase),
       provides: d.provides,
       needs: d.needs,
+      ...(d.work ? { work: d.work } : {}),
     };
   });
   return { steps, drift, warnings };

@@ -1,4 +1,6 @@
+import type { BackfillJob } from '../dialect.js';
 import type { ChangeKind } from '../diff/changes.js';
+import type { DataMove } from '../model/transition.js';
 
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -8,7 +10,8 @@ export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phase
 
 /** A scan that must find no offending rows before a tightening step may run. */
 export interface Precheck {
-  kind: 'not-null' | 'unique' | 'foreign-key' | 'check';
+  /** `verification`: a transition's new columns agree with its forward expressions; `--force` may override it. */
+  kind: 'not-null' | 'unique' | 'foreign-key' | 'check' | 'verification';
   table: string;
   columns: string[];
   /** What must hold, e.g. `instances.uuid has no NULL`. */
@@ -43,7 +46,11 @@ export interface Step {
   /** Facts this step makes true (`column:t.c`), and facts it relies on. */
   provides: string[];
   needs: string[];
+  /** Data work done in batches by the executor: a backfill or a data move. */
+  work?: StepWork;
 }
+
+export type StepWork = { kind: 'backfill'; job: BackfillJob } | { kind: 'data-move'; move: DataMove };
 
 export interface DriftItem {
   table: string;

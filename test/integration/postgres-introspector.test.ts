@@ -249,6 +249,7 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
 
   it('reads another schema when asked', async () => {
     expect(await introspectPostgres(conn!, { schema: 'other' })).toEqual({
+      owned: { triggers: [], aliases: [], finishedJobs: [] },
       tables: {
         widgets: {
           name: 'widgets',
@@ -264,7 +265,7 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
   });
 
   it('gives an empty model for a schema without tables', async () => {
-    expect(await introspectPostgres(conn!, { schema: 'no_such_schema' })).toEqual({ tables: {} });
+    expect((await introspectPostgres(conn!, { schema: 'no_such_schema' })).tables).toEqual({});
   });
 
   it('estimates rows from statistics after ANALYZE, partitions summed into their parent', async () => {

@@ -23,6 +23,7 @@ const declared = (tables: TableModel[], removed: Partial<Tombstones> = {}): Decl
   release: 'r2',
   model: model(...tables),
   removed: { ...emptyTombstones(), ...removed },
+  transitions: [],
 });
 
 /** Diff of one table declared as `want` against the same table live as `have`. */
@@ -74,6 +75,7 @@ describe('diff: tables', () => {
       release: 'r',
       model: { tables: { zeta: z, alpha: a } },
       removed: emptyTombstones(),
+      transitions: [],
     };
     const want2: DeclaredSchema = { ...want, model: { tables: { alpha: a, zeta: z } } };
     const live1: SchemaModel = { tables: { mid: m, beta: table('beta') } };

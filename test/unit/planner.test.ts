@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
+import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import { guardStatement } from '../../src/execute/statement-guard.js';
 import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.js';
@@ -9,7 +10,8 @@ import { PHASES, phaseIndex, stepsOf, type LockInfo, type Plan, type Precheck, t
 import { T, column as col, foreignKey as fk, idColumn, index, table } from '../support/model-builders.js';
 
 const caps = postgresCapabilities('15.4');
-const run = (changes: Change[], rows?: Record<string, number>): Plan => plan(changes, { caps, sql: postgresCompiler, rows });
+const run = (changes: Change[], rows?: Record<string, number>): Plan =>
+  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, rows });
 
 /** The parts of a step most tests care about. */
 const brief = (p: Plan) => p.steps.map((s) => ({ id: s.id, phase: s.phase, sql: s.sql }));

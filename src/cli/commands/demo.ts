@@ -30,7 +30,7 @@ export function registerDemo(program: Command): void {
         out(planText(await planChanges(target, file), flags.sql ?? false));
         out('');
         for (const phase of PHASES) {
-          await applyPhase(phase, target, file, { onEvent: progressPrinter('text', (s) => process.stdout.write(s)) });
+          await applyPhase(phase, target, file, { onEvent: progressPrinter('text', { write: (s) => process.stdout.write(s) }) });
         }
         const report = await check(target, file);
         out(`check: ${report.next ? `${report.next} pending` : 'up to date'}`);

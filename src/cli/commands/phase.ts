@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import { applyPhase } from '../../api.js';
 import { DbtideError } from '../../errors.js';
 import type { Phase, Step } from '../../plan/step.js';
-import { phaseOptions, retryOf, targetOf } from '../common.js';
+import { MORE_TO_DO_EXIT, phaseOptions, retryOf, targetOf } from '../common.js';
 import { progressPrinter } from '../progress.js';
-import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+import { numberFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
 const DESCRIPTIONS: Record<Phase, string> = {
   expand: 'apply additive, online-safe changes (old and new application versions keep working)',
@@ -17,7 +17,7 @@ export const interactive = () => Boolean(process.stdin.isTTY) && !process.env.CI
 
 /** Asks before a phase drops tombstoned objects: at the prompt on a terminal, else by --yes. */
 async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Promise<void> {
-  const drops = steps.filter((s) => s.operation.startsWith('drop-')).map((s) => s.description);
+  const drops = steps.filter((s) => s.operation.startsWith('drop-') || s.operation === 'swap-column').map((s) => s.description);
   if (drops.length === 0 || flags.yes) return;
   const list = drops.map((d) => `  - ${d}`).join('\n');
   if (!interactive()) {
@@ -29,8 +29,40 @@ async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Pr
   if (answer.trim() !== 'yes') throw new DbtideError(`${phase} cancelled; nothing was changed`, 1);
 }
 
+/** Flags only some phases take: data work in migrate, the verification override in contract. */
+function phaseFlags(command: Command, phase: Phase): Command {
+  if (phase === 'migrate') {
+    return command
+      .option('--max-rows <n>', `process at most n rows of backfills and data moves, then exit ${MORE_TO_DO_EXIT} if more is left`, numberFlag('--max-rows'))
+      .option('--batch-ms <ms>', 'target duration of one backfill batch; batch size follows it (default 500)', numberFlag('--batch-ms'))
+      .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', numberFlag('--sleep-ms'));
+  }
+  if (phase === 'contract') {
+    return command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
+  }
+  return command;
+}
+
+interface PhaseFlags extends CommonFlags {
+  maxRows?: number;
+  batchMs?: number;
+  sleepMs?: number;
+  force?: string;
+}
+
+function backfillOf(flags: PhaseFlags) {
+  return {
+    ...(flags.maxRows === undefined ? {} : { maxRows: Math.floor(flags.maxRows) }),
+    ...(flags.batchMs === undefined ? {} : { targetBatchMs: Math.max(1, flags.batchMs) }),
+    ...(flags.sleepMs === undefined ? {} : { sleepMs: flags.sleepMs }),
+  };
+}
+
 export function registerPhase(program: Command, phase: Phase): void {
-  phaseOptions(program.command(phase).description(DESCRIPTIONS[phase])).action(async (flags: CommonFlags) => {
+  phaseFlags(phaseOptions(program.command(phase).description(DESCRIPTIONS[phase])), phase).action(async (flags: PhaseFlags) => {
+    if (flags.force !== undefined && flags.force.trim() === '') {
+      throw new DbtideError('--force needs a reason, e.g. --force "rows 12-15 were repaired by hand"', 1);
+    }
     const { url, config } = await resolveUrl(flags);
     const target = targetOf(url, flags, config);
     const schemaFile = resolveSchemaFile(flags, config);
@@ -39,11 +71,14 @@ export function registerPhase(program: Command, phase: Phase): void {
       dryRun: flags.dryRun ?? false,
       retry: retryOf(flags, config),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
-      onEvent: progressPrinter(flags.format),
+      backfill: backfillOf(flags),
+      ...(flags.force ? { force: flags.force } : {}),
+      onEvent: progressPrinter(flags.format, { tty: Boolean(process.stderr.isTTY) }),
     });
+    if (result.moreToDo) process.exitCode = MORE_TO_DO_EXIT;
     if (flags.format === 'json') {
       process.stdout.write(
-        `${JSON.stringify({ phase, dryRun: result.dryRun, ms: result.ms, steps: result.steps.map((s) => ({ id: s.id, description: s.description, sql: s.sql })) }, null, 2)}\n`,
+        `${JSON.stringify({ phase, dryRun: result.dryRun, ms: result.ms, moreToDo: result.moreToDo, steps: result.steps.map((s) => ({ id: s.id, description: s.description, sql: s.sql })) }, null, 2)}\n`,
       );
     } else if (result.dryRun) {
       for (const step of result.steps) process.stdout.write(`-- ${step.description}\n${step.sql.map((s) => `${s};`).join('\n')}\n\n`);

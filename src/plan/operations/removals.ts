@@ -38,7 +38,7 @@ export const dropColumn: Operation<'drop-column'> = ({ table, column }, ctx) => 
   lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
-  needs: [],
+  needs: [fact.released(table, column)],
 }];
 
 export const dropTable: Operation<'drop-table'> = ({ table }, ctx) => [{

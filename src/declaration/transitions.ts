@@ -1,0 +1,200 @@
+import { OWN_TABLE_PREFIX } from '../dialect.js';
+import type { TableModel, Tombstones } from '../model/schema-model.js';
+import type { ColumnSync, DataMoveFn, Transition } from '../model/transition.js';
+import type { TransitionInput } from './dsl-types.js';
+import { fitName } from './names.js';
+
+/** Renames a column: old code keeps writing `from`, new code writes `to`; contract drops `from`. */
+export const renameColumn = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-column', table, from, to });
+
+/**
+ * Changes a column's type online: the new type fills a shadow column until contract swaps it in
+ * under the same name. `using` converts the old value (default: a cast).
+ */
+export const changeType = (table: string, column: string, options: { using?: string } = {}): TransitionInput => ({
+  kind: 'change-type',
+  table,
+  column,
+  ...options,
+});
+
+/** New columns computed from old ones (split, merge, re-encode); `backward` keeps old readers right. */
+export const derive = (
+  table: string,
+  spec: { forward: Record<string, string>; backward?: Record<string, string>; retires?: string[] },
+): TransitionInput => ({ kind: 'derive', table, ...spec });
+
+/** A NOT NULL column on a live table, filled from an expression for rows old code writes and old rows. */
+export const fillColumn = (table: string, column: string, expression: string): TransitionInput => ({
+  kind: 'fill',
+  table,
+  column,
+  expression,
+});
+
+/** Renames a table; the old name stays usable (a view) until contract. */
+export const renameTable = (from: string, to: string): TransitionInput => ({ kind: 'rename-table', from, to });
+
+/** A data move SQL expressions cannot say; `run` handles one batch per call and says when it is done. */
+export const dataMove = (name: string, run: DataMoveFn): TransitionInput => ({ kind: 'data-move', name, run });
+
+type Report = (path: string, message: string) => void;
+
+/** The column that holds a changed type until contract swaps it in. */
+export const shadowColumnName = (column: string) => fitName(`${OWN_TABLE_PREFIX}new_${column}`);
+
+const syncTriggerName = (table: string, targets: string[]) => fitName(`${OWN_TABLE_PREFIX}sync_${table}_${targets.join('_')}`);
+
+/**
+ * Validates the release's transitions against its tables and turns them into model transitions.
+ * Old columns a transition retires become tombstones, so contract drops them and nothing else.
+ */
+export function normalizeTransitions(
+  release: string,
+  inputs: TransitionInput[],
+  tables: Record<string, TableModel>,
+  report: Report,
+): { transitions: Transition[]; retired: Tombstones['columns'] } {
+  const transitions: Transition[] = [];
+  const targeted = new Set<string>();
+  inputs.forEach((input, i) => {
+    const path = `transitions[${i}] (${input.kind})`;
+    const before = transitions.length;
+    if (input.kind === 'rename-table') renameTableTransition(input, tables, path, report, transitions);
+    else if (input.kind === 'data-move') dataMoveTransition(release, input, transitions, path, report);
+    else {
+      const sync = columnSync(release, input, tables, path, report);
+      if (sync) transitions.push(sync);
+    }
+    for (const t of transitions.slice(before)) {
+      if (t.kind !== 'column-sync') continue;
+      for (const target of [...Object.keys(t.forward), ...(t.swap ? [t.swap.column] : [])]) {
+        const key = `${t.table}.${target}`;
+        if (targeted.has(key)) report(path, `${key} is the target of an earlier transition too; declare one transition per column`);
+        targeted.add(key);
+      }
+    }
+  });
+  const retired = transitions.flatMap((t) => (t.kind === 'column-sync' ? t.retires.map((column) => ({ table: t.table, column })) : []));
+  return { transitions, retired };
+}
+
+function renameTableTransition(
+  input: Extract<TransitionInput, { kind: 'rename-table' }>,
+  tables: Record<string, TableModel>,
+  path: string,
+  report: Report,
+  out: Transition[],
+): void {
+  if (!(input.to in tables)) report(path, `the new name "${input.to}" must be declared in tables`);
+  else if (input.from in tables) report(path, `the old name "${input.from}" is still declared; declare the table under "${input.to}" only`);
+  else if (input.from === '') report(path, 'the old name must not be empty');
+  else out.push({ kind: 'rename-table', from: input.from, to: input.to });
+}
+
+function dataMoveTransition(
+  release: string,
+  input: Extract<TransitionInput, { kind: 'data-move' }>,
+  out: Transition[],
+  path: string,
+  report: Report,
+): void {
+  if (!input.name?.trim()) return report(path, 'a data move needs a name (it keys the checkpoint)');
+  if (typeof input.run !== 'function') return report(path, '`run` must be a function that handles one batch');
+  const id = `${release}:move:${input.name}`;
+  if (out.some((t) => t.kind === 'data-move' && t.id === id)) return report(path, `a data move named "${input.name}" is declared twice`);
+  out.push({ kind: 'data-move', id, name: input.name, run: input.run });
+}
+
+function columnSync(
+  release: string,
+  input: Exclude<TransitionInput, { kind: 'rename-table' | 'data-move' }>,
+  tables: Record<string, TableModel>,
+  path: string,
+  report: Report,
+): ColumnSync | null {
+  const table = tables[input.table];
+  if (!table) {
+    report(path, `table "${input.table}" is not declared`);
+    return null;
+  }
+  if (!table.primaryKey) {
+    report(path, `${input.table} has no primary key; a backfill walks the table in key order, so declare one first`);
+    return null;
+  }
+  const declared = (c: string) => table.columns.find((x) => x.name === c);
+  const base = { backward: {} as Record<string, string>, retires: [] as string[], fillOnly: false, swap: null };
+  const make = (targets: string[], spec: Omit<ColumnSync, 'kind' | 'id' | 'table' | 'declaredAs' | 'trigger'>): ColumnSync => ({
+    kind: 'column-sync',
+    id: `${release}:${input.table}:${targets.join(',')}`,
+    table: input.table,
+    declaredAs: input.kind,
+    trigger: syncTriggerName(input.table, targets),
+    ...spec,
+  });
+  const errors: string[] = [];
+  const need = (ok: boolean, message: string) => {
+    if (!ok) errors.push(message);
+  };
+  let sync: ColumnSync;
+  switch (input.kind) {
+    case 'rename-column':
+      need(declared(input.to) !== undefined, `the new column "${input.to}" must be declared in tables.${input.table}.columns`);
+      need(declared(input.from) === undefined, `the old column "${input.from}" is still declared; declare only "${input.to}"`);
+      sync = make([input.to], { ...base, forward: { [input.to]: input.from }, backward: { [input.from]: input.to }, retires: [input.from] });
+      break;
+    case 'derive': {
+      const targets = Object.keys(input.forward ?? {});
+      need(targets.length > 0, '`forward` must name at least one new column');
+      for (const t of targets) need(declared(t) !== undefined, `the new column "${t}" must be declared in tables.${input.table}.columns`);
+      for (const r of input.retires ?? []) need(declared(r) === undefined, `"${r}" is retired but still declared`);
+      for (const b of Object.keys(input.backward ?? {})) {
+        need((input.retires ?? []).includes(b), `backward writes "${b}", which must be an old column listed in \`retires\``);
+      }
+      sync = make(targets, { ...base, forward: { ...input.forward }, backward: { ...(input.backward ?? {}) }, retires: [...(input.retires ?? [])] });
+      break;
+    }
+    case 'fill': {
+      const column = declared(input.column);
+      need(column !== undefined, `the column "${input.column}" must be declared in tables.${input.table}.columns`);
+      need(column === undefined || !column.nullable, `"${input.column}" must be declared nullable: false; a fill exists to make a new column NOT NULL`);
+      need(Boolean(input.expression?.trim()), '`expression` must not be empty');
+      sync = make([input.column], { ...base, forward: { [input.column]: input.expression }, fillOnly: true });
+      break;
+    }
+    case 'change-type': {
+      const column = declared(input.column);
+      need(column !== undefined, `the column "${input.column}" must be declared in tables.${input.table}.columns with its new type`);
+      const users = usersOf(input.table, input.column, tables);
+      need(
+        users.length === 0,
+        `"${input.column}" is used by ${users.join(', ')}; changing the type of a key or indexed column online is not supported yet: add a new column with derive() and retire this one`,
+      );
+      need(column?.identity === null || column === undefined, `"${input.column}" is an identity column; its type cannot change online`);
+      const shadow = shadowColumnName(input.column);
+      sync = make([input.column], {
+        ...base,
+        forward: {},
+        retires: [],
+        swap: column ? { column: input.column, shadow, type: column.type, using: input.using ?? null } : null,
+      });
+      break;
+    }
+  }
+  for (const e of errors) report(path, e);
+  return errors.length > 0 ? null : sync;
+}
+
+/** Keys, indexes and foreign keys (either end) that use the column. */
+function usersOf(table: string, column: string, tables: Record<string, TableModel>): string[] {
+  const t = tables[table]!;
+  return [
+    ...(t.primaryKey?.columns.includes(column) ? [`the primary key ${t.primaryKey.name}`] : []),
+    ...t.uniques.filter((u) => u.columns.includes(column)).map((u) => `unique ${u.name}`),
+    ...t.indexes.filter((x) => x.columns.some((c) => c === column || c.includes(column))).map((x) => `index ${x.name}`),
+    ...t.foreignKeys.filter((f) => f.columns.includes(column)).map((f) => `foreign key ${f.name}`),
+    ...Object.values(tables).flatMap((o) =>
+      o.foreignKeys.filter((f) => f.referencedTable === table && f.referencedColumns.includes(column)).map((f) => `foreign key ${o.name}.${f.name}`),
+    ),
+  ];
+}

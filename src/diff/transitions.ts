@@ -1,0 +1,143 @@
+import type { ColumnModel, DeclaredSchema, SchemaModel, TableModel } from '../model/schema-model.js';
+import { sameColumnType } from '../model/column-type.js';
+import { noOwnedObjects, type ColumnSync, type OwnedObjects, type TableRename } from '../model/transition.js';
+import type { Change, ObjectRename } from './changes.js';
+import { sameExpression } from './same-expression.js';
+import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
+
+/**
+ * Declared table renames, applied to the live model before it is compared: a table still under its
+ * old name gets a rename step (expand), and the live model shows it under the new name so that the
+ * rest of the diff compares like with like. Its constraints and indexes keep their old names until
+ * contract renames them; meanwhile the live model shows them under the declared names.
+ */
+export function applyTableRenames(declared: DeclaredSchema, live: SchemaModel): { live: SchemaModel; changes: Change[] } {
+  const owned = live.owned ?? noOwnedObjects();
+  const tables = { ...live.tables };
+  const changes: Change[] = [];
+  for (const rename of declared.transitions.filter((t): t is TableRename => t.kind === 'rename-table')) {
+    const want = declared.model.tables[rename.to]!;
+    const pending = rename.from in tables && !(rename.to in tables);
+    const aliased = rename.to in tables && owned.aliases.some((a) => a.name === rename.from && a.table === rename.to);
+    if (!pending && !aliased) continue;
+    if (pending) {
+      tables[rename.to] = { ...tables[rename.from]!, name: rename.to };
+      delete tables[rename.from];
+      for (const [name, t] of Object.entries(tables)) {
+        tables[name] = {
+          ...t,
+          foreignKeys: t.foreignKeys.map((f) => (f.referencedTable === rename.from ? { ...f, referencedTable: rename.to } : f)),
+        };
+      }
+      changes.push({ kind: 'rename-table', table: rename.to, from: rename.from });
+    }
+    const { table, renames } = adoptDeclaredNames(want, tables[rename.to]!);
+    tables[rename.to] = table;
+    changes.push({ kind: 'drop-alias', table: rename.to, alias: rename.from, renames });
+  }
+  return { live: { ...live, tables: sortByName(tables) }, changes };
+}
+
+const sortByName = (tables: Record<string, TableModel>) =>
+  Object.fromEntries(Object.entries(tables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+/** Live objects of a renamed table that match a declared one in all but name take the declared name. */
+function adoptDeclaredNames(want: TableModel, have: TableModel): { table: TableModel; renames: ObjectRename[] } {
+  const renames: ObjectRename[] = [];
+  const adopt = <T extends { name: string }>(object: ObjectRename['object'], declared: T[], live: T[], same: (a: T, b: T) => boolean): T[] =>
+    live.map((l) => {
+      if (declared.some((d) => d.name === l.name)) return l;
+      const match = declared.find((d) => same(d, l) && !live.some((x) => x.name === d.name));
+      if (!match) return l;
+      renames.push({ object, from: l.name, to: match.name });
+      return { ...l, name: match.name };
+    });
+  const pk = want.primaryKey && have.primaryKey ? adopt('constraint', [want.primaryKey], [have.primaryKey], sameKey)[0]! : have.primaryKey;
+  const table: TableModel = {
+    ...have,
+    primaryKey: pk,
+    uniques: adopt('constraint', want.uniques, have.uniques, sameKey),
+    indexes: adopt('index', want.indexes, have.indexes, sameIndex),
+    foreignKeys: adopt('constraint', want.foreignKeys, have.foreignKeys, sameForeignKey),
+    checks: adopt('constraint', want.checks, have.checks, (a, b) => sameExpression(a.expression, b.expression)),
+  };
+  return { table, renames };
+}
+
+/**
+ * Adds the steps of the release's column syncs and data moves to the plain diff, and reports
+ * dbtide triggers that no declared transition explains.
+ */
+export function withTransitions(declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Change[] {
+  const owned = live.owned ?? noOwnedObjects();
+  let result = changes;
+  const explained = new Set<string>();
+  for (const t of declared.transitions) {
+    if (t.kind === 'data-move') {
+      if (!owned.finishedJobs.includes(t.id)) result = [...result, { kind: 'data-move', table: '', move: t }];
+    } else if (t.kind === 'column-sync') {
+      explained.add(`${t.table}.${t.trigger}`);
+      const have = live.tables[t.table];
+      const want = declared.model.tables[t.table]!;
+      if (have && isActive(t, want, have, owned)) result = syncChanges(t, want, have, owned, result);
+    }
+  }
+  const stray = owned.triggers.filter((tr) => !explained.has(`${tr.table}.${tr.name}`));
+  return [
+    ...result,
+    ...stray.map((tr): Change => ({
+      kind: 'drift',
+      table: tr.table,
+      object: `trigger ${tr.name}`,
+      detail: 'a dual-write trigger of a transition this release does not declare; run the contract of the release that declared it',
+    })),
+  ];
+}
+
+const hasTrigger = (s: ColumnSync, owned: OwnedObjects) => owned.triggers.some((t) => t.table === s.table && t.name === s.trigger);
+
+/** A sync is active from expand until its contract is done; the live schema tells where it stands. */
+function isActive(s: ColumnSync, want: TableModel, have: TableModel, owned: OwnedObjects): boolean {
+  const liveColumn = (name: string) => have.columns.find((c) => c.name === name);
+  if (hasTrigger(s, owned)) return true;
+  if (s.swap) {
+    const current = liveColumn(s.swap.column);
+    return liveColumn(s.swap.shadow) !== undefined || (current !== undefined && !sameColumnType(current.type, s.swap.type));
+  }
+  const targets = Object.keys(s.forward);
+  if (targets.some((c) => !liveColumn(c))) return true;
+  if (s.fillOnly) return targets.some((c) => liveColumn(c)!.nullable && !declaredColumn(want, c).nullable);
+  if (s.retires.length > 0) return s.retires.some((c) => liveColumn(c));
+  return !owned.finishedJobs.includes(s.id);
+}
+
+const declaredColumn = (table: TableModel, name: string) => table.columns.find((c) => c.name === name)!;
+
+function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: OwnedObjects, changes: Change[]): Change[] {
+  const table = s.table;
+  const steps: Change[] = [];
+  let result = changes;
+  if (s.swap) {
+    const { column, shadow, type } = s.swap;
+    const touchesColumn = (c: Change) =>
+      ('column' in c && (c.column === column || (typeof c.column === 'object' && c.column.name === column))) ||
+      (c.kind === 'drift' && c.object === `column ${table}.${shadow}`);
+    result = result.filter((c) => c.table !== table || !touchesColumn(c));
+    if (!have.columns.some((c) => c.name === shadow)) {
+      const shadowColumn: ColumnModel = { name: shadow, type, nullable: true, default: null, identity: null };
+      steps.push({ kind: 'add-column', table, column: shadowColumn });
+    }
+  }
+  if (!hasTrigger(s, owned)) steps.push({ kind: 'install-sync', table, sync: s });
+  if (!owned.finishedJobs.includes(s.id)) {
+    steps.push({ kind: 'backfill', table, sync: s, key: (have.primaryKey ?? want.primaryKey!).columns });
+  }
+  if (s.swap) {
+    const declared = declaredColumn(want, s.swap.column);
+    steps.push({ kind: 'swap-column', table, sync: s });
+    // The column swapped in is new: it gets the declared default and NOT NULL afterwards.
+    if (declared.default !== null) steps.push({ kind: 'set-default', table, column: declared });
+    if (!declared.nullable) steps.push({ kind: 'set-not-null', table, column: declared.name });
+  } else steps.push({ kind: 'remove-sync', table, sync: s });
+  return [...result, ...steps];
+}

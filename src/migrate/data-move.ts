@@ -1,0 +1,72 @@
+import type { Database } from '../engine.js';
+import type { DataMove } from '../model/transition.js';
+import { DbtideError } from '../errors.js';
+import { redactText } from '../redact.js';
+
+export interface DataMoveOptions {
+  batchSize?: number;
+  /** Stop after this many rows in this run; the next run goes on. */
+  maxRows?: number;
+  onProgress?: (progress: { job: string; rowsDone: number; batchRows: number; batchMs: number }) => void;
+}
+
+export interface DataMoveResult {
+  job: string;
+  rowsDone: number;
+  rows: number;
+  done: boolean;
+}
+
+/**
+ * Calls a TypeScript data move batch by batch. Each call runs in a transaction together with the
+ * move's checkpoint, so a killed run loses at most the batch in flight, which the next call
+ * finds again (a move selects the rows it has not handled yet).
+ */
+export async function runDataMove(db: Database, move: DataMove, options: DataMoveOptions = {}): Promise<DataMoveResult> {
+  const { conn, dialect } = db;
+  const p = dialect.runtime.param;
+  const batchSize = options.batchSize ?? 1000;
+  const [existing] = await conn.query<{ rows_done: string | number; status: string }>(
+    `SELECT rows_done, status FROM _dbtide_backfills WHERE job_id = ${p(1)}`,
+    [move.id],
+  );
+  let rowsDone = Number(existing?.rows_done ?? 0);
+  if (existing?.status === 'done') return { job: move.id, rowsDone, rows: 0, done: true };
+  if (!existing) {
+    await conn.query(
+      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${p(1)}, NULL, NULL, 0, 'running', ${p(2)})`,
+      [move.id, new Date()],
+    );
+  }
+  let rows = 0;
+  while (options.maxRows === undefined || rows < options.maxRows) {
+    const started = Date.now();
+    await conn.query('BEGIN');
+    let batch: { found: number; done: boolean };
+    try {
+      const size = options.maxRows === undefined ? batchSize : Math.min(batchSize, options.maxRows - rows);
+      batch = await move.run({ query: (sql, params) => conn.query(sql, params), param: p, batchSize: size });
+      if (!Number.isFinite(batch?.found) || typeof batch?.done !== 'boolean') {
+        throw new DbtideError(`data move "${move.name}" returned ${JSON.stringify(batch)}; it must return { found: number, done: boolean }`, 1);
+      }
+      await conn.query(
+        `UPDATE _dbtide_backfills SET rows_done = rows_done + ${p(1)}, status = ${p(2)}, updated_at = ${p(3)} WHERE job_id = ${p(4)}`,
+        [batch.found, batch.done ? 'done' : 'running', new Date(), move.id],
+      );
+      await conn.query('COMMIT');
+    } catch (error) {
+      await conn.query('ROLLBACK').catch(() => {});
+      if (error instanceof DbtideError) throw error;
+      throw new DbtideError(
+        `data move "${move.name}" failed after ${rowsDone} row(s); its last batch was rolled back: ${redactText((error as Error).message ?? String(error))}`,
+        1,
+        'fix the move (or the data), then run `dbtide migrate` again: it goes on from the last committed batch',
+      );
+    }
+    rows += batch.found;
+    rowsDone += batch.found;
+    options.onProgress?.({ job: move.id, rowsDone, batchRows: batch.found, batchMs: Date.now() - started });
+    if (batch.done) return { job: move.id, rowsDone, rows, done: true };
+  }
+  return { job: move.id, rowsDone, rows, done: false };
+}

@@ -1,0 +1,75 @@
+import type { ColumnType } from './schema-model.js';
+
+/**
+ * Keeps new columns in step with old ones while old and new code both run: a dual-write trigger
+ * from expand to contract, a backfill in migrate, and a verification before contract.
+ */
+export interface ColumnSync {
+  kind: 'column-sync';
+  /** Stable across runs: names the trigger and the backfill's checkpoint. */
+  id: string;
+  table: string;
+  /** The dual-write trigger (and its function). */
+  trigger: string;
+  /** How the transition was declared, for messages. */
+  declaredAs: 'rename-column' | 'derive' | 'fill' | 'change-type';
+  /** New column -> SQL expression over the old columns (what old code writes reaches the new). */
+  forward: Record<string, string>;
+  /** Old column -> SQL expression over the new columns (what new code writes reaches the old). */
+  backward: Record<string, string>;
+  /** Old columns that contract drops once the new ones hold their data. */
+  retires: string[];
+  /** Fill: the new column only gets the forward value where it is NULL (new code writes its own). */
+  fillOnly: boolean;
+  /**
+   * Change-type: the new type lives in a shadow column until contract swaps it in under the old
+   * name. `using` is the conversion; null means a plain cast to `type`.
+   */
+  swap: { column: string; shadow: string; type: ColumnType; using: string | null } | null;
+}
+
+/** The old name stays usable, as a view, until contract. */
+export interface TableRename {
+  kind: 'rename-table';
+  from: string;
+  to: string;
+}
+
+/** What a custom data move can do with the database, one batch at a time. */
+export interface DataMoveContext {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Positional placeholder for the dialect: `$1` on PostgreSQL, `?` on MySQL. */
+  param(index: number): string;
+  /** Rows the move should aim to handle in this call. */
+  batchSize: number;
+}
+
+/** `found`: rows this call handled; `done`: nothing is left. */
+export interface DataMoveBatch {
+  found: number;
+  done: boolean;
+}
+
+export type DataMoveFn = (ctx: DataMoveContext) => Promise<DataMoveBatch>;
+
+/** A move written in TypeScript; each call handles one batch and commits with its checkpoint. */
+export interface DataMove {
+  kind: 'data-move';
+  id: string;
+  name: string;
+  run: DataMoveFn;
+}
+
+export type Transition = ColumnSync | TableRename | DataMove;
+
+/** What dbtide itself keeps in the live database besides tables: read by introspection. */
+export interface OwnedObjects {
+  /** Dual-write triggers, by table. */
+  triggers: { table: string; name: string }[];
+  /** Views that keep a renamed table's old name usable until contract. */
+  aliases: { name: string; table: string }[];
+  /** Backfills and data moves that finished (from the ledger). */
+  finishedJobs: string[];
+}
+
+export const noOwnedObjects = (): OwnedObjects => ({ triggers: [], aliases: [], finishedJobs: [] });

@@ -1,0 +1,104 @@
+import type { SyncSpec } from '../../dialect.js';
+import type { ColumnSync } from '../../model/transition.js';
+import { fact, LOCK, type Operation, type PlanContext } from '../operation.js';
+import type { Precheck } from '../step.js';
+
+/** The sync with every expression final: a change-type's conversion defaults to a cast. */
+export function syncSpec(s: ColumnSync, ctx: PlanContext): SyncSpec {
+  const forward = s.swap
+    ? { [s.swap.shadow]: s.swap.using ?? ctx.sql.cast(ctx.sql.quote(s.swap.column), s.swap.type) }
+    : s.forward;
+  return { table: s.table, trigger: s.trigger, forward, backward: s.backward, fillOnly: s.fillOnly };
+}
+
+const targetsOf = (spec: SyncSpec) => Object.keys(spec.forward);
+
+const describe = (spec: SyncSpec) =>
+  Object.entries(spec.forward).map(([c, e]) => `${spec.table}.${c} = ${e}`).join(', ');
+
+function verification(s: ColumnSync, ctx: PlanContext): Precheck {
+  const spec = syncSpec(s, ctx);
+  return {
+    kind: 'verification',
+    table: s.table,
+    columns: targetsOf(spec),
+    description: s.fillOnly
+      ? `${targetsOf(spec).map((c) => `${s.table}.${c}`).join(', ')} filled (no NULL left)`
+      : `every row has ${describe(spec)}`,
+    countSql: ctx.transitions.countMismatches(spec),
+  };
+}
+
+/** Expand: from now on every write by old code reaches the new columns, and back where declared. */
+export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => {
+  const spec = syncSpec(sync, ctx);
+  return [{
+    key: `install-sync:${table}.${sync.trigger}`,
+    earliest: 'expand',
+    table,
+    description: `install dual-write trigger ${sync.trigger} (${sync.declaredAs}: ${describe(spec)}${Object.keys(sync.backward).length > 0 ? ', and back' : ''})`,
+    render: () => ctx.transitions.createSyncTrigger(spec),
+    transactional: true,
+    lock: () => LOCK.shareRow,
+    prechecks: () => [],
+    provides: [fact.synced(sync.id)],
+    needs: [...targetsOf(spec), ...Object.keys(sync.backward)].map((c) => fact.column(table, c)),
+  }];
+};
+
+/** Migrate: rows written before the trigger existed get their new columns, in resumable batches. */
+export const backfill: Operation<'backfill'> = ({ table, sync, key }, ctx) => {
+  const spec = syncSpec(sync, ctx);
+  const q = ctx.sql.quote;
+  const set = Object.fromEntries(
+    Object.entries(spec.forward).map(([c, e]) => [c, sync.fillOnly ? `COALESCE(${q(c)}, ${e})` : e]),
+  );
+  return [{
+    key: `backfill:${table}.${targetsOf(spec).join(',')}`,
+    earliest: 'migrate',
+    table,
+    description: `backfill ${describe(spec)} in batches, in ${key.join(', ')} order`,
+    render: () => [],
+    transactional: false,
+    lock: () => ({ level: 'ROW EXCLUSIVE, one batch of rows at a time', blocksWrites: false, rewritesTable: false }),
+    prechecks: () => [],
+    provides: [fact.backfilled(sync.id)],
+    needs: [fact.synced(sync.id)],
+    work: { kind: 'backfill', job: { id: sync.id, table, key, set } },
+  }];
+};
+
+/** Contract: the new columns are verified, the trigger goes, and the retired columns are free to drop. */
+export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
+  key: `remove-sync:${table}.${sync.trigger}`,
+  earliest: 'contract',
+  table,
+  description: `verify and drop dual-write trigger ${sync.trigger}`,
+  render: () => ctx.transitions.dropSyncTrigger(table, sync.trigger),
+  transactional: true,
+  lock: () => LOCK.shareRow,
+  prechecks: () => [verification(sync, ctx)],
+  provides: sync.retires.map((c) => fact.released(table, c)),
+  needs: [fact.backfilled(sync.id)],
+}];
+
+/** Contract: the shadow column takes the old column's place, in one transaction. */
+export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
+  const { column, shadow } = sync.swap!;
+  return [{
+    key: `swap-column:${table}.${column}`,
+    earliest: 'contract',
+    table,
+    description: `swap ${table}.${column} for its converted copy ${shadow} (drops the old column)`,
+    render: () => [
+      ...ctx.transitions.dropSyncTrigger(table, sync.trigger),
+      ctx.sql.dropColumn(table, column),
+      ctx.sql.renameColumn(table, shadow, column),
+    ],
+    transactional: true,
+    lock: () => LOCK.metadata,
+    prechecks: () => [verification(sync, ctx)],
+    provides: [fact.column(table, column)],
+    needs: [fact.backfilled(sync.id)],
+  }];
+};

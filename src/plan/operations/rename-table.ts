@@ -1,0 +1,34 @@
+import { fact, LOCK, type Operation } from '../operation.js';
+
+/** Old code keeps using the old name through a view (simple views take writes), so the rename is safe live. */
+export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => [{
+  key: `rename-table:${table}`,
+  earliest: 'expand',
+  table,
+  description: `rename table ${from} to ${table}; ${from} stays usable as a view until contract`,
+  render: () => ctx.transitions.renameTableWithAlias(from, table),
+  transactional: true,
+  lock: () => LOCK.metadata,
+  prechecks: () => [],
+  provides: [fact.table(table)],
+  needs: [],
+}];
+
+/** Once old code is gone: the old name goes, and kept constraint and index names take the declared ones. */
+export const dropAlias: Operation<'drop-alias'> = ({ table, alias, renames }, ctx) => [{
+  key: `drop-alias:${table}.${alias}`,
+  earliest: 'contract',
+  table,
+  description:
+    `drop the view ${alias} (old name of ${table})` +
+    (renames.length > 0 ? `; rename ${renames.map((r) => `${r.from} to ${r.to}`).join(', ')}` : ''),
+  render: () => [
+    ...ctx.transitions.dropAlias(alias),
+    ...renames.map((r) => (r.object === 'index' ? ctx.sql.renameIndex(table, r.from, r.to) : ctx.sql.renameConstraint(table, r.from, r.to))),
+  ],
+  transactional: true,
+  lock: () => LOCK.metadata,
+  prechecks: () => [],
+  provides: renames.map((r) => fact.nameFree(table, r.from)),
+  needs: [fact.table(table)],
+}];
