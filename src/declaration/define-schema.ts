@@ -50,8 +50,9 @@ export function defineSchema(input: SchemaInput): Schema {
   }
   // Columns a transition retires leave the inherited table; normalization turns them into tombstones.
   for (const t of input.transitions ?? []) {
-    const retired = t.kind === 'rename-column' ? [t.from] : t.kind === 'derive' ? (t.retires ?? []) : [];
-    const table = t.kind === 'rename-column' || t.kind === 'derive' ? tables[t.table] : undefined;
+    if (t.kind !== 'rename-column' && t.kind !== 'derive') continue;
+    const retired = t.kind === 'rename-column' ? [t.from] : (t.retires ?? []);
+    const table = tables[t.table];
     if (!table?.columns || retired.length === 0) continue;
     const ownColumns = own[t.table]?.columns ?? {};
     tables[t.table] = {
