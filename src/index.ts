@@ -1,4 +1,5 @@
 export { defineSchema, sql, native } from './declaration/define-schema.js';
+export { changeType, dataMove, derive, fillColumn, renameColumn, renameTable } from './declaration/transitions.js';
 export { defineConfig, type DbtideConfig } from './config.js';
 export { normalizeSchema } from './declaration/normalize.js';
 export { DeclarationError } from './declaration/declaration-error.js';
@@ -25,3 +26,4 @@ export type { Phase, Plan, Step, Precheck } from './plan/step.js';
 export type { Change } from './diff/changes.js';
 export type * from './declaration/dsl-types.js';
 export type * from './model/schema-model.js';
+export type * from './model/transition.js';
