@@ -26,8 +26,8 @@ export function defineSchema(input: SchemaInput): Schema {
   const own = input.tables ?? {};
   // A renamed table carries its definition over to the new name; the release states what differs.
   for (const t of input.transitions ?? []) {
-    if (t.kind !== 'rename-table' || !(t.from in tables)) continue;
-    tables[t.to] = tables[t.from]!;
+    if (t.kind !== 'rename-table' || !(t.from in tables) || t.to in tables) continue;
+    tables[t.to] = withRenamedDefaults(t.from, t.to, tables[t.from]!);
     delete tables[t.from];
   }
 
@@ -81,6 +81,29 @@ function withNames(table: string, t: TableInput): TableInput {
       ? { foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: f.name ?? foreignKeyName(table, f.columns) })) }
       : {}),
     ...(t.checks ? { checks: t.checks.map((c) => ({ ...c, name: c.name ?? checkName(table, c.expression) })) } : {}),
+  };
+}
+
+/**
+ * Generated names follow the table: a key or index named by default for the old name takes the
+ * default for the new one (contract renames the live object), so a release that states the table
+ * again merges with it by name. Names the team chose stay.
+ */
+function withRenamedDefaults(from: string, to: string, t: TableInput): TableInput {
+  const follow = <T extends { name?: string }>(list: T[] | undefined, old: (x: T) => string, renamed: (x: T) => string) =>
+    list?.map((x) => (x.name === old(x) ? { ...x, name: renamed(x) } : x));
+  const pk = t.primaryKey && !Array.isArray(t.primaryKey) ? t.primaryKey : undefined;
+  return {
+    ...t,
+    ...(pk ? { primaryKey: { ...pk, name: pk.name === primaryKeyName(from) ? primaryKeyName(to) : pk.name } } : {}),
+    ...(t.uniques ? { uniques: follow(t.uniques, (u) => uniqueName(from, u.columns), (u) => uniqueName(to, u.columns)) } : {}),
+    ...(t.indexes
+      ? { indexes: follow(t.indexes, (i) => indexName(from, i.columns, i.unique ?? false), (i) => indexName(to, i.columns, i.unique ?? false)) }
+      : {}),
+    ...(t.foreignKeys
+      ? { foreignKeys: follow(t.foreignKeys, (f) => foreignKeyName(from, f.columns), (f) => foreignKeyName(to, f.columns)) }
+      : {}),
+    ...(t.checks ? { checks: follow(t.checks, (c) => checkName(from, c.expression), (c) => checkName(to, c.expression)) } : {}),
   };
 }
 

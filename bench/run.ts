@@ -1,0 +1,246 @@
+/**
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS]`
+ *
+ * Measures an online int -> bigint change of a column with N rows under a live workload, in a
+ * database of its own that it drops at the end. See bench/README.md for what each number means.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { contract, expand, migrate } from '../src/api.js';
+import { defineSchema } from '../src/declaration/define-schema.js';
+import { changeType } from '../src/declaration/transitions.js';
+import type { RunEvent } from '../src/execute/events.js';
+import { BACKFILL_DEFAULTS } from '../src/migrate/backfill.js';
+import { redactText, redactUrl } from '../src/redact.js';
+import { printTable, round, summarize, type Row } from './report.js';
+import { meanWriteMs, startWorkload, type IdCounter, type Sample } from './workload.js';
+
+const v1 = defineSchema({
+  release: 'v1',
+  tables: { accounts: { columns: { id: 'bigint', balance: 'int', note: 'text' }, primaryKey: ['id'] } },
+});
+const v2 = defineSchema({
+  release: 'v2',
+  extends: v1,
+  tables: { accounts: { columns: { balance: 'bigint' } } },
+  transitions: [changeType('accounts', 'balance')],
+});
+
+const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3 };
+const WRITE_PROBE = { count: 2000, warmup: 200 };
+
+const { values: args } = parseArgs({
+  options: {
+    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+    rows: { type: 'string', default: '1000000' },
+    clients: { type: 'string', default: '4' },
+    seconds: { type: 'string', default: '5' },
+    'batch-ms': { type: 'string', default: String(BACKFILL_DEFAULTS.targetBatchMs) },
+  },
+});
+
+function positive(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${text}`);
+  return n;
+}
+
+const adminUrl = args.url;
+const rows = positive('rows', args.rows);
+const clients = positive('clients', args.clients);
+const seconds = positive('seconds', args.seconds);
+const backfill = { targetBatchMs: positive('batch-ms', args['batch-ms']) };
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+const secondsSince = (started: number) => (performance.now() - started) / 1000;
+
+async function admin(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value: T; s: number }> {
+  const started = performance.now();
+  const value = await work();
+  const s = secondsSince(started);
+  log(`${label}: ${s.toFixed(2)} s`);
+  return { value, s };
+}
+
+async function bench(url: string) {
+  const startedAt = new Date().toISOString();
+  const started = performance.now();
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const scalar = async (sql: string) => Object.values((await db.query(sql)).rows[0] as object)[0] as unknown;
+  try {
+    const server = String(await scalar('SHOW server_version'));
+
+    await timed(`setup (${rows.toLocaleString('en-US')} rows, twice)`, async () => {
+      for (const table of ['accounts', 'accounts_copy']) {
+        await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, balance integer, note text)`);
+        await db.query(`INSERT INTO ${table} SELECT g, (g % 100000)::int, 'note ' || g FROM generate_series(1, $1::bigint) AS g`, [rows]);
+      }
+      await db.query('VACUUM ANALYZE');
+      // Each measurement starts with clean buffers instead of flushing the previous one's writes.
+      await db.query('CHECKPOINT');
+    });
+
+    await db.query('ALTER TABLE accounts_copy ADD COLUMN balance_new bigint');
+    const single = await timed('single UPDATE on accounts_copy', () => db.query('UPDATE accounts_copy SET balance_new = CAST(balance AS bigint)'));
+    await db.query('CHECKPOINT');
+
+    const writeBefore = await timed('single-row writes before expand', () => meanWriteMs(url, rows, WRITE_PROBE.count, WRITE_PROBE.warmup));
+
+    const ids: IdCounter = { next: rows + 1, inserted: 0 };
+    const baselineRun = await startWorkload(url, clients, rows, ids, 'baseline');
+    await sleep(seconds * 1000);
+    const baseline = await baselineRun.stop();
+    log(`baseline workload: ${baseline.samples.length.toLocaleString('en-US')} ops in ${seconds} s`);
+
+    let backfillStarted = 0;
+    let backfillS = 0;
+    let backfillRows = 0;
+    let batches = 0;
+    const onEvent = (e: RunEvent) => {
+      if (e.type === 'step-start' && e.step.operation === 'backfill') backfillStarted = performance.now();
+      if (e.type === 'step-done' && e.step.operation === 'backfill') backfillS = secondsSince(backfillStarted);
+      if (e.type === 'work-progress' && e.step.operation === 'backfill') {
+        backfillRows += e.batchRows;
+        batches++;
+      }
+    };
+    const duringRun = await startWorkload(url, clients, rows, ids, 'expand');
+    let during: { samples: Sample[]; errors: Map<string, number> };
+    let phaseS: { expand: number; migrate: number };
+    try {
+      const e = await timed('expand (under workload)', () => expand({ url }, v2, { onEvent }));
+      duringRun.phase = 'migrate';
+      const m = await timed('migrate (under workload)', () => migrate({ url }, v2, { onEvent, backfill }));
+      phaseS = { expand: e.s, migrate: m.s };
+    } finally {
+      during = await duringRun.stop();
+    }
+    if (backfillS === 0) throw new Error('migrate ran no backfill step');
+
+    // Dead rows the backfill left would make autovacuum run during the probe; the trigger's cost is what is measured.
+    await db.query('VACUUM accounts');
+    const writeAfter = await timed('single-row writes after expand', () => meanWriteMs(url, rows, WRITE_PROBE.count, WRITE_PROBE.warmup));
+
+    const c = await timed('contract', () => contract({ url }, v2));
+    const nulls = Number(await scalar('SELECT count(*) FROM accounts WHERE balance IS NULL'));
+    const type = String(
+      await scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'balance'"),
+    );
+    const count = Number(await scalar('SELECT count(*) FROM accounts'));
+    const expectedCount = rows + ids.inserted;
+
+    const base = summarize(baseline.samples);
+    const dur = summarize(during.samples);
+    const byPhase = (phase: string) => summarize(during.samples.filter((s) => s.phase === phase));
+    const errors = new Map([...baseline.errors, ...during.errors]);
+    const singleRate = rows / single.s;
+    const backfillRate = backfillRows / backfillS;
+    return {
+      rows,
+      single_update_rows_per_s: Math.round(singleRate),
+      backfill_rows_per_s: Math.round(backfillRate),
+      backfill_ratio: round(backfillRate / singleRate, 3),
+      trigger_write_overhead: round(writeAfter.value / writeBefore.value, 3),
+      workload_p99_baseline_ms: round(base.p99),
+      workload_p99_during_ms: round(dur.p99),
+      workload_errors: base.errors + dur.errors,
+      max_lock_wait_ms: round(dur.max),
+      workload_ops_baseline: base.ops,
+      workload_ops_during: dur.ops,
+      verified: nulls === 0 && type === 'bigint' && count === expectedCount,
+      verification: { null_balances: nulls, balance_type: type, row_count: count, expected_row_count: expectedCount, inserted_rows: ids.inserted },
+      server,
+      started_at: startedAt,
+      duration_s: round(secondsSince(started), 1),
+      backfill_settings: { ...BACKFILL_DEFAULTS, ...backfill },
+      details: {
+        clients,
+        baseline_seconds: seconds,
+        single_update_s: round(single.s, 3),
+        backfill_s: round(backfillS, 3),
+        backfill_rows: backfillRows,
+        backfill_batches: batches,
+        expand_s: round(phaseS.expand, 3),
+        migrate_s: round(phaseS.migrate, 3),
+        contract_s: round(c.s, 3),
+        write_mean_ms_before: round(writeBefore.value, 4),
+        write_mean_ms_after: round(writeAfter.value, 4),
+        workload_p50_baseline_ms: round(base.p50, 3),
+        workload_p50_during_ms: round(dur.p50, 3),
+        workload_p99_expand_ms: round(byPhase('expand').p99),
+        workload_p99_migrate_ms: round(byPhase('migrate').p99),
+        slowest_op_during: dur.slowest && { kind: dur.slowest.kind, phase: dur.slowest.phase, ms: round(dur.slowest.ms) },
+        error_messages: Object.fromEntries([...errors].map(([m, n]) => [redactText(m), n])),
+      },
+    };
+  } finally {
+    await db.end();
+  }
+}
+
+type Result = Awaited<ReturnType<typeof bench>>;
+
+function tableRows(r: Result): Row[] {
+  const p99Limit = TARGETS.p99Factor * r.workload_p99_baseline_ms;
+  return [
+    { metric: 'rows', value: r.rows },
+    { metric: 'single_update_rows_per_s', value: r.single_update_rows_per_s },
+    { metric: 'backfill_rows_per_s', value: r.backfill_rows_per_s },
+    { metric: 'backfill_ratio', value: r.backfill_ratio, target: `>= ${TARGETS.backfillRatio}`, pass: r.backfill_ratio >= TARGETS.backfillRatio },
+    { metric: 'trigger_write_overhead', value: r.trigger_write_overhead, target: `<= ${TARGETS.triggerOverhead}`, pass: r.trigger_write_overhead <= TARGETS.triggerOverhead },
+    { metric: 'workload_p99_baseline_ms', value: r.workload_p99_baseline_ms },
+    { metric: 'workload_p99_during_ms', value: r.workload_p99_during_ms, target: `<= ${round(p99Limit)} (3x)`, pass: r.workload_p99_during_ms <= p99Limit },
+    { metric: 'workload_errors', value: r.workload_errors, target: '0', pass: r.workload_errors === 0 },
+    { metric: 'max_lock_wait_ms', value: r.max_lock_wait_ms },
+    { metric: 'workload_ops_baseline', value: r.workload_ops_baseline },
+    { metric: 'workload_ops_during', value: r.workload_ops_during },
+    { metric: 'verified', value: `${r.verified} (${r.verification.row_count.toLocaleString('en-US')} rows)`, target: 'true', pass: r.verified },
+    { metric: 'duration_s', value: r.duration_s },
+  ];
+}
+
+async function main(): Promise<void> {
+  const name = `dbtide_bench_${randomBytes(3).toString('hex')}`;
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  log(`server ${redactUrl(adminUrl)}, database ${name}, backfill targetBatchMs ${backfill.targetBatchMs}`);
+  await admin(`CREATE DATABASE "${name}"`);
+  // FORCE ends the sessions a failed or interrupted run leaves connected.
+  const drop = () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  process.once('SIGINT', () => {
+    log('interrupted; dropping the bench database');
+    void drop().finally(() => process.exit(130));
+  });
+  let result: Result;
+  try {
+    result = await bench(url.toString());
+  } finally {
+    await drop();
+  }
+  const file = new URL('./results/latest.json', import.meta.url);
+  await mkdir(new URL('.', file), { recursive: true });
+  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log();
+  printTable(tableRows(result));
+  console.log(`\nWritten to bench/results/latest.json`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`[bench] failed: ${redactText(error instanceof Error ? (error.stack ?? error.message) : String(error))}`);
+  process.exitCode = 1;
+});
