@@ -88,6 +88,8 @@ export interface SyncSpec {
   backward: Record<string, string>;
   /** Only fill new columns that are NULL (new code writes them itself). */
   fillOnly: boolean;
+  /** Old columns whose change marks an UPDATE by old code; empty: any UPDATE not touching the new columns. */
+  sources: string[];
 }
 
 /** SQL of transitions; the core decides when each runs. */

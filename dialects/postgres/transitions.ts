@@ -7,12 +7,26 @@ export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
+/** A copy of one column, or the cast the compiler writes for a type change: read straight from NEW. */
+const COPY = /^(?:([a-z_][a-z0-9_$]*)|"((?:[^"]|"")+)")$/;
+const CAST = /^CAST\("((?:[^"]|"")+)" AS ([^()]+(?:\(\d+(?:,\d+)?\))?)\)$/;
+
+function direct(expression: string): string | null {
+  const copy = COPY.exec(expression);
+  if (copy) return `NEW.${quote(copy[1] ?? copy[2]!.replace(/""/g, '"'))}`;
+  const cast = CAST.exec(expression);
+  return cast ? `CAST(NEW.${quote(cast[1]!.replace(/""/g, '"'))} AS ${cast[2]})` : null;
+}
+
 /**
  * Assigns expressions over the row to fields of NEW. The expressions name columns as they would in
- * an UPDATE, so they are evaluated against the row itself (`SELECT NEW.*`) rather than rewritten.
+ * an UPDATE, so they are evaluated against the row itself (`SELECT NEW.*`) rather than rewritten;
+ * plain copies and casts are assigned directly, which spares a query per written row.
  */
 function assign(values: Record<string, string>): string {
   const targets = Object.keys(values);
+  const simple = Object.values(values).map(direct);
+  if (simple.every((s) => s !== null)) return targets.map((t, i) => `NEW.${quote(t)} := ${simple[i]};`).join(' ');
   return `SELECT ${Object.values(values).map((e) => `(${e})`).join(', ')} INTO ${targets.map((t) => `NEW.${quote(t)}`).join(', ')} FROM (SELECT NEW.*) AS _dbtide_row;`;
 }
 
@@ -20,20 +34,26 @@ const allNull = (columns: string[]) => columns.map((c) => `NEW.${quote(c)} IS NU
 const row = (alias: 'NEW' | 'OLD', columns: string[]) => `ROW(${columns.map((c) => `${alias}.${quote(c)}`).join(', ')})`;
 
 /**
- * Which way a write goes: an INSERT that leaves the new columns empty, or an UPDATE that leaves
- * them unchanged, came from old code (forward); otherwise new code wrote them (backward). The
- * trigger only assigns to NEW, so it never fires itself again.
+ * Which way a write goes. An INSERT that leaves the new columns empty came from old code
+ * (forward); one that fills them, from new code (backward). An UPDATE that changes the new
+ * columns is new code (backward); one that changes the old columns they are computed from is old
+ * code (forward); any other UPDATE leaves both alone, so a lossy backward expression is never
+ * undone by an unrelated write. The trigger only assigns to NEW, so it never fires itself again.
  */
 function body(sync: SyncSpec): string {
   const targets = Object.keys(sync.forward);
-  const backward = Object.keys(sync.backward).length > 0 ? assign(sync.backward) : 'NULL;';
+  const hasBackward = Object.keys(sync.backward).length > 0;
   const forward = assign(sync.forward);
+  const changed = (columns: string[]) => `${row('NEW', columns)} IS DISTINCT FROM ${row('OLD', columns)}`;
+  const onUpdate = [
+    ...(hasBackward ? [`ELSIF ${changed(targets)} THEN\n    ${assign(sync.backward)}`] : []),
+    sync.sources.length > 0 ? `ELSIF ${changed(sync.sources)} THEN\n    ${forward}` : `ELSIF NOT (${changed(targets)}) THEN\n    ${forward}`,
+  ];
   const decide = sync.fillOnly
     ? `IF ${allNull(targets)} THEN ${forward} END IF;`
-    : `IF (TG_OP = 'INSERT' AND ${allNull(targets)}) OR (TG_OP = 'UPDATE' AND ${row('NEW', targets)} IS NOT DISTINCT FROM ${row('OLD', targets)}) THEN
-    ${forward}
-  ELSE
-    ${backward}
+    : `IF TG_OP = 'INSERT' THEN
+    IF ${allNull(targets)} THEN ${forward}${hasBackward ? ` ELSE ${assign(sync.backward)}` : ''} END IF;
+  ${onUpdate.join('\n  ')}
   END IF;`;
   return `BEGIN
   IF current_setting(${literal(QUIET_SETTING)}, true) = 'on' THEN RETURN NEW; END IF;

@@ -84,6 +84,11 @@ export type TransitionInput =
       backward?: Record<string, string>;
       /** Old columns contract drops. */
       retires?: string[];
+      /**
+       * Old columns the forward expressions read (default: `retires` and the backward targets).
+       * An UPDATE changing one of them is old code writing, so the new columns are recomputed.
+       */
+      reads?: string[];
     }
   | { kind: 'fill'; table: string; column: string; expression: string }
   | { kind: 'rename-table'; from: string; to: string }

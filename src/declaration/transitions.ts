@@ -21,7 +21,7 @@ export const changeType = (table: string, column: string, options: { using?: str
 /** New columns computed from old ones (split, merge, re-encode); `backward` keeps old readers right. */
 export const derive = (
   table: string,
-  spec: { forward: Record<string, string>; backward?: Record<string, string>; retires?: string[] },
+  spec: { forward: Record<string, string>; backward?: Record<string, string>; retires?: string[]; reads?: string[] },
 ): TransitionInput => ({ kind: 'derive', table, ...spec });
 
 /** A NOT NULL column on a live table, filled from an expression for rows old code writes and old rows. */
@@ -123,7 +123,7 @@ function columnSync(
     return null;
   }
   const declared = (c: string) => table.columns.find((x) => x.name === c);
-  const base = { backward: {} as Record<string, string>, retires: [] as string[], fillOnly: false, swap: null };
+  const base = { backward: {} as Record<string, string>, retires: [] as string[], sources: [] as string[], fillOnly: false, swap: null };
   const make = (targets: string[], spec: Omit<ColumnSync, 'kind' | 'id' | 'table' | 'declaredAs' | 'trigger'>): ColumnSync => ({
     kind: 'column-sync',
     id: `${release}:${input.table}:${targets.join(',')}`,
@@ -141,7 +141,13 @@ function columnSync(
     case 'rename-column':
       need(declared(input.to) !== undefined, `the new column "${input.to}" must be declared in tables.${input.table}.columns`);
       need(declared(input.from) === undefined, `the old column "${input.from}" is still declared; declare only "${input.to}"`);
-      sync = make([input.to], { ...base, forward: { [input.to]: input.from }, backward: { [input.from]: input.to }, retires: [input.from] });
+      sync = make([input.to], {
+        ...base,
+        forward: { [input.to]: input.from },
+        backward: { [input.from]: input.to },
+        retires: [input.from],
+        sources: [input.from],
+      });
       break;
     case 'derive': {
       const targets = Object.keys(input.forward ?? {});
@@ -151,7 +157,10 @@ function columnSync(
       for (const b of Object.keys(input.backward ?? {})) {
         need((input.retires ?? []).includes(b), `backward writes "${b}", which must be an old column listed in \`retires\``);
       }
-      sync = make(targets, { ...base, forward: { ...input.forward }, backward: { ...(input.backward ?? {}) }, retires: [...(input.retires ?? [])] });
+      const retires = input.retires ?? [];
+      const backward = input.backward ?? {};
+      const sources = input.reads ?? [...new Set([...retires, ...Object.keys(backward)])];
+      sync = make(targets, { ...base, forward: { ...input.forward }, backward: { ...backward }, retires: [...retires], sources });
       break;
     }
     case 'fill': {
@@ -176,6 +185,7 @@ function columnSync(
         ...base,
         forward: {},
         retires: [],
+        sources: [input.column],
         swap: column ? { column: input.column, shadow, type: column.type, using: input.using ?? null } : null,
       });
       break;

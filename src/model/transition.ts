@@ -19,6 +19,11 @@ export interface ColumnSync {
   backward: Record<string, string>;
   /** Old columns that contract drops once the new ones hold their data. */
   retires: string[];
+  /**
+   * Old columns the forward expressions read: an UPDATE that changes one of them came from old
+   * code. Empty means any UPDATE that leaves the new columns alone recomputes them.
+   */
+  sources: string[];
   /** Fill: the new column only gets the forward value where it is NULL (new code writes its own). */
   fillOnly: boolean;
   /**

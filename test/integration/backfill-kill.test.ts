@@ -26,7 +26,7 @@ export default defineSchema({
   tables: { readings: { columns: { value: 'bigint', tag: { type: 'text', nullable: false } } } },
   transitions: [
     changeType('readings', 'value'),
-    derive('readings', { forward: { tag: "upper(label) || '#' || site" }, retires: ['label'] }),
+    derive('readings', { forward: { tag: "upper(label) || '#' || site" }, retires: ['label'], reads: ['label', 'site'] }),
   ],
 });
 `;

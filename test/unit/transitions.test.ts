@@ -67,6 +67,7 @@ describe('transitions: declaration', () => {
         forward: { nickname: 'nick' },
         backward: { nick: 'nickname' },
         retires: ['nick'],
+        sources: ['nick'],
         fillOnly: false,
         swap: null,
       },
@@ -238,20 +239,45 @@ describe('transitions: diff and plan through the phases', () => {
 });
 
 describe('transitions: PostgreSQL SQL', () => {
-  const spec = { table: 'p', trigger: '_dbtide_sync_p_full', forward: { full: "a || ' ' || b" }, backward: { a: "split_part(full, ' ', 1)" }, fillOnly: false };
+  const spec = {
+    table: 'p',
+    trigger: '_dbtide_sync_p_full',
+    forward: { full: "a || ' ' || b" },
+    backward: { a: "split_part(full, ' ', 1)" },
+    fillOnly: false,
+    sources: ['a', 'b'],
+  };
 
-  it('the trigger skips the backfill session, assigns only to NEW (no loops) and chooses the direction', () => {
+  it('the trigger skips the backfill session, assigns only to NEW (no loops) and tells old writes from new', () => {
     const [fn, trigger] = postgresTransitions.createSyncTrigger(spec);
-    expect(fn).toContain("IF current_setting('dbtide.backfill', true) = 'on' THEN RETURN NEW; END IF;");
-    expect(fn).toContain(`IF (TG_OP = 'INSERT' AND NEW."full" IS NULL) OR (TG_OP = 'UPDATE' AND ROW(NEW."full") IS NOT DISTINCT FROM ROW(OLD."full")) THEN`);
-    expect(fn).toContain(`SELECT (a || ' ' || b) INTO NEW."full" FROM (SELECT NEW.*) AS _dbtide_row;`);
-    expect(fn).toContain(`SELECT (split_part(full, ' ', 1)) INTO NEW."a" FROM (SELECT NEW.*) AS _dbtide_row;`);
-    expect(fn).not.toMatch(/\bUPDATE\s+"|\bINSERT\s+INTO\b/i);
+    const forward = `SELECT (a || ' ' || b) INTO NEW."full" FROM (SELECT NEW.*) AS _dbtide_row;`;
+    const backward = `SELECT (split_part(full, ' ', 1)) INTO NEW."a" FROM (SELECT NEW.*) AS _dbtide_row;`;
+    expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full"() RETURNS trigger LANGUAGE plpgsql AS $dbtide$
+BEGIN
+  IF current_setting('dbtide.backfill', true) = 'on' THEN RETURN NEW; END IF;
+  IF TG_OP = 'INSERT' THEN
+    IF NEW."full" IS NULL THEN ${forward} ELSE ${backward} END IF;
+  ELSIF ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full") THEN
+    ${backward}
+  ELSIF ROW(NEW."a", NEW."b") IS DISTINCT FROM ROW(OLD."a", OLD."b") THEN
+    ${forward}
+  END IF;
+  RETURN NEW;
+END
+$dbtide$`);
     expect(trigger).toBe('CREATE TRIGGER "_dbtide_sync_p_full" BEFORE INSERT OR UPDATE ON "p" FOR EACH ROW EXECUTE FUNCTION "_dbtide_sync_p_full"()');
   });
 
+  it('copies and casts are assigned directly; without sources any update leaving the new columns alone recomputes them', () => {
+    const copy = { ...spec, forward: { label: 'name', v2: 'CAST("v" AS numeric(12,2))' }, backward: {}, sources: [] };
+    const [fn] = postgresTransitions.createSyncTrigger(copy);
+    expect(fn).toContain('NEW."label" := NEW."name"; NEW."v2" := CAST(NEW."v" AS numeric(12,2));');
+    expect(fn).toContain('ELSIF NOT (ROW(NEW."label", NEW."v2") IS DISTINCT FROM ROW(OLD."label", OLD."v2")) THEN');
+    expect(fn).not.toContain('SELECT (');
+  });
+
   it('a fill only fills NULLs, and its verification counts NULLs', () => {
-    const fill = { ...spec, forward: { code: 'upper(city)' }, backward: {}, fillOnly: true };
+    const fill = { ...spec, forward: { code: 'upper(city)' }, backward: {}, fillOnly: true, sources: [] };
     expect(postgresTransitions.createSyncTrigger(fill)[0]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
     expect(postgresTransitions.countMismatches(fill)).toBe('SELECT count(*) AS n FROM "p" WHERE "code" IS NULL');
   });

@@ -8,7 +8,7 @@ export function syncSpec(s: ColumnSync, ctx: PlanContext): SyncSpec {
   const forward = s.swap
     ? { [s.swap.shadow]: s.swap.using ?? ctx.sql.cast(ctx.sql.quote(s.swap.column), s.swap.type) }
     : s.forward;
-  return { table: s.table, trigger: s.trigger, forward, backward: s.backward, fillOnly: s.fillOnly };
+  return { table: s.table, trigger: s.trigger, forward, backward: s.backward, fillOnly: s.fillOnly, sources: s.sources };
 }
 
 const targetsOf = (spec: SyncSpec) => Object.keys(spec.forward);
