@@ -3,7 +3,7 @@ import { normalizeSchema } from './declaration/normalize.js';
 import { renderDeclaration } from './declaration/render-declaration.js';
 import type { Schema } from './declaration/dsl-types.js';
 import { openDatabase, planAgainst, type Database } from './engine.js';
-import { Ledger, type RunRecord } from './execute/ledger.js';
+import { Ledger, type JobRecord, type RunRecord } from './execute/ledger.js';
 import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
@@ -98,6 +98,8 @@ export interface StatusReport extends CheckReport {
   server: string;
   url: string;
   runs: RunRecord[];
+  /** Backfills and data moves: rows done so far, running or done. */
+  jobs: JobRecord[];
 }
 
 export async function status(target: Target, declaration: Declaration): Promise<StatusReport> {
@@ -109,6 +111,7 @@ export async function status(target: Target, declaration: Declaration): Promise<
       server: db.caps.server,
       url: redactUrl(target.url),
       runs: await new Ledger(db.conn, db.dialect).runs(),
+      jobs: await new Ledger(db.conn, db.dialect).jobs(),
     };
   });
 }

@@ -13,6 +13,13 @@ export interface RunRecord {
   message: string | null;
 }
 
+export interface JobRecord {
+  job_id: string;
+  rows_done: string | number;
+  status: 'running' | 'done';
+  updated_at: Date | string;
+}
+
 export interface StatementRecord {
   stepId: string;
   index: number;
@@ -90,6 +97,14 @@ export class Ledger {
   async recordForce(runId: string, index: number, reason: string, what: string): Promise<void> {
     const sql = `-- forced past verification: ${what}; reason: ${reason}`;
     await this.insertStatement(runId, { stepId: 'force', index, sql, attempts: 0, startedAt: new Date() }, 'forced', reason);
+  }
+
+  /** Backfills and data moves with their progress, most recently active first. */
+  async jobs(limit = 20): Promise<JobRecord[]> {
+    if (!(await this.exists())) return [];
+    return this.conn.query<JobRecord>(
+      `SELECT job_id, rows_done, status, updated_at FROM _dbtide_backfills ORDER BY updated_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`,
+    );
   }
 
   async runs(limit = 20): Promise<RunRecord[]> {

@@ -37,6 +37,8 @@ export function registerStatus(program: Command): void {
         ...report.runs.map(
           (r) => `  ${new Date(r.started_at).toISOString()}  ${r.phase.padEnd(8)} ${r.release.padEnd(20)} ${r.status.padEnd(7)} ${r.message ?? ''}`,
         ),
+        ...(report.jobs.length === 0 ? [] : ['', 'backfills and data moves:']),
+        ...report.jobs.map((j) => `  ${j.status.padEnd(8)} ${Number(j.rows_done).toLocaleString('en-US').padStart(12)} rows  ${j.job_id}`),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     },
