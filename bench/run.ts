@@ -9,7 +9,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { contract, expand, migrate } from '../src/api.js';
 import { defineSchema } from '../src/declaration/define-schema.js';
 import { changeType } from '../src/declaration/transitions.js';
@@ -17,7 +16,7 @@ import type { RunEvent } from '../src/execute/events.js';
 import { BACKFILL_DEFAULTS } from '../src/migrate/backfill.js';
 import { redactText, redactUrl } from '../src/redact.js';
 import { printTable, round, summarize, type Row } from './report.js';
-import { meanWriteMs, startWorkload, type IdCounter, type Sample } from './workload.js';
+import { connect, startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -31,36 +30,49 @@ const v2 = defineSchema({
 });
 
 const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3 };
-const WRITE_PROBE = { count: 2000, warmup: 200 };
+/**
+ * 2000 probe writes in rounds: a commit waits for a WAL flush, whose latency on a shared or
+ * virtual disk swings severalfold within seconds; the least disturbed round is the write's cost.
+ */
+const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
-const { values: args } = parseArgs({
-  options: {
-    url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
-    rows: { type: 'string', default: '1000000' },
-    clients: { type: 'string', default: '4' },
-    seconds: { type: 'string', default: '5' },
-    'batch-ms': { type: 'string', default: String(BACKFILL_DEFAULTS.targetBatchMs) },
-  },
-});
-
-function positive(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${text}`);
-  return n;
+interface Options {
+  adminUrl: string;
+  rows: number;
+  clients: number;
+  seconds: number;
+  backfill: { targetBatchMs: number };
 }
 
-const adminUrl = args.url;
-const rows = positive('rows', args.rows);
-const clients = positive('clients', args.clients);
-const seconds = positive('seconds', args.seconds);
-const backfill = { targetBatchMs: positive('batch-ms', args['batch-ms']) };
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
+      rows: { type: 'string', default: '1000000' },
+      clients: { type: 'string', default: '4' },
+      seconds: { type: 'string', default: '5' },
+      'batch-ms': { type: 'string', default: String(BACKFILL_DEFAULTS.targetBatchMs) },
+    },
+  });
+  const positive = (name: keyof typeof values) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
+    return n;
+  };
+  return {
+    adminUrl: values.url,
+    rows: positive('rows'),
+    clients: positive('clients'),
+    seconds: positive('seconds'),
+    backfill: { targetBatchMs: positive('batch-ms') },
+  };
+}
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
+async function admin(adminUrl: string, sql: string): Promise<void> {
+  const client = await connect(adminUrl);
   try {
     await client.query(sql);
   } finally {
@@ -76,11 +88,10 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value:
   return { value, s };
 }
 
-async function bench(url: string) {
+async function bench(url: string, { rows, clients, seconds, backfill }: Options) {
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
+  const db = await connect(url);
   const scalar = async (sql: string) => Object.values((await db.query(sql)).rows[0] as object)[0] as unknown;
   try {
     const server = String(await scalar('SHOW server_version'));
@@ -101,7 +112,10 @@ async function bench(url: string) {
     // Both probes start right after a checkpoint, so both pay the same full-page writes.
     const probeWrites = async () => {
       await db.query('CHECKPOINT');
-      return meanWriteMs(url, rows, WRITE_PROBE.count, WRITE_PROBE.warmup);
+      return {
+        sync: await writeRoundsMs(url, rows, { ...WRITE_PROBE, synchronousCommit: true }),
+        async: await writeRoundsMs(url, rows, { ...WRITE_PROBE, synchronousCommit: false }),
+      };
     };
     const writeBefore = await timed('single-row writes before expand', probeWrites);
 
@@ -152,6 +166,8 @@ async function bench(url: string) {
     const dur = summarize(during.samples);
     const byPhase = (phase: string) => summarize(during.samples.filter((s) => s.phase === phase));
     const errors = new Map([...baseline.errors, ...during.errors]);
+    const overhead = (mode: 'sync' | 'async') => Math.min(...writeAfter.value[mode]) / Math.min(...writeBefore.value[mode]);
+    const rounded = (means: number[]) => means.map((m) => round(m, 4));
     const singleRate = rows / single.s;
     const backfillRate = backfillRows / backfillS;
     return {
@@ -159,7 +175,7 @@ async function bench(url: string) {
       single_update_rows_per_s: Math.round(singleRate),
       backfill_rows_per_s: Math.round(backfillRate),
       backfill_ratio: round(backfillRate / singleRate, 3),
-      trigger_write_overhead: round(writeAfter.value / writeBefore.value, 3),
+      trigger_write_overhead: round(overhead('sync'), 3),
       workload_p99_baseline_ms: round(base.p99),
       workload_p99_during_ms: round(dur.p99),
       workload_errors: base.errors + dur.errors,
@@ -182,12 +198,19 @@ async function bench(url: string) {
         expand_s: round(phaseS.expand, 3),
         migrate_s: round(phaseS.migrate, 3),
         contract_s: round(c.s, 3),
-        write_mean_ms_before: round(writeBefore.value, 4),
-        write_mean_ms_after: round(writeAfter.value, 4),
+        write_round_means_ms_before: rounded(writeBefore.value.sync),
+        write_round_means_ms_after: rounded(writeAfter.value.sync),
+        trigger_write_overhead_without_commit_flush: round(overhead('async'), 3),
+        write_round_means_ms_before_without_commit_flush: rounded(writeBefore.value.async),
+        write_round_means_ms_after_without_commit_flush: rounded(writeAfter.value.async),
         workload_p50_baseline_ms: round(base.p50, 3),
         workload_p50_during_ms: round(dur.p50, 3),
         workload_p99_expand_ms: round(byPhase('expand').p99),
         workload_p99_migrate_ms: round(byPhase('migrate').p99),
+        // Reads never wait for the backfill's row locks; writes to rows of the running batch do.
+        workload_p99_during_by_kind_ms: Object.fromEntries(
+          (['read', 'old-update', 'new-update', 'insert'] as const).map((k) => [k, round(summarize(during.samples.filter((s) => s.kind === k)).p99)]),
+        ),
         slowest_op_during: dur.slowest && { kind: dur.slowest.kind, phase: dur.slowest.phase, ms: round(dur.slowest.ms) },
         error_messages: Object.fromEntries([...errors].map(([m, n]) => [redactText(m), n])),
       },
@@ -219,20 +242,22 @@ function tableRows(r: Result): Row[] {
 }
 
 async function main(): Promise<void> {
+  const options = parseOptions();
+  const { adminUrl } = options;
   const name = `dbtide_bench_${randomBytes(3).toString('hex')}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  log(`server ${redactUrl(adminUrl)}, database ${name}, backfill targetBatchMs ${backfill.targetBatchMs}`);
-  await admin(`CREATE DATABASE "${name}"`);
+  log(`server ${redactUrl(adminUrl)}, database ${name}, backfill targetBatchMs ${options.backfill.targetBatchMs}`);
+  await admin(adminUrl, `CREATE DATABASE "${name}"`);
   // FORCE ends the sessions a failed or interrupted run leaves connected.
-  const drop = () => admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const drop = () => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   process.once('SIGINT', () => {
     log('interrupted; dropping the bench database');
     void drop().finally(() => process.exit(130));
   });
   let result: Result;
   try {
-    result = await bench(url.toString());
+    result = await bench(url.toString(), options);
   } finally {
     await drop();
   }

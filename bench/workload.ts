@@ -63,20 +63,20 @@ async function runOp(client: pg.Client, kind: OpKind, rows: number, ids: IdCount
   }
 }
 
+/** A connected client whose lost backend (e.g. the bench database dropped on Ctrl-C) fails its queries instead of crashing the process. */
+export async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
 /** Starts `clients` connections, each running operations back to back until stopped. */
 export async function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string): Promise<WorkloadRun> {
   const samples: Sample[] = [];
   const errors = new Map<string, number>();
   let running = true;
-  const connections = await Promise.all(
-    Array.from({ length: clients }, async () => {
-      const client = new pg.Client({ connectionString: url });
-      // A lost backend must show up as failed operations, not crash the process.
-      client.on('error', () => {});
-      await client.connect();
-      return client;
-    }),
-  );
+  const connections = await Promise.all(Array.from({ length: clients }, () => connect(url)));
   const run: WorkloadRun = {
     phase,
     async stop() {
@@ -108,16 +108,28 @@ export async function startWorkload(url: string, clients: number, rows: number, 
   return run;
 }
 
-/** Mean latency of sequential single-row autocommit updates on one connection, after a warm-up. */
-export async function meanWriteMs(url: string, rows: number, count: number, warmup: number): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+export interface ProbeOptions {
+  warmup: number;
+  rounds: number;
+  perRound: number;
+  /** Off takes the WAL flush out of each commit, leaving the server's own work on the row. */
+  synchronousCommit: boolean;
+}
+
+/** The mean latency of each round of sequential single-row autocommit updates on one connection. */
+export async function writeRoundsMs(url: string, rows: number, o: ProbeOptions): Promise<number[]> {
+  const client = await connect(url);
   try {
+    if (!o.synchronousCommit) await client.query('SET synchronous_commit = off');
     const write = () => client.query('UPDATE accounts SET balance = balance + 1 WHERE id = $1', [randomId(rows)]);
-    for (let i = 0; i < warmup; i++) await write();
-    const started = performance.now();
-    for (let i = 0; i < count; i++) await write();
-    return (performance.now() - started) / count;
+    for (let i = 0; i < o.warmup; i++) await write();
+    const means: number[] = [];
+    for (let r = 0; r < o.rounds; r++) {
+      const started = performance.now();
+      for (let i = 0; i < o.perRound; i++) await write();
+      means.push((performance.now() - started) / o.perRound);
+    }
+    return means;
   } finally {
     await client.end();
   }
