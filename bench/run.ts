@@ -1,8 +1,10 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS]`
  *
- * Measures an online int -> bigint change of a column with N rows under a live workload, in a
- * database of its own that it drops at the end. See bench/README.md for what each number means.
+ * Measures online int -> bigint changes of two columns of a table with N rows, in a database of
+ * its own that it drops at the end: `balance` with nothing else running (the backfill's
+ * throughput against one UPDATE), then `points` under a live workload of old and new code (what
+ * the application feels, with the migrate settings an operator uses live). See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,13 +22,19 @@ import { connect, startWorkload, writeRoundsMs, type IdCounter, type Sample } fr
 
 const v1 = defineSchema({
   release: 'v1',
-  tables: { accounts: { columns: { id: 'bigint', balance: 'int', note: 'text' }, primaryKey: ['id'] } },
+  tables: { accounts: { columns: { id: 'bigint', balance: 'int', points: 'int', note: 'text' }, primaryKey: ['id'] } },
 });
 const v2 = defineSchema({
   release: 'v2',
   extends: v1,
   tables: { accounts: { columns: { balance: 'bigint' } } },
   transitions: [changeType('accounts', 'balance')],
+});
+const v3 = defineSchema({
+  release: 'v3',
+  extends: v2,
+  tables: { accounts: { columns: { points: 'bigint' } } },
+  transitions: [changeType('accounts', 'points')],
 });
 
 const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3 };
@@ -41,7 +49,8 @@ interface Options {
   rows: number;
   clients: number;
   seconds: number;
-  backfill: { targetBatchMs: number };
+  /** Migrate settings of the live run: short batches hold row locks briefly, pauses leave room. */
+  live: { targetBatchMs: number; sleepMs: number };
 }
 
 function parseOptions(): Options {
@@ -51,7 +60,8 @@ function parseOptions(): Options {
       rows: { type: 'string', default: '1000000' },
       clients: { type: 'string', default: '4' },
       seconds: { type: 'string', default: '5' },
-      'batch-ms': { type: 'string', default: String(BACKFILL_DEFAULTS.targetBatchMs) },
+      'batch-ms': { type: 'string', default: '50' },
+      'sleep-ms': { type: 'string', default: '50' },
     },
   });
   const positive = (name: keyof typeof values) => {
@@ -64,7 +74,7 @@ function parseOptions(): Options {
     rows: positive('rows'),
     clients: positive('clients'),
     seconds: positive('seconds'),
-    backfill: { targetBatchMs: positive('batch-ms') },
+    live: { targetBatchMs: positive('batch-ms'), sleepMs: positive('sleep-ms') },
   };
 }
 
@@ -88,7 +98,21 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value:
   return { value, s };
 }
 
-async function bench(url: string, { rows, clients, seconds, backfill }: Options) {
+/** Times the backfill step of a migrate from its events. */
+function backfillTimer() {
+  const t = { started: 0, s: 0, rows: 0, batches: 0 };
+  const onEvent = (e: RunEvent) => {
+    if (e.type === 'step-start' && e.step.operation === 'backfill') t.started = performance.now();
+    if (e.type === 'step-done' && e.step.operation === 'backfill') t.s = secondsSince(t.started);
+    if (e.type === 'work-progress' && e.step.operation === 'backfill') {
+      t.rows += e.batchRows;
+      t.batches++;
+    }
+  };
+  return { t, onEvent };
+}
+
+async function bench(url: string, { rows, clients, seconds, live }: Options) {
   const startedAt = new Date().toISOString();
   const started = performance.now();
   const db = await connect(url);
@@ -98,8 +122,8 @@ async function bench(url: string, { rows, clients, seconds, backfill }: Options)
 
     await timed(`setup (${rows.toLocaleString('en-US')} rows, twice)`, async () => {
       for (const table of ['accounts', 'accounts_copy']) {
-        await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, balance integer, note text)`);
-        await db.query(`INSERT INTO ${table} SELECT g, (g % 100000)::int, 'note ' || g FROM generate_series(1, $1::bigint) AS g`, [rows]);
+        await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, balance integer, points integer, note text)`);
+        await db.query(`INSERT INTO ${table} SELECT g, (g % 100000)::int, (g % 1000)::int, 'note ' || g FROM generate_series(1, $1::bigint) AS g`, [rows]);
       }
       await db.query('VACUUM ANALYZE');
       // Each measurement starts with clean buffers instead of flushing the previous one's writes.
@@ -108,6 +132,18 @@ async function bench(url: string, { rows, clients, seconds, backfill }: Options)
 
     await db.query('ALTER TABLE accounts_copy ADD COLUMN balance_new bigint');
     const single = await timed('single UPDATE on accounts_copy', () => db.query('UPDATE accounts_copy SET balance_new = CAST(balance AS bigint)'));
+    await db.query('DROP TABLE accounts_copy');
+    await db.query('CHECKPOINT');
+
+    // Throughput: the same work as the single UPDATE, as dbtide's backfill, with nothing else running.
+    const throughput = backfillTimer();
+    await timed('expand v2 (balance)', () => expand({ url }, v2));
+    await timed('migrate v2 (balance, default settings, no workload)', () => migrate({ url }, v2, { onEvent: throughput.onEvent }));
+    if (throughput.t.s === 0) throw new Error('migrate ran no backfill step');
+    await timed('contract v2', () => contract({ url }, v2));
+    // The backfill and the swap leave a dead row version per row; clean up before the live run.
+    await db.query('VACUUM ANALYZE accounts');
+    await db.query('CHECKPOINT');
 
     // Both probes start right after a checkpoint, so both pay the same full-page writes.
     const probeWrites = async () => {
@@ -125,39 +161,32 @@ async function bench(url: string, { rows, clients, seconds, backfill }: Options)
     const baseline = await baselineRun.stop();
     log(`baseline workload: ${baseline.samples.length.toLocaleString('en-US')} ops in ${seconds} s`);
 
-    let backfillStarted = 0;
-    let backfillS = 0;
-    let backfillRows = 0;
-    let batches = 0;
-    const onEvent = (e: RunEvent) => {
-      if (e.type === 'step-start' && e.step.operation === 'backfill') backfillStarted = performance.now();
-      if (e.type === 'step-done' && e.step.operation === 'backfill') backfillS = secondsSince(backfillStarted);
-      if (e.type === 'work-progress' && e.step.operation === 'backfill') {
-        backfillRows += e.batchRows;
-        batches++;
-      }
-    };
+    const liveTimer = backfillTimer();
+    const onEvent = liveTimer.onEvent;
     const duringRun = await startWorkload(url, clients, rows, ids, 'expand');
     let during: { samples: Sample[]; errors: Map<string, number> };
     let phaseS: { expand: number; migrate: number };
     try {
-      const e = await timed('expand (under workload)', () => expand({ url }, v2, { onEvent }));
+      const e = await timed('expand v3 (points, under workload)', () => expand({ url }, v3, { onEvent }));
       duringRun.phase = 'migrate';
-      const m = await timed('migrate (under workload)', () => migrate({ url }, v2, { onEvent, backfill }));
+      const m = await timed('migrate v3 (points, live settings, under workload)', () => migrate({ url }, v3, { onEvent, backfill: live }));
       phaseS = { expand: e.s, migrate: m.s };
     } finally {
       during = await duringRun.stop();
     }
-    if (backfillS === 0) throw new Error('migrate ran no backfill step');
+    if (liveTimer.t.s === 0) throw new Error('migrate ran no backfill step');
 
     // Dead rows the backfill left would make autovacuum run during the probe; the trigger's cost is what is measured.
     await db.query('VACUUM accounts');
     const writeAfter = await timed('single-row writes after expand', probeWrites);
 
-    const c = await timed('contract', () => contract({ url }, v2));
-    const nulls = Number(await scalar('SELECT count(*) FROM accounts WHERE balance IS NULL'));
+    const c = await timed('contract v3', () => contract({ url }, v3));
+    // Rows the workload inserted have no balance (new code writes points only).
+    const nulls = Number(await scalar(`SELECT count(*) FROM accounts WHERE (balance IS NULL AND id <= ${rows}) OR points IS NULL`));
     const type = String(
-      await scalar("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'balance'"),
+      await scalar(
+        "SELECT string_agg(DISTINCT format_type(atttypid, atttypmod), ',') FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname IN ('balance', 'points')",
+      ),
     );
     const count = Number(await scalar('SELECT count(*) FROM accounts'));
     const expectedCount = rows + ids.inserted;
@@ -169,7 +198,7 @@ async function bench(url: string, { rows, clients, seconds, backfill }: Options)
     const overhead = (mode: 'sync' | 'async') => Math.min(...writeAfter.value[mode]) / Math.min(...writeBefore.value[mode]);
     const rounded = (means: number[]) => means.map((m) => round(m, 4));
     const singleRate = rows / single.s;
-    const backfillRate = backfillRows / backfillS;
+    const backfillRate = throughput.t.rows / throughput.t.s;
     return {
       rows,
       single_update_rows_per_s: Math.round(singleRate),
@@ -183,18 +212,21 @@ async function bench(url: string, { rows, clients, seconds, backfill }: Options)
       workload_ops_baseline: base.ops,
       workload_ops_during: dur.ops,
       verified: nulls === 0 && type === 'bigint' && count === expectedCount,
-      verification: { null_balances: nulls, balance_type: type, row_count: count, expected_row_count: expectedCount, inserted_rows: ids.inserted },
+      verification: { null_values: nulls, column_types: type, row_count: count, expected_row_count: expectedCount, inserted_rows: ids.inserted },
       server,
       started_at: startedAt,
       duration_s: round(secondsSince(started), 1),
-      backfill_settings: { ...BACKFILL_DEFAULTS, ...backfill },
+      backfill_settings: { throughput_run: BACKFILL_DEFAULTS, live_run: { ...BACKFILL_DEFAULTS, ...live } },
       details: {
         clients,
         baseline_seconds: seconds,
         single_update_s: round(single.s, 3),
-        backfill_s: round(backfillS, 3),
-        backfill_rows: backfillRows,
-        backfill_batches: batches,
+        backfill_s: round(throughput.t.s, 3),
+        backfill_rows: throughput.t.rows,
+        backfill_batches: throughput.t.batches,
+        live_backfill_rows_per_s: Math.round(liveTimer.t.rows / liveTimer.t.s),
+        live_backfill_s: round(liveTimer.t.s, 3),
+        live_backfill_batches: liveTimer.t.batches,
         expand_s: round(phaseS.expand, 3),
         migrate_s: round(phaseS.migrate, 3),
         contract_s: round(c.s, 3),
@@ -247,7 +279,7 @@ async function main(): Promise<void> {
   const name = `dbtide_bench_${randomBytes(3).toString('hex')}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  log(`server ${redactUrl(adminUrl)}, database ${name}, backfill targetBatchMs ${options.backfill.targetBatchMs}`);
+  log(`server ${redactUrl(adminUrl)}, database ${name}, live migrate: targetBatchMs ${options.live.targetBatchMs}, sleepMs ${options.live.sleepMs}`);
   await admin(adminUrl, `CREATE DATABASE "${name}"`);
   // FORCE ends the sessions a failed or interrupted run leaves connected.
   const drop = () => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

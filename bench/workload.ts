@@ -48,16 +48,16 @@ function pickKind(): OpKind {
 async function runOp(client: pg.Client, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
   switch (kind) {
     case 'read':
-      await client.query('SELECT id, balance, note FROM accounts WHERE id = $1', [randomId(rows)]);
+      await client.query('SELECT id, points, note FROM accounts WHERE id = $1', [randomId(rows)]);
       return;
     case 'old-update':
-      await client.query('UPDATE accounts SET balance = balance + 1 WHERE id = $1', [randomId(rows)]);
+      await client.query('UPDATE accounts SET points = points + 1 WHERE id = $1', [randomId(rows)]);
       return;
     case 'new-update':
-      await client.query('UPDATE accounts SET balance = $2, note = $3 WHERE id = $1', [randomId(rows), intValue(), 'new version']);
+      await client.query('UPDATE accounts SET points = $2, note = $3 WHERE id = $1', [randomId(rows), intValue(), 'new version']);
       return;
     case 'insert':
-      await client.query('INSERT INTO accounts (id, balance, note) VALUES ($1, $2, $3)', [ids.next++, intValue(), 'inserted']);
+      await client.query('INSERT INTO accounts (id, points, note) VALUES ($1, $2, $3)', [ids.next++, intValue(), 'inserted']);
       ids.inserted++;
       return;
   }
@@ -121,7 +121,7 @@ export async function writeRoundsMs(url: string, rows: number, o: ProbeOptions):
   const client = await connect(url);
   try {
     if (!o.synchronousCommit) await client.query('SET synchronous_commit = off');
-    const write = () => client.query('UPDATE accounts SET balance = balance + 1 WHERE id = $1', [randomId(rows)]);
+    const write = () => client.query('UPDATE accounts SET points = points + 1 WHERE id = $1', [randomId(rows)]);
     for (let i = 0; i < o.warmup; i++) await write();
     const means: number[] = [];
     for (let r = 0; r < o.rounds; r++) {

@@ -56,16 +56,28 @@ function body(sync: SyncSpec): string {
   ${onUpdate.join('\n  ')}
   END IF;`;
   return `BEGIN
-  IF current_setting(${literal(QUIET_SETTING)}, true) = 'on' THEN RETURN NEW; END IF;
   ${decide}
   RETURN NEW;
 END`;
 }
 
+/**
+ * The backfill's own writes are filtered in the trigger's WHEN clause, which the executor checks
+ * without entering PL/pgSQL. Without a backward direction, only updates of the old columns can
+ * need the trigger, so others (the backfill's included) do not fire it at all.
+ */
+function firing(sync: SyncSpec): string {
+  const quiet = `current_setting(${literal(QUIET_SETTING)}, true) IS DISTINCT FROM 'on'`;
+  const onUpdate = Object.keys(sync.backward).length === 0 && sync.sources.length > 0 && !sync.fillOnly
+    ? `UPDATE OF ${sync.sources.map(quote).join(', ')}`
+    : 'UPDATE';
+  return `BEFORE INSERT OR ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${quiet})`;
+}
+
 export const postgresTransitions: TransitionSql = {
   createSyncTrigger: (sync) => [
     `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS $dbtide$\n${body(sync)}\n$dbtide$`,
-    `CREATE TRIGGER ${quote(sync.trigger)} BEFORE INSERT OR UPDATE ON ${quote(sync.table)} FOR EACH ROW EXECUTE FUNCTION ${quote(sync.trigger)}()`,
+    `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`,
   ],
   dropSyncTrigger: (table, trigger) => [
     `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
