@@ -248,13 +248,12 @@ describe('transitions: PostgreSQL SQL', () => {
     sources: ['a', 'b'],
   };
 
-  it('the trigger skips the backfill session, assigns only to NEW (no loops) and tells old writes from new', () => {
+  it('the trigger skips the backfill session (WHEN), assigns only to NEW (no loops) and tells old writes from new', () => {
     const [fn, trigger] = postgresTransitions.createSyncTrigger(spec);
     const forward = `SELECT (a || ' ' || b) INTO NEW."full" FROM (SELECT NEW.*) AS _dbtide_row;`;
     const backward = `SELECT (split_part(full, ' ', 1)) INTO NEW."a" FROM (SELECT NEW.*) AS _dbtide_row;`;
     expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full"() RETURNS trigger LANGUAGE plpgsql AS $dbtide$
 BEGIN
-  IF current_setting('dbtide.backfill', true) = 'on' THEN RETURN NEW; END IF;
   IF TG_OP = 'INSERT' THEN
     IF NEW."full" IS NULL THEN ${forward} ELSE ${backward} END IF;
   ELSIF ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full") THEN
@@ -265,7 +264,9 @@ BEGIN
   RETURN NEW;
 END
 $dbtide$`);
-    expect(trigger).toBe('CREATE TRIGGER "_dbtide_sync_p_full" BEFORE INSERT OR UPDATE ON "p" FOR EACH ROW EXECUTE FUNCTION "_dbtide_sync_p_full"()');
+    expect(trigger).toBe(
+      `CREATE TRIGGER "_dbtide_sync_p_full" BEFORE INSERT OR UPDATE ON "p" FOR EACH ROW WHEN (current_setting('dbtide.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION "_dbtide_sync_p_full"()`,
+    );
   });
 
   it('copies and casts are assigned directly; without sources any update leaving the new columns alone recomputes them', () => {
@@ -274,6 +275,11 @@ $dbtide$`);
     expect(fn).toContain('NEW."label" := NEW."name"; NEW."v2" := CAST(NEW."v" AS numeric(12,2));');
     expect(fn).toContain('ELSIF NOT (ROW(NEW."label", NEW."v2") IS DISTINCT FROM ROW(OLD."label", OLD."v2")) THEN');
     expect(fn).not.toContain('SELECT (');
+  });
+
+  it('without a backward direction the trigger fires only on updates of the old columns', () => {
+    const [, trigger] = postgresTransitions.createSyncTrigger({ ...spec, backward: {}, sources: ['v'] });
+    expect(trigger).toContain('BEFORE INSERT OR UPDATE OF "v" ON "p" FOR EACH ROW WHEN (');
   });
 
   it('a fill only fills NULLs, and its verification counts NULLs', () => {
