@@ -106,12 +106,13 @@ export async function status(target: Target, declaration: Declaration): Promise<
   const schema = await declared(declaration);
   return withDatabase(target, async (db) => {
     const { plan } = await planAgainst(db, schema);
+    const ledger = new Ledger(db.conn, db.dialect);
     return {
       ...progressOf(schema.release, plan),
       server: db.caps.server,
       url: redactUrl(target.url),
-      runs: await new Ledger(db.conn, db.dialect).runs(),
-      jobs: await new Ledger(db.conn, db.dialect).jobs(),
+      runs: await ledger.runs(),
+      jobs: await ledger.jobs(),
     };
   });
 }

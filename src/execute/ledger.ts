@@ -13,6 +13,14 @@ export interface RunRecord {
   message: string | null;
 }
 
+/** Where a backfill or data move stands; keys are JSON arrays of key values. */
+export interface JobCheckpoint {
+  upper_key: string | null;
+  last_key: string | null;
+  rows_done: string | number;
+  status: 'running' | 'done';
+}
+
 export interface JobRecord {
   job_id: string;
   rows_done: string | number;
@@ -83,6 +91,32 @@ export class Ledger {
     await this.conn.query(
       `INSERT INTO _dbtide_journal (run_id, step_id, statement_index, sql, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
       values,
+    );
+  }
+
+  async jobCheckpoint(jobId: string): Promise<JobCheckpoint | undefined> {
+    const [row] = await this.conn.query<JobCheckpoint>(
+      `SELECT upper_key, last_key, rows_done, status FROM _dbtide_backfills WHERE job_id = ${this.p(1)}`,
+      [jobId],
+    );
+    return row;
+  }
+
+  /** Records a job's start; a backfill fixes its upper key here, and a job with nothing to do starts done. */
+  async startJob(jobId: string, upperKey: string | null, done: boolean): Promise<JobCheckpoint> {
+    const status = done ? 'done' : 'running';
+    await this.conn.query(
+      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${this.p(1)}, ${this.p(2)}, NULL, 0, ${this.p(3)}, ${this.p(4)})`,
+      [jobId, upperKey, status, new Date()],
+    );
+    return { upper_key: upperKey, last_key: null, rows_done: 0, status };
+  }
+
+  /** Adds a batch to the job; call it in the batch's transaction so the two commit together. */
+  async advanceJob(jobId: string, batch: { rows: number; lastKey: string | null; done: boolean }): Promise<void> {
+    await this.conn.query(
+      `UPDATE _dbtide_backfills SET last_key = ${this.p(1)}, rows_done = rows_done + ${this.p(2)}, status = ${this.p(3)}, updated_at = ${this.p(4)} WHERE job_id = ${this.p(5)}`,
+      [batch.lastKey, batch.rows, batch.done ? 'done' : 'running', new Date(), jobId],
     );
   }
 

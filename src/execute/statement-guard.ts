@@ -260,9 +260,9 @@ export function guardStatement(phase: Phase, sql: string): void {
   if (!ALLOWED[phase].includes(c)) throw new PolicyViolation(phase, sql, c);
 }
 
-const RAW_NAME = '("(?:[^"]|"")+"|`(?:[^`]|``)+`|[A-Za-z_][\\w$]*)';
-const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+${RAW_NAME}\\s+rename\\s+to\\s+${RAW_NAME}\\s*$`, 'i');
-const VIEW_OVER = new RegExp(`^\\s*create\\s+view\\s+${RAW_NAME}\\s+as\\s+select\\s+\\*\\s+from\\s+${RAW_NAME}\\s*$`, 'i');
+/** On the raw text: the cleaned one has its quoted names emptied. */
+const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+(${NAME})\\s+rename\\s+to\\s+(${NAME})\\s*$`, 'i');
+const VIEW_OVER = new RegExp(`^\\s*create\\s+view\\s+(${NAME})\\s+as\\s+select\\s+\\*\\s+from\\s+(${NAME})\\s*$`, 'i');
 const bare = (name: string) => (/^["`]/.test(name) ? name.slice(1, -1).replace(/""|``/g, (q) => q[0]!) : name.toLowerCase());
 
 /**

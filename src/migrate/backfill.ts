@@ -1,5 +1,6 @@
 import type { BackfillJob } from '../dialect.js';
 import type { Database } from '../engine.js';
+import { Ledger } from '../execute/ledger.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from '../execute/retry.js';
 
 export interface BackfillOptions {
@@ -36,13 +37,6 @@ export interface BackfillResult {
   ms: number;
 }
 
-interface Checkpoint {
-  upper_key: string | null;
-  last_key: string | null;
-  rows_done: string | number;
-  status: 'running' | 'done';
-}
-
 export const BACKFILL_DEFAULTS = { targetBatchMs: 500, initialBatch: 1000, minBatch: 100, maxBatch: 100_000, sleepMs: 0 };
 
 /**
@@ -56,18 +50,14 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   const started = Date.now();
   const { conn, dialect } = db;
-  const p = dialect.runtime.param;
   const sql = dialect.backfill;
+  const ledger = new Ledger(conn, dialect);
 
-  let checkpoint = await readCheckpoint(db, job.id);
+  let checkpoint = await ledger.jobCheckpoint(job.id);
   if (!checkpoint) {
     const [last] = await conn.query<Record<string, unknown>>(sql.lastKey(job));
     const upper = last ? JSON.stringify(job.key.map((k) => last[k])) : null;
-    await conn.query(
-      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${p(1)}, ${p(2)}, NULL, 0, ${p(3)}, ${p(4)})`,
-      [job.id, upper, upper === null ? 'done' : 'running', new Date()],
-    );
-    checkpoint = { upper_key: upper, last_key: null, rows_done: 0, status: upper === null ? 'done' : 'running' };
+    checkpoint = await ledger.startJob(job.id, upper, upper === null);
   }
   let rowsDone = Number(checkpoint.rows_done);
   const result = (rows: number, batches: number, done: boolean): BackfillResult => ({
@@ -86,7 +76,7 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
     while (options.maxRows === undefined || rows < options.maxRows) {
       const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
       const batchStarted = Date.now();
-      const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, job, after, upper, limit));
+      const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, after, upper, limit));
       const batchMs = Math.max(1, Date.now() - batchStarted);
       const n = batch.rows;
       after = batch.end;
@@ -107,15 +97,6 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
   }
 }
 
-async function readCheckpoint(db: Database, jobId: string): Promise<Checkpoint | undefined> {
-  const p = db.dialect.runtime.param;
-  const [row] = await db.conn.query<Checkpoint>(
-    `SELECT upper_key, last_key, rows_done, status FROM _dbtide_backfills WHERE job_id = ${p(1)}`,
-    [jobId],
-  );
-  return row;
-}
-
 interface Batch {
   rows: number;
   /** The batch's last key: where the next one starts. */
@@ -125,9 +106,15 @@ interface Batch {
 }
 
 /** One batch and its checkpoint, in one transaction. */
-async function runBatch(db: Database, job: BackfillJob, after: unknown[] | null, upper: unknown[], limit: number): Promise<Batch> {
+async function runBatch(
+  db: Database,
+  ledger: Ledger,
+  job: BackfillJob,
+  after: unknown[] | null,
+  upper: unknown[],
+  limit: number,
+): Promise<Batch> {
   const { conn, dialect } = db;
-  const p = dialect.runtime.param;
   const from = after ?? [];
   await conn.query('BEGIN');
   try {
@@ -135,10 +122,7 @@ async function runBatch(db: Database, job: BackfillJob, after: unknown[] | null,
     const end = endRow ? job.key.map((k) => endRow[k]) : upper;
     const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...from, ...end]);
     const rows = Number(updated?.n ?? 0);
-    await conn.query(
-      `UPDATE _dbtide_backfills SET last_key = ${p(1)}, rows_done = rows_done + ${p(2)}, status = ${p(3)}, updated_at = ${p(4)} WHERE job_id = ${p(5)}`,
-      [JSON.stringify(end), rows, endRow ? 'running' : 'done', new Date(), job.id],
-    );
+    await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(end), done: !endRow });
     await conn.query('COMMIT');
     return { rows, end, last: !endRow };
   } catch (error) {

@@ -1,6 +1,7 @@
 import type { Database } from '../engine.js';
 import type { DataMove } from '../model/transition.js';
 import { DbtideError } from '../errors.js';
+import { Ledger } from '../execute/ledger.js';
 import { redactText } from '../redact.js';
 
 export interface DataMoveOptions {
@@ -26,18 +27,10 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
   const { conn, dialect } = db;
   const p = dialect.runtime.param;
   const batchSize = options.batchSize ?? 1000;
-  const [existing] = await conn.query<{ rows_done: string | number; status: string }>(
-    `SELECT rows_done, status FROM _dbtide_backfills WHERE job_id = ${p(1)}`,
-    [move.id],
-  );
-  let rowsDone = Number(existing?.rows_done ?? 0);
-  if (existing?.status === 'done') return { job: move.id, rowsDone, rows: 0, done: true };
-  if (!existing) {
-    await conn.query(
-      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${p(1)}, NULL, NULL, 0, 'running', ${p(2)})`,
-      [move.id, new Date()],
-    );
-  }
+  const ledger = new Ledger(conn, dialect);
+  const checkpoint = (await ledger.jobCheckpoint(move.id)) ?? (await ledger.startJob(move.id, null, false));
+  let rowsDone = Number(checkpoint.rows_done);
+  if (checkpoint.status === 'done') return { job: move.id, rowsDone, rows: 0, done: true };
   let rows = 0;
   while (options.maxRows === undefined || rows < options.maxRows) {
     const started = Date.now();
@@ -49,10 +42,7 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
       if (!Number.isFinite(batch?.found) || typeof batch?.done !== 'boolean') {
         throw new DbtideError(`data move "${move.name}" returned ${JSON.stringify(batch)}; it must return { found: number, done: boolean }`, 1);
       }
-      await conn.query(
-        `UPDATE _dbtide_backfills SET rows_done = rows_done + ${p(1)}, status = ${p(2)}, updated_at = ${p(3)} WHERE job_id = ${p(4)}`,
-        [batch.found, batch.done ? 'done' : 'running', new Date(), move.id],
-      );
+      await ledger.advanceJob(move.id, { rows: batch.found, lastKey: null, done: batch.done });
       await conn.query('COMMIT');
     } catch (error) {
       await conn.query('ROLLBACK').catch(() => {});
