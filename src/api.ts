@@ -9,6 +9,7 @@ import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { stepsOf, type Phase, type Plan } from './plan/step.js';
 import { redactUrl } from './redact.js';
+import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 
 /** Where and what: the database, and the declaration (a release file, a `defineSchema` value, or normalized). */
 export interface Target {
@@ -132,4 +133,10 @@ export async function pull(target: Target, options: { release?: string; importFr
     });
     return { model, source };
   });
+}
+
+/** Lists the rows that would block pending tightenings and, with `fix`, repairs them (see `ScanOptions`). */
+export async function scan(target: Target, declaration: Declaration, options: ScanOptions = {}): Promise<ScanReport> {
+  const schema = await declared(declaration);
+  return withDatabase(target, (db) => runScan(db, schema, options));
 }

@@ -8,6 +8,7 @@ import type {
   SchemaModel,
   TableModel,
 } from './model/schema-model.js';
+import type { PrecheckRule } from './plan/step.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
@@ -64,12 +65,6 @@ export interface SqlCompiler {
   dropConstraint(table: string, name: string): string;
   /** Renders a column type the way this dialect spells it. */
   columnType(type: ColumnType): string;
-  /** Prechecks: each returns one row with a column `n`, the number of offending rows. */
-  countNulls(table: string, columns: string[]): string;
-  /** Keys are column names or expressions, as in an index; `where` restricts to a partial index's rows. */
-  countDuplicates(table: string, keys: string[], where: string | null): string;
-  countOrphans(table: string, fk: ForeignKeyModel): string;
-  countViolations(table: string, check: CheckModel): string;
   /** Converts an expression to a type, as a change-type transition does by default. */
   cast(expression: string, type: ColumnType): string;
   renameColumn(table: string, from: string, to: string): string;
@@ -101,20 +96,22 @@ export interface TransitionSql {
    */
   createSyncTrigger(sync: SyncSpec): string[];
   dropSyncTrigger(table: string, trigger: string): string[];
-  /** One row with `n`: rows whose new columns disagree with the forward expressions (or are still NULL, for a fill). */
-  countMismatches(sync: SyncSpec): string;
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): string[];
   dropAlias(name: string): string[];
 }
 
-/** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
-export interface BackfillJob {
-  /** Stable across runs: the checkpoint is found by it. */
-  id: string;
+/** A table walked in primary-key order. */
+export interface KeyedTable {
   table: string;
   /** Primary-key columns, the keyset order. */
   key: string[];
+}
+
+/** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
+export interface BackfillJob extends KeyedTable {
+  /** Stable across runs: the checkpoint is found by it. */
+  id: string;
   /** Column -> SQL expression over the row's other columns. */
   set: Record<string, string>;
 }
@@ -122,12 +119,12 @@ export interface BackfillJob {
 /** SQL of the backfill engine; the algorithm lives in the core. */
 export interface BackfillSql {
   /** Returns the last key (one column per key column) in key order, or no row for an empty table. */
-  lastKey(job: BackfillJob): string;
+  lastKey(source: KeyedTable): string;
   /**
    * The key `offset` rows into the range after `after` (when given) up to `upTo`: the end of the
    * next batch, or no row when fewer rows remain. Parameters: `after` values, `upTo` values, offset.
    */
-  batchEnd(job: BackfillJob, hasAfter: boolean): string;
+  batchEnd(source: KeyedTable, hasAfter: boolean): string;
   /**
    * Applies the job to the key range after `after` (when given) up to and including `upTo`;
    * returns one row with `n`, the rows updated. Parameters: `after` values, then `upTo` values.
@@ -135,6 +132,38 @@ export interface BackfillSql {
   update(job: BackfillJob, hasAfter: boolean): string;
   /** Session statements that make dbtide's own triggers skip (on) or see (off) this session's writes. */
   quietTriggers(on: boolean): string[];
+}
+
+/**
+ * SQL of prechecks and repairs. "Offenders" is a SELECT of the primary-key columns of the rows
+ * that break a rule (of the constant `1` when the table has no primary key); the core counts,
+ * pages and repairs through it. Statements that change rows return one row with `n`.
+ * Parameters: key values are flattened row by row (`count` rows of `key.length` values).
+ */
+export interface ScanSql {
+  offenders(table: string, rule: PrecheckRule, key: string[]): string;
+  /** One row with `n`: rows breaking a row-local rule in the key range after `after` (when given) up to `upTo`. */
+  countInRange(table: string, rule: PrecheckRule, key: string[], hasAfter: boolean): string;
+  /** One row with `n`: the rows of `offenders`. */
+  count(offenders: string): string;
+  /** The first `limit` rows of `offenders` in key order, after the key given as parameters (when `hasAfter`). */
+  page(offenders: string, key: string[], hasAfter: boolean, limit: number): string;
+  /** Locks the listed rows that still offend, and returns their keys. */
+  lockOffenders(table: string, key: string[], count: number, offenders: string): string;
+  /**
+   * Keys of `child` rows (locked) that reference the listed `parent` rows through `fk` and no
+   * other parent row: they would be orphaned. Parameters: the parent keys, twice.
+   */
+  dependents(child: KeyedTable, fk: ForeignKeyModel, parentKey: string[], count: number): string;
+  /** Copies the listed rows into the shadow table with the time and the reason (first parameter). */
+  copyToShadow(table: string, shadow: string, columns: string[], key: string[], count: number): string;
+  deleteRows(table: string, key: string[], count: number): string;
+  /** Sets `column` to its declared default in the listed rows where it is NULL. */
+  fillDefault(table: string, column: ColumnModel, key: string[], count: number): string;
+  /** Rows (`column_name`, `marker`) of the table `name`: no rows when it does not exist. */
+  shadowColumns(name: string): string;
+  /** Marks a table as dbtide's shadow of `of`: introspection leaves it out. */
+  markShadow(shadow: string, of: string): string[];
 }
 
 /** The statements that bound lock waits and keep two runs apart. */
@@ -180,7 +209,16 @@ export interface Dialect {
   runtime: RuntimeSql;
   backfill: BackfillSql;
   transitions: TransitionSql;
+  scan: ScanSql;
 }
 
 /** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */
 export const OWN_TABLE_PREFIX = '_dbtide_';
+
+/** Archived rows go to `shadow_<table>`, marked by a comment so introspection leaves them out. */
+export const SHADOW = {
+  prefix: 'shadow_',
+  marker: 'dbtide:shadow-of:',
+  archivedAt: 'dbtide_archived_at',
+  reason: 'dbtide_reason',
+} as const;

@@ -14,6 +14,7 @@ export {
   migrate,
   planChanges,
   pull,
+  scan,
   status,
   CHECK_EXIT,
   type Target,
@@ -21,8 +22,10 @@ export {
   type PhaseOptions,
 } from './api.js';
 export { DbtideError, RunLockHeld } from './errors.js';
+export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanFinding, type ScanEvent } from './scan/run-scan.js';
+export type { FixMode, RepairResult } from './scan/repair.js';
 export type { RunEvent } from './execute/events.js';
-export type { Phase, Plan, Step, Precheck } from './plan/step.js';
+export type { Phase, Plan, Step, Precheck, PrecheckRule } from './plan/step.js';
 export type { Change } from './diff/changes.js';
 export type * from './declaration/dsl-types.js';
 export type * from './model/schema-model.js';

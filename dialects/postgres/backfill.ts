@@ -1,16 +1,16 @@
-import type { BackfillJob, BackfillSql } from '../../src/dialect.js';
+import type { BackfillSql, KeyedTable } from '../../src/dialect.js';
 import { quote } from './compiler.js';
 
-const keyList = (job: BackfillJob) => job.key.map(quote).join(', ');
+const keyList = (source: KeyedTable) => source.key.map(quote).join(', ');
 const params = (from: number, count: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 
 /** The GUC dbtide's triggers read to tell the backfill's own writes from the application's. */
 export const QUIET_SETTING = 'dbtide.backfill';
 
 /** `(k1, k2) > ($1, $2) AND (k1, k2) <= ($3, $4)`: row comparisons walk the primary-key index. */
-function range(job: BackfillJob, hasAfter: boolean): string {
-  const n = job.key.length;
-  const key = `(${keyList(job)})`;
+export function range(source: KeyedTable, hasAfter: boolean): string {
+  const n = source.key.length;
+  const key = `(${keyList(source)})`;
   return [...(hasAfter ? [`${key} > (${params(1, n)})`] : []), `${key} <= (${params(hasAfter ? n + 1 : 1, n)})`].join(' AND ');
 }
 

@@ -13,10 +13,10 @@ import type {
 
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const list = (columns: string[]) => columns.map(quote).join(', ');
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
+export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** Index keys are column names or expressions; only names are quoted. */
-const indexKey = (key: string) => {
+export const indexKey = (key: string) => {
   const desc = /^(\S+)\s+desc$/i.exec(key);
   if (desc && isPlainColumnName(desc[1]!)) return `${quote(desc[1]!)} DESC`;
   return isPlainColumnName(key) ? quote(key) : key;
@@ -36,7 +36,7 @@ export function columnType(type: ColumnType): string {
   }
 }
 
-function defaultSql(value: DefaultValue): string {
+export function defaultSql(value: DefaultValue): string {
   if (value.kind === 'sql') return value.expression;
   return typeof value.value === 'string' ? literal(value.value) : String(value.value);
 }
@@ -99,22 +99,6 @@ export const postgresCompiler: SqlCompiler = {
     alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`),
   validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`),
   dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
-  countNulls: (table, columns) =>
-    `SELECT count(*) AS n FROM ${quote(table)} WHERE ${columns.map((c) => `${quote(c)} IS NULL`).join(' OR ')}`,
-  countDuplicates(table, keys, where) {
-    // NULLs never collide in a unique index, so rows with a NULL key are not duplicates.
-    const expressions = keys.map((k) => indexKey(k.replace(/\s+(asc|desc)$/i, '')));
-    const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(where ? [`(${where})`] : [])];
-    return (
-      `SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM ${quote(table)} ` +
-      `WHERE ${conditions.join(' AND ')} GROUP BY ${expressions.join(', ')} HAVING count(*) > 1) d`
-    );
-  },
-  countOrphans: (table, fk) =>
-    `SELECT count(*) AS n FROM ${quote(table)} t WHERE ${fk.columns.map((c) => `t.${quote(c)} IS NOT NULL`).join(' AND ')} ` +
-    `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ` +
-    `${fk.columns.map((c, i) => `r.${quote(fk.referencedColumns[i]!)} = t.${quote(c)}`).join(' AND ')})`,
-  countViolations: (table, check) => `SELECT count(*) AS n FROM ${quote(table)} WHERE NOT (${check.expression})`,
   cast: (expression, type) => `CAST(${expression} AS ${columnType(type)})`,
   renameColumn: (table, from, to) => alter(table, `RENAME COLUMN ${quote(from)} TO ${quote(to)}`),
   renameConstraint: (table, from, to) => alter(table, `RENAME CONSTRAINT ${quote(from)} TO ${quote(to)}`),

@@ -5,6 +5,7 @@ import { postgresCompiler } from './compiler.js';
 import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
 import { postgresRuntime } from './runtime.js';
+import { postgresScan } from './scan.js';
 import { postgresTransitions } from './transitions.js';
 
 /** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
@@ -23,4 +24,5 @@ export const postgresDialect: Dialect = {
   runtime: postgresRuntime,
   backfill: postgresBackfill,
   transitions: postgresTransitions,
+  scan: postgresScan,
 };

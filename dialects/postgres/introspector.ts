@@ -4,7 +4,7 @@
  * kind of object for the whole schema. Columns keep their attnum order; tables and named objects
  * are sorted here, so that the model does not depend on the server's plan or collation.
  */
-import { OWN_TABLE_PREFIX, type Connection, type IntrospectOptions } from '../../src/dialect.js';
+import { OWN_TABLE_PREFIX, SHADOW, type Connection, type IntrospectOptions } from '../../src/dialect.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -23,7 +23,8 @@ const DEFAULT_SCHEMA = 'public';
 
 /**
  * The tables of the schema: ordinary and partitioned, not partitions (their parent stands for
- * them), not dbtide's own. Every query below starts from it with parameters $1 schema, $2 prefix.
+ * them), not dbtide's own (its ledger, and the shadow tables of archived rows, known by their
+ * comment). Every query below starts from it with parameters $1 schema, $2 prefix.
  */
 const TABLES_CTE = `
   with tables as (
@@ -34,6 +35,7 @@ const TABLES_CTE = `
       and c.relkind in ('r', 'p')
       and not c.relispartition
       and not starts_with(c.relname, $2)
+      and not starts_with(coalesce(obj_description(c.oid, 'pg_class'), ''), '${SHADOW.marker}')
   )`;
 
 const TABLES_SQL = `${TABLES_CTE} select table_name from tables`;

@@ -83,12 +83,6 @@ export const postgresTransitions: TransitionSql = {
     `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
     `DROP FUNCTION IF EXISTS ${quote(trigger)}()`,
   ],
-  countMismatches(sync) {
-    const conditions = Object.entries(sync.forward).map(([c, e]) =>
-      sync.fillOnly ? `${quote(c)} IS NULL` : `${quote(c)} IS DISTINCT FROM (${e})`,
-    );
-    return `SELECT count(*) AS n FROM ${quote(sync.table)} WHERE ${conditions.join(' OR ')}`;
-  },
   renameTableWithAlias: (from, to) => [
     `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`,
     `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`,

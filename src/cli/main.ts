@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerPhase } from './commands/phase.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
+import { registerScan } from './commands/scan.js';
 
 const program = new Command()
   .name('dbtide')
@@ -23,6 +24,7 @@ registerPhase(program, 'contract');
 registerCheck(program);
 registerStatus(program);
 registerPull(program);
+registerScan(program);
 registerDemo(program);
 
 function fail(error: unknown): number {

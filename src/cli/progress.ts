@@ -54,7 +54,7 @@ function toJson(event: RunEvent) {
     case 'step-done': return { type: event.type, step: event.step.id, ms: event.ms };
     case 'statement': return { type: event.type, step: event.step.id, sql: event.sql };
     case 'lock-retry': return { type: event.type, step: event.step.id, attempt: event.attempt, waitMs: event.waitMs };
-    case 'precheck': return { type: event.type, table: event.precheck.table, check: event.precheck.description, offending: event.offending };
+    case 'precheck': return { type: event.type, table: event.precheck.table, check: event.precheck.description, offending: event.offending, sample: event.sample };
     case 'work-progress':
       return { type: 'progress', step: event.step.id, rowsDone: event.rowsDone, batchRows: event.batchRows, rowsPerSecond: event.rowsPerSecond, totalRows: event.totalRows };
     default: return event;

@@ -4,7 +4,7 @@ import type { Phase, Precheck, Step } from '../plan/step.js';
 export type RunEvent =
   | { type: 'resumed'; interruptedRuns: number }
   | { type: 'phase-start'; phase: Phase; steps: Step[]; dryRun: boolean }
-  | { type: 'precheck'; precheck: Precheck; offending: number }
+  | { type: 'precheck'; precheck: Precheck; offending: number; sample: string[] }
   | { type: 'step-start'; step: Step; index: number; total: number }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number }

@@ -1,8 +1,9 @@
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, RunLockHeld } from '../errors.js';
-import type { DeclaredSchema } from '../model/schema-model.js';
-import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Precheck, type Step } from '../plan/step.js';
+import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
+import { describeKey, findOffenders, type Offenders } from '../scan/find-offenders.js';
+import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
 import { Ledger } from './ledger.js';
@@ -61,11 +62,11 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
   const retry = { ...DEFAULT_RETRY, ...options.retry };
 
   const planPhase = async () => {
-    const { plan } = await planAgainst(db, declared);
+    const { plan, live } = await planAgainst(db, declared);
     refuseWhenEarlierPhasePending(plan, phase);
     const steps = stepsOf(plan, phase);
     emit({ type: 'phase-start', phase, steps, dryRun });
-    return { plan, steps };
+    return { plan, steps, live };
   };
 
   if (dryRun) {
@@ -82,14 +83,14 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
       await ledger.markInterrupted(interrupted.map((r) => r.id));
       emit({ type: 'resumed', interruptedRuns: interrupted.length });
     }
-    const { plan, steps } = await planPhase();
+    const { plan, steps, live } = await planPhase();
     await options.confirm?.(steps);
-    const forced = await runPrechecks(db, steps, emit, options.force);
+    const forced = await runPrechecks(db, live, steps, emit, options.force);
 
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
     let moreToDo = false;
     try {
-      for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.precheck.description}: ${f.offending} row(s) differ`);
+      for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.precheck.description}: ${f.count} row(s) differ`);
       for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
       const budget = { rows: options.backfill?.maxRows ?? Infinity };
       for (const [index, step] of steps.entries()) {
@@ -110,11 +111,12 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started, moreToDo });
     return { phase, dryRun, steps, plan, ms: Date.now() - started, moreToDo };
   } finally {
-    await db.dialect.runtime.releaseRunLock(db.conn, RUN_LOCK).catch(() => {});
+    await releaseRunLock(db);
   }
 }
 
-async function takeRunLock(db: Database, waitMs: number): Promise<void> {
+/** Keeps two runs (phases, repairs) apart; waits up to `waitMs` for the other one. */
+export async function takeRunLock(db: Database, waitMs: number): Promise<void> {
   const started = Date.now();
   while (!(await db.dialect.runtime.tryRunLock(db.conn, RUN_LOCK))) {
     if (Date.now() - started >= waitMs) {
@@ -123,6 +125,8 @@ async function takeRunLock(db: Database, waitMs: number): Promise<void> {
     await sleep(250);
   }
 }
+
+export const releaseRunLock = (db: Database) => db.dialect.runtime.releaseRunLock(db.conn, RUN_LOCK).catch(() => {});
 
 const describeTarget = (db: Database) => `${db.caps.server} (${redactText(db.url)})`;
 
@@ -143,35 +147,50 @@ function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
   );
 }
 
-interface Failure {
-  precheck: Precheck;
-  offending: number;
-}
-
 /**
  * Every precheck of the phase runs before the first change, so a refusal leaves the database as
  * it was. Returns the verification failures a `force` reason lets through.
  */
-async function runPrechecks(db: Database, steps: Step[], emit: EventSink, force: string | undefined): Promise<Failure[]> {
-  const failures: Failure[] = [];
+async function runPrechecks(db: Database, live: SchemaModel, steps: Step[], emit: EventSink, force: string | undefined): Promise<Offenders[]> {
+  const failures: Offenders[] = [];
   for (const precheck of steps.flatMap((s) => s.prechecks)) {
-    const [row] = await db.conn.query<{ n: unknown }>(precheck.countSql);
-    const offending = Number(row?.n ?? 0);
-    emit({ type: 'precheck', precheck, offending });
-    if (offending > 0) failures.push({ precheck, offending });
+    const found = await findOffenders(db, live, precheck);
+    emit({ type: 'precheck', precheck, offending: found.count, sample: found.keys.map((k) => describeKey(found.key, k)) });
+    if (found.count > 0) failures.push(found);
   }
   const forced = force ? failures.filter((f) => f.precheck.kind === 'verification') : [];
   const blocking = failures.filter((f) => !forced.includes(f));
   if (blocking.length === 0) return forced;
-  const verification = blocking.some((f) => f.precheck.kind === 'verification');
-  throw new DbtideError(
-    `prechecks failed; nothing was changed:\n${blocking
-      .map((f) => `  ${f.precheck.table}: ${f.offending} row(s) break "${f.precheck.description}"`)
-      .join('\n')}`,
-    1,
-    verification
-      ? 'run `dbtide migrate` to finish the backfill, then contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on'
-      : 'repair the rows (or change the declaration), then run the phase again',
+  const verification = blocking.filter((f) => f.precheck.kind === 'verification');
+  const tightening = blocking.filter((f) => f.precheck.kind !== 'verification');
+  const hints = [
+    ...(tightening.length > 0 ? [repairHint(tightening)] : []),
+    ...(verification.length > 0
+      ? ['run `dbtide migrate` to finish the backfill, then contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on']
+      : []),
+  ];
+  throw new DbtideError(`prechecks failed; nothing was changed:\n${describeFailures(blocking)}`, 1, hints.join('\n'));
+}
+
+/** Per table: each broken rule with its count and the first offending keys. */
+function describeFailures(failures: Offenders[]): string {
+  const tables = [...new Set(failures.map((f) => f.precheck.table))];
+  return tables
+    .map((table) => {
+      const lines = failures
+        .filter((f) => f.precheck.table === table)
+        .map((f) => `    ${f.count} row(s) break "${f.precheck.description}"${f.keys.length > 0 ? `, e.g. ${f.keys.map((k) => describeKey(f.key, k)).join(', ')}` : ''}`);
+      return [`  ${table}:`, ...lines].join('\n');
+    })
+    .join('\n');
+}
+
+function repairHint(failures: Offenders[]): string {
+  const tables = [...new Set(failures.map((f) => f.precheck.table))];
+  const only = tables.length === 1 ? ` --table ${tables[0]}` : '';
+  return (
+    `list them: \`dbtide scan${only}\`; repair: \`dbtide scan${only} --fix archive\` moves them (and the rows that depend on them) ` +
+    `to shadow_<table> tables (same --url and --schema as this run); or correct the data by hand, then run the phase again`
   );
 }
 

@@ -1,6 +1,7 @@
 import type { BackfillJob } from '../dialect.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
+import { inTransaction } from '../execute/transaction.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from '../execute/retry.js';
 
 export interface BackfillOptions {
@@ -116,17 +117,12 @@ async function runBatch(
 ): Promise<Batch> {
   const { conn, dialect } = db;
   const from = after ?? [];
-  await conn.query('BEGIN');
-  try {
+  return inTransaction(conn, async () => {
     const [endRow] = await conn.query<Record<string, unknown>>(dialect.backfill.batchEnd(job, after !== null), [...from, ...upper, limit - 1]);
     const end = endRow ? job.key.map((k) => endRow[k]) : upper;
     const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...from, ...end]);
     const rows = Number(updated?.n ?? 0);
     await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(end), done: !endRow });
-    await conn.query('COMMIT');
     return { rows, end, last: !endRow };
-  } catch (error) {
-    await conn.query('ROLLBACK').catch(() => {});
-    throw error;
-  }
+  });
 }

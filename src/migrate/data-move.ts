@@ -2,6 +2,7 @@ import type { Database } from '../engine.js';
 import type { DataMove } from '../model/transition.js';
 import { DbtideError } from '../errors.js';
 import { Ledger } from '../execute/ledger.js';
+import { inTransaction } from '../execute/transaction.js';
 import { redactText } from '../redact.js';
 
 export interface DataMoveOptions {
@@ -34,18 +35,18 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
   let rows = 0;
   while (options.maxRows === undefined || rows < options.maxRows) {
     const started = Date.now();
-    await conn.query('BEGIN');
     let batch: { found: number; done: boolean };
     try {
-      const size = options.maxRows === undefined ? batchSize : Math.min(batchSize, options.maxRows - rows);
-      batch = await move.run({ query: (sql, params) => conn.query(sql, params), param: p, batchSize: size });
-      if (!Number.isFinite(batch?.found) || typeof batch?.done !== 'boolean') {
-        throw new DbtideError(`data move "${move.name}" returned ${JSON.stringify(batch)}; it must return { found: number, done: boolean }`, 1);
-      }
-      await ledger.advanceJob(move.id, { rows: batch.found, lastKey: null, done: batch.done });
-      await conn.query('COMMIT');
+      batch = await inTransaction(conn, async () => {
+        const size = options.maxRows === undefined ? batchSize : Math.min(batchSize, options.maxRows - rows);
+        const result = await move.run({ query: (sql, params) => conn.query(sql, params), param: p, batchSize: size });
+        if (!Number.isFinite(result?.found) || typeof result?.done !== 'boolean') {
+          throw new DbtideError(`data move "${move.name}" returned ${JSON.stringify(result)}; it must return { found: number, done: boolean }`, 1);
+        }
+        await ledger.advanceJob(move.id, { rows: result.found, lastKey: null, done: result.done });
+        return result;
+      });
     } catch (error) {
-      await conn.query('ROLLBACK').catch(() => {});
       if (error instanceof DbtideError) throw error;
       throw new DbtideError(
         `data move "${move.name}" failed after ${rowsDone} row(s); its last batch was rolled back: ${redactText((error as Error).message ?? String(error))}`,

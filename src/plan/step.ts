@@ -1,4 +1,5 @@
-import type { BackfillJob } from '../dialect.js';
+import type { BackfillJob, SyncSpec } from '../dialect.js';
+import type { CheckModel, ForeignKeyModel } from '../model/schema-model.js';
 import type { ChangeKind } from '../diff/changes.js';
 import type { DataMove } from '../model/transition.js';
 
@@ -8,17 +9,33 @@ export type Phase = (typeof PHASES)[number];
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
 
+/**
+ * What a precheck requires of every row. Plain data: the dialect renders it against the live
+ * primary key when the scan runs (which tells duplicates apart and names offending rows).
+ */
+export type PrecheckRule =
+  | { kind: 'not-null'; columns: string[] }
+  /** Keys are column names or expressions, as in an index; `where` restricts to a partial index's rows. */
+  | { kind: 'unique'; keys: string[]; where: string | null }
+  | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
+  | { kind: 'check'; check: CheckModel }
+  /** A transition's new columns agree with its forward expressions; `--force` may override it. */
+  | { kind: 'verification'; sync: SyncSpec };
+
+export type PrecheckKind = PrecheckRule['kind'];
+
 /** A scan that must find no offending rows before a tightening step may run. */
 export interface Precheck {
-  /** `verification`: a transition's new columns agree with its forward expressions; `--force` may override it. */
-  kind: 'not-null' | 'unique' | 'foreign-key' | 'check' | 'verification';
+  kind: PrecheckKind;
   table: string;
   columns: string[];
   /** What must hold, e.g. `instances.uuid has no NULL`. */
   description: string;
-  /** Returns one row with a column `n`: the number of offending rows. */
-  countSql: string;
+  rule: PrecheckRule;
 }
+
+/** Rules a row breaks on its own (not through other rows): they can be scanned in key ranges. */
+export const isRowLocal = (rule: PrecheckRule) => rule.kind !== 'unique';
 
 /** How a step locks the table: what an operator needs to judge it. */
 export interface LockInfo {

@@ -205,45 +205,6 @@ describe('constraint statements', () => {
   });
 });
 
-describe('precheck count queries', () => {
-  it('countNulls', () => {
-    expect(sql.countNulls('users', ['email'])).toBe('SELECT count(*) AS n FROM "users" WHERE "email" IS NULL');
-    expect(sql.countNulls('users', ['a', 'b'])).toBe('SELECT count(*) AS n FROM "users" WHERE "a" IS NULL OR "b" IS NULL');
-  });
-
-  it('countDuplicates groups by expression keys and keeps to the rows of a partial index', () => {
-    expect(sql.countDuplicates('users', ['tenant_id', 'lower(email)', 'name DESC'], 'deleted_at IS NULL')).toBe(
-      'SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM "users" WHERE "tenant_id" IS NOT NULL AND lower(email) IS NOT NULL AND "name" IS NOT NULL AND (deleted_at IS NULL) GROUP BY "tenant_id", lower(email), "name" HAVING count(*) > 1) d',
-    );
-  });
-
-  it('countDuplicates ignores NULLs (they never collide in a unique key)', () => {
-    expect(sql.countDuplicates('users', ['email'], null)).toBe(
-      'SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM "users" WHERE "email" IS NOT NULL GROUP BY "email" HAVING count(*) > 1) d',
-    );
-    expect(sql.countDuplicates('users', ['tenant_id', 'email'], null)).toBe(
-      'SELECT coalesce(sum(c - 1), 0) AS n FROM (SELECT count(*) AS c FROM "users" WHERE "tenant_id" IS NOT NULL AND "email" IS NOT NULL GROUP BY "tenant_id", "email" HAVING count(*) > 1) d',
-    );
-  });
-
-  it('countOrphans skips rows with a NULL key and pairs columns in order', () => {
-    expect(sql.countOrphans('orders', fk())).toBe(
-      'SELECT count(*) AS n FROM "orders" t WHERE t."user_id" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "users" r WHERE r."id" = t."user_id")',
-    );
-    const f = fk({ columns: ['tenant_id', 'user_id'], referencedColumns: ['tid', 'id'] });
-    expect(sql.countOrphans('orders', f)).toBe(
-      'SELECT count(*) AS n FROM "orders" t WHERE t."tenant_id" IS NOT NULL AND t."user_id" IS NOT NULL ' +
-        'AND NOT EXISTS (SELECT 1 FROM "users" r WHERE r."tid" = t."tenant_id" AND r."id" = t."user_id")',
-    );
-  });
-
-  it('countViolations', () => {
-    expect(sql.countViolations('p', { name: 'c', expression: 'price > 0 OR free', validated: true })).toBe(
-      'SELECT count(*) AS n FROM "p" WHERE NOT (price > 0 OR free)',
-    );
-  });
-});
-
 describe('postgresCapabilities', () => {
   it.each(['11.9', '9.6.24', '11', 'abc', ''])('refuses %j, naming the minimum', (version) => {
     expect(() => postgresCapabilities(version)).toThrow(

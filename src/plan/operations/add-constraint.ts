@@ -72,7 +72,7 @@ export function addForeignKey(change: Extract<Change, { kind: 'add-foreign-key' 
     label: 'foreign key',
     existing,
     add: (validate) => ctx.sql.addForeignKey(table, fk, { validate }),
-    precheck: orphans(table, fk, ctx),
+    precheck: orphans(table, fk),
     needs: [
       fact.table(table),
       fact.table(fk.referencedTable),
@@ -92,23 +92,23 @@ export function addCheck(change: Extract<Change, { kind: 'add-check' }>, ctx: Pl
     label: 'check',
     existing,
     add: (validate) => ctx.sql.addCheck(table, check, { validate }),
-    precheck: violations(table, check, ctx),
+    precheck: violations(table, check),
     needs: [fact.table(table)],
   }, ctx);
 }
 
-const orphans = (table: string, fk: ForeignKeyModel, ctx: PlanContext): Precheck => ({
+const orphans = (table: string, fk: ForeignKeyModel): Precheck => ({
   kind: 'foreign-key',
   table,
   columns: fk.columns,
   description: `every ${table} (${fk.columns.join(', ')}) has its row in ${fk.referencedTable}`,
-  countSql: ctx.sql.countOrphans(table, fk),
+  rule: { kind: 'foreign-key', foreignKey: fk },
 });
 
-const violations = (table: string, check: CheckModel, ctx: PlanContext): Precheck => ({
+const violations = (table: string, check: CheckModel): Precheck => ({
   kind: 'check',
   table,
   columns: [],
   description: `every ${table} row satisfies ${check.expression}`,
-  countSql: ctx.sql.countViolations(table, check),
+  rule: { kind: 'check', check },
 });

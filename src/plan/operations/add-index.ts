@@ -26,7 +26,7 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
             table,
             columns,
             description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates`,
-            countSql: ctx.sql.countDuplicates(table, index.columns, index.where),
+            rule: { kind: 'unique', keys: index.columns, where: index.where },
           }]
         : [],
     provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],

@@ -2,12 +2,12 @@ import type { KeyConstraint } from '../../model/schema-model.js';
 import { allNew, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Phase, Precheck } from '../step.js';
 
-const duplicates = (table: string, columns: string[], ctx: PlanContext): Precheck => ({
+const duplicates = (table: string, columns: string[]): Precheck => ({
   kind: 'unique',
   table,
   columns,
   description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  countSql: ctx.sql.countDuplicates(table, columns, null),
+  rule: { kind: 'unique', keys: columns, where: null },
 });
 
 /**
@@ -62,7 +62,7 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
     existingIndex,
     earliest: onNewColumns ? 'expand' : 'contract',
     add: (usingIndex) => ctx.sql.addUnique(table, key, { usingIndex }),
-    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
+    prechecks: onNewColumns ? [] : [duplicates(table, key.columns)],
     needs: [],
   }, ctx)];
 };
@@ -76,6 +76,6 @@ export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existi
   existingIndex,
   earliest: 'contract',
   add: (usingIndex) => ctx.sql.addPrimaryKey(table, key, { usingIndex }),
-  prechecks: [duplicates(table, key.columns, ctx)],
+  prechecks: [duplicates(table, key.columns)],
   needs: key.columns.map((c) => fact.notNull(table, c)),
 }, ctx)];

@@ -25,7 +25,7 @@ function verification(s: ColumnSync, ctx: PlanContext): Precheck {
     description: s.fillOnly
       ? `${targetsOf(spec).map((c) => `${s.table}.${c}`).join(', ')} filled (no NULL left)`
       : `every row has ${describe(spec)}`,
-    countSql: ctx.transitions.countMismatches(spec),
+    rule: { kind: 'verification', sync: spec },
   };
 }
 

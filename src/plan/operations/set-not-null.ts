@@ -31,7 +31,7 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
       table,
       columns: [column],
       description: `${table}.${column} has no NULL`,
-      countSql: ctx.sql.countNulls(table, [column]),
+      rule: { kind: 'not-null', columns: [column] },
     }],
     provides: [fact.notNull(table, column)],
     needs: [fact.column(table, column)],

@@ -1,0 +1,233 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { contract, expand, migrate, planChanges, scan, type Target } from '../../src/api.js';
+import { defineSchema, sql } from '../../src/declaration/define-schema.js';
+import { openDatabase, type Database } from '../../src/engine.js';
+import { DbtideError } from '../../src/errors.js';
+import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
+import { postgresTargets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
+
+/** What years of loose constraints leave: nothing checked. */
+const v1 = defineSchema({
+  release: 'v1',
+  tables: {
+    zones: { columns: { id: 'int', code: 'varchar(10)' }, primaryKey: ['id'] },
+    hosts: { columns: { id: 'int', zone_code: 'varchar(10)', name: 'text', cpus: 'int' }, primaryKey: ['id'] },
+    vms: { columns: { id: 'int', host_id: 'int', label: 'text' }, primaryKey: ['id'] },
+  },
+});
+
+/** Every kind of tightening at once, and a foreign key (vms -> hosts) along which dependents are found. */
+const v2 = defineSchema({
+  release: 'v2',
+  extends: v1,
+  tables: {
+    zones: { columns: { code: { type: 'varchar(10)', nullable: false } }, uniques: [{ columns: ['code'] }] },
+    hosts: {
+      columns: { name: { type: 'text', nullable: false, default: sql("'unnamed'") } },
+      foreignKeys: [{ columns: ['zone_code'], references: { table: 'zones', columns: ['code'] } }],
+      checks: [{ name: 'hosts_cpus_check', expression: 'cpus > 0' }],
+    },
+    vms: { foreignKeys: [{ columns: ['host_id'], references: { table: 'hosts', columns: ['id'] } }] },
+  },
+});
+
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/**
+ * zones 1-50 are clean; 51, 52 have no code; 53, 54 repeat z3 (zone 3 is kept).
+ * hosts 1-100 are clean; 101-103 break the check (and carry vms 301-306); 104, 105 name a zone
+ * that does not exist; 106-109 have no name.
+ * vms 1-200 are clean; 301-306 belong to hosts 101-103; 401-403 name host 999.
+ */
+const LEGACY = [
+  `INSERT INTO zones (id, code) SELECT g, 'z' || g FROM generate_series(1, 50) g`,
+  `INSERT INTO zones (id, code) VALUES (51, NULL), (52, NULL), (53, 'z3'), (54, 'z3')`,
+  `INSERT INTO hosts (id, zone_code, name, cpus) SELECT g, 'z' || (g % 50 + 1), 'h' || g, 4 FROM generate_series(1, 100) g`,
+  `INSERT INTO hosts (id, zone_code, name, cpus) VALUES (101, 'z1', 'a', 0), (102, 'z1', 'b', 0), (103, 'z2', 'c', -1),
+     (104, 'nowhere', 'd', 2), (105, 'nowhere', 'e', 2), (106, 'z1', NULL, 2), (107, 'z1', NULL, 2), (108, 'z2', NULL, 2), (109, 'z2', NULL, 2)`,
+  `INSERT INTO vms (id, host_id, label) SELECT g, g % 100 + 1, 'vm' || g FROM generate_series(1, 200) g`,
+  `INSERT INTO vms (id, host_id, label) VALUES (301, 101, 'x'), (302, 101, 'x'), (303, 102, 'x'), (304, 102, 'x'), (305, 103, 'x'), (306, 103, 'x'),
+     (401, 999, 'lost'), (402, 999, 'lost'), (403, 999, 'lost')`,
+];
+const ORIGINAL = { zones: 54, hosts: 109, vms: 209 };
+
+/** The rows each rule finds, and which keys it names first. */
+const EXPECTED: Record<string, { count: number; keys: number[] }> = {
+  'zones.code has no NULL': { count: 2, keys: [51, 52] },
+  '(code) in zones has no duplicates': { count: 2, keys: [53, 54] },
+  'hosts.name has no NULL': { count: 4, keys: [106, 107, 108, 109] },
+  'every hosts row satisfies cpus > 0': { count: 3, keys: [101, 102, 103] },
+  'every hosts (zone_code) has its row in zones': { count: 2, keys: [104, 105] },
+  'every vms (host_id) has its row in hosts': { count: 3, keys: [401, 402, 403] },
+};
+
+const summary = (findings: ScanFinding[]) =>
+  Object.fromEntries(findings.map((f) => [f.description, { count: f.count, keys: f.keys.map((k) => Number(k.id)) }]));
+
+/** Registers a fresh legacy database per test (v1 with the LEGACY rows, v2 expanded and migrated). */
+function legacyDatabase(target: ScratchTarget) {
+  let scratch: ScratchDatabase;
+  const db = {
+    t: { url: '' } as Target,
+    async with<T>(work: (db: Database) => Promise<T>) {
+      const open = await openDatabase(db.t.url);
+      try {
+        return await work(open);
+      } finally {
+        await open.close();
+      }
+    },
+    ids: (table: string) => db.with(async (d) => (await d.conn.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id`)).map((r) => Number(r.id))),
+    count: (table: string) => db.with(async (d) => Number((await d.conn.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n)),
+  };
+
+  beforeEach(async () => {
+    scratch = await target.create('scan');
+    db.t = { url: scratch.url };
+    for (const phase of [expand, migrate, contract]) await phase(db.t, v1);
+    await db.with(async (d) => {
+      for (const statement of LEGACY) await d.conn.query(statement);
+    });
+    await expand(db.t, v2);
+    await migrate(db.t, v2);
+  }, 60_000);
+
+  afterEach(async () => {
+    await scratch.drop();
+  });
+  return db;
+}
+
+describe.each(postgresTargets)('scan and repair on $name', (target) => {
+  const db = legacyDatabase(target);
+  const { ids, count } = db;
+  const withDb = db.with;
+  const snapshot = async () => ({
+    zones: await ids('zones'),
+    hosts: await ids('hosts'),
+    vms: await ids('vms'),
+    constraints: await withDb(async (d) =>
+      (await d.conn.query<{ conname: string }>(`SELECT conname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid WHERE r.relname IN ('zones', 'hosts', 'vms') ORDER BY 1`)).map((r) => r.conname),
+    ),
+  });
+
+  it('contract refuses with per-table counts and sample keys, and changes nothing', async () => {
+    const before = await snapshot();
+    const refusal = await contract(db.t, v2, { confirm: async () => {} }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(DbtideError);
+    const { message, hint } = refusal as DbtideError;
+    expect(message).toContain('prechecks failed; nothing was changed');
+    expect(message).toContain('  zones:\n    2 row(s) break "zones.code has no NULL", e.g. id=51, id=52\n    2 row(s) break "(code) in zones has no duplicates", e.g. id=53, id=54');
+    expect(message).toContain('3 row(s) break "every hosts row satisfies cpus > 0", e.g. id=101, id=102, id=103');
+    expect(message).toContain('2 row(s) break "every hosts (zone_code) has its row in zones", e.g. id=104, id=105');
+    expect(message).toContain('4 row(s) break "hosts.name has no NULL", e.g. id=106, id=107, id=108, id=109');
+    expect(message).toContain('  vms:\n    3 row(s) break "every vms (host_id) has its row in hosts", e.g. id=401, id=402, id=403');
+    expect(hint).toContain('`dbtide scan --fix archive`');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('--fix archive moves exactly the offenders and their dependents, loses nothing, and contract then succeeds', async () => {
+    const report = await scan(db.t, v2, { fix: 'archive' });
+    expect(summary(report.findings)).toEqual(EXPECTED);
+    expect(report.remaining.every((f) => f.count === 0)).toBe(true);
+    expect(report.exitCode).toBe(SCAN_EXIT.clean);
+
+    const shadowIds = (table: string) => ids(`shadow_${table}`);
+    expect(await shadowIds('zones')).toEqual([51, 52, 53, 54]);
+    // Hosts 101-103 broke the check; their vms 301-306 would have been orphaned, so they went along.
+    expect(await shadowIds('hosts')).toEqual([...range(101, 105), ...range(106, 109)]);
+    expect(await shadowIds('vms')).toEqual([...range(301, 306), 401, 402, 403]);
+    for (const [table, original] of Object.entries(ORIGINAL)) {
+      expect((await count(table)) + (await count(`shadow_${table}`))).toBe(original);
+    }
+    // Zone 3 kept its first row: vms and hosts on it are untouched.
+    expect(await withDb(async (db) => db.conn.query(`SELECT id, code FROM zones WHERE code = 'z3'`))).toEqual([{ id: 3, code: 'z3' }]);
+    const reasons = await withDb(async (db) =>
+      db.conn.query<{ id: number; dbtide_reason: string; archived: boolean }>(`SELECT id, dbtide_reason, dbtide_archived_at IS NOT NULL AS archived FROM shadow_vms WHERE id IN (301, 401) ORDER BY id`),
+    );
+    expect(reasons).toEqual([
+      { id: 301, dbtide_reason: 'depends on a hosts row that breaks "every hosts row satisfies cpus > 0"', archived: true },
+      { id: 401, dbtide_reason: 'breaks "every vms (host_id) has its row in hosts"', archived: true },
+    ]);
+
+    await contract(db.t, v2, { confirm: async () => {} });
+    const after = await planChanges(db.t, v2);
+    expect(after.plan.steps).toEqual([]);
+    // Shadow tables are dbtide's own: not drift, not in the plan.
+    expect(after.plan.drift).toEqual([]);
+  });
+
+});
+
+/** The other repairs are dialect SQL already exercised above: on the server only, to keep the suite fast. */
+describe('scan details on postgres', () => {
+  const db = legacyDatabase(postgresTargets[0]!);
+  const { count } = db;
+  const withDb = db.with;
+
+  it('scan lists every offender by rule with exit 5, in ranges as small as one row', async () => {
+    for (const batchRows of [1, 7, 50_000]) {
+      const report = await scan(db.t, v2, { batchRows });
+      expect(summary(report.findings)).toEqual(EXPECTED);
+      expect(report.offending).toBe(16);
+      expect(report.exitCode).toBe(SCAN_EXIT.offenders);
+    }
+    const hosts = await scan(db.t, v2, { table: 'hosts', limit: 2 });
+    expect(hosts.findings.map((f) => [f.description, f.count, f.keys.length])).toEqual([
+      ['hosts.name has no NULL', 4, 2],
+      ['every hosts row satisfies cpus > 0', 3, 2],
+      ['every hosts (zone_code) has its row in zones', 2, 2],
+    ]);
+    await expect(scan(db.t, v2, { table: 'nope' })).rejects.toThrow('no table nope in the declaration or the database');
+  });
+
+  it('--fix set-default fills declared defaults and skips what it cannot repair', async () => {
+    const report = await scan(db.t, v2, { table: 'hosts', fix: 'set-default' });
+    expect(report.repairs.map((r) => [r.description, r.rows, r.skipped ?? null])).toEqual([
+      ['hosts.name has no NULL', { hosts: 4 }, null],
+      ['every hosts row satisfies cpus > 0', {}, '--fix set-default repairs NULLs only; "every hosts row satisfies cpus > 0" needs --fix archive or delete'],
+      ['every hosts (zone_code) has its row in zones', {}, '--fix set-default repairs NULLs only; "every hosts (zone_code) has its row in zones" needs --fix archive or delete'],
+    ]);
+    expect(report.remaining.map((f) => f.count)).toEqual([0, 3, 2]);
+    expect(report.exitCode).toBe(SCAN_EXIT.offenders);
+    expect(await withDb(async (db) => db.conn.query(`SELECT id, name FROM hosts WHERE id BETWEEN 106 AND 109 ORDER BY id`))).toEqual(
+      range(106, 109).map((id) => ({ id, name: 'unnamed' })),
+    );
+    const zones = await scan(db.t, v2, { table: 'zones', fix: 'set-default' });
+    expect(zones.repairs[0]!.skipped).toBe('zones.code has no declared default; declare one, or use --fix archive');
+  });
+
+  it('--fix delete removes the offenders and their dependents; a rerun finds nothing', async () => {
+    const report = await scan(db.t, v2, { fix: 'delete' });
+    const removed = report.repairs.reduce<Record<string, number>>((sum, r) => {
+      for (const [table, n] of Object.entries(r.rows)) sum[table] = (sum[table] ?? 0) + n;
+      return sum;
+    }, {});
+    expect(removed).toEqual({ zones: 4, hosts: 9, vms: 9 });
+    expect(await count('hosts')).toBe(100);
+    expect((await withDb(async (db) => db.conn.query(`SELECT to_regclass('shadow_hosts') AS t`)))[0]).toEqual({ t: null });
+    expect((await scan(db.t, v2)).exitCode).toBe(SCAN_EXIT.clean);
+  });
+
+  it('an archive adds columns the table gained to its shadow table, and refuses a foreign table of that name', async () => {
+    await withDb(async (db) => db.conn.query(`CREATE TABLE shadow_zones (id int)`));
+    await expect(scan(db.t, v2, { table: 'zones', fix: 'archive' })).rejects.toThrow("a table shadow_zones exists and is not dbtide's shadow of zones; nothing was changed");
+    expect(await count('zones')).toBe(ORIGINAL.zones);
+    await withDb(async (db) => db.conn.query(`DROP TABLE shadow_zones`));
+
+    await scan(db.t, v2, { table: 'zones', fix: 'archive' });
+    await withDb(async (db) => {
+      await db.conn.query(`ALTER TABLE zones ADD COLUMN region text`);
+      await db.conn.query(`INSERT INTO zones (id, code, region) VALUES (55, NULL, 'eu')`);
+    });
+    await scan(db.t, v2, { table: 'zones', fix: 'archive' });
+    expect(await withDb(async (db) => db.conn.query(`SELECT id, region FROM shadow_zones WHERE id = 55`))).toEqual([{ id: 55, region: 'eu' }]);
+    const columns = await withDb(async (db) =>
+      (await db.conn.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'shadow_zones' ORDER BY ordinal_position`)).map((r) => r.column_name),
+    );
+    expect(columns).toEqual(['id', 'code', 'dbtide_archived_at', 'dbtide_reason', 'region']);
+  });
+});
