@@ -1,0 +1,78 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/engine.js';
+import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+/** The shell lines of the README's walkthrough block, with the exit code each line's comment promises. */
+function walkthrough(): { line: string; exit: number }[] {
+  const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- walkthrough:[^>]*-->\n```sh\n([\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md has no walkthrough block');
+  return block[1]!
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.startsWith('export '))
+    .map((l) => ({ line: l.replace(/\s+#.*$/, ''), exit: Number(/\(exit (\d+)/.exec(l)?.[1] ?? 0) }));
+}
+
+describe('the README walkthrough of the instance UUID upgrade, on postgres', () => {
+  let scratch: ScratchDatabase;
+  beforeAll(async () => {
+    scratch = await scratchPostgres('walkthrough');
+  });
+  afterAll(async () => {
+    await scratch.drop();
+  });
+
+  const query = async (sql: string) => {
+    const db = await openDatabase(scratch.url);
+    try {
+      return await db.conn.query<Record<string, unknown>>(sql);
+    } finally {
+      await db.close();
+    }
+  };
+  const count = async (sql: string) => Number((await query(sql))[0]!.n);
+
+  it('runs line by line with the documented exit codes, archives without loss, and never touches fixed_ips', async () => {
+    const steps = walkthrough();
+    expect(steps.map((s) => s.line.split(' ').slice(0, 3).join(' '))).toEqual([
+      'npm run seed', 'npx dbtide expand', 'npx dbtide migrate', 'npx dbtide contract', 'npx dbtide scan', 'npx dbtide scan', 'npx dbtide contract', 'npx dbtide check',
+    ]);
+    const outputs: string[] = [];
+    let before: { instances: number; children: number; unallocated: unknown[] } | null = null;
+    for (const { line, exit } of steps) {
+      const run = spawnSync('bash', ['-c', line], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: scratch.url, CI: 'true' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      outputs.push(`${run.stdout}${run.stderr}`);
+      expect({ line, status: run.status, output: run.status === exit ? '' : `${run.stdout}\n${run.stderr}` }).toEqual({ line, status: exit, output: '' });
+      if (line.startsWith('npm run seed')) {
+        before = {
+          instances: await count('SELECT count(*) AS n FROM instances'),
+          children: await count('SELECT count(*) AS n FROM consoles'),
+          unallocated: await query('SELECT id, address FROM fixed_ips WHERE instance_uuid IS NULL ORDER BY id'),
+        };
+      }
+    }
+    const [, , , refusal, listing] = outputs;
+    expect(refusal).toContain('100 row(s) break "instances.uuid has no NULL", e.g. id=10001');
+    expect(refusal).toContain('`dbtide scan --fix archive`');
+    expect(listing).toContain('FAIL  (uuid) in instances has no duplicates: 100 row(s)');
+    expect(listing).not.toContain('fixed_ips');
+
+    // 1% of 10,000 rows of each kind: 100 NULL uuids + 100 duplicates left instances, no child depended on them.
+    expect(await count('SELECT count(*) AS n FROM shadow_instances')).toBe(200);
+    expect((await count('SELECT count(*) AS n FROM instances')) + 200).toBe(before!.instances);
+    expect((await count('SELECT count(*) AS n FROM consoles')) + (await count('SELECT count(*) AS n FROM shadow_consoles'))).toBe(before!.children);
+    expect(await query('SELECT id, address FROM fixed_ips WHERE instance_uuid IS NULL ORDER BY id')).toEqual(before!.unallocated);
+    expect(before!.unallocated.length).toBeGreaterThan(0);
+    expect(await query(`SELECT to_regclass('shadow_fixed_ips') AS t`)).toEqual([{ t: null }]);
+  }, 300_000);
+});
