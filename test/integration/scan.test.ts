@@ -1,35 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, planChanges, scan, type Target } from '../../src/api.js';
-import { defineSchema, sql } from '../../src/declaration/define-schema.js';
 import { openDatabase, type Database } from '../../src/engine.js';
 import { DbtideError } from '../../src/errors.js';
 import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
+import { runCli } from '../support/cli.js';
+import { SCAN_SCHEMA_FILE, v1, v2 } from '../support/scan-schemas.js';
 import { postgresTargets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
-
-/** What years of loose constraints leave: nothing checked. */
-const v1 = defineSchema({
-  release: 'v1',
-  tables: {
-    zones: { columns: { id: 'int', code: 'varchar(10)' }, primaryKey: ['id'] },
-    hosts: { columns: { id: 'int', zone_code: 'varchar(10)', name: 'text', cpus: 'int' }, primaryKey: ['id'] },
-    vms: { columns: { id: 'int', host_id: 'int', label: 'text' }, primaryKey: ['id'] },
-  },
-});
-
-/** Every kind of tightening at once, and a foreign key (vms -> hosts) along which dependents are found. */
-const v2 = defineSchema({
-  release: 'v2',
-  extends: v1,
-  tables: {
-    zones: { columns: { code: { type: 'varchar(10)', nullable: false } }, uniques: [{ columns: ['code'] }] },
-    hosts: {
-      columns: { name: { type: 'text', nullable: false, default: sql("'unnamed'") } },
-      foreignKeys: [{ columns: ['zone_code'], references: { table: 'zones', columns: ['code'] } }],
-      checks: [{ name: 'hosts_cpus_check', expression: 'cpus > 0' }],
-    },
-    vms: { foreignKeys: [{ columns: ['host_id'], references: { table: 'hosts', columns: ['id'] } }] },
-  },
-});
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -198,6 +174,20 @@ describe('scan details on postgres', () => {
     );
     const zones = await scan(db.t, v2, { table: 'zones', fix: 'set-default' });
     expect(zones.repairs[0]!.skipped).toBe('zones.code has no declared default; declare one, or use --fix archive');
+  });
+
+  it('the CLI: exit 5 with offenders, --fix delete refused without --yes (nothing changed), JSON for machines', async () => {
+    const args = ['--url', db.t.url, '--schema', SCAN_SCHEMA_FILE];
+    const listed = await runCli(['scan', ...args, '--table', 'vms']);
+    expect([listed.code, listed.stdout]).toEqual([SCAN_EXIT.offenders, expect.stringContaining('FAIL  every vms (host_id) has its row in hosts: 3 row(s)\n        id=401, id=402, id=403\n')]);
+    const refused = await runCli(['scan', ...args, '--fix', 'delete']);
+    expect([refused.code, refused.stderr]).toEqual([1, expect.stringContaining('take a backup first, then run again with --yes')]);
+    expect(await count('vms')).toBe(ORIGINAL.vms);
+    const json = await runCli(['scan', ...args, '--table', 'vms', '--fix', 'delete', '--yes', '--format', 'json']);
+    expect(json.code).toBe(SCAN_EXIT.clean);
+    expect(JSON.parse(json.stdout)).toMatchObject({ release: 'v2', offending: 0, repairs: [{ table: 'vms', mode: 'delete', rows: { vms: 3 } }] });
+    const bad = await runCli(['scan', ...args, '--fix', 'shred']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining("argument 'shred' is invalid")]);
   });
 
   it('--fix delete removes the offenders and their dependents; a rerun finds nothing', async () => {
