@@ -188,6 +188,15 @@ export interface RuntimeSql {
   param(index: number): string;
 }
 
+/** A throwaway database made for a check (verify-chain), dropped afterwards. */
+export interface ScratchDatabase {
+  url: string;
+  /** Database name or directory, for messages. */
+  name: string;
+  /** Drops it; safe to call twice. */
+  drop(): Promise<void>;
+}
+
 export interface IntrospectOptions {
   /** Schema (PostgreSQL) or database (MySQL) to read; the dialect's default when omitted. */
   schema?: string;
@@ -210,6 +219,8 @@ export interface Dialect {
   backfill: BackfillSql;
   transitions: TransitionSql;
   scan: ScanSql;
+  /** A new empty database next to the one `url` names (same server, or a new embedded one). */
+  createScratch(url: string, label: string): Promise<ScratchDatabase>;
 }
 
 /** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */

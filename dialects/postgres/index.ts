@@ -6,6 +6,7 @@ import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
 import { postgresRuntime } from './runtime.js';
 import { postgresScan } from './scan.js';
+import { createScratchPostgres } from './scratch.js';
 import { postgresTransitions } from './transitions.js';
 
 /** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
@@ -25,4 +26,5 @@ export const postgresDialect: Dialect = {
   backfill: postgresBackfill,
   transitions: postgresTransitions,
   scan: postgresScan,
+  createScratch: createScratchPostgres,
 };

@@ -9,6 +9,7 @@ import { registerPhase } from './commands/phase.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
 import { registerScan } from './commands/scan.js';
+import { registerVerifyChain } from './commands/verify-chain.js';
 
 const program = new Command()
   .name('dbtide')
@@ -25,6 +26,7 @@ registerCheck(program);
 registerStatus(program);
 registerPull(program);
 registerScan(program);
+registerVerifyChain(program);
 registerDemo(program);
 
 function fail(error: unknown): number {

@@ -64,7 +64,7 @@ export function defineSchema(input: SchemaInput): Schema {
     if (!(name in own)) delete tables[name];
     removed.tables.push(name);
   }
-  return { dbtideSchema: 1, release: input.release, tables, removed, transitions: [...(input.transitions ?? [])] };
+  return { dbtideSchema: 1, release: input.release, tables, removed, transitions: [...(input.transitions ?? [])], invariants: { ...input.invariants } };
 }
 
 /** Fills in the generated name of every unnamed key, index and check. */

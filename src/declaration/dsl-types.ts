@@ -103,6 +103,11 @@ export interface SchemaInput {
   removed?: { tables?: string[] };
   /** Renames, type changes and data moves this release makes; not inherited by the next release. */
   transitions?: TransitionInput[];
+  /**
+   * Data rules of this release: name -> an SQL query that returns no rows while the rule holds.
+   * `dbtide verify-chain` runs them after the release's contract. Not inherited.
+   */
+  invariants?: Record<string, string>;
 }
 
 /** The value `defineSchema` returns: plain data, every inherited table merged in. */
@@ -117,4 +122,5 @@ export interface Schema {
     constraints: { table: string; name: string }[];
   };
   transitions: TransitionInput[];
+  invariants: Record<string, string>;
 }

@@ -57,8 +57,11 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
   checkObjectNames(tables, report);
   checkTombstones(removed, tables, declaredColumns, report);
 
+  const invariants = Object.entries(schema.invariants ?? {}).map(([name, sql]) => ({ name, sql: sql.trim() }));
+  for (const i of invariants) if (i.sql === '') report(`invariants.${i.name}`, 'needs an SQL query (one that returns no rows while the rule holds)');
+
   if (issues.length > 0) throw new DeclarationError(issues);
-  return { release: schema.release, model: { tables }, removed, transitions };
+  return { release: schema.release, model: { tables }, removed, transitions, ...(invariants.length > 0 ? { invariants } : {}) };
 }
 
 function normalizeTable(name: string, input: TableInput, declared: Set<string>, report: Report): TableModel {

@@ -2,6 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Connection, Dialect } from '../dialect.js';
 import type { Phase } from '../plan/step.js';
 
+/** A statement that ran, with its phase and step (a step's statements run together). */
+export interface JournaledStatement {
+  phase: Phase;
+  step_id: string;
+  sql: string;
+}
+
 export interface RunRecord {
   id: string;
   phase: Phase;
@@ -144,6 +151,16 @@ export class Ledger {
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
     return this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);
+  }
+
+  /** The statements that ran for a release, by phase, in order: what verify-chain classifies. */
+  async statementsOf(release: string): Promise<JournaledStatement[]> {
+    if (!(await this.exists())) return [];
+    return this.conn.query<JournaledStatement>(
+      `SELECT r.phase, j.step_id, j.sql FROM _dbtide_journal j JOIN _dbtide_runs r ON r.id = j.run_id
+        WHERE r.release = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
+      [release],
+    );
   }
 
   /** Runs left `running` by a process that died: reported so the operator knows a resume happened. */

@@ -95,6 +95,8 @@ export interface DeclaredSchema {
   removed: Tombstones;
   /** Declared by this release only; earlier releases' transitions are done once they contracted. */
   transitions: Transition[];
+  /** SQL queries that must return no rows once the release is contracted (verify-chain runs them). */
+  invariants?: { name: string; sql: string }[];
 }
 
 export const emptyTombstones = (): Tombstones => ({ tables: [], columns: [], indexes: [], constraints: [] });

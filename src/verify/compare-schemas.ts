@@ -1,0 +1,55 @@
+import { formatColumnType } from '../model/column-type.js';
+import type { ColumnModel, SchemaModel, TableModel } from '../model/schema-model.js';
+
+const SIDES = ['upgraded', 'fresh'] as const;
+
+function describeColumn(c: ColumnModel): string {
+  const parts = [formatColumnType(c.type), c.nullable ? 'NULL' : 'NOT NULL'];
+  if (c.default) parts.push(`DEFAULT ${c.default.kind === 'sql' ? c.default.expression : JSON.stringify(c.default.value)}`);
+  if (c.identity) parts.push(`IDENTITY ${c.identity}`);
+  return parts.join(' ');
+}
+
+/** Named objects of a table, each rendered to one comparable line. */
+function objectsOf(t: TableModel): Map<string, string> {
+  const objects = new Map<string, string>();
+  if (t.primaryKey) objects.set(`primary key ${t.primaryKey.name}`, `(${t.primaryKey.columns.join(', ')})`);
+  for (const u of t.uniques) objects.set(`unique ${u.name}`, `(${u.columns.join(', ')})`);
+  for (const i of t.indexes) {
+    objects.set(`index ${i.name}`, `${i.unique ? 'unique ' : ''}${i.using} (${i.columns.join(', ')})${i.where ? ` WHERE ${i.where}` : ''}${i.valid ? '' : ' INVALID'}`);
+  }
+  for (const f of t.foreignKeys) {
+    objects.set(
+      `foreign key ${f.name}`,
+      `(${f.columns.join(', ')}) -> ${f.referencedTable} (${f.referencedColumns.join(', ')}) on delete ${f.onDelete} on update ${f.onUpdate}${f.validated ? '' : ' NOT VALID'}`,
+    );
+  }
+  for (const c of t.checks) objects.set(`check ${c.name}`, `${c.expression}${c.validated ? '' : ' NOT VALID'}`);
+  for (const c of t.columns) objects.set(`column ${c.name}`, describeColumn(c));
+  return objects;
+}
+
+/**
+ * Every difference between an upgraded database and a fresh install, one readable line each
+ * (`instances: column uuid: upgraded varchar(36) NULL, fresh varchar(36) NOT NULL`). Column order
+ * is not compared: an upgrade appends columns where a fresh install declares them in place.
+ */
+export function compareSchemas(upgraded: SchemaModel, fresh: SchemaModel): string[] {
+  const lines: string[] = [];
+  const names = [...new Set([...Object.keys(upgraded.tables), ...Object.keys(fresh.tables)])].sort();
+  for (const name of names) {
+    const [a, b] = [upgraded.tables[name], fresh.tables[name]];
+    if (!a || !b) {
+      lines.push(`${name}: table only in the ${a ? SIDES[0] : SIDES[1]} database`);
+      continue;
+    }
+    const [oa, ob] = [objectsOf(a), objectsOf(b)];
+    for (const key of [...new Set([...oa.keys(), ...ob.keys()])].sort()) {
+      const [va, vb] = [oa.get(key), ob.get(key)];
+      if (va === vb) continue;
+      if (va === undefined || vb === undefined) lines.push(`${name}: ${key} only in the ${va === undefined ? SIDES[1] : SIDES[0]} database (${va ?? vb})`);
+      else lines.push(`${name}: ${key}: ${SIDES[0]} ${va}, ${SIDES[1]} ${vb}`);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,52 @@
+import type { Database } from '../engine.js';
+import type { DeclaredSchema } from '../model/schema-model.js';
+import type { Precheck } from '../plan/step.js';
+import { describeKey, findOffenders } from '../scan/find-offenders.js';
+
+/** Exact row counts of every table (verify-chain's scratch databases are small). */
+export async function rowCounts(db: Database): Promise<Record<string, number>> {
+  const live = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+  const counts: Record<string, number> = {};
+  for (const table of Object.keys(live.tables)) {
+    const [row] = await db.conn.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${db.dialect.compiler.quote(table)}`);
+    counts[table] = Number(row?.n ?? 0);
+  }
+  return counts;
+}
+
+export interface RoundTrip {
+  description: string;
+  /** Rows whose old columns differ from what the new columns give back. */
+  count: number;
+  sample: string[];
+}
+
+/**
+ * After the backfill and before contract drops the old columns: does every row come back from
+ * the new columns (through the backward expressions, or a cast back for a type change)? A
+ * transition without a way back cannot be judged and is left out.
+ */
+export async function roundTrips(db: Database, declared: DeclaredSchema): Promise<RoundTrip[]> {
+  const live = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+  const { quote, cast } = db.dialect.compiler;
+  const trips: RoundTrip[] = [];
+  for (const t of declared.transitions) {
+    if (t.kind !== 'column-sync') continue;
+    const columns = live.tables[t.table]?.columns ?? [];
+    const oldType = t.swap ? columns.find((c) => c.name === t.swap!.column)?.type : undefined;
+    const back = t.swap ? (oldType ? { [t.swap.column]: cast(quote(t.swap.shadow), oldType) } : {}) : t.backward;
+    const needed = [...Object.keys(back), ...(t.swap ? [t.swap.shadow] : Object.keys(t.forward))];
+    if (Object.keys(back).length === 0 || !needed.every((n) => columns.some((c) => c.name === n))) continue;
+    const description = `${t.declaredAs} on ${t.table} (${Object.entries(back).map(([c, e]) => `${c} = ${e}`).join(', ')})`;
+    const precheck: Precheck = {
+      kind: 'verification',
+      table: t.table,
+      columns: Object.keys(back),
+      description,
+      rule: { kind: 'verification', sync: { table: t.table, trigger: t.trigger, forward: back, backward: {}, fillOnly: false, sources: [] } },
+    };
+    const found = await findOffenders(db, live, precheck);
+    trips.push({ description, count: found.count, sample: found.keys.map((k) => describeKey(found.key, k)) });
+  }
+  return trips;
+}
