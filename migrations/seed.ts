@@ -336,3 +336,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.exitCode = 1;
   });
 }
+
+/** `dbtide verify-chain --from 003-kilo --seed` calls this on the freshly installed 003-kilo. */
+export const verifyChainSeed = (url: string) => seedExample(url, { rows: 500 });

@@ -20,3 +20,18 @@ export class RunLockHeld extends DbtideError {
     this.name = 'RunLockHeld';
   }
 }
+
+/** A phase ran every step, yet planning again finds steps of that phase left: it is not idempotent. */
+export class NotConverged extends DbtideError {
+  constructor(
+    readonly phase: string,
+    readonly left: string[],
+  ) {
+    super(
+      `${phase} ran every step, yet the live schema still differs: ${left.join(', ')}`,
+      1,
+      'the declaration says something the server stores differently (a type alias, an expression it rewrites), so every run would change it again: declare it the way `dbtide pull` shows it, or report a dbtide bug with `dbtide plan --format json`',
+    );
+    this.name = 'NotConverged';
+  }
+}

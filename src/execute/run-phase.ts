@@ -1,6 +1,6 @@
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
-import { DbtideError, RunLockHeld } from '../errors.js';
+import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import { describeKey, findOffenders, type Offenders } from '../scan/find-offenders.js';
 import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
@@ -285,11 +285,5 @@ function stepFailure(db: Database, phase: Phase, step: Step, group: string[], at
 async function confirmConverged(db: Database, declared: DeclaredSchema, phase: Phase): Promise<void> {
   const { plan } = await planAgainst(db, declared);
   const left = stepsOf(plan, phase);
-  if (left.length > 0) {
-    throw new DbtideError(
-      `${phase} ran every step, yet the live schema still differs: ${left.map((s) => s.id).join(', ')}`,
-      1,
-      'this is a dbtide bug: report it with the output of `dbtide plan --format json`',
-    );
-  }
+  if (left.length > 0) throw new NotConverged(phase, left.map((s) => s.id));
 }

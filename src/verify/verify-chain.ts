@@ -5,7 +5,7 @@ import { dialectFor } from '../../dialects/registry.js';
 import { loadSchemaFile, releaseFiles } from '../declaration/load-schema.js';
 import type { ScratchDatabase } from '../dialect.js';
 import { openDatabase, type Database } from '../engine.js';
-import { DbtideError } from '../errors.js';
+import { DbtideError, NotConverged } from '../errors.js';
 import { Ledger } from '../execute/ledger.js';
 import { runPhase } from '../execute/run-phase.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
@@ -115,7 +115,14 @@ async function upgrade(
   index: number,
 ): Promise<void> {
   const declared = release.declared;
-  const phase = (p: Phase) => async () => ({ summary: `${await runOn(db, p, declared)} step(s)` });
+  const phase = (p: Phase) => async () => {
+    try {
+      return { summary: `${await runOn(db, p, declared)} step(s)` };
+    } catch (error) {
+      if (!(error instanceof NotConverged)) throw error;
+      return { ok: false, summary: `${p} is not idempotent: a rerun would run ${error.left.length} step(s) again`, details: [error.message, `hint: ${error.hint}`] };
+    }
+  };
   if (!(await check('expand', phase('expand')))) return;
   await check('compatibility', async () => {
     const failures = await (async () => {
@@ -162,7 +169,7 @@ async function upgrade(
     const statements = await new Ledger(db.conn, db.dialect).statementsOf(declared.release);
     const breaches = policyBreaches(statements);
     return breaches.length === 0
-      ? { summary: `${statements.length} statement(s) classified: expand and migrate additive, contract only tightening and removal` }
+      ? { summary: `${statements.length} statement(s), each allowed in its phase` }
       : { ok: false, summary: `${breaches.length} statement(s) break the phase policy`, details: breaches };
   });
   await check('data', async () => {

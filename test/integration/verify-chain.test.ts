@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChainReport, CheckName } from '../../src/verify/chain-report.js';
+import { verifyChain } from '../../src/verify/verify-chain.js';
+import { connectPostgres } from '../../dialects/postgres/driver.js';
+import { MIGRATIONS } from '../support/chain.js';
+import { runCli } from '../support/cli.js';
+import { releaseDir } from '../support/release-files.js';
+import { postgresAdminUrl } from '../support/scratch-databases.js';
+
+const CHECKS_PER_UPGRADE: CheckName[] = ['expand', 'compatibility', 'migrate', 'contract', 'idempotence', 'schema-equality', 'phase-policy', 'data'];
+
+const failed = (report: ChainReport) =>
+  report.releases.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => ({ release: r.release, check: c.name, summary: c.summary, details: c.details ?? [] })));
+
+async function verifyScratchDatabasesLeft(): Promise<number> {
+  const admin = await connectPostgres(postgresAdminUrl());
+  try {
+    const [row] = await admin.query<{ n: unknown }>(`SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'dbtide_verify%'`);
+    return Number(row!.n);
+  } finally {
+    await admin.close();
+  }
+}
+
+describe.each([
+  { name: 'postgres', url: postgresAdminUrl() },
+  { name: 'pglite', url: undefined },
+])('verify-chain over the example chain on $name', ({ url }) => {
+  it('passes every check of every release', async () => {
+    const report = await verifyChain({ migrations: MIGRATIONS, ...(url ? { url } : {}) });
+    expect(failed(report)).toEqual([]);
+    expect(report.ok).toBe(true);
+    expect(report.releases.map((r) => [r.release, r.checks.map((c) => c.name)])).toEqual([
+      ['001-icehouse', ['install', 'seed']],
+      ['002-juno', CHECKS_PER_UPGRADE],
+      ['003-kilo', CHECKS_PER_UPGRADE],
+      ['004-liberty', CHECKS_PER_UPGRADE],
+    ]);
+  }, 180_000);
+});
+
+describe('verify-chain on postgres', () => {
+  const dir = releaseDir();
+  const chains: { remove(): void }[] = [];
+  afterAll(() => [dir, ...chains].forEach((d) => d.remove()));
+
+  let folders: Record<string, string>;
+  beforeAll(() => {
+    /** A chain of two releases: a base table, and what the test puts in the second release. */
+    const make = (name: string, second: string, base = "t: { columns: { id: 'int', a: 'text', b: 'text' }, primaryKey: ['id'] }") => {
+      const sub = releaseDir();
+      chains.push(sub);
+      sub.write('001-base.ts', `import { defineSchema } from 'dbtide';\nexport default defineSchema({ release: '001-base', tables: { ${base} } });\n`);
+      const imports = `import { defineSchema, derive, fillColumn, native } from 'dbtide';\nimport base from './001-base.js';\nvoid base; void derive; void fillColumn; void native;\n`;
+      sub.write('002-next.ts', `${imports}export default defineSchema({ release: '002-next', ${second} });\n`);
+      return [name, sub.dir] as const;
+    };
+    folders = Object.fromEntries([
+      // b disappears from the declaration without a tombstone: dbtide never drops it, a fresh install never has it.
+      make('undeclared drop', "tables: { t: { columns: { id: 'int', a: 'text' }, primaryKey: ['id'] } }"),
+      // A new NOT NULL column filled from what old code writes, by an expression old code's values break.
+      make('new required column', "extends: base, tables: { t: { columns: { c: { type: 'int', nullable: false } } } }, transitions: [fillColumn('t', 'c', 'CAST(a AS integer)')]"),
+      // full keeps only the first name; the way back cannot restore the last.
+      make(
+        'lossy transition',
+        `extends: base, tables: { t: { columns: { full_name: 'text' } } }, transitions: [derive('t', { forward: { full_name: 'a' }, backward: { a: 'full_name', b: "''" }, retires: ['a', 'b'] })]`,
+      ),
+      // int4 is how the declaration spells it; the server stores integer: every contract changes it again.
+      make('not idempotent', "extends: base, tables: { t: { columns: { n: { type: native('int4') } } } }"),
+    ]);
+  });
+
+  it.each([
+    ['undeclared drop', '002-next', 'schema-equality', '1 difference(s) from a fresh install', 't: column b only in the upgraded database (text NULL)'],
+    ['new required column', '002-next', 'compatibility', "1 table(s) refuse a release's reads or writes after expand", '001-base code on t: insert: invalid input syntax for type integer'],
+    ['lossy transition', '002-next', 'data', '1 data problem(s)', 'row(s) do not come back (e.g. id=1, id=2, id=3'],
+    ['not idempotent', '002-next', 'contract', 'contract is not idempotent: a rerun would run 1 step(s) again', 'contract ran every step, yet the live schema still differs: alter-column-type:t.n'],
+  ])('fails a chain with %s, naming the release, the check and why', async (name, release, check, summary, detail) => {
+    const report = await verifyChain({ migrations: folders[name]!, url: postgresAdminUrl() });
+    expect(report.ok).toBe(false);
+    // The first failure names the cause; later checks of that release may fail in its wake.
+    const [failure] = failed(report);
+    expect(failure).toMatchObject({ release, check, summary });
+    expect(failure!.details.join('\n')).toContain(detail);
+  }, 120_000);
+
+  it('seeds with the chain seed from a given release', async () => {
+    const report = await verifyChain({ migrations: MIGRATIONS, url: postgresAdminUrl(), from: '003-kilo', seed: true });
+    expect(failed(report)).toEqual([]);
+    expect(report.releases.map((r) => r.release)).toEqual(['003-kilo', '004-liberty']);
+    expect(report.releases[0]!.checks.find((c) => c.name === 'seed')!.summary).toBe('seed.ts seeded the first release');
+  }, 120_000);
+
+  it('the CLI exits 1 on a broken chain, writes JUnit, and leaves no scratch database behind', async () => {
+    const before = await verifyScratchDatabasesLeft();
+    const junit = join(dir.dir, 'verify.xml');
+    const result = await runCli(['verify-chain', '--url', postgresAdminUrl(), '--migrations', folders['undeclared drop']!, '--junit', junit]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('schema-equality  FAIL');
+    expect(result.stdout).toContain('t: column b only in the upgraded database (text NULL)');
+    expect(readFileSync(junit, 'utf8')).toContain('<testcase classname="dbtide.verify-chain.002-next" name="schema-equality"');
+    expect(await verifyScratchDatabasesLeft()).toBe(before);
+    const bad = await runCli(['verify-chain', '--migrations', MIGRATIONS, '--from', 'nope']);
+    expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('--from nope: no such release')]);
+  }, 120_000);
+});
