@@ -25,6 +25,11 @@ const belongsToInstance = {
 export default defineSchema({
   release: '004-liberty',
   extends: previous,
+  // What the constraints below also say, as data rules `dbtide verify-chain` checks after contract.
+  invariants: {
+    'every instance has a uuid': 'SELECT id FROM instances WHERE uuid IS NULL',
+    'no two instances share a uuid': 'SELECT uuid FROM instances GROUP BY uuid HAVING count(*) > 1',
+  },
   tables: {
     instances: {
       columns: { uuid: { type: 'varchar(36)', nullable: false } },

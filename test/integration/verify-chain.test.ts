@@ -68,6 +68,7 @@ describe('verify-chain on postgres', () => {
         `extends: base, tables: { t: { columns: { full_name: 'text' } } }, transitions: [derive('t', { forward: { full_name: 'a' }, backward: { a: 'full_name', b: "''" }, retires: ['a', 'b'] })]`,
       ),
       // int4 is how the declaration spells it; the server stores integer: every contract changes it again.
+      make('broken invariant', `extends: base, invariants: { 'no a-1': "SELECT id FROM t WHERE a = 'a-1'" }`),
       make('not idempotent', "extends: base, tables: { t: { columns: { n: { type: native('int4') } } } }"),
     ]);
   });
@@ -76,6 +77,7 @@ describe('verify-chain on postgres', () => {
     ['undeclared drop', '002-next', 'schema-equality', '1 difference(s) from a fresh install', 't: column b only in the upgraded database (text NULL)'],
     ['new required column', '002-next', 'compatibility', "1 table(s) refuse a release's reads or writes after expand", '001-base code on t: insert: invalid input syntax for type integer'],
     ['lossy transition', '002-next', 'data', '1 data problem(s)', 'row(s) do not come back (e.g. id=1, id=2, id=3'],
+    ['broken invariant', '002-next', 'data', '1 data problem(s)', 'invariant "no a-1" returned 1 row(s), e.g. {"id":1}'],
     ['not idempotent', '002-next', 'contract', 'contract is not idempotent: a rerun would run 1 step(s) again', 'contract ran every step, yet the live schema still differs: alter-column-type:t.n'],
   ])('fails a chain with %s, naming the release, the check and why', async (name, release, check, summary, detail) => {
     const report = await verifyChain({ migrations: folders[name]!, url: postgresAdminUrl() });
