@@ -168,8 +168,8 @@ export interface ScanSql {
 
 /** The statements that bound lock waits and keep two runs apart. */
 export interface RuntimeSql {
-  /** Statements that cap lock waits for the session (or, with `local`, the current transaction). */
-  lockTimeout(ms: number, local: boolean): string[];
+  /** Statements that cap lock waits for the session (or, with `local`, the current transaction); `null`: no cap. */
+  lockTimeout(ms: number | null, local: boolean): string[];
   /** True when the error is a lock wait that timed out, so the statement may be retried. */
   isLockTimeout(error: unknown): boolean;
   /** Tries once to take the run lock; resolves true when taken. */
@@ -180,6 +180,12 @@ export interface RuntimeSql {
    * build leaves behind (PostgreSQL: the INVALID index of a failed CREATE INDEX CONCURRENTLY).
    */
   cleanupFailedStatement(conn: Connection, sql: string): Promise<void>;
+  /**
+   * True for a statement whose lock waits never queue the application behind it (PostgreSQL's
+   * CONCURRENTLY builds wait for old transactions without blocking writes): it runs, with its
+   * cleanup, without a lock timeout, which would only cancel it half done.
+   */
+  waitsWithoutBlocking(sql: string): boolean;
   /** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
   ledgerDdl: string[];
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */

@@ -8,7 +8,7 @@ const LOCK_NOT_AVAILABLE = '55P03';
 const lockKey = (name: string) => createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 
 export const postgresRuntime: RuntimeSql = {
-  lockTimeout: (ms, local) => [`SET ${local ? 'LOCAL ' : ''}lock_timeout = '${Math.max(1, Math.round(ms))}ms'`],
+  lockTimeout: (ms, local) => [`SET ${local ? 'LOCAL ' : ''}lock_timeout = '${ms === null ? 0 : Math.max(1, Math.round(ms))}ms'`],
   isLockTimeout: (error) => (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE,
   async tryRunLock(conn: Connection, key: string) {
     const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey(key)]);
@@ -28,6 +28,7 @@ export const postgresRuntime: RuntimeSql = {
     );
     if (invalid.length > 0) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${build[1]}"`);
   },
+  waitsWithoutBlocking: (sql) => /\bCONCURRENTLY\b/i.test(sql),
   ledgerDdl: [
     `CREATE TABLE IF NOT EXISTS _dbtide_runs (
       id varchar(36) PRIMARY KEY,

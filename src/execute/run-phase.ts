@@ -238,6 +238,8 @@ async function runStep(
         (error) => runtime.isLockTimeout(error),
         async (tryNumber) => {
           attempts = tryNumber;
+          const unbounded = !atomic && runtime.waitsWithoutBlocking(group[0]!);
+          if (unbounded) for (const s of runtime.lockTimeout(null, false)) await db.conn.query(s);
           if (atomic) await db.conn.query('BEGIN');
           try {
             if (atomic) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
@@ -253,8 +255,11 @@ async function runStep(
             }
           } catch (error) {
             if (atomic) await db.conn.query('ROLLBACK').catch(() => {});
-            else await runtime.cleanupFailedStatement(db.conn, group[0]!);
+            // The statement's own error is the one to report, not a failed cleanup's.
+            else await runtime.cleanupFailedStatement(db.conn, group[0]!).catch(() => {});
             throw error;
+          } finally {
+            if (unbounded) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(s);
           }
         },
         (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs }),
