@@ -1,10 +1,12 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--only changetype|contract]`
  *
- * Measures online int -> bigint changes of two columns of a table with N rows, in a database of
- * its own that it drops at the end: `balance` with nothing else running (the backfill's
- * throughput against one UPDATE), then `points` under a live workload of old and new code (what
- * the application feels, with the migrate settings an operator uses live). See bench/README.md.
+ * Two parts, each in a database of its own that it drops at the end. `changetype`: online
+ * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
+ * (the backfill's throughput against one UPDATE), then `points` under a live workload of old and
+ * new code (what the application feels, with the migrate settings an operator uses live).
+ * `contract` (bench/contract.ts): 004-liberty's contract on N instances under concurrent writers.
+ * See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,6 +19,7 @@ import { changeType } from '../src/declaration/transitions.js';
 import type { RunEvent } from '../src/execute/events.js';
 import { BACKFILL_DEFAULTS } from '../src/migrate/backfill.js';
 import { redactText, redactUrl } from '../src/redact.js';
+import { benchContract, contractRows } from './contract.js';
 import { printTable, round, summarize, type Row } from './report.js';
 import { connect, startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
 
@@ -44,8 +47,12 @@ const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3 };
  */
 const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
+const PARTS = ['changetype', 'contract'] as const;
+type Part = (typeof PARTS)[number];
+
 interface Options {
   adminUrl: string;
+  parts: Part[];
   rows: number;
   clients: number;
   seconds: number;
@@ -62,8 +69,11 @@ function parseOptions(): Options {
       seconds: { type: 'string', default: '5' },
       'batch-ms': { type: 'string', default: '50' },
       'sleep-ms': { type: 'string', default: '50' },
+      only: { type: 'string' },
     },
   });
+  const only = values.only as Part | undefined;
+  if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, got ${only}`);
   const positive = (name: keyof typeof values) => {
     const n = Number(values[name]);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
@@ -71,6 +81,7 @@ function parseOptions(): Options {
   };
   return {
     adminUrl: values.url,
+    parts: only ? [only] : [...PARTS],
     rows: positive('rows'),
     clients: positive('clients'),
     seconds: positive('seconds'),
@@ -273,31 +284,42 @@ function tableRows(r: Result): Row[] {
   ];
 }
 
-async function main(): Promise<void> {
-  const options = parseOptions();
-  const { adminUrl } = options;
+// FORCE ends the sessions a failed or interrupted run leaves connected.
+const dropDatabase = (adminUrl: string, name: string) => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+
+/** The database the running part works in, for Ctrl-C to drop. */
+let scratch: string | null = null;
+
+async function inScratchDatabase<T>(adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
   const name = `dbtide_bench_${randomBytes(3).toString('hex')}`;
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  log(`server ${redactUrl(adminUrl)}, database ${name}, live migrate: targetBatchMs ${options.live.targetBatchMs}, sleepMs ${options.live.sleepMs}`);
+  log(`database ${name}`);
   await admin(adminUrl, `CREATE DATABASE "${name}"`);
-  // FORCE ends the sessions a failed or interrupted run leaves connected.
-  const drop = () => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  scratch = name;
+  try {
+    return await work(url.toString());
+  } finally {
+    await dropDatabase(adminUrl, name);
+    scratch = null;
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions();
+  const { adminUrl, parts } = options;
+  log(`server ${redactUrl(adminUrl)}, parts ${parts.join(', ')}, live migrate: targetBatchMs ${options.live.targetBatchMs}, sleepMs ${options.live.sleepMs}`);
   process.once('SIGINT', () => {
     log('interrupted; dropping the bench database');
-    void drop().finally(() => process.exit(130));
+    void (scratch ? dropDatabase(adminUrl, scratch) : Promise.resolve()).finally(() => process.exit(130));
   });
-  let result: Result;
-  try {
-    result = await bench(url.toString(), options);
-  } finally {
-    await drop();
-  }
+  const typeChange = parts.includes('changetype') ? await inScratchDatabase(adminUrl, (url) => bench(url, options)) : null;
+  const contracted = parts.includes('contract') ? await inScratchDatabase(adminUrl, (url) => benchContract(url, options, log)) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted }, null, 2)}\n`);
   console.log();
-  printTable(tableRows(result));
+  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : [])]);
   console.log(`\nWritten to bench/results/latest.json`);
 }
 

@@ -1,9 +1,12 @@
 /**
- * The application side of the benchmark: clients that keep reading and writing `accounts` as the
- * old and the new application version would, while dbtide changes the table under them.
+ * The application side of the benchmark: clients that keep running short autocommit operations
+ * while dbtide changes the tables under them. `startWorkload` is the `accounts` mix of the old and
+ * the new application version; the contract run brings its own operations to `startClientsInWorker`.
  */
+import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 
 export type OpKind = 'read' | 'old-update' | 'insert' | 'new-update';
@@ -17,11 +20,21 @@ const MIX: [OpKind, number][] = [
 ];
 
 export interface Sample {
-  kind: OpKind;
-  /** What dbtide was doing when the operation started (`baseline`, `expand`, `migrate`). */
+  kind: string;
+  /** What dbtide was doing when the operation started (`baseline`, `expand`, `migrate`, `contract`). */
   phase: string;
+  /** `now()` when the operation started, to line it up with dbtide's events. */
+  at: number;
+  /** The server process of the client's connection, to find its waits in `pg_stat_activity`. */
+  pid: number;
   ms: number;
   failed: boolean;
+}
+
+/** One operation of a client: what to record it as, and the call. */
+export interface Op {
+  kind: string;
+  run(client: pg.Client): Promise<unknown>;
 }
 
 /** Shared by every client of every run, so inserted ids never collide. */
@@ -36,13 +49,17 @@ export interface WorkloadRun {
   stop(): Promise<{ samples: Sample[]; errors: Map<string, number> }>;
 }
 
-const randomId = (rows: number) => 1 + Math.floor(Math.random() * rows);
+/** Milliseconds on a clock every thread shares (`performance.now()` starts anew in each worker). */
+export const now = () => performance.timeOrigin + performance.now();
+
+export const randomId = (rows: number) => 1 + Math.floor(Math.random() * rows);
 const intValue = () => Math.floor(Math.random() * 1_000_000);
 
-function pickKind(): OpKind {
+/** A kind drawn by its share of the mix (shares add up to 1). */
+export function pick<K>(mix: [K, number][]): K {
   let r = Math.random();
-  for (const [kind, share] of MIX) if ((r -= share) < 0) return kind;
-  return 'read';
+  for (const [kind, share] of mix) if ((r -= share) < 0) return kind;
+  return mix[0]![0];
 }
 
 async function runOp(client: pg.Client, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
@@ -71,8 +88,16 @@ export async function connect(url: string): Promise<pg.Client> {
   return client;
 }
 
-/** Starts `clients` connections, each running operations back to back until stopped. */
-export async function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string): Promise<WorkloadRun> {
+/** Starts the `accounts` mix of old and new application code. */
+export function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string): Promise<WorkloadRun> {
+  return startClients(url, clients, phase, () => {
+    const kind = pick(MIX);
+    return { kind, run: (client) => runOp(client, kind, rows, ids) };
+  });
+}
+
+/** Starts `clients` connections, each running the operations `next` gives back to back until stopped. */
+export async function startClients(url: string, clients: number, phase: string, next: () => Op): Promise<WorkloadRun> {
   const samples: Sample[] = [];
   const errors = new Map<string, number>();
   let running = true;
@@ -87,25 +112,61 @@ export async function startWorkload(url: string, clients: number, rows: number, 
     },
   };
   const loop = async (client: pg.Client) => {
+    const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     while (running) {
-      const kind = pickKind();
-      const started = performance.now();
+      const op = next();
+      const started = now();
       const at = run.phase;
       let failed = false;
       try {
-        await runOp(client, kind, rows, ids);
+        await op.run(client);
       } catch (error) {
         failed = true;
-        const message = `${kind}: ${(error as Error).message}`;
+        const message = `${op.kind}: ${(error as Error).message}`;
         errors.set(message, (errors.get(message) ?? 0) + 1);
         // A broken connection fails at once; do not spin on it.
         await sleep(10);
       }
-      samples.push({ kind, phase: at, ms: performance.now() - started, failed });
+      samples.push({ kind: op.kind, phase: at, at: started, pid, ms: now() - started, failed });
     }
   };
   const loops = connections.map(loop);
   return run;
+}
+
+/** Where a worker finds its clients' operations: `module`'s export `name`, called with `data` for each one. */
+export interface OpSource {
+  module: string;
+  name: string;
+  data: unknown;
+}
+
+/**
+ * `startClients` in a worker thread: the clients' timings then leave out the main thread's own
+ * stalls (dbtide's planner runs there and holds its event loop for tens of milliseconds).
+ */
+export async function startClientsInWorker(url: string, clients: number, phase: string, ops: OpSource): Promise<WorkloadRun> {
+  // A worker does not inherit the main thread's TypeScript loader.
+  const entry = new URL('./clients-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  const worker = new Worker(boot, { eval: true, workerData: { url, clients, phase, ops } });
+  await once(worker, 'message');
+  let current = phase;
+  return {
+    get phase() {
+      return current;
+    },
+    set phase(phase: string) {
+      current = phase;
+      worker.postMessage({ phase });
+    },
+    async stop() {
+      worker.postMessage({ stop: true });
+      const [result] = (await once(worker, 'message')) as [Awaited<ReturnType<WorkloadRun['stop']>>];
+      await worker.terminate();
+      return result;
+    },
+  };
 }
 
 export interface ProbeOptions {

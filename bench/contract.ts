@@ -1,0 +1,306 @@
+/**
+ * The contract run: the example chain up to 003-kilo, N instances with their children, then
+ * 004-liberty's contract (instances.uuid NOT NULL + UNIQUE, 11 NOT NULL foreign keys to it) while
+ * writers keep inserting and updating. What counts is the longest any single write waits.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import icehouse from '../migrations/001-icehouse.js';
+import juno from '../migrations/002-juno.js';
+import kilo from '../migrations/003-kilo.js';
+import liberty from '../migrations/004-liberty.js';
+import { check, contract, expand, migrate, type Declaration } from '../src/api.js';
+import { normalizeSchema } from '../src/declaration/normalize.js';
+import type { RunEvent } from '../src/execute/events.js';
+import { redactText } from '../src/redact.js';
+import { round, summarize, type Row } from './report.js';
+import { connect, now, pick, randomId, startClientsInWorker, type Op, type Sample, type WorkloadRun } from './workload.js';
+
+export const CONTRACT_TARGETS = { maxWriterWaitMs: 100 };
+
+export interface ContractOptions {
+  rows: number;
+  clients: number;
+  seconds: number;
+}
+
+/** The tables 004-liberty gives a foreign key to instances, read from the declaration itself. */
+const CHILDREN = Object.values(normalizeSchema(liberty).model.tables)
+  .filter((t) => t.foreignKeys.some((fk) => fk.referencedTable === 'instances'))
+  .map((t) => t.name);
+
+/** Child rows per instance: FK validation has 100k+ rows to check in a few tables, a few in the rest. */
+const CHILD_SHARE: Record<string, number> = { block_device_mapping: 0.2, instance_metadata: 0.2, instance_system_metadata: 0.2, instance_info_caches: 0.1 };
+const OTHER_CHILD_SHARE = 0.01;
+
+/** Distinct, deterministic: a writer finds the uuid of any loaded instance from its id. */
+const uuidOf = (id: string) => `md5((${id})::text)::uuid::text`;
+
+/** instance_faults.code is NOT NULL without a default. */
+const childInsert = (table: string, id: string, from = '') =>
+  table === 'instance_faults'
+    ? `INSERT INTO instance_faults (instance_uuid, code) SELECT ${uuidOf(id)}, 500 ${from}`
+    : `INSERT INTO "${table}" (instance_uuid) SELECT ${uuidOf(id)} ${from}`;
+
+/** Short autocommit writes touching every table contract locks: the parent, and each child. Runs in the writers' worker. */
+export function writerOp(rows: number): Op {
+  const kind = pick<'insert-instance' | 'update-instance' | 'insert-child'>([
+    ['update-instance', 0.4],
+    ['insert-child', 0.4],
+    ['insert-instance', 0.2],
+  ]);
+  const run = (client: pg.Client) => {
+    switch (kind) {
+      case 'update-instance':
+        return client.query('UPDATE instances SET vm_state = $2, updated_at = now() WHERE id = $1', [randomId(rows), 'active']);
+      case 'insert-child':
+        return client.query(childInsert(CHILDREN[Math.floor(Math.random() * CHILDREN.length)]!, '$1::bigint'), [randomId(rows)]);
+      case 'insert-instance':
+        return client.query("INSERT INTO instances (uuid, host, vm_state) VALUES (gen_random_uuid()::text, 'host-new', 'building')");
+    }
+  };
+  return { kind, run };
+}
+
+async function load(db: pg.Client, rows: number): Promise<number> {
+  await db.query(
+    `INSERT INTO instances (id, uuid, host, hostname, vm_state, memory_mb, vcpus, root_gb, launched_at)
+     SELECT g, ${uuidOf('g')}, 'host-' || g % 500, 'vm-' || g, 'active', 2048, 2, 20, now() FROM generate_series(1, $1::bigint) AS g`,
+    [rows],
+  );
+  // The rows above chose their ids; the identity must hand out the next ones.
+  await db.query("SELECT setval(pg_get_serial_sequence('instances', 'id'), $1::bigint)", [rows]);
+  let children = 0;
+  for (const table of CHILDREN) {
+    const n = Math.max(1, Math.round(rows * (CHILD_SHARE[table] ?? OTHER_CHILD_SHARE)));
+    // Spread over all instances, so validation looks up the whole parent index, not its first pages.
+    await db.query(childInsert(table, `1 + (g * 7919) % ${rows}`, 'FROM generate_series(1, $1::bigint) AS g'), [n]);
+    children += n;
+  }
+  await db.query('VACUUM ANALYZE');
+  await db.query('CHECKPOINT');
+  return children;
+}
+
+interface Activity {
+  at: number;
+  step: string;
+  /** The statement, or the precheck, dbtide was running from `at` on. */
+  running: string;
+}
+
+/** What contract was doing when, from its events, to name what a slow write overlapped. */
+function activityLog(started: number) {
+  const log: Activity[] = [{ at: started, step: '(planning)', running: 'introspection and plan' }];
+  let prechecks: string[] = [];
+  let lockRetries = 0;
+  const mark = (step: string, running: string) => log.push({ at: now(), step, running });
+  // A precheck's event comes when its count is done: the next one starts then.
+  const onEvent = (e: RunEvent) => {
+    if (e.type === 'phase-start') prechecks = e.steps.flatMap((s) => s.prechecks.map((p) => `precheck: ${p.description}`));
+    if ((e.type === 'phase-start' || e.type === 'precheck') && prechecks.length > 0) mark('(prechecks)', prechecks.shift()!);
+    if (e.type === 'statement') mark(e.step.description, e.sql);
+    if (e.type === 'lock-retry') lockRetries++;
+  };
+  /** A write that began while a statement waited for its lock queued behind it: the last one to start before the write. */
+  const runningAt = (at: number) => log.filter((a) => a.at <= at).at(-1) ?? null;
+  return { log, onEvent, runningAt, lockRetries: () => lockRetries };
+}
+
+/** One session as the server showed it at `at`: what it waited for, and behind whom when it was a lock. */
+interface Seen {
+  at: number;
+  pid: number;
+  /** `type:event` from pg_stat_activity; null while on CPU. */
+  wait: string | null;
+  query: string;
+  /** Since the statement began. */
+  ms: number;
+  lock: string | null;
+  blockedBy: string | null;
+}
+
+/**
+ * Samples every active session of the database every `everyMs`: tells a write queued behind
+ * dbtide's DDL (or DDL queued behind a write) from one slowed by CPU or disk.
+ */
+async function watchSessions(url: string, everyMs = 10) {
+  const monitor = await connect(url);
+  const startLsn = String((await monitor.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn);
+  const seen: Seen[] = [];
+  let polls = 0;
+  let running = true;
+  const poll = async () => {
+    while (running) {
+      polls++;
+      const at = now();
+      const { rows } = await monitor.query<Omit<Seen, 'at'>>(
+        `SELECT a.pid, a.wait_event_type || ':' || a.wait_event AS wait, a.query,
+                (extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::float8 AS ms,
+                CASE WHEN a.wait_event_type = 'Lock' THEN
+                  (SELECT l.mode || ' on ' || coalesce(l.relation::regclass::text, l.locktype) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted LIMIT 1)
+                END AS lock,
+                CASE WHEN a.wait_event_type = 'Lock' THEN
+                  (SELECT string_agg(b.query, ' | ') FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)))
+                END AS "blockedBy"
+           FROM pg_stat_activity a
+          WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`,
+      );
+      seen.push(...rows.map((r) => ({ ...r, at })));
+      await sleep(everyMs);
+    }
+  };
+  const polling = poll();
+  return {
+    async stop() {
+      running = false;
+      await polling;
+      const { rows } = await monitor.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [startLsn]);
+      await monitor.end();
+      return { seen, polls, walBytes: Number(rows[0].bytes) };
+    },
+  };
+}
+
+function longestLockWait(seen: Seen[]) {
+  const top = seen.filter((s) => s.wait?.startsWith('Lock:')).reduce<Seen | null>((a, s) => (a === null || s.ms > a.ms ? s : a), null);
+  return top && { ms: round(top.ms), waiting: top.query, lock: top.lock, blockedBy: top.blockedBy };
+}
+
+/** What the server showed of one write while it ran, merged into spans of the same wait. */
+function serverView(seen: Seen[], write: Sample) {
+  const spans: { from_ms: number; to_ms: number; wait: string }[] = [];
+  for (const s of seen.filter((s) => s.pid === write.pid && s.at >= write.at && s.at <= write.at + write.ms)) {
+    const wait = s.lock ? `${s.lock} behind ${s.blockedBy}` : (s.wait ?? 'on CPU');
+    const t = round(s.at - write.at, 0);
+    const last = spans.at(-1);
+    if (last?.wait === wait) last.to_ms = t;
+    else spans.push({ from_ms: t, to_ms: t, wait });
+  }
+  return spans;
+}
+
+/** Contract of 004-liberty, with what it ran when and what the server showed of every session meanwhile. */
+async function watchedContract(url: string) {
+  const started = now();
+  const ran = activityLog(started);
+  const drops: string[] = [];
+  const watch = await watchSessions(url);
+  let watched: Awaited<ReturnType<typeof watch.stop>>;
+  try {
+    await contract({ url }, liberty, {
+      onEvent: ran.onEvent,
+      // What `--yes` does on the command line: the tombstoned index goes.
+      confirm: async (steps) => {
+        drops.push(...steps.filter((s) => s.operation.startsWith('drop-')).map((s) => s.description));
+      },
+    });
+  } finally {
+    watched = await watch.stop();
+  }
+  return { started, contractS: (now() - started) / 1000, ran, drops, ...watched };
+}
+
+/** Writers for a baseline of `seconds`, then contract under them. */
+async function contractUnderWriters(url: string, { rows, clients, seconds }: ContractOptions) {
+  const writers = await startClientsInWorker(url, clients, 'baseline', { module: import.meta.url, name: 'writerOp', data: rows });
+  let contracted: Awaited<ReturnType<typeof watchedContract>>;
+  let written: Awaited<ReturnType<WorkloadRun['stop']>>;
+  try {
+    await sleep(seconds * 1000);
+    writers.phase = 'contract';
+    contracted = await watchedContract(url);
+  } finally {
+    written = await writers.stop();
+  }
+  return { ...contracted, ...written };
+}
+
+/** The slowest write by what contract was running when it began, statements with their names left out. */
+function maxByActivity(writes: Sample[], ran: ReturnType<typeof activityLog>) {
+  const max: Record<string, number> = {};
+  for (const w of writes) {
+    const a = ran.runningAt(w.at);
+    const key = !a ? '?' : a.step.startsWith('(') ? a.step : a.running.replace(/"[^"]*"/g, '"…"');
+    max[key] = round(Math.max(max[key] ?? 0, w.ms));
+  }
+  return max;
+}
+
+export async function benchContract(url: string, options: ContractOptions, log: (message: string) => void) {
+  const { rows, clients, seconds } = options;
+  const db = await connect(url);
+  let childRows: number;
+  try {
+    for (const release of [icehouse, juno, kilo] as Declaration[]) {
+      await expand({ url }, release);
+      await migrate({ url }, release);
+      await contract({ url }, release);
+    }
+    const loadStarted = now();
+    childRows = await load(db, rows);
+    log(`contract run: ${rows.toLocaleString('en-US')} instances, ${childRows.toLocaleString('en-US')} child rows in ${CHILDREN.length} tables: ${((now() - loadStarted) / 1000).toFixed(2)} s`);
+    await expand({ url }, liberty);
+    await migrate({ url }, liberty);
+  } finally {
+    await db.end();
+  }
+
+  const run = await contractUnderWriters(url, options);
+  log(`contract 004-liberty under ${clients} writers: ${run.contractS.toFixed(2)} s`);
+  const base = summarize(run.samples.filter((s) => s.phase === 'baseline'));
+  const writes = run.samples.filter((s) => s.phase === 'contract');
+  const during = summarize(writes);
+  const slowest = during.slowest && run.ran.runningAt(during.slowest.at);
+  return {
+    contract_max_writer_wait_ms: round(during.max),
+    contract_writer_p99_ms: round(during.p99),
+    contract_writer_baseline_max_ms: round(base.max),
+    contract_writer_baseline_p99_ms: round(base.p99),
+    contract_s: round(run.contractS, 3),
+    contract_writer_errors: base.errors + during.errors,
+    contract_verified: (await check({ url }, liberty)).next === null,
+    contract_details: {
+      rows,
+      child_rows: childRows,
+      clients,
+      baseline_seconds: seconds,
+      lock_retries: run.ran.lockRetries(),
+      statements: run.ran.log.filter((a) => !a.step.startsWith('(')).length,
+      dropped: run.drops,
+      writes_baseline: base.ops,
+      writes_during: during.ops,
+      writer_p50_ms: round(during.p50, 3),
+      slowest_write: during.slowest && {
+        kind: during.slowest.kind,
+        ms: round(during.slowest.ms),
+        started_after_contract_began_s: round((during.slowest.at - run.started) / 1000, 3),
+        step: slowest?.step ?? null,
+        dbtide_running: slowest?.running ?? null,
+        // Sampled (see server_polls_per_s), so approximate; a span with from_ms = to_ms was seen once.
+        server_saw: serverView(run.seen, during.slowest),
+      },
+      writer_max_ms_by_activity: maxByActivity(writes, run.ran),
+      longest_lock_wait: longestLockWait(run.seen),
+      server_polls_per_s: Math.round(run.polls / run.contractS),
+      // Writers' commits included: a commit that needs a new WAL segment waits for it to be written.
+      wal_mb_during: Math.round(run.walBytes / 2 ** 20),
+      error_messages: Object.fromEntries([...run.errors].map(([m, n]) => [redactText(m), n])),
+    },
+  };
+}
+
+export type ContractResult = Awaited<ReturnType<typeof benchContract>>;
+
+export function contractRows(r: ContractResult): Row[] {
+  const limit = CONTRACT_TARGETS.maxWriterWaitMs;
+  return [
+    { metric: 'contract_max_writer_wait_ms', value: r.contract_max_writer_wait_ms, target: `< ${limit}`, pass: r.contract_max_writer_wait_ms < limit },
+    { metric: 'contract_writer_p99_ms', value: r.contract_writer_p99_ms },
+    { metric: 'contract_writer_baseline_max_ms', value: r.contract_writer_baseline_max_ms },
+    { metric: 'contract_writer_baseline_p99_ms', value: r.contract_writer_baseline_p99_ms },
+    { metric: 'contract_s', value: r.contract_s },
+    { metric: 'contract_writer_errors', value: r.contract_writer_errors, target: '0', pass: r.contract_writer_errors === 0 },
+    { metric: 'contract_verified', value: r.contract_verified, target: 'true', pass: r.contract_verified },
+  ];
+}
