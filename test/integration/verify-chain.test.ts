@@ -5,7 +5,7 @@ import type { ChainReport, CheckName } from '../../src/verify/chain-report.js';
 import { verifyChain } from '../../src/verify/verify-chain.js';
 import { connectPostgres } from '../../dialects/postgres/driver.js';
 import { MIGRATIONS } from '../support/chain.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
 import { postgresAdminUrl } from '../support/scratch-databases.js';
 
@@ -95,7 +95,7 @@ describe('verify-chain on postgres', () => {
     expect(report.releases[0]!.checks.find((c) => c.name === 'seed')!.summary).toBe('seed.ts seeded the first release');
   }, 120_000);
 
-  it('the CLI exits 1 on a broken chain, writes JUnit, and leaves no scratch database behind', async () => {
+  it('the CLI exits 1 on a broken chain, writes JUnit, and leaves no scratch database behind, also after Ctrl-C', async () => {
     const before = await verifyScratchDatabasesLeft();
     const junit = join(dir.dir, 'verify.xml');
     const result = await runCli(['verify-chain', '--url', postgresAdminUrl(), '--migrations', folders['undeclared drop']!, '--junit', junit]);
@@ -103,6 +103,12 @@ describe('verify-chain on postgres', () => {
     expect(result.stdout).toContain('schema-equality  FAIL');
     expect(result.stdout).toContain('t: column b only in the upgraded database (text NULL)');
     expect(readFileSync(junit, 'utf8')).toContain('<testcase classname="dbtide.verify-chain.002-next" name="schema-equality"');
+    expect(await verifyScratchDatabasesLeft()).toBe(before);
+    const interrupted = startCli(['verify-chain', '--url', postgresAdminUrl(), '--migrations', MIGRATIONS]);
+    await interrupted.stderrMatches(/PASS 002-juno expand/);
+    interrupted.child.kill('SIGINT');
+    const stopped = await interrupted.done;
+    expect([stopped.code, stopped.stderr]).toEqual([130, expect.stringMatching(/SIGINT, dropping 1 scratch database\(s\)/)]);
     expect(await verifyScratchDatabasesLeft()).toBe(before);
     const bad = await runCli(['verify-chain', '--migrations', MIGRATIONS, '--from', 'nope']);
     expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('--from nope: no such release')]);
