@@ -24,6 +24,8 @@ export {
 export { DbtideError, RunLockHeld } from './errors.js';
 export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanFinding, type ScanEvent } from './scan/run-scan.js';
 export type { FixMode, RepairResult } from './scan/repair.js';
+export { verifyChain, type VerifyChainOptions } from './verify/verify-chain.js';
+export type { ChainReport, ReleaseResult, CheckResult } from './verify/chain-report.js';
 export type { RunEvent } from './execute/events.js';
 export type { Phase, Plan, Step, Precheck, PrecheckRule } from './plan/step.js';
 export type { Change } from './diff/changes.js';
