@@ -1,6 +1,7 @@
 import type { SyncSpec, TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
 import { quote } from './compiler.js';
+import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
 export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';
@@ -30,30 +31,28 @@ function assign(values: Record<string, string>): string {
   return `SELECT ${Object.values(values).map((e) => `(${e})`).join(', ')} INTO ${targets.map((t) => `NEW.${quote(t)}`).join(', ')} FROM (SELECT NEW.*) AS _dbtide_row;`;
 }
 
-const allNull = (columns: string[]) => columns.map((c) => `NEW.${quote(c)} IS NULL`).join(' AND ');
 const row = (alias: 'NEW' | 'OLD', columns: string[]) => `ROW(${columns.map((c) => `${alias}.${quote(c)}`).join(', ')})`;
 
-/**
- * Which way a write goes. An INSERT that leaves the new columns empty came from old code
- * (forward); one that fills them, from new code (backward). An UPDATE that changes the new
- * columns is new code (backward); one that changes the old columns they are computed from is old
- * code (forward); any other UPDATE leaves both alone, so a lossy backward expression is never
- * undone by an unrelated write. The trigger only assigns to NEW, so it never fires itself again.
- */
+function holds(when: RowTest): string {
+  switch (when.test) {
+    case 'all-null': return when.columns.map((c) => `NEW.${quote(c)} IS NULL`).join(' AND ');
+    case 'changed': return `${row('NEW', when.columns)} IS DISTINCT FROM ${row('OLD', when.columns)}`;
+    case 'unchanged': return `NOT (${row('NEW', when.columns)} IS DISTINCT FROM ${row('OLD', when.columns)})`;
+    case 'always': return 'TRUE';
+  }
+}
+
+/** The core's rules in PL/pgSQL: one function serves both events, told apart by TG_OP. */
 function body(sync: SyncSpec): string {
-  const targets = Object.keys(sync.forward);
-  const hasBackward = Object.keys(sync.backward).length > 0;
-  const forward = assign(sync.forward);
-  const changed = (columns: string[]) => `${row('NEW', columns)} IS DISTINCT FROM ${row('OLD', columns)}`;
-  const onUpdate = [
-    ...(hasBackward ? [`ELSIF ${changed(targets)} THEN\n    ${assign(sync.backward)}`] : []),
-    sync.sources.length > 0 ? `ELSIF ${changed(sync.sources)} THEN\n    ${forward}` : `ELSIF NOT (${changed(targets)}) THEN\n    ${forward}`,
-  ];
+  const rules = syncRules(sync);
+  const act = (b: SyncBranch) => assign(b.go === 'forward' ? sync.forward : sync.backward);
+  const inline = (branches: SyncBranch[]) =>
+    `${branches.map((b, i) => (b.when.test === 'always' ? `ELSE ${act(b)}` : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN ${act(b)}`)).join(' ')} END IF;`;
   const decide = sync.fillOnly
-    ? `IF ${allNull(targets)} THEN ${forward} END IF;`
+    ? inline(rules.insert)
     : `IF TG_OP = 'INSERT' THEN
-    IF ${allNull(targets)} THEN ${forward}${hasBackward ? ` ELSE ${assign(sync.backward)}` : ''} END IF;
-  ${onUpdate.join('\n  ')}
+    ${inline(rules.insert)}
+  ${rules.update.map((b) => `ELSIF ${holds(b.when)} THEN\n    ${act(b)}`).join('\n  ')}
   END IF;`;
   return `BEGIN
   ${decide}
@@ -63,14 +62,12 @@ END`;
 
 /**
  * The backfill's own writes are filtered in the trigger's WHEN clause, which the executor checks
- * without entering PL/pgSQL. Without a backward direction, only updates of the old columns can
- * need the trigger, so others (the backfill's included) do not fire it at all.
+ * without entering PL/pgSQL; updates that cannot need the trigger do not fire it at all.
  */
 function firing(sync: SyncSpec): string {
   const quiet = `current_setting(${literal(QUIET_SETTING)}, true) IS DISTINCT FROM 'on'`;
-  const onUpdate = Object.keys(sync.backward).length === 0 && sync.sources.length > 0 && !sync.fillOnly
-    ? `UPDATE OF ${sync.sources.map(quote).join(', ')}`
-    : 'UPDATE';
+  const { updateOf } = syncRules(sync);
+  const onUpdate = updateOf ? `UPDATE OF ${updateOf.map(quote).join(', ')}` : 'UPDATE';
   return `BEFORE INSERT OR ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${quiet})`;
 }
 
