@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { normalizeSchema } from '../src/declaration/normalize.js';
-import { openDatabase, planAgainst, type Database } from '../src/engine.js';
+import { introspectLive, openDatabase, planAgainst, type Database } from '../src/engine.js';
 import { pendingPhases, runPhase } from '../src/execute/run-phase.js';
 import { inTransaction } from '../src/execute/transaction.js';
 import { PHASES } from '../src/plan/step.js';
@@ -118,7 +118,7 @@ export async function seedExample(url: string, options: SeedOptions = {}): Promi
 
 /** Applies the chain to an empty database; anything else must already be exactly at 003-kilo. */
 async function bringToKilo(db: Database, say: (message: string) => void): Promise<void> {
-  const live = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+  const live = await introspectLive(db);
   if (Object.keys(live.tables).length === 0) {
     for (const release of CHAIN) {
       say(`applying ${release.release}`);

@@ -2,7 +2,7 @@ import { loadSchemaFile } from './declaration/load-schema.js';
 import { normalizeSchema } from './declaration/normalize.js';
 import { renderDeclaration } from './declaration/render-declaration.js';
 import type { Schema } from './declaration/dsl-types.js';
-import { openDatabase, planAgainst, type Database } from './engine.js';
+import { introspectLive, planAgainst, withDatabase, type Database } from './engine.js';
 import { Ledger, type JobRecord, type RunRecord } from './execute/ledger.js';
 import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
@@ -27,17 +27,11 @@ async function declared(declaration: Declaration): Promise<DeclaredSchema> {
   return isSchema(declaration) ? normalizeSchema(declaration) : declaration;
 }
 
-async function withDatabase<T>(target: Target, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase(target.url, {
+const withTarget = <T>(target: Target, work: (db: Database) => Promise<T>): Promise<T> =>
+  withDatabase(target.url, {
     ...(target.lockWaitMs === undefined ? {} : { lockWaitMs: target.lockWaitMs }),
     ...(target.databaseSchema ? { schema: target.databaseSchema } : {}),
-  });
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
+  }, work);
 
 export interface PlanReport {
   release: string;
@@ -48,7 +42,7 @@ export interface PlanReport {
 
 export async function planChanges(target: Target, declaration: Declaration): Promise<PlanReport> {
   const schema = await declared(declaration);
-  return withDatabase(target, async (db) => ({
+  return withTarget(target, async (db) => ({
     release: schema.release,
     server: db.caps.server,
     url: redactUrl(target.url),
@@ -60,7 +54,7 @@ export type PhaseOptions = Omit<RunPhaseOptions, 'phase' | 'declared'>;
 
 export async function applyPhase(phase: Phase, target: Target, declaration: Declaration, options: PhaseOptions = {}): Promise<RunPhaseResult> {
   const schema = await declared(declaration);
-  return withDatabase(target, (db) => runPhase(db, { phase, declared: schema, ...options }));
+  return withTarget(target, (db) => runPhase(db, { phase, declared: schema, ...options }));
 }
 
 export const expand = (t: Target, d: Declaration, o?: PhaseOptions) => applyPhase('expand', t, d, o);
@@ -105,7 +99,7 @@ export interface StatusReport extends CheckReport {
 
 export async function status(target: Target, declaration: Declaration): Promise<StatusReport> {
   const schema = await declared(declaration);
-  return withDatabase(target, async (db) => {
+  return withTarget(target, async (db) => {
     const { plan } = await planAgainst(db, schema);
     const ledger = new Ledger(db.conn, db.dialect);
     return {
@@ -125,8 +119,8 @@ export interface PullResult {
 
 /** Reads the live schema and renders it as a release file. */
 export async function pull(target: Target, options: { release?: string; importFrom?: string } = {}): Promise<PullResult> {
-  return withDatabase(target, async (db) => {
-    const model = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+  return withTarget(target, async (db) => {
+    const model = await introspectLive(db);
     const source = renderDeclaration(model, {
       release: options.release ?? 'pulled',
       ...(options.importFrom ? { importFrom: options.importFrom } : {}),
@@ -138,5 +132,5 @@ export async function pull(target: Target, options: { release?: string; importFr
 /** Lists the rows that would block pending tightenings and, with `fix`, repairs them (see `ScanOptions`). */
 export async function scan(target: Target, declaration: Declaration, options: ScanOptions = {}): Promise<ScanReport> {
   const schema = await declared(declaration);
-  return withDatabase(target, (db) => runScan(db, schema, options));
+  return withTarget(target, (db) => runScan(db, schema, options));
 }

@@ -54,10 +54,23 @@ export interface PlanResult {
   live: SchemaModel;
 }
 
+/** Opens the database for `work` and closes it afterwards, whatever happens. */
+export async function withDatabase<T>(url: string, options: OpenOptions, work: (db: Database) => Promise<T>): Promise<T> {
+  const db = await openDatabase(url, options);
+  try {
+    return await work(db);
+  } finally {
+    await db.close();
+  }
+}
+
+/** The live schema of the database's schema (PostgreSQL) or database (MySQL). */
+export const introspectLive = (db: Database) => db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+
 /** Introspect, diff, plan: the read-only half of every command. */
 export async function planAgainst(db: Database, declared: DeclaredSchema): Promise<PlanResult> {
   const options = db.schema ? { schema: db.schema } : {};
-  const introspected = await db.dialect.introspect(db.conn, options);
+  const introspected = await introspectLive(db);
   const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   const changes = diff(declared, live);

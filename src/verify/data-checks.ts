@@ -1,11 +1,10 @@
 import type { Database } from '../engine.js';
-import type { DeclaredSchema } from '../model/schema-model.js';
+import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import type { Precheck } from '../plan/step.js';
 import { describeKey, findOffenders } from '../scan/find-offenders.js';
 
 /** Exact row counts of every table (verify-chain's scratch databases are small). */
-export async function rowCounts(db: Database): Promise<Record<string, number>> {
-  const live = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+export async function rowCounts(db: Database, live: SchemaModel): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
   for (const table of Object.keys(live.tables)) {
     const [row] = await db.conn.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${db.dialect.compiler.quote(table)}`);
@@ -26,8 +25,7 @@ export interface RoundTrip {
  * the new columns (through the backward expressions, or a cast back for a type change)? A
  * transition without a way back cannot be judged and is left out.
  */
-export async function roundTrips(db: Database, declared: DeclaredSchema): Promise<RoundTrip[]> {
-  const live = await db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
+export async function roundTrips(db: Database, live: SchemaModel, declared: DeclaredSchema): Promise<RoundTrip[]> {
   const { quote, cast } = db.dialect.compiler;
   const trips: RoundTrip[] = [];
   for (const t of declared.transitions) {

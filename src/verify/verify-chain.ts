@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { dialectFor } from '../../dialects/registry.js';
 import { loadSchemaFile, releaseFiles } from '../declaration/load-schema.js';
 import type { ScratchDatabase } from '../dialect.js';
-import { openDatabase, type Database } from '../engine.js';
+import { introspectLive, openDatabase, withDatabase, type Database } from '../engine.js';
 import { DbtideError, NotConverged } from '../errors.js';
 import { Ledger } from '../execute/ledger.js';
 import { runPhase } from '../execute/run-phase.js';
@@ -139,7 +139,9 @@ async function upgrade(
       : { ok: false, summary: `${failures.length} table(s) refuse a release's reads or writes after expand`, details: failures };
   });
   if (!(await check('migrate', phase('migrate')))) return;
-  const before = { counts: await rowCounts(db), trips: await roundTrips(db, declared) };
+  // One catalog read serves both: the schema does not change between them.
+  const migrated = await introspectLive(db);
+  const before = { counts: await rowCounts(db, migrated), trips: await roundTrips(db, migrated, declared) };
   if (!(await check('contract', phase('contract')))) return;
   await check('idempotence', async () => {
     const reruns: string[] = [];
@@ -149,14 +151,16 @@ async function upgrade(
     }
     return reruns.length === 0 ? { summary: 'expand, migrate and contract rerun as no-ops' } : { ok: false, summary: 'a phase rerun did more work', details: reruns };
   });
+  // Read once after contract: schema equality compares it, the data check counts its tables.
+  let contracted: SchemaModel | undefined;
   await check('schema-equality', async () => {
     const fresh = await scratch('verify_fresh');
     try {
-      const freshModel = await withDb(fresh.url, async (f) => {
+      const freshModel = await withDatabase(fresh.url, {}, async (f) => {
         await install(f, declared);
-        return introspect(f);
+        return introspectLive(f);
       });
-      const upgradedModel = await introspect(db);
+      const upgradedModel = (contracted = await introspectLive(db));
       const differences = compareSchemas(upgradedModel, freshModel);
       return differences.length === 0
         ? { summary: `equals a fresh install (${Object.keys(freshModel.tables).length} tables)` }
@@ -173,7 +177,8 @@ async function upgrade(
       : { ok: false, summary: `${breaches.length} statement(s) break the phase policy`, details: breaches };
   });
   await check('data', async () => {
-    const problems = [...lostRows(before.counts, await rowCounts(db), declared), ...lossyTrips(before.trips), ...(await brokenInvariants(db, declared))];
+    const counts = await rowCounts(db, contracted ?? (await introspectLive(db)));
+    const problems = [...lostRows(before.counts, counts, declared), ...lossyTrips(before.trips), ...(await brokenInvariants(db, declared))];
     return problems.length === 0
       ? { summary: `row counts kept, ${before.trips.length} transition(s) round-trip, ${declared.invariants?.length ?? 0} invariant(s) hold` }
       : { ok: false, summary: `${problems.length} data problem(s)`, details: problems };
@@ -228,17 +233,6 @@ async function loadChain(dir: string, from: string | undefined): Promise<Release
   if (start < 0) throw new DbtideError(`--from ${from}: no such release in ${resolve(dir)}`, 1, `releases: ${chain.map((r) => r.declared.release).join(', ')}`);
   return chain.slice(start);
 }
-
-async function withDb<T>(url: string, work: (db: Database) => Promise<T>): Promise<T> {
-  const db = await openDatabase(url);
-  try {
-    return await work(db);
-  } finally {
-    await db.close();
-  }
-}
-
-const introspect = (db: Database) => db.dialect.introspect(db.conn, db.schema ? { schema: db.schema } : {});
 
 /** Runs one phase; returns the descriptions of the steps it ran (`rerun`) or their count. */
 async function runOn(db: Database, phase: Phase, declared: DeclaredSchema): Promise<number>;
