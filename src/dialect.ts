@@ -8,6 +8,7 @@ import type {
   SchemaModel,
   TableModel,
 } from './model/schema-model.js';
+import type { LockName } from './plan/operation.js';
 import type { PrecheckRule } from './plan/step.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
@@ -24,10 +25,10 @@ export interface Capabilities {
   transactionalDdl: boolean;
   /** Indexes can be built without blocking writes (PostgreSQL CONCURRENTLY, MySQL INPLACE LOCK=NONE). */
   onlineIndexBuild: boolean;
+  /** Index methods whose build makes writes wait even so (MySQL: FULLTEXT, SPATIAL). */
+  blockingIndexMethods: string[];
   /** An index left invalid by a failed online build can be rebuilt in place without a drop. */
   onlineIndexRebuild: boolean;
-  /** Constraints can be added unvalidated, then validated without blocking writes. */
-  deferredValidation: boolean;
   /** SET NOT NULL can use a validated CHECK (c IS NOT NULL) instead of a full scan under an exclusive lock. */
   notNullFromCheck: boolean;
   /** A unique constraint can adopt a unique index built online. */
@@ -35,11 +36,29 @@ export interface Capabilities {
   /** ADD COLUMN with a constant default changes only metadata. */
   constantDefaultIsInstant: boolean;
   partialIndexes: boolean;
+  /** A unique index over whole columns is the server's unique constraint (MySQL): the two cannot be told apart. */
+  uniqueIndexIsKey: boolean;
+  /** SET NOT NULL rebuilds the table while writes continue (MySQL's INPLACE, LOCK=NONE). */
+  onlineNotNull: boolean;
+  /** A unique or primary key is added in one statement while writes continue (MySQL's INPLACE, LOCK=NONE). */
+  onlineKeyBuild: boolean;
+  /**
+   * How a foreign key or check joins a table with data: `deferred` (added unvalidated, then validated
+   * online), `online` (added without checking existing rows, which the precheck scanned) or
+   * `blocking` (the server checks every row while writes wait).
+   */
+  constraintAdd: { foreignKey: ConstraintAdd; check: ConstraintAdd };
   /** Type changes that only touch metadata (no rewrite, no scan). */
   isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
   /** SQL expressions known to be non-volatile, so a default using them needs no rewrite. */
   isStableDefaultExpression(expression: string): boolean;
+  /** The dialect's words for the planner's lock levels, where they differ from PostgreSQL's. */
+  lockWords?: Partial<Record<LockName, string>>;
 }
+
+export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key';
+
+export type ConstraintAdd = 'deferred' | 'online' | 'blocking';
 
 /** Renders each primitive schema action to SQL. Pure: no I/O. */
 export interface SqlCompiler {
@@ -49,20 +68,23 @@ export interface SqlCompiler {
   dropTable(table: string): string;
   addColumn(table: string, column: ColumnModel): string;
   dropColumn(table: string, column: string): string;
-  alterColumnType(table: string, column: string, type: ColumnType): string;
+  /** Column changes get the whole declared column: MySQL restates it (MODIFY), PostgreSQL reads what it needs. */
+  /** `inPlace`: the capability table found the change metadata-only. */
+  alterColumnType(table: string, column: ColumnModel, options: { inPlace: boolean }): string;
   setDefault(table: string, column: ColumnModel): string;
   dropDefault(table: string, column: string): string;
-  setNotNull(table: string, column: string): string;
-  dropNotNull(table: string, column: string): string;
+  setNotNull(table: string, column: ColumnModel): string;
+  dropNotNull(table: string, column: ColumnModel): string;
   createIndex(table: string, index: IndexModel, options: { online: boolean }): string;
   dropIndex(table: string, name: string, options: { online: boolean }): string;
   rebuildIndex(name: string): string;
   addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
   addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
-  addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): string;
+  /** Statements, because an online add may need session settings around it (MySQL's foreign_key_checks). */
+  addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): string[];
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): string;
   validateConstraint(table: string, name: string): string;
-  dropConstraint(table: string, name: string): string;
+  dropConstraint(table: string, name: string, kind: ConstraintKind): string;
   /** Renders a column type the way this dialect spells it. */
   columnType(type: ColumnType): string;
   /** Converts an expression to a type, as a change-type transition does by default. */
@@ -186,12 +208,21 @@ export interface RuntimeSql {
    * cleanup, without a lock timeout, which would only cancel it half done.
    */
   waitsWithoutBlocking(sql: string): boolean;
+  /**
+   * The statement to run instead when the server refused `sql` for its algorithm (MySQL refuses
+   * ALGORITHM=INSTANT on some tables): another online form, never one that blocks writes; null: none.
+   */
+  onlineFallback(sql: string, error: unknown): string | null;
+  /** Where an operator finds the session holding a lock, for messages. */
+  sessionList: string;
   /** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
   ledgerDdl: string[];
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
   useSchema(schema: string): string[];
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
+  /** Inserts one row and returns it as stored, generated values included (what a probe reads back by). */
+  insertRow(conn: Connection, table: TableModel, row: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** A throwaway database made for a check (verify-chain), dropped afterwards. */

@@ -7,6 +7,7 @@ import { diff } from './diff/diff.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
+import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { plan as buildPlan } from './plan/planner.js';
 import type { Plan } from './plan/step.js';
 
@@ -73,7 +74,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const introspected = await introspectLive(db);
   const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
-  const changes = diff(declared, live);
+  const changes = diff(db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared, live);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, rows }), live };

@@ -74,12 +74,12 @@ export const postgresCompiler: SqlCompiler = {
   dropTable: (table) => `DROP TABLE IF EXISTS ${quote(table)}`,
   addColumn: (table, column) => alter(table, `ADD COLUMN IF NOT EXISTS ${columnDefinition(column)}`),
   dropColumn: (table, column) => alter(table, `DROP COLUMN IF EXISTS ${quote(column)}`),
-  alterColumnType: (table, column, type) =>
-    alter(table, `ALTER COLUMN ${quote(column)} TYPE ${columnType(type)} USING ${quote(column)}::${columnType(type)}`),
+  alterColumnType: (table, { name, type }) =>
+    alter(table, `ALTER COLUMN ${quote(name)} TYPE ${columnType(type)} USING ${quote(name)}::${columnType(type)}`),
   setDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET DEFAULT ${defaultSql(column.default!)}`),
   dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`),
-  setNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} SET NOT NULL`),
-  dropNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP NOT NULL`),
+  setNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET NOT NULL`),
+  dropNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} DROP NOT NULL`),
   createIndex(table, index: IndexModel, { online }) {
     return (
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${online ? 'CONCURRENTLY ' : ''}${quote(index.name)} ON ${quote(table)}` +
@@ -93,8 +93,9 @@ export const postgresCompiler: SqlCompiler = {
     alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
   addUnique: (table, key, { usingIndex }) =>
     alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
-  addForeignKey: (table, fk, { validate }) =>
+  addForeignKey: (table, fk, { validate }) => [
     alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk)}${validate ? '' : ' NOT VALID'}`),
+  ],
   addCheck: (table, check: CheckModel, { validate }) =>
     alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`),
   validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`),

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, RuntimeSql } from '../../src/dialect.js';
+import { quote } from './compiler.js';
 
 /** SQLSTATE 55P03 lock_not_available: the lock wait hit lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -29,6 +30,8 @@ export const postgresRuntime: RuntimeSql = {
     if (invalid.length > 0) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${build[1]}"`);
   },
   waitsWithoutBlocking: (sql) => /\bCONCURRENTLY\b/i.test(sql),
+  onlineFallback: () => null,
+  sessionList: 'pg_stat_activity',
   ledgerDdl: [
     `CREATE TABLE IF NOT EXISTS _dbtide_runs (
       id varchar(36) PRIMARY KEY,
@@ -63,4 +66,12 @@ export const postgresRuntime: RuntimeSql = {
   ],
   useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
   param: (index) => `$${index}`,
+  async insertRow(conn, table, row) {
+    const columns = Object.keys(row);
+    const [inserted] = await conn.query<Record<string, unknown>>(
+      `INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) RETURNING *`,
+      columns.map((c) => row[c]),
+    );
+    return inserted ?? row;
+  },
 };

@@ -119,7 +119,8 @@ function normalizeColumn(
 
   const type = resolveType(input.type, path, report);
   if (type === null) return null;
-  if (identity !== null && !INTEGER_KINDS.has(type.kind)) {
+  // A native type (MySQL's `bigint unsigned`) is left for the server to judge.
+  if (identity !== null && type.kind !== 'native' && !INTEGER_KINDS.has(type.kind)) {
     report(path, `identity needs a smallint, int or bigint column, not ${formatColumnType(type)}`);
   }
   checkDefaultFitsType(defaultValue, type, path, report);

@@ -6,6 +6,7 @@ import type {
   KeyConstraint,
   TableModel,
 } from '../model/schema-model.js';
+import type { ConstraintKind } from '../dialect.js';
 import type { ColumnSync, DataMove } from '../model/transition.js';
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
@@ -25,8 +26,8 @@ export type Change =
   | { kind: 'add-column'; table: string; column: ColumnModel }
   | { kind: 'drop-column'; table: string; column: string }
   | { kind: 'alter-column-type'; table: string; column: ColumnModel; from: ColumnModel }
-  | { kind: 'set-not-null'; table: string; column: string }
-  | { kind: 'drop-not-null'; table: string; column: string }
+  | { kind: 'set-not-null'; table: string; column: ColumnModel }
+  | { kind: 'drop-not-null'; table: string; column: ColumnModel }
   | { kind: 'set-default'; table: string; column: ColumnModel }
   | { kind: 'drop-default'; table: string; column: string }
   | { kind: 'add-primary-key'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
@@ -36,7 +37,7 @@ export type Change =
   | { kind: 'drop-index'; table: string; name: string }
   | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
-  | { kind: 'drop-constraint'; table: string; name: string; constraint: 'unique' | 'foreign-key' | 'check' | 'primary-key' }
+  | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind }
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }

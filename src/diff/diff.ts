@@ -69,7 +69,7 @@ function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema
       else changes.push({ kind: 'set-default', table, column });
     }
     if (column.nullable !== live.nullable) {
-      changes.push({ kind: column.nullable ? 'drop-not-null' : 'set-not-null', table, column: column.name });
+      changes.push({ kind: column.nullable ? 'drop-not-null' : 'set-not-null', table, column });
     }
     if (column.identity !== live.identity) {
       changes.push(drift(table, `column ${table}.${column.name}`, `identity is ${live.identity ?? 'none'}, declared ${column.identity ?? 'none'}`));

@@ -137,7 +137,7 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
     steps.push({ kind: 'swap-column', table, sync: s });
     // The column swapped in is new: it gets the declared default and NOT NULL afterwards.
     if (declared.default !== null) steps.push({ kind: 'set-default', table, column: declared });
-    if (!declared.nullable) steps.push({ kind: 'set-not-null', table, column: declared.name });
+    if (!declared.nullable) steps.push({ kind: 'set-not-null', table, column: declared });
   } else steps.push({ kind: 'remove-sync', table, sync: s });
   return [...result, ...steps];
 }

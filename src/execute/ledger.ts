@@ -54,6 +54,8 @@ export class Ledger {
   ) {}
 
   private p = (i: number) => this.dialect.runtime.param(i);
+  /** `release` and `sql` are reserved words in MySQL. */
+  private q = (name: 'release' | 'sql') => this.dialect.compiler.quote(name);
 
   async ensure(): Promise<void> {
     for (const ddl of this.dialect.runtime.ledgerDdl) await this.conn.query(ddl);
@@ -71,7 +73,7 @@ export class Ledger {
   async startRun(phase: Phase, release: string, schemaHash: string): Promise<string> {
     const id = randomUUID();
     await this.conn.query(
-      `INSERT INTO _dbtide_runs (id, phase, release, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
+      `INSERT INTO _dbtide_runs (id, phase, ${this.q('release')}, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
       [id, phase, release, schemaHash, new Date()],
     );
     return id;
@@ -96,7 +98,7 @@ export class Ledger {
   private async insertStatement(runId: string, s: StatementRecord, status: string, error: string | null) {
     const values = [runId, s.stepId, s.index, s.sql, status, s.attempts, error, s.startedAt, new Date()];
     await this.conn.query(
-      `INSERT INTO _dbtide_journal (run_id, step_id, statement_index, sql, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
+      `INSERT INTO _dbtide_journal (run_id, step_id, statement_index, ${this.q('sql')}, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
       values,
     );
   }
@@ -157,8 +159,8 @@ export class Ledger {
   async statementsOf(release: string): Promise<JournaledStatement[]> {
     if (!(await this.exists())) return [];
     return this.conn.query<JournaledStatement>(
-      `SELECT r.phase, j.step_id, j.sql FROM _dbtide_journal j JOIN _dbtide_runs r ON r.id = j.run_id
-        WHERE r.release = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
+      `SELECT r.phase, j.step_id, j.${this.q('sql')} FROM _dbtide_journal j JOIN _dbtide_runs r ON r.id = j.run_id
+        WHERE r.${this.q('release')} = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
       [release],
     );
   }

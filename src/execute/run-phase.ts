@@ -230,6 +230,7 @@ async function runStep(
   const statements = atomic ? [step.sql] : step.sql.map((sql) => [sql]);
   let index = 0;
   for (const group of statements) {
+    let ran = group[0]!;
     const startedAt = new Date();
     let attempts = 0;
     try {
@@ -245,7 +246,7 @@ async function runStep(
             if (atomic) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
             for (const sql of group) {
               emit({ type: 'statement', step, sql });
-              await db.conn.query(sql);
+              ran = await runWithFallback(db, step, sql, emit);
             }
             if (atomic) {
               for (const [i, sql] of group.entries()) {
@@ -264,13 +265,27 @@ async function runStep(
         },
         (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs }),
       );
-      if (!atomic) await ledger.statementDone(runId, { stepId: step.id, index, sql: group[0]!, attempts, startedAt });
+      if (!atomic) await ledger.statementDone(runId, { stepId: step.id, index, sql: ran, attempts, startedAt });
     } catch (error) {
       const message = redactText((error as Error).message ?? String(error));
       await ledger.statementFailed(runId, { stepId: step.id, index, sql: group.join(';\n'), attempts, startedAt }, message).catch(() => {});
       throw stepFailure(db, phase, step, group, attempts, error);
     }
     index += group.length;
+  }
+}
+
+/** Runs the statement, or the dialect's other online form of it when the server refuses its algorithm; returns what ran. */
+async function runWithFallback(db: Database, step: Step, sql: string, emit: EventSink): Promise<string> {
+  try {
+    await db.conn.query(sql);
+    return sql;
+  } catch (error) {
+    const instead = db.dialect.runtime.onlineFallback(sql, error);
+    if (instead === null) throw error;
+    emit({ type: 'statement', step, sql: instead });
+    await db.conn.query(instead);
+    return instead;
   }
 }
 
@@ -281,7 +296,7 @@ function stepFailure(db: Database, phase: Phase, step: Step, group: string[], at
     `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${group.join(';\n  ')}\n  ${reason}`,
     1,
     lock
-      ? 'a long transaction holds a lock on the table; find it (pg_stat_activity), let it finish, then run the phase again: it resumes where it stopped'
+      ? `a long transaction holds a lock on the table; find it (${db.dialect.runtime.sessionList}), let it finish, then run the phase again: it resumes where it stopped`
       : `the steps before this one are done and journaled; fix the cause and run \`dbtide ${phase}\` again: it resumes where it stopped`,
   );
 }

@@ -159,8 +159,25 @@ function classifyAlterAction(action: string): StatementClass {
   if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
   if (COLUMN_SET_DEFAULT.test(action)) return 'additive';
   if (COLUMN_DROP_DEFAULT.test(action)) return 'tightening';
+  // A copy, or a lock that makes writers wait, is a rewrite whatever the rest of the statement does.
+  if (/^(algorithm\s*=\s*copy|lock\s*=\s*(shared|exclusive))$/.test(action)) return 'rewrite';
   if (/^(algorithm|lock)\s*=/.test(action)) return 'session';
   return 'unknown';
+}
+
+/**
+ * MySQL's MODIFY restates a column, so its text cannot tell a type change from a nullability
+ * change; the server can, and refuses an in-place algorithm for a change that copies the table.
+ * So a MODIFY is judged by its nullability only when the statement demands an in-place algorithm.
+ */
+function classifyAlterTable(parts: string[]): StatementClass {
+  const inPlace = parts.some((a) => /^algorithm\s*=\s*(instant|inplace|nocopy)$/.test(a));
+  const copy = parts.some((a) => /^algorithm\s*=\s*copy$/.test(a));
+  return worst(parts.map((a) => {
+    if (!/^modify (?:column )?/.test(a)) return classifyAlterAction(a);
+    if (!inPlace) return copy ? 'rewrite' : 'unknown';
+    return /\bnot null\b/.test(a) ? 'tightening' : 'relaxing';
+  }));
 }
 
 const ALTER_TABLE = new RegExp(`^alter table (?:if exists )?(?:only )?${NAME} (.*)$`);
@@ -214,7 +231,7 @@ function classifyOne(s: string): StatementClass {
   if (/^(set|begin|commit|rollback|start transaction|savepoint|release savepoint)\b/.test(s)) return 'session';
   if (/^(drop|truncate|delete)\b/.test(s)) return 'destructive';
   const alterTable = ALTER_TABLE.exec(s);
-  if (alterTable) return worst(actions(alterTable[1]!).map(classifyAlterAction));
+  if (alterTable) return classifyAlterTable(actions(alterTable[1]!));
   if (/^alter (index|sequence|type|view|function|trigger)\b.*\brename\b/.test(s)) return 'destructive';
   if (/^create (or replace )?(unique )?(table|index|view|sequence|type|schema|function|trigger|extension)\b/.test(s)) return 'additive';
   if (/^create (unique )?index\b/.test(s)) return 'additive';
@@ -231,8 +248,17 @@ function classifyOne(s: string): StatementClass {
  */
 export function classifyStatement(sql: string): StatementClass {
   const found = statements(sql);
+  const trigger = COMPOUND_TRIGGER.exec(found.join('; '));
+  if (trigger) return classifyOne(trigger[1]!);
   return found.length === 0 ? 'unknown' : worst(found.map(classifyOne));
 }
+
+/**
+ * A MySQL trigger's body (`FOR EACH ROW BEGIN ... END`) holds semicolons of its own; it is opaque,
+ * as PostgreSQL's dollar-quoted function bodies are. Nothing can follow its final END: the
+ * driver sends one statement at a time.
+ */
+const COMPOUND_TRIGGER = /^(create (?:definer ?= ?\S+ )?trigger\b.*?\bfor each row) begin\b.*\bend$/;
 
 const ALLOWED: Record<Phase, StatementClass[]> = {
   expand: ['read', 'session', 'additive', 'relaxing', 'maintenance', 'tightening'],

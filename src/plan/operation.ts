@@ -58,7 +58,11 @@ export const LOCK = {
   shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
   scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false },
   rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
+  /** The table is rebuilt while reads and writes continue (MySQL's INPLACE, LOCK=NONE). */
+  onlineRewrite: { level: 'rebuilt online (reads and writes continue)', blocksWrites: false, rewritesTable: true },
 } satisfies Record<string, LockInfo>;
+
+export type LockName = keyof typeof LOCK;
 
 /** Columns of an index entry list that are plain column names (the rest are expressions). */
 export const plainColumns = (columns: string[]) => columns.filter(isPlainColumnName);

@@ -1,6 +1,6 @@
 import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
-import type { PlanContext, StepDraft } from './operation.js';
+import { LOCK, type LockName, type PlanContext, type StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
@@ -12,7 +12,7 @@ import { dataMove } from './operations/data-move.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
-import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step } from './step.js';
+import { laterPhase, phaseIndex, PHASES, type LockInfo, type Phase, type Plan, type Step } from './step.js';
 
 export interface PlanInput {
   caps: Capabilities;
@@ -108,7 +108,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       description: d.description,
       sql: d.render(phase),
       transactional: d.transactional,
-      lock: d.lock(phase),
+      lock: inWords(d.lock(phase), input.caps),
       estimatedRows: input.rows?.[d.table] ?? null,
       prechecks: d.prechecks(phase),
       provides: d.provides,
@@ -117,6 +117,13 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     };
   });
   return { steps, drift, warnings };
+}
+
+/** The lock level in the dialect's own words (MySQL's ALGORITHM/LOCK rather than PostgreSQL's lock modes). */
+function inWords(lock: LockInfo, caps: Capabilities): LockInfo {
+  const name = (Object.keys(LOCK) as LockName[]).find((k) => LOCK[k] === lock);
+  const words = name === undefined ? undefined : caps.lockWords?.[name];
+  return words === undefined ? lock : { ...lock, level: words };
 }
 
 function providersOf(drafts: StepDraft[]): Map<string, StepDraft[]> {

@@ -99,15 +99,11 @@ export async function probeReadsAndWrites(conn: Connection, dialect: Dialect, mo
     const columns = Object.keys(row);
     let op = 'insert';
     try {
-      const returning = table.columns.map((c) => q(c.name)).join(', ');
-      const [inserted] = await conn.query<Record<string, unknown>>(
-        `INSERT INTO ${q(table.name)} (${columns.map(q).join(', ')}) VALUES (${columns.map((_, i) => p(i + 1)).join(', ')}) RETURNING ${returning}`,
-        columns.map((c) => row[c]),
-      );
-      written.set(table.name, inserted ?? row);
+      const inserted = await dialect.runtime.insertRow(conn, table, row);
+      written.set(table.name, inserted);
       const key = table.primaryKey?.columns ?? columns.slice(0, 1);
       const where = key.map((c, i) => `${q(c)} = ${p(i + 1)}`).join(' AND ');
-      const keyValues = key.map((c) => (inserted ?? row)[c]);
+      const keyValues = key.map((c) => inserted[c]);
       op = 'select';
       const found = await conn.query(`SELECT * FROM ${q(table.name)} WHERE ${where}`, keyValues);
       if (found.length !== 1) throw new Error(`read back ${found.length} rows instead of 1`);

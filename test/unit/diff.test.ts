@@ -123,8 +123,8 @@ describe('diff: columns', () => {
 
   it('set-not-null and drop-not-null', () => {
     const mk = (nullable: boolean) => table('t', { columns: [col('id', T.bigint, { nullable: false }), col('c', T.text, { nullable })] });
-    expect(diffOne(mk(false), mk(true))).toEqual([{ kind: 'set-not-null', table: 't', column: 'c' }]);
-    expect(diffOne(mk(true), mk(false))).toEqual([{ kind: 'drop-not-null', table: 't', column: 'c' }]);
+    expect(diffOne(mk(false), mk(true))).toEqual([{ kind: 'set-not-null', table: 't', column: mk(false).columns[1] }]);
+    expect(diffOne(mk(true), mk(false))).toEqual([{ kind: 'drop-not-null', table: 't', column: mk(true).columns[1] }]);
   });
 
   it('set-default and drop-default; a literal equal to the live SQL is no change', () => {
@@ -154,7 +154,7 @@ describe('diff: columns', () => {
     expect(diffOne(want, have)).toEqual([
       { kind: 'alter-column-type', table: 't', column: want.columns[1], from: have.columns[1] },
       { kind: 'set-default', table: 't', column: want.columns[1] },
-      { kind: 'set-not-null', table: 't', column: 'c' },
+      { kind: 'set-not-null', table: 't', column: want.columns[1] },
     ]);
   });
 
@@ -394,7 +394,7 @@ describe('diff: checks', () => {
   it('a leftover NOT NULL helper on a still-nullable column yields only the set-not-null, no drift', () => {
     const helper = check(notNullCheckName('products', 'sku'), '(sku IS NOT NULL)', false);
     const want = products({ columns: [col('id', T.bigint, { nullable: false }), col('price', T.numeric(10, 2)), col('sku', T.text, { nullable: false })] });
-    expect(diffOne(want, products({ checks: [helper] }))).toEqual([{ kind: 'set-not-null', table: 'products', column: 'sku' }]);
+    expect(diffOne(want, products({ checks: [helper] }))).toEqual([{ kind: 'set-not-null', table: 'products', column: want.columns[2] }]);
     // nor when nothing is pending for the column
     expect(diffOne(products(), products({ checks: [helper] }))).toEqual([]);
   });

@@ -290,7 +290,7 @@ describe('plan: add-column', () => {
 
 describe('plan: column changes', () => {
   it('set-not-null on an existing column: contract, not transactional, online through a check', () => {
-    const s = run([{ kind: 'set-not-null', table: 'users', column: 'email' }]).steps;
+    const s = run([{ kind: 'set-not-null', table: 'users', column: col('email', T.text, { nullable: false }) }]).steps;
     expect(s.map((x) => [x.id, x.phase, x.transactional, x.sql.length, x.description])).toEqual([
       ['set-not-null:users.email', 'contract', false, 5, 'set users.email NOT NULL (through a validated check, no scan under lock)'],
     ]);
@@ -301,7 +301,7 @@ describe('plan: column changes', () => {
     const p = run([
       { kind: 'drop-default', table: 'users', column: 'plan' },
       { kind: 'set-default', table: 'users', column: col('status', T.text, { default: { kind: 'literal', value: 'active' } }) },
-      { kind: 'drop-not-null', table: 'users', column: 'email' },
+      { kind: 'drop-not-null', table: 'users', column: col('email', T.text) },
     ]);
     expect(brief(p)).toEqual([
       { id: 'set-default:users.status', phase: 'expand', sql: [`ALTER TABLE "users" ALTER COLUMN "status" SET DEFAULT 'active'`] },
@@ -481,7 +481,7 @@ describe('plan: indexes and unique keys', () => {
   it('add-primary-key: contract, after the SET NOT NULL of its column', () => {
     const p = run([
       { kind: 'add-primary-key', table: 'users', key: { name: 'users_pkey', columns: ['id'] }, existingIndex: null },
-      { kind: 'set-not-null', table: 'users', column: 'id' },
+      { kind: 'set-not-null', table: 'users', column: col('id', T.bigint, { nullable: false }) },
     ]);
     expect(p.steps.map((s) => s.id)).toEqual(['set-not-null:users.id', 'add-primary-key:users.users_pkey']);
     expect(step(p, 'add-primary-key:users.users_pkey').sql).toEqual([
@@ -777,13 +777,13 @@ describe('plan: order, ids, costs, drift', () => {
     },
     { kind: 'add-column', table: 'users', column: col('region', T.text, { nullable: false }) },
     { kind: 'add-primary-key', table: 'audit', key: { name: 'audit_pkey', columns: ['id'] }, existingIndex: null },
-    { kind: 'set-not-null', table: 'audit', column: 'id' },
+    { kind: 'set-not-null', table: 'audit', column: col('id', T.bigint, { nullable: false }) },
     { kind: 'add-index', table: 'users', index: index('users_region_idx', ['region']) },
     { kind: 'alter-column-type', table: 'users', column: col('token', T.varchar(64)), from: col('token', T.varchar(36)) },
     { kind: 'alter-column-type', table: 'users', column: col('counter', T.bigint), from: col('counter', T.int) },
     { kind: 'set-default', table: 'users', column: col('status', T.text, { default: { kind: 'literal', value: 'new' } }) },
     { kind: 'drop-default', table: 'users', column: 'plan' },
-    { kind: 'drop-not-null', table: 'users', column: 'nickname' },
+    { kind: 'drop-not-null', table: 'users', column: col('nickname', T.text) },
     { kind: 'add-check', table: 'products', check: { name: 'products_price_check', expression: 'price > 0', validated: false }, existing: 'unvalidated' },
     { kind: 'rebuild-index', table: 'users', index: index('users_email_idx', ['email']) },
     { kind: 'drop-index', table: 'users', name: 'users_old_idx' },

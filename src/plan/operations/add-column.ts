@@ -36,6 +36,6 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
     lock: () => LOCK.metadata,
     provides: [fact.column(table, column.name), ...(added.nullable ? [] : [fact.notNull(table, column.name)])],
   };
-  const tighten = added.nullable && !column.nullable ? setNotNull({ kind: 'set-not-null', table, column: column.name }, ctx) : [];
+  const tighten = added.nullable && !column.nullable ? setNotNull({ kind: 'set-not-null', table, column }, ctx) : [];
   return [add, ...tighten];
 };

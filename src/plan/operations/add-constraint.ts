@@ -5,12 +5,13 @@ import type { Phase, Precheck } from '../step.js';
 
 interface Constraint {
   operation: 'add-foreign-key' | 'add-check';
+  kind: 'foreignKey' | 'check';
   table: string;
   name: string;
   columns: string[];
   label: string;
   existing: 'none' | 'unvalidated';
-  add(validate: boolean): string;
+  add(validate: boolean): string[];
   precheck: Precheck;
   needs: string[];
 }
@@ -19,7 +20,9 @@ interface Constraint {
  * Foreign keys and checks share one lifecycle. A NOT VALID constraint is enforced on every new
  * write, so on columns old code writes it is added only in contract (then validated online).
  * On a new table it is added validated (the table is empty); on new columns of a live table it is
- * added unvalidated in expand and validated in migrate.
+ * added unvalidated in expand and validated in migrate. Where the server cannot defer validation,
+ * an `online` add (existing rows unchecked: the precheck scanned them) follows the same phases in
+ * one step, and a `blocking` one waits for contract, flagged as blocking writes.
  */
 function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   const key = `${c.table}.${c.name}`;
@@ -38,21 +41,28 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   };
   if (c.existing === 'unvalidated') return [validate];
 
-  const deferred = ctx.caps.deferredValidation;
+  const mode = ctx.caps.constraintAdd[c.kind];
+  const deferred = mode === 'deferred';
   const newTable = ctx.newTables.has(c.table);
-  const expandOnNewColumns = !newTable && allNew(ctx, c.table, c.columns);
+  const expandOnNewColumns = !newTable && mode !== 'blocking' && allNew(ctx, c.table, c.columns);
+  if (!newTable && mode === 'blocking') {
+    ctx.warn(`${key}: ${ctx.caps.server} checks every row of ${c.table} while writes wait; it runs in contract`);
+  }
   const add: StepDraft = {
     key: `${c.operation}:${key}`,
     earliest: newTable || expandOnNewColumns ? 'expand' : 'contract',
     table: c.table,
     description: `add ${c.label} ${c.name} on ${c.table} (${c.columns.join(', ')})`,
     render: (phase: Phase) => {
-      if ((newTable && phase === 'expand') || !deferred) return [c.add(true)];
-      if (expandOnNewColumns) return [c.add(false)];
-      return [c.add(false), ctx.sql.validateConstraint(c.table, c.name)];
+      if ((newTable && phase === 'expand') || !deferred) return c.add(true);
+      if (expandOnNewColumns) return c.add(false);
+      return [...c.add(false), ctx.sql.validateConstraint(c.table, c.name)];
     },
     transactional: false,
-    lock: (phase: Phase) => (newTable && phase === 'expand' ? LOCK.shareRow : deferred ? LOCK.shareRow : LOCK.scan),
+    lock: (phase: Phase) => {
+      if ((newTable && phase === 'expand') || deferred) return LOCK.shareRow;
+      return mode === 'online' ? LOCK.online : LOCK.rewrite;
+    },
     // A table or column created in this expand holds no data the constraint could reject (and
     // does not exist yet when the phase's prechecks run); demoted to a later phase, it has data.
     prechecks: (phase: Phase) => ((newTable || expandOnNewColumns) && phase === 'expand' ? [] : [c.precheck]),
@@ -66,6 +76,7 @@ export function addForeignKey(change: Extract<Change, { kind: 'add-foreign-key' 
   const { table, foreignKey: fk, existing } = change;
   return planConstraint({
     operation: 'add-foreign-key',
+    kind: 'foreignKey',
     table,
     name: fk.name,
     columns: fk.columns,
@@ -86,12 +97,13 @@ export function addCheck(change: Extract<Change, { kind: 'add-check' }>, ctx: Pl
   const { table, check, existing } = change;
   return planConstraint({
     operation: 'add-check',
+    kind: 'check',
     table,
     name: check.name,
     columns: [],
     label: 'check',
     existing,
-    add: (validate) => ctx.sql.addCheck(table, check, { validate }),
+    add: (validate) => [ctx.sql.addCheck(table, check, { validate })],
     precheck: violations(table, check),
     needs: [fact.table(table)],
   }, ctx);

@@ -8,17 +8,19 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
   const newTable = ctx.newTables.has(table);
   const columns = plainColumns(index.columns);
   const tightening = index.unique && !allNew(ctx, table, columns);
+  const online = !newTable && ctx.caps.onlineIndexBuild && !ctx.caps.blockingIndexMethods.includes(index.using);
+  if (!newTable && !online) ctx.warn(`${table}.${index.name}: building a ${index.using} index on ${ctx.caps.server} makes writes wait; it runs in contract`);
   if (index.where !== null && !ctx.caps.partialIndexes) {
     ctx.warn(`${table}.${index.name}: partial indexes are not supported by ${ctx.caps.server}; the index covers every row`);
   }
   return [{
     key: `add-index:${table}.${index.name}`,
-    earliest: tightening ? 'contract' : 'expand',
+    earliest: tightening || (!newTable && !online) ? 'contract' : 'expand',
     table,
     description: `create ${index.unique ? 'unique ' : ''}index ${index.name} on ${table} (${index.columns.join(', ')})`,
-    render: () => [ctx.sql.createIndex(table, index, { online: !newTable && ctx.caps.onlineIndexBuild })],
-    transactional: newTable || !ctx.caps.onlineIndexBuild,
-    lock: () => (newTable ? LOCK.none : ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.scan),
+    render: () => [ctx.sql.createIndex(table, index, { online })],
+    transactional: !online,
+    lock: () => (newTable ? LOCK.none : online ? LOCK.online : LOCK.scan),
     prechecks: () =>
       tightening
         ? [{

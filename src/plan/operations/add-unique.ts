@@ -34,17 +34,21 @@ interface KeyStep {
   needs: string[];
 }
 
-/** Unique and primary keys share one lifecycle; they differ in phase, SQL and what they need. */
+/**
+ * Unique and primary keys share one lifecycle; they differ in phase, SQL and what they need.
+ * PostgreSQL builds the index online, then adopts it; MySQL builds the key itself online.
+ */
 function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
-  const online = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
+  const indexFirstOnline = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
+  const online = indexFirstOnline || ctx.caps.onlineKeyBuild;
   return {
     key: `${k.operation}:${k.table}.${k.key.name}`,
     earliest: k.earliest,
     table: k.table,
-    description: `add ${k.label} ${k.key.name} on ${k.table} (${k.key.columns.join(', ')})${online ? ' (index built online first)' : ''}`,
-    render: () => (online ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
+    description: `add ${k.label} ${k.key.name} on ${k.table} (${k.key.columns.join(', ')})${indexFirstOnline ? ' (index built online first)' : online ? ' (built online)' : ''}`,
+    render: () => (indexFirstOnline ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
     transactional: !online,
-    lock: () => (online ? LOCK.metadata : LOCK.scan),
+    lock: () => (indexFirstOnline ? LOCK.metadata : online ? LOCK.online : LOCK.scan),
     prechecks: () => k.prechecks,
     provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name)],
     needs: [fact.nameFree(k.table, k.key.name), ...k.key.columns.map((c) => fact.column(k.table, c)), ...k.needs],

@@ -3,16 +3,16 @@ import { fact, LOCK, type Operation } from '../operation.js';
 
 /** Accepting NULL again cannot break old code: expand. */
 export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{
-  key: `drop-not-null:${table}.${column}`,
+  key: `drop-not-null:${table}.${column.name}`,
   earliest: 'expand',
   table,
-  description: `allow NULL in ${table}.${column}`,
+  description: `allow NULL in ${table}.${column.name}`,
   render: () => [ctx.sql.dropNotNull(table, column)],
   transactional: true,
-  lock: () => LOCK.metadata,
+  lock: () => (ctx.caps.onlineNotNull ? LOCK.onlineRewrite : LOCK.metadata),
   prechecks: () => [],
   provides: [],
-  needs: [fact.column(table, column)],
+  needs: [fact.column(table, column.name)],
 }];
 
 /** A default only affects future inserts and is stored as metadata: expand. */
@@ -58,7 +58,7 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     earliest: instant ? 'expand' : 'contract',
     table,
     description: `change ${table}.${column.name} ${change}${instant ? ' (metadata only)' : ' (rewrites the table)'}`,
-    render: () => [ctx.sql.alterColumnType(table, column.name, column.type)],
+    render: () => [ctx.sql.alterColumnType(table, column, { inPlace: instant })],
     transactional: true,
     lock: () => (instant ? LOCK.metadata : LOCK.rewrite),
     prechecks: () => [],

@@ -7,7 +7,7 @@ export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, cons
   earliest: 'contract',
   table,
   description: `drop ${constraint} ${name} from ${table}`,
-  render: () => [ctx.sql.dropConstraint(table, name)],
+  render: () => [ctx.sql.dropConstraint(table, name, constraint)],
   transactional: true,
   lock: () => LOCK.metadata,
   prechecks: () => [],

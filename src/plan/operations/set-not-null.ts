@@ -3,37 +3,40 @@ import { fact, LOCK, type Operation } from '../operation.js';
 
 /**
  * NOT NULL on a column old code may leave empty: contract only. Where the server can, a CHECK
- * added unvalidated and validated online lets SET NOT NULL skip its scan under the exclusive lock.
+ * added unvalidated and validated online lets SET NOT NULL skip its scan under the exclusive lock;
+ * MySQL instead rebuilds the table while writes continue.
  */
 export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) => {
-  const helper = notNullCheckName(table, column);
-  const online = ctx.caps.notNullFromCheck && ctx.caps.deferredValidation;
-  const check = { name: helper, expression: `${ctx.sql.quote(column)} IS NOT NULL`, validated: false };
+  const name = column.name;
+  const helper = notNullCheckName(table, name);
+  const throughCheck = ctx.caps.notNullFromCheck && ctx.caps.constraintAdd.check === 'deferred';
+  const check = { name: helper, expression: `${ctx.sql.quote(name)} IS NOT NULL`, validated: false };
+  const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.onlineNotNull ? ' (table rebuilt online)' : '';
   return [{
-    key: `set-not-null:${table}.${column}`,
+    key: `set-not-null:${table}.${name}`,
     earliest: 'contract',
     table,
-    description: `set ${table}.${column} NOT NULL${online ? ' (through a validated check, no scan under lock)' : ''}`,
+    description: `set ${table}.${name} NOT NULL${how}`,
     render: () =>
-      online
+      throughCheck
         ? [
-            ctx.sql.dropConstraint(table, helper),
+            ctx.sql.dropConstraint(table, helper, 'check'),
             ctx.sql.addCheck(table, check, { validate: false }),
             ctx.sql.validateConstraint(table, helper),
             ctx.sql.setNotNull(table, column),
-            ctx.sql.dropConstraint(table, helper),
+            ctx.sql.dropConstraint(table, helper, 'check'),
           ]
         : [ctx.sql.setNotNull(table, column)],
-    transactional: !online,
-    lock: () => (online ? LOCK.metadata : LOCK.scan),
+    transactional: !throughCheck,
+    lock: () => (throughCheck ? LOCK.metadata : ctx.caps.onlineNotNull ? LOCK.onlineRewrite : LOCK.scan),
     prechecks: () => [{
       kind: 'not-null',
       table,
-      columns: [column],
-      description: `${table}.${column} has no NULL`,
-      rule: { kind: 'not-null', columns: [column] },
+      columns: [name],
+      description: `${table}.${name} has no NULL`,
+      rule: { kind: 'not-null', columns: [name] },
     }],
-    provides: [fact.notNull(table, column)],
-    needs: [fact.column(table, column)],
+    provides: [fact.notNull(table, name)],
+    needs: [fact.column(table, name)],
   }];
 };

@@ -1,0 +1,23 @@
+import type { DeclaredSchema, TableModel } from './schema-model.js';
+import { isPlainColumnName } from './column-type.js';
+
+/**
+ * Where the server keeps no difference between a unique index and a unique constraint (MySQL:
+ * both are unique indexes), a declared unique index over whole columns is the constraint the
+ * server will report, so the declaration is compared in the server's terms.
+ */
+export function uniqueIndexesAsKeys(declared: DeclaredSchema): DeclaredSchema {
+  const tables = Object.fromEntries(Object.entries(declared.model.tables).map(([name, table]) => [name, fold(table)]));
+  return { ...declared, model: { ...declared.model, tables } };
+}
+
+function fold(table: TableModel): TableModel {
+  const isKey = (i: TableModel['indexes'][number]) => i.unique && i.where === null && i.using === 'btree' && i.columns.every(isPlainColumnName);
+  const keys = table.indexes.filter(isKey);
+  if (keys.length === 0) return table;
+  return {
+    ...table,
+    uniques: [...table.uniques, ...keys.map((i) => ({ name: i.name, columns: i.columns }))],
+    indexes: table.indexes.filter((i) => !isKey(i)),
+  };
+}
