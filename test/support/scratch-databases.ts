@@ -3,13 +3,15 @@
  * files can run in parallel and never touch a database someone else uses. They are made the way
  * verify-chain makes its own (the dialect's `createScratch`), named `dbtide_t_<label>_<6 hex>`.
  */
+import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
-import type { ScratchDatabase } from '../../src/dialect.js';
+import type { Dialect, ScratchDatabase } from '../../src/dialect.js';
 
 export type { ScratchDatabase };
 
 export type ScratchTarget = {
-  name: 'postgres' | 'pglite';
+  name: 'postgres' | 'pglite' | 'mariadb' | 'mysql';
+  dialect: Dialect;
   create(label: string): Promise<ScratchDatabase>;
 };
 
@@ -32,6 +34,22 @@ export const scratchPglite = (label = 'pglite') => postgresDialect.createScratch
 
 /** For `describe.each(postgresTargets)`: the same test against the server and the embedded database. */
 export const postgresTargets: ScratchTarget[] = [
-  { name: 'postgres', create: scratchPostgres },
-  { name: 'pglite', create: scratchPglite },
+  { name: 'postgres', dialect: postgresDialect, create: scratchPostgres },
+  { name: 'pglite', dialect: postgresDialect, create: scratchPglite },
 ];
+
+/** The local MariaDB: MARIADB_URL, else root on 127.0.0.1:3306. */
+export const mariadbAdminUrl = () => process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/';
+
+export const scratchMariadb = (label: string) => mysqlDialect.createScratch(mariadbAdminUrl(), `t_${label}`);
+
+/** MariaDB always (it runs on every machine of this project); MySQL 8 where MYSQL_URL names a server. */
+export const mysqlTargets: ScratchTarget[] = [
+  { name: 'mariadb', dialect: mysqlDialect, create: scratchMariadb },
+  ...(process.env.MYSQL_URL
+    ? [{ name: 'mysql' as const, dialect: mysqlDialect, create: (label: string) => mysqlDialect.createScratch(process.env.MYSQL_URL!, `t_${label}`) }]
+    : []),
+];
+
+/** For `describe.each(targets)`: one suite against every dialect. */
+export const targets: ScratchTarget[] = [...postgresTargets, ...mysqlTargets];

@@ -1,0 +1,72 @@
+import type { Capabilities } from '../../src/dialect.js';
+import type { ColumnType } from '../../src/model/schema-model.js';
+
+export type Flavour = 'mysql' | 'mariadb';
+
+/**
+ * The oldest servers dbtide plans for: INSTANT ADD and DROP COLUMN at any position arrived in
+ * MySQL 8.0.29 and MariaDB 10.4; RENAME COLUMN in MariaDB 10.5.
+ */
+export const MINIMUM: Record<Flavour, number[]> = { mysql: [8, 0, 29], mariadb: [10, 5, 0] };
+
+/** `10.11.6-MariaDB-0+deb12u1` or `8.0.36`: the flavour and the numeric version. */
+export function parseVersion(version: string): { flavour: Flavour; numbers: number[] } {
+  const flavour: Flavour = /mariadb/i.test(version) ? 'mariadb' : 'mysql';
+  const numbers = (/^(\d+)\.(\d+)(?:\.(\d+))?/.exec(version) ?? []).slice(1).map((n) => Number(n ?? 0));
+  return { flavour, numbers };
+}
+
+const atLeast = (have: number[], want: number[]) => {
+  for (let i = 0; i < want.length; i++) if ((have[i] ?? 0) !== want[i]) return (have[i] ?? 0) > want[i]!;
+  return true;
+};
+
+/** A VARCHAR keeps its length in one byte up to 255 bytes, two above: widening across that line copies the table. */
+const LENGTH_BYTE_LIMIT = 255;
+/** utf8mb4, the default character set of both servers. */
+const BYTES_PER_CHAR = 4;
+
+/** Widening a VARCHAR within one length-byte class is done in place without a copy; every other type change copies. */
+function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {
+  if (from.kind !== 'varchar' || to.kind !== 'varchar' || to.length < from.length) return false;
+  return (from.length * BYTES_PER_CHAR <= LENGTH_BYTE_LIMIT) === (to.length * BYTES_PER_CHAR <= LENGTH_BYTE_LIMIT);
+}
+
+/** Constants only: MySQL refuses INSTANT for an ADD COLUMN whose default is an expression. */
+const CONSTANT_DEFAULT = /^(?:true|false|null|'(?:[^'\\]|''|\\.)*'|-?\d+(?:\.\d+)?)$/i;
+
+export function mysqlCapabilities(version: string): Capabilities {
+  const { flavour, numbers } = parseVersion(version);
+  const minimum = MINIMUM[flavour];
+  const name = flavour === 'mariadb' ? 'MariaDB' : 'MySQL';
+  if (numbers.length === 0 || !atLeast(numbers, minimum)) {
+    throw new Error(`${name} ${version} is not supported: dbtide needs ${name} ${minimum.join('.')} or later`);
+  }
+  return {
+    server: `${name} ${numbers.join('.')}`,
+    transactionalDdl: false,
+    onlineIndexBuild: true,
+    onlineIndexRebuild: false,
+    blockingIndexMethods: ['fulltext', 'spatial'],
+    notNullFromCheck: false,
+    uniqueFromIndex: false,
+    onlineNotNull: true,
+    onlineKeyBuild: true,
+    // Adding a check copies the table on both servers; a foreign key is added in place once
+    // foreign_key_checks is off, which skips checking existing rows (the orphan precheck did).
+    constraintAdd: { foreignKey: 'online', check: 'blocking' },
+    constantDefaultIsInstant: true,
+    partialIndexes: false,
+    uniqueIndexIsKey: true,
+    isMetadataOnlyTypeChange,
+    isStableDefaultExpression: (expression) => CONSTANT_DEFAULT.test(expression.trim()),
+    lockWords: {
+      metadata: 'ALGORITHM=INSTANT (metadata only, brief metadata lock)',
+      online: 'ALGORITHM=INPLACE, LOCK=NONE (reads and writes continue)',
+      onlineRewrite: 'ALGORITHM=INPLACE, LOCK=NONE, table rebuilt (reads and writes continue)',
+      shareRow: 'brief metadata lock',
+      scan: 'LOCK=SHARED during a full scan (writes wait)',
+      rewrite: 'ALGORITHM=COPY, LOCK=SHARED (the table is copied; writes wait)',
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { Dialect } from '../../src/dialect.js';
+import { mysqlBackfill } from './backfill.js';
+import { mysqlCapabilities } from './capabilities.js';
+import { mysqlCompiler } from './compiler.js';
+import { connectMysql, isMysqlUrl } from './driver.js';
+import { estimateRowsMysql, introspectMysql } from './introspector.js';
+import { mysqlRuntime } from './runtime.js';
+import { mysqlScan } from './scan.js';
+import { createScratchMysql } from './scratch.js';
+import { mysqlTransitions } from './transitions.js';
+
+/** MySQL 8 and MariaDB: one dialect, told apart by the version string the server reports. */
+export const mysqlDialect: Dialect = {
+  name: 'mysql',
+  accepts: isMysqlUrl,
+  connect: (url) => connectMysql(url),
+  async serverVersion(conn) {
+    const [row] = await conn.query<{ version: string }>('SELECT VERSION() AS version');
+    return row?.version ?? '0';
+  },
+  capabilities: mysqlCapabilities,
+  introspect: introspectMysql,
+  estimateRows: estimateRowsMysql,
+  compiler: mysqlCompiler,
+  runtime: mysqlRuntime,
+  backfill: mysqlBackfill,
+  transitions: mysqlTransitions,
+  scan: mysqlScan,
+  createScratch: createScratchMysql,
+};

@@ -1,0 +1,96 @@
+import type { Connection, RuntimeSql } from '../../src/dialect.js';
+import { quote } from './compiler.js';
+
+/** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
+const LOCK_WAIT_TIMEOUT = 1205;
+
+/** ER_ALTER_OPERATION_NOT_SUPPORTED and ..._REASON: the server will not use the stated algorithm. */
+const INSTANT_REFUSED = new Set([1845, 1846]);
+
+/** GET_LOCK names are limited to 64 characters and shared by every database on the server. */
+const lockName = (conn: Connection, key: string) => conn.query<{ name: string }>('SELECT LEFT(CONCAT(?, DATABASE()), 64) AS name', [`${key}:`]);
+
+/** Both waits take whole seconds (MariaDB's `WAIT n` as well): a cap below a second waits one. */
+const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+
+/** Servers default to a year (lock_wait_timeout) and 50 s (innodb_lock_wait_timeout). */
+const UNBOUNDED = { metadata: 31_536_000, rows: 50 };
+
+export const mysqlRuntime: RuntimeSql = {
+  // Session-wide either way: MySQL has no transaction-local setting, and the executor runs
+  // MySQL DDL statement by statement (DDL commits implicitly).
+  lockTimeout: (ms) => [
+    `SET SESSION lock_wait_timeout = ${ms === null ? UNBOUNDED.metadata : seconds(ms)}`,
+    `SET SESSION innodb_lock_wait_timeout = ${ms === null ? UNBOUNDED.rows : seconds(ms)}`,
+  ],
+  isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
+  async tryRunLock(conn, key) {
+    const [name] = await lockName(conn, key);
+    const [row] = await conn.query<{ locked: number | null }>('SELECT GET_LOCK(?, 0) AS locked', [name!.name]);
+    return Number(row?.locked) === 1;
+  },
+  async releaseRunLock(conn, key) {
+    const [name] = await lockName(conn, key);
+    await conn.query('SELECT RELEASE_LOCK(?)', [name!.name]);
+  },
+  // A foreign key added with the checks off must not leave them off for the rest of the session.
+  async cleanupFailedStatement(conn) {
+    await conn.query('SET foreign_key_checks = 1');
+  },
+  // Every MySQL DDL statement queues writers while it waits for its metadata lock.
+  waitsWithoutBlocking: () => false,
+  // INSTANT is refused on some tables (MariaDB: any with a FULLTEXT index); INPLACE with
+  // LOCK=NONE still lets writes continue, it only takes longer.
+  onlineFallback(sql, error) {
+    if (!INSTANT_REFUSED.has(Number((error as { errno?: unknown } | null)?.errno))) return null;
+    const online = sql.replace(/, ALGORITHM=INSTANT, LOCK=DEFAULT$/, ', ALGORITHM=INPLACE, LOCK=NONE');
+    return online === sql ? null : online;
+  },
+  sessionList: 'information_schema.PROCESSLIST',
+  ledgerDdl: [
+    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
+      id varchar(36) PRIMARY KEY,
+      phase varchar(16) NOT NULL,
+      \`release\` varchar(255) NOT NULL,
+      schema_hash varchar(64) NOT NULL,
+      status varchar(16) NOT NULL,
+      started_at datetime(6) NOT NULL,
+      finished_at datetime(6) NULL,
+      message text
+    )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
+      run_id varchar(36) NOT NULL,
+      step_id varchar(255) NOT NULL,
+      statement_index integer NOT NULL,
+      \`sql\` mediumtext NOT NULL,
+      status varchar(16) NOT NULL,
+      attempts integer NOT NULL,
+      error text,
+      started_at datetime(6) NOT NULL,
+      finished_at datetime(6) NULL,
+      PRIMARY KEY (run_id, step_id, statement_index)
+    )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
+      job_id varchar(255) PRIMARY KEY,
+      upper_key text,
+      last_key text,
+      rows_done bigint NOT NULL,
+      status varchar(16) NOT NULL,
+      updated_at datetime(6) NOT NULL
+    )`,
+  ],
+  useSchema: (schema) => [`USE \`${schema.replace(/`/g, '``')}\``],
+  param: () => '?',
+  // MySQL has no RETURNING: the row is read back by its key, an AUTO_INCREMENT one by LAST_INSERT_ID().
+  async insertRow(conn, table, row) {
+    const columns = Object.keys(row);
+    await conn.query(`INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => row[c]));
+    const key = table.primaryKey?.columns ?? [];
+    if (key.length === 0) return row;
+    const generated = table.columns.find((c) => c.identity && key.includes(c.name));
+    const [id] = generated ? await conn.query<{ id: unknown }>('SELECT LAST_INSERT_ID() AS id') : [];
+    const values = key.map((c) => (c === generated?.name ? id?.id : row[c]));
+    const [stored] = await conn.query<Record<string, unknown>>(`SELECT * FROM ${quote(table.name)} WHERE ${key.map((c) => `${quote(c)} = ?`).join(' AND ')}`, values);
+    return stored ?? row;
+  },
+};

@@ -1,0 +1,107 @@
+import { SHADOW, type ScanSql } from '../../src/dialect.js';
+import type { ForeignKeyModel } from '../../src/model/schema-model.js';
+import type { PrecheckRule } from '../../src/plan/step.js';
+import { keyRange } from './backfill.js';
+import { defaultSql, indexKey, literal, quote } from './compiler.js';
+
+const RANK = '_dbtide_rank';
+
+const columnsOf = (alias: string, columns: string[]) => columns.map((c) => `${alias}${quote(c)}`).join(', ');
+/** A key as the left side of IN: one column, or a row of them. */
+const tuple = (alias: string, columns: string[]) => (columns.length === 1 ? columnsOf(alias, columns) : `(${columnsOf(alias, columns)})`);
+/** What a SELECT of offenders returns: the key, or a constant when the table has none. */
+const selectKey = (alias: string, key: string[]) => (key.length > 0 ? columnsOf(alias, key) : '1 AS one');
+
+/** `(?, ?)` for one column, `((?, ?), (?, ?))` for two: `count` keys of `width` parameters, matching `tuple`. */
+const rows = (count: number, width: number) => {
+  const one = width === 1 ? '?' : `(${Array.from({ length: width }, () => '?').join(', ')})`;
+  return `(${Array.from({ length: count }, () => one).join(', ')})`;
+};
+
+const references = (fk: ForeignKeyModel, child: string, parent: string) =>
+  fk.columns.map((c, i) => `${parent}.${quote(fk.referencedColumns[i]!)} = ${child}.${quote(c)}`).join(' AND ');
+
+/** The condition a row (alias `t`) meets when it breaks a row-local rule. */
+function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>): string {
+  switch (rule.kind) {
+    case 'not-null':
+      return rule.columns.map((c) => `t.${quote(c)} IS NULL`).join(' OR ');
+    case 'foreign-key': {
+      const fk = rule.foreignKey;
+      // A row with a NULL in its key references nothing, so it cannot be an orphan.
+      return `${fk.columns.map((c) => `t.${quote(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS ` +
+        `(SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ${references(fk, 't', 'r')})`;
+    }
+    case 'check':
+      // NOT of NULL is NULL: a check that yields NULL passes, as the server judges it.
+      return `NOT (${rule.check.expression})`;
+    case 'verification': {
+      const { sync } = rule;
+      return Object.entries(sync.forward)
+        .map(([c, e]) => (sync.fillOnly ? `t.${quote(c)} IS NULL` : `NOT (t.${quote(c)} <=> (${e}))`))
+        .join(' OR ');
+    }
+  }
+}
+
+/** An index key as a value to group by: a prefix key `c(10)` groups by the first 10 characters. */
+const keyValue = (key: string) => indexKey(key).replace(/^(`(?:[^`]|``)+`)\((\d+)\)$/, 'LEFT($1, $2)');
+
+/**
+ * Every row of a duplicate group but the first in key order: what a repair removes keeps one row
+ * per value. NULLs never collide in a unique key, so rows with a NULL key are left out. Grouping
+ * follows the columns' collations, as the unique index compares.
+ */
+function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' }>, key: string[]): string {
+  const expressions = rule.keys.map((k) => keyValue(k.replace(/\s+(asc|desc)$/i, '')));
+  const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(rule.where ? [`(${rule.where})`] : [])];
+  const order = key.length > 0 ? ` ORDER BY ${key.map(quote).join(', ')}` : '';
+  const keep = key.length > 0 ? `${key.map(quote).join(', ')}, ` : '';
+  return `SELECT ${selectKey('d.', key)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${RANK} ` +
+    `FROM ${quote(table)} WHERE ${conditions.join(' AND ')}) d WHERE d.${RANK} > 1`;
+}
+
+/**
+ * Statements that change rows answer `n` through the driver (the rows matched), where PostgreSQL
+ * counts them in SQL. Key ranges come as the backfill spells them: row comparisons would not walk
+ * the key index.
+ */
+export const mysqlScan: ScanSql = {
+  offenders: (table, rule, key) =>
+    rule.kind === 'unique' ? duplicates(table, rule, key) : `SELECT ${selectKey('t.', key)} FROM ${quote(table)} t WHERE ${breaks(rule)}`,
+  countInRange(table, rule, key, hasAfter) {
+    if (rule.kind === 'unique') throw new Error('duplicates are not row-local: count them with count(offenders)');
+    const { from, where } = keyRange(key, 't', { after: hasAfter, upTo: true });
+    return `SELECT count(*) AS n FROM ${quote(table)} t, ${from} WHERE ${where} AND (${breaks(rule)})`;
+  },
+  count: (offenders) => `SELECT count(*) AS n FROM (${offenders}) o`,
+  page(offenders, key, hasAfter, limit) {
+    const order = `ORDER BY ${columnsOf('o.', key)} LIMIT ${limit}`;
+    if (!hasAfter) return `SELECT o.* FROM (${offenders}) o ${order}`;
+    const { from, where } = keyRange(key, 'o', { after: true, upTo: false });
+    return `SELECT o.* FROM (${offenders}) o, ${from} WHERE ${where} ${order}`;
+  },
+  // MariaDB has no FOR UPDATE OF: the rows locked are the listed rows of this table.
+  lockOffenders: (table, key, count, offenders) =>
+    `SELECT ${columnsOf('x.', key)} FROM ${quote(table)} x WHERE ${tuple('x.', key)} IN ${rows(count, key.length)} ` +
+    `AND ${tuple('x.', key)} IN (${offenders}) FOR UPDATE`,
+  dependents: (child, fk, parentKey, count) =>
+    `SELECT ${columnsOf('c.', child.key)} FROM ${quote(child.table)} c ` +
+    `WHERE ${tuple('c.', fk.columns)} IN (SELECT ${columnsOf('p.', fk.referencedColumns)} FROM ${quote(fk.referencedTable)} p ` +
+    `WHERE ${tuple('p.', parentKey)} IN ${rows(count, parentKey.length)}) ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} q WHERE ${references(fk, 'c', 'q')} ` +
+    `AND ${tuple('q.', parentKey)} NOT IN ${rows(count, parentKey.length)}) FOR UPDATE`,
+  copyToShadow: (table, shadow, columns, key, count) =>
+    `INSERT INTO ${quote(shadow)} (${[...columns, SHADOW.archivedAt, SHADOW.reason].map(quote).join(', ')}) ` +
+    `SELECT ${columnsOf('x.', columns)}, NOW(6), ? FROM ${quote(table)} x WHERE ${tuple('x.', key)} IN ${rows(count, key.length)}`,
+  // A single-table DELETE takes no alias on MariaDB.
+  deleteRows: (table, key, count) => `DELETE FROM ${quote(table)} WHERE ${tuple('', key)} IN ${rows(count, key.length)}`,
+  fillDefault: (table, column, key, count) =>
+    `UPDATE ${quote(table)} SET ${quote(column.name)} = ${defaultSql(column.default!, column.type)} ` +
+    `WHERE ${tuple('', key)} IN ${rows(count, key.length)} AND ${quote(column.name)} IS NULL`,
+  shadowColumns: (name) =>
+    'SELECT c.COLUMN_NAME AS column_name, t.TABLE_COMMENT AS marker FROM information_schema.TABLES t ' +
+    'JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME ' +
+    `WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ${literal(name)} ORDER BY c.ORDINAL_POSITION`,
+  markShadow: (shadow, of) => [`ALTER TABLE ${quote(shadow)} COMMENT = ${literal(SHADOW.marker + of)}`],
+};
