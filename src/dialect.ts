@@ -215,6 +215,11 @@ export interface RuntimeSql {
   onlineFallback(sql: string, error: unknown): string | null;
   /** Where an operator finds the session holding a lock, for messages. */
   sessionList: string;
+  /**
+   * Checks, before a phase changes anything, that this session may create triggers; returns what
+   * stands in the way and how to fix it, or null.
+   */
+  triggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null>;
   /** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
   ledgerDdl: string[];
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */

@@ -1,5 +1,6 @@
 import type { Connection, RuntimeSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
+import { mysqlTriggerPreflight } from './trigger-preflight.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
 const LOCK_WAIT_TIMEOUT = 1205;
@@ -47,6 +48,7 @@ export const mysqlRuntime: RuntimeSql = {
     return online === sql ? null : online;
   },
   sessionList: 'information_schema.PROCESSLIST',
+  triggerPreflight: mysqlTriggerPreflight,
   ledgerDdl: [
     `CREATE TABLE IF NOT EXISTS _dbtide_runs (
       id varchar(36) PRIMARY KEY,

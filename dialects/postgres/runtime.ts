@@ -31,6 +31,8 @@ export const postgresRuntime: RuntimeSql = {
   },
   waitsWithoutBlocking: (sql) => /\bCONCURRENTLY\b/i.test(sql),
   onlineFallback: () => null,
+  // The table's owner may create triggers on it; dbtide creates the tables it syncs or owns them.
+  triggerPreflight: async () => null,
   sessionList: 'pg_stat_activity',
   ledgerDdl: [
     `CREATE TABLE IF NOT EXISTS _dbtide_runs (

@@ -86,6 +86,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     const { plan, steps, live } = await planPhase();
     await options.confirm?.(steps);
     const forced = await runPrechecks(db, live, steps, emit, options.force);
+    if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
 
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
     let moreToDo = false;
@@ -192,6 +193,12 @@ function repairHint(failures: Offenders[]): string {
     `list them: \`dbtide scan${only}\`; repair: \`dbtide scan${only} --fix archive\` moves them (and the rows that depend on them) ` +
     `to shadow_<table> tables (same --url and --schema as this run); or correct the data by hand, then run the phase again`
   );
+}
+
+/** Dual writes need triggers: find out before the first change, not halfway through expand. */
+async function refuseWithoutTriggerRights(db: Database): Promise<void> {
+  const blocked = await db.dialect.runtime.triggerPreflight(db.conn);
+  if (blocked) throw new DbtideError(`the dual-write triggers cannot be created; nothing was changed: ${blocked.problem}`, 1, blocked.fix);
 }
 
 /** Runs a step's data work within the run's row budget; false when it stopped with work left. */

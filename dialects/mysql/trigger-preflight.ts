@@ -1,0 +1,42 @@
+import type { Connection } from '../../src/dialect.js';
+
+/** ER_BINLOG_CREATE_ROUTINE_NEED_SUPER: binary logging is on and the user lacks SUPER. */
+const NEEDS_SUPER = 1419;
+/** ER_TABLEACCESS_DENIED_ERROR: no TRIGGER privilege on the table. */
+const ACCESS_DENIED = 1142;
+
+const PROBE = '_dbtide_trigger_probe';
+
+/**
+ * Creates and drops a trigger on dbtide's own run table: the one reliable test, since the rules
+ * involve binary logging, SUPER (or MySQL 8's SET_USER_ID), log_bin_trust_function_creators and
+ * the TRIGGER privilege. The ledger exists by the time a phase runs.
+ */
+export async function mysqlTriggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null> {
+  try {
+    await conn.query(`CREATE TRIGGER ${PROBE} BEFORE INSERT ON _dbtide_runs FOR EACH ROW SET NEW.message = NEW.message`);
+  } catch (error) {
+    return explain(error);
+  }
+  await conn.query(`DROP TRIGGER IF EXISTS ${PROBE}`);
+  return null;
+}
+
+export function explain(error: unknown): { problem: string; fix: string } {
+  const { errno, message } = error as { errno?: number; message?: string };
+  if (errno === NEEDS_SUPER) {
+    return {
+      problem: 'binary logging is on, and without the SUPER privilege MySQL refuses triggers unless log_bin_trust_function_creators is set',
+      fix:
+        'set it on the server (SET GLOBAL log_bin_trust_function_creators = 1, and log_bin_trust_function_creators = 1 in my.cnf so it survives a restart), ' +
+        "or run dbtide as a user with SUPER (MySQL 8: SET_USER_ID or SYSTEM_USER); dbtide's triggers only copy columns of the row being written, so the setting's risk (non-deterministic routines in the binary log) does not come from them",
+    };
+  }
+  if (errno === ACCESS_DENIED) {
+    return {
+      problem: `the user may not create triggers (${message ?? 'TRIGGER command denied'})`,
+      fix: 'GRANT TRIGGER ON <database>.* TO <dbtide user>, then run the phase again',
+    };
+  }
+  return { problem: message ?? String(error), fix: 'check that the user may create triggers on the tables (the TRIGGER privilege), then run the phase again' };
+}
