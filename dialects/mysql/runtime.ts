@@ -5,8 +5,11 @@ import { mysqlTriggerPreflight } from './trigger-preflight.js';
 /** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
 const LOCK_WAIT_TIMEOUT = 1205;
 
-/** ER_ALTER_OPERATION_NOT_SUPPORTED and ..._REASON: the server will not use the stated algorithm. */
-const INSTANT_REFUSED = new Set([1845, 1846]);
+/**
+ * The server will not use the stated algorithm: ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON), and
+ * MySQL's ER_INNODB_MAX_ROW_VERSION once a table has used its 64 instant row versions.
+ */
+const INSTANT_REFUSED = new Set([1845, 1846, 4092]);
 
 /** GET_LOCK names are limited to 64 characters and shared by every database on the server. */
 const lockName = (conn: Connection, key: string) => conn.query<{ name: string }>('SELECT LEFT(CONCAT(?, DATABASE()), 64) AS name', [`${key}:`]);
@@ -40,7 +43,8 @@ export const mysqlRuntime: RuntimeSql = {
   },
   // Every MySQL DDL statement queues writers while it waits for its metadata lock.
   waitsWithoutBlocking: () => false,
-  // INSTANT is refused on some tables (MariaDB: any with a FULLTEXT index); INPLACE with
+  // INSTANT is refused on some tables (MariaDB: any with a FULLTEXT index; MySQL: after 64
+  // instant column changes); INPLACE with
   // LOCK=NONE still lets writes continue, it only takes longer.
   onlineFallback(sql, error) {
     if (!INSTANT_REFUSED.has(Number((error as { errno?: unknown } | null)?.errno))) return null;

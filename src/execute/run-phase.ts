@@ -291,7 +291,14 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Even
     const instead = db.dialect.runtime.onlineFallback(sql, error);
     if (instead === null) throw error;
     emit({ type: 'statement', step, sql: instead });
-    await db.conn.query(instead);
+    try {
+      await db.conn.query(instead);
+    } catch (fallbackError) {
+      throw Object.assign(new Error(`${(error as Error).message}; and online in place:\n  ${instead}\n  ${(fallbackError as Error).message}`), {
+        errno: (fallbackError as { errno?: unknown }).errno,
+        code: (fallbackError as { code?: unknown }).code,
+      });
+    }
     return instead;
   }
 }

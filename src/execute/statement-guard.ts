@@ -159,8 +159,9 @@ function classifyAlterAction(action: string): StatementClass {
   if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
   if (COLUMN_SET_DEFAULT.test(action)) return 'additive';
   if (COLUMN_DROP_DEFAULT.test(action)) return 'tightening';
-  // A copy, or a lock that makes writers wait, is a rewrite whatever the rest of the statement does.
-  if (/^(algorithm\s*=\s*copy|lock\s*=\s*(shared|exclusive))$/.test(action)) return 'rewrite';
+  // A copy is a rewrite whatever the rest of the statement does. A lock level alone is not: like
+  // a plain CREATE INDEX on PostgreSQL, an index build that makes writers wait is still additive.
+  if (/^algorithm\s*=\s*copy$/.test(action)) return 'rewrite';
   if (/^(algorithm|lock)\s*=/.test(action)) return 'session';
   return 'unknown';
 }
