@@ -4,7 +4,6 @@
  * writers keep inserting and updating. What counts is the longest any single write waits.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import icehouse from '../migrations/001-icehouse.js';
 import juno from '../migrations/002-juno.js';
 import kilo from '../migrations/003-kilo.js';
@@ -13,8 +12,10 @@ import { check, contract, expand, migrate, type Declaration } from '../src/api.j
 import { normalizeSchema } from '../src/declaration/normalize.js';
 import type { RunEvent } from '../src/execute/events.js';
 import { redactText } from '../src/redact.js';
+import { contractSqlFor, type ContractSql, type Session } from './contract-sql.js';
 import { round, summarize, type Row } from './report.js';
-import { connect, now, pick, randomId, startClientsInWorker, type Op, type Sample, type WorkloadRun } from './workload.js';
+import { serverFor, type BenchClient, type BenchServer } from './server.js';
+import { now, pick, randomId, startClientsInWorker, type Op, type Sample, type WorkloadRun } from './workload.js';
 
 export const CONTRACT_TARGETS = { maxWriterWaitMs: 100 };
 
@@ -33,52 +34,51 @@ const CHILDREN = Object.values(normalizeSchema(liberty).model.tables)
 const CHILD_SHARE: Record<string, number> = { block_device_mapping: 0.2, instance_metadata: 0.2, instance_system_metadata: 0.2, instance_info_caches: 0.1 };
 const OTHER_CHILD_SHARE = 0.01;
 
-/** Distinct, deterministic: a writer finds the uuid of any loaded instance from its id. */
-const uuidOf = (id: string) => `md5((${id})::text)::uuid::text`;
-
 /** instance_faults.code is NOT NULL without a default. */
-const childInsert = (table: string, id: string, from = '') =>
+const childInsert = (sql: ContractSql, table: string, id: string, from = '') =>
   table === 'instance_faults'
-    ? `INSERT INTO instance_faults (instance_uuid, code) SELECT ${uuidOf(id)}, 500 ${from}`
-    : `INSERT INTO "${table}" (instance_uuid) SELECT ${uuidOf(id)} ${from}`;
+    ? `INSERT INTO instance_faults (instance_uuid, code) SELECT ${sql.uuidOf(id)}, 500 ${from}`
+    : `INSERT INTO ${sql.quote(table)} (instance_uuid) SELECT ${sql.uuidOf(id)} ${from}`;
+
+interface Writers {
+  rows: number;
+  server: BenchServer['name'];
+}
 
 /** Short autocommit writes touching every table contract locks: the parent, and each child. Runs in the writers' worker. */
-export function writerOp(rows: number): Op {
+export function writerOp({ rows, server }: Writers): Op {
+  const sql = contractSqlFor(server);
   const kind = pick<'insert-instance' | 'update-instance' | 'insert-child'>([
     ['update-instance', 0.4],
     ['insert-child', 0.4],
     ['insert-instance', 0.2],
   ]);
-  const run = (client: pg.Client) => {
+  const run = (client: BenchClient) => {
     switch (kind) {
       case 'update-instance':
         return client.query('UPDATE instances SET vm_state = $2, updated_at = now() WHERE id = $1', [randomId(rows), 'active']);
       case 'insert-child':
-        return client.query(childInsert(CHILDREN[Math.floor(Math.random() * CHILDREN.length)]!, '$1::bigint'), [randomId(rows)]);
+        return client.query(childInsert(sql, CHILDREN[Math.floor(Math.random() * CHILDREN.length)]!, sql.idParam), [randomId(rows)]);
       case 'insert-instance':
-        return client.query("INSERT INTO instances (uuid, host, vm_state) VALUES (gen_random_uuid()::text, 'host-new', 'building')");
+        return client.query(sql.insertInstance);
     }
   };
   return { kind, run };
 }
 
-async function load(db: pg.Client, rows: number): Promise<number> {
-  await db.query(
-    `INSERT INTO instances (id, uuid, host, hostname, vm_state, memory_mb, vcpus, root_gb, launched_at)
-     SELECT g, ${uuidOf('g')}, 'host-' || g % 500, 'vm-' || g, 'active', 2048, 2, 20, now() FROM generate_series(1, $1::bigint) AS g`,
-    [rows],
-  );
-  // The rows above chose their ids; the identity must hand out the next ones.
-  await db.query("SELECT setval(pg_get_serial_sequence('instances', 'id'), $1::bigint)", [rows]);
+async function load(on: BenchServer, db: BenchClient, rows: number): Promise<number> {
+  const sql = contractSqlFor(on.name);
+  await db.query(sql.loadInstances(await on.series(db, rows)), [rows]);
+  for (const statement of sql.afterLoad) await db.query(statement, [rows]);
   let children = 0;
   for (const table of CHILDREN) {
     const n = Math.max(1, Math.round(rows * (CHILD_SHARE[table] ?? OTHER_CHILD_SHARE)));
     // Spread over all instances, so validation looks up the whole parent index, not its first pages.
-    await db.query(childInsert(table, `1 + (g * 7919) % ${rows}`, 'FROM generate_series(1, $1::bigint) AS g'), [n]);
+    await db.query(childInsert(sql, table, `1 + (g * 7919) % ${rows}`, await on.series(db, n)), [n]);
     children += n;
   }
-  await db.query('VACUUM ANALYZE');
-  await db.query('CHECKPOINT');
+  await on.tidy(db, null, true);
+  await on.flush(db);
   return children;
 }
 
@@ -107,17 +107,9 @@ function activityLog(started: number) {
   return { log, onEvent, runningAt, lockRetries: () => lockRetries };
 }
 
-/** One session as the server showed it at `at`: what it waited for, and behind whom when it was a lock. */
-interface Seen {
+/** One session as the server showed it at `at` (PostgreSQL's `wait` is `type:event` from pg_stat_activity, MySQL's the session's state). */
+interface Seen extends Session {
   at: number;
-  pid: number;
-  /** `type:event` from pg_stat_activity; null while on CPU. */
-  wait: string | null;
-  query: string;
-  /** Since the statement began. */
-  ms: number;
-  lock: string | null;
-  blockedBy: string | null;
 }
 
 /**
@@ -125,8 +117,10 @@ interface Seen {
  * dbtide's DDL (or DDL queued behind a write) from one slowed by CPU or disk.
  */
 async function watchSessions(url: string, everyMs = 10) {
-  const monitor = await connect(url);
-  const startLsn = String((await monitor.query('SELECT pg_current_wal_lsn() AS lsn')).rows[0].lsn);
+  const on = serverFor(url);
+  const db = await on.connect(url);
+  const monitor = await contractSqlFor(on.name).monitor(db);
+  const startBytes = await monitor.logBytes();
   const seen: Seen[] = [];
   let polls = 0;
   let running = true;
@@ -134,19 +128,7 @@ async function watchSessions(url: string, everyMs = 10) {
     while (running) {
       polls++;
       const at = now();
-      const { rows } = await monitor.query<Omit<Seen, 'at'>>(
-        `SELECT a.pid, a.wait_event_type || ':' || a.wait_event AS wait, a.query,
-                (extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::float8 AS ms,
-                CASE WHEN a.wait_event_type = 'Lock' THEN
-                  (SELECT l.mode || ' on ' || coalesce(l.relation::regclass::text, l.locktype) FROM pg_locks l WHERE l.pid = a.pid AND NOT l.granted LIMIT 1)
-                END AS lock,
-                CASE WHEN a.wait_event_type = 'Lock' THEN
-                  (SELECT string_agg(b.query, ' | ') FROM pg_stat_activity b WHERE b.pid = ANY (pg_blocking_pids(a.pid)))
-                END AS "blockedBy"
-           FROM pg_stat_activity a
-          WHERE a.datname = current_database() AND a.state = 'active' AND a.pid <> pg_backend_pid()`,
-      );
-      seen.push(...rows.map((r) => ({ ...r, at })));
+      seen.push(...(await monitor.sessions()).map((r) => ({ ...r, at })));
       await sleep(everyMs);
     }
   };
@@ -155,15 +137,15 @@ async function watchSessions(url: string, everyMs = 10) {
     async stop() {
       running = false;
       await polling;
-      const { rows } = await monitor.query('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1) AS bytes', [startLsn]);
-      await monitor.end();
-      return { seen, polls, walBytes: Number(rows[0].bytes) };
+      const walBytes = Number((await monitor.logBytes()) - startBytes);
+      await db.end();
+      return { seen, polls, walBytes };
     },
   };
 }
 
 function longestLockWait(seen: Seen[]) {
-  const top = seen.filter((s) => s.wait?.startsWith('Lock:')).reduce<Seen | null>((a, s) => (a === null || s.ms > a.ms ? s : a), null);
+  const top = seen.filter((s) => s.lock !== null).reduce<Seen | null>((a, s) => (a === null || s.ms > a.ms ? s : a), null);
   return top && { ms: round(top.ms), waiting: top.query, lock: top.lock, blockedBy: top.blockedBy };
 }
 
@@ -203,7 +185,7 @@ async function watchedContract(url: string) {
 
 /** Writers for a baseline of `seconds`, then contract under them. */
 async function contractUnderWriters(url: string, { rows, clients, seconds }: ContractOptions) {
-  const writers = await startClientsInWorker(url, clients, 'baseline', { module: import.meta.url, name: 'writerOp', data: rows });
+  const writers = await startClientsInWorker(url, clients, 'baseline', { module: import.meta.url, name: 'writerOp', data: { rows, server: serverFor(url).name } satisfies Writers });
   let contracted: Awaited<ReturnType<typeof watchedContract>>;
   let written: Awaited<ReturnType<WorkloadRun['stop']>>;
   try {
@@ -221,7 +203,7 @@ function maxByActivity(writes: Sample[], ran: ReturnType<typeof activityLog>) {
   const max: Record<string, number> = {};
   for (const w of writes) {
     const a = ran.runningAt(w.at);
-    const key = !a ? '?' : a.step.startsWith('(') ? a.step : a.running.replace(/"[^"]*"/g, '"…"');
+    const key = !a ? '?' : a.step.startsWith('(') ? a.step : a.running.replace(/"[^"]*"|`[^`]*`/g, (name) => `${name[0]}…${name[0]}`);
     max[key] = round(Math.max(max[key] ?? 0, w.ms));
   }
   return max;
@@ -229,7 +211,8 @@ function maxByActivity(writes: Sample[], ran: ReturnType<typeof activityLog>) {
 
 export async function benchContract(url: string, options: ContractOptions, log: (message: string) => void) {
   const { rows, clients, seconds } = options;
-  const db = await connect(url);
+  const on = serverFor(url);
+  const db = await on.connect(url);
   let childRows: number;
   try {
     for (const release of [icehouse, juno, kilo] as Declaration[]) {
@@ -238,7 +221,7 @@ export async function benchContract(url: string, options: ContractOptions, log: 
       await contract({ url }, release);
     }
     const loadStarted = now();
-    childRows = await load(db, rows);
+    childRows = await load(on, db, rows);
     log(`contract run: ${rows.toLocaleString('en-US')} instances, ${childRows.toLocaleString('en-US')} child rows in ${CHILDREN.length} tables: ${((now() - loadStarted) / 1000).toFixed(2)} s`);
     await expand({ url }, liberty);
     await migrate({ url }, liberty);

@@ -4,9 +4,10 @@
  * Two parts, each in a database of its own that it drops at the end. `changetype`: online
  * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
  * (the backfill's throughput against one UPDATE), then `points` under a live workload of old and
- * new code (what the application feels, with the migrate settings an operator uses live).
+ * new code (what the application feels, with the migrate settings an operator uses live); on
+ * MySQL and MariaDB, the same changes by pt-online-schema-change (bench/pt-osc.ts) as well.
  * `contract` (bench/contract.ts): 004-liberty's contract on N instances under concurrent writers.
- * See bench/README.md.
+ * The server is PostgreSQL or MySQL/MariaDB by the URL (bench/server.ts). See bench/README.md.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -20,8 +21,10 @@ import type { RunEvent } from '../src/execute/events.js';
 import { BACKFILL_DEFAULTS } from '../src/migrate/backfill.js';
 import { redactText, redactUrl } from '../src/redact.js';
 import { benchContract, contractRows } from './contract.js';
+import { benchPtosc, ptoscVersion, type PtoscResult } from './pt-osc.js';
 import { printTable, round, summarize, type Row } from './report.js';
-import { connect, startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
+import { connect, scalar, serverFor, type BenchClient } from './server.js';
+import { startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -40,7 +43,7 @@ const v3 = defineSchema({
   transitions: [changeType('accounts', 'points')],
 });
 
-const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3 };
+const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3, backfillVsPtosc: 1 };
 /**
  * 2000 probe writes in rounds: a commit waits for a WAL flush, whose latency on a shared or
  * virtual disk swings severalfold within seconds; the least disturbed round is the write's cost.
@@ -49,6 +52,9 @@ const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
 const PARTS = ['changetype', 'contract'] as const;
 type Part = (typeof PARTS)[number];
+
+/** Per server: MySQL's keeps both parts under five minutes on 2 cores (1,000,000 rows took 5 min 21 s; see bench/README.md). */
+const DEFAULT_ROWS = { postgres: 1_000_000, mysql: 500_000 };
 
 interface Options {
   adminUrl: string;
@@ -64,7 +70,7 @@ function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
       url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
-      rows: { type: 'string', default: '1000000' },
+      rows: { type: 'string' },
       clients: { type: 'string', default: '4' },
       seconds: { type: 'string', default: '5' },
       'batch-ms': { type: 'string', default: '50' },
@@ -74,15 +80,15 @@ function parseOptions(): Options {
   });
   const only = values.only as Part | undefined;
   if (only !== undefined && !PARTS.includes(only)) throw new Error(`--only must be one of ${PARTS.join(', ')}, got ${only}`);
-  const positive = (name: keyof typeof values) => {
-    const n = Number(values[name]);
+  const positive = (name: keyof typeof values, fallback?: number) => {
+    const n = Number(values[name] ?? fallback);
     if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got ${values[name]}`);
     return n;
   };
   return {
     adminUrl: values.url,
     parts: only ? [only] : [...PARTS],
-    rows: positive('rows'),
+    rows: positive('rows', DEFAULT_ROWS[serverFor(values.url).name]),
     clients: positive('clients'),
     seconds: positive('seconds'),
     live: { targetBatchMs: positive('batch-ms'), sleepMs: positive('sleep-ms') },
@@ -92,10 +98,10 @@ function parseOptions(): Options {
 const log = (message: string) => console.error(`[bench] ${message}`);
 const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
-async function admin(adminUrl: string, sql: string): Promise<void> {
+async function admin(adminUrl: string, work: (client: BenchClient) => Promise<unknown>): Promise<void> {
   const client = await connect(adminUrl);
   try {
-    await client.query(sql);
+    await work(client);
   } finally {
     await client.end();
   }
@@ -123,45 +129,42 @@ function backfillTimer() {
   return { t, onEvent };
 }
 
-async function bench(url: string, { rows, clients, seconds, live }: Options) {
+async function bench(url: string, { rows, clients, seconds, live }: Options, ptosc: boolean) {
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const db = await connect(url);
-  const scalar = async (sql: string) => Object.values((await db.query(sql)).rows[0] as object)[0] as unknown;
+  const on = serverFor(url);
+  const db = await on.connect(url);
   try {
-    const server = String(await scalar('SHOW server_version'));
+    const server = await on.version(db);
 
     await timed(`setup (${rows.toLocaleString('en-US')} rows, twice)`, async () => {
-      for (const table of ['accounts', 'accounts_copy']) {
-        await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, balance integer, points integer, note text)`);
-        await db.query(`INSERT INTO ${table} SELECT g, (g % 100000)::int, (g % 1000)::int, 'note ' || g FROM generate_series(1, $1::bigint) AS g`, [rows]);
-      }
-      await db.query('VACUUM ANALYZE');
+      for (const table of ['accounts', 'accounts_copy']) await on.createAccounts(db, table, rows);
+      await on.tidy(db, null, true);
       // Each measurement starts with clean buffers instead of flushing the previous one's writes.
-      await db.query('CHECKPOINT');
+      await on.flush(db);
     });
 
     await db.query('ALTER TABLE accounts_copy ADD COLUMN balance_new bigint');
-    const single = await timed('single UPDATE on accounts_copy', () => db.query('UPDATE accounts_copy SET balance_new = CAST(balance AS bigint)'));
+    const single = await timed('single UPDATE on accounts_copy', () => db.query(`UPDATE accounts_copy SET balance_new = ${on.balanceAsBigint}`));
     await db.query('DROP TABLE accounts_copy');
-    await db.query('CHECKPOINT');
+    await on.flush(db);
 
     // Throughput: the same work as the single UPDATE, as dbtide's backfill, with nothing else running.
     const throughput = backfillTimer();
-    await timed('expand v2 (balance)', () => expand({ url }, v2));
-    await timed('migrate v2 (balance, default settings, no workload)', () => migrate({ url }, v2, { onEvent: throughput.onEvent }));
+    const e2 = await timed('expand v2 (balance)', () => expand({ url }, v2));
+    const m2 = await timed('migrate v2 (balance, default settings, no workload)', () => migrate({ url }, v2, { onEvent: throughput.onEvent }));
     if (throughput.t.s === 0) throw new Error('migrate ran no backfill step');
-    await timed('contract v2', () => contract({ url }, v2));
+    const c2 = await timed('contract v2', () => contract({ url }, v2));
     // The backfill and the swap leave a dead row version per row; clean up before the live run.
-    await db.query('VACUUM ANALYZE accounts');
-    await db.query('CHECKPOINT');
+    await on.tidy(db, 'accounts', true);
+    await on.flush(db);
 
     // Both probes start right after a checkpoint, so both pay the same full-page writes.
     const probeWrites = async () => {
-      await db.query('CHECKPOINT');
+      await on.flush(db);
       return {
-        sync: await writeRoundsMs(url, rows, { ...WRITE_PROBE, synchronousCommit: true }),
-        async: await writeRoundsMs(url, rows, { ...WRITE_PROBE, synchronousCommit: false }),
+        sync: await writeRoundsMs(url, rows, { ...WRITE_PROBE, commitFlush: true }),
+        async: await writeRoundsMs(url, rows, { ...WRITE_PROBE, commitFlush: false }),
       };
     };
     const writeBefore = await timed('single-row writes before expand', probeWrites);
@@ -188,19 +191,22 @@ async function bench(url: string, { rows, clients, seconds, live }: Options) {
     if (liveTimer.t.s === 0) throw new Error('migrate ran no backfill step');
 
     // Dead rows the backfill left would make autovacuum run during the probe; the trigger's cost is what is measured.
-    await db.query('VACUUM accounts');
+    await on.tidy(db, 'accounts', false);
     const writeAfter = await timed('single-row writes after expand', probeWrites);
 
     const c = await timed('contract v3', () => contract({ url }, v3));
     // Rows the workload inserted have no balance (new code writes points only).
-    const nulls = Number(await scalar(`SELECT count(*) FROM accounts WHERE (balance IS NULL AND id <= ${rows}) OR points IS NULL`));
-    const type = String(
-      await scalar(
-        "SELECT string_agg(DISTINCT format_type(atttypid, atttypmod), ',') FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname IN ('balance', 'points')",
-      ),
-    );
-    const count = Number(await scalar('SELECT count(*) FROM accounts'));
+    const nulls = Number(await scalar(db, `SELECT count(*) FROM accounts WHERE (balance IS NULL AND id <= ${rows}) OR points IS NULL`));
+    const type = await on.columnTypes(db, 'accounts', ['balance', 'points']);
+    const count = Number(await scalar(db, 'SELECT count(*) FROM accounts'));
     const expectedCount = rows + ids.inserted;
+
+    let compared: PtoscResult | null = null;
+    if (ptosc) {
+      // The tool's runs get what dbtide's had: one table of N rows, the same buffer pool.
+      await db.query('DROP TABLE accounts');
+      compared = (await timed('pt-online-schema-change, without and with the workload', () => benchPtosc(url, db, on, { rows, clients, live }, log))).value;
+    }
 
     const base = summarize(baseline.samples);
     const dur = summarize(during.samples);
@@ -224,6 +230,12 @@ async function bench(url: string, { rows, clients, seconds, live }: Options) {
       workload_ops_during: dur.ops,
       verified: nulls === 0 && type === 'bigint' && count === expectedCount,
       verification: { null_values: nulls, column_types: type, row_count: count, expected_row_count: expectedCount, inserted_rows: ids.inserted },
+      ...(compared && {
+        ...compared,
+        // dbtide's expand, migrate and contract of balance: the same change as the tool's run without workload.
+        dbtide_total_s: round(e2.s + m2.s + c2.s, 2),
+        backfill_vs_ptosc: round(backfillRate / compared.ptosc_copy_rows_per_s, 3),
+      }),
       server,
       started_at: startedAt,
       duration_s: round(secondsSince(started), 1),
@@ -280,12 +292,29 @@ function tableRows(r: Result): Row[] {
     { metric: 'workload_ops_baseline', value: r.workload_ops_baseline },
     { metric: 'workload_ops_during', value: r.workload_ops_during },
     { metric: 'verified', value: `${r.verified} (${r.verification.row_count.toLocaleString('en-US')} rows)`, target: 'true', pass: r.verified },
+    ...(r.ptosc_details ? ptoscRows(r as Result & Comparison) : []),
     { metric: 'duration_s', value: r.duration_s },
   ];
 }
 
-// FORCE ends the sessions a failed or interrupted run leaves connected.
-const dropDatabase = (adminUrl: string, name: string) => admin(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+type Comparison = PtoscResult & { dbtide_total_s: number; backfill_vs_ptosc: number };
+
+/** The tool's rows: its workload errors are what it did to the application, not a target of dbtide's. */
+function ptoscRows(r: Comparison): Row[] {
+  const target = TARGETS.backfillVsPtosc;
+  return [
+    { metric: 'dbtide_total_s', value: r.dbtide_total_s },
+    { metric: 'ptosc_total_s', value: r.ptosc_total_s },
+    { metric: 'ptosc_copy_rows_per_s', value: r.ptosc_copy_rows_per_s },
+    { metric: 'backfill_vs_ptosc', value: r.backfill_vs_ptosc, target: `>= ${target}`, pass: r.backfill_vs_ptosc >= target },
+    { metric: 'ptosc_workload_p99_during_ms', value: r.ptosc_workload_p99_during_ms },
+    { metric: 'ptosc_workload_errors', value: r.ptosc_workload_errors },
+    { metric: 'ptosc_max_lock_wait_ms', value: r.ptosc_max_lock_wait_ms },
+    { metric: 'ptosc_verified', value: r.ptosc_details.verified, target: 'true', pass: r.ptosc_details.verified },
+  ];
+}
+
+const dropDatabase = (adminUrl: string, name: string) => admin(adminUrl, (client) => serverFor(adminUrl).dropDatabase(client, name));
 
 /** The database the running part works in, for Ctrl-C to drop. */
 let scratch: string | null = null;
@@ -295,7 +324,7 @@ async function inScratchDatabase<T>(adminUrl: string, work: (url: string) => Pro
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   log(`database ${name}`);
-  await admin(adminUrl, `CREATE DATABASE "${name}"`);
+  await admin(adminUrl, (client) => client.query(serverFor(adminUrl).createDatabase(name)));
   scratch = name;
   try {
     return await work(url.toString());
@@ -303,6 +332,13 @@ async function inScratchDatabase<T>(adminUrl: string, work: (url: string) => Pro
     await dropDatabase(adminUrl, name);
     scratch = null;
   }
+}
+
+/** pt-online-schema-change is compared when it can run; its absence only leaves its rows out. */
+async function comparisonTool(): Promise<boolean> {
+  const version = await ptoscVersion();
+  log(version ? `comparing with ${version}` : 'pt-online-schema-change not found (Debian: percona-toolkit): no comparison rows');
+  return version !== null;
 }
 
 async function main(): Promise<void> {
@@ -313,7 +349,8 @@ async function main(): Promise<void> {
     log('interrupted; dropping the bench database');
     void (scratch ? dropDatabase(adminUrl, scratch) : Promise.resolve()).finally(() => process.exit(130));
   });
-  const typeChange = parts.includes('changetype') ? await inScratchDatabase(adminUrl, (url) => bench(url, options)) : null;
+  const ptosc = serverFor(adminUrl).ptosc && parts.includes('changetype') && (await comparisonTool());
+  const typeChange = parts.includes('changetype') ? await inScratchDatabase(adminUrl, (url) => bench(url, options, ptosc)) : null;
   const contracted = parts.includes('contract') ? await inScratchDatabase(adminUrl, (url) => benchContract(url, options, log)) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });

@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
+import { connect, serverFor, type BenchClient } from './server.js';
 
 export type OpKind = 'read' | 'old-update' | 'insert' | 'new-update';
 
@@ -25,7 +25,7 @@ export interface Sample {
   phase: string;
   /** `now()` when the operation started, to line it up with dbtide's events. */
   at: number;
-  /** The server process of the client's connection, to find its waits in `pg_stat_activity`. */
+  /** The server's id of the client's session, to find its waits in the server's session list. */
   pid: number;
   ms: number;
   failed: boolean;
@@ -34,7 +34,7 @@ export interface Sample {
 /** One operation of a client: what to record it as, and the call. */
 export interface Op {
   kind: string;
-  run(client: pg.Client): Promise<unknown>;
+  run(client: BenchClient): Promise<unknown>;
 }
 
 /** Shared by every client of every run, so inserted ids never collide. */
@@ -62,37 +62,29 @@ export function pick<K>(mix: [K, number][]): K {
   return mix[0]![0];
 }
 
-async function runOp(client: pg.Client, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
+async function runOp(client: BenchClient, table: string, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
   switch (kind) {
     case 'read':
-      await client.query('SELECT id, points, note FROM accounts WHERE id = $1', [randomId(rows)]);
+      await client.query(`SELECT id, points, note FROM ${table} WHERE id = $1`, [randomId(rows)]);
       return;
     case 'old-update':
-      await client.query('UPDATE accounts SET points = points + 1 WHERE id = $1', [randomId(rows)]);
+      await client.query(`UPDATE ${table} SET points = points + 1 WHERE id = $1`, [randomId(rows)]);
       return;
     case 'new-update':
-      await client.query('UPDATE accounts SET points = $2, note = $3 WHERE id = $1', [randomId(rows), intValue(), 'new version']);
+      await client.query(`UPDATE ${table} SET points = $2, note = $3 WHERE id = $1`, [randomId(rows), intValue(), 'new version']);
       return;
     case 'insert':
-      await client.query('INSERT INTO accounts (id, points, note) VALUES ($1, $2, $3)', [ids.next++, intValue(), 'inserted']);
+      await client.query(`INSERT INTO ${table} (id, points, note) VALUES ($1, $2, $3)`, [ids.next++, intValue(), 'inserted']);
       ids.inserted++;
       return;
   }
 }
 
-/** A connected client whose lost backend (e.g. the bench database dropped on Ctrl-C) fails its queries instead of crashing the process. */
-export async function connect(url: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
-
-/** Starts the `accounts` mix of old and new application code. */
-export function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string): Promise<WorkloadRun> {
+/** Starts the mix of old and new application code on `table` (an `accounts`, or its copy). */
+export function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string, table = 'accounts'): Promise<WorkloadRun> {
   return startClients(url, clients, phase, () => {
     const kind = pick(MIX);
-    return { kind, run: (client) => runOp(client, kind, rows, ids) };
+    return { kind, run: (client) => runOp(client, table, kind, rows, ids) };
   });
 }
 
@@ -111,8 +103,8 @@ export async function startClients(url: string, clients: number, phase: string, 
       return { samples, errors };
     },
   };
-  const loop = async (client: pg.Client) => {
-    const pid = Number((await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
+  const loop = async (client: BenchClient) => {
+    const pid = await client.sessionId();
     while (running) {
       const op = next();
       const started = now();
@@ -173,21 +165,27 @@ export interface ProbeOptions {
   warmup: number;
   rounds: number;
   perRound: number;
-  /** Off takes the WAL flush out of each commit, leaving the server's own work on the row. */
-  synchronousCommit: boolean;
+  /** Off takes the log flush out of each commit (see `BenchServer.unflushed`), leaving the server's own work on the row. */
+  commitFlush: boolean;
 }
 
 /** The mean latency of each round of sequential single-row autocommit updates on one connection. */
 export async function writeRoundsMs(url: string, rows: number, o: ProbeOptions): Promise<number[]> {
   const client = await connect(url);
+  const unflushed = serverFor(url).unflushed;
+  const run = async (statements: string[]) => {
+    if (!o.commitFlush) for (const sql of statements) await client.query(sql);
+  };
   try {
-    if (!o.synchronousCommit) await client.query('SET synchronous_commit = off');
+    await run(unflushed.session);
     const write = () => client.query('UPDATE accounts SET points = points + 1 WHERE id = $1', [randomId(rows)]);
     for (let i = 0; i < o.warmup; i++) await write();
     const means: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
       const started = performance.now();
+      await run(unflushed.roundStart);
       for (let i = 0; i < o.perRound; i++) await write();
+      await run(unflushed.roundEnd);
       means.push((performance.now() - started) / o.perRound);
     }
     return means;
