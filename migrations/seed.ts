@@ -30,7 +30,7 @@ export interface SeedOptions {
   rows?: number;
   /** Plant NULL and duplicate instance uuids, and children with NULL or dangling instance_uuid. */
   legacy?: boolean;
-  /** PostgreSQL schema holding the tables (default `public`). */
+  /** PostgreSQL schema (default `public`) or MySQL database (default: the URL's) holding the tables. */
   databaseSchema?: string;
   onProgress?: (message: string) => void;
 }
@@ -277,12 +277,12 @@ const USAGE = `Usage: npm run seed -- --url URL [--rows N] [--legacy] [--format 
 Brings an empty database to release ${RELEASE} (migrations/001..003) and fills it with
 deterministic example data. A database already at ${RELEASE} is accepted while its tables are empty.
 
-  --url URL                postgres://... or pglite:<directory> (default: $DATABASE_URL)
+  --url URL                postgres://..., mysql://... or pglite:<directory> (default: $DATABASE_URL)
   --rows N                 instances to create (default ${DEFAULT_ROWS}); child tables get about N/4 each
   --legacy                 also plant NULL and duplicate instance uuids, and child rows with NULL
                            or dangling instance_uuid (max(1, floor(N/100)) of each)
   --format text|json       the report as a summary (default) or as JSON on stdout
-  --database-schema NAME   PostgreSQL schema holding the tables (default public)
+  --database-schema NAME   PostgreSQL schema (default public) or MySQL database holding the tables
   --help                   this text
 `;
 
@@ -318,7 +318,7 @@ async function main(): Promise<void> {
   if (!/^\d+$/.test(values.rows) || Number(values.rows) === 0) throw new DbtideError(`--rows needs a positive integer, got "${values.rows}"`, 1, usage);
   if (values.format !== 'text' && values.format !== 'json') throw new DbtideError(`--format is text or json, got "${values.format}"`, 1, usage);
   const url = values.url ?? process.env.DATABASE_URL;
-  if (!url) throw new DbtideError('no database: pass --url postgres://... or --url pglite:<directory>', 1, usage);
+  if (!url) throw new DbtideError('no database: pass --url postgres://..., --url mysql://... or --url pglite:<directory>', 1, usage);
 
   const report = await seedExample(url, {
     rows: Number(values.rows),

@@ -35,12 +35,15 @@ export interface RepairOptions {
   onChunk?: (table: string, rows: number) => void;
 }
 
+type Referencing = Map<string, { child: string; fk: ForeignKeyModel }[]>;
+
 interface Context {
   db: Database;
   live: SchemaModel;
-  mode: 'archive' | 'delete';
+  /** Archive: the columns copied to each table's shadow table, ready before the chunk began; delete: null. */
+  shadows: Map<string, string[]> | null;
   /** Foreign keys (declared, and live ones the declaration does not know) by referenced table. */
-  referencing: Map<string, { child: string; fk: ForeignKeyModel }[]>;
+  referencing: Referencing;
   rows: Record<string, number>;
 }
 
@@ -64,6 +67,11 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
   if (typeof fill === 'string') throw new DbtideError(fill, 1);
   const links = referencing(declared, live);
   const retry = { ...DEFAULT_RETRY, ...options.retry };
+  // Shadow tables are DDL, which commits on MySQL (and with it a chunk's row locks and changes so
+  // far): every one a repair may fill is made before the first chunk, never inside one.
+  const shadows = mode === 'archive'
+    ? await withRetry(retry, db.dialect.runtime.isLockTimeout, () => ensureShadows(db, live, dependentTables(precheck.table, links, live)))
+    : null;
   const scan = db.dialect.scan;
   const offenders = scan.offenders(precheck.table, precheck.rule, key);
 
@@ -80,7 +88,7 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
           const locked = await db.conn.query<RowKey>(scan.lockOffenders(precheck.table, key, chunk.length, offenders), flatten(key, chunk));
           if (locked.length === 0) return rows;
           if (fill) await fillDefaults(db, precheck.table, fill, key, locked, rows);
-          else await moveRows({ db, live, mode: mode as Context['mode'], referencing: links, rows }, { table: precheck.table, key }, locked, `breaks "${precheck.description}"`, 0);
+          else await moveRows({ db, live, shadows, referencing: links, rows }, { table: precheck.table, key }, locked, `breaks "${precheck.description}"`, 0);
           return rows;
         }),
       );
@@ -115,8 +123,9 @@ async function moveRows(ctx: Context, source: KeyedTable, rows: RowKey[], reason
       await moveRows(ctx, { table: child, key: childKey }, dependents, `depends on a ${source.table} row that ${reason}`, depth + 1);
     }
   }
-  if (ctx.mode === 'archive') {
-    const columns = await ensureShadow(db, ctx.live.tables[source.table]!);
+  if (ctx.shadows) {
+    // dependentTables followed the same foreign keys: every table that gets this far has its shadow.
+    const columns = ctx.shadows.get(source.table)!;
     const [copied] = await db.conn.query<{ n: unknown }>(db.dialect.scan.copyToShadow(source.table, shadowName(source.table), columns, source.key, rows.length), [reason, ...keys]);
     expectRows(Number(copied?.n), rows.length, `copied to ${shadowName(source.table)}`);
   }
@@ -132,33 +141,60 @@ function expectRows(actual: number, expected: number, what: string): void {
 }
 
 /**
- * The shadow table: the table's columns, all nullable and without defaults (it keeps whatever the
- * rows held), plus when and why each row came. Columns the table gained since are added.
+ * The table and every table whose rows a repair may move along with its rows, through foreign
+ * keys at any depth. A table without a primary key is left out: moveRows refuses it.
  */
-async function ensureShadow(db: Database, table: TableModel): Promise<string[]> {
-  const name = shadowName(table.name);
-  const present = await db.conn.query<{ column_name: string; marker: string }>(db.dialect.scan.shadowColumns(name));
-  const loose = (c: ColumnModel): ColumnModel => ({ ...c, nullable: true, default: null, identity: null });
-  if (present.length === 0) {
-    const extra: ColumnModel[] = [
-      { name: SHADOW.archivedAt, type: { kind: 'timestamp', withTimeZone: true }, nullable: true, default: null, identity: null },
-      { name: SHADOW.reason, type: { kind: 'text' }, nullable: true, default: null, identity: null },
-    ];
-    const shadow: TableModel = { name, columns: [...table.columns.map(loose), ...extra], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
-    await db.conn.query(db.dialect.compiler.createTable(shadow));
-    for (const sql of db.dialect.scan.markShadow(name, table.name)) await db.conn.query(sql);
-  } else if (!present[0]!.marker.startsWith(SHADOW.marker)) {
-    throw new DbtideError(`a table ${name} exists and is not dbtide's shadow of ${table.name}; nothing was changed`, 1, `rename that table, or repair with --fix delete`);
-  } else {
-    const have = new Set(present.map((p) => p.column_name));
-    for (const column of table.columns.filter((c) => !have.has(c.name))) await db.conn.query(db.dialect.compiler.addColumn(name, loose(column)));
+function dependentTables(table: string, links: Referencing, live: SchemaModel): string[] {
+  const found = new Set([table]);
+  for (const parent of found) {
+    for (const { child } of links.get(parent) ?? []) if (primaryKeyOf(live, child).length > 0) found.add(child);
   }
-  return table.columns.map((c) => c.name);
+  return [...found];
+}
+
+/**
+ * The shadow tables: each table's columns, all nullable and without defaults (a shadow keeps
+ * whatever the rows held), plus when and why each row came. Columns a table gained since are
+ * added. Every name is checked before anything is made, so a refusal changes nothing.
+ * Returns the columns copied, per table.
+ */
+async function ensureShadows(db: Database, live: SchemaModel, tables: string[]): Promise<Map<string, string[]>> {
+  const present = new Map<string, { column_name: string; marker: string }[]>();
+  for (const table of tables) {
+    const name = shadowName(table);
+    const columns = await db.conn.query<{ column_name: string; marker: string }>(db.dialect.scan.shadowColumns(name));
+    if (columns.length > 0 && !columns[0]!.marker.startsWith(SHADOW.marker)) {
+      throw new DbtideError(`a table ${name} exists and is not dbtide's shadow of ${table}; nothing was changed`, 1, `rename that table, or repair with --fix delete`);
+    }
+    present.set(table, columns);
+  }
+  const loose = (c: ColumnModel): ColumnModel => ({ ...c, nullable: true, default: null, identity: null });
+  const copied = new Map<string, string[]>();
+  for (const table of tables.map((t) => live.tables[t]!)) {
+    const name = shadowName(table.name);
+    const have = new Set(present.get(table.name)!.map((p) => p.column_name));
+    if (have.size === 0) {
+      const extra: ColumnModel[] = [
+        { name: SHADOW.archivedAt, type: { kind: 'timestamp', withTimeZone: true }, nullable: true, default: null, identity: null },
+        { name: SHADOW.reason, type: { kind: 'text' }, nullable: true, default: null, identity: null },
+      ];
+      const shadow: TableModel = { name, columns: [...table.columns.map(loose), ...extra], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
+      // One step where DDL is transactional: a table made and left unmarked would be refused next time.
+      await inTransaction(db.conn, async () => {
+        await db.conn.query(db.dialect.compiler.createTable(shadow));
+        for (const sql of db.dialect.scan.markShadow(name, table.name)) await db.conn.query(sql);
+      });
+    } else {
+      for (const column of table.columns.filter((c) => !have.has(c.name))) await db.conn.query(db.dialect.compiler.addColumn(name, loose(column)));
+    }
+    copied.set(table.name, table.columns.map((c) => c.name));
+  }
+  return copied;
 }
 
 /** Declared foreign keys, plus live ones the declaration does not know: deleting a parent must not trip (or cascade) them. */
-function referencing(declared: DeclaredSchema, live: SchemaModel): Context['referencing'] {
-  const byParent: Context['referencing'] = new Map();
+function referencing(declared: DeclaredSchema, live: SchemaModel): Referencing {
+  const byParent: Referencing = new Map();
   const seen = new Set<string>();
   for (const model of [declared.model, live]) {
     for (const table of Object.values(model.tables)) {

@@ -22,7 +22,7 @@ export interface ReleaseResult {
 }
 
 export interface ChainReport {
-  /** Dialect and server version the chain ran on, e.g. `postgres 15.4` or `pglite`. */
+  /** Server and version the chain ran on, as its capabilities name them: `PostgreSQL 15.4`, `MariaDB 10.11.19`. */
   server: string;
   /** Where the scratch databases were made (password-free). */
   target: string;

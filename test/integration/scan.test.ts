@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, planChanges, scan, type Target } from '../../src/api.js';
-import { openDatabase, type Database } from '../../src/engine.js';
+import { introspectLive, openDatabase, type Database } from '../../src/engine.js';
 import { DbtideError } from '../../src/errors.js';
 import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
 import { runCli } from '../support/cli.js';
 import { SCAN_SCHEMA_FILE, v1, v2 } from '../support/scan-schemas.js';
-import { postgresTargets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
+import { targets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -15,15 +15,30 @@ const range = (from: number, to: number) => Array.from({ length: to - from + 1 }
  * that does not exist; 106-109 have no name.
  * vms 1-200 are clean; 301-306 belong to hosts 101-103; 401-403 name host 999.
  */
-const LEGACY = [
-  `INSERT INTO zones (id, code) SELECT g, 'z' || g FROM generate_series(1, 50) g`,
-  `INSERT INTO zones (id, code) VALUES (51, NULL), (52, NULL), (53, 'z3'), (54, 'z3')`,
-  `INSERT INTO hosts (id, zone_code, name, cpus) SELECT g, 'z' || (g % 50 + 1), 'h' || g, 4 FROM generate_series(1, 100) g`,
-  `INSERT INTO hosts (id, zone_code, name, cpus) VALUES (101, 'z1', 'a', 0), (102, 'z1', 'b', 0), (103, 'z2', 'c', -1),
-     (104, 'nowhere', 'd', 2), (105, 'nowhere', 'e', 2), (106, 'z1', NULL, 2), (107, 'z1', NULL, 2), (108, 'z2', NULL, 2), (109, 'z2', NULL, 2)`,
-  `INSERT INTO vms (id, host_id, label) SELECT g, g % 100 + 1, 'vm' || g FROM generate_series(1, 200) g`,
-  `INSERT INTO vms (id, host_id, label) VALUES (301, 101, 'x'), (302, 101, 'x'), (303, 102, 'x'), (304, 102, 'x'), (305, 103, 'x'), (306, 103, 'x'),
-     (401, 999, 'lost'), (402, 999, 'lost'), (403, 999, 'lost')`,
+const LEGACY: { table: string; columns: string[]; rows: unknown[][] }[] = [
+  {
+    table: 'zones',
+    columns: ['id', 'code'],
+    rows: [...range(1, 50).map((g) => [g, `z${g}`]), [51, null], [52, null], [53, 'z3'], [54, 'z3']],
+  },
+  {
+    table: 'hosts',
+    columns: ['id', 'zone_code', 'name', 'cpus'],
+    rows: [
+      ...range(1, 100).map((g) => [g, `z${(g % 50) + 1}`, `h${g}`, 4]),
+      [101, 'z1', 'a', 0], [102, 'z1', 'b', 0], [103, 'z2', 'c', -1], [104, 'nowhere', 'd', 2], [105, 'nowhere', 'e', 2],
+      [106, 'z1', null, 2], [107, 'z1', null, 2], [108, 'z2', null, 2], [109, 'z2', null, 2],
+    ],
+  },
+  {
+    table: 'vms',
+    columns: ['id', 'host_id', 'label'],
+    rows: [
+      ...range(1, 200).map((g) => [g, (g % 100) + 1, `vm${g}`]),
+      ...[301, 302, 303, 304, 305, 306].map((id, i) => [id, 101 + Math.floor(i / 2), 'x']),
+      [401, 999, 'lost'], [402, 999, 'lost'], [403, 999, 'lost'],
+    ],
+  },
 ];
 const ORIGINAL = { zones: 54, hosts: 109, vms: 209 };
 
@@ -40,6 +55,14 @@ const EXPECTED: Record<string, { count: number; keys: number[] }> = {
 const summary = (findings: ScanFinding[]) =>
   Object.fromEntries(findings.map((f) => [f.description, { count: f.count, keys: f.keys.map((k) => Number(k.id)) }]));
 
+/** Rows written through the dialect's own quoting and placeholders. */
+async function insert(db: Database, table: string, columns: string[], rows: unknown[][]): Promise<void> {
+  const { quote } = db.dialect.compiler;
+  let n = 0;
+  const values = rows.map((row) => `(${row.map(() => db.dialect.runtime.param(++n)).join(', ')})`).join(', ');
+  await db.conn.query(`INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${values}`, rows.flat());
+}
+
 /** Registers a fresh legacy database per test (v1 with the LEGACY rows, v2 expanded and migrated). */
 function legacyDatabase(target: ScratchTarget) {
   let scratch: ScratchDatabase;
@@ -53,8 +76,13 @@ function legacyDatabase(target: ScratchTarget) {
         await open.close();
       }
     },
-    ids: (table: string) => db.with(async (d) => (await d.conn.query<{ id: number }>(`SELECT id FROM ${table} ORDER BY id`)).map((r) => Number(r.id))),
-    count: (table: string) => db.with(async (d) => Number((await d.conn.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${table}`))[0]!.n)),
+    ids: (table: string) =>
+      db.with(async (d) => (await d.conn.query<{ id: unknown }>(`SELECT id FROM ${d.dialect.compiler.quote(table)} ORDER BY id`)).map((r) => Number(r.id))),
+    count: (table: string) =>
+      db.with(async (d) => Number((await d.conn.query<{ n: unknown }>(`SELECT count(*) AS n FROM ${d.dialect.compiler.quote(table)}`))[0]!.n)),
+    /** The columns of a table (shadow tables included, which introspection leaves out); none when it does not exist. */
+    columns: (table: string) =>
+      db.with(async (d) => (await d.conn.query<{ column_name: string }>(d.dialect.scan.shadowColumns(table))).map((r) => r.column_name)),
   };
 
   beforeEach(async () => {
@@ -62,7 +90,7 @@ function legacyDatabase(target: ScratchTarget) {
     db.t = { url: scratch.url };
     for (const phase of [expand, migrate, contract]) await phase(db.t, v1);
     await db.with(async (d) => {
-      for (const statement of LEGACY) await d.conn.query(statement);
+      for (const { table, columns, rows } of LEGACY) await insert(d, table, columns, rows);
     });
     await expand(db.t, v2);
     await migrate(db.t, v2);
@@ -74,7 +102,7 @@ function legacyDatabase(target: ScratchTarget) {
   return db;
 }
 
-describe.each(postgresTargets)('scan and repair on $name', (target) => {
+describe.each(targets)('scan and repair on $name', (target) => {
   const db = legacyDatabase(target);
   const { ids, count } = db;
   const withDb = db.with;
@@ -82,9 +110,7 @@ describe.each(postgresTargets)('scan and repair on $name', (target) => {
     zones: await ids('zones'),
     hosts: await ids('hosts'),
     vms: await ids('vms'),
-    constraints: await withDb(async (d) =>
-      (await d.conn.query<{ conname: string }>(`SELECT conname FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid WHERE r.relname IN ('zones', 'hosts', 'vms') ORDER BY 1`)).map((r) => r.conname),
-    ),
+    schema: await withDb(introspectLive),
   });
 
   it('contract refuses with per-table counts and sample keys, and changes nothing', async () => {
@@ -122,11 +148,13 @@ describe.each(postgresTargets)('scan and repair on $name', (target) => {
     // Zone 3 kept its first row: vms and hosts on it are untouched.
     expect(await withDb(async (db) => db.conn.query(`SELECT id, code FROM zones WHERE code = 'z3'`))).toEqual([{ id: 3, code: 'z3' }]);
     const reasons = await withDb(async (db) =>
-      db.conn.query<{ id: number; dbtide_reason: string; archived: boolean }>(`SELECT id, dbtide_reason, dbtide_archived_at IS NOT NULL AS archived FROM shadow_vms WHERE id IN (301, 401) ORDER BY id`),
+      db.conn.query<{ id: number; dbtide_reason: string; archived: unknown }>(
+        `SELECT id, dbtide_reason, CASE WHEN dbtide_archived_at IS NULL THEN 'no' ELSE 'yes' END AS archived FROM shadow_vms WHERE id IN (301, 401) ORDER BY id`,
+      ),
     );
     expect(reasons).toEqual([
-      { id: 301, dbtide_reason: 'depends on a hosts row that breaks "every hosts row satisfies cpus > 0"', archived: true },
-      { id: 401, dbtide_reason: 'breaks "every vms (host_id) has its row in hosts"', archived: true },
+      { id: 301, dbtide_reason: 'depends on a hosts row that breaks "every hosts row satisfies cpus > 0"', archived: 'yes' },
+      { id: 401, dbtide_reason: 'breaks "every vms (host_id) has its row in hosts"', archived: 'yes' },
     ]);
 
     await contract(db.t, v2, { confirm: async () => {} });
@@ -135,13 +163,12 @@ describe.each(postgresTargets)('scan and repair on $name', (target) => {
     // Shadow tables are dbtide's own: not drift, not in the plan.
     expect(after.plan.drift).toEqual([]);
   });
-
 });
 
-/** The other repairs are dialect SQL already exercised above: on the server only, to keep the suite fast. */
-describe('scan details on postgres', () => {
-  const db = legacyDatabase(postgresTargets[0]!);
-  const { count } = db;
+/** The other repairs run the same dialect SQL on PGlite as on PostgreSQL: on the servers only, to keep the suite fast. */
+describe.each(targets.filter((t) => t.name !== 'pglite'))('scan details on $name', (target) => {
+  const db = legacyDatabase(target);
+  const { count, columns } = db;
   const withDb = db.with;
 
   it('scan lists every offender by rule with exit 5, in ranges as small as one row', async () => {
@@ -198,7 +225,7 @@ describe('scan details on postgres', () => {
     }, {});
     expect(removed).toEqual({ zones: 4, hosts: 9, vms: 9 });
     expect(await count('hosts')).toBe(100);
-    expect((await withDb(async (db) => db.conn.query(`SELECT to_regclass('shadow_hosts') AS t`)))[0]).toEqual({ t: null });
+    expect(await columns('shadow_hosts')).toEqual([]);
     expect((await scan(db.t, v2)).exitCode).toBe(SCAN_EXIT.clean);
   });
 
@@ -211,13 +238,25 @@ describe('scan details on postgres', () => {
     await scan(db.t, v2, { table: 'zones', fix: 'archive' });
     await withDb(async (db) => {
       await db.conn.query(`ALTER TABLE zones ADD COLUMN region text`);
-      await db.conn.query(`INSERT INTO zones (id, code, region) VALUES (55, NULL, 'eu')`);
+      await insert(db, 'zones', ['id', 'code', 'region'], [[55, null, 'eu']]);
     });
     await scan(db.t, v2, { table: 'zones', fix: 'archive' });
     expect(await withDb(async (db) => db.conn.query(`SELECT id, region FROM shadow_zones WHERE id = 55`))).toEqual([{ id: 55, region: 'eu' }]);
-    const columns = await withDb(async (db) =>
-      (await db.conn.query<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = 'shadow_zones' ORDER BY ordinal_position`)).map((r) => r.column_name),
-    );
-    expect(columns).toEqual(['id', 'code', 'dbtide_archived_at', 'dbtide_reason', 'region']);
+    expect(await columns('shadow_zones')).toEqual(['id', 'code', 'dbtide_archived_at', 'dbtide_reason', 'region']);
+  });
+
+  it('a chunk that fails rolls back whole: the dependents it moved first stay where they were', async () => {
+    // vm 307 depends on host 106 (no name): the first chunk moves it, then copies hosts to a shadow
+    // table that gains columns (DDL, which MySQL would commit mid-chunk) and refuses every row.
+    await withDb(async (db) => {
+      await insert(db, 'vms', ['id', 'host_id', 'label'], [[307, 106, 'x']]);
+      const timestamp = db.dialect.compiler.columnType({ kind: 'timestamp', withTimeZone: true });
+      await db.conn.query(`CREATE TABLE shadow_hosts (id int, dbtide_archived_at ${timestamp} NULL, dbtide_reason text, CONSTRAINT refuse_all CHECK (id < 0))`);
+      for (const sql of db.dialect.scan.markShadow('shadow_hosts', 'hosts')) await db.conn.query(sql);
+    });
+    await expect(scan(db.t, v2, { table: 'hosts', fix: 'archive' })).rejects.toThrow(/refuse_all/);
+    expect([await count('hosts'), await count('vms')]).toEqual([ORIGINAL.hosts, ORIGINAL.vms + 1]);
+    const archived = async (table: string) => ((await columns(`shadow_${table}`)).length > 0 ? count(`shadow_${table}`) : 0);
+    expect([await archived('hosts'), await archived('vms')]).toEqual([0, 0]);
   });
 });

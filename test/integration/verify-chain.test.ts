@@ -1,33 +1,50 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Dialect } from '../../src/dialect.js';
 import type { ChainReport, CheckName } from '../../src/verify/chain-report.js';
 import { verifyChain } from '../../src/verify/verify-chain.js';
-import { connectPostgres } from '../../dialects/postgres/driver.js';
 import { MIGRATIONS } from '../support/chain.js';
 import { runCli, startCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { postgresAdminUrl } from '../support/scratch-databases.js';
+import { mariadbAdminUrl, postgresAdminUrl, targets, type ScratchTarget } from '../support/scratch-databases.js';
 
 const CHECKS_PER_UPGRADE: CheckName[] = ['expand', 'compatibility', 'migrate', 'contract', 'idempotence', 'schema-equality', 'phase-policy', 'data'];
+
+/** The server verify-chain makes its scratch databases on; none: the embedded database. */
+const SERVER_URL: Record<ScratchTarget['name'], string | undefined> = {
+  postgres: postgresAdminUrl(),
+  pglite: undefined,
+  mariadb: mariadbAdminUrl(),
+  mysql: process.env.MYSQL_URL,
+};
+
+/**
+ * What differs per dialect in the broken chains: a cast that old code's values break, a type the
+ * server stores under another name, and how to count the scratch databases left on the server.
+ */
+const DIALECT: Partial<Record<Dialect['name'], { toInteger: string; notAnInteger: string; respelled: string; scratchLeft: string }>> = {
+  postgres: {
+    toInteger: 'CAST(a AS integer)',
+    notAnInteger: 'invalid input syntax for type integer',
+    // int4 is how the declaration spells it; the server stores integer.
+    respelled: "native('int4')",
+    scratchLeft: "SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'dbtide_verify%'",
+  },
+  mysql: {
+    // Strict mode turns the truncation warning into an error, in a trigger as in a statement.
+    toInteger: 'CAST(a AS SIGNED)',
+    notAnInteger: 'Truncated incorrect INTEGER value',
+    respelled: "native('integer')",
+    scratchLeft: "SELECT count(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'dbtide_verify%'",
+  },
+};
 
 const failed = (report: ChainReport) =>
   report.releases.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => ({ release: r.release, check: c.name, summary: c.summary, details: c.details ?? [] })));
 
-async function verifyScratchDatabasesLeft(): Promise<number> {
-  const admin = await connectPostgres(postgresAdminUrl());
-  try {
-    const [row] = await admin.query<{ n: unknown }>(`SELECT count(*) AS n FROM pg_database WHERE datname LIKE 'dbtide_verify%'`);
-    return Number(row!.n);
-  } finally {
-    await admin.close();
-  }
-}
-
-describe.each([
-  { name: 'postgres', url: postgresAdminUrl() },
-  { name: 'pglite', url: undefined },
-])('verify-chain over the example chain on $name', ({ url }) => {
+describe.each(targets)('verify-chain over the example chain on $name', (target) => {
+  const url = SERVER_URL[target.name];
   it('passes every check of every release', async () => {
     const report = await verifyChain({ migrations: MIGRATIONS, ...(url ? { url } : {}) });
     expect(failed(report)).toEqual([]);
@@ -41,10 +58,23 @@ describe.each([
   }, 180_000);
 });
 
-describe('verify-chain on postgres', () => {
+/** Broken chains, on the servers: PGlite runs PostgreSQL's SQL, which the postgres run covers. */
+describe.each(targets.filter((t) => t.name !== 'pglite'))('verify-chain on $name', (target) => {
+  const url = SERVER_URL[target.name]!;
+  const dialect = DIALECT[target.dialect.name]!;
   const dir = releaseDir();
   const chains: { remove(): void }[] = [];
   afterAll(() => [dir, ...chains].forEach((d) => d.remove()));
+
+  const scratchDatabasesLeft = async () => {
+    const admin = await target.dialect.connect(url);
+    try {
+      const [row] = await admin.query<{ n: unknown }>(dialect.scratchLeft);
+      return Number(row!.n);
+    } finally {
+      await admin.close();
+    }
+  };
 
   let folders: Record<string, string>;
   beforeAll(() => {
@@ -61,55 +91,55 @@ describe('verify-chain on postgres', () => {
       // b disappears from the declaration without a tombstone: dbtide never drops it, a fresh install never has it.
       make('undeclared drop', "tables: { t: { columns: { id: 'int', a: 'text' }, primaryKey: ['id'] } }"),
       // A new NOT NULL column filled from what old code writes, by an expression old code's values break.
-      make('new required column', "extends: base, tables: { t: { columns: { c: { type: 'int', nullable: false } } } }, transitions: [fillColumn('t', 'c', 'CAST(a AS integer)')]"),
+      make('new required column', `extends: base, tables: { t: { columns: { c: { type: 'int', nullable: false } } } }, transitions: [fillColumn('t', 'c', '${dialect.toInteger}')]`),
       // full keeps only the first name; the way back cannot restore the last.
       make(
         'lossy transition',
         `extends: base, tables: { t: { columns: { full_name: 'text' } } }, transitions: [derive('t', { forward: { full_name: 'a' }, backward: { a: 'full_name', b: "''" }, retires: ['a', 'b'] })]`,
       ),
-      // int4 is how the declaration spells it; the server stores integer: every contract changes it again.
       make('broken invariant', `extends: base, invariants: { 'no a-1': "SELECT id FROM t WHERE a = 'a-1'" }`),
-      make('not idempotent', "extends: base, tables: { t: { columns: { n: { type: native('int4') } } } }"),
+      // The declaration spells the type one way, the server stores it under another name: every contract changes it again.
+      make('not idempotent', `extends: base, tables: { t: { columns: { n: { type: ${dialect.respelled} } } } }`),
     ]);
   });
 
   it.each([
     ['undeclared drop', '002-next', 'schema-equality', '1 difference(s) from a fresh install', 't: column b only in the upgraded database (text NULL)'],
-    ['new required column', '002-next', 'compatibility', "1 table(s) refuse a release's reads or writes after expand", '001-base code on t: insert: invalid input syntax for type integer'],
+    ['new required column', '002-next', 'compatibility', "1 table(s) refuse a release's reads or writes after expand", '001-base code on t: insert: NOT_AN_INTEGER'],
     ['lossy transition', '002-next', 'data', '1 data problem(s)', 'row(s) do not come back (e.g. id=1, id=2, id=3'],
     ['broken invariant', '002-next', 'data', '1 data problem(s)', 'invariant "no a-1" returned 1 row(s), e.g. {"id":1}'],
     ['not idempotent', '002-next', 'contract', 'contract is not idempotent: a rerun would run 1 step(s) again', 'contract ran every step, yet the live schema still differs: alter-column-type:t.n'],
   ])('fails a chain with %s, naming the release, the check and why', async (name, release, check, summary, detail) => {
-    const report = await verifyChain({ migrations: folders[name]!, url: postgresAdminUrl() });
+    const report = await verifyChain({ migrations: folders[name]!, url });
     expect(report.ok).toBe(false);
     // The first failure names the cause; later checks of that release may fail in its wake.
     const [failure] = failed(report);
     expect(failure).toMatchObject({ release, check, summary });
-    expect(failure!.details.join('\n')).toContain(detail);
+    expect(failure!.details.join('\n')).toContain(detail.replace('NOT_AN_INTEGER', dialect.notAnInteger));
   }, 120_000);
 
   it('seeds with the chain seed from a given release', async () => {
-    const report = await verifyChain({ migrations: MIGRATIONS, url: postgresAdminUrl(), from: '003-kilo', seed: true });
+    const report = await verifyChain({ migrations: MIGRATIONS, url, from: '003-kilo', seed: true });
     expect(failed(report)).toEqual([]);
     expect(report.releases.map((r) => r.release)).toEqual(['003-kilo', '004-liberty']);
     expect(report.releases[0]!.checks.find((c) => c.name === 'seed')!.summary).toBe('seed.ts seeded the first release');
   }, 120_000);
 
   it('the CLI exits 1 on a broken chain, writes JUnit, and leaves no scratch database behind, also after Ctrl-C', async () => {
-    const before = await verifyScratchDatabasesLeft();
+    const before = await scratchDatabasesLeft();
     const junit = join(dir.dir, 'verify.xml');
-    const result = await runCli(['verify-chain', '--url', postgresAdminUrl(), '--migrations', folders['undeclared drop']!, '--junit', junit]);
+    const result = await runCli(['verify-chain', '--url', url, '--migrations', folders['undeclared drop']!, '--junit', junit]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('schema-equality  FAIL');
     expect(result.stdout).toContain('t: column b only in the upgraded database (text NULL)');
     expect(readFileSync(junit, 'utf8')).toContain('<testcase classname="dbtide.verify-chain.002-next" name="schema-equality"');
-    expect(await verifyScratchDatabasesLeft()).toBe(before);
-    const interrupted = startCli(['verify-chain', '--url', postgresAdminUrl(), '--migrations', MIGRATIONS]);
+    expect(await scratchDatabasesLeft()).toBe(before);
+    const interrupted = startCli(['verify-chain', '--url', url, '--migrations', MIGRATIONS]);
     await interrupted.stderrMatches(/PASS 002-juno expand/);
     interrupted.child.kill('SIGINT');
     const stopped = await interrupted.done;
     expect([stopped.code, stopped.stderr]).toEqual([130, expect.stringMatching(/SIGINT, dropping 1 scratch database\(s\)/)]);
-    expect(await verifyScratchDatabasesLeft()).toBe(before);
+    expect(await scratchDatabasesLeft()).toBe(before);
     const bad = await runCli(['verify-chain', '--migrations', MIGRATIONS, '--from', 'nope']);
     expect([bad.code, bad.stderr]).toEqual([1, expect.stringContaining('--from nope: no such release')]);
   }, 120_000);

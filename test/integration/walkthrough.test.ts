@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/engine.js';
-import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { openDatabase, type Database } from '../../src/engine.js';
+import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -18,24 +18,28 @@ function walkthrough(): { line: string; exit: number }[] {
     .map((l) => ({ line: l.replace(/\s+#.*$/, ''), exit: Number(/\(exit (\d+)/.exec(l)?.[1] ?? 0) }));
 }
 
-describe('the README walkthrough of the instance UUID upgrade, on postgres', () => {
+/** On the servers: PGlite runs PostgreSQL's SQL (the postgres run covers it) and would start anew for each of the eight lines. */
+describe.each(targets.filter((t) => t.name !== 'pglite'))('the README walkthrough of the instance UUID upgrade, on $name', (target) => {
   let scratch: ScratchDatabase;
   beforeAll(async () => {
-    scratch = await scratchPostgres('walkthrough');
+    scratch = await target.create('walkthrough');
   });
   afterAll(async () => {
     await scratch.drop();
   });
 
-  const query = async (sql: string) => {
+  const withDb = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
     const db = await openDatabase(scratch.url);
     try {
-      return await db.conn.query<Record<string, unknown>>(sql);
+      return await work(db);
     } finally {
       await db.close();
     }
   };
+  const query = (sql: string) => withDb((db) => db.conn.query<Record<string, unknown>>(sql));
   const count = async (sql: string) => Number((await query(sql))[0]!.n);
+  /** Shadow tables are left out of introspection: the dialect's scan SQL finds them. */
+  const shadowExists = (table: string) => withDb(async (db) => (await db.conn.query(db.dialect.scan.shadowColumns(table))).length > 0);
 
   it('runs line by line with the documented exit codes, archives without loss, and never touches fixed_ips', async () => {
     const steps = walkthrough();
@@ -73,6 +77,6 @@ describe('the README walkthrough of the instance UUID upgrade, on postgres', () 
     expect((await count('SELECT count(*) AS n FROM consoles')) + (await count('SELECT count(*) AS n FROM shadow_consoles'))).toBe(before!.children);
     expect(await query('SELECT id, address FROM fixed_ips WHERE instance_uuid IS NULL ORDER BY id')).toEqual(before!.unallocated);
     expect(before!.unallocated.length).toBeGreaterThan(0);
-    expect(await query(`SELECT to_regclass('shadow_fixed_ips') AS t`)).toEqual([{ t: null }]);
+    expect(await shadowExists('shadow_fixed_ips')).toBe(false);
   }, 300_000);
 });
