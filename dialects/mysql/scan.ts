@@ -1,16 +1,11 @@
 import { SHADOW, type ScanSql } from '../../src/dialect.js';
-import type { ForeignKeyModel } from '../../src/model/schema-model.js';
-import type { PrecheckRule } from '../../src/plan/step.js';
+import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
 import { keyRange } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
-
-const RANK = '_dbtide_rank';
 
 const columnsOf = (alias: string, columns: string[]) => columns.map((c) => `${alias}${quote(c)}`).join(', ');
 /** A key as the left side of IN: one column, or a row of them. */
 const tuple = (alias: string, columns: string[]) => (columns.length === 1 ? columnsOf(alias, columns) : `(${columnsOf(alias, columns)})`);
-/** What a SELECT of offenders returns: the key, or a constant when the table has none. */
-const selectKey = (alias: string, key: string[]) => (key.length > 0 ? columnsOf(alias, key) : '1 AS one');
 
 /** `(?, ?)` for one column, `((?, ?), (?, ?))` for two: `count` keys of `width` parameters, matching `tuple`. */
 const rows = (count: number, width: number) => {
@@ -18,48 +13,10 @@ const rows = (count: number, width: number) => {
   return `(${Array.from({ length: count }, () => one).join(', ')})`;
 };
 
-const references = (fk: ForeignKeyModel, child: string, parent: string) =>
-  fk.columns.map((c, i) => `${parent}.${quote(fk.referencedColumns[i]!)} = ${child}.${quote(c)}`).join(' AND ');
-
-/** The condition a row (alias `t`) meets when it breaks a row-local rule. */
-function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>): string {
-  switch (rule.kind) {
-    case 'not-null':
-      return rule.columns.map((c) => `t.${quote(c)} IS NULL`).join(' OR ');
-    case 'foreign-key': {
-      const fk = rule.foreignKey;
-      // A row with a NULL in its key references nothing, so it cannot be an orphan.
-      return `${fk.columns.map((c) => `t.${quote(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS ` +
-        `(SELECT 1 FROM ${quote(fk.referencedTable)} r WHERE ${references(fk, 't', 'r')})`;
-    }
-    case 'check':
-      // NOT of NULL is NULL: a check that yields NULL passes, as the server judges it.
-      return `NOT (${rule.check.expression})`;
-    case 'verification': {
-      const { sync } = rule;
-      return Object.entries(sync.forward)
-        .map(([c, e]) => (sync.fillOnly ? `t.${quote(c)} IS NULL` : `NOT (t.${quote(c)} <=> (${e}))`))
-        .join(' OR ');
-    }
-  }
-}
-
 /** An index key as a value to group by: a prefix key `c(10)` groups by the first 10 characters. */
 const keyValue = (key: string) => indexKey(key).replace(/^(`(?:[^`]|``)+`)\((\d+)\)$/, 'LEFT($1, $2)');
 
-/**
- * Every row of a duplicate group but the first in key order: what a repair removes keeps one row
- * per value. NULLs never collide in a unique key, so rows with a NULL key are left out. Grouping
- * follows the columns' collations, as the unique index compares.
- */
-function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' }>, key: string[]): string {
-  const expressions = rule.keys.map((k) => keyValue(k.replace(/\s+(asc|desc)$/i, '')));
-  const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(rule.where ? [`(${rule.where})`] : [])];
-  const order = key.length > 0 ? ` ORDER BY ${key.map(quote).join(', ')}` : '';
-  const keep = key.length > 0 ? `${key.map(quote).join(', ')}, ` : '';
-  return `SELECT ${selectKey('d.', key)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${RANK} ` +
-    `FROM ${quote(table)} WHERE ${conditions.join(' AND ')}) d WHERE d.${RANK} > 1`;
-}
+const SPELLING: RuleSpelling = { quote, distinct: (a, b) => `NOT (${a} <=> ${b})`, groupKey: keyValue };
 
 /**
  * Statements that change rows answer `n` through the driver (the rows matched), where PostgreSQL
@@ -67,12 +24,11 @@ function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' 
  * the key index.
  */
 export const mysqlScan: ScanSql = {
-  offenders: (table, rule, key) =>
-    rule.kind === 'unique' ? duplicates(table, rule, key) : `SELECT ${selectKey('t.', key)} FROM ${quote(table)} t WHERE ${breaks(rule)}`,
+  offenders: (table, rule, key) => offenders(table, rule, key, SPELLING),
   countInRange(table, rule, key, hasAfter) {
     if (rule.kind === 'unique') throw new Error('duplicates are not row-local: count them with count(offenders)');
     const { from, where } = keyRange(key, 't', { after: hasAfter, upTo: true });
-    return `SELECT count(*) AS n FROM ${quote(table)} t, ${from} WHERE ${where} AND (${breaks(rule)})`;
+    return `SELECT count(*) AS n FROM ${quote(table)} t, ${from} WHERE ${where} AND (${breaks(rule, SPELLING)})`;
   },
   count: (offenders) => `SELECT count(*) AS n FROM (${offenders}) o`,
   page(offenders, key, hasAfter, limit) {
@@ -89,7 +45,7 @@ export const mysqlScan: ScanSql = {
     `SELECT ${columnsOf('c.', child.key)} FROM ${quote(child.table)} c ` +
     `WHERE ${tuple('c.', fk.columns)} IN (SELECT ${columnsOf('p.', fk.referencedColumns)} FROM ${quote(fk.referencedTable)} p ` +
     `WHERE ${tuple('p.', parentKey)} IN ${rows(count, parentKey.length)}) ` +
-    `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} q WHERE ${references(fk, 'c', 'q')} ` +
+    `AND NOT EXISTS (SELECT 1 FROM ${quote(fk.referencedTable)} q WHERE ${references(fk, 'c', 'q', SPELLING)} ` +
     `AND ${tuple('q.', parentKey)} NOT IN ${rows(count, parentKey.length)}) FOR UPDATE`,
   copyToShadow: (table, shadow, columns, key, count) =>
     `INSERT INTO ${quote(shadow)} (${[...columns, SHADOW.archivedAt, SHADOW.reason].map(quote).join(', ')}) ` +

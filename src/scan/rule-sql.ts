@@ -1,0 +1,61 @@
+import type { ForeignKeyModel } from '../model/schema-model.js';
+import type { PrecheckRule } from '../plan/step.js';
+
+/** The few spellings in which the dialects' offender queries differ. */
+export interface RuleSpelling {
+  quote(name: string): string;
+  /** True when `a` and `b` differ, NULLs compared as values. */
+  distinct(a: string, b: string): string;
+  /** An index key entry as a value to group duplicates by. */
+  groupKey(entry: string): string;
+}
+
+const RANK = '_dbtide_rank';
+
+/** `p.ref = c.col AND ...`: the child row (alias `child`) points at the parent row (alias `parent`). */
+export const references = (fk: ForeignKeyModel, child: string, parent: string, s: RuleSpelling) =>
+  fk.columns.map((c, i) => `${parent}.${s.quote(fk.referencedColumns[i]!)} = ${child}.${s.quote(c)}`).join(' AND ');
+
+/** What a SELECT of offenders returns: the key, or a constant when the table has none. */
+export const selectKey = (alias: string, key: string[], s: RuleSpelling) =>
+  key.length > 0 ? key.map((c) => `${alias}.${s.quote(c)}`).join(', ') : '1 AS one';
+
+/** The condition a row (alias `t`) meets when it breaks a row-local rule. */
+export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>, s: RuleSpelling): string {
+  switch (rule.kind) {
+    case 'not-null':
+      return rule.columns.map((c) => `t.${s.quote(c)} IS NULL`).join(' OR ');
+    case 'foreign-key': {
+      const fk = rule.foreignKey;
+      // A row with a NULL in its key references nothing, so it cannot be an orphan.
+      return `${fk.columns.map((c) => `t.${s.quote(c)} IS NOT NULL`).join(' AND ')} AND NOT EXISTS ` +
+        `(SELECT 1 FROM ${s.quote(fk.referencedTable)} r WHERE ${references(fk, 't', 'r', s)})`;
+    }
+    case 'check':
+      // NOT of NULL is NULL: a check that yields NULL passes, as the server judges it.
+      return `NOT (${rule.check.expression})`;
+    case 'verification': {
+      const { sync } = rule;
+      return Object.entries(sync.forward)
+        .map(([c, e]) => (sync.fillOnly ? `t.${s.quote(c)} IS NULL` : s.distinct(`t.${s.quote(c)}`, `(${e})`)))
+        .join(' OR ');
+    }
+  }
+}
+
+/**
+ * Every row of a duplicate group but the first in key order: what a repair removes keeps one row
+ * per value. NULLs never collide in a unique key, so rows with a NULL key are left out.
+ */
+export function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' }>, key: string[], s: RuleSpelling): string {
+  const expressions = rule.keys.map((k) => s.groupKey(k.replace(/\s+(asc|desc)$/i, '')));
+  const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(rule.where ? [`(${rule.where})`] : [])];
+  const order = key.length > 0 ? ` ORDER BY ${key.map(s.quote).join(', ')}` : '';
+  const keep = key.length > 0 ? `${key.map(s.quote).join(', ')}, ` : '';
+  return `SELECT ${selectKey('d', key, s)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${RANK} ` +
+    `FROM ${s.quote(table)} WHERE ${conditions.join(' AND ')}) d WHERE d.${RANK} > 1`;
+}
+
+/** `SELECT <key> FROM table t WHERE <breaks>`: the offenders of a rule, in any order. */
+export const offenders = (table: string, rule: PrecheckRule, key: string[], s: RuleSpelling) =>
+  rule.kind === 'unique' ? duplicates(table, rule, key, s) : `SELECT ${selectKey('t', key, s)} FROM ${s.quote(table)} t WHERE ${breaks(rule, s)}`;
