@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Integration files each create their own databases; two workers match the machine's two cores.
-    maxWorkers: 2,
+    // Integration files each create their own databases and mostly wait on the servers: on two
+    // cores three workers finish the suite in 4.7 min against 6.5 min with two (four: 5 min).
+    maxWorkers: 3,
     reporters: ['default'],
   },
 });

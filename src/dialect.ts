@@ -118,6 +118,11 @@ export interface TransitionSql {
    */
   createSyncTrigger(sync: SyncSpec): string[];
   dropSyncTrigger(table: string, trigger: string): string[];
+  /**
+   * Drops `column` and gives `shadow` its name. Where DDL cannot share a transaction, one
+   * statement: between two, a stopped run would leave neither the old column nor the new name.
+   */
+  swapColumn(table: string, column: string, shadow: string): string[];
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): string[];
   dropAlias(name: string): string[];

@@ -197,6 +197,19 @@ function trigger(create: string, name: string, event: 'INSERT' | 'UPDATE', sync:
   ].join('\n');
 }
 
+/**
+ * MySQL DDL commits statement by statement, and a view needs the table it reads to exist: a
+ * rename followed by the view would leave a moment (and, for a killed run, a state) with neither
+ * name usable by old code. So both names exist before the swap: the new name as a view over the
+ * table, the alias as a view over that; one atomic RENAME TABLE then gives the table its new
+ * name, the alias the old one, and the first view a name of dbtide's, dropped with the alias.
+ * Every state between the statements is one a rerun recognizes and finishes.
+ */
+const aliasSwapNames = (from: string) => ({
+  view: fitName(`_dbtide_alias_${from}`, MAX_NAME),
+  retired: fitName(`_dbtide_renamed_${from}`, MAX_NAME),
+});
+
 export const mysqlTransitions: TransitionSql = {
   createSyncTrigger(sync) {
     const rules = syncRules(sync);
@@ -210,11 +223,16 @@ export const mysqlTransitions: TransitionSql = {
     `DROP TRIGGER IF EXISTS ${quote(updateTriggerName(trigger))}`,
     `DROP TRIGGER IF EXISTS ${quote(trigger)}`,
   ],
-  // MySQL DDL commits on its own: the view follows the rename as closely as two statements can.
-  // A view keeps no comment; introspection recognizes an alias as a view over one table.
-  renameTableWithAlias: (from, to) => [
-    `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`,
-    `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`,
+  swapColumn: (table, column, shadow) => [
+    `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`,
   ],
-  dropAlias: (name) => [`DROP VIEW IF EXISTS ${quote(name)}`],
+  renameTableWithAlias: (from, to) => {
+    const alias = aliasSwapNames(from);
+    return [
+      `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)}`,
+      `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)}`,
+      `RENAME TABLE ${quote(to)} TO ${quote(alias.retired)}, ${quote(from)} TO ${quote(to)}, ${quote(alias.view)} TO ${quote(from)}`,
+    ];
+  },
+  dropAlias: (name) => [`DROP VIEW IF EXISTS ${quote(aliasSwapNames(name).retired)}, ${quote(name)}`],
 };

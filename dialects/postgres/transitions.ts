@@ -1,6 +1,6 @@
 import type { SyncSpec, TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
-import { quote } from './compiler.js';
+import { postgresCompiler, quote } from './compiler.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
@@ -80,6 +80,8 @@ export const postgresTransitions: TransitionSql = {
     `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
     `DROP FUNCTION IF EXISTS ${quote(trigger)}()`,
   ],
+  // The step runs in one transaction.
+  swapColumn: (table, column, shadow) => [postgresCompiler.dropColumn(table, column), postgresCompiler.renameColumn(table, shadow, column)],
   renameTableWithAlias: (from, to) => [
     `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`,
     `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`,

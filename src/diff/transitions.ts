@@ -19,7 +19,11 @@ export function applyTableRenames(declared: DeclaredSchema, live: SchemaModel): 
     const want = declared.model.tables[rename.to]!;
     const pending = rename.from in tables && !(rename.to in tables);
     const aliased = rename.to in tables && owned.aliases.some((a) => a.name === rename.from && a.table === rename.to);
-    if (!pending && !aliased) continue;
+    // Where DDL cannot share a transaction, a contract can stop after dropping the view and
+    // before renaming the objects; they are renamed still (dropping the view again is a no-op).
+    const unfinished = !pending && !aliased && rename.to in tables && !(rename.from in tables) &&
+      adoptDeclaredNames(want, tables[rename.to]!).renames.length > 0;
+    if (!pending && !aliased && !unfinished) continue;
     if (pending) {
       tables[rename.to] = { ...tables[rename.from]!, name: rename.to };
       delete tables[rename.from];
@@ -128,7 +132,10 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
       steps.push({ kind: 'add-column', table, column: shadowColumn });
     }
   }
-  if (!hasTrigger(s, owned)) steps.push({ kind: 'install-sync', table, sync: s });
+  // The backfill ran with the trigger in place, so a finished job without its trigger is a sync
+  // a contract already removed (a run that stopped after that step): contract goes on from there.
+  const removed = !hasTrigger(s, owned) && owned.finishedJobs.includes(s.id);
+  if (!hasTrigger(s, owned) && !removed) steps.push({ kind: 'install-sync', table, sync: s });
   if (!owned.finishedJobs.includes(s.id)) {
     steps.push({ kind: 'backfill', table, sync: s, key: (have.primaryKey ?? want.primaryKey!).columns });
   }
@@ -138,6 +145,6 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
     // The column swapped in is new: it gets the declared default and NOT NULL afterwards.
     if (declared.default !== null) steps.push({ kind: 'set-default', table, column: declared });
     if (!declared.nullable) steps.push({ kind: 'set-not-null', table, column: declared });
-  } else steps.push({ kind: 'remove-sync', table, sync: s });
+  } else if (!removed) steps.push({ kind: 'remove-sync', table, sync: s });
   return [...result, ...steps];
 }

@@ -289,23 +289,43 @@ export function guardStatement(phase: Phase, sql: string): void {
 
 /** On the raw text: the cleaned one has its quoted names emptied. */
 const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+(${NAME})\\s+rename\\s+to\\s+(${NAME})\\s*$`, 'i');
-const VIEW_OVER = new RegExp(`^\\s*create\\s+view\\s+(${NAME})\\s+as\\s+select\\s+\\*\\s+from\\s+(${NAME})\\s*$`, 'i');
+const VIEW_OVER = new RegExp(`^\\s*create\\s+(?:or\\s+replace\\s+)?view\\s+(${NAME})\\s+as\\s+select\\s+\\*\\s+from\\s+(${NAME})\\s*$`, 'i');
+const RENAME_PAIR = `(${NAME})\\s+to\\s+(${NAME})`;
+/** MySQL's atomic swap: `RENAME TABLE new TO retired, old TO new, alias TO old`. */
+const TABLE_SWAP = new RegExp(`^\\s*rename\\s+table\\s+${RENAME_PAIR}\\s*,\\s*${RENAME_PAIR}\\s*,\\s*${RENAME_PAIR}\\s*$`, 'i');
 const bare = (name: string) => (/^["`]/.test(name) ? name.slice(1, -1).replace(/""|``/g, (q) => q[0]!) : name.toLowerCase());
+
+/** Whether one of `sqls` puts a view named `view` over `table` (`SELECT *`). */
+const viewOver = (sqls: string[], view: string, table: string) =>
+  sqls.some((sql) => {
+    const v = VIEW_OVER.exec(sql);
+    return v !== null && bare(v[1]!) === view && bare(v[2]!) === table;
+  });
+
+/**
+ * A table rename old code can live with: `from` keeps showing the same rows. Either the rename
+ * is followed by a view under the old name over the new one, or (MySQL, where the view must come
+ * first) the step made the new name a view over the table and an alias a view over that, and one
+ * statement swaps the three names so the table takes the new name and the alias the old one.
+ */
+function compensatedRename(sqls: string[], i: number): boolean {
+  const rename = TABLE_RENAME.exec(sqls[i]!);
+  if (rename) return viewOver(sqls.slice(i + 1), bare(rename[1]!), bare(rename[2]!));
+  const swap = TABLE_SWAP.exec(sqls[i]!);
+  if (!swap) return false;
+  const [to, retired, from, to2, alias, from2] = swap.slice(1).map((n) => bare(n!));
+  const before = sqls.slice(0, i);
+  return to === to2 && from === from2 && retired !== to && alias !== from &&
+    viewOver(before, to!, from!) && viewOver(before, alias!, to!);
+}
 
 /**
  * Guards the statements of one step (which run together). A table rename is destructive for old
- * code, except when the same step puts a view over the new name under the old one: old code
- * then reads and writes through it, so the pair is additive and may run in expand.
+ * code, except when the same step keeps the old name usable through a view over the new one:
+ * old code then reads and writes through it, so the rename is additive and may run in expand.
  */
 export function guardStep(phase: Phase, sqls: string[]): void {
   sqls.forEach((sql, i) => {
-    const rename = TABLE_RENAME.exec(sql);
-    const compensated =
-      rename !== null &&
-      sqls.slice(i + 1).some((later) => {
-        const view = VIEW_OVER.exec(later);
-        return view !== null && bare(view[1]!) === bare(rename[1]!) && bare(view[2]!) === bare(rename[2]!);
-      });
-    if (!compensated) guardStatement(phase, sql);
+    if (!compensatedRename(sqls, i)) guardStatement(phase, sql);
   });
 }

@@ -82,11 +82,23 @@ describe('mysql transitions: dual-write triggers', () => {
 });
 
 describe('mysql transitions: table renames', () => {
-  it('renames, then leaves a view under the old name; the guard lets the pair run in expand', () => {
+  it('swaps the names in one statement, so the old name never goes missing; the guard lets the swap run in expand', () => {
     const sql = transitions.renameTableWithAlias('hosts', 'machines');
-    expect(sql).toEqual(['ALTER TABLE `hosts` RENAME TO `machines`', 'CREATE VIEW `hosts` AS SELECT * FROM `machines`']);
+    expect(sql).toEqual([
+      'CREATE OR REPLACE VIEW `machines` AS SELECT * FROM `hosts`',
+      'CREATE OR REPLACE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `machines`',
+      'RENAME TABLE `machines` TO `_dbtide_renamed_hosts`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`',
+    ]);
     expect(() => guardStep('expand', sql)).not.toThrow();
-    expect(transitions.dropAlias('hosts')).toEqual(['DROP VIEW IF EXISTS `hosts`']);
+    expect(transitions.dropAlias('hosts')).toEqual(['DROP VIEW IF EXISTS `_dbtide_renamed_hosts`, `hosts`']);
+  });
+
+  it('the guard refuses a swap that does not leave the old name over the same rows', () => {
+    const [byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
+    // The alias reads something else, or the swap puts another object under the old name.
+    expect(() => guardStep('expand', [byName!, 'CREATE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `other`', 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'])).toThrow(/unknown/);
+    expect(() => guardStep('expand', [byName!, alias!, 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `other` TO `hosts`'])).toThrow(/unknown/);
+    expect(() => guardStep('expand', ['RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'])).toThrow(/unknown/);
   });
 });
 

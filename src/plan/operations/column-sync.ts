@@ -92,8 +92,7 @@ export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
     description: `swap ${table}.${column} for its converted copy ${shadow} (drops the old column)`,
     render: () => [
       ...ctx.transitions.dropSyncTrigger(table, sync.trigger),
-      ctx.sql.dropColumn(table, column),
-      ctx.sql.renameColumn(table, shadow, column),
+      ...ctx.transitions.swapColumn(table, column, shadow),
     ],
     transactional: true,
     lock: () => LOCK.metadata,
