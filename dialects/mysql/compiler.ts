@@ -1,11 +1,11 @@
 import type { ConstraintKind, SqlCompiler } from '../../src/dialect.js';
 import { isPlainColumnName } from '../../src/model/column-type.js';
+import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import type {
   CheckModel,
   ColumnModel,
   ColumnType,
   DefaultValue,
-  ForeignKeyModel,
   IndexModel,
   TableModel,
 } from '../../src/model/schema-model.js';
@@ -83,16 +83,6 @@ const FULLTEXT = 'ALGORITHM=INPLACE, LOCK=SHARED';
 
 const alter = (table: string, clause: string, how: string) => `ALTER TABLE ${quote(table)} ${clause}, ${how}`;
 
-const action = (a: ForeignKeyModel['onDelete']) => a.toUpperCase();
-
-function foreignKeyClause(fk: ForeignKeyModel): string {
-  return (
-    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quote(fk.referencedTable)} (${list(fk.referencedColumns)})` +
-    (fk.onDelete === 'no action' ? '' : ` ON DELETE ${action(fk.onDelete)}`) +
-    (fk.onUpdate === 'no action' ? '' : ` ON UPDATE ${action(fk.onUpdate)}`)
-  );
-}
-
 const INDEX_KIND: Record<string, string> = { fulltext: 'FULLTEXT ', spatial: 'SPATIAL ' };
 
 function indexClause(index: IndexModel): string {
@@ -141,7 +131,7 @@ export const mysqlCompiler: SqlCompiler = {
   // checks when the ALTER fails).
   addForeignKey: (table, fk) => [
     'SET foreign_key_checks = 0',
-    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk)}`, ONLINE),
+    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}`, ONLINE),
     'SET foreign_key_checks = 1',
   ],
   addCheck: (table, check: CheckModel) => alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})`, COPY),

@@ -1,11 +1,11 @@
 import type { SqlCompiler } from '../../src/dialect.js';
 import { isPlainColumnName } from '../../src/model/column-type.js';
+import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import type {
   CheckModel,
   ColumnModel,
   ColumnType,
   DefaultValue,
-  ForeignKeyModel,
   IndexModel,
   KeyConstraint,
   TableModel,
@@ -49,16 +49,6 @@ function columnDefinition(column: ColumnModel): string {
   return parts.join(' ');
 }
 
-const action = (a: ForeignKeyModel['onDelete']) => a.toUpperCase();
-
-function foreignKeyClause(fk: ForeignKeyModel): string {
-  return (
-    `FOREIGN KEY (${list(fk.columns)}) REFERENCES ${quote(fk.referencedTable)} (${list(fk.referencedColumns)})` +
-    (fk.onDelete === 'no action' ? '' : ` ON DELETE ${action(fk.onDelete)}`) +
-    (fk.onUpdate === 'no action' ? '' : ` ON UPDATE ${action(fk.onUpdate)}`)
-  );
-}
-
 const alter = (table: string, clause: string) => `ALTER TABLE ${quote(table)} ${clause}`;
 
 export const postgresCompiler: SqlCompiler = {
@@ -94,7 +84,7 @@ export const postgresCompiler: SqlCompiler = {
   addUnique: (table, key, { usingIndex }) =>
     alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
   addForeignKey: (table, fk, { validate }) => [
-    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk)}${validate ? '' : ' NOT VALID'}`),
+    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${validate ? '' : ' NOT VALID'}`),
   ],
   addCheck: (table, check: CheckModel, { validate }) =>
     alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`),

@@ -7,7 +7,7 @@ import { connectMysql } from '../../dialects/mysql/driver.js';
 import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import { introspectMysql } from '../../dialects/mysql/introspector.js';
 import type { Connection } from '../../src/dialect.js';
-import { mysqlTargets, type ScratchDatabase } from '../support/scratch-databases.js';
+import { mysqlTargets, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -21,14 +21,7 @@ const v3 = defineSchema({
   transitions: [renameColumn('items', 'sku', 'code')],
 });
 
-const withConn = async <T>(url: string, work: (conn: Connection) => Promise<T>): Promise<T> => {
-  const conn = await connectMysql(url);
-  try {
-    return await work(conn);
-  } finally {
-    await conn.close();
-  }
-};
+const withConn = <T>(url: string, work: (conn: Connection) => Promise<T>) => withConnection(connectMysql(url), work);
 
 describe.each(mysqlTargets)('bounded locks, run lock and trigger rights on $name', (target) => {
   let scratch: ScratchDatabase;

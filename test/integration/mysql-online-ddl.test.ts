@@ -5,7 +5,7 @@ import { connectMysql } from '../../dialects/mysql/driver.js';
 import { introspectMysql } from '../../dialects/mysql/introspector.js';
 import type { Connection } from '../../src/dialect.js';
 import { stepsOf } from '../../src/plan/step.js';
-import { mysqlTargets, type ScratchDatabase } from '../support/scratch-databases.js';
+import { mysqlTargets, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -36,14 +36,7 @@ const v2 = defineSchema({
   },
 });
 
-const withConn = async <T>(url: string, work: (conn: Connection) => Promise<T>): Promise<T> => {
-  const conn = await connectMysql(url);
-  try {
-    return await work(conn);
-  } finally {
-    await conn.close();
-  }
-};
+const withConn = <T>(url: string, work: (conn: Connection) => Promise<T>) => withConnection(connectMysql(url), work);
 
 describe.each(mysqlTargets)('online DDL on $name', (target) => {
   let scratch: ScratchDatabase;

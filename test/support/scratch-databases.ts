@@ -5,7 +5,7 @@
  */
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
-import type { Dialect, ScratchDatabase } from '../../src/dialect.js';
+import type { Connection, Dialect, ScratchDatabase } from '../../src/dialect.js';
 
 export type { ScratchDatabase };
 
@@ -53,3 +53,13 @@ export const mysqlTargets: ScratchTarget[] = [
 
 /** For `describe.each(targets)`: one suite against every dialect. */
 export const targets: ScratchTarget[] = [...postgresTargets, ...mysqlTargets];
+
+/** Runs `work` on a connection and closes it afterwards, whatever happens. */
+export async function withConnection<T>(opening: Promise<Connection>, work: (conn: Connection) => Promise<T>): Promise<T> {
+  const conn = await opening;
+  try {
+    return await work(conn);
+  } finally {
+    await conn.close();
+  }
+}
