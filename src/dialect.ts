@@ -225,8 +225,8 @@ export interface RuntimeSql {
    * stands in the way and how to fix it, or null.
    */
   triggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null>;
-  /** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
-  ledgerDdl: string[];
+  /** How the ledger's times and long texts (statements) are spelled; the core writes its tables. */
+  ledgerTypes: { timestamp: string; longText: string };
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
   useSchema(schema: string): string[];
   /** Positional parameter placeholder, 1-based. */

@@ -53,38 +53,7 @@ export const mysqlRuntime: RuntimeSql = {
   },
   sessionList: 'information_schema.PROCESSLIST',
   triggerPreflight: mysqlTriggerPreflight,
-  ledgerDdl: [
-    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
-      id varchar(36) PRIMARY KEY,
-      phase varchar(16) NOT NULL,
-      \`release\` varchar(255) NOT NULL,
-      schema_hash varchar(64) NOT NULL,
-      status varchar(16) NOT NULL,
-      started_at datetime(6) NOT NULL,
-      finished_at datetime(6) NULL,
-      message text
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
-      run_id varchar(36) NOT NULL,
-      step_id varchar(255) NOT NULL,
-      statement_index integer NOT NULL,
-      \`sql\` mediumtext NOT NULL,
-      status varchar(16) NOT NULL,
-      attempts integer NOT NULL,
-      error text,
-      started_at datetime(6) NOT NULL,
-      finished_at datetime(6) NULL,
-      PRIMARY KEY (run_id, step_id, statement_index)
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
-      job_id varchar(255) PRIMARY KEY,
-      upper_key text,
-      last_key text,
-      rows_done bigint NOT NULL,
-      status varchar(16) NOT NULL,
-      updated_at datetime(6) NOT NULL
-    )`,
-  ],
+  ledgerTypes: { timestamp: 'datetime(6)', longText: 'mediumtext' },
   useSchema: (schema) => [`USE \`${schema.replace(/`/g, '``')}\``],
   param: () => '?',
   // MySQL has no RETURNING: the row is read back by its key, an AUTO_INCREMENT one by LAST_INSERT_ID().

@@ -34,38 +34,7 @@ export const postgresRuntime: RuntimeSql = {
   // The table's owner may create triggers on it; dbtide creates the tables it syncs or owns them.
   triggerPreflight: async () => null,
   sessionList: 'pg_stat_activity',
-  ledgerDdl: [
-    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
-      id varchar(36) PRIMARY KEY,
-      phase varchar(16) NOT NULL,
-      release varchar(255) NOT NULL,
-      schema_hash varchar(64) NOT NULL,
-      status varchar(16) NOT NULL,
-      started_at timestamptz NOT NULL,
-      finished_at timestamptz,
-      message text
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
-      run_id varchar(36) NOT NULL,
-      step_id varchar(255) NOT NULL,
-      statement_index integer NOT NULL,
-      sql text NOT NULL,
-      status varchar(16) NOT NULL,
-      attempts integer NOT NULL,
-      error text,
-      started_at timestamptz NOT NULL,
-      finished_at timestamptz,
-      PRIMARY KEY (run_id, step_id, statement_index)
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
-      job_id varchar(255) PRIMARY KEY,
-      upper_key text,
-      last_key text,
-      rows_done bigint NOT NULL,
-      status varchar(16) NOT NULL,
-      updated_at timestamptz NOT NULL
-    )`,
-  ],
+  ledgerTypes: { timestamp: 'timestamptz', longText: 'text' },
   useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
   param: (index) => `$${index}`,
   async insertRow(conn, table, row) {

@@ -43,6 +43,44 @@ export interface StatementRecord {
   startedAt: Date;
 }
 
+/** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
+export function ledgerDdl(dialect: Dialect): string[] {
+  const q = dialect.compiler.quote;
+  const { timestamp, longText } = dialect.runtime.ledgerTypes;
+  return [
+    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
+      id varchar(36) PRIMARY KEY,
+      phase varchar(16) NOT NULL,
+      ${q('release')} varchar(255) NOT NULL,
+      schema_hash varchar(64) NOT NULL,
+      status varchar(16) NOT NULL,
+      started_at ${timestamp} NOT NULL,
+      finished_at ${timestamp} NULL,
+      message text
+    )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
+      run_id varchar(36) NOT NULL,
+      step_id varchar(255) NOT NULL,
+      statement_index integer NOT NULL,
+      ${q('sql')} ${longText} NOT NULL,
+      status varchar(16) NOT NULL,
+      attempts integer NOT NULL,
+      error text,
+      started_at ${timestamp} NOT NULL,
+      finished_at ${timestamp} NULL,
+      PRIMARY KEY (run_id, step_id, statement_index)
+    )`,
+    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
+      job_id varchar(255) PRIMARY KEY,
+      upper_key text,
+      last_key text,
+      rows_done bigint NOT NULL,
+      status varchar(16) NOT NULL,
+      updated_at ${timestamp} NOT NULL
+    )`,
+  ];
+}
+
 /**
  * The journal of runs and statements, kept in the database it describes so that state survives
  * the process and is visible to every operator.
@@ -58,7 +96,7 @@ export class Ledger {
   private q = (name: 'release' | 'sql') => this.dialect.compiler.quote(name);
 
   async ensure(): Promise<void> {
-    for (const ddl of this.dialect.runtime.ledgerDdl) await this.conn.query(ddl);
+    for (const ddl of ledgerDdl(this.dialect)) await this.conn.query(ddl);
   }
 
   async exists(): Promise<boolean> {
