@@ -3,6 +3,7 @@
  * files can run in parallel and never touch a database someone else uses. They are made the way
  * verify-chain makes its own (the dialect's `createScratch`), named `dbtide_t_<label>_<6 hex>`.
  */
+import { inject } from 'vitest';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
 import type { Connection, Dialect, ScratchDatabase } from '../../src/dialect.js';
@@ -43,12 +44,13 @@ export const mariadbAdminUrl = () => process.env.MARIADB_URL ?? 'mysql://root@12
 
 export const scratchMariadb = (label: string) => mysqlDialect.createScratch(mariadbAdminUrl(), `t_${label}`);
 
-/** MariaDB always (it runs on every machine of this project); MySQL 8 where MYSQL_URL names a server. */
+/** MySQL 8: MYSQL_URL, or the container test/support/mysql-container.ts started where Docker runs. */
+const mysqlUrl = inject('mysqlUrl');
+
+/** MariaDB always (it runs on every machine of this project); MySQL 8 where a server is at hand. */
 export const mysqlTargets: ScratchTarget[] = [
   { name: 'mariadb', dialect: mysqlDialect, create: scratchMariadb },
-  ...(process.env.MYSQL_URL
-    ? [{ name: 'mysql' as const, dialect: mysqlDialect, create: (label: string) => mysqlDialect.createScratch(process.env.MYSQL_URL!, `t_${label}`) }]
-    : []),
+  ...(mysqlUrl ? [{ name: 'mysql' as const, dialect: mysqlDialect, create: (label: string) => mysqlDialect.createScratch(mysqlUrl, `t_${label}`) }] : []),
 ];
 
 /** For `describe.each(targets)`: one suite against every dialect. */
