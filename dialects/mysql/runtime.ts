@@ -1,4 +1,4 @@
-import type { Connection, RuntimeSql } from '../../src/dialect.js';
+import type { RuntimeSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
 import { mysqlTriggerPreflight } from './trigger-preflight.js';
 
@@ -11,8 +11,8 @@ const LOCK_WAIT_TIMEOUT = 1205;
  */
 const INSTANT_REFUSED = new Set([1845, 1846, 4092]);
 
-/** GET_LOCK names are limited to 64 characters and shared by every database on the server. */
-const lockName = (conn: Connection, key: string) => conn.query<{ name: string }>('SELECT LEFT(CONCAT(?, DATABASE()), 64) AS name', [`${key}:`]);
+/** GET_LOCK names are limited to 64 characters and shared by every database on the server: the name carries the database. */
+const LOCK_NAME = 'LEFT(CONCAT(?, DATABASE()), 64)';
 
 /** Both waits take whole seconds (MariaDB's `WAIT n` as well): a cap below a second waits one. */
 const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
@@ -29,13 +29,11 @@ export const mysqlRuntime: RuntimeSql = {
   ],
   isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
   async tryRunLock(conn, key) {
-    const [name] = await lockName(conn, key);
-    const [row] = await conn.query<{ locked: number | null }>('SELECT GET_LOCK(?, 0) AS locked', [name!.name]);
+    const [row] = await conn.query<{ locked: number | null }>(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS locked`, [`${key}:`]);
     return Number(row?.locked) === 1;
   },
   async releaseRunLock(conn, key) {
-    const [name] = await lockName(conn, key);
-    await conn.query('SELECT RELEASE_LOCK(?)', [name!.name]);
+    await conn.query(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [`${key}:`]);
   },
   // A foreign key added with the checks off must not leave them off for the rest of the session.
   async cleanupFailedStatement(conn) {

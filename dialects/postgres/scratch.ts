@@ -18,17 +18,9 @@ export async function createScratchPostgres(url: string, label: string): Promise
   return scratchOnServer(url, label, {
     // PostgreSQL truncates identifiers to 63 bytes.
     maxName: 63,
-    create: (name) => onServer(url, `CREATE DATABASE ${quote(name)}`),
+    connect: connectPostgres,
+    createSql: (name) => `CREATE DATABASE ${quote(name)}`,
     // FORCE ends sessions a failed check may have left open.
-    drop: (name) => onServer(url, `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`),
+    dropSql: (name) => `DROP DATABASE IF EXISTS ${quote(name)} WITH (FORCE)`,
   });
-}
-
-async function onServer(url: string, sql: string): Promise<void> {
-  const conn = await connectPostgres(url);
-  try {
-    await conn.query(sql);
-  } finally {
-    await conn.close();
-  }
 }

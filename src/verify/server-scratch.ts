@@ -1,19 +1,31 @@
 import { randomBytes } from 'node:crypto';
-import type { ScratchDatabase } from '../dialect.js';
+import type { Connection, ScratchDatabase } from '../dialect.js';
 
 export interface ScratchServer {
   /** The server's identifier limit. */
   maxName: number;
-  create(name: string): Promise<void>;
-  drop(name: string): Promise<void>;
+  connect(url: string): Promise<Connection>;
+  createSql(name: string): string;
+  dropSql(name: string): string;
 }
 
-/** A database `dbtide_<label>_<6 hex>` on the server `url` names; the URL of the scratch database differs only in its path. */
+/**
+ * A database `dbtide_<label>_<6 hex>` on the server `url` names, created and dropped through a
+ * session of its own; the scratch database's URL differs only in its path.
+ */
 export async function scratchOnServer(url: string, label: string, server: ScratchServer): Promise<ScratchDatabase> {
   const suffix = randomBytes(3).toString('hex');
   const safe = label.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const name = `dbtide_${safe}`.slice(0, server.maxName - suffix.length - 1) + `_${suffix}`;
-  await server.create(name);
+  const run = async (sql: string) => {
+    const conn = await server.connect(url);
+    try {
+      await conn.query(sql);
+    } finally {
+      await conn.close();
+    }
+  };
+  await run(server.createSql(name));
   const scratch = new URL(url);
   scratch.pathname = `/${name}`;
   let dropped = false;
@@ -23,7 +35,7 @@ export async function scratchOnServer(url: string, label: string, server: Scratc
     async drop() {
       if (dropped) return;
       dropped = true;
-      await server.drop(name);
+      await run(server.dropSql(name));
     },
   };
 }

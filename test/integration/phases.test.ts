@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPhase, check, planChanges } from '../../src/api.js';
-import { openDatabase, type Database } from '../../src/engine.js';
+import { withDatabase, type Database } from '../../src/engine.js';
 import { stepsOf, PHASES } from '../../src/plan/step.js';
 import { probeReadsAndWrites } from '../../src/verify/row-probe.js';
 import { exampleChain } from '../support/chain.js';
@@ -16,14 +16,7 @@ describe.each(targets)('the example chain on $name', (target) => {
   });
   afterAll(async () => scratch?.drop());
 
-  const withDb = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
-    const db = await openDatabase(scratch.url);
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const withDb = <T>(work: (db: Database) => Promise<T>) => withDatabase(scratch.url, {}, work);
 
   for (const [i, { file, declared }] of chain.entries()) {
     const previous = chain[i - 1]?.declared;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, planChanges, scan, type Target } from '../../src/api.js';
-import { introspectLive, openDatabase, type Database } from '../../src/engine.js';
+import { introspectLive, withDatabase, type Database } from '../../src/engine.js';
 import { DbtideError } from '../../src/errors.js';
 import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
 import { runCli } from '../support/cli.js';
@@ -68,14 +68,7 @@ function legacyDatabase(target: ScratchTarget) {
   let scratch: ScratchDatabase;
   const db = {
     t: { url: '' } as Target,
-    async with<T>(work: (db: Database) => Promise<T>) {
-      const open = await openDatabase(db.t.url);
-      try {
-        return await work(open);
-      } finally {
-        await open.close();
-      }
-    },
+    with: <T>(work: (db: Database) => Promise<T>) => withDatabase(db.t.url, {}, work),
     ids: (table: string) =>
       db.with(async (d) => (await d.conn.query<{ id: unknown }>(`SELECT id FROM ${d.dialect.compiler.quote(table)} ORDER BY id`)).map((r) => Number(r.id))),
     count: (table: string) =>

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, expand, migrate } from '../../src/api.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import type { Dialect } from '../../src/dialect.js';
-import { openDatabase, type Database } from '../../src/engine.js';
+import { withDatabase, type Database } from '../../src/engine.js';
 import liberty from '../../migrations/004-liberty.js';
 import { seedExample, type SeedReport } from '../../migrations/seed.js';
 import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
@@ -70,14 +70,7 @@ describe.each(targets)('the example seeder on $name', (target) => {
   // Named like the scratch databases, as a MySQL database beside them must be.
   const cleanSchema = `dbtide_t_seed_clean_${randomBytes(3).toString('hex')}`;
 
-  const withDb = async <T>(work: (db: Database) => Promise<T>, schema?: string): Promise<T> => {
-    const db = await openDatabase(scratch.url, schema ? { schema } : {});
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const withDb = <T>(work: (db: Database) => Promise<T>, schema?: string) => withDatabase(scratch.url, schema ? { schema } : {}, work);
 
   // One database, two schemas.
   beforeAll(async () => {

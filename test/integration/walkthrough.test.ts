@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/engine.js';
+import { withDatabase, type Database } from '../../src/engine.js';
 import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -28,14 +28,7 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('the README walkthroug
     await scratch.drop();
   });
 
-  const withDb = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
-    const db = await openDatabase(scratch.url);
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  };
+  const withDb = <T>(work: (db: Database) => Promise<T>) => withDatabase(scratch.url, {}, work);
   const query = (sql: string) => withDb((db) => db.conn.query<Record<string, unknown>>(sql));
   const count = async (sql: string) => Number((await query(sql))[0]!.n);
   /** Shadow tables are left out of introspection: the dialect's scan SQL finds them. */
