@@ -4,6 +4,7 @@ import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
 import { redactText, redactUrl } from './redact.js';
 import { diff } from './diff/diff.js';
+import { missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
@@ -74,10 +75,21 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const introspected = await introspectLive(db);
   const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
+  refuseMissingTransitionSources(declared, live);
   const changes = diff(db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared, live);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, rows }), live };
+}
+
+function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaModel): void {
+  const missing = missingTransitionSources(declared, live);
+  if (missing.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} declares transitions over columns that do not exist; nothing was changed:\n${missing.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'name the column as the live table has it (dbtide pull shows the live schema), or remove the transition',
+  );
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

@@ -8,7 +8,11 @@ export interface DeclarationIssue {
 export class DeclarationError extends Error {
   override readonly name = 'DeclarationError';
 
-  constructor(readonly issues: DeclarationIssue[]) {
+  constructor(
+    readonly issues: DeclarationIssue[],
+    /** `file:line` of the release that declared it, when known. */
+    readonly location?: string,
+  ) {
     super(issues.map((issue) => `${issue.path}: ${issue.message}`).join('\n'));
   }
 }

@@ -1,4 +1,7 @@
+import { callerLocation } from './caller-location.js';
+import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { NativeType, Schema, SchemaInput, SqlExpression, TableInput } from './dsl-types.js';
+import { schemaInputShape } from './input-shape.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 /** An SQL expression, for defaults: `default: sql("CURRENT_TIMESTAMP")`. */
@@ -13,8 +16,16 @@ export const native = (type: string): NativeType => ({ native: type });
  * one) and its keys, indexes and checks merge by name (generated names included). A tombstone
  * removes the inherited object. Tombstones accumulate along the chain, so a database that skipped
  * a release's contract still gets it, except for objects a later release declares again.
+ * Throws a DeclarationError, naming the release file, for any key or value it does not know.
  */
 export function defineSchema(input: SchemaInput): Schema {
+  const issues: DeclarationIssue[] = [];
+  schemaInputShape(input, '', (path, message) => issues.push({ path, message }));
+  if (input.extends && input.follows !== undefined) {
+    issues.push({ path: 'follows', message: '`extends` names the previous release already; give one of them' });
+  }
+  const location = callerLocation();
+  if (issues.length > 0) throw new DeclarationError(issues, location);
   const base = input.extends;
   const tables: Record<string, TableInput> = { ...(base?.tables ?? {}) };
   const removed: Schema['removed'] = {
@@ -64,7 +75,16 @@ export function defineSchema(input: SchemaInput): Schema {
     if (!(name in own)) delete tables[name];
     removed.tables.push(name);
   }
-  return { dbtideSchema: 1, release: input.release, tables, removed, transitions: [...(input.transitions ?? [])], invariants: { ...input.invariants } };
+  return {
+    dbtideSchema: 1,
+    release: input.release,
+    ...(base ? { previous: { release: base.release, tables: base.tables } } : input.follows ? { previous: { release: input.follows } } : {}),
+    ...(location ? { location } : {}),
+    tables,
+    removed,
+    transitions: [...(input.transitions ?? [])],
+    invariants: { ...input.invariants },
+  };
 }
 
 /** Fills in the generated name of every unnamed key, index and check. */

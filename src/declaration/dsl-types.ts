@@ -99,6 +99,11 @@ export interface SchemaInput {
   release: string;
   /** The previous release: this one states only what differs. */
   extends?: Schema;
+  /**
+   * The name of the previous release, for a release that declares its whole schema itself (a
+   * pulled file) rather than extending: a chain folder is ordered by these links.
+   */
+  follows?: string;
   tables?: Record<string, TableInput>;
   removed?: { tables?: string[] };
   /** Renames, type changes and data moves this release makes; not inherited by the next release. */
@@ -114,6 +119,10 @@ export interface SchemaInput {
 export interface Schema {
   readonly dbtideSchema: 1;
   release: string;
+  /** The release this one extends: its name orders a chain, its tables check the transitions. */
+  previous?: { release: string; tables?: Record<string, TableInput> };
+  /** `file:line` of the `defineSchema` call, for messages. */
+  location?: string;
   tables: Record<string, TableInput>;
   removed: {
     tables: string[];

@@ -16,6 +16,7 @@ import type {
 } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
+import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 
@@ -52,6 +53,7 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
     tables[name] = normalizeTable(name, schema.tables[name]!, declaredColumns.get(name)!, report);
   }
   const { transitions, retired } = normalizeTransitions(schema.release, schema.transitions, tables, report);
+  checkAgainstPrevious(schema, report);
   const removed = normalizeTombstones({ ...schema.removed, columns: [...schema.removed.columns, ...retired] });
   for (const table of Object.values(tables)) checkForeignKeys(table, tables, declaredColumns, removed.tables, report);
   checkObjectNames(tables, report);
@@ -60,7 +62,7 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
   const invariants = Object.entries(schema.invariants ?? {}).map(([name, sql]) => ({ name, sql: sql.trim() }));
   for (const i of invariants) if (i.sql === '') report(`invariants.${i.name}`, 'needs an SQL query (one that returns no rows while the rule holds)');
 
-  if (issues.length > 0) throw new DeclarationError(issues);
+  if (issues.length > 0) throw new DeclarationError(issues, schema.location);
   return { release: schema.release, model: { tables }, removed, transitions, ...(invariants.length > 0 ? { invariants } : {}) };
 }
 
@@ -344,6 +346,7 @@ function checkObjectNames(tables: Record<string, TableModel>, report: Report): v
       }
       const first = firstUse.get(name);
       if (first === undefined) firstUse.set(name, path);
+      else if (first === path) report(path, `name "${name}" is declared twice in this list; give one of them another name`);
       else report(path, `name "${name}" is already used by ${first}`);
     }
   }

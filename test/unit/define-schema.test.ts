@@ -189,8 +189,9 @@ describe('defineSchema', () => {
       });
       expect(columnNames(next, 'users')).toContain('legacy');
       expect(() => normalizeSchema(next)).toThrow(
-        new DeclarationError([{ path: 'tables.users.removed.columns', message: '"legacy" is still declared' }]),
+        new DeclarationError([{ path: 'tables.users.removed.columns', message: '"legacy" is still declared' }], next.location),
       );
+      expect(next.location).toMatch(/define-schema\.test\.ts:\d+$/);
     });
   });
 

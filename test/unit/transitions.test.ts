@@ -5,7 +5,7 @@ import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import { postgresScan } from '../../dialects/postgres/scan.js';
 import { progressBar } from '../../src/cli/progress.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
-import type { SchemaInput } from '../../src/declaration/dsl-types.js';
+import type { SchemaInput, TransitionInput } from '../../src/declaration/dsl-types.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { changeType, dataMove, derive, fillColumn, renameColumn, renameTable } from '../../src/declaration/transitions.js';
 import { diff } from '../../src/diff/diff.js';
@@ -108,7 +108,7 @@ describe('transitions: declaration', () => {
           changeType('hosts', 'name'),
           derive('plain', { forward: { a: '1' } }),
           renameTable('hosts', 'people'),
-          dataMove('', async () => ({ found: 0, done: true })),
+          dataMove('copy', async () => ({ found: 0, done: true })),
           renameColumn('people', 'city', 'full'),
           renameColumn('people', 'score', 'full'),
         ],
@@ -122,8 +122,33 @@ describe('transitions: declaration', () => {
       'transitions[4] (change-type): "name" is used by index hosts_name_idx; changing the type of a key or indexed column online is not supported yet: add a new column with derive() and retire this one',
       'transitions[5] (derive): plain has no primary key; a backfill walks the table in key order, so declare one first',
       'transitions[6] (rename-table): the old name "hosts" is still declared; declare the table under "people" only',
-      'transitions[7] (data-move): a data move needs a name (it keys the checkpoint)',
       'transitions[9] (rename-column): people.full is the target of an earlier transition too; declare one transition per column',
+      // Against the release it extends (v1: hosts, people(id, name)):
+      'transitions[0] (rename-column): the old column "nick" is not a column of people in the previous release v1 (its columns: id, name)',
+      'transitions[2] (derive): the retired column "first" is not a column of people in the previous release v1 (its columns: id, name)',
+      'transitions[2] (derive): the retired column "last" is not a column of people in the previous release v1 (its columns: id, name)',
+      'transitions[4] (change-type): hosts.name is text in the previous release v1 too: changeType would change nothing; declare the new type in tables.hosts.columns.name, or remove the transition',
+      'transitions[5] (derive): table "plain" does not exist in the previous release v1, so it has no old columns to move data from',
+      'transitions[6] (rename-table): table "people" already exists in the previous release v1; a rename needs a new name',
+      'transitions[8] (rename-column): the old column "city" is not a column of people in the previous release v1 (its columns: id, name)',
+      'transitions[9] (rename-column): the old column "score" is not a column of people in the previous release v1 (its columns: id, name)',
+    ]);
+  });
+
+  it('refuses a transition of the wrong shape before anything is merged', () => {
+    expect(
+      issuesOf({
+        tables: { people: { columns: { full: 'text' } } },
+        transitions: [
+          dataMove('', async () => ({ found: 0, done: true })),
+          { ...derive('people', { forward: { full: 'a' } }), retire: ['a'] } as unknown as TransitionInput,
+          { kind: 'rename', table: 'people' } as unknown as TransitionInput,
+        ],
+      }),
+    ).toEqual([
+      'transitions[0].name: must not be empty',
+      'transitions[1].retire: unknown key "retire"; did you mean "retires"? (known: kind, table, forward, backward, retires, reads)',
+      expect.stringMatching(/^transitions\[2\]: must be a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove/),
     ]);
   });
 });

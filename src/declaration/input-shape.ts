@@ -1,0 +1,118 @@
+/**
+ * The exact shape of what `defineSchema` accepts, checked before anything is merged: a key dbtide
+ * does not know would otherwise be dropped silently (`nullabel: false` makes a nullable column,
+ * `foreignKey: [...]` leaves the table without its key).
+ */
+import { array, boolean, func, isPlainObject, object, oneOf, record, string, union, type Shape } from '../validate/shape.js';
+
+const name = string({ nonEmpty: true });
+const names = array(name);
+const columnList = array(name, { nonEmpty: true });
+const expression = string({ nonEmpty: true });
+
+const nativeType = object({ native: string({ nonEmpty: true }) }, { required: ['native'] });
+const sqlExpression = object({ sql: string({ nonEmpty: true }) }, { required: ['sql'] });
+
+const columnType = union('a type name such as "varchar(255)", or native("...")', (v) =>
+  typeof v === 'string' ? string({ nonEmpty: true }) : isPlainObject(v) ? nativeType : null,
+);
+
+const defaultValue = union('a string, number, boolean, null or sql("...")', (v) =>
+  v === null || ['string', 'number', 'boolean'].includes(typeof v) ? ANY : isPlainObject(v) ? sqlExpression : null,
+);
+
+const ANY: Shape = Object.assign(() => {}, { describe: 'any value' });
+
+const column = object(
+  {
+    type: columnType,
+    nullable: boolean,
+    default: defaultValue,
+    identity: oneOf([true, false, 'always', 'by-default']),
+  },
+  {
+    required: ['type'],
+    insteadOf: {
+      notNull: '`nullable: false`',
+      null: '`nullable: true` or `nullable: false`',
+      optional: '`nullable: true`',
+      required: '`nullable: false`',
+      autoIncrement: '`identity: true`',
+      serial: '`type: "serial"` or `identity: true`',
+      unique: '`uniques: [{ columns: [...] }]` on the table',
+      primaryKey: '`primaryKey: [...]` on the table',
+      primary: '`primaryKey: [...]` on the table',
+      references: '`foreignKeys: [{ columns, references: { table, columns } }]` on the table',
+      length: 'the length in the type, e.g. `type: "varchar(255)"`',
+      defaultValue: '`default:`',
+    },
+  },
+);
+
+const referentialAction = oneOf(['no action', 'restrict', 'cascade', 'set null', 'set default'], (v) =>
+  typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, ' ') : v,
+);
+
+const table = object({
+  columns: record(union('a type name, or a column object', (v) => (typeof v === 'string' ? string({ nonEmpty: true }) : column))),
+  primaryKey: union('a list of columns, or { name?, columns }', (v) =>
+    Array.isArray(v) ? columnList : object({ name, columns: columnList }, { required: ['columns'] }),
+  ),
+  uniques: array(object({ name, columns: columnList }, { required: ['columns'] })),
+  indexes: array(
+    object({ name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }) }, { required: ['columns'] }),
+  ),
+  foreignKeys: array(
+    object(
+      {
+        name,
+        columns: columnList,
+        references: object({ table: name, columns: columnList }, { required: ['table', 'columns'] }),
+        onDelete: referentialAction,
+        onUpdate: referentialAction,
+      },
+      { required: ['columns', 'references'] },
+    ),
+  ),
+  checks: array(object({ name, expression }, { required: ['expression'] })),
+  removed: object({ columns: names, indexes: names, constraints: names }),
+});
+
+const kindField = { kind: string() };
+
+const TRANSITIONS: Record<string, Shape> = {
+  'rename-column': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
+  'change-type': object({ ...kindField, table: name, column: name, using: expression }, { required: ['table', 'column'] }),
+  derive: object(
+    { ...kindField, table: name, forward: record(expression), backward: record(expression), retires: names, reads: names },
+    { required: ['table', 'forward'] },
+  ),
+  fill: object({ ...kindField, table: name, column: name, expression }, { required: ['table', 'column', 'expression'] }),
+  'rename-table': object({ ...kindField, from: name, to: name }, { required: ['from', 'to'] }),
+  'data-move': object({ ...kindField, name, run: func }, { required: ['name', 'run'] }),
+};
+
+const transition = union(
+  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
+  (v) => (isPlainObject(v) && typeof v.kind === 'string' ? (TRANSITIONS[v.kind] ?? null) : null),
+);
+
+const isSchemaValue = (v: unknown) => isPlainObject(v) && v.dbtideSchema === 1;
+
+export const schemaInputShape = object(
+  {
+    release: string({ nonEmpty: true }),
+    extends: Object.assign(
+      (v: unknown, path: string, report: (p: string, m: string) => void) => {
+        if (!isSchemaValue(v)) report(path, 'must be the previous release, as its file default-exports it (import previous from "./001-initial.js")');
+      },
+      { describe: 'a release made by defineSchema' },
+    ),
+    follows: string({ nonEmpty: true }),
+    tables: record(table),
+    removed: object({ tables: names }),
+    transitions: array(transition),
+    invariants: record(expression),
+  },
+  { required: ['release'] },
+);

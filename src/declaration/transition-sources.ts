@@ -1,0 +1,75 @@
+import { formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
+import type { ColumnType } from '../model/schema-model.js';
+import type { Schema, TableInput, TransitionInput } from './dsl-types.js';
+
+type Report = (path: string, message: string) => void;
+
+/**
+ * A transition's old side must exist in the release it extends: a rename of a column that exists
+ * nowhere installs a trigger reading a missing column, after which every write to the table
+ * fails. Without `extends` the live schema is the judge (see diff/transition-sources.ts).
+ */
+export function checkAgainstPrevious(schema: Schema, report: Report): void {
+  const previous = schema.previous?.tables ? { release: schema.previous.release, tables: schema.previous.tables } : null;
+  if (!previous) return;
+  const renamedFrom = new Map(
+    schema.transitions.flatMap((t) => (t.kind === 'rename-table' ? [[t.to, t.from] as const] : [])),
+  );
+  const before = (table: string): TableInput | undefined => previous.tables[renamedFrom.get(table) ?? table];
+  const where = `in the previous release ${previous.release}`;
+
+  schema.transitions.forEach((t, i) => {
+    const path = `transitions[${i}] (${t.kind})`;
+    if (t.kind === 'data-move' || t.kind === 'fill') return;
+    if (t.kind === 'rename-table') {
+      if (!(t.from in previous.tables)) report(path, `table "${t.from}" does not exist ${where} (its tables: ${list(Object.keys(previous.tables))})`);
+      if (t.to in previous.tables) report(path, `table "${t.to}" already exists ${where}; a rename needs a new name`);
+      return;
+    }
+    // A table the release does not declare is reported by normalization already.
+    if (!(t.table in schema.tables)) return;
+    const table = before(t.table);
+    if (!table) {
+      report(path, `table "${t.table}" does not exist ${where}, so it has no old columns to move data from`);
+      return;
+    }
+    const columns = table.columns ?? {};
+    const need = (column: string, role: string) => {
+      if (!(column in columns)) report(path, `${role} "${column}" is not a column of ${t.table} ${where} (its columns: ${list(Object.keys(columns))})`);
+    };
+    for (const [column, role] of oldColumns(t)) need(column, role);
+    if (t.kind === 'rename-column' && t.to in columns) report(path, `"${t.to}" is already a column of ${t.table} ${where}; a rename needs a new name`);
+    if (t.kind === 'change-type' && t.column in columns) {
+      const old = typeOf(columns[t.column]!);
+      const now = typeOf(schema.tables[t.table]?.columns?.[t.column]);
+      if (old && now && sameColumnType(old, now)) {
+        report(path, `${t.table}.${t.column} is ${formatColumnType(now)} ${where} too: changeType would change nothing; declare the new type in tables.${t.table}.columns.${t.column}, or remove the transition`);
+      }
+    }
+  });
+}
+
+/** The columns of the previous release a transition reads, each with its role for messages. */
+function oldColumns(t: Exclude<TransitionInput, { kind: 'data-move' | 'fill' | 'rename-table' }>): [string, string][] {
+  switch (t.kind) {
+    case 'rename-column':
+      return [[t.from, 'the old column']];
+    case 'change-type':
+      return [[t.column, 'the column']];
+    case 'derive':
+      return [
+        ...(t.retires ?? []).map((c): [string, string] => [c, 'the retired column']),
+        ...(t.reads ?? []).map((c): [string, string] => [c, 'the column it reads']),
+      ];
+  }
+}
+
+function typeOf(column: TableInput['columns'] extends Record<string, infer C> | undefined ? C | undefined : never): ColumnType | null {
+  if (column === undefined) return null;
+  const type = typeof column === 'string' ? column : column.type;
+  if (typeof type !== 'string') return { kind: 'native', sql: type.native.trim() };
+  const parsed = parseColumnType(type);
+  return 'error' in parsed ? null : parsed;
+}
+
+const list = (names: string[]) => (names.length === 0 ? 'none' : names.join(', '));
