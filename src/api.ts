@@ -7,7 +7,7 @@ import { Ledger, type JobRecord, type RunRecord } from './execute/ledger.js';
 import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
-import { stepsOf, type Phase, type Plan } from './plan/step.js';
+import { stepsOf, type DriftItem, type Phase, type Plan } from './plan/step.js';
 import { redactUrl } from './redact.js';
 import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 
@@ -69,7 +69,8 @@ export interface CheckReport {
   next: Phase | null;
   exitCode: number;
   pending: Record<Phase, number>;
-  drift: number;
+  /** Live objects the declaration does not know: the same list `plan` shows. */
+  drift: DriftItem[];
 }
 
 /** Where a database stands against a declaration: what `check` and `status` report. */
@@ -80,7 +81,7 @@ function progressOf(release: string, plan: Plan): CheckReport {
     next,
     exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
     pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
-    drift: plan.drift.length,
+    drift: plan.drift,
   };
 }
 

@@ -1,3 +1,13 @@
+import type { DeclarationIssue } from './declaration/declaration-error.js';
+
+/** Where an error points, for `--format json` callers as much as for people. */
+export interface ErrorDetails {
+  /** The file (with `:line` when known) the error is about: a release file, the config. */
+  path?: string;
+  /** Every problem found in a declaration or configuration, with its path inside the file. */
+  issues?: DeclarationIssue[];
+}
+
 /**
  * Errors an operator can act on. Each says what is wrong, where, and what to do; the CLI prints
  * the message and exits with `exitCode`.
@@ -7,6 +17,7 @@ export class DbtideError extends Error {
     message: string,
     readonly exitCode = 1,
     readonly hint?: string,
+    readonly details: ErrorDetails = {},
   ) {
     super(message);
     this.name = 'DbtideError';

@@ -29,21 +29,56 @@ registerScan(program);
 registerVerifyChain(program);
 registerDemo(program);
 
-function fail(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
+interface ErrorReport {
+  message: string;
+  hint?: string;
+  path?: string;
+  issues?: { path: string; message: string }[];
+  exitCode: number;
+}
+
+/** Every failure as one shape: printed for people on stderr, and as JSON on stdout under `--format json`. */
+function reportOf(error: unknown): ErrorReport | null {
+  if (error instanceof CommanderError) {
+    // Help and --version end the same way, with nothing wrong.
+    if (error.exitCode === 0) return null;
+    return { message: error.message.replace(/^error: /, ''), hint: 'dbtide <command> --help lists the options', exitCode: 1 };
+  }
   if (error instanceof DbtideError) {
-    process.stderr.write(`error: ${redactText(error.message)}\n`);
-    if (error.hint) process.stderr.write(`hint: ${redactText(error.hint)}\n`);
-    return error.exitCode;
+    return {
+      message: redactText(error.message),
+      ...(error.hint ? { hint: redactText(error.hint) } : {}),
+      ...(error.details.path ? { path: error.details.path } : {}),
+      ...(error.details.issues ? { issues: error.details.issues } : {}),
+      exitCode: error.exitCode,
+    };
   }
   if (error instanceof DeclarationError) {
-    process.stderr.write(`error: the declaration is invalid:\n${error.message}\n`);
-    return 1;
+    return {
+      message: `${error.location ? `${error.location}: ` : ''}the declaration is invalid:\n${error.message}`,
+      ...(error.location ? { path: error.location } : {}),
+      issues: error.issues,
+      exitCode: 1,
+    };
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`error: ${redactText(message)}\n`);
+  return { message: redactText(message), hint: 'this looks like a dbtide bug: rerun with DBTIDE_DEBUG=1 for the stack, and report it', exitCode: 1 };
+}
+
+/** `--format json` anywhere on the command line, as commander itself may be what failed. */
+const wantsJson = (argv: string[]) => argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
+
+function fail(error: unknown): number {
+  const report = reportOf(error);
+  if (report === null) return 0;
+  // Commander has printed its own message (and the help) already.
+  if (!(error instanceof CommanderError)) {
+    process.stderr.write(`error: ${report.message}\n`);
+    if (report.hint) process.stderr.write(`hint: ${report.hint}\n`);
+  }
   if (process.env.DBTIDE_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${redactText(error.stack)}\n`);
-  return 1;
+  if (wantsJson(process.argv)) process.stdout.write(`${JSON.stringify({ error: report })}\n`);
+  return report.exitCode;
 }
 
 try {

@@ -183,14 +183,16 @@ export class Ledger {
   /** Backfills and data moves with their progress, most recently active first. */
   async jobs(limit = 20): Promise<JobRecord[]> {
     if (!(await this.exists())) return [];
-    return this.conn.query<JobRecord>(
+    const rows = await this.conn.query<JobRecord>(
       `SELECT job_id, rows_done, status, updated_at FROM _dbtide_backfills ORDER BY updated_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`,
     );
+    return rows.map((r) => ({ ...r, updated_at: isoTime(r.updated_at)! }));
   }
 
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
-    return this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);
+    const rows = await this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);
+    return rows.map((r) => ({ ...r, started_at: isoTime(r.started_at)!, finished_at: isoTime(r.finished_at) }));
   }
 
   /** The statements that ran for a release, by phase, in order: what verify-chain classifies. */
@@ -212,4 +214,16 @@ export class Ledger {
   async markInterrupted(ids: string[]): Promise<void> {
     for (const id of ids) await this.finishRun(id, 'failed', 'interrupted: the process stopped before the run finished');
   }
+}
+
+/**
+ * Times as ISO 8601 in UTC, whichever driver read them: node-postgres returns a Date, mysql2 (with
+ * `dateStrings`) the naive text of a DATETIME that dbtide wrote in UTC.
+ */
+export function isoTime(value: Date | string | null): string | null {
+  if (value === null) return null;
+  if (value instanceof Date) return value.toISOString();
+  const naive = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value);
+  const time = new Date(naive ? `${value.replace(' ', 'T')}Z` : value);
+  return Number.isNaN(time.getTime()) ? value : time.toISOString();
 }

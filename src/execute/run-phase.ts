@@ -3,6 +3,7 @@ import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import { describeKey, findOffenders, type Offenders } from '../scan/find-offenders.js';
+import { defaultToFill } from '../scan/repair.js';
 import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
@@ -85,7 +86,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     }
     const { plan, steps, live } = await planPhase();
     await options.confirm?.(steps);
-    const forced = await runPrechecks(db, live, steps, emit, options.force);
+    const forced = await runPrechecks(db, live, steps, emit, options.force, declared);
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
 
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
@@ -152,7 +153,14 @@ function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
  * Every precheck of the phase runs before the first change, so a refusal leaves the database as
  * it was. Returns the verification failures a `force` reason lets through.
  */
-async function runPrechecks(db: Database, live: SchemaModel, steps: Step[], emit: EventSink, force: string | undefined): Promise<Offenders[]> {
+async function runPrechecks(
+  db: Database,
+  live: SchemaModel,
+  steps: Step[],
+  emit: EventSink,
+  force: string | undefined,
+  declared: DeclaredSchema,
+): Promise<Offenders[]> {
   const failures: Offenders[] = [];
   for (const precheck of steps.flatMap((s) => s.prechecks)) {
     const found = await findOffenders(db, live, precheck);
@@ -165,7 +173,7 @@ async function runPrechecks(db: Database, live: SchemaModel, steps: Step[], emit
   const verification = blocking.filter((f) => f.precheck.kind === 'verification');
   const tightening = blocking.filter((f) => f.precheck.kind !== 'verification');
   const hints = [
-    ...(tightening.length > 0 ? [repairHint(tightening)] : []),
+    ...(tightening.length > 0 ? [repairHint(tightening, declared)] : []),
     ...(verification.length > 0
       ? ['run `dbtide migrate` to finish the backfill, then contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on']
       : []),
@@ -186,13 +194,15 @@ function describeFailures(failures: Offenders[]): string {
     .join('\n');
 }
 
-function repairHint(failures: Offenders[]): string {
+function repairHint(failures: Offenders[], declared: DeclaredSchema): string {
   const tables = [...new Set(failures.map((f) => f.precheck.table))];
   const only = tables.length === 1 ? ` --table ${tables[0]}` : '';
-  return (
-    `list them: \`dbtide scan${only}\`; repair: \`dbtide scan${only} --fix archive\` moves them (and the rows that depend on them) ` +
-    `to shadow_<table> tables (same --url and --schema as this run); or correct the data by hand, then run the phase again`
-  );
+  // NULLs in columns with a declared default are best filled with it: nothing leaves the table.
+  const fillable = failures.every((f) => typeof defaultToFill(declared, f.precheck) !== 'string');
+  const repair = fillable
+    ? `\`dbtide scan${only} --fix set-default\` fills the NULLs with the declared defaults; \`dbtide scan${only} --fix archive\` moves the rows instead`
+    : `\`dbtide scan${only} --fix archive\` moves them (and the rows that depend on them) to shadow_<table> tables`;
+  return `list them: \`dbtide scan${only}\`; repair: ${repair} (same --url and --schema as this run); or correct the data by hand, then run the phase again`;
 }
 
 /** Dual writes need triggers: find out before the first change, not halfway through expand. */

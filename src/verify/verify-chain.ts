@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dialectFor } from '../../dialects/registry.js';
-import { loadSchemaFile, releaseFiles } from '../declaration/load-schema.js';
+import { loadChain as loadReleases } from '../declaration/load-schema.js';
 import type { ScratchDatabase } from '../dialect.js';
 import { introspectLive, openDatabase, withDatabase, type Database } from '../engine.js';
 import { DbtideError, NotConverged } from '../errors.js';
@@ -225,9 +225,8 @@ async function generatedRows(db: Database, model: SchemaModel, links: SchemaMode
 }
 
 async function loadChain(dir: string, from: string | undefined): Promise<Release[]> {
-  const files = releaseFiles(dir);
-  if (files.length === 0) throw new DbtideError(`no release files in ${resolve(dir)}`, 1, 'pass --migrations <dir> (release files are named like 001-initial.ts)');
-  const chain = await Promise.all(files.map(async (file) => ({ file, declared: await loadSchemaFile(file) })));
+  const chain = await loadReleases(dir);
+  if (chain.length === 0) throw new DbtideError(`no release files in ${resolve(dir)}`, 1, 'pass --migrations <dir> (release files are named like 001-initial.ts)');
   if (from === undefined) return chain;
   const start = chain.findIndex((r) => r.declared.release === from || basename(r.file).replace(/\.[^.]+$/, '') === from || basename(r.file) === from);
   if (start < 0) throw new DbtideError(`--from ${from}: no such release in ${resolve(dir)}`, 1, `releases: ${chain.map((r) => r.declared.release).join(', ')}`);

@@ -89,7 +89,7 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('verify-chain on $name
     };
     folders = Object.fromEntries([
       // b disappears from the declaration without a tombstone: dbtide never drops it, a fresh install never has it.
-      make('undeclared drop', "tables: { t: { columns: { id: 'int', a: 'text' }, primaryKey: ['id'] } }"),
+      make('undeclared drop', "follows: '001-base', tables: { t: { columns: { id: 'int', a: 'text' }, primaryKey: ['id'] } }"),
       // A new NOT NULL column filled from what old code writes, by an expression old code's values break.
       make('new required column', `extends: base, tables: { t: { columns: { c: { type: 'int', nullable: false } } } }, transitions: [fillColumn('t', 'c', '${dialect.toInteger}')]`),
       // full keeps only the first name; the way back cannot restore the last.

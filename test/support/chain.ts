@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { loadSchemaFile, releaseFiles } from '../../src/declaration/load-schema.js';
+import { loadChain } from '../../src/declaration/load-schema.js';
 import type { DeclaredSchema } from '../../src/model/schema-model.js';
 
 export const MIGRATIONS = resolve(import.meta.dirname, '../../migrations');
 
 /** The example chain, normalized, in release order. */
 export async function exampleChain(): Promise<{ file: string; declared: DeclaredSchema }[]> {
-  return Promise.all(releaseFiles(MIGRATIONS).map(async (file) => ({ file, declared: await loadSchemaFile(file) })));
+  return loadChain(MIGRATIONS);
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { check, status } from '../../api.js';
+import { check, status, type CheckReport, type StatusReport } from '../../api.js';
 import { commonOptions, targetOf } from '../common.js';
 import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
@@ -9,38 +9,65 @@ export function registerCheck(program: Command): void {
       .command('check')
       .description('exit with the next action: 0 up to date, 1 error, 2 expand pending, 3 migrate pending, 4 contract pending'),
   ).action(async (flags: CommonFlags) => {
-    const { url, config } = await resolveUrl(flags);
-    const report = await check(targetOf(url, flags, config), resolveSchemaFile(flags, config));
+    const resolved = await resolveUrl(flags);
+    const report = await check(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
+    else if (flags.format === 'markdown') process.stdout.write(`${checkMarkdown(report)}\n`);
     else process.stdout.write(report.next ? `${report.release}: ${report.next} pending\n` : `${report.release}: up to date\n`);
     process.exitCode = report.exitCode;
   });
 }
 
+const checkMarkdown = (r: CheckReport) => `**${r.release}**: ${r.next ? `\`dbtide ${r.next}\` pending` : 'up to date'}`;
+
 export function registerStatus(program: Command): void {
   commonOptions(program.command('status').description('show the release, pending steps per phase, drift, and recent runs')).action(
     async (flags: CommonFlags) => {
-      const { url, config } = await resolveUrl(flags);
-      const report = await status(targetOf(url, flags, config), resolveSchemaFile(flags, config));
-      if (flags.format === 'json') {
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        return;
-      }
-      const lines = [
-        `database: ${report.server} (${report.url})`,
-        `declared release: ${report.release}`,
-        `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
-        `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,
-        `drift: ${report.drift} object(s)${report.drift ? ' (dbtide plan lists them)' : ''}`,
-        '',
-        report.runs.length === 0 ? 'no runs recorded yet' : 'recent runs:',
-        ...report.runs.map(
-          (r) => `  ${new Date(r.started_at).toISOString()}  ${r.phase.padEnd(8)} ${r.release.padEnd(20)} ${r.status.padEnd(7)} ${r.message ?? ''}`,
-        ),
-        ...(report.jobs.length === 0 ? [] : ['', 'backfills and data moves:']),
-        ...report.jobs.map((j) => `  ${j.status.padEnd(8)} ${Number(j.rows_done).toLocaleString('en-US').padStart(12)} rows  ${j.job_id}`),
-      ];
-      process.stdout.write(`${lines.join('\n')}\n`);
+      const resolved = await resolveUrl(flags);
+      const report = await status(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
+      if (flags.format === 'json') process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(`${(flags.format === 'markdown' ? statusMarkdown : statusText)(report)}\n`);
     },
   );
+}
+
+const rowsOf = (n: string | number) => Number(n).toLocaleString('en-US');
+
+function statusText(report: StatusReport): string {
+  return [
+    `database: ${report.server} (${report.url})`,
+    `declared release: ${report.release}`,
+    `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
+    `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,
+    `drift: ${report.drift.length} object(s)${report.drift.length ? ' (dbtide plan lists them)' : ''}`,
+    '',
+    report.runs.length === 0 ? 'no runs recorded yet' : 'recent runs:',
+    ...report.runs.map((r) => `  ${r.started_at}  ${r.phase.padEnd(8)} ${r.release.padEnd(20)} ${r.status.padEnd(11)} ${r.message ?? ''}`),
+    ...(report.jobs.length === 0 ? [] : ['', 'backfills and data moves:']),
+    ...report.jobs.map((j) => `  ${j.status.padEnd(8)} ${rowsOf(j.rows_done).padStart(12)} rows  ${j.job_id}`),
+  ].join('\n');
+}
+
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** For pull-request comments and run summaries. */
+function statusMarkdown(report: StatusReport): string {
+  const out = [
+    `### dbtide status: ${report.release}`,
+    '',
+    `Target: ${report.server}`,
+    '',
+    '| expand | migrate | contract | next | drift |',
+    '|---|---|---|---|---|',
+    `| ${report.pending.expand} | ${report.pending.migrate} | ${report.pending.contract} | ${report.next ? `\`dbtide ${report.next}\`` : 'up to date'} | ${report.drift.length} |`,
+  ];
+  if (report.runs.length > 0) {
+    out.push('', '| started | phase | release | status | message |', '|---|---|---|---|---|');
+    for (const r of report.runs) out.push(`| ${r.started_at} | ${r.phase} | ${cell(r.release)} | ${r.status} | ${cell(r.message ?? '')} |`);
+  }
+  if (report.jobs.length > 0) {
+    out.push('', '| job | status | rows |', '|---|---|---|');
+    for (const j of report.jobs) out.push(`| ${cell(j.job_id)} | ${j.status} | ${rowsOf(j.rows_done)} |`);
+  }
+  return out.join('\n');
 }

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { applyPhase, check, planChanges } from '../../api.js';
-import { releaseFiles } from '../../declaration/load-schema.js';
+import { releaseChain } from '../../declaration/load-schema.js';
 import { DbtideError } from '../../errors.js';
 import { PHASES } from '../../plan/step.js';
 import { planText } from '../format-plan.js';
@@ -18,7 +18,7 @@ export function registerDemo(program: Command): void {
     .option('--migrations <dir>', 'folder of release files', 'migrations')
     .option('--sql', 'show the SQL of each step')
     .action(async (flags: { migrations: string; sql?: boolean }) => {
-      const files = releaseFiles(flags.migrations);
+      const files = (await releaseChain(flags.migrations)).map((r) => r.file);
       if (files.length === 0) throw new DbtideError(`no release files in ${flags.migrations}`, 1);
       rmSync(DEMO_DIR, { recursive: true, force: true });
       rmSync(`${DEMO_DIR}.lock`, { force: true });

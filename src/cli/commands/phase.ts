@@ -5,7 +5,14 @@ import { DbtideError } from '../../errors.js';
 import type { Phase, Step } from '../../plan/step.js';
 import { MORE_TO_DO_EXIT, phaseOptions, retryOf, targetOf } from '../common.js';
 import { progressPrinter } from '../progress.js';
-import { numberFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+import { integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+
+/** What `--yes` confirms: contract drops tombstoned objects; the live phases rarely drop anything. */
+const YES: Record<Phase, string> = {
+  expand: 'confirm, without a prompt, any step that drops or replaces an object (expand adds; such steps are rare here)',
+  migrate: 'confirm, without a prompt, any step that drops or replaces an object (migrate moves data; such steps are rare here)',
+  contract: 'confirm, without a prompt, dropping the objects the release marks as removed and the old columns of finished transitions (take a backup first)',
+};
 
 const DESCRIPTIONS: Record<Phase, string> = {
   expand: 'apply additive, online-safe changes (old and new application versions keep working)',
@@ -33,9 +40,9 @@ async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Pr
 function phaseFlags(command: Command, phase: Phase): Command {
   if (phase === 'migrate') {
     return command
-      .option('--max-rows <n>', `process at most n rows of backfills and data moves, then exit ${MORE_TO_DO_EXIT} if more is left`, numberFlag('--max-rows'))
-      .option('--batch-ms <ms>', 'target duration of one backfill batch; batch size follows it (default 500)', numberFlag('--batch-ms'))
-      .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', numberFlag('--sleep-ms'));
+      .option('--max-rows <n>', `process at most n rows of backfills and data moves, then exit ${MORE_TO_DO_EXIT} if more is left`, integerFlag('--max-rows', 1))
+      .option('--batch-ms <ms>', 'target duration of one backfill batch; batch size follows it (default 500)', integerFlag('--batch-ms', 1))
+      .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'));
   }
   if (phase === 'contract') {
     return command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
@@ -52,24 +59,24 @@ interface PhaseFlags extends CommonFlags {
 
 function backfillOf(flags: PhaseFlags) {
   return {
-    ...(flags.maxRows === undefined ? {} : { maxRows: Math.floor(flags.maxRows) }),
-    ...(flags.batchMs === undefined ? {} : { targetBatchMs: Math.max(1, flags.batchMs) }),
+    ...(flags.maxRows === undefined ? {} : { maxRows: flags.maxRows }),
+    ...(flags.batchMs === undefined ? {} : { targetBatchMs: flags.batchMs }),
     ...(flags.sleepMs === undefined ? {} : { sleepMs: flags.sleepMs }),
   };
 }
 
 export function registerPhase(program: Command, phase: Phase): void {
-  phaseFlags(phaseOptions(program.command(phase).description(DESCRIPTIONS[phase])), phase).action(async (flags: PhaseFlags) => {
+  phaseFlags(phaseOptions(program.command(phase).description(DESCRIPTIONS[phase]), YES[phase]), phase).action(async (flags: PhaseFlags) => {
     if (flags.force !== undefined && flags.force.trim() === '') {
       throw new DbtideError('--force needs a reason, e.g. --force "rows 12-15 were repaired by hand"', 1);
     }
-    const { url, config } = await resolveUrl(flags);
-    const target = targetOf(url, flags, config);
-    const schemaFile = resolveSchemaFile(flags, config);
+    const resolved = await resolveUrl(flags);
+    const target = targetOf(resolved, flags);
+    const schemaFile = await resolveSchemaFile(flags, resolved.config);
     const result = await applyPhase(phase, target, schemaFile, {
       confirm: (steps) => confirmDrops(phase, steps, flags),
       dryRun: flags.dryRun ?? false,
-      retry: retryOf(flags, config),
+      retry: retryOf(flags, resolved),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
       backfill: backfillOf(flags),
       ...(flags.force ? { force: flags.force } : {}),

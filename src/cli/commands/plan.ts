@@ -10,8 +10,8 @@ export function registerPlan(program: Command): void {
       .command('plan')
       .description('show what expand, migrate and contract would do, with SQL, locks and row estimates (changes nothing)'),
   ).action(async (flags: CommonFlags) => {
-    const { url, config } = await resolveUrl(flags);
-    const report = await planChanges(targetOf(url, flags, config), resolveSchemaFile(flags, config));
+    const resolved = await resolveUrl(flags);
+    const report = await planChanges(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(planJson(report), null, 2)}\n`);
     else if (flags.format === 'markdown') process.stdout.write(`${planMarkdown(report)}\n`);
     else process.stdout.write(`${planText(report)}\n`);

@@ -2,7 +2,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { pull } from '../../api.js';
 import { DbtideError } from '../../errors.js';
-import { commonOptions, targetOf } from '../common.js';
+import { connectionOptions, targetOf } from '../common.js';
 import { resolveUrl, type CommonFlags } from '../resolve.js';
 
 interface PullFlags extends CommonFlags {
@@ -12,19 +12,19 @@ interface PullFlags extends CommonFlags {
 }
 
 export function registerPull(program: Command): void {
-  commonOptions(program.command('pull').description('write a release file that declares the live database as it is'))
+  connectionOptions(program.command('pull').description('write a release file that declares the live database as it is'), ['text'])
     .option('--out <file>', 'write to this file instead of stdout')
     .option('--release <name>', 'release name in the file', 'pulled')
     .option('--force', 'overwrite --out if it exists')
     .action(async (flags: PullFlags) => {
-      const { url, config } = await resolveUrl(flags);
-      const { source, model } = await pull(targetOf(url, flags, config), { release: flags.release ?? 'pulled' });
+      if (flags.out && existsSync(flags.out) && !flags.force) {
+        throw new DbtideError(`${flags.out} exists`, 1, 'pass --force to overwrite it, or choose another --out');
+      }
+      const resolved = await resolveUrl(flags);
+      const { source, model } = await pull(targetOf(resolved, flags), { release: flags.release ?? 'pulled' });
       if (!flags.out) {
         process.stdout.write(source);
         return;
-      }
-      if (existsSync(flags.out) && !flags.force) {
-        throw new DbtideError(`${flags.out} exists`, 1, 'pass --force to overwrite it, or choose another --out');
       }
       writeFileSync(flags.out, source);
       process.stderr.write(`wrote ${flags.out}: ${Object.keys(model.tables).length} table(s)\n`);

@@ -4,8 +4,8 @@ import { DbtideError } from '../../errors.js';
 import { describeKey } from '../../scan/find-offenders.js';
 import { shadowName, type FixMode } from '../../scan/repair.js';
 import { SCAN_EXIT, type ScanEvent, type ScanFinding, type ScanReport } from '../../scan/run-scan.js';
-import { commonOptions, retryOf, targetOf } from '../common.js';
-import { numberFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+import { commonOptions, lockOptions, retryOf, targetOf } from '../common.js';
+import { integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
 interface ScanFlags extends CommonFlags {
   table?: string;
@@ -21,28 +21,25 @@ const FIXES: Record<FixMode, string> = {
 };
 
 export function registerScan(program: Command): void {
-  commonOptions(program.command('scan'))
+  lockOptions(commonOptions(program.command('scan'), ['text', 'json']), 'a fix')
     .description(`list the rows that would block pending tightenings (NOT NULL, UNIQUE, FOREIGN KEY, CHECK); exit ${SCAN_EXIT.clean} when clean, ${SCAN_EXIT.offenders} when offenders remain`)
     .option('--table <name>', 'only the tightenings of this table')
-    .option('--limit <n>', 'offending keys to list per rule (default 20)', numberFlag('--limit'))
-    .option('--batch-rows <n>', 'rows per key range of a scan (default 50000)', numberFlag('--batch-rows'))
+    .option('--limit <n>', 'offending keys to list per rule (default 20)', integerFlag('--limit'))
+    .option('--batch-rows <n>', 'rows per key range of a scan (default 50000)', integerFlag('--batch-rows', 1))
     .addOption(new Option('--fix <mode>', `repair: ${Object.entries(FIXES).map(([m, d]) => `${m} ${d}`).join('; ')}`).choices(Object.keys(FIXES)))
     .option('--yes', 'confirm --fix delete')
-    .option('--lock-timeout <ms>', 'cap on each lock wait of a fix, in ms (default 2000)', numberFlag('--lock-timeout'))
-    .option('--lock-retries <n>', 'retries after a lock wait timed out (default 10)', numberFlag('--lock-retries'))
-    .option('--wait <seconds>', "how long a fix waits for another run's lock (default 30)", numberFlag('--wait'))
     .action(async (flags: ScanFlags) => {
       if (flags.fix === 'delete' && !flags.yes) {
         throw new DbtideError('--fix delete removes the offending rows for good', 1, 'take a backup first, then run again with --yes (or use --fix archive, which keeps them in shadow tables)');
       }
-      const { url, config } = await resolveUrl(flags);
+      const resolved = await resolveUrl(flags);
       const text = flags.format !== 'json';
-      const report = await scan(targetOf(url, flags, config), resolveSchemaFile(flags, config), {
+      const report = await scan(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config), {
         ...(flags.table ? { table: flags.table } : {}),
-        ...(flags.limit === undefined ? {} : { limit: Math.floor(flags.limit) }),
-        ...(flags.batchRows ? { batchRows: Math.floor(flags.batchRows) } : {}),
+        ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+        ...(flags.batchRows ? { batchRows: flags.batchRows } : {}),
         ...(flags.fix ? { fix: flags.fix } : {}),
-        retry: retryOf(flags, config),
+        retry: retryOf(flags, resolved),
         ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
         ...(text ? { onEvent: printEvent } : {}),
       });

@@ -1,13 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../../config.js';
 import type { ScratchDatabase } from '../../dialect.js';
 import { renderChainJson, renderChainJunit, renderChainText } from '../../verify/render-chain-report.js';
 import { verifyChain } from '../../verify/verify-chain.js';
+import { configOf } from '../resolve.js';
 
 interface VerifyFlags {
   url?: string;
   migrations?: string;
+  config?: string;
   from?: string;
   seed?: boolean;
   junit?: string;
@@ -23,12 +24,13 @@ export function registerVerifyChain(program: Command): void {
     .description('prove a release chain: upgrade scratch databases release by release and check compatibility, idempotence, schema equality with a fresh install, phase policy and data; exit 0 only when every check passed')
     .option('--url <url>', 'server to create the scratch databases on (they are dropped afterwards); default: a throwaway embedded database')
     .option('--migrations <dir>', 'folder of release files (else the config, else migrations/)')
+    .option('--config <file>', 'config file (default: dbtide.config.ts in this folder or the nearest parent)')
     .option('--from <release>', 'install this release fresh and upgrade from it (default: the first)')
     .option('--seed', "seed the first release with the chain's seed file (its verifyChainSeed(url) export) instead of generated rows")
     .option('--junit <file>', 'also write the results as JUnit XML')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (flags: VerifyFlags) => {
-      const config = await loadConfig();
+      const { config } = await configOf(flags);
       const scratches: ScratchDatabase[] = [];
       // Ctrl-C or a CI timeout must not leave scratch databases behind.
       const stop = (signal: NodeJS.Signals) => {
