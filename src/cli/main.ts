@@ -11,23 +11,26 @@ import { registerPull } from './commands/pull.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerifyChain } from './commands/verify-chain.js';
 
-const program = new Command()
-  .name('dbtide')
-  .description('Zero-downtime schema migrations: expand (live), migrate (live), contract (after the old version is gone).')
-  .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
-  .showHelpAfterError()
-  .exitOverride();
-
-registerPlan(program);
-registerPhase(program, 'expand');
-registerPhase(program, 'migrate');
-registerPhase(program, 'contract');
-registerCheck(program);
-registerStatus(program);
-registerPull(program);
-registerScan(program);
-registerVerifyChain(program);
-registerDemo(program);
+/** A fresh program per run: commander keeps option values on its commands between parses. */
+function buildProgram(): Command {
+  const program = new Command()
+    .name('dbtide')
+    .description('Zero-downtime schema migrations: expand (live), migrate (live), contract (after the old version is gone).')
+    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    .showHelpAfterError()
+    .exitOverride();
+  registerPlan(program);
+  registerPhase(program, 'expand');
+  registerPhase(program, 'migrate');
+  registerPhase(program, 'contract');
+  registerCheck(program);
+  registerStatus(program);
+  registerPull(program);
+  registerScan(program);
+  registerVerifyChain(program);
+  registerDemo(program);
+  return program;
+}
 
 interface ErrorReport {
   message: string;
@@ -68,7 +71,7 @@ function reportOf(error: unknown): ErrorReport | null {
 /** `--format json` anywhere on the command line, as commander itself may be what failed. */
 const wantsJson = (argv: string[]) => argv.some((a, i) => a === '--format=json' || (a === '--format' && argv[i + 1] === 'json'));
 
-function fail(error: unknown): number {
+function fail(error: unknown, argv: string[]): number {
   const report = reportOf(error);
   if (report === null) return 0;
   // Commander has printed its own message (and the help) already.
@@ -77,12 +80,23 @@ function fail(error: unknown): number {
     if (report.hint) process.stderr.write(`hint: ${report.hint}\n`);
   }
   if (process.env.DBTIDE_DEBUG && error instanceof Error && error.stack) process.stderr.write(`${redactText(error.stack)}\n`);
-  if (wantsJson(process.argv)) process.stdout.write(`${JSON.stringify({ error: report })}\n`);
+  if (wantsJson(argv)) process.stdout.write(`${JSON.stringify({ error: report })}\n`);
   return report.exitCode;
 }
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
-  process.exitCode = fail(error);
+/**
+ * Runs one command line (`argv` as `process.argv` holds it) and returns its exit code. Commands
+ * report a code of their own (check, scan, migrate --max-rows) through `process.exitCode`.
+ */
+export async function runCommandLine(argv: string[]): Promise<number> {
+  const before = process.exitCode;
+  process.exitCode = undefined;
+  try {
+    await buildProgram().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    return fail(error, argv);
+  } finally {
+    process.exitCode = before;
+  }
 }

@@ -1,66 +1,18 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite } from '../../dialects/postgres/driver.js';
-import { databaseOf } from '../../dialects/mysql/driver.js';
 import { planChanges } from '../../src/api.js';
 import type { Dialect } from '../../src/dialect.js';
 import { stepsOf } from '../../src/plan/step.js';
 import { runCli } from '../support/cli.js';
 import { MIGRATIONS } from '../support/chain.js';
+import { mysqlDump, pgDump, pgliteDump } from '../support/dumps.js';
 import { releaseDir } from '../support/release-files.js';
 import { targets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
 
 const FIRST = join(MIGRATIONS, '001-icehouse.ts');
 const files = releaseDir();
 afterAll(() => files.remove());
-
-/** pg_dump of schema and data; its per-dump random `\restrict` key is left out. */
-const pgDump = (url: string) =>
-  execFileSync('pg_dump', ['--no-owner', url], { encoding: 'utf8' }).replace(/^\\(un)?restrict .*$/gm, '');
-
-/** mysqldump of schema and data, without the time it was taken. */
-function mysqlDump(url: string): string {
-  const server = new URL(url);
-  const password = decodeURIComponent(server.password);
-  return execFileSync('mysqldump', [
-    '--skip-dump-date', '--triggers', '--routines',
-    '-h', server.hostname, '-P', server.port || '3306', '-u', decodeURIComponent(server.username),
-    ...(password ? [`-p${password}`] : []),
-    databaseOf(url)!,
-  ], { encoding: 'utf8' });
-}
-
-/**
- * PGlite rewrites files of its data directory whenever it is opened, so its "dump" is every
- * relation, column, constraint, index and row, read through the catalog.
- */
-async function pgliteDump(url: string): Promise<string> {
-  const conn = await connectPglite(url);
-  try {
-    const catalog = await conn.query<{ line: string }>(`
-      SELECT format('%s %s %s', c.relkind, c.relname, pg_get_indexdef(c.oid)) AS line
-        FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace
-      UNION ALL SELECT format('col %s.%s %s %s', attrelid::regclass, attname, format_type(atttypid, atttypmod), attnotnull)
-        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-       WHERE c.relnamespace = 'public'::regnamespace AND attnum > 0 AND NOT attisdropped
-      UNION ALL SELECT format('con %s.%s %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-        FROM pg_constraint WHERE connamespace = 'public'::regnamespace
-      ORDER BY 1`);
-    const tables = await conn.query<{ relname: string }>(
-      "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY 1",
-    );
-    const rows: string[] = [];
-    for (const { relname } of tables) {
-      const data = await conn.query(`SELECT * FROM "${relname}"`);
-      rows.push(relname, ...data.map((r) => JSON.stringify(r)).sort());
-    }
-    return [...catalog.map((c) => c.line), ...rows].join('\n');
-  } finally {
-    await conn.close();
-  }
-}
 
 /** What each target is compared by, and what its URL looks like when nothing listens there. */
 const PER_TARGET: Record<ScratchTarget['name'], { dump(url: string): string | Promise<string>; badUrl: string; badUrlError: RegExp }> = {

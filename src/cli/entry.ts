@@ -1,0 +1,3 @@
+import { runCommandLine } from './main.js';
+
+process.exitCode = await runCommandLine(process.argv);
