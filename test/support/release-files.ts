@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * Release files written by a test. They live under the repository's `.dbtide/` (ignored by git)
@@ -13,6 +13,7 @@ export function releaseDir(): { dir: string; write(name: string, source: string)
     dir,
     write(name, source) {
       const file = join(dir, name);
+      mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, source);
       return file;
     },
