@@ -208,6 +208,25 @@ describe.each(DIALECTS)('hostile input on $name', (dialect) => {
     expect(CASES.length).toBeGreaterThanOrEqual(50);
   });
 
+  it('status and check answer in one shape on every dialect: ISO times, drift as a list, markdown', async () => {
+    const url = dialect.withPassword(scratch.url);
+    const json = await run(['status', '--url', url, '--schema', BASE, '--format', 'json']);
+    expect(json.code).toBe(0);
+    const report = JSON.parse(json.stdout) as { url: string; drift: unknown; runs: { started_at: string; finished_at: string }[] };
+    expect(report.drift).toEqual([]);
+    expect(report.runs.length).toBe(3);
+    for (const r of report.runs) {
+      expect(r.started_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+      expect(r.finished_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    }
+    const markdown = await run(['status', '--url', url, '--schema', BASE, '--format', 'markdown']);
+    expect(markdown.stdout).toContain('### dbtide status: 001-base');
+    expect(markdown.stdout).toContain('| 0 | 0 | 0 | up to date | 0 |');
+    const check = await run(['check', '--url', url, '--schema', BASE, '--format', 'markdown']);
+    expect(check.stdout.trim()).toBe('**001-base**: up to date');
+    for (const out of [json, markdown, check]) expect(`${out.stdout}${out.stderr}`).not.toContain(PASSWORD);
+  });
+
   it.each(cases)('$name: exits 1, says where, changes nothing, hides the password', async (c) => {
     const dir = releaseDir();
     try {
