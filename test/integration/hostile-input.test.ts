@@ -7,9 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPhase } from '../../src/api.js';
-import { runCommandLine } from '../../src/cli/main.js';
 import { PHASES } from '../../src/plan/step.js';
 import { mysqlDump, pgDump } from '../support/dumps.js';
+import { runInProcess as run } from '../support/in-process-cli.js';
 import { releaseDir } from '../support/release-files.js';
 import { scratchMariadb, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
@@ -163,30 +163,6 @@ const CASES: Case[] = [
   flag('a URL no dialect serves', ['plan', '--url', `mysqlx://admin:${PASSWORD}@127.0.0.1/db`, '--schema', BASE], 'no dialect serves the URL'),
   { ...flag('CI without a database', ['plan', '--schema', BASE], 'CI is set', '--url'), env: { CI: 'true', DATABASE_URL: undefined } },
 ];
-
-/** Runs a command line in this process with its output captured, under the given environment. */
-async function run(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  const setEnv = (values: Record<string, string | undefined>) => {
-    for (const [k, v] of Object.entries(values)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
-  process.stdout.write = ((chunk: string | Uint8Array) => ((out.stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((out.stderr += String(chunk)), true)) as typeof process.stderr.write;
-  setEnv({ DATABASE_URL: undefined, CI: 'true', ...env });
-  try {
-    const code = await runCommandLine(['node', 'dbtide', ...argv]);
-    return { code, ...out };
-  } finally {
-    process.stdout.write = writes.stdout;
-    process.stderr.write = writes.stderr;
-    setEnv({ DATABASE_URL: undefined, CI: undefined, ...saved });
-  }
-}
 
 const DIALECTS = [
   { name: 'postgres', create: scratchPostgres, dump: pgDump, withPassword: (url: string) => url.replace('postgres@', `postgres:${PASSWORD}@`) },

@@ -1,0 +1,67 @@
+/**
+ * What the CLI tells an operator on the way: help texts that say what each option does for that
+ * command, and repair hints that offer the gentlest fix first.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPhase } from '../../src/api.js';
+import { withDatabase } from '../../src/engine.js';
+import { PHASES } from '../../src/plan/step.js';
+import { runInProcess as run } from '../support/in-process-cli.js';
+import { releaseDir } from '../support/release-files.js';
+import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+
+describe('help', () => {
+  it('says what --yes confirms in each phase', async () => {
+    // Commander wraps help to the terminal's width.
+    const help = async (phase: string) => (await run([phase, '--help'])).stdout.replace(/\s+/g, ' ');
+    for (const phase of ['expand', 'migrate', 'contract']) expect(await help(phase)).toMatch(/--yes confirm, without a prompt, /);
+    expect(await help('contract')).toContain('dropping the objects the release marks as removed');
+    expect(await help('expand')).toContain('expand adds; such steps are rare here');
+  });
+
+  it('pull offers no release file to apply, and names the config option', async () => {
+    const help = (await run(['pull', '--help'])).stdout;
+    expect(help).not.toContain('--schema');
+    expect(help).toContain('--config <file>');
+    expect(help).toContain('--out <file>');
+  });
+});
+
+describe('repair hints', () => {
+  const files = releaseDir();
+  let scratch: ScratchDatabase;
+  const v1 = files.write('001-v1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: '001-v1', tables: { t: { columns: { id: 'int', state: 'text', owner: 'int' }, primaryKey: ['id'] } } });
+`);
+  const v2 = files.write('002-v2.ts', `import { defineSchema } from 'dbtide';
+import previous from './001-v1.js';
+export default defineSchema({ extends: previous, release: '002-v2', tables: { t: { columns: { state: { type: 'text', nullable: false, default: 'new' } } } } });
+`);
+  const v3 = files.write('003-v3.ts', `import { defineSchema } from 'dbtide';
+import previous from './002-v2.js';
+export default defineSchema({ extends: previous, release: '003-v3', tables: { t: { columns: { owner: { type: 'int', nullable: false } } } } });
+`);
+  beforeAll(async () => {
+    scratch = await scratchPostgres('hints');
+    for (const phase of PHASES) await applyPhase(phase, { url: scratch.url }, v1);
+    await withDatabase(scratch.url, {}, (db) => db.conn.query("INSERT INTO t (id, state, owner) VALUES (1, NULL, 1), (2, 'done', NULL)"));
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+    files.remove();
+  });
+
+  it('NULLs in a column with a declared default: --fix set-default comes first', async () => {
+    await applyPhase('expand', { url: scratch.url }, v2);
+    const contract = await run(['contract', '--url', scratch.url, '--schema', v2, '--yes']);
+    expect(contract.code).toBe(1);
+    expect(contract.stderr).toMatch(/hint: list them: `dbtide scan --table t`; repair: `dbtide scan --table t --fix set-default` fills the NULLs with the declared defaults; `dbtide scan --table t --fix archive` moves the rows instead/);
+  });
+
+  it('NULLs in a column without a default: --fix archive', async () => {
+    const contract = await run(['contract', '--url', scratch.url, '--schema', v3, '--yes']);
+    expect(contract.code).toBe(1);
+    expect(contract.stderr).toContain('repair: `dbtide scan --table t --fix archive` moves them (and the rows that depend on them)');
+    expect(contract.stderr).not.toContain('set-default');
+  });
+});
