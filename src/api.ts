@@ -16,6 +16,8 @@ export interface Target {
   url: string;
   /** PostgreSQL schema holding the tables (default `public`). */
   databaseSchema?: string;
+  /** Where `databaseSchema` came from (`--database-schema`, the config file), for messages. */
+  databaseSchemaSource?: string;
   /** How long to wait for the embedded database when another process has it open. */
   lockWaitMs?: number;
 }
@@ -31,6 +33,7 @@ const withTarget = <T>(target: Target, work: (db: Database) => Promise<T>): Prom
   withDatabase(target.url, {
     ...(target.lockWaitMs === undefined ? {} : { lockWaitMs: target.lockWaitMs }),
     ...(target.databaseSchema ? { schema: target.databaseSchema } : {}),
+    ...(target.databaseSchemaSource ? { schemaSource: target.databaseSchemaSource } : {}),
   }, work);
 
 export interface PlanReport {

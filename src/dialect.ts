@@ -229,6 +229,10 @@ export interface RuntimeSql {
   ledgerTypes: { timestamp: string; longText: string };
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
   useSchema(schema: string): string[];
+  /** What `--database-schema` names on this server: `schema` (PostgreSQL) or `database` (MySQL). */
+  schemaNoun: string;
+  /** Whether the schema (MySQL: database) exists, so a misspelt one is refused before planning. */
+  schemaExists(conn: Connection, schema: string): Promise<boolean>;
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
   /** Inserts one row and returns it as stored, generated values included (what a probe reads back by). */

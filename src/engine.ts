@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Capabilities, Connection, Dialect } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
-import { redactText, redactUrl } from './redact.js';
+import { redactSecrets, redactUrl } from './redact.js';
 import { diff } from './diff/diff.js';
 import { missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
@@ -28,6 +28,8 @@ export interface OpenOptions {
   /** How long to wait for an embedded database another process has open. */
   lockWaitMs?: number;
   schema?: string;
+  /** Where `schema` came from (`--database-schema`, the config file), quoted when it does not exist. */
+  schemaSource?: string;
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
@@ -36,19 +38,35 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   try {
     conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });
   } catch (error) {
-    const message = redactText(error instanceof Error ? error.message : String(error));
+    // The drivers' own errors already say what to do, without the password.
+    if (error instanceof DbtideError) throw error;
+    const message = redactSecrets(error instanceof Error ? error.message : String(error), url);
     if ((error as { code?: unknown }).code === 'DBTIDE_LOCKED') throw new RunLockHeld(message);
     throw new DbtideError(message, 1, `check the URL (${redactUrl(url)}), that the server is running, and the credentials`);
   }
   try {
-    for (const sql of options.schema ? dialect.runtime.useSchema(options.schema) : []) await conn.query(sql);
     const version = await dialect.serverVersion(conn);
     const caps = dialect.capabilities(version);
+    if (options.schema) {
+      await refuseMissingSchema(dialect, conn, options.schema, `${caps.server} at ${redactUrl(url)}`, options.schemaSource);
+      for (const sql of dialect.runtime.useSchema(options.schema)) await conn.query(sql);
+    }
     return { url, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
   } catch (error) {
     await conn.close();
     throw error;
   }
+}
+
+/** Without this, PostgreSQL plans every table as new and MySQL fails with the server's bare "Unknown database". */
+async function refuseMissingSchema(dialect: Dialect, conn: Connection, schema: string, server: string, source: string | undefined): Promise<void> {
+  if (await dialect.runtime.schemaExists(conn, schema)) return;
+  const { schemaNoun } = dialect.runtime;
+  throw new DbtideError(
+    `${schemaNoun} "${schema}" does not exist on ${server}${source ? ` (from ${source})` : ''}`,
+    1,
+    `create it first (CREATE ${schemaNoun.toUpperCase()} ${dialect.compiler.quote(schema)}), or fix the name${source ? ` in ${source}` : ''}`,
+  );
 }
 
 export interface PlanResult {

@@ -1,28 +1,59 @@
 /**
- * Keeps passwords out of anything dbtide prints: connection URLs, and driver messages that may
- * quote them. Pure string work, so it cannot throw on input that is not a valid URL.
+ * Keeps passwords out of anything dbtide prints. The password of a URL dbtide connects with is
+ * known exactly (the way it was parsed to connect), and every form of it is replaced wherever it
+ * shows up; URLs seen nowhere else get a best effort by pattern. Nothing here throws on bad input.
  */
+import { redactParsed, secretsOf, tryParseConnectionUrl } from './connection-url.js';
 
 const MASK = '***';
 
 /**
- * `scheme://user:password@host`. A hand-typed password may hold unescaped `@`, `/` or `:`, so it
- * runs to the first `@` that is followed by a whole host (name or [IPv6], optional numeric port);
- * when the text is ambiguous this hides too much rather than too little.
+ * `scheme://user:password@host` in free text. Without the URL at hand a password cannot hold a
+ * space; it runs to the first `@` followed by a whole host (name or [IPv6], optional numeric
+ * port), so when the text is ambiguous this hides too much rather than too little.
  */
 const HOST_CHAR = String.raw`[\p{L}\p{N}_.%~-]`;
 const HOST_AHEAD = String.raw`(?=(?:\[[^\]\s@]*\]|${HOST_CHAR}*)(?::\d+)?(?!${HOST_CHAR}|[:@]))`;
 const USERINFO_PASSWORD = new RegExp(String.raw`\b([a-z][a-z0-9+.-]*:\/\/[^\s:@/?#]*):\S*?@${HOST_AHEAD}`, 'giu');
 
-/** libpq and node-postgres also accept the password as a query parameter. */
-const QUERY_PASSWORD = /([?&](?:ssl)?password=)[^&#\s]*/gi;
+/**
+ * `password=` and its kin, in a query string or a libpq keyword list. The value stops before
+ * closing punctuation that ends the sentence around it (`...?password=pw), then`).
+ */
+const PARAM_PASSWORD = /(?<![\w-])((?:ssl)?password|pass|pwd)=[^&\s'"<>]*?(?=[)\],;.]*(?:[\s&'"<>]|$))/gi;
 
-/** Replaces the password of a connection URL with `***`; a URL without one is returned unchanged. */
-export function redactUrl(url: string): string {
-  return redactText(url);
+/**
+ * Secrets of the URLs this process connects with, longest first. A message reaches the printer
+ * (or the ledger) through layers that do not carry the URL, so the secrets are kept here.
+ */
+let guarded: string[] = [];
+
+/** Called with every URL before connecting: from then on `redactText` hides its secrets too. */
+export function guardSecretsOf(url: string): void {
+  const parsed = tryParseConnectionUrl(url);
+  if (parsed === null) return;
+  guarded = [...new Set([...guarded, ...secretsOf(parsed)])].sort((a, b) => b.length - a.length);
 }
 
-/** Replaces the password of every URL found in free text (error messages, logs) with `***`. */
+const hide = (text: string, secrets: readonly string[]) => secrets.reduce((t, secret) => t.split(secret).join(MASK), text);
+
+/** The URL with its password and password parameters shown as `***`; text that is no URL gets `redactText`. */
+export function redactUrl(url: string): string {
+  const parsed = tryParseConnectionUrl(url);
+  return parsed === null ? redactText(url) : redactParsed(parsed);
+}
+
+/** Hides, in free text (error messages, ledger entries), the guarded secrets and whatever the patterns find. */
 export function redactText(text: string): string {
-  return text.replace(USERINFO_PASSWORD, `$1:${MASK}@`).replace(QUERY_PASSWORD, `$1${MASK}`);
+  return hide(text, guarded).replace(USERINFO_PASSWORD, `$1:${MASK}@`).replace(PARAM_PASSWORD, `$1=${MASK}`);
+}
+
+/**
+ * Hides the secrets of `url` in `text` in every form they may take there (as typed, decoded,
+ * percent-encoded), the URL itself included, then whatever `redactText` finds.
+ */
+export function redactSecrets(text: string, url: string): string {
+  const parsed = tryParseConnectionUrl(url);
+  if (parsed === null) return redactText(text);
+  return redactText(hide(text.split(url).join(redactParsed(parsed)), secretsOf(parsed)));
 }

@@ -4,17 +4,23 @@
  * core sees one shape whichever server it talks to.
  */
 import mysql from 'mysql2/promise';
+import { CONNECT_TIMEOUT_MS, codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/connect-failure.js';
+import { knownParams, parseConnectionUrl, redactParsed, type ConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
-import { redactText } from '../../src/redact.js';
+import { DbtideError } from '../../src/errors.js';
+import { guardSecretsOf } from '../../src/redact.js';
+import { quote } from './compiler.js';
 
-const CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_PORT = 3306;
+
+/** URL parameters dbtide passes to mysql2; any other is refused rather than ignored. */
+const PARAMS = ['user', 'password', 'ssl'];
 
 export const isMysqlUrl = (url: string) => /^(mysql|mariadb):\/\//i.test(url);
 
 /** The database a URL names (its path), or null for none. */
 export function databaseOf(url: string): string | null {
-  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  return name === '' ? null : name;
+  return parseConnectionUrl(url).database ?? null;
 }
 
 /**
@@ -23,15 +29,27 @@ export function databaseOf(url: string): string | null {
  * counts this way, where PostgreSQL's count them in SQL.
  */
 export async function connectMysql(url: string): Promise<Connection> {
-  const target = new URL(url.replace(/^mariadb:/i, 'mysql:'));
+  guardSecretsOf(url);
+  const parsed = parseConnectionUrl(url);
+  const params = knownParams(parsed, PARAMS, 'MySQL');
+  const attempt: ConnectAttempt = {
+    product: 'MySQL',
+    url,
+    host: parsed.host || 'localhost',
+    port: parsed.port ?? DEFAULT_PORT,
+    user: params.get('user') ?? parsed.user,
+    database: parsed.database,
+    createDatabase: `CREATE DATABASE ${parsed.database === undefined ? '<name>' : quote(parsed.database)}`,
+  };
   let session: mysql.Connection;
   try {
     session = await mysql.createConnection({
-      host: target.hostname,
-      port: target.port ? Number(target.port) : 3306,
-      user: decodeURIComponent(target.username),
-      password: decodeURIComponent(target.password),
-      database: databaseOf(url) ?? undefined,
+      host: attempt.host,
+      port: attempt.port,
+      user: attempt.user,
+      password: params.get('password') ?? parsed.password ?? '',
+      database: attempt.database,
+      ...tlsOf(parsed, params.get('ssl')),
       connectTimeout: CONNECT_TIMEOUT_MS,
       supportBigNumbers: true,
       bigNumberStrings: true,
@@ -41,7 +59,7 @@ export async function connectMysql(url: string): Promise<Connection> {
       timezone: 'Z',
     });
   } catch (error) {
-    throw connectFailure(describeServer(target), error);
+    throw connectFailure(attempt, problemOf(error), error);
   }
   // A killed session reports an 'error' event; without a listener it would crash the process.
   session.on('error', () => {});
@@ -60,13 +78,23 @@ export async function connectMysql(url: string): Promise<Connection> {
   };
 }
 
-function describeServer(target: URL): string {
-  return `MySQL at ${target.hostname}:${target.port || 3306}, database "${decodeURIComponent(target.pathname.slice(1))}"`;
+/** `ssl=true` verifies the server's certificate, `no-verify` encrypts without checking it. */
+function tlsOf(url: ConnectionUrl, ssl: string | undefined): { ssl?: { rejectUnauthorized: boolean } } {
+  if (ssl === undefined || ssl === 'false' || ssl === '0') return {};
+  if (ssl === 'true' || ssl === '1') return { ssl: { rejectUnauthorized: true } };
+  if (ssl === 'no-verify') return { ssl: { rejectUnauthorized: false } };
+  throw new DbtideError(`the database URL ${redactParsed(url)} has ssl=${ssl}`, 1, 'ssl is true, false or no-verify');
 }
 
-function connectFailure(server: string, error: unknown): Error {
-  const reason = redactText(error instanceof Error ? error.message || String((error as { code?: unknown }).code ?? error.name) : String(error));
-  const failure = new Error(`could not connect to ${server}: ${reason}`);
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? Object.assign(failure, { code }) : failure;
+/** ER_BAD_DB_ERROR 1049; ER_ACCESS_DENIED_ERROR 1045 (user or password), ER_DBACCESS_DENIED_ERROR 1044 (the database). */
+function problemOf(error: unknown): ConnectProblem {
+  const errno = (error as { errno?: unknown } | null)?.errno;
+  if (errno === 1049) return 'unknown-database';
+  if (errno === 1045 || errno === 1044) return 'access-denied';
+  const code = codeOf(error);
+  if (code === 'ECONNREFUSED') return 'refused';
+  // mysql2 waits for the server's greeting; a server of another kind never sends one.
+  if (code === 'ETIMEDOUT') return 'no-answer';
+  if (code === 'PROTOCOL_CONNECTION_LOST') return 'wrong-answer';
+  return 'other';
 }

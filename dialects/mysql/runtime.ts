@@ -53,6 +53,10 @@ export const mysqlRuntime: RuntimeSql = {
   triggerPreflight: mysqlTriggerPreflight,
   ledgerTypes: { timestamp: 'datetime(6)', longText: 'mediumtext' },
   useSchema: (schema) => [`USE \`${schema.replace(/`/g, '``')}\``],
+  schemaNoun: 'database',
+  async schemaExists(conn, schema) {
+    return (await conn.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [schema])).length > 0;
+  },
   param: () => '?',
   // MySQL has no RETURNING: the row is read back by its key, an AUTO_INCREMENT one by LAST_INSERT_ID().
   async insertRow(conn, table, row) {

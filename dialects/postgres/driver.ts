@@ -3,19 +3,18 @@
  * database through PGlite. Both speak the same SQL and report errors with the same SQLSTATE
  * `code`, so everything above this file treats them alike.
  */
-import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { PGlite, types } from '@electric-sql/pglite';
 import pg from 'pg';
+import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/connect-failure.js';
+import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
-import { redactText, redactUrl } from '../../src/redact.js';
+import { guardSecretsOf, redactUrl } from '../../src/redact.js';
+import { clientConfig, DEFAULT_PORT } from './client-config.js';
+import { usableDirectory } from './pglite-directory.js';
 import { lockDirectory } from './pglite-lock.js';
 
 const PGLITE_SCHEME = 'pglite:';
 const PGLITE_IN_MEMORY = 'pglite:memory';
-
-/** Without a cap, a host that drops packets keeps `connect` waiting for the OS TCP timeout (minutes). */
-const CONNECT_TIMEOUT_MS = 10_000;
 
 export function isPgliteUrl(url: string): boolean {
   return url.startsWith(PGLITE_SCHEME);
@@ -23,19 +22,20 @@ export function isPgliteUrl(url: string): boolean {
 
 /** Opens a session on a PostgreSQL server (`postgres://` or `postgresql://` URL). */
 export async function connectPostgres(url: string): Promise<Connection> {
-  let client: pg.Client | undefined;
+  guardSecretsOf(url);
+  const config = clientConfig(parseConnectionUrl(url));
+  const client = new pg.Client(config);
   // A terminated backend is reported as 'error' events, which would crash the process if nobody
   // listened. The first one carries the SQLSTATE (57P01 for pg_terminate_backend); the next
   // query fails with it instead of the driver's generic "not queryable".
   let lostWith: unknown = null;
+  client.on('error', (error) => {
+    lostWith ??= error;
+  });
   try {
-    client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    client.on('error', (error) => {
-      lostWith ??= error;
-    });
     await client.connect();
   } catch (error) {
-    throw connectFailure(describeServer(url, client), error);
+    throw connectFailure(attemptOf(url, client), problemOf(error), error);
   }
   const session = client;
   let closed = false;
@@ -100,9 +100,7 @@ async function pgliteDataDir(url: string): Promise<string | undefined> {
   if (url === PGLITE_IN_MEMORY) return undefined;
   const location = url.slice(PGLITE_SCHEME.length);
   if (location === '') throw new Error(`PGlite URL without a directory: ${url} (expected ${PGLITE_IN_MEMORY} or pglite:<directory>)`);
-  const dir = resolve(process.cwd(), location);
-  await mkdir(dir, { recursive: true });
-  return dir;
+  return usableDirectory(location);
 }
 
 /** Both drivers answer a multi-statement string with one result per statement; callers want the last. */
@@ -112,29 +110,32 @@ function lastRows<T>(result: unknown): T[] {
   return [];
 }
 
-/** Names the server from what the driver resolved (URL plus PG* environment), never the password. */
-function describeServer(url: string, client: pg.Client | undefined): string {
-  if (client === undefined) return redactUrl(url);
-  return `PostgreSQL at ${client.host}:${client.port}, database "${client.database ?? ''}"`;
+/** The server as node-postgres resolved it (URL, then PG* environment and its defaults), never the password. */
+function attemptOf(url: string, client: pg.Client): ConnectAttempt {
+  const host = client.host;
+  const database = client.database ?? undefined;
+  return {
+    product: 'PostgreSQL',
+    url,
+    host,
+    port: client.port || DEFAULT_PORT,
+    user: client.user ?? '',
+    database,
+    createDatabase: `createdb -h ${shellWord(host)} -p ${client.port} -U ${shellWord(client.user ?? '')} ${database === undefined ? '<name>' : shellWord(database)}`,
+  };
 }
 
-/** The driver's reason, password-free, keeping its `code` (SQLSTATE or errno name) for callers. */
-function connectFailure(server: string, error: unknown): Error {
-  const reason = redactText(reasonOf(error));
-  const failure = new Error(`could not connect to ${server}: ${reason}`);
+const shellWord = (word: string) => (/^[\w./:@-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** SQLSTATE 3D000: invalid_catalog_name; 28P01 / 28000: a wrong password, or a role that does not exist or may not connect. */
+function problemOf(error: unknown): ConnectProblem {
   const code = codeOf(error);
-  return code === undefined ? failure : Object.assign(failure, { code });
-}
-
-function reasonOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  // Node reports a refused connection to a name with several addresses as an AggregateError
-  // with an empty message; its parts carry the reasons.
-  if (error.message === '' && error instanceof AggregateError) return error.errors.map(reasonOf).join('; ');
-  return error.message || codeOf(error) || error.name;
-}
-
-function codeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
-  return typeof error.code === 'string' ? error.code : undefined;
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === '3D000') return 'unknown-database';
+  if (code === '28P01' || code === '28000') return 'access-denied';
+  const message = error instanceof Error ? error.message : '';
+  if (code === 'ETIMEDOUT' || /timeout expired|connection timeout/i.test(message)) return 'no-answer';
+  // node-postgres's words for bytes that are not its protocol, or a peer that hung up mid-startup.
+  if (code === undefined && /unexpected|terminated/i.test(message)) return 'wrong-answer';
+  return 'other';
 }

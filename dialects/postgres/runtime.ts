@@ -36,6 +36,10 @@ export const postgresRuntime: RuntimeSql = {
   sessionList: 'pg_stat_activity',
   ledgerTypes: { timestamp: 'timestamptz', longText: 'text' },
   useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
+  schemaNoun: 'schema',
+  async schemaExists(conn, schema) {
+    return (await conn.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0;
+  },
   param: (index) => `$${index}`,
   async insertRow(conn, table, row) {
     const columns = Object.keys(row);
