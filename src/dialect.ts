@@ -239,6 +239,21 @@ export interface RuntimeSql {
   insertRow(conn: Connection, table: TableModel, row: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
+/**
+ * How a dialect spells the parts of an expression probe: the core asks the server to EXPLAIN a
+ * SELECT of each declared expression over a row of NULLs standing for the table's columns. Pure.
+ */
+export interface ExpressionProbeSql {
+  /** A NULL standing for a column of `type`, so the server checks operators and functions against the type. */
+  nullOf(type: ColumnType): string;
+  /** `expression` as a value stored into a column of `type`. */
+  valueOf(expression: string, type: ColumnType): string;
+  /** The column's declared default, as its column definition renders it. */
+  defaultOf(column: ColumnModel): string;
+  /** A default may read the row's other columns (MySQL), so its probe gets the row too. */
+  defaultsReadRow: boolean;
+}
+
 /** A throwaway database made for a check (verify-chain), dropped afterwards. */
 export interface ScratchDatabase {
   url: string;
@@ -270,6 +285,7 @@ export interface Dialect {
   backfill: BackfillSql;
   transitions: TransitionSql;
   scan: ScanSql;
+  probe: ExpressionProbeSql;
   /** A new empty database next to the one `url` names (same server, or a new embedded one). */
   createScratch(url: string, label: string): Promise<ScratchDatabase>;
 }

@@ -3,13 +3,16 @@ import type { Capabilities, Connection, Dialect } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
 import { redactSecrets, redactUrl } from './redact.js';
+import type { Change } from './diff/changes.js';
 import { diff } from './diff/diff.js';
 import { missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
+import { declaredExpressions } from './plan/declared-expressions.js';
 import { plan as buildPlan } from './plan/planner.js';
+import { probeExpressions, refusedExpressionsError } from './plan/probe-expressions.js';
 import type { Plan } from './plan/step.js';
 
 /** An open database: the connection plus what dbtide knows about its server. */
@@ -95,6 +98,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   refuseMissingTransitionSources(declared, live);
   const changes = diff(db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared, live);
+  await refuseInvalidExpressions(db, declared, live, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, rows }), live };
@@ -108,6 +112,13 @@ function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaMo
     1,
     'name the column as the live table has it (dbtide pull shows the live schema), or remove the transition',
   );
+}
+
+/** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */
+async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Promise<void> {
+  const expressions = declaredExpressions(changes, { declared, live, sql: db.dialect.compiler, partialIndexes: db.caps.partialIndexes });
+  const refused = await probeExpressions(db.conn, db.dialect, expressions);
+  if (refused.length > 0) throw refusedExpressionsError(declared.release, refused);
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

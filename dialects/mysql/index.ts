@@ -4,6 +4,7 @@ import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
 import { connectMysql, isMysqlUrl } from './driver.js';
 import { estimateRowsMysql, introspectMysql } from './introspector.js';
+import { mysqlProbe } from './probe.js';
 import { mysqlRuntime } from './runtime.js';
 import { mysqlScan } from './scan.js';
 import { createScratchMysql } from './scratch.js';
@@ -26,5 +27,6 @@ export const mysqlDialect: Dialect = {
   backfill: mysqlBackfill,
   transitions: mysqlTransitions,
   scan: mysqlScan,
+  probe: mysqlProbe,
   createScratch: createScratchMysql,
 };

@@ -4,6 +4,7 @@ import { postgresCapabilities } from './capabilities.js';
 import { postgresCompiler } from './compiler.js';
 import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
+import { postgresProbe } from './probe.js';
 import { postgresRuntime } from './runtime.js';
 import { postgresScan } from './scan.js';
 import { createScratchPostgres } from './scratch.js';
@@ -26,5 +27,6 @@ export const postgresDialect: Dialect = {
   backfill: postgresBackfill,
   transitions: postgresTransitions,
   scan: postgresScan,
+  probe: postgresProbe,
   createScratch: createScratchPostgres,
 };

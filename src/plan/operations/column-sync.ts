@@ -4,7 +4,7 @@ import { fact, LOCK, type Operation, type PlanContext } from '../operation.js';
 import type { Precheck } from '../step.js';
 
 /** The sync with every expression final: a change-type's conversion defaults to a cast. */
-export function syncSpec(s: ColumnSync, ctx: PlanContext): SyncSpec {
+export function syncSpec(s: ColumnSync, ctx: Pick<PlanContext, 'sql'>): SyncSpec {
   const forward = s.swap
     ? { [s.swap.shadow]: s.swap.using ?? ctx.sql.cast(ctx.sql.quote(s.swap.column), s.swap.type) }
     : s.forward;

@@ -1,0 +1,76 @@
+import type { Connection, Dialect } from '../dialect.js';
+import { DbtideError } from '../errors.js';
+import type { DeclaredExpression, ProbeRow } from './declared-expressions.js';
+
+/** An expression the server refused, with its own words. */
+export interface RefusedExpression {
+  expression: DeclaredExpression;
+  reason: string;
+}
+
+type ProbeDialect = Pick<Dialect, 'probe' | 'compiler'>;
+
+function rowSource(row: ProbeRow, dialect: ProbeDialect): string {
+  const q = dialect.compiler.quote;
+  const columns = row.columns.map((c) => `${dialect.probe.nullOf(c.type)} AS ${q(c.name)}`).join(', ');
+  return `(SELECT ${columns}) AS ${q(row.alias)}`;
+}
+
+/**
+ * The statement that makes the server parse, resolve and type the expression without running it
+ * or touching a table: the row is a derived table of NULLs, so tables that do not exist yet are
+ * probed the same way.
+ */
+export function probeStatement(e: DeclaredExpression, dialect: ProbeDialect): string {
+  const { probe } = e;
+  switch (probe.kind) {
+    case 'condition':
+      return `EXPLAIN SELECT 1 FROM ${rowSource(probe.row, dialect)} WHERE (${probe.expression})`;
+    case 'value': {
+      const value = probe.type === null ? `(${probe.expression})` : dialect.probe.valueOf(probe.expression, probe.type);
+      return `EXPLAIN SELECT ${value} FROM ${rowSource(probe.row, dialect)}`;
+    }
+    case 'default': {
+      const value = dialect.probe.valueOf(dialect.probe.defaultOf(probe.column), probe.column.type);
+      return `EXPLAIN SELECT ${value}${dialect.probe.defaultsReadRow ? ` FROM ${rowSource(probe.row, dialect)}` : ''}`;
+    }
+  }
+}
+
+const SAVEPOINT = 'dbtide_probe';
+
+/**
+ * Asks the server about each expression, one EXPLAIN apiece, in a read-only transaction that is
+ * rolled back: a statement smuggled into an expression is refused, and nothing is kept. A refused
+ * probe rolls back to its savepoint, because PostgreSQL refuses every statement after an error.
+ */
+export async function probeExpressions(conn: Connection, dialect: ProbeDialect, expressions: DeclaredExpression[]): Promise<RefusedExpression[]> {
+  if (expressions.length === 0) return [];
+  const refused: RefusedExpression[] = [];
+  await conn.query('START TRANSACTION READ ONLY');
+  try {
+    for (const expression of expressions) {
+      await conn.query(`SAVEPOINT ${SAVEPOINT}`);
+      try {
+        await conn.query(probeStatement(expression, dialect));
+      } catch (error) {
+        refused.push({ expression, reason: error instanceof Error ? error.message : String(error) });
+        await conn.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+      }
+    }
+  } finally {
+    await conn.query('ROLLBACK');
+  }
+  return refused;
+}
+
+/** One error for every refused expression: where each was declared, what it says, and why the server refused it. */
+export function refusedExpressionsError(release: string, refused: RefusedExpression[]): DbtideError {
+  const lines = refused.map(({ expression: e, reason }) => `  ${e.table}: ${e.what} (${e.path}): ${e.expression}\n    the server says: ${reason}`);
+  return new DbtideError(
+    `release ${release} declares ${refused.length} SQL expression(s) the server refuses; nothing was changed:\n${lines.join('\n')}`,
+    1,
+    'fix the expression in the release file (a transition expression reads the row\'s columns by their plain names); nothing was changed, so run the command again afterwards',
+    { issues: refused.map(({ expression: e, reason }) => ({ path: e.path, message: `${e.what} on ${e.table}: ${e.expression}: ${reason}` })) },
+  );
+}
