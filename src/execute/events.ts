@@ -9,7 +9,10 @@ export type RunEvent =
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number }
   | { type: 'step-done'; step: Step; ms: number }
-  /** A backfill or data move committed a batch; `totalRows` is the table's estimate, when known. */
+  /**
+   * A backfill or data move committed a batch; `totalRows` is the table's estimate, when known.
+   * `rowsPerSecond` is over wall time, the pauses between batches included, so an ETA holds.
+   */
   | { type: 'work-progress'; step: Step; rowsDone: number; batchRows: number; rowsPerSecond: number; totalRows: number | null }
   | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
 

@@ -9,12 +9,15 @@ export interface JournaledStatement {
   sql: string;
 }
 
+export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
+
 export interface RunRecord {
   id: string;
   phase: Phase;
   release: string;
   schema_hash: string;
-  status: 'running' | 'done' | 'failed';
+  /** `interrupted`: stopped on request (Ctrl-C, SIGTERM) between two commits; a rerun resumes. */
+  status: RunStatus;
   started_at: Date | string;
   finished_at: Date | string | null;
   message: string | null;
@@ -117,7 +120,7 @@ export class Ledger {
     return id;
   }
 
-  async finishRun(id: string, status: 'done' | 'failed', message: string | null): Promise<void> {
+  async finishRun(id: string, status: Exclude<RunStatus, 'running'>, message: string | null): Promise<void> {
     await this.conn.query(
       `UPDATE _dbtide_runs SET status = ${this.p(1)}, finished_at = ${this.p(2)}, message = ${this.p(3)} WHERE id = ${this.p(4)}`,
       [status, new Date(), message, id],

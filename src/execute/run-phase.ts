@@ -7,6 +7,7 @@ import { defaultToFill } from '../scan/repair.js';
 import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
+import { Interrupted } from './interrupted.js';
 import { Ledger } from './ledger.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
 import { guardStep } from './statement-guard.js';
@@ -28,7 +29,12 @@ export interface RunPhaseOptions {
    */
   confirm?: (steps: Step[]) => Promise<void>;
   /** Batch sizing and throttle of backfills; `maxRows` bounds the rows of all data work in this run. */
-  backfill?: Omit<BackfillOptions, 'onProgress' | 'retry'>;
+  backfill?: Omit<BackfillOptions, 'onProgress' | 'retry' | 'signal'>;
+  /**
+   * Stops the run when aborted: after the batch or statement in flight has committed, never inside
+   * one. The run is recorded as `interrupted` and runPhase throws `Interrupted`; a rerun resumes.
+   */
+  signal?: AbortSignal;
   /**
    * Lets contract run although a transition's verification found mismatching rows. The reason is
    * recorded in the ledger. Other prechecks (NULLs, duplicates, orphans) are never overridden.
@@ -94,20 +100,28 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     try {
       for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.precheck.description}: ${f.count} row(s) differ`);
       for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
-      const budget = { rows: options.backfill?.maxRows ?? Infinity };
+      const budget: RowBudget = { rows: options.backfill?.maxRows ?? Infinity, done: 0 };
+      const stopIfAsked = stopper(phase, steps.length, options.signal, budget);
       for (const [index, step] of steps.entries()) {
+        stopIfAsked(index, `stopped before "${step.description}"`);
         emit({ type: 'step-start', step, index, total: steps.length });
         const stepStarted = Date.now();
         if (step.work) {
-          moreToDo = !(await runWork(db, step, budget, options, retry, emit));
+          const work = await runWork(db, step, budget, options, retry, emit);
+          if (!work.done) stopIfAsked(index, `"${step.description}" stopped after its last committed batch (${count(work.rowsDone)} row(s) done in all)`);
+          moreToDo = !work.done;
           if (moreToDo) break;
-        } else await runStep(db, ledger, runId, phase, step, retry, emit);
+        } else {
+          const stopInside = (statements: number) => stopIfAsked(index, `stopped inside "${step.description}" after ${statements} of ${step.sql.length} statement(s)`);
+          await runStep(db, ledger, runId, phase, step, retry, emit, stopInside);
+        }
         emit({ type: 'step-done', step, ms: Date.now() - stepStarted });
       }
       if (!moreToDo) await confirmConverged(db, declared, phase);
       await ledger.finishRun(runId, 'done', moreToDo ? 'stopped at the row limit; more to do' : `${steps.length} step(s)`);
     } catch (error) {
-      await ledger.finishRun(runId, 'failed', redactText(String((error as Error).message ?? error))).catch(() => {});
+      const status = error instanceof Interrupted ? 'interrupted' : 'failed';
+      await ledger.finishRun(runId, status, redactText(String((error as Error).message ?? error))).catch(() => {});
       throw error;
     }
     emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started, moreToDo });
@@ -211,25 +225,47 @@ async function refuseWithoutTriggerRights(db: Database): Promise<void> {
   if (blocked) throw new DbtideError(`the dual-write triggers cannot be created; nothing was changed: ${blocked.problem}`, 1, blocked.fix);
 }
 
-/** Runs a step's data work within the run's row budget; false when it stopped with work left. */
+/** The rows of data work a run may still do (`rows`), and the rows it did (`done`). */
+interface RowBudget {
+  rows: number;
+  done: number;
+}
+
+/**
+ * Throws `Interrupted` once the run is asked to stop, saying how far it got: called only where
+ * everything before has committed.
+ */
+function stopper(phase: Phase, total: number, signal: AbortSignal | undefined, budget: RowBudget) {
+  return (stepsDone: number, where: string) => {
+    if (!signal?.aborted) return;
+    const rows = budget.done > 0 ? `, ${count(budget.done)} row(s) of data work in this run` : '';
+    throw new Interrupted(phase, signal.reason, `${stepsDone} of ${total} step(s) done${rows}; ${where}`);
+  };
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Runs a step's data work within the run's row budget; `done` is false when it stopped with work left. */
 async function runWork(
   db: Database,
   step: Step,
-  budget: { rows: number },
+  budget: RowBudget,
   options: RunPhaseOptions,
   retry: RetryPolicy,
   emit: EventSink,
-): Promise<boolean> {
+): Promise<{ done: boolean; rowsDone: number }> {
   const work = step.work!;
   const maxRows = Number.isFinite(budget.rows) ? budget.rows : undefined;
+  const signal = options.signal;
   const progress = (p: { rowsDone: number; batchRows: number; batchMs: number; rowsPerSecond?: number }) =>
     emit({ type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows });
   const result =
     work.kind === 'backfill'
-      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress })
-      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), onProgress: progress });
+      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress, signal })
+      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), onProgress: progress, signal });
   budget.rows -= result.rows;
-  return result.done;
+  budget.done += result.rows;
+  return result;
 }
 
 async function runStep(
@@ -240,6 +276,8 @@ async function runStep(
   step: Step,
   retry: RetryPolicy,
   emit: EventSink,
+  /** Called before each statement after the first that commits on its own, with the count committed. */
+  stopIfAsked: (statementsDone: number) => void,
 ): Promise<void> {
   guardStep(phase, step.sql);
   const runtime = db.dialect.runtime;
@@ -247,6 +285,7 @@ async function runStep(
   const statements = atomic ? [step.sql] : step.sql.map((sql) => [sql]);
   let index = 0;
   for (const group of statements) {
+    if (index > 0) stopIfAsked(index);
     let ran = group[0]!;
     const startedAt = new Date();
     let attempts = 0;

@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { BackfillJob } from '../dialect.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { inTransaction } from '../execute/transaction.js';
-import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from '../execute/retry.js';
+import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
 
 export interface BackfillOptions {
   /** Batch size follows the measured rate so that one batch takes about this long. */
@@ -16,6 +17,8 @@ export interface BackfillOptions {
   maxRows?: number;
   retry?: Partial<RetryPolicy>;
   onProgress?: (progress: BackfillProgress) => void;
+  /** Once aborted, the backfill stops after the batch in flight has committed (and skips its pause). */
+  signal?: AbortSignal;
 }
 
 export interface BackfillProgress {
@@ -24,6 +27,7 @@ export interface BackfillProgress {
   batchRows: number;
   batchMs: number;
   nextBatch: number;
+  /** Over wall time, pauses (`sleepMs`) included: the pace an ETA can rely on. */
   rowsPerSecond: number;
 }
 
@@ -39,6 +43,12 @@ export interface BackfillResult {
 }
 
 export const BACKFILL_DEFAULTS = { targetBatchMs: 500, initialBatch: 1000, minBatch: 100, maxBatch: 100_000, sleepMs: 0 };
+
+/** Rows per second over wall time, when each batch of `batchRows` takes `batchMs` and is followed by a pause of `sleepMs`. */
+export const paceOf = (batchRows: number, batchMs: number, sleepMs: number): number => (batchRows / Math.max(1, batchMs + sleepMs)) * 1000;
+
+/** An exponential moving average smooths single slow batches (a checkpoint, a lock wait). */
+const smooth = (average: number, measured: number) => (average === 0 ? measured : 0.7 * average + 0.3 * measured);
 
 /**
  * Runs a keyset-batched backfill. The key range is fixed when the job first starts (its last key
@@ -70,11 +80,12 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
   let after = checkpoint.last_key === null ? null : (JSON.parse(checkpoint.last_key) as unknown[]);
   let size = o.initialBatch;
   let rate = 0;
+  let pace = 0;
   let rows = 0;
   let batches = 0;
   for (const s of sql.quietTriggers(true)) await conn.query(s);
   try {
-    while (options.maxRows === undefined || rows < options.maxRows) {
+    while ((options.maxRows === undefined || rows < options.maxRows) && !options.signal?.aborted) {
       const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
       const batchStarted = Date.now();
       const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, after, upper, limit));
@@ -84,13 +95,18 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
       rows += n;
       rowsDone += n;
       batches++;
-      // An exponential moving average smooths single slow batches (a checkpoint, a lock wait).
-      const measured = (n / batchMs) * 1000;
-      rate = rate === 0 ? measured : 0.7 * rate + 0.3 * measured;
+      // The batch size follows the rate while working; the pause would only shrink batches.
+      rate = smooth(rate, paceOf(n, batchMs, 0));
+      pace = smooth(pace, paceOf(n, batchMs, o.sleepMs));
       size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
-      options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(rate) });
+      options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(pace) });
       if (batch.last) return result(rows, batches, true);
-      if (o.sleepMs > 0) await sleep(o.sleepMs);
+      if (o.sleepMs > 0) {
+        // A stop request ends the pause early; the loop then sees it.
+        await delay(o.sleepMs, undefined, { signal: options.signal }).catch((error: unknown) => {
+          if (!options.signal?.aborted) throw error;
+        });
+      }
     }
     return result(rows, batches, false);
   } finally {

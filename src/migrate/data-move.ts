@@ -10,6 +10,8 @@ export interface DataMoveOptions {
   /** Stop after this many rows in this run; the next run goes on. */
   maxRows?: number;
   onProgress?: (progress: { job: string; rowsDone: number; batchRows: number; batchMs: number }) => void;
+  /** Once aborted, the move stops after the call in flight has committed. */
+  signal?: AbortSignal;
 }
 
 export interface DataMoveResult {
@@ -33,7 +35,7 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
   let rowsDone = Number(checkpoint.rows_done);
   if (checkpoint.status === 'done') return { job: move.id, rowsDone, rows: 0, done: true };
   let rows = 0;
-  while (options.maxRows === undefined || rows < options.maxRows) {
+  while ((options.maxRows === undefined || rows < options.maxRows) && !options.signal?.aborted) {
     const started = Date.now();
     let batch: { found: number; done: boolean };
     try {

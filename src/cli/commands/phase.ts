@@ -4,6 +4,7 @@ import { applyPhase } from '../../api.js';
 import { DbtideError } from '../../errors.js';
 import type { Phase, Step } from '../../plan/step.js';
 import { MORE_TO_DO_EXIT, phaseOptions, retryOf, targetOf } from '../common.js';
+import { stopOnSignals } from '../interrupt.js';
 import { progressPrinter } from '../progress.js';
 import { integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
@@ -73,7 +74,9 @@ export function registerPhase(program: Command, phase: Phase): void {
     const resolved = await resolveUrl(flags);
     const target = targetOf(resolved, flags);
     const schemaFile = await resolveSchemaFile(flags, resolved.config);
+    const stop = stopOnSignals();
     const result = await applyPhase(phase, target, schemaFile, {
+      signal: stop.signal,
       confirm: (steps) => confirmDrops(phase, steps, flags),
       dryRun: flags.dryRun ?? false,
       retry: retryOf(flags, resolved),
@@ -81,7 +84,7 @@ export function registerPhase(program: Command, phase: Phase): void {
       backfill: backfillOf(flags),
       ...(flags.force ? { force: flags.force } : {}),
       onEvent: progressPrinter(flags.format, { tty: Boolean(process.stderr.isTTY) }),
-    });
+    }).finally(stop.dispose);
     if (result.moreToDo) process.exitCode = MORE_TO_DO_EXIT;
     if (flags.format === 'json') {
       process.stdout.write(
