@@ -9,6 +9,7 @@ import type {
   TableModel,
 } from './model/schema-model.js';
 import type { LockName } from './plan/operation.js';
+import type { PrivilegeNeed, PrivilegeReport } from './execute/privileges.js';
 import type { PrecheckRule } from './plan/step.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
@@ -276,6 +277,11 @@ export interface Dialect {
   connect(url: string, options?: { lockWaitMs?: number }): Promise<Connection>;
   serverVersion(conn: Connection): Promise<string>;
   capabilities(version: string): Capabilities;
+  /**
+   * What this session may not do of `needs`, checked before a phase changes anything, with the
+   * statements that grant it; objects are in `options.schema` (the session's default when omitted).
+   */
+  privileges(conn: Connection, needs: PrivilegeNeed[], options?: IntrospectOptions): Promise<PrivilegeReport>;
   /** Reads the live schema. Tables whose names start with `_dbtide_` are dbtide's own and left out. */
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
   /** Estimated rows per table, from statistics (no scans). */

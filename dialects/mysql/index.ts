@@ -4,6 +4,7 @@ import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
 import { connectMysql, isMysqlUrl } from './driver.js';
 import { estimateRowsMysql, introspectMysql } from './introspector.js';
+import { mysqlPrivileges } from './privileges.js';
 import { mysqlProbe } from './probe.js';
 import { mysqlRuntime } from './runtime.js';
 import { mysqlScan } from './scan.js';
@@ -20,6 +21,7 @@ export const mysqlDialect: Dialect = {
     return row?.version ?? '0';
   },
   capabilities: mysqlCapabilities,
+  privileges: mysqlPrivileges,
   introspect: introspectMysql,
   estimateRows: estimateRowsMysql,
   compiler: mysqlCompiler,

@@ -4,6 +4,7 @@ import { postgresCapabilities } from './capabilities.js';
 import { postgresCompiler } from './compiler.js';
 import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
+import { postgresPrivileges } from './privileges.js';
 import { postgresProbe } from './probe.js';
 import { postgresRuntime } from './runtime.js';
 import { postgresScan } from './scan.js';
@@ -20,6 +21,7 @@ export const postgresDialect: Dialect = {
     return /^\d+(\.\d+)?/.exec(row?.server_version ?? '')?.[0] ?? '0';
   },
   capabilities: postgresCapabilities,
+  privileges: postgresPrivileges,
   introspect: introspectPostgres,
   estimateRows: estimateRowsPostgres,
   compiler: postgresCompiler,

@@ -9,6 +9,7 @@ import { redactText } from '../redact.js';
 import type { EventSink } from './events.js';
 import { Interrupted } from './interrupted.js';
 import { Ledger } from './ledger.js';
+import { ledgerNeeds, needsContext, phaseNeeds, refuseWithoutPrivileges } from './privileges.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
 import { guardStep } from './statement-guard.js';
 import { runBackfill, type BackfillOptions } from '../migrate/backfill.js';
@@ -84,6 +85,9 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
   await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
     const ledger = new Ledger(db.conn, db.dialect);
+    // Checked rather than caught: a server's "permission denied for schema public" names neither
+    // the ledger nor the GRANT, and CREATE TABLE IF NOT EXISTS needs CREATE even when the tables exist.
+    await refuseWithoutPrivileges(db, ledgerNeeds(), phase);
     await ledger.ensure();
     const interrupted = await ledger.interruptedRuns();
     if (interrupted.length > 0) {
@@ -92,6 +96,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     }
     const { plan, steps, live } = await planPhase();
     await options.confirm?.(steps);
+    await refuseWithoutPrivileges(db, phaseNeeds(steps, needsContext(declared, live)), phase);
     const forced = await runPrechecks(db, live, steps, emit, options.force, declared);
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
 

@@ -1,0 +1,191 @@
+import { OWN_TABLE_PREFIX } from '../dialect.js';
+import type { Database } from '../engine.js';
+import { DbtideError } from '../errors.js';
+import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
+import type { OwnedObjects, TableRename } from '../model/transition.js';
+import { fact } from '../plan/operation.js';
+import type { Phase, Step } from '../plan/step.js';
+
+/**
+ * What a step does to an object, in words each dialect maps to its own rules: PostgreSQL to
+ * ownership and GRANTs, MySQL to ALTER, DROP, TRIGGER..., Db2 to ALTER or CONTROL, REFERENCES and
+ * CREATEIN. A dialect decides, for instance, that a trigger also needs a function in the schema.
+ */
+export type PrivilegeAction =
+  /** In the schema (MySQL: the database): new tables, the ledger's own. */
+  | 'create-table'
+  /** In the schema: the view that keeps a renamed table's old name usable. */
+  | 'create-view'
+  /** The table's definition: columns, defaults, indexes, constraints, names of its parts. */
+  | 'alter'
+  | 'drop'
+  /** The table itself gets a new name. */
+  | 'rename'
+  /** A foreign key of another table points at it. */
+  | 'reference'
+  | 'create-trigger'
+  | 'drop-trigger'
+  /** Rows read and rewritten in batches (a backfill). */
+  | 'update-rows'
+  /** Rows read, inserted and updated (the ledger's tables). */
+  | 'write-rows';
+
+export interface PrivilegeNeed {
+  action: PrivilegeAction;
+  /** The table or view acted on; null for the schema itself. */
+  object: string | null;
+  /** What needs it, for messages: step descriptions. */
+  steps: string[];
+}
+
+export interface MissingPrivilege {
+  need: PrivilegeNeed;
+  /** What the session lacks, in the server's words, e.g. `ownership of table "users" (owner: postgres)`. */
+  lacks: string;
+}
+
+/** A dialect's answer: what is missing, and the statements an owner or administrator runs to grant it. */
+export interface PrivilegeReport {
+  /** The session's role or account, as the server names it. */
+  role: string;
+  /** Where new objects go, for messages: `schema "public"`, `database \`app\``. */
+  schema: string;
+  missing: MissingPrivilege[];
+  fixes: string[];
+}
+
+type Needed = [PrivilegeAction, string | null];
+
+/** What a phase's steps find, besides the steps: the live side of table renames. */
+export interface NeedsContext {
+  /** Declared renames: a rename step carries the new name, the privileges are on the old one. */
+  renames: TableRename[];
+  /** Live alias views: a drop-alias step drops one. */
+  aliases: OwnedObjects['aliases'];
+}
+
+export const needsContext = (declared: DeclaredSchema, live: SchemaModel): NeedsContext => ({
+  renames: declared.transitions.filter((t): t is TableRename => t.kind === 'rename-table'),
+  aliases: live.owned?.aliases ?? [],
+});
+
+const TABLE_FACT = fact.table('');
+
+/**
+ * The tables a foreign-key step references. Its needs name the child and the referenced table
+ * (`table:` facts) and a unique key of the referenced one, which tells the two apart even when
+ * the key references its own table.
+ */
+export function referencedTables(step: Step): string[] {
+  const tables = step.needs.filter((n) => n.startsWith(TABLE_FACT)).map((n) => n.slice(TABLE_FACT.length));
+  // `unique:<table>(<columns>)`: the prefix up to the parenthesis names the table.
+  const keyOn = (table: string) => fact.uniqueKey(table, []).slice(0, -1);
+  return [...new Set(tables.filter((t) => step.needs.some((n) => n.startsWith(keyOn(t)))))];
+}
+
+const alter = (step: Step): Needed[] => [['alter', step.table]];
+
+/** Per operation, from the step's structure (never its SQL). A new operation must say what it needs. */
+const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed[]> = {
+  'create-table': () => [['create-table', null]],
+  'drop-table': (step) => [['drop', step.table]],
+  'add-column': alter,
+  'drop-column': alter,
+  'alter-column-type': alter,
+  'set-not-null': alter,
+  'drop-not-null': alter,
+  'set-default': alter,
+  'drop-default': alter,
+  'add-primary-key': alter,
+  'add-unique': alter,
+  'add-index': alter,
+  'rebuild-index': alter,
+  'drop-index': alter,
+  'add-check': alter,
+  'drop-constraint': alter,
+  'validate-constraint': alter,
+  'add-foreign-key': (step) => [['alter', step.table], ...referencedTables(step).map((t): Needed => ['reference', t])],
+  'rename-table': (step, ctx) => {
+    const rename = ctx.renames.find((r) => r.to === step.table);
+    if (!rename) throw new Error(`internal: step ${step.id} renames a table no declared rename names`);
+    return [['rename', rename.from], ['create-view', null]];
+  },
+  // Renames of kept constraint and index names (the facts it provides) alter the table too.
+  'drop-alias': (step, ctx) => [
+    ...ctx.aliases.filter((a) => step.id === `drop-alias:${a.table}.${a.name}`).map((a): Needed => ['drop', a.name]),
+    ...(step.provides.length > 0 ? alter(step) : []),
+  ],
+  'install-sync': (step) => [['create-trigger', step.table]],
+  'remove-sync': (step) => [['drop-trigger', step.table]],
+  'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
+  backfill: (step) => [['update-rows', step.table]],
+  // A data move runs the release author's own statements: dbtide cannot know what they touch.
+  'data-move': () => [],
+  drift: () => [],
+};
+
+/** Every privilege the steps need, once per action and object, each naming the steps that need it. */
+export function phaseNeeds(steps: Step[], ctx: NeedsContext): PrivilegeNeed[] {
+  const needs = new Map<string, PrivilegeNeed>();
+  for (const step of steps) {
+    for (const [action, object] of NEEDS[step.operation](step, ctx)) {
+      const key = `${action}\u0000${object ?? ''}`;
+      const need = needs.get(key) ?? { action, object, steps: [] };
+      if (!need.steps.includes(step.description)) need.steps.push(step.description);
+      needs.set(key, need);
+    }
+  }
+  return [...needs.values()];
+}
+
+const LEDGER_TABLES = ['runs', 'journal', 'backfills'].map((t) => `${OWN_TABLE_PREFIX}${t}`);
+
+/**
+ * The ledger's needs: `ensure` runs CREATE TABLE IF NOT EXISTS, which both servers check against
+ * the schema's CREATE privilege even when the tables exist, and every run writes its rows.
+ */
+export function ledgerNeeds(): PrivilegeNeed[] {
+  const steps = [`the ledger (${LEDGER_TABLES.join(', ')})`];
+  return [
+    { action: 'create-table', object: null, steps },
+    ...LEDGER_TABLES.map((table): PrivilegeNeed => ({ action: 'write-rows', object: table, steps })),
+  ];
+}
+
+const MAX_STEPS_SHOWN = 3;
+
+/** Per object (the schema first): each missing privilege with the steps that need it. */
+function describeMissing(missing: MissingPrivilege[], schemaLabel: string): string {
+  const objects = [...new Set(missing.map((m) => m.need.object))].sort((a, b) => (a === null ? -1 : b === null ? 1 : a.localeCompare(b)));
+  return objects
+    .map((object) => {
+      const lines = missing
+        .filter((m) => m.need.object === object)
+        .map((m) => {
+          const { steps } = m.need;
+          const more = steps.length > MAX_STEPS_SHOWN ? `; and ${steps.length - MAX_STEPS_SHOWN} more` : '';
+          return `    ${m.lacks}, for: ${steps.slice(0, MAX_STEPS_SHOWN).join('; ')}${more}`;
+        });
+      return [`  ${object ?? schemaLabel}:`, ...lines].join('\n');
+    })
+    .join('\n');
+}
+
+/** The refusal when privileges are missing: every one of them, and the statements that grant them. */
+export function privilegeRefusal(report: PrivilegeReport, phase: string): DbtideError {
+  return new DbtideError(
+    `${report.role} lacks privileges ${phase} needs; nothing was changed:\n${describeMissing(report.missing, report.schema)}`,
+    1,
+    `as the tables' owner or an administrator, run:\n  ${report.fixes.join(';\n  ')};\nthen run \`dbtide ${phase}\` again (or run dbtide as a role that has them)`,
+  );
+}
+
+/**
+ * Refuses, before anything changes, when the session lacks a privilege the needs name: otherwise
+ * the first step that needs it would stop the phase with the server's bare error, half applied.
+ */
+export async function refuseWithoutPrivileges(db: Database, needs: PrivilegeNeed[], phase: Phase): Promise<void> {
+  if (needs.length === 0) return;
+  const report = await db.dialect.privileges(db.conn, needs, db.schema ? { schema: db.schema } : {});
+  if (report.missing.length > 0) throw privilegeRefusal(report, phase);
+}

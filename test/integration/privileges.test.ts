@@ -1,0 +1,195 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mysqlDialect } from '../../dialects/mysql/index.js';
+import { postgresDialect } from '../../dialects/postgres/index.js';
+import { runCli, type CliResult } from '../support/cli.js';
+import { mysqlDump, pgDump } from '../support/dumps.js';
+import { releaseDir } from '../support/release-files.js';
+import {
+  mariadbAdminUrl,
+  postgresAdminUrl,
+  scratchMariadb,
+  scratchPostgres,
+  withConnection,
+  type ScratchDatabase,
+} from '../support/scratch-databases.js';
+
+const files = releaseDir();
+const V1 = files.write(
+  'v1.ts',
+  `import { defineSchema } from 'dbtide';
+export default defineSchema({
+  release: 'v1',
+  tables: {
+    people: { columns: { id: 'bigint', name: 'text' }, primaryKey: ['id'] },
+    hosts: { columns: { id: 'bigint', name: 'text' }, primaryKey: ['id'] },
+  },
+});
+`,
+);
+// A new table first (which the role may create), then two live tables it may not alter: without
+// the preflight, expand creates visits and stops at people, half applied.
+const V2 = files.write(
+  'v2.ts',
+  `import { defineSchema } from 'dbtide';
+import v1 from './v1.ts';
+export default defineSchema({
+  release: 'v2',
+  extends: v1,
+  tables: {
+    visits: {
+      columns: { id: 'bigint', person_id: 'bigint' },
+      primaryKey: ['id'],
+      foreignKeys: [{ columns: ['person_id'], references: { table: 'people', columns: ['id'] } }],
+    },
+    people: { columns: { email: 'text' } },
+    hosts: { columns: { rack: 'text' } },
+  },
+});
+`,
+);
+
+const LEDGER = ['_dbtide_runs', '_dbtide_journal', '_dbtide_backfills'];
+
+/** What differs per server: how an account is made, granted, named in a URL, dumped and dropped. */
+interface Server {
+  name: string;
+  scratch(label: string): Promise<ScratchDatabase>;
+  /** Statements run by the administrator in the scratch database. */
+  admin(db: ScratchDatabase, statements: string[]): Promise<void>;
+  /** A login that may connect and read, and nothing else. */
+  createAccount(db: ScratchDatabase, name: string): string[];
+  /** What the account needs for the ledger dbtide keeps: create it, or write to it. */
+  ledgerGrants(db: ScratchDatabase, name: string): string[];
+  dropAccount(name: string): Promise<void>;
+  urlAs(db: ScratchDatabase, name: string): string;
+  dump(url: string): string;
+  /** What the refusal says is missing on each of the two live tables, and the fix it gives. */
+  lacks(db: ScratchDatabase, name: string): { people: RegExp; hosts: RegExp; fixes: RegExp[] };
+  /** What it says when the account may not create the ledger. */
+  noLedger(db: ScratchDatabase, name: string): { lacks: RegExp; fix: RegExp };
+}
+
+const nameOf = (url: string) => new URL(url).pathname.slice(1);
+const asUser = (url: string, user: string) => {
+  const u = new URL(url);
+  u.username = user;
+  u.password = '';
+  return u.toString();
+};
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+const postgres: Server = {
+  name: 'postgres',
+  scratch: scratchPostgres,
+  admin: (db, statements) =>
+    withConnection(postgresDialect.connect(db.url), async (conn) => {
+      for (const sql of statements) await conn.query(sql);
+    }),
+  createAccount: (db, name) => [`CREATE ROLE "${name}" LOGIN`, `GRANT CONNECT ON DATABASE "${nameOf(db.url)}" TO "${name}"`, `GRANT USAGE ON SCHEMA public TO "${name}"`],
+  ledgerGrants: (_db, name) => [`GRANT CREATE ON SCHEMA public TO "${name}"`, ...LEDGER.map((t) => `GRANT SELECT, INSERT, UPDATE ON ${t} TO "${name}"`)],
+  dropAccount: (name) =>
+    withConnection(postgresDialect.connect(postgresAdminUrl()), async (conn) => {
+      await conn.query(`DROP ROLE IF EXISTS "${name}"`);
+    }),
+  urlAs: (db, name) => asUser(db.url, name),
+  dump: pgDump,
+  lacks: (_db, name) => ({
+    people: /people:\n {4}ownership of table "people" \(owner: postgres\), for: add column people\.email\n {4}REFERENCES on table "people"/,
+    hosts: /hosts:\n {4}ownership of table "hosts" \(owner: postgres\), for: add column hosts\.rack/,
+    fixes: [`ALTER TABLE "public"."people" OWNER TO "${name}"`, `ALTER TABLE "public"."hosts" OWNER TO "${name}"`].map((f) => new RegExp(escape(f))),
+  }),
+  noLedger: (_db, name) => ({
+    lacks: /schema "public":\n {4}CREATE on schema "public", for: the ledger \(_dbtide_runs, _dbtide_journal, _dbtide_backfills\)/,
+    fix: new RegExp(escape(`GRANT CREATE ON SCHEMA "public" TO "${name}"`)),
+  }),
+};
+
+const mariadb: Server = {
+  name: 'mariadb',
+  scratch: scratchMariadb,
+  admin: (db, statements) =>
+    withConnection(mysqlDialect.connect(db.url), async (conn) => {
+      for (const sql of statements) await conn.query(sql);
+    }),
+  createAccount: (db, name) => [`CREATE USER '${name}'@'%'`, `GRANT SELECT ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`],
+  // Everything the ledger needs, and CREATE and DROP besides, but neither ALTER nor INDEX.
+  ledgerGrants: (db, name) => [`GRANT CREATE, DROP, INSERT, UPDATE ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`],
+  dropAccount: (name) =>
+    withConnection(mysqlDialect.connect(mariadbAdminUrl()), async (conn) => {
+      await conn.query(`DROP USER IF EXISTS '${name}'@'%'`);
+    }),
+  urlAs: (db, name) => asUser(db.url, name),
+  dump: mysqlDump,
+  lacks: (db, name) => ({
+    people: new RegExp(`people:\\n {4}ALTER on \`${nameOf(db.url)}\`\\.\`people\`, for: add column people\\.email`),
+    hosts: new RegExp(`hosts:\\n {4}ALTER on \`${nameOf(db.url)}\`\\.\`hosts\`, for: add column hosts\\.rack`),
+    fixes: [new RegExp(escape(`GRANT ALTER ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`))],
+  }),
+  noLedger: (db, name) => ({
+    lacks: new RegExp(`database \`${nameOf(db.url)}\`:\\n {4}CREATE on database \`${nameOf(db.url)}\`, for: the ledger`),
+    fix: new RegExp(escape(`GRANT CREATE, INSERT, UPDATE ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`)),
+  }),
+};
+
+/** The statements the refusal's hint tells an administrator to run (from `--format json`). */
+function fixesIn(result: CliResult): string[] {
+  const { error } = JSON.parse(result.stdout.trim().split('\n').at(-1)!) as { error: { hint: string } };
+  const [, list] = /run:\n([\s\S]*?)\nthen run/.exec(error.hint)!;
+  return list!.split('\n').map((line) => line.trim().replace(/;$/, ''));
+}
+
+afterAll(() => files.remove());
+
+describe.each([postgres, mariadb])('privilege preflight on $name', (server) => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => {});
+  });
+
+  /** A scratch database at v1 (made by the administrator) and an account that does not own it. */
+  async function setUp(label: string) {
+    const db = await server.scratch(label);
+    cleanup.push(() => db.drop());
+    const account = `dbtide_t_${label}_${randomBytes(3).toString('hex')}`;
+    cleanup.push(() => server.dropAccount(account));
+    await server.admin(db, server.createAccount(db, account));
+    return { db, account, url: server.urlAs(db, account) };
+  }
+
+  it('refuses a release touching two tables the account may not alter, names both with the fix, changes nothing; after the fix it runs', async () => {
+    const { db, account, url } = await setUp('priv');
+    expect((await runCli(['expand', '--url', db.url, '--schema', V1])).code).toBe(0);
+    await server.admin(db, server.ledgerGrants(db, account));
+    const before = server.dump(db.url);
+
+    const refused = await runCli(['expand', '--url', url, '--schema', V2, '--format', 'json']);
+    expect(refused.code).toBe(1);
+    const lacks = server.lacks(db, account);
+    expect(refused.stderr).toMatch(/lacks privileges expand needs; nothing was changed/);
+    expect(refused.stderr).toMatch(lacks.people);
+    expect(refused.stderr).toMatch(lacks.hosts);
+    for (const fix of lacks.fixes) expect(refused.stderr).toMatch(fix);
+    expect(server.dump(db.url)).toBe(before);
+
+    await server.admin(db, fixesIn(refused));
+    const applied = await runCli(['expand', '--url', url, '--schema', V2]);
+    expect(applied.stderr).not.toMatch(/error/);
+    expect(applied.code).toBe(0);
+    expect(server.dump(db.url)).toMatch(/rack/);
+  });
+
+  it('an account that may not create the ledger is told so, with the GRANT, before anything is created', async () => {
+    const { db, account, url } = await setUp('ledger');
+    const before = server.dump(db.url);
+    const refused = await runCli(['expand', '--url', url, '--schema', V1, '--format', 'json']);
+    expect(refused.code).toBe(1);
+    const { lacks, fix } = server.noLedger(db, account);
+    expect(refused.stderr).toMatch(lacks);
+    expect(refused.stderr).toMatch(fix);
+    expect(server.dump(db.url)).toBe(before);
+
+    await server.admin(db, fixesIn(refused));
+    expect((await runCli(['expand', '--url', url, '--schema', V1])).code).toBe(0);
+  });
+});
