@@ -14,7 +14,7 @@ import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 /** Where and what: the database, and the declaration (a release file, a `defineSchema` value, or normalized). */
 export interface Target {
   url: string;
-  /** PostgreSQL schema holding the tables (default `public`). */
+  /** Where the tables live: a PostgreSQL schema (default `public`) or a MySQL database (default: the URL's). */
   databaseSchema?: string;
   /** Where `databaseSchema` came from (`--database-schema`, the config file), for messages. */
   databaseSchemaSource?: string;

@@ -118,6 +118,13 @@ export function redactParsed(url: ConnectionUrl): string {
   return `${url.scheme}://${user}${hostPort}${path}${params.length > 0 ? `?${query}` : ''}`;
 }
 
+/** The URL as typed, naming the database `database` instead: the password reaches the driver unchanged. */
+export function withDatabaseName(url: ConnectionUrl, database: string): string {
+  const { userinfo, hostPort, params } = url.raw;
+  const query = params.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join('&');
+  return `${url.scheme}://${userinfo === undefined ? '' : `${userinfo}@`}${hostPort}/${encodeURIComponent(database)}${params.length > 0 ? `?${query}` : ''}`;
+}
+
 /** Every form in which a secret of `url` may appear in text: as typed, decoded and percent-encoded. */
 export function secretsOf(url: ConnectionUrl): string[] {
   const typed: [string, string][] = [];

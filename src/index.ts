@@ -22,6 +22,7 @@ export {
   type PhaseOptions,
 } from './api.js';
 export { DbtideError, RunLockHeld } from './errors.js';
+export { Interrupted } from './execute/interrupted.js';
 export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanFinding, type ScanEvent } from './scan/run-scan.js';
 export type { FixMode, RepairResult } from './scan/repair.js';
 export { verifyChain, type VerifyChainOptions } from './verify/verify-chain.js';

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { parseConnectionUrl, withDatabaseName } from '../connection-url.js';
 import type { Connection, ScratchDatabase } from '../dialect.js';
 
 export interface ScratchServer {
@@ -26,11 +27,10 @@ export async function scratchOnServer(url: string, label: string, server: Scratc
     }
   };
   await run(server.createSql(name));
-  const scratch = new URL(url);
-  scratch.pathname = `/${name}`;
+  const scratchUrl = withDatabaseName(parseConnectionUrl(url), name);
   let dropped = false;
   return {
-    url: scratch.toString(),
+    url: scratchUrl,
     name,
     async drop() {
       if (dropped) return;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { knownParams, parseConnectionUrl, secretsOf, tryParseConnectionUrl } from '../../src/connection-url.js';
+import { knownParams, parseConnectionUrl, secretsOf, tryParseConnectionUrl, withDatabaseName } from '../../src/connection-url.js';
 import { DbtideError } from '../../src/errors.js';
 
 const parts = (url: string) => {
@@ -119,5 +119,19 @@ describe('knownParams', () => {
 
   it('refuses one given twice', () => {
     expect(() => knownParams(parseConnectionUrl('postgres://h/d?sslmode=require&sslmode=disable'), known, 'PostgreSQL')).toThrow('gives the parameter "sslmode" twice');
+  });
+});
+
+describe('withDatabaseName', () => {
+  it.each([
+    ['postgres://app:p@ss/w?rd@127.0.0.1:5432/shop?sslmode=disable', 'dbtide_x_1a2b3c', 'postgres://app:p@ss/w?rd@127.0.0.1:5432/dbtide_x_1a2b3c?sslmode=disable'],
+    ['mysql://root@127.0.0.1:3306/', 'scratch', 'mysql://root@127.0.0.1:3306/scratch'],
+    ['mysql://127.0.0.1', 'scratch', 'mysql://127.0.0.1/scratch'],
+  ])('%s naming %s', (url, name, expected) => {
+    const renamed = withDatabaseName(parseConnectionUrl(url), name);
+    expect(renamed).toBe(expected);
+    const before = parseConnectionUrl(url);
+    const after = parseConnectionUrl(renamed);
+    expect({ ...after, raw: undefined }).toEqual({ ...before, database: name, raw: undefined });
   });
 });
