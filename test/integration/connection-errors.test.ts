@@ -35,6 +35,19 @@ function withPassword(url: string, user: string, password: string): string {
   return `${scheme}://${user}:${password}@${host}:${port}/${database ?? ''}`;
 }
 
+/** Plan and status connect with `url`, show it only as `redacted`, and never show the password. */
+async function expectConnectsHidden(url: string, redacted: string, password: string): Promise<void> {
+  const plan = await runCli(['plan', '--url', url, '--schema', RELEASE]);
+  expect(plan.stderr).toBe('');
+  expect(plan.code).toBe(0);
+  expect(plan.stdout).toContain(`(${redacted})`);
+  expectHidden(plan, password);
+  const status = await runCli(['status', '--format', 'json', '--url', url, '--schema', RELEASE]);
+  expect(status.code).toBe(0);
+  expect((JSON.parse(status.stdout) as { url: string }).url).toBe(redacted);
+  expectHidden(status, password);
+}
+
 describe('PostgreSQL', () => {
   // Trust authentication accepts any password, so one the old parsing mangled still connects.
   const PASSWORD = 'hun ter@#2';
@@ -46,16 +59,7 @@ describe('PostgreSQL', () => {
 
   it('takes a password with a space, @ and # unencoded, and shows it nowhere', async () => {
     const url = withPassword(db.url, 'postgres', PASSWORD);
-    const redacted = `postgres://postgres:***@127.0.0.1:5432/${db.name}`;
-    const plan = await runCli(['plan', '--url', url, '--schema', RELEASE]);
-    expect(plan.stderr).toBe('');
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain(`(${redacted})`);
-    expectHidden(plan, PASSWORD);
-    const status = await runCli(['status', '--format', 'json', '--url', url, '--schema', RELEASE]);
-    expect(status.code).toBe(0);
-    expect((JSON.parse(status.stdout) as { url: string }).url).toBe(redacted);
-    expectHidden(status, PASSWORD);
+    await expectConnectsHidden(url, `postgres://postgres:***@127.0.0.1:5432/${db.name}`, PASSWORD);
   });
 
   it('a refused connection names host and port', async () => {
@@ -175,15 +179,7 @@ describe('MariaDB', () => {
     ['percent-encoded', encodeURIComponent],
   ])('connects with the password %s and shows it nowhere', async (_, encode) => {
     const url = withPassword(db.url, user, encode(PASSWORD));
-    const redacted = `mysql://${user}:***@127.0.0.1:3306/${db.name}`;
-    const plan = await runCli(['plan', '--url', url, '--schema', RELEASE]);
-    expect(plan.stderr).toBe('');
-    expect(plan.code).toBe(0);
-    expect(plan.stdout).toContain(`(${redacted})`);
-    expectHidden(plan, PASSWORD);
-    const status = await runCli(['status', '--format', 'json', '--url', url, '--schema', RELEASE]);
-    expect((JSON.parse(status.stdout) as { url: string }).url).toBe(redacted);
-    expectHidden(status, PASSWORD);
+    await expectConnectsHidden(url, `mysql://${user}:***@127.0.0.1:3306/${db.name}`, PASSWORD);
   });
 
   it('a wrong password is refused without showing it, naming the user', async () => {
