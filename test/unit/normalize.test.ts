@@ -430,6 +430,13 @@ describe('normalizeSchema', () => {
       ]);
     });
 
+    it('says a name declared twice in one list is declared twice there, instead of pointing at itself', () => {
+      const issues = issuesOf({
+        a: { columns: { x: 'int', y: 'int' }, indexes: [{ name: 'dup', columns: ['x'] }, { name: 'dup', columns: ['y'] }] },
+      });
+      expect(issues).toEqual([at('tables.a.indexes.dup', 'name "dup" is declared twice in this list; give one of them another name')]);
+    });
+
     it("refuses an index named like another table's primary key", () => {
       const issues = issuesOf({
         a: { columns: { x: 'int' }, primaryKey: ['x'] },
