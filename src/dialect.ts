@@ -234,6 +234,10 @@ export interface RuntimeSql {
   schemaNoun: string;
   /** Whether the schema (MySQL: database) exists, so a misspelt one is refused before planning. */
   schemaExists(conn: Connection, schema: string): Promise<boolean>;
+  /** The schema (MySQL: database) the session works in without `--database-schema`, or null when it has none. */
+  currentSchema(conn: Connection): Promise<string | null>;
+  /** Why a session has no current schema, and what gives it one. */
+  noCurrentSchema: { problem: string; fix: string };
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
   /** Inserts one row and returns it as stored, generated values included (what a probe reads back by). */

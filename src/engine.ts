@@ -53,6 +53,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     if (options.schema) {
       await refuseMissingSchema(dialect, conn, options.schema, `${caps.server} at ${redactUrl(url)}`, options.schemaSource);
       for (const sql of dialect.runtime.useSchema(options.schema)) await conn.query(sql);
+    } else {
+      await refuseNoSchema(dialect, conn, `${caps.server} at ${redactUrl(url)}`);
     }
     return { url, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
   } catch (error) {
@@ -70,6 +72,13 @@ async function refuseMissingSchema(dialect: Dialect, conn: Connection, schema: s
     1,
     `create it first (CREATE ${schemaNoun.toUpperCase()} ${dialect.compiler.quote(schema)}), or fix the name${source ? ` in ${source}` : ''}`,
   );
+}
+
+/** Without this, MySQL's ledger and plan fail with the server's bare "No database selected". */
+async function refuseNoSchema(dialect: Dialect, conn: Connection, server: string): Promise<void> {
+  if ((await dialect.runtime.currentSchema(conn)) !== null) return;
+  const { schemaNoun, noCurrentSchema } = dialect.runtime;
+  throw new DbtideError(`no ${schemaNoun} to work in on ${server}: ${noCurrentSchema.problem}`, 1, noCurrentSchema.fix);
 }
 
 export interface PlanResult {

@@ -57,6 +57,14 @@ export const mysqlRuntime: RuntimeSql = {
   async schemaExists(conn, schema) {
     return (await conn.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [schema])).length > 0;
   },
+  // NULL when the URL names no database.
+  async currentSchema(conn) {
+    return (await conn.query<{ s: string | null }>('SELECT DATABASE() AS s'))[0]?.s ?? null;
+  },
+  noCurrentSchema: {
+    problem: 'the URL names no database',
+    fix: 'name the database in the URL (mysql://user@host:3306/<database>) or with --database-schema <name>',
+  },
   param: () => '?',
   // MySQL has no RETURNING: the row is read back by its key, an AUTO_INCREMENT one by LAST_INSERT_ID().
   async insertRow(conn, table, row) {

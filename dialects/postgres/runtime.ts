@@ -40,6 +40,14 @@ export const postgresRuntime: RuntimeSql = {
   async schemaExists(conn, schema) {
     return (await conn.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0;
   },
+  // NULL when no schema on the search_path exists.
+  async currentSchema(conn) {
+    return (await conn.query<{ s: string | null }>('SELECT current_schema() AS s'))[0]?.s ?? null;
+  },
+  noCurrentSchema: {
+    problem: 'no schema on the search_path exists',
+    fix: 'name the schema with --database-schema <name>, or create the one the search_path names',
+  },
   param: (index) => `$${index}`,
   async insertRow(conn, table, row) {
     const columns = Object.keys(row);

@@ -102,6 +102,18 @@ describe('PostgreSQL', () => {
     );
     expect(created).toEqual([]);
   });
+
+  it('a search_path naming no schema that exists is refused before anything changes', async () => {
+    const url = `${db.url}?options=${encodeURIComponent('-c search_path=nope')}`;
+    const expand = await runCli(['expand', '--url', url, '--schema', RELEASE]);
+    expect(expand.code).toBe(1);
+    expect(expand.stderr).toMatch(/^error: no schema to work in on PostgreSQL [\d.]+ at postgres:\/\/\S+: no schema on the search_path exists$/m);
+    expect(expand.stderr).toContain('hint: name the schema with --database-schema <name>, or create the one the search_path names');
+    const created = await withConnection(connectPostgres(db.url), (c) =>
+      c.query(`SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema')`),
+    );
+    expect(created).toEqual([]);
+  });
 });
 
 describe('a server that accepts and never answers', () => {
@@ -215,6 +227,14 @@ describe('MariaDB', () => {
     expect(result.stderr).toContain(`hint: create it first (CREATE DATABASE \`${missing}\`), or fix the name in --database-schema`);
     const tables = await withConnection(connectMysql(db.url), (c) => c.query('SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()'));
     expect(tables).toEqual([]);
+  });
+
+  it('a URL naming no database is refused before the ledger or anything else is written', async () => {
+    const { host, port } = parseConnectionUrl(db.url);
+    const result = await runCli(['expand', '--url', `mysql://root@${host}:${port}/`, '--schema', RELEASE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^error: no database to work in on MariaDB [\\d.]+ at mysql://root@${host}:${port}/: the URL names no database$`, 'm'));
+    expect(result.stderr).toContain('hint: name the database in the URL (mysql://user@host:3306/<database>) or with --database-schema <name>');
   });
 
   it("the config's databaseSchema is named as the source", async () => {
