@@ -151,7 +151,9 @@ function classifyAlterAction(action: string): StatementClass {
   if (/^add constraint\b/.test(action)) return /\bnot valid$/.test(action) ? 'additive' : 'tightening';
   if (/^add (primary key|unique|foreign key|check)\b/.test(action)) return 'tightening';
   if (/^add\b/.test(action)) return 'additive';
-  if (/^drop (column|constraint|primary key|index|key|foreign key|check)\b/.test(action) || /^drop [`"\w]+$/.test(action)) return 'destructive';
+  // A dropped rule or index loses no data and refuses no write that succeeded before.
+  if (/^drop (constraint|index|key|foreign key|check)\b/.test(action)) return 'relaxing';
+  if (/^drop (column|primary key)\b/.test(action) || /^drop [`"\w]+$/.test(action)) return 'destructive';
   if (/^rename\b/.test(action)) return 'destructive';
   if (/^validate constraint\b/.test(action)) return 'validation';
   if (COLUMN_TYPE.test(action)) return RELAXING_TYPE.test(action) ? 'relaxing' : 'rewrite';
@@ -230,6 +232,7 @@ function classifyOne(s: string): StatementClass {
   if (/^explain\b/.test(s)) return classifyExplain(s);
   if (/^(select|show|values)\b/.test(s)) return 'read';
   if (/^(set|begin|commit|rollback|start transaction|savepoint|release savepoint)\b/.test(s)) return 'session';
+  if (/^drop index\b/.test(s)) return 'relaxing';
   if (/^(drop|truncate|delete)\b/.test(s)) return 'destructive';
   const alterTable = ALTER_TABLE.exec(s);
   if (alterTable) return classifyAlterTable(actions(alterTable[1]!));

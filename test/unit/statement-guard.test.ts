@@ -48,9 +48,7 @@ describe('classifyStatement', () => {
     ['ALTER TABLE t ALTER n SET DATA TYPE uuid', 'rewrite'],
     // destructive
     ['DROP TABLE IF EXISTS "legacy"', 'destructive'],
-    ['DROP INDEX CONCURRENTLY IF EXISTS "i"', 'destructive'],
     ['ALTER TABLE "t" DROP COLUMN IF EXISTS "c"', 'destructive'],
-    ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c"', 'destructive'],
     ['ALTER TABLE t DROP c', 'destructive'],
     ['ALTER TABLE t DROP PRIMARY KEY', 'destructive'],
     ['TRUNCATE users', 'destructive'],
@@ -83,8 +81,14 @@ describe('classifyStatement', () => {
     ['ALTER TABLE `t` ADD INDEX `i` (`a`, `b`), ALGORITHM=INPLACE, LOCK=NONE', 'additive'],
     ['ALTER TABLE `t` ADD COLUMN `x,y` int, ALGORITHM = INSTANT', 'additive'],
     ['ALTER TABLE `t` DROP `c`, ALGORITHM=INPLACE', 'destructive'],
-    ['ALTER TABLE `t` DROP INDEX `i`', 'destructive'],
-    ['ALTER TABLE `t` DROP FOREIGN KEY `fk`', 'destructive'],
+    // relaxing: a rule or an index goes, no data (the planner drops only tombstoned ones in expand)
+    ['DROP INDEX CONCURRENTLY IF EXISTS "i"', 'relaxing'],
+    ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c"', 'relaxing'],
+    ['ALTER TABLE `t` DROP INDEX `i`', 'relaxing'],
+    ['ALTER TABLE `t` DROP KEY `i`, ALGORITHM=INPLACE, LOCK=NONE', 'relaxing'],
+    ['ALTER TABLE `t` DROP FOREIGN KEY `fk`', 'relaxing'],
+    ['ALTER TABLE `t` DROP CHECK `c`', 'relaxing'],
+    ['ALTER TABLE `t` DROP INDEX `i`, DROP COLUMN `c`', 'destructive'],
     ['ALTER TABLE `t` MODIFY COLUMN `c` bigint', 'unknown'],
     // maintenance, session, read, data
     ['REINDEX INDEX CONCURRENTLY "i"', 'maintenance'],
