@@ -1,6 +1,6 @@
 import { callerLocation } from './caller-location.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
-import type { NativeType, Schema, SchemaInput, SqlExpression, TableInput } from './dsl-types.js';
+import type { ColumnInput, NativeType, Schema, SchemaInput, SqlExpression, TableInput } from './dsl-types.js';
 import { schemaInputShape } from './input-shape.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
@@ -55,7 +55,7 @@ export function defineSchema(input: SchemaInput): Schema {
     const constraints = namesOf([...(table.uniques ?? []), ...(table.foreignKeys ?? []), ...(table.checks ?? [])]);
     removed.indexes = removed.indexes.filter((i) => i.table !== name || !indexes.has(i.name));
     removed.constraints = removed.constraints.filter((c) => c.table !== name || !constraints.has(c.name));
-    for (const column of gone?.columns ?? []) removed.columns.push({ table: name, column });
+    for (const column of removedColumns(gone)) removed.columns.push({ table: name, ...column });
     for (const index of gone?.indexes ?? []) removed.indexes.push({ table: name, name: index });
     for (const constraint of gone?.constraints ?? []) removed.constraints.push({ table: name, name: constraint });
   }
@@ -157,7 +157,7 @@ function dropInherited(
 ): TableInput {
   const ownColumns = own.columns ?? {};
   const columns = Object.fromEntries(
-    Object.entries(merged.columns ?? {}).filter(([c]) => c in ownColumns || !(gone.columns ?? []).includes(c)),
+    Object.entries(merged.columns ?? {}).filter(([c]) => c in ownColumns || !removedColumns(gone).some((r) => r.column === c)),
   );
   const isGone = (names: string[] | undefined, ownList: { name?: string }[] | undefined) => (x: { name?: string }) =>
     !(names ?? []).includes(x.name ?? '') || (ownList ?? []).some((o) => o.name === x.name);
@@ -167,4 +167,11 @@ function dropInherited(
   if (merged.foreignKeys) result.foreignKeys = merged.foreignKeys.filter(isGone(gone.constraints, own.foreignKeys));
   if (merged.checks) result.checks = merged.checks.filter(isGone(gone.constraints, own.checks));
   return result;
+}
+
+/** `removed.columns` as a list, whichever of its two forms was written. */
+function removedColumns(gone: TableInput['removed']): { column: string; fill?: ColumnInput['default'] }[] {
+  const columns = gone?.columns ?? [];
+  if (Array.isArray(columns)) return columns.map((column) => ({ column }));
+  return Object.entries(columns).map(([column, { fill }]) => (fill === undefined ? { column } : { column, fill }));
 }

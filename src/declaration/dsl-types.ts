@@ -50,7 +50,12 @@ export interface CheckInput {
 }
 
 export interface TableRemovalsInput {
-  columns?: string[];
+  /**
+   * Column names, or per column `{ fill }`: a default that expand sets on a NOT NULL column the new
+   * release no longer writes, so its inserts succeed and old code reads that value. Without a
+   * fill, expand drops NOT NULL instead.
+   */
+  columns?: string[] | Record<string, { fill?: ColumnInput['default'] }>;
   indexes?: string[];
   /** Unique, check and foreign-key constraints, by name. */
   constraints?: string[];
@@ -126,7 +131,7 @@ export interface Schema {
   tables: Record<string, TableInput>;
   removed: {
     tables: string[];
-    columns: { table: string; column: string }[];
+    columns: { table: string; column: string; fill?: ColumnInput['default'] }[];
     indexes: { table: string; name: string }[];
     constraints: { table: string; name: string }[];
   };

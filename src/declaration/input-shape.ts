@@ -75,7 +75,13 @@ const table = object({
     ),
   ),
   checks: array(object({ name, expression }, { required: ['expression'] })),
-  removed: object({ columns: names, indexes: names, constraints: names }),
+  removed: object({
+    columns: union('a list of column names, or { column: { fill } }', (v) =>
+      Array.isArray(v) ? names : record(object({ fill: defaultValue })),
+    ),
+    indexes: names,
+    constraints: names,
+  }),
 });
 
 const kindField = { kind: string() };

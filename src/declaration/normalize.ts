@@ -54,7 +54,7 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
   }
   const { transitions, retired } = normalizeTransitions(schema.release, schema.transitions, tables, report);
   checkAgainstPrevious(schema, report);
-  const removed = normalizeTombstones({ ...schema.removed, columns: [...schema.removed.columns, ...retired] });
+  const removed = normalizeTombstones({ ...schema.removed, columns: [...schema.removed.columns, ...retired] }, report);
   for (const table of Object.values(tables)) checkForeignKeys(table, tables, declaredColumns, removed.tables, report);
   checkObjectNames(tables, report);
   checkTombstones(removed, tables, declaredColumns, report);
@@ -367,11 +367,15 @@ function namedObjects(table: TableModel): [path: string, name: string][] {
 const constraintNames = (table: TableModel): string[] =>
   [table.primaryKey, ...table.uniques, ...table.foreignKeys, ...table.checks].flatMap((c) => (c ? [c.name] : []));
 
-function normalizeTombstones(removed: Schema['removed']): Tombstones {
+function normalizeTombstones(removed: Schema['removed'], report: Report): Tombstones {
+  const withFill = ({ table, column, fill }: Schema['removed']['columns'][number]) => {
+    const value = resolveDefault(fill, `tables.${table}.removed.columns.${column}.fill`, report);
+    return value === null ? { table, column } : { table, column, fill: value };
+  };
   return {
     tables: sortedUnique(removed.tables, (t) => [t]),
     columns: sortedUnique(
-      removed.columns.map(({ table, column }) => ({ table, column })),
+      removed.columns.map(withFill),
       (c) => [c.table, c.column],
     ),
     indexes: sortedUnique(

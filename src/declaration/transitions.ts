@@ -1,5 +1,5 @@
 import { OWN_TABLE_PREFIX } from '../dialect.js';
-import type { TableModel, Tombstones } from '../model/schema-model.js';
+import type { TableModel } from '../model/schema-model.js';
 import type { ColumnSync, DataMoveFn, Transition } from '../model/transition.js';
 import type { TransitionInput } from './dsl-types.js';
 import { fitName } from './names.js';
@@ -54,7 +54,7 @@ export function normalizeTransitions(
   inputs: TransitionInput[],
   tables: Record<string, TableModel>,
   report: Report,
-): { transitions: Transition[]; retired: Tombstones['columns'] } {
+): { transitions: Transition[]; retired: { table: string; column: string }[] } {
   const transitions: Transition[] = [];
   const targeted = new Set<string>();
   inputs.forEach((input, i) => {

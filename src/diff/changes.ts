@@ -34,10 +34,12 @@ export type Change =
   | { kind: 'add-unique'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
   | { kind: 'add-index'; table: string; index: IndexModel }
   | { kind: 'rebuild-index'; table: string; index: IndexModel }
-  | { kind: 'drop-index'; table: string; name: string }
+  /** `relaxes`: a tombstoned unique index, which only accepts more rows once gone: dropped in expand. */
+  | { kind: 'drop-index'; table: string; name: string; relaxes?: true }
   | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
-  | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind }
+  /** `relaxes`: a tombstoned unique, foreign-key or check constraint: dropped in expand. */
+  | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind; relaxes?: true }
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }

@@ -1,5 +1,7 @@
 import type {
   CheckModel,
+  ColumnModel,
+  DefaultValue,
   DeclaredSchema,
   SchemaModel,
   TableModel,
@@ -32,17 +34,21 @@ function diffModels(declared: DeclaredSchema, live: SchemaModel): Change[] {
     else if (!want && have) {
       if (removed.tables.includes(name)) changes.push({ kind: 'drop-table', table: name });
       else changes.push({ kind: 'drift', table: name, object: `table ${name}`, detail: 'not in the declaration' });
-    } else if (want && have) changes.push(...diffTable(want, have, removed));
+    } else if (want && have) changes.push(...diffTable(want, have, removed, syncWritten(declared, name)));
   }
   return changes;
 }
 
-function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['removed']): Change[] {
+/** Old columns a dual-write trigger fills from what new code writes: they need no relaxing. */
+const syncWritten = (declared: DeclaredSchema, table: string): Set<string> =>
+  new Set(declared.transitions.flatMap((t) => (t.kind === 'column-sync' && t.table === table ? Object.keys(t.backward) : [])));
+
+function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['removed'], synced: Set<string>): Change[] {
   const table = want.name;
   const isTombstoned = (list: { table: string; name: string }[], name: string) =>
     list.some((t) => t.table === table && t.name === name);
   return [
-    ...diffColumns(want, have, removed),
+    ...diffColumns(want, have, removed, synced),
     ...diffPrimaryKey(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffUniques(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
@@ -51,7 +57,7 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
   ];
 }
 
-function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema['removed']): Change[] {
+function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema['removed'], synced: Set<string>): Change[] {
   const table = want.name;
   const changes: Change[] = [];
   const liveColumns = new Map(have.columns.map((c) => [c.name, c]));
@@ -78,13 +84,26 @@ function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema
   const declared = new Set(want.columns.map((c) => c.name));
   for (const live of have.columns) {
     if (declared.has(live.name)) continue;
-    if (removed.columns.some((c) => c.table === table && c.column === live.name)) {
+    const tombstone = removed.columns.find((c) => c.table === table && c.column === live.name);
+    if (tombstone) {
+      if (!synced.has(live.name)) changes.push(...relaxRemovedColumn(table, live, tombstone.fill));
       changes.push({ kind: 'drop-column', table, column: live.name });
     } else {
       changes.push(drift(table, `column ${table}.${live.name}`, `${formatColumnType(live.type)} not in the declaration`));
     }
   }
   return changes;
+}
+
+/**
+ * New code no longer writes a column it removes: while the column is NOT NULL without a default,
+ * every insert of the new release would fail until contract drops it. The declared fill becomes
+ * its default (what old code then reads in new rows); without one, the column accepts NULL.
+ */
+function relaxRemovedColumn(table: string, live: ColumnModel, fill: DefaultValue | undefined): Change[] {
+  if (live.nullable || live.default !== null || live.identity !== null) return [];
+  if (fill) return [{ kind: 'set-default', table, column: { ...live, default: fill } }];
+  return [{ kind: 'drop-not-null', table, column: { ...live, nullable: true } }];
 }
 
 function diffPrimaryKey(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
@@ -126,7 +145,7 @@ function diffUniques(want: TableModel, have: TableModel, tombstoned: (name: stri
   for (const live of have.uniques) {
     if (want.uniques.some((u) => u.name === live.name)) continue;
     changes.push(tombstoned(live.name)
-      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'unique' }
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'unique', relaxes: true }
       : drift(table, `unique ${live.name}`, `(${live.columns.join(', ')}) not in the declaration`));
   }
   return changes;
@@ -147,7 +166,7 @@ function diffIndexes(want: TableModel, have: TableModel, tombstoned: (name: stri
   for (const live of have.indexes) {
     if (claimed.has(live.name)) continue;
     changes.push(tombstoned(live.name)
-      ? { kind: 'drop-index', table, name: live.name }
+      ? { kind: 'drop-index', table, name: live.name, ...(live.unique ? { relaxes: true as const } : {}) }
       : drift(table, `index ${live.name}`, `(${live.columns.join(', ')}) not in the declaration`));
   }
   return changes;
@@ -168,7 +187,7 @@ function diffForeignKeys(want: TableModel, have: TableModel, tombstoned: (name: 
   for (const live of have.foreignKeys) {
     if (want.foreignKeys.some((f) => f.name === live.name)) continue;
     changes.push(tombstoned(live.name)
-      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'foreign-key' }
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'foreign-key', relaxes: true }
       : drift(table, `foreign key ${live.name}`, `(${live.columns.join(', ')}) -> ${live.referencedTable} not in the declaration`));
   }
   return changes;
@@ -193,7 +212,7 @@ function diffChecks(want: TableModel, have: TableModel, tombstoned: (name: strin
       continue;
     }
     changes.push(tombstoned(live.name)
-      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'check' }
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'check', relaxes: true }
       : drift(table, `check ${live.name}`, `${live.expression} not in the declaration`));
   }
   return changes;

@@ -84,7 +84,8 @@ export interface SchemaModel {
 /** What a release explicitly removes. Contract drops only these; anything else unknown is drift. */
 export interface Tombstones {
   tables: string[];
-  columns: { table: string; column: string }[];
+  /** `fill`: the default expand gives a NOT NULL column the new release no longer writes. */
+  columns: { table: string; column: string; fill?: DefaultValue }[];
   indexes: { table: string; name: string }[];
   constraints: { table: string; name: string }[];
 }

@@ -4,11 +4,13 @@ import { isPlainColumnName } from './column-type.js';
 /**
  * Where the server keeps no difference between a unique index and a unique constraint (MySQL:
  * both are unique indexes), a declared unique index over whole columns is the constraint the
- * server will report, so the declaration is compared in the server's terms.
+ * server will report, so the declaration is compared in the server's terms. So is a tombstoned
+ * index: the server may report it as a unique constraint.
  */
 export function uniqueIndexesAsKeys(declared: DeclaredSchema): DeclaredSchema {
   const tables = Object.fromEntries(Object.entries(declared.model.tables).map(([name, table]) => [name, fold(table)]));
-  return { ...declared, model: { ...declared.model, tables } };
+  const { removed } = declared;
+  return { ...declared, model: { ...declared.model, tables }, removed: { ...removed, constraints: [...removed.constraints, ...removed.indexes] } };
 }
 
 function fold(table: TableModel): TableModel {

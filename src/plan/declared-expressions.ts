@@ -107,10 +107,12 @@ function checkExpression(row: ProbeRow, name: string, expression: string): Decla
 function defaultExpression(row: ProbeRow, column: ColumnModel): DeclaredExpression[] {
   const value = column.default;
   if (value === null || (value.kind === 'literal' && typeof value.value !== 'string')) return [];
+  // A column the release removes gets its default from the tombstone's fill.
+  const removed = !row.columns.some((c) => c.name === column.name);
   return [{
     table: row.alias,
     what: `default of column "${column.name}"`,
-    path: `tables.${row.alias}.columns.${column.name}.default`,
+    path: removed ? `tables.${row.alias}.removed.columns.${column.name}.fill` : `tables.${row.alias}.columns.${column.name}.default`,
     expression: value.kind === 'sql' ? value.expression : `'${String(value.value)}'`,
     probe: { kind: 'default', row, column },
   }];

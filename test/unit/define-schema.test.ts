@@ -115,6 +115,20 @@ describe('defineSchema', () => {
       expect(normalizeSchema(next).removed.columns).toEqual([{ table: 'users', column: 'legacy' }]);
     });
 
+    it('tombstones columns given by name with a fill: the fill is the default expand gives them', () => {
+      const next = removingFromUsers({ columns: { legacy: { fill: sql("'none'") } } });
+      expect(columnNames(next, 'users')).toEqual(['id', 'email', 'name']);
+      expect(normalizeSchema(next).removed.columns).toEqual([{ table: 'users', column: 'legacy', fill: { kind: 'sql', expression: "'none'" } }]);
+      const withoutFill = removingFromUsers({ columns: { legacy: {} } });
+      expect(normalizeSchema(withoutFill).removed.columns).toEqual([{ table: 'users', column: 'legacy' }]);
+    });
+
+    it('refuses a misspelt fill, naming where', () => {
+      expect(() => removingFromUsers({ columns: { legacy: { fil: 0 } } } as never)).toThrow(
+        /tables\.users\.removed\.columns\.legacy\.fil: unknown key "fil"; did you mean "fill"\?/,
+      );
+    });
+
     it('tombstones an inherited index', () => {
       const next = removingFromUsers({ indexes: ['users_name_idx'] });
       expect(next.tables.users!.indexes).toEqual([]);

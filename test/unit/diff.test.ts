@@ -113,6 +113,47 @@ describe('diff: columns', () => {
     ]);
   });
 
+  describe('a removed NOT NULL column is relaxed in expand, so the new release can insert without it', () => {
+    const price = col('price', T.int, { nullable: false });
+    const have = (column: ColumnModel) => users({ columns: [...users().columns, column] });
+    const gone = (fill?: ColumnModel['default']) => ({ columns: [{ table: 'users', column: 'price', ...(fill ? { fill } : {}) }] });
+
+    it('accepts NULL without a fill', () => {
+      expect(diffOne(users(), have(price), gone())).toEqual([
+        { kind: 'drop-not-null', table: 'users', column: { ...price, nullable: true } },
+        { kind: 'drop-column', table: 'users', column: 'price' },
+      ]);
+    });
+
+    it('gets the fill as its default, which old code then reads in new rows', () => {
+      const fill = { kind: 'literal' as const, value: 0 };
+      expect(diffOne(users(), have(price), gone(fill))).toEqual([
+        { kind: 'set-default', table: 'users', column: { ...price, default: fill } },
+        { kind: 'drop-column', table: 'users', column: 'price' },
+      ]);
+    });
+
+    it.each<[string, ColumnModel]>([
+      ['nullable', col('price', T.int)],
+      ['with a default', col('price', T.int, { nullable: false, default: { kind: 'literal', value: 1 } })],
+      ['an identity', col('price', T.int, { nullable: false, identity: 'by-default' })],
+    ])('needs nothing when %s', (_, column) => {
+      expect(diffOne(users(), have(column), gone({ kind: 'literal', value: 0 }))).toEqual([{ kind: 'drop-column', table: 'users', column: 'price' }]);
+    });
+
+    it('needs nothing when a dual-write trigger fills it from the new column', () => {
+      const want = users({ columns: [...users().columns, col('cost', T.int, { nullable: false })] });
+      const schema: DeclaredSchema = {
+        ...declared([want], gone()),
+        transitions: [{
+          kind: 'column-sync', id: 'r2:users:cost', table: 'users', trigger: 't', declaredAs: 'rename-column',
+          forward: { cost: 'price' }, backward: { price: 'cost' }, retires: ['price'], sources: ['price'], fillOnly: false, swap: null,
+        }],
+      };
+      expect(diff(schema, model(have(price))).filter((c) => c.kind === 'drop-not-null' || c.kind === 'set-default')).toEqual([]);
+    });
+  });
+
   it('alters a column type, carrying the live column as `from`', () => {
     const want = table('t', { columns: [col('id', T.bigint, { nullable: false }), col('n', T.bigint)] });
     const have = table('t', { columns: [col('id', T.bigint, { nullable: false }), col('n', T.int)] });
@@ -243,7 +284,7 @@ describe('diff: unique constraints', () => {
 
   it('a live unique is dropped only when tombstoned; otherwise drift', () => {
     expect(diffOne(users(), users({ uniques: [key] }), { constraints: [{ table: 'users', name: 'users_email_key' }] })).toEqual([
-      { kind: 'drop-constraint', table: 'users', name: 'users_email_key', constraint: 'unique' },
+      { kind: 'drop-constraint', table: 'users', name: 'users_email_key', constraint: 'unique', relaxes: true },
     ]);
     expect(diffOne(users(), users({ uniques: [key] }))).toEqual([
       { kind: 'drift', table: 'users', object: 'unique users_email_key', detail: '(email) not in the declaration' },
@@ -280,6 +321,13 @@ describe('diff: indexes', () => {
   it('an invalid live index of the declared definition is rebuilt', () => {
     expect(diffOne(users({ indexes: [idx] }), users({ indexes: [{ ...idx, valid: false }] }))).toEqual([
       { kind: 'rebuild-index', table: 'users', index: idx },
+    ]);
+  });
+
+  it('a tombstoned unique index relaxes (dropped in expand), a plain one does not', () => {
+    const unique = { ...idx, unique: true };
+    expect(diffOne(users(), users({ indexes: [unique] }), { indexes: [{ table: 'users', name: 'users_email_idx' }] })).toEqual([
+      { kind: 'drop-index', table: 'users', name: 'users_email_idx', relaxes: true },
     ]);
   });
 
@@ -334,7 +382,7 @@ describe('diff: foreign keys', () => {
   it('a live foreign key is dropped only when tombstoned; otherwise drift', () => {
     const have = orders({ foreignKeys: [f] });
     expect(d(orders(), have, { constraints: [{ table: 'orders', name: 'orders_user_id_fkey' }] })).toEqual([
-      { kind: 'drop-constraint', table: 'orders', name: 'orders_user_id_fkey', constraint: 'foreign-key' },
+      { kind: 'drop-constraint', table: 'orders', name: 'orders_user_id_fkey', constraint: 'foreign-key', relaxes: true },
     ]);
     expect(d(orders(), have)).toEqual([
       { kind: 'drift', table: 'orders', object: 'foreign key orders_user_id_fkey', detail: '(user_id) -> users not in the declaration' },
@@ -375,7 +423,7 @@ describe('diff: checks', () => {
 
   it('a live check is dropped only when tombstoned; otherwise drift', () => {
     expect(diffOne(products(), products({ checks: [c] }), { constraints: [{ table: 'products', name: 'products_price_check' }] })).toEqual([
-      { kind: 'drop-constraint', table: 'products', name: 'products_price_check', constraint: 'check' },
+      { kind: 'drop-constraint', table: 'products', name: 'products_price_check', constraint: 'check', relaxes: true },
     ]);
     expect(diffOne(products(), products({ checks: [c] }))).toEqual([
       { kind: 'drift', table: 'products', object: 'check products_price_check', detail: 'price > 0 not in the declaration' },

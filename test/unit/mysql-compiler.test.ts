@@ -127,7 +127,7 @@ describe('the statement guard reads MySQL DDL', () => {
     ['ALTER TABLE `t` ADD COLUMN `c` int NULL, ALGORITHM=INSTANT, LOCK=DEFAULT', 'additive'],
     ['ALTER TABLE `t` ADD FULLTEXT INDEX `f` (`b`), ALGORITHM=INPLACE, LOCK=SHARED', 'additive'],
     ['ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (n > 0), ALGORITHM=COPY, LOCK=SHARED', 'rewrite'],
-    ['ALTER TABLE `t` DROP FOREIGN KEY `fk`, ALGORITHM=INPLACE, LOCK=NONE', 'destructive'],
+    ['ALTER TABLE `t` DROP FOREIGN KEY `fk`, ALGORITHM=INPLACE, LOCK=NONE', 'relaxing'],
     ['ALTER TABLE `t` RENAME INDEX `a` TO `b`, ALGORITHM=INPLACE, LOCK=NONE', 'destructive'],
     ['SET foreign_key_checks = 0', 'session'],
   ])('%s is %s', (statement, expected) => {

@@ -297,6 +297,26 @@ describe('plan: column changes', () => {
     expect(s[0]!.sql[3]).toBe('ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL');
   });
 
+  it('tombstoned unique, foreign-key and check constraints and unique indexes are dropped in expand; replacements and plain indexes wait for contract', () => {
+    const p = run([
+      { kind: 'drop-constraint', table: 'users', name: 'users_email_key', constraint: 'unique', relaxes: true },
+      { kind: 'drop-constraint', table: 'orders', name: 'orders_user_fkey', constraint: 'foreign-key', relaxes: true },
+      { kind: 'drop-constraint', table: 'products', name: 'products_price_check', constraint: 'check', relaxes: true },
+      { kind: 'drop-index', table: 'users', name: 'users_code_uidx', relaxes: true },
+      { kind: 'drop-index', table: 'users', name: 'users_name_idx' },
+      { kind: 'drop-constraint', table: 'users', name: 'users_age_check', constraint: 'check' },
+    ]);
+    expect(p.steps.map((s) => [s.id, s.phase])).toEqual([
+      ['drop-constraint:users.users_email_key', 'expand'],
+      ['drop-constraint:orders.orders_user_fkey', 'expand'],
+      ['drop-constraint:products.products_price_check', 'expand'],
+      ['drop-index:users.users_code_uidx', 'expand'],
+      ['drop-constraint:users.users_age_check', 'contract'],
+      ['drop-index:users.users_name_idx', 'contract'],
+    ]);
+    for (const s of p.steps) for (const statement of s.sql) expect(() => guardStatement(s.phase, statement)).not.toThrow();
+  });
+
   it('drop-not-null and set-default in expand; drop-default in contract', () => {
     const p = run([
       { kind: 'drop-default', table: 'users', column: 'plan' },

@@ -1,12 +1,20 @@
 import { fact, LOCK, type Operation } from '../operation.js';
 
-/** Removals run only in contract and only for tombstoned objects (the diff never proposes others). */
+/**
+ * Removals are only of tombstoned objects or of objects the declaration replaces (the diff never
+ * proposes others). They run in contract, since old code may still use what goes, except a
+ * relaxing one: once a unique, foreign-key or check constraint is gone, every write either
+ * version makes still succeeds, and the new version's writes that the constraint would refuse
+ * succeed from expand on, as for DROP NOT NULL. Replacing a constraint or an index is not
+ * relaxing (the new one may refuse more) and waits for contract.
+ */
+const relaxingPhase = (relaxes: true | undefined) => (relaxes ? 'expand' : 'contract');
 
-export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, constraint }, ctx) => [{
+export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, constraint, relaxes }, ctx) => [{
   key: `drop-constraint:${table}.${name}`,
-  earliest: 'contract',
+  earliest: relaxingPhase(relaxes),
   table,
-  description: `drop ${constraint} ${name} from ${table}`,
+  description: `drop ${constraint} ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
   render: () => [ctx.sql.dropConstraint(table, name, constraint)],
   transactional: true,
   lock: () => LOCK.metadata,
@@ -15,11 +23,11 @@ export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, cons
   needs: [],
 }];
 
-export const dropIndex: Operation<'drop-index'> = ({ table, name }, ctx) => [{
+export const dropIndex: Operation<'drop-index'> = ({ table, name, relaxes }, ctx) => [{
   key: `drop-index:${table}.${name}`,
-  earliest: 'contract',
+  earliest: relaxingPhase(relaxes),
   table,
-  description: `drop index ${name} from ${table}`,
+  description: `drop ${relaxes ? 'unique ' : ''}index ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
   render: () => [ctx.sql.dropIndex(table, name, { online: ctx.caps.onlineIndexBuild })],
   transactional: !ctx.caps.onlineIndexBuild,
   lock: () => (ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.metadata),
