@@ -67,9 +67,27 @@ export const contract = (t: Target, d: Declaration, o?: PhaseOptions) => applyPh
 /** Exit codes of `dbtide check`: the next action. */
 export const CHECK_EXIT = { upToDate: 0, error: 1, expand: 2, migrate: 3, contract: 4 } as const;
 
+/**
+ * Which application versions may run, by what is pending. The new version may roll out once
+ * expand and migrate are done: its columns exist and hold every row's value (backfills and data
+ * moves run in migrate). Contract waits until no old code runs.
+ */
+export type RolloutState = 'expand-pending' | 'migrate-pending' | 'rollout' | 'up-to-date';
+
+const ROLLOUT_STATE: Record<Phase | 'none', RolloutState> = {
+  expand: 'expand-pending',
+  migrate: 'migrate-pending',
+  contract: 'rollout',
+  none: 'up-to-date',
+};
+
 export interface CheckReport {
   release: string;
   next: Phase | null;
+  /** `rollout`: the new version may roll out now; contract once no old version runs. */
+  state: RolloutState;
+  /** Whether the new application version may run against the database now. */
+  newCodeMayRun: boolean;
   exitCode: number;
   pending: Record<Phase, number>;
   /** Live objects the declaration does not know: the same list `plan` shows. */
@@ -79,9 +97,12 @@ export interface CheckReport {
 /** Where a database stands against a declaration: what `check` and `status` report. */
 function progressOf(release: string, plan: Plan): CheckReport {
   const next = pendingPhases(plan)[0] ?? null;
+  const state = ROLLOUT_STATE[next ?? 'none'];
   return {
     release,
     next,
+    state,
+    newCodeMayRun: state === 'rollout' || state === 'up-to-date',
     exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
     pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
     drift: plan.drift,

@@ -20,6 +20,9 @@ export {
   type Target,
   type Declaration,
   type PhaseOptions,
+  type CheckReport,
+  type StatusReport,
+  type RolloutState,
 } from './api.js';
 export { DbtideError, RunLockHeld } from './errors.js';
 export { Interrupted } from './execute/interrupted.js';

@@ -5,6 +5,7 @@ import { planChanges } from '../../src/api.js';
 import type { Dialect } from '../../src/dialect.js';
 import { stepsOf } from '../../src/plan/step.js';
 import { runCli } from '../support/cli.js';
+import { runInProcess } from '../support/in-process-cli.js';
 import { MIGRATIONS } from '../support/chain.js';
 import { mysqlDump, pgDump, pgliteDump } from '../support/dumps.js';
 import { releaseDir } from '../support/release-files.js';
@@ -103,8 +104,8 @@ export default defineSchema({
     }
   });
 
-  // A dozen CLI runs, each opening the database anew: an embedded one starts up each time.
-  it('check exits with the next phase: 2 expand, 3 migrate, 4 contract, 0 up to date', async () => {
+  // A dozen command lines, each opening the database anew: an embedded one starts up each time.
+  it('check exits with the next phase: 2 expand, 3 migrate, 4 the new version may roll out, then contract, 0 up to date', async () => {
     const db = await target.create('check');
     try {
       const base = files.write(
@@ -139,12 +140,13 @@ export default defineSchema({
 });
 `,
       );
-      const code = async (...args: string[]) => (await runCli([...args, '--url', db.url])).code;
+      // In this process: the command line is the same, without a process start per run.
+      const code = async (...args: string[]) => (await runInProcess([...args, '--url', db.url])).code;
       expect(await code('check', '--schema', base)).toBe(2);
       expect(await code('expand', '--schema', base)).toBe(0);
       expect(await code('check', '--schema', base)).toBe(0);
       expect(await code('check', '--schema', next)).toBe(2);
-      const refused = await runCli(['migrate', '--schema', next, '--url', db.url]);
+      const refused = await runInProcess(['migrate', '--schema', next, '--url', db.url]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/migrate refused: expand is pending/);
       expect(refused.stderr).toMatch(/run `dbtide expand` first/);
@@ -152,7 +154,8 @@ export default defineSchema({
       expect(await code('check', '--schema', next)).toBe(3);
       expect(await code('contract', '--schema', next)).toBe(1);
       expect(await code('migrate', '--schema', next)).toBe(0);
-      expect(await code('check', '--schema', next)).toBe(4);
+      const rollout = await runInProcess(['check', '--schema', next, '--url', db.url]);
+      expect([rollout.code, rollout.stdout]).toEqual([4, 'next: the new version may roll out now; run contract once no old version runs\n']);
       expect(await code('contract', '--schema', next)).toBe(0);
       expect(await code('check', '--schema', next)).toBe(0);
     } finally {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { check, status, type CheckReport, type StatusReport } from '../../api.js';
+import { check, status, type CheckReport, type RolloutState, type StatusReport } from '../../api.js';
 import { commonOptions, targetOf } from '../common.js';
 import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
@@ -7,18 +7,26 @@ export function registerCheck(program: Command): void {
   commonOptions(
     program
       .command('check')
-      .description('exit with the next action: 0 up to date, 1 error, 2 expand pending, 3 migrate pending, 4 contract pending'),
+      .description('exit with the next action: 0 up to date, 1 error, 2 expand pending, 3 migrate pending, 4 new code may roll out, then contract'),
   ).action(async (flags: CommonFlags) => {
     const resolved = await resolveUrl(flags);
     const report = await check(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
     else if (flags.format === 'markdown') process.stdout.write(`${checkMarkdown(report)}\n`);
-    else process.stdout.write(report.next ? `${report.release}: ${report.next} pending\n` : `${report.release}: up to date\n`);
+    else process.stdout.write(`${report.release}: ${STATE_TEXT[report.state]}\n`);
     process.exitCode = report.exitCode;
   });
 }
 
-const checkMarkdown = (r: CheckReport) => `**${r.release}**: ${r.next ? `\`dbtide ${r.next}\` pending` : 'up to date'}`;
+/** What to do next, and which application versions may run meanwhile. */
+const STATE_TEXT: Record<RolloutState, string> = {
+  'expand-pending': 'expand pending; only the old version may run',
+  'migrate-pending': 'migrate pending; only the old version may run until it is done',
+  rollout: 'the new version may roll out now; run contract once no old version runs',
+  'up-to-date': 'up to date',
+};
+
+const checkMarkdown = (r: CheckReport) => `**${r.release}**: ${STATE_TEXT[r.state].replace(/\b(expand|migrate|contract)\b/, '`dbtide $1`')}`;
 
 export function registerStatus(program: Command): void {
   commonOptions(program.command('status').description('show the release, pending steps per phase, drift, and recent runs')).action(
@@ -39,6 +47,7 @@ function statusText(report: StatusReport): string {
     `declared release: ${report.release}`,
     `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
     `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,
+    `new version: ${report.newCodeMayRun ? 'may run' : `waits for ${report.next}`}`,
     `drift: ${report.drift.length} object(s)${report.drift.length ? ' (dbtide plan lists them)' : ''}`,
     '',
     report.runs.length === 0 ? 'no runs recorded yet' : 'recent runs:',
