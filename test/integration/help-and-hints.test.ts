@@ -14,9 +14,9 @@ describe('help', () => {
   it('says what --yes confirms in each phase', async () => {
     // Commander wraps help to the terminal's width.
     const help = async (phase: string) => (await run([phase, '--help'])).stdout.replace(/\s+/g, ' ');
-    for (const phase of ['expand', 'migrate', 'contract']) expect(await help(phase)).toMatch(/--yes confirm, without a prompt, /);
-    expect(await help('contract')).toContain('dropping the objects the release marks as removed');
-    expect(await help('expand')).toContain('expand adds; such steps are rare here');
+    expect(await help('contract')).toContain('--yes confirm, without a prompt, dropping the objects the release marks as removed');
+    expect(await help('expand')).toContain('--yes accepted for scripts; expand removes nothing the old version uses, so it never asks');
+    expect(await help('migrate')).toContain('--yes accepted for scripts; migrate removes nothing, so it never asks');
   });
 
   it('pull offers no release file to apply, and names the config option', async () => {
@@ -63,5 +63,36 @@ export default defineSchema({ extends: previous, release: '003-v3', tables: { t:
     expect(contract.code).toBe(1);
     expect(contract.stderr).toContain('repair: `dbtide scan --table t --fix archive` moves them (and the rows that depend on them)');
     expect(contract.stderr).not.toContain('set-default');
+  });
+});
+
+describe('confirmation', () => {
+  const files = releaseDir();
+  let scratch: ScratchDatabase;
+  const r1 = files.write('r1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: 'r1', tables: { t: { columns: { id: { type: 'int', identity: true }, name: { type: 'text', nullable: false }, age: 'int' }, primaryKey: ['id'], checks: [{ name: 't_age_check', expression: 'age > 0' }] } } });
+`);
+  const r2 = files.write('r2.ts', `import { defineSchema } from 'dbtide';
+import previous from './r1.js';
+export default defineSchema({ extends: previous, release: 'r2', tables: { t: { columns: { name: 'text' }, removed: { constraints: ['t_age_check'], columns: ['age'] } } } });
+`);
+  beforeAll(async () => {
+    scratch = await scratchPostgres('confirm');
+    await applyPhase('expand', { url: scratch.url }, r1);
+  });
+  afterAll(async () => {
+    await scratch?.drop();
+    files.remove();
+  });
+
+  it('expand runs relaxing steps without --yes when not interactive; contract asks before removing', async () => {
+    const expand = await run(['expand', '--url', scratch.url, '--schema', r2]);
+    expect(expand.code, expand.stderr).toBe(0);
+    expect(expand.stderr).toContain('allow NULL in t.name');
+    expect(expand.stderr).toContain('drop check t_age_check from t (relaxing: both versions keep working)');
+    const contract = await run(['contract', '--url', scratch.url, '--schema', r2]);
+    expect(contract.code).toBe(1);
+    expect(contract.stderr).toContain('contract would drop 1 object(s):\n  - drop column t.age');
+    expect((await run(['contract', '--url', scratch.url, '--schema', r2, '--yes'])).code).toBe(0);
   });
 });

@@ -10,8 +10,8 @@ import { integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '..
 
 /** What `--yes` confirms: contract drops tombstoned objects; the live phases rarely drop anything. */
 const YES: Record<Phase, string> = {
-  expand: 'confirm, without a prompt, any step that drops or replaces an object (expand adds; such steps are rare here)',
-  migrate: 'confirm, without a prompt, any step that drops or replaces an object (migrate moves data; such steps are rare here)',
+  expand: 'accepted for scripts; expand removes nothing the old version uses, so it never asks (its drops are relaxing ones)',
+  migrate: 'accepted for scripts; migrate removes nothing, so it never asks',
   contract: 'confirm, without a prompt, dropping the objects the release marks as removed and the old columns of finished transitions (take a backup first)',
 };
 
@@ -23,9 +23,16 @@ const DESCRIPTIONS: Record<Phase, string> = {
 
 export const interactive = () => Boolean(process.stdin.isTTY) && !process.env.CI;
 
-/** Asks before a phase drops tombstoned objects: at the prompt on a terminal, else by --yes. */
+/** Steps that remove an object; only in contract can that be one the old version still uses. */
+const REMOVALS = new Set<Step['operation']>(['drop-column', 'drop-table', 'drop-alias', 'drop-constraint', 'drop-index', 'swap-column']);
+
+/**
+ * Asks before contract removes objects: at the prompt on a terminal, else by --yes. The drops
+ * expand runs are relaxing (a tombstoned check, foreign key or unique goes; the statement guard
+ * refuses anything destructive there), and DROP NOT NULL or DROP DEFAULT remove nothing.
+ */
 async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Promise<void> {
-  const drops = steps.filter((s) => s.operation.startsWith('drop-') || s.operation === 'swap-column').map((s) => s.description);
+  const drops = steps.filter((s) => s.phase === 'contract' && REMOVALS.has(s.operation)).map((s) => s.description);
   if (drops.length === 0 || flags.yes) return;
   const list = drops.map((d) => `  - ${d}`).join('\n');
   if (!interactive()) {
