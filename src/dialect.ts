@@ -8,6 +8,7 @@ import type {
   SchemaModel,
   TableModel,
 } from './model/schema-model.js';
+import type { IndexKey } from './model/index-entry.js';
 import type { LockName } from './plan/operation.js';
 import type { PrivilegeNeed, PrivilegeReport } from './execute/privileges.js';
 import type { PrecheckRule } from './plan/step.js';
@@ -76,7 +77,8 @@ export interface SqlCompiler {
   dropDefault(table: string, column: string): string;
   setNotNull(table: string, column: ColumnModel): string;
   dropNotNull(table: string, column: ColumnModel): string;
-  createIndex(table: string, index: IndexModel, options: { online: boolean }): string;
+  /** `keys`: the index's entries read against the table's columns (src/model/index-entry.ts). */
+  createIndex(table: string, index: IndexModel, keys: IndexKey[], options: { online: boolean }): string;
   dropIndex(table: string, name: string, options: { online: boolean }): string;
   rebuildIndex(name: string): string;
   addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;

@@ -106,11 +106,12 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   refuseMissingTransitionSources(declared, live);
-  const changes = diff(db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared, live);
+  const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
+  const changes = diff(compared, live);
   await refuseInvalidExpressions(db, declared, live, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
-  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, rows }), live };
+  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, tables: compared.model.tables, rows }), live };
 }
 
 function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaModel): void {

@@ -1,6 +1,6 @@
 import type { ConstraintKind, SqlCompiler } from '../../src/dialect.js';
-import { isPlainColumnName } from '../../src/model/column-type.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
+import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -15,17 +15,8 @@ const list = (columns: string[]) => columns.map(quote).join(', ');
 /** Backslashes escape in MySQL string literals unless NO_BACKSLASH_ESCAPES is set; doubling them is right either way. */
 export const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
-/** A prefix index entry, `name(10)`: the first 10 characters of the column. */
-const PREFIX = /^([A-Za-z_][A-Za-z0-9_$]*)\((\d+)\)$/;
-
-/** Index keys: column names (quoted), prefixes `c(10)`, `c DESC`, or expressions (MySQL 8.0.13+ functional keys). */
-export function indexKey(key: string): string {
-  const prefix = PREFIX.exec(key);
-  if (prefix) return `${quote(prefix[1]!)}(${prefix[2]})`;
-  const desc = /^(\S+)\s+desc$/i.exec(key);
-  if (desc && isPlainColumnName(desc[1]!)) return `${quote(desc[1]!)} DESC`;
-  return isPlainColumnName(key) ? quote(key) : `(${key})`;
-}
+/** Index keys: columns (quoted, with a prefix length `c(10)` or `DESC`), or expressions (MySQL 8.0.13+ functional keys). */
+export const indexKey = (key: IndexKey) => renderIndexKey(key, quote, (expression) => `(${expression})`);
 
 export function columnType(type: ColumnType): string {
   switch (type.kind) {
@@ -85,9 +76,9 @@ const alter = (table: string, clause: string, how: string) => `ALTER TABLE ${quo
 
 const INDEX_KIND: Record<string, string> = { fulltext: 'FULLTEXT ', spatial: 'SPATIAL ' };
 
-function indexClause(index: IndexModel): string {
+function indexClause(index: IndexModel, keys: IndexKey[]): string {
   const kind = index.unique ? 'UNIQUE ' : (INDEX_KIND[index.using] ?? '');
-  return `ADD ${kind}INDEX ${quote(index.name)} (${index.columns.map(indexKey).join(', ')})`;
+  return `ADD ${kind}INDEX ${quote(index.name)} (${keys.map(indexKey).join(', ')})`;
 }
 
 const DROP_CONSTRAINT: Record<ConstraintKind, (name: string) => string> = {
@@ -119,7 +110,7 @@ export const mysqlCompiler: SqlCompiler = {
   // Changing nullability rebuilds the table in place while writes continue.
   setNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: false })}`, ONLINE),
   dropNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: true })}`, ONLINE),
-  createIndex: (table, index) => alter(table, indexClause(index), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE),
+  createIndex: (table, index, keys) => alter(table, indexClause(index, keys), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE),
   dropIndex: (table, name) => alter(table, `DROP INDEX ${quote(name)}`, ONLINE),
   rebuildIndex(name) {
     throw new Error(`MySQL leaves no invalid index to rebuild (${name}): a failed online build removes its index`);

@@ -52,7 +52,7 @@ export const mysqlRuntime: RuntimeSql = {
   sessionList: 'information_schema.PROCESSLIST',
   triggerPreflight: mysqlTriggerPreflight,
   ledgerTypes: { timestamp: 'datetime(6)', longText: 'mediumtext' },
-  useSchema: (schema) => [`USE \`${schema.replace(/`/g, '``')}\``],
+  useSchema: (schema) => [`USE ${quote(schema)}`],
   schemaNoun: 'database',
   async schemaExists(conn, schema) {
     return (await conn.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [schema])).length > 0;

@@ -1,4 +1,5 @@
 import { SHADOW, type ScanSql } from '../../src/dialect.js';
+import type { IndexKey } from '../../src/model/index-entry.js';
 import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
 import { keyRange } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
@@ -14,7 +15,8 @@ const rows = (count: number, width: number) => {
 };
 
 /** An index key as a value to group by: a prefix key `c(10)` groups by the first 10 characters. */
-const keyValue = (key: string) => indexKey(key).replace(/^(`(?:[^`]|``)+`)\((\d+)\)$/, 'LEFT($1, $2)');
+const keyValue = (key: IndexKey) =>
+  key.kind === 'column' && key.prefix !== null ? `LEFT(${quote(key.column)}, ${key.prefix})` : indexKey(key);
 
 const SPELLING: RuleSpelling = { quote, distinct: (a, b) => `NOT (${a} <=> ${b})`, groupKey: keyValue };
 

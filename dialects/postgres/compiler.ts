@@ -1,6 +1,6 @@
 import type { SqlCompiler } from '../../src/dialect.js';
-import { isPlainColumnName } from '../../src/model/column-type.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
+import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -15,12 +15,8 @@ export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}
 const list = (columns: string[]) => columns.map(quote).join(', ');
 export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** Index keys are column names or expressions; only names are quoted. */
-export const indexKey = (key: string) => {
-  const desc = /^(\S+)\s+desc$/i.exec(key);
-  if (desc && isPlainColumnName(desc[1]!)) return `${quote(desc[1]!)} DESC`;
-  return isPlainColumnName(key) ? quote(key) : key;
-};
+/** Columns are quoted; expressions are written as declared. */
+export const indexKey = (key: IndexKey) => renderIndexKey(key, quote, (expression) => expression);
 
 export function columnType(type: ColumnType): string {
   switch (type.kind) {
@@ -70,10 +66,10 @@ export const postgresCompiler: SqlCompiler = {
   dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`),
   setNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET NOT NULL`),
   dropNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} DROP NOT NULL`),
-  createIndex(table, index: IndexModel, { online }) {
+  createIndex(table, index: IndexModel, keys, { online }) {
     return (
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${online ? 'CONCURRENTLY ' : ''}${quote(index.name)} ON ${quote(table)}` +
-      `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${index.columns.map(indexKey).join(', ')})` +
+      `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${keys.map(indexKey).join(', ')})` +
       (index.where ? ` WHERE ${index.where}` : '')
     );
   },

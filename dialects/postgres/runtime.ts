@@ -27,7 +27,7 @@ export const postgresRuntime: RuntimeSql = {
         WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace AND NOT i.indisvalid`,
       [name],
     );
-    if (invalid.length > 0) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS "${build[1]}"`);
+    if (invalid.length > 0) await conn.query(`DROP INDEX CONCURRENTLY IF EXISTS ${quote(name)}`);
   },
   waitsWithoutBlocking: (sql) => /\bCONCURRENTLY\b/i.test(sql),
   onlineFallback: () => null,
@@ -35,7 +35,7 @@ export const postgresRuntime: RuntimeSql = {
   triggerPreflight: async () => null,
   sessionList: 'pg_stat_activity',
   ledgerTypes: { timestamp: 'timestamptz', longText: 'text' },
-  useSchema: (schema) => [`SET search_path TO "${schema.replace(/"/g, '""')}"`],
+  useSchema: (schema) => [`SET search_path TO ${quote(schema)}`],
   schemaNoun: 'schema',
   async schemaExists(conn, schema) {
     return (await conn.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).length > 0;

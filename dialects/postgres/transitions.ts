@@ -71,9 +71,16 @@ function firing(sync: SyncSpec): string {
   return `BEFORE INSERT OR ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${quiet})`;
 }
 
+/** The body between dollar quotes whose tag it does not hold: a column may be named `$dbtide$`. */
+function dollarQuoted(text: string): string {
+  let tag = '$dbtide$';
+  for (let n = 1; text.includes(tag); n++) tag = `$dbtide${n}$`;
+  return `${tag}\n${text}\n${tag}`;
+}
+
 export const postgresTransitions: TransitionSql = {
   createSyncTrigger: (sync) => [
-    `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS $dbtide$\n${body(sync)}\n$dbtide$`,
+    `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body(sync))}`,
     `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`,
   ],
   dropSyncTrigger: (table, trigger) => [

@@ -1,5 +1,6 @@
 import { OWN_TABLE_PREFIX } from '../dialect.js';
 import { formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
+import { readIndexKey } from '../model/index-entry.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -241,15 +242,15 @@ function normalizeCheck(table: string, input: CheckInput, report: Report): Check
 function checkColumnLists(table: TableModel, declared: Set<string>, report: Report): void {
   const path = `tables.${table.name}`;
   const isColumn = (entry: string) => declared.has(entry);
-  const isColumnOrExpression = (entry: string) => isExpression(entry) || declared.has(entry);
+  const isColumnOrExpression = (entry: string) => {
+    const key = readIndexKey(entry, [...declared]);
+    return key.kind === 'expression' || declared.has(key.column);
+  };
   if (table.primaryKey) checkColumnList(`${path}.primaryKey`, table.primaryKey.columns, isColumn, report);
   for (const u of table.uniques) checkColumnList(`${path}.uniques.${u.name}`, u.columns, isColumn, report);
   for (const i of table.indexes) checkColumnList(`${path}.indexes.${i.name}`, i.columns, isColumnOrExpression, report);
   for (const f of table.foreignKeys) checkColumnList(`${path}.foreignKeys.${f.name}`, f.columns, isColumn, report);
 }
-
-/** An index entry such as `lower(name)` or `created_at DESC` is an expression, not a column name. */
-const isExpression = (entry: string): boolean => /[( ]/.test(entry);
 
 /** Reports an empty list, unknown or repeated entries; returns whether the list was fine. */
 function checkColumnList(

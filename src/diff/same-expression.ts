@@ -11,8 +11,8 @@ const CAST =
  * A comparison form of an SQL expression: servers print back what they were given with extra
  * parentheses, casts and different case, so those are removed before two expressions are compared.
  * String literals are kept exactly. Unquoted text is lower-cased, as PostgreSQL folds unquoted
- * identifiers; quoted identifiers lose their quotes but keep their case, so `"Status"` differs from
- * `status` while `"status"` equals it.
+ * identifiers; quoted identifiers (`"a"`, MySQL's `` `a` ``) lose their quotes but keep their case, so
+ * `"Status"` differs from `status` while `"status"` equals it.
  *
  * Known limitation: every parenthesis is dropped, including those that only group, so `(a + b) * c`
  * and `a + (b * c)` compare equal. Servers print expressions back fully parenthesized, and telling
@@ -27,8 +27,8 @@ export function canonicalExpression(expression: string): string {
       const end = endOfQuoted(expression, i, "'");
       out += expression.slice(i, end);
       i = end;
-    } else if (ch === '"') {
-      const end = endOfQuoted(expression, i, '"');
+    } else if (ch === '"' || ch === '`') {
+      const end = endOfQuoted(expression, i, ch);
       out += expression.slice(i + 1, end - 1);
       i = end;
     } else if (ch === ':' && expression[i + 1] === ':') {

@@ -133,6 +133,9 @@ const worst = (classes: StatementClass[]) =>
  */
 const NAME = '(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\\S+)';
 
+/** `ALTER TABLE t DROP c`: COLUMN may be left out; the name may be quoted or bare (`prénom`). */
+const DROP_BARE_COLUMN = new RegExp(`^drop ${NAME}$`);
+
 const alterColumn = (action: string) => new RegExp(`^alter (?:column )?${NAME} (?:${action})\\b`);
 const COLUMN_TYPE = alterColumn('(?:set data )?type');
 const COLUMN_DROP_NOT_NULL = alterColumn('drop not null');
@@ -153,7 +156,7 @@ function classifyAlterAction(action: string): StatementClass {
   if (/^add\b/.test(action)) return 'additive';
   // A dropped rule or index loses no data and refuses no write that succeeded before.
   if (/^drop (constraint|index|key|foreign key|check)\b/.test(action)) return 'relaxing';
-  if (/^drop (column|primary key)\b/.test(action) || /^drop [`"\w]+$/.test(action)) return 'destructive';
+  if (/^drop (column|primary key)\b/.test(action) || DROP_BARE_COLUMN.test(action)) return 'destructive';
   if (/^rename\b/.test(action)) return 'destructive';
   if (/^validate constraint\b/.test(action)) return 'validation';
   if (COLUMN_TYPE.test(action)) return RELAXING_TYPE.test(action) ? 'relaxing' : 'rewrite';

@@ -80,6 +80,3 @@ export function sameColumnType(a: ColumnType, b: ColumnType): boolean {
 function normalizeNative(sql: string): string {
   return sql.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1');
 }
-
-/** Index and key entries are column names or expressions; a plain identifier is a column name. */
-export const isPlainColumnName = (entry: string) => /^[A-Za-z_][A-Za-z0-9_$]*$/.test(entry);

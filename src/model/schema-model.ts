@@ -34,7 +34,7 @@ export interface KeyConstraint {
 
 export interface IndexModel {
   name: string;
-  /** Column names, or expressions (any entry that is not a plain column name). */
+  /** Column names, or expressions: an entry naming a column of the table is that column (src/model/index-entry.ts). */
   columns: string[];
   unique: boolean;
   /** Predicate of a partial index, or null. */

@@ -13,9 +13,12 @@ export interface ColumnSync {
   trigger: string;
   /** How the transition was declared, for messages. */
   declaredAs: 'rename-column' | 'derive' | 'fill' | 'change-type';
-  /** New column -> SQL expression over the old columns (what old code writes reaches the new). */
+  /**
+   * New column -> SQL expression over the old columns (what old code writes reaches the new). A
+   * rename's are column names; src/plan/operations/column-sync.ts makes them SQL (`syncSpec`).
+   */
   forward: Record<string, string>;
-  /** Old column -> SQL expression over the new columns (what new code writes reaches the old). */
+  /** Old column -> SQL expression over the new columns (what new code writes reaches the old); as `forward` for a rename. */
   backward: Record<string, string>;
   /** Old columns that contract drops once the new ones hold their data. */
   retires: string[];

@@ -1,5 +1,5 @@
 import type { DeclaredSchema, TableModel } from './schema-model.js';
-import { isPlainColumnName } from './column-type.js';
+import { readIndexKey } from './index-entry.js';
 
 /**
  * Where the server keeps no difference between a unique index and a unique constraint (MySQL:
@@ -14,7 +14,12 @@ export function uniqueIndexesAsKeys(declared: DeclaredSchema): DeclaredSchema {
 }
 
 function fold(table: TableModel): TableModel {
-  const isKey = (i: TableModel['indexes'][number]) => i.unique && i.where === null && i.using === 'btree' && i.columns.every(isPlainColumnName);
+  const columns = table.columns.map((c) => c.name);
+  const whole = (entry: string) => {
+    const key = readIndexKey(entry, columns);
+    return key.kind === 'column' && key.prefix === null && key.modifiers === '';
+  };
+  const isKey = (i: TableModel['indexes'][number]) => i.unique && i.where === null && i.using === 'btree' && i.columns.every(whole);
   const keys = table.indexes.filter(isKey);
   if (keys.length === 0) return table;
   return {

@@ -1,6 +1,6 @@
 import type { SqlCompiler } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
-import { isPlainColumnName } from '../model/column-type.js';
+import { readIndexKey } from '../model/index-entry.js';
 import type { ColumnModel, ColumnType, DeclaredSchema, IndexModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { ColumnSync } from '../model/transition.js';
 import { syncSpec } from './operations/column-sync.js';
@@ -121,7 +121,7 @@ function defaultExpression(row: ProbeRow, column: ColumnModel): DeclaredExpressi
 function indexExpressions(row: ProbeRow, index: IndexModel, sources: ExpressionSources): DeclaredExpression[] {
   const at = `tables.${row.alias}.indexes.${index.name}`;
   const entries = index.columns.flatMap((entry, i): DeclaredExpression[] => {
-    const expression = indexEntryExpression(entry);
+    const expression = indexEntryExpression(entry, row.columns.map((c) => c.name));
     if (expression === null) return [];
     return [{
       table: row.alias,
@@ -145,17 +145,16 @@ function indexExpressions(row: ProbeRow, index: IndexModel, sources: ExpressionS
 }
 
 const ORDER = /\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?$|\s+nulls\s+(?:first|last)$/i;
-const PREFIX = /^[A-Za-z_][A-Za-z0-9_$]*\s*\(\s*\d+\s*\)$/;
-const COLUMN_WITH_OPCLASS = /^[A-Za-z_][A-Za-z0-9_$]*\s+[A-Za-z_][A-Za-z0-9_$.]*$/;
 const EXPRESSION_WITH_OPCLASS = /^([\s\S]*\))\s+[A-Za-z_][A-Za-z0-9_$.]*$/;
 
 /**
  * The expression of an index entry, without its sort order or operator class; null for a column
- * (`c`, `c DESC`, a MySQL prefix `c(10)`, `c text_pattern_ops`), which the server knows already.
+ * of `columns` (`c`, `c DESC`, a MySQL prefix `c(10)`, `c text_pattern_ops`), which the server
+ * knows already.
  */
-export function indexEntryExpression(entry: string): string | null {
+export function indexEntryExpression(entry: string, columns: string[]): string | null {
+  if (readIndexKey(entry, columns).kind === 'column') return null;
   const bare = entry.trim().replace(ORDER, '');
-  if (isPlainColumnName(bare) || PREFIX.test(bare) || COLUMN_WITH_OPCLASS.test(bare)) return null;
   return EXPRESSION_WITH_OPCLASS.exec(bare)?.[1] ?? bare;
 }
 

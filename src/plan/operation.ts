@@ -1,5 +1,5 @@
 import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
-import { isPlainColumnName } from '../model/column-type.js';
+import type { IndexKey } from '../model/index-entry.js';
 import type { Change } from '../diff/changes.js';
 import type { LockInfo, Phase, Precheck, StepWork } from './step.js';
 
@@ -10,6 +10,8 @@ export interface PlanContext {
   /** Tables and columns this plan creates: no old code reads or writes them yet. */
   newTables: ReadonlySet<string>;
   newColumns: ReadonlySet<string>;
+  /** An index's entries read against the declared columns of its table. */
+  indexKeys(table: string, entries: string[]): IndexKey[];
   warn(message: string): void;
 }
 
@@ -63,9 +65,6 @@ export const LOCK = {
 } satisfies Record<string, LockInfo>;
 
 export type LockName = keyof typeof LOCK;
-
-/** Columns of an index entry list that are plain column names (the rest are expressions). */
-export const plainColumns = (columns: string[]) => columns.filter(isPlainColumnName);
 
 export const allNew = (ctx: PlanContext, table: string, columns: string[]) =>
   ctx.newTables.has(table) || (columns.length > 0 && columns.every((c) => ctx.newColumns.has(`${table}.${c}`)));

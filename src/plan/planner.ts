@@ -1,5 +1,7 @@
 import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
+import { readIndexKeys } from '../model/index-entry.js';
+import type { TableModel } from '../model/schema-model.js';
 import { LOCK, type LockName, type PlanContext, type StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
@@ -18,6 +20,8 @@ export interface PlanInput {
   caps: Capabilities;
   sql: SqlCompiler;
   transitions: TransitionSql;
+  /** The declared tables: an index entry naming one of a table's columns is that column. */
+  tables: Record<string, TableModel>;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
 }
@@ -94,6 +98,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     transitions: input.transitions,
     newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
+    indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };
   const drafts = actionable.flatMap((c) => draftsFor(c, ctx));

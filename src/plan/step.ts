@@ -1,4 +1,5 @@
 import type { BackfillJob, SyncSpec } from '../dialect.js';
+import type { IndexKey } from '../model/index-entry.js';
 import type { CheckModel, ForeignKeyModel } from '../model/schema-model.js';
 import type { ChangeKind } from '../diff/changes.js';
 import type { DataMove } from '../model/transition.js';
@@ -15,8 +16,8 @@ export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phase
  */
 export type PrecheckRule =
   | { kind: 'not-null'; columns: string[] }
-  /** Keys are column names or expressions, as in an index; `where` restricts to a partial index's rows. */
-  | { kind: 'unique'; keys: string[]; where: string | null }
+  /** Keys as in an index, read against the table's columns; `where` restricts to a partial index's rows. */
+  | { kind: 'unique'; keys: IndexKey[]; where: string | null }
   | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
   | { kind: 'check'; check: CheckModel }
   /** A transition's new columns agree with its forward expressions; `--force` may override it. */

@@ -1,3 +1,4 @@
+import type { IndexKey } from '../model/index-entry.js';
 import type { ForeignKeyModel } from '../model/schema-model.js';
 import type { PrecheckRule } from '../plan/step.js';
 
@@ -6,8 +7,8 @@ export interface RuleSpelling {
   quote(name: string): string;
   /** True when `a` and `b` differ, NULLs compared as values. */
   distinct(a: string, b: string): string;
-  /** An index key entry as a value to group duplicates by. */
-  groupKey(entry: string): string;
+  /** An index key, without sort order or operator class, as a value to group duplicates by. */
+  groupKey(key: IndexKey): string;
 }
 
 const RANK = '_dbtide_rank';
@@ -48,7 +49,9 @@ export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>, s: RuleS
  * per value. NULLs never collide in a unique key, so rows with a NULL key are left out.
  */
 export function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' }>, key: string[], s: RuleSpelling): string {
-  const expressions = rule.keys.map((k) => s.groupKey(k.replace(/\s+(asc|desc)$/i, '')));
+  const expressions = rule.keys.map((k) =>
+    s.groupKey(k.kind === 'column' ? { ...k, modifiers: '' } : { ...k, expression: k.expression.replace(/\s+(asc|desc)$/i, '') }),
+  );
   const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(rule.where ? [`(${rule.where})`] : [])];
   const order = key.length > 0 ? ` ORDER BY ${key.map(s.quote).join(', ')}` : '';
   const keep = key.length > 0 ? `${key.map(s.quote).join(', ')}, ` : '';

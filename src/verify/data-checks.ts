@@ -1,5 +1,6 @@
 import type { Database } from '../engine.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
+import { syncSpec } from '../plan/operations/column-sync.js';
 import type { Precheck } from '../plan/step.js';
 import { describeKey, findOffenders } from '../scan/find-offenders.js';
 
@@ -32,7 +33,7 @@ export async function roundTrips(db: Database, live: SchemaModel, declared: Decl
     if (t.kind !== 'column-sync') continue;
     const columns = live.tables[t.table]?.columns ?? [];
     const oldType = t.swap ? columns.find((c) => c.name === t.swap!.column)?.type : undefined;
-    const back = t.swap ? (oldType ? { [t.swap.column]: cast(quote(t.swap.shadow), oldType) } : {}) : t.backward;
+    const back = t.swap ? (oldType ? { [t.swap.column]: cast(quote(t.swap.shadow), oldType) } : {}) : syncSpec(t, { sql: db.dialect.compiler }).backward;
     const needed = [...Object.keys(back), ...(t.swap ? [t.swap.shadow] : Object.keys(t.forward))];
     if (Object.keys(back).length === 0 || !needed.every((n) => columns.some((c) => c.name === n))) continue;
     const description = `${t.declaredAs} on ${t.table} (${Object.entries(back).map(([c, e]) => `${c} = ${e}`).join(', ')})`;

@@ -12,6 +12,7 @@ import { createScratchMysql } from '../../dialects/mysql/scratch.js';
 import { mysqlTransitions as transitions, updateTriggerName } from '../../dialects/mysql/transitions.js';
 import type { BackfillJob, Connection, KeyedTable, ScratchDatabase, SyncSpec } from '../../src/dialect.js';
 import { inTransaction } from '../../src/execute/transaction.js';
+import { columnKey } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import type { PrecheckRule } from '../../src/plan/step.js';
 
@@ -229,13 +230,13 @@ describe('mysql scan statements on real rows', () => {
 
   it('finds each rule’s offenders by key: NULLs, duplicates under the collation, orphans, a failing check, a wrong copy', async () => {
     expect(await keys({ kind: 'not-null', columns: ['region'] })).toEqual([2, 3]);
-    expect((await keys({ kind: 'unique', keys: ['email'], where: null })).sort()).toEqual([2, 4]);
+    expect((await keys({ kind: 'unique', keys: [columnKey('email')], where: null })).sort()).toEqual([2, 4]);
     expect(await keys({ kind: 'foreign-key', foreignKey: accountFk })).toEqual([2, 5]);
     expect(await keys({ kind: 'check', check: { name: 'c', expression: 'price > 0', validated: true } })).toEqual([2, 4]);
     const sync: SyncSpec = { table: 'users', trigger: 't', forward: { total: 'a + b' }, backward: {}, fillOnly: false, sources: [] };
     expect(await keys({ kind: 'verification', sync })).toEqual([2, 3]);
     expect(await keys({ kind: 'verification', sync: { ...sync, fillOnly: true } })).toEqual([3, 4]);
-    const [{ n }] = (await rows<{ n: unknown }>(scan.count(scan.offenders('users', { kind: 'unique', keys: ['email'], where: null }, [])))) as [{ n: unknown }];
+    const [{ n }] = (await rows<{ n: unknown }>(scan.count(scan.offenders('users', { kind: 'unique', keys: [columnKey('email')], where: null }, [])))) as [{ n: unknown }];
     expect(Number(n)).toBe(2);
   });
 

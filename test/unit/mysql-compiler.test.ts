@@ -3,6 +3,7 @@ import { MINIMUM, mysqlCapabilities, parseVersion } from '../../dialects/mysql/c
 import { defaultSql, indexKey, literal, mysqlCompiler as sql } from '../../dialects/mysql/compiler.js';
 import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import { classifyStatement, guardStatement } from '../../src/execute/statement-guard.js';
+import { columnKey, readIndexKey, readIndexKeys } from '../../src/model/index-entry.js';
 import type { ColumnType, ForeignKeyModel } from '../../src/model/schema-model.js';
 import { T as BASE, column as col, idColumn, index, table } from '../support/model-builders.js';
 
@@ -41,7 +42,7 @@ describe('mysqlCompiler: types, literals and keys', () => {
     ['created_at DESC', '`created_at` DESC'],
     ['lower(email)', '(lower(email))'],
   ])('index key %s', (key, expected) => {
-    expect(indexKey(key)).toBe(expected);
+    expect(indexKey(readIndexKey(key, []))).toBe(expected);
   });
 
   it.each([
@@ -68,9 +69,9 @@ describe('mysqlCompiler: every ALTER states its algorithm and lock', () => {
     [sql.dropDefault(users, 's'), 'ALTER TABLE `users` ALTER COLUMN `s` DROP DEFAULT, ALGORITHM=INSTANT, LOCK=DEFAULT'],
     [sql.setNotNull(users, col('email', T.varchar(255), { default: { kind: 'literal', value: '' } })), "ALTER TABLE `users` MODIFY COLUMN `email` varchar(255) NOT NULL DEFAULT '', ALGORITHM=INPLACE, LOCK=NONE"],
     [sql.dropNotNull(users, col('email', T.varchar(255), { nullable: false })), 'ALTER TABLE `users` MODIFY COLUMN `email` varchar(255) NULL, ALGORITHM=INPLACE, LOCK=NONE'],
-    [sql.createIndex(users, index('users_email_idx', ['email', 'name(8)']), { online: true }), 'ALTER TABLE `users` ADD INDEX `users_email_idx` (`email`, `name`(8)), ALGORITHM=INPLACE, LOCK=NONE'],
-    [sql.createIndex(users, index('users_email_uidx', ['email'], { unique: true }), { online: true }), 'ALTER TABLE `users` ADD UNIQUE INDEX `users_email_uidx` (`email`), ALGORITHM=INPLACE, LOCK=NONE'],
-    [sql.createIndex(users, index('users_bio_ft', ['bio'], { using: 'fulltext' }), { online: false }), 'ALTER TABLE `users` ADD FULLTEXT INDEX `users_bio_ft` (`bio`), ALGORITHM=INPLACE, LOCK=SHARED'],
+    [sql.createIndex(users, index('users_email_idx', ['email', 'name(8)']), readIndexKeys(['email', 'name(8)'], []), { online: true }), 'ALTER TABLE `users` ADD INDEX `users_email_idx` (`email`, `name`(8)), ALGORITHM=INPLACE, LOCK=NONE'],
+    [sql.createIndex(users, index('users_email_uidx', ['email'], { unique: true }), [columnKey('email')], { online: true }), 'ALTER TABLE `users` ADD UNIQUE INDEX `users_email_uidx` (`email`), ALGORITHM=INPLACE, LOCK=NONE'],
+    [sql.createIndex(users, index('users_bio_ft', ['bio'], { using: 'fulltext' }), [columnKey('bio')], { online: false }), 'ALTER TABLE `users` ADD FULLTEXT INDEX `users_bio_ft` (`bio`), ALGORITHM=INPLACE, LOCK=SHARED'],
     [sql.dropIndex(users, 'users_email_idx', { online: true }), 'ALTER TABLE `users` DROP INDEX `users_email_idx`, ALGORITHM=INPLACE, LOCK=NONE'],
     [sql.addPrimaryKey(users, { name: 'users_pkey', columns: ['id'] }, { usingIndex: null }), 'ALTER TABLE `users` ADD PRIMARY KEY (`id`), ALGORITHM=INPLACE, LOCK=NONE'],
     [sql.addUnique(users, { name: 'users_email_key', columns: ['email'] }, { usingIndex: null }), 'ALTER TABLE `users` ADD CONSTRAINT `users_email_key` UNIQUE (`email`), ALGORITHM=INPLACE, LOCK=NONE'],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlScan as scan } from '../../dialects/mysql/scan.js';
+import { columnKey, readIndexKeys } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 
 const fk = (over: Partial<ForeignKeyModel> = {}): ForeignKeyModel => ({
@@ -12,14 +13,14 @@ describe('mysql scan: offending rows', () => {
   });
 
   it('UNIQUE: every row of a group but the first in key order, over expression and prefix keys', () => {
-    expect(scan.offenders('users', { kind: 'unique', keys: ['tenant_id', 'lower(email)', 'name(10)', 'code DESC'], where: null }, ['id'])).toBe(
+    expect(scan.offenders('users', { kind: 'unique', keys: readIndexKeys(['tenant_id', 'lower(email)', 'name(10)', 'code DESC'], []), where: null }, ['id'])).toBe(
       'SELECT d.`id` FROM (SELECT `id`, row_number() OVER (PARTITION BY `tenant_id`, (lower(email)), LEFT(`name`, 10), `code` ORDER BY `id`) AS _dbtide_rank ' +
         'FROM `users` WHERE `tenant_id` IS NOT NULL AND (lower(email)) IS NOT NULL AND LEFT(`name`, 10) IS NOT NULL AND `code` IS NOT NULL) d WHERE d._dbtide_rank > 1',
     );
   });
 
   it('UNIQUE without a primary key still counts the rows beyond the first of each group', () => {
-    expect(scan.offenders('users', { kind: 'unique', keys: ['email'], where: null }, [])).toBe(
+    expect(scan.offenders('users', { kind: 'unique', keys: [columnKey('email')], where: null }, [])).toBe(
       'SELECT 1 AS one FROM (SELECT row_number() OVER (PARTITION BY `email`) AS _dbtide_rank FROM `users` WHERE `email` IS NOT NULL) d WHERE d._dbtide_rank > 1',
     );
   });
@@ -60,7 +61,7 @@ describe('mysql scan: batches and pages', () => {
   });
 
   it('refuses to count duplicates by range: a duplicate may lie in another range', () => {
-    expect(() => scan.countInRange('users', { kind: 'unique', keys: ['a'], where: null }, ['id'], false)).toThrow(/not row-local/);
+    expect(() => scan.countInRange('users', { kind: 'unique', keys: [columnKey('a')], where: null }, ['id'], false)).toThrow(/not row-local/);
   });
 
   it('pages offenders in key order after a key', () => {

@@ -3,6 +3,7 @@ import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
+import { columnKey } from '../../src/model/index-entry.js';
 import { guardStatement } from '../../src/execute/statement-guard.js';
 import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
@@ -11,7 +12,7 @@ import { T, column as col, foreignKey as fk, idColumn, index, table } from '../s
 
 const caps = postgresCapabilities('15.4');
 const run = (changes: Change[], rows?: Record<string, number>): Plan =>
-  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, rows });
+  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, tables: {}, rows });
 
 /** The parts of a step most tests care about. */
 const brief = (p: Plan) => p.steps.map((s) => ({ id: s.id, phase: s.phase, sql: s.sql }));
@@ -44,7 +45,7 @@ const duplicatePrecheck = (table: string, columns: string[]): Precheck => ({
   table,
   columns,
   description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  rule: { kind: 'unique', keys: columns, where: null },
+  rule: { kind: 'unique', keys: columns.map(columnKey), where: null },
 });
 
 describe('plan: new table', () => {
@@ -407,7 +408,7 @@ describe('plan: indexes and unique keys', () => {
         table: 'users',
         columns: ['email', 'tenant_id'],
         description: '(email, tenant_id) in users has no duplicates',
-        rule: { kind: 'unique', keys: ['email', 'tenant_id'], where: null },
+        rule: { kind: 'unique', keys: [columnKey('email'), columnKey('tenant_id')], where: null },
       },
     ]);
   });
@@ -517,12 +518,13 @@ describe('plan: indexes and unique keys', () => {
   // and for a partial index it counts rows outside the predicate. Expected: the scan groups by
   // every index key and applies the WHERE; actual: see above (src/plan/operations/add-index.ts).
   it('the duplicate precheck of an expression or partial unique index checks the index keys', () => {
+    const lowerEmail = { kind: 'expression', expression: 'lower(email)' };
     const expr = run([{ kind: 'add-index', table: 'users', index: index('u1', ['lower(email)'], { unique: true }) }]);
-    expect(expr.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: ['lower(email)'], where: null });
+    expect(expr.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: [lowerEmail], where: null });
     const mixed = run([{ kind: 'add-index', table: 'users', index: index('u2', ['tenant_id', 'lower(email)'], { unique: true }) }]);
-    expect(mixed.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: ['tenant_id', 'lower(email)'], where: null });
+    expect(mixed.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: [columnKey('tenant_id'), lowerEmail], where: null });
     const partial = run([{ kind: 'add-index', table: 'users', index: index('u3', ['email'], { unique: true, where: 'deleted_at IS NULL' }) }]);
-    expect(partial.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: ['email'], where: 'deleted_at IS NULL' });
+    expect(partial.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: [columnKey('email')], where: 'deleted_at IS NULL' });
   });
 
   // BUG: a redefined index is drop-index (contract) + add-index (expand) under the same name, so

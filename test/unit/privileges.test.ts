@@ -40,7 +40,7 @@ const live = (tables: TableModel[], owned: Partial<OwnedObjects> = {}): SchemaMo
 
 /** The needs of one phase, planned by the real planner from the declaration against the live model. */
 function needsOf(declared: DeclaredSchema, liveModel: SchemaModel, phase: Phase): PrivilegeNeed[] {
-  const p = plan(diff(declared, liveModel), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions });
+  const p = plan(diff(declared, liveModel), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, tables: declared.model.tables });
   return phaseNeeds(stepsOf(p, phase), needsContext(declared, liveModel));
 }
 const brief = (needs: PrivilegeNeed[]) => needs.map((n) => `${n.action} ${n.object ?? '(schema)'}`).sort();
@@ -101,7 +101,7 @@ describe('privileges: what a phase needs, from its steps', () => {
 
   it('a rename step without its declared rename is a dbtide bug, not a silent guess', () => {
     const d = release({ transitions: [renameTable('hosts', 'machines')] });
-    const p = plan(diff(d, live([livePeople, liveHosts])), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions });
+    const p = plan(diff(d, live([livePeople, liveHosts])), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, tables: d.model.tables });
     expect(() => phaseNeeds(stepsOf(p, 'expand'), { renames: [], aliases: [] })).toThrow(/renames a table no declared rename names/);
   });
 

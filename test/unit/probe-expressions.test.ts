@@ -172,7 +172,7 @@ describe('index entries', () => {
     ['(a || b)', '(a || b)'],
     ["coalesce(a, 'x') || b", "coalesce(a, 'x') || b"],
   ])('%s -> %s', (entry, expression) => {
-    expect(indexEntryExpression(entry)).toBe(expression);
+    expect(indexEntryExpression(entry, [])).toBe(expression);
   });
 });
 

@@ -81,6 +81,13 @@ describe('classifyStatement', () => {
     ['ALTER TABLE `t` ADD INDEX `i` (`a`, `b`), ALGORITHM=INPLACE, LOCK=NONE', 'additive'],
     ['ALTER TABLE `t` ADD COLUMN `x,y` int, ALGORITHM = INSTANT', 'additive'],
     ['ALTER TABLE `t` DROP `c`, ALGORITHM=INPLACE', 'destructive'],
+    // names with spaces, quotes, backticks, semicolons, accents
+    ['ALTER TABLE t DROP prénom', 'destructive'],
+    ['ALTER TABLE "semi;colon" ADD COLUMN "we""ird;" int', 'additive'],
+    ['ALTER TABLE `semi;colon` ADD COLUMN `back``tick; DROP TABLE t` int, ALGORITHM=INSTANT, LOCK=DEFAULT', 'additive'],
+    ['CREATE INDEX CONCURRENTLY "x;y" ON "User" ("with space", "we""ird" DESC)', 'additive'],
+    ['ALTER TABLE `User` ADD INDEX `i` (`prénom`, `a;b`(8)), ALGORITHM=INPLACE, LOCK=NONE', 'additive'],
+    ['CREATE TRIGGER `t;1` BEFORE INSERT ON `a;b` FOR EACH ROW BEGIN SET NEW.`x;y` = NEW.`back``tick`; END', 'additive'],
     // relaxing: a rule or an index goes, no data (the planner drops only tombstoned ones in expand)
     ['DROP INDEX CONCURRENTLY IF EXISTS "i"', 'relaxing'],
     ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c"', 'relaxing'],

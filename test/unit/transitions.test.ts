@@ -50,7 +50,7 @@ const live = (tables: TableModel[], owned: Partial<OwnedObjects> = {}): SchemaMo
 const kinds = (changes: ReturnType<typeof diff>) => changes.map((c) => `${c.kind}:${c.kind === 'create-table' ? c.table.name : c.table}`);
 
 const runPlan = (changes: ReturnType<typeof diff>) =>
-  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions });
+  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, tables: {} });
 const brief = (steps: Step[]) => steps.map((s) => `${s.phase} ${s.id}`);
 
 describe('transitions: declaration', () => {
@@ -202,8 +202,8 @@ describe('transitions: diff and plan through the phases', () => {
         kind: 'verification',
         table: 'people',
         columns: ['nickname'],
-        description: 'every row has people.nickname = nick',
-        rule: { kind: 'verification', sync: expect.objectContaining({ table: 'people', forward: { nickname: 'nick' } }) },
+        description: 'every row has people.nickname = "nick"',
+        rule: { kind: 'verification', sync: expect.objectContaining({ table: 'people', forward: { nickname: '"nick"' }, backward: { nick: '"nickname"' } }) },
       },
     ]);
   });

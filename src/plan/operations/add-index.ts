@@ -1,4 +1,5 @@
-import { allNew, fact, LOCK, plainColumns, type Operation } from '../operation.js';
+import { keyColumns } from '../../model/index-entry.js';
+import { allNew, fact, LOCK, type Operation } from '../operation.js';
 
 /**
  * Indexes on live tables are built without blocking writes. A unique index on data old code
@@ -6,7 +7,8 @@ import { allNew, fact, LOCK, plainColumns, type Operation } from '../operation.j
  */
 export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
   const newTable = ctx.newTables.has(table);
-  const columns = plainColumns(index.columns);
+  const keys = ctx.indexKeys(table, index.columns);
+  const columns = keyColumns(keys);
   const tightening = index.unique && !allNew(ctx, table, columns);
   const online = !newTable && ctx.caps.onlineIndexBuild && !ctx.caps.blockingIndexMethods.includes(index.using);
   if (!newTable && !online) ctx.warn(`${table}.${index.name}: building a ${index.using} index on ${ctx.caps.server} makes writes wait; it runs in contract`);
@@ -18,7 +20,7 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
     earliest: tightening || (!newTable && !online) ? 'contract' : 'expand',
     table,
     description: `create ${index.unique ? 'unique ' : ''}index ${index.name} on ${table} (${index.columns.join(', ')})`,
-    render: () => [ctx.sql.createIndex(table, index, { online })],
+    render: () => [ctx.sql.createIndex(table, index, keys, { online })],
     transactional: !online,
     lock: () => (newTable ? LOCK.none : online ? LOCK.online : LOCK.scan),
     prechecks: () =>
@@ -28,7 +30,7 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
             table,
             columns,
             description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates`,
-            rule: { kind: 'unique', keys: index.columns, where: index.where },
+            rule: { kind: 'unique', keys, where: index.where },
           }]
         : [],
     provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
@@ -45,7 +47,7 @@ export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) 
   render: () =>
     ctx.caps.onlineIndexRebuild
       ? [ctx.sql.rebuildIndex(index.name)]
-      : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, { online: true })],
+      : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, ctx.indexKeys(table, index.columns), { online: true })],
   transactional: false,
   lock: () => LOCK.online,
   prechecks: () => [],

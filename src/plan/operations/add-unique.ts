@@ -1,3 +1,4 @@
+import { columnKey } from '../../model/index-entry.js';
 import type { KeyConstraint } from '../../model/schema-model.js';
 import { allNew, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Phase, Precheck } from '../step.js';
@@ -7,7 +8,7 @@ const duplicates = (table: string, columns: string[]): Precheck => ({
   table,
   columns,
   description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  rule: { kind: 'unique', keys: columns, where: null },
+  rule: { kind: 'unique', keys: columns.map(columnKey), where: null },
 });
 
 /**
@@ -18,7 +19,7 @@ function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolea
   if (existing?.valid) return [];
   if (existing) return [ctx.sql.rebuildIndex(key.name)];
   const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', valid: true };
-  return [ctx.sql.createIndex(table, index, { online: true })];
+  return [ctx.sql.createIndex(table, index, key.columns.map(columnKey), { online: true })];
 }
 
 interface KeyStep {

@@ -3,12 +3,19 @@ import type { ColumnSync } from '../../model/transition.js';
 import { fact, LOCK, type Operation, type PlanContext } from '../operation.js';
 import type { Precheck } from '../step.js';
 
-/** The sync with every expression final: a change-type's conversion defaults to a cast. */
+/**
+ * The sync with every expression final: a rename copies the other column (its name quoted, so
+ * `userName` is not read as `username`), a change-type's conversion defaults to a cast.
+ */
 export function syncSpec(s: ColumnSync, ctx: Pick<PlanContext, 'sql'>): SyncSpec {
+  const { quote, cast } = ctx.sql;
+  const copies = (columns: Record<string, string>) => Object.fromEntries(Object.entries(columns).map(([to, from]) => [to, quote(from)]));
+  const rename = s.declaredAs === 'rename-column';
   const forward = s.swap
-    ? { [s.swap.shadow]: s.swap.using ?? ctx.sql.cast(ctx.sql.quote(s.swap.column), s.swap.type) }
-    : s.forward;
-  return { table: s.table, trigger: s.trigger, forward, backward: s.backward, fillOnly: s.fillOnly, sources: s.sources };
+    ? { [s.swap.shadow]: s.swap.using ?? cast(quote(s.swap.column), s.swap.type) }
+    : rename ? copies(s.forward) : s.forward;
+  const backward = rename ? copies(s.backward) : s.backward;
+  return { table: s.table, trigger: s.trigger, forward, backward, fillOnly: s.fillOnly, sources: s.sources };
 }
 
 const targetsOf = (spec: SyncSpec) => Object.keys(spec.forward);
