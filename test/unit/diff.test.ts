@@ -233,7 +233,7 @@ describe('diff: primary keys', () => {
     expect(diffOne(users(), users({ primaryKey: { name: 'pk_users', columns: ['id'] } }))).toEqual([]);
   });
 
-  // BUG: diffPrimaryKey returns [] when the declaration has no primary key, so a live primary key
+  // Regression test, once a bug: diffPrimaryKey returns [] when the declaration has no primary key, so a live primary key
   // the declaration does not know is neither drift nor dropped (the Change type even has
   // drop-constraint 'primary-key', which the diff never produces). Expected: one drift entry;
   // actual: nothing.
@@ -243,7 +243,7 @@ describe('diff: primary keys', () => {
     ]);
   });
 
-  // BUG: an add-primary-key step that stopped after CREATE UNIQUE INDEX CONCURRENTLY "users_pkey"
+  // Regression test, once a bug: an add-primary-key step that stopped after CREATE UNIQUE INDEX CONCURRENTLY "users_pkey"
   // leaves that index behind. The diff does not claim it (only declared indexes and uniques are
   // claimed), so it is reported as drift, and the re-planned step runs CREATE UNIQUE INDEX
   // "users_pkey" again and fails. Expected: no drift (the index belongs to the pending primary

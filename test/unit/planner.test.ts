@@ -249,7 +249,7 @@ describe('plan: add-column', () => {
     expect(p.warnings).toHaveLength(1);
   });
 
-  // BUG: isStableDefaultExpression (dialects/postgres/capabilities.ts, STABLE_DEFAULT) does not
+  // Regression test, once a bug: isStableDefaultExpression (dialects/postgres/capabilities.ts, STABLE_DEFAULT) does not
   // know `'{}'::text[]` (nor true/false, 'it''s', varchar(n) casts), so this constant default is
   // treated as volatile: the column is added without it (existing rows NULL), a bogus warning is
   // given, and NOT NULL is deferred to a contract step whose precheck then fails.
@@ -512,7 +512,7 @@ describe('plan: indexes and unique keys', () => {
     expect(step(p, 'add-primary-key:users.users_pkey').needs).toEqual(['name-free:users.users_pkey', 'column:users.id', 'not-null:users.id']);
   });
 
-  // BUG: the duplicate precheck of a unique index keeps only plain column names (plainColumns) and
+  // Regression test, once a bug: the duplicate precheck of a unique index keeps only plain column names (plainColumns) and
   // ignores the predicate: for (lower(email)) it renders `WHERE  GROUP BY  HAVING` (invalid SQL),
   // for (tenant_id, lower(email)) it counts duplicates of tenant_id alone (refusing valid data),
   // and for a partial index it counts rows outside the predicate. Expected: the scan groups by
@@ -527,7 +527,7 @@ describe('plan: indexes and unique keys', () => {
     expect(partial.steps[0]!.prechecks[0]!.rule).toEqual({ kind: 'unique', keys: [columnKey('email')], where: 'deleted_at IS NULL' });
   });
 
-  // BUG: a redefined index is drop-index (contract) + add-index (expand) under the same name, so
+  // Regression test, once a bug: a redefined index is drop-index (contract) + add-index (expand) under the same name, so
   // expand runs CREATE INDEX CONCURRENTLY "users_email_idx" while the old index of that name still
   // exists and fails ("relation already exists"). Expected: the new definition is created only
   // after the old one is gone (or under another name); actual: add in expand, drop in contract.
@@ -540,7 +540,7 @@ describe('plan: indexes and unique keys', () => {
     expect(ids.indexOf('drop-index:users.users_email_idx')).toBeLessThan(ids.indexOf('add-index:users.users_email_idx'));
   });
 
-  // BUG: a redefined unique constraint is drop-constraint + add-unique of the same name, both in
+  // Regression test, once a bug: a redefined unique constraint is drop-constraint + add-unique of the same name, both in
   // contract, but ordered by RANK (add-unique 4 < drop-constraint 10): CREATE UNIQUE INDEX
   // CONCURRENTLY "users_email_key" runs while the old constraint's index of that name exists.
   // Expected: drop before add; actual: add before drop.
@@ -678,7 +678,7 @@ describe('plan: foreign keys and checks', () => {
       expect(step(p, 'add-foreign-key:attachments.attachments_instance_uuid_fkey').lock).toEqual(LOCKS.shareRow);
     });
 
-    // BUG: prechecks are fixed when the draft is made (`newTable ? [] : [precheck]` in
+    // Regression test, once a bug: prechecks are fixed when the draft is made (`newTable ? [] : [precheck]` in
     // add-constraint.ts), not when the phase is settled. Once demoted to contract, the new table
     // has taken writes since expand, yet the VALIDATE runs with no orphan scan first (principle 6).
     // Expected: the orphan precheck; actual: [].
@@ -689,7 +689,7 @@ describe('plan: foreign keys and checks', () => {
     });
   });
 
-  // BUG: a redefined foreign key is drop-constraint + add-foreign-key of the same name, both in
+  // Regression test, once a bug: a redefined foreign key is drop-constraint + add-foreign-key of the same name, both in
   // contract, ordered by RANK (add-foreign-key 7 < drop-constraint 10): ADD CONSTRAINT
   // "orders_user_id_fkey" fails because the old constraint still exists. Same for checks.
   // Expected: drop before add; actual: add before drop.

@@ -289,7 +289,7 @@ describe('postgresCapabilities', () => {
     expect(caps.isStableDefaultExpression(expression)).toBe(expected);
   });
 
-  // BUG: STABLE_DEFAULT recognizes quoted literals only without doubled quotes and with a cast of
+  // Regression test, once a bug: STABLE_DEFAULT recognizes quoted literals only without doubled quotes and with a cast of
   // letters and spaces, and no boolean or NULL constants at all, so constants are taken for
   // volatile: the planner then adds the column without its default (existing rows NULL, a
   // misleading warning, and a NOT NULL column that fails its contract precheck).
