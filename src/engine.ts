@@ -5,7 +5,7 @@ import { DbtideError, RunLockHeld } from './errors.js';
 import { redactSecrets, redactUrl } from './redact.js';
 import type { Change } from './diff/changes.js';
 import { diff } from './diff/diff.js';
-import { missingTransitionSources } from './diff/transition-sources.js';
+import { builtOnSwappedColumns, missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
@@ -106,6 +106,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   refuseMissingTransitionSources(declared, live);
+  refuseBuiltOnSwappedColumns(declared, live);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const changes = diff(compared, live);
   await refuseInvalidExpressions(db, declared, live, changes);
@@ -121,6 +122,16 @@ function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaMo
     `release ${declared.release} declares transitions over columns that do not exist; nothing was changed:\n${missing.map((m) => `  ${m}`).join('\n')}`,
     1,
     'name the column as the live table has it (dbtide pull shows the live schema), or remove the transition',
+  );
+}
+
+function refuseBuiltOnSwappedColumns(declared: DeclaredSchema, live: SchemaModel): void {
+  const problems = builtOnSwappedColumns(declared, live);
+  if (problems.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} changes the type of columns that keys or indexes are built on; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'README.md ("Transitions") says what changeType can carry; change the type of such a column in a new column with derive()',
   );
 }
 

@@ -1,6 +1,8 @@
 import { formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
 import type { ColumnType } from '../model/schema-model.js';
+import { builtOnTheOldColumn, columnUsers, type KeyedTable } from '../model/column-users.js';
 import type { Schema, TableInput, TransitionInput } from './dsl-types.js';
+import { foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -45,8 +47,30 @@ export function checkAgainstPrevious(schema: Schema, report: Report): void {
       if (old && now && sameColumnType(old, now)) {
         report(path, `${t.table}.${t.column} is ${formatColumnType(now)} ${where} too: changeType would change nothing; declare the new type in tables.${t.table}.columns.${t.column}, or remove the transition`);
       }
+      const keyed = (name: string) => keyedInput(name, previous.tables[name]!);
+      for (const u of columnUsers(keyed(renamedFrom.get(t.table) ?? t.table), t.column, Object.keys(previous.tables).map(keyed))) {
+        if (u.kind === 'unique' || u.kind === 'index') report(path, builtOnTheOldColumn(t.table, t.column, `${u.label} ${where}`));
+      }
     }
   });
+}
+
+/** A previous release's table as src/model/column-users.ts sees it, with the names normalization gives. */
+function keyedInput(name: string, t: TableInput): KeyedTable {
+  const key = t.primaryKey === undefined ? null : Array.isArray(t.primaryKey) ? { columns: t.primaryKey } : t.primaryKey;
+  return {
+    name,
+    columns: Object.keys(t.columns ?? {}),
+    primaryKey: key && { name: key.name ?? primaryKeyName(name), columns: key.columns },
+    uniques: (t.uniques ?? []).map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: u.columns })),
+    indexes: (t.indexes ?? []).map((i) => ({ name: i.name ?? indexName(name, i.columns, i.unique ?? false), columns: i.columns, unique: i.unique ?? false, where: i.where ?? null })),
+    foreignKeys: (t.foreignKeys ?? []).map((f) => ({
+      name: f.name ?? foreignKeyName(name, f.columns),
+      columns: f.columns,
+      referencedTable: f.references.table,
+      referencedColumns: f.references.columns,
+    })),
+  };
 }
 
 /** The columns of the previous release a transition reads, each with its role for messages. */

@@ -1,3 +1,5 @@
+import { sameColumnType } from '../model/column-type.js';
+import { builtOnTheOldColumn, columnUsers, keyedTable } from '../model/column-users.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import { noOwnedObjects, type ColumnSync } from '../model/transition.js';
 
@@ -33,3 +35,24 @@ export function missingTransitionSources(declared: DeclaredSchema, live: SchemaM
 }
 
 const oldColumns = (t: ColumnSync): string[] => [...new Set([...t.sources, ...t.retires, ...Object.keys(t.backward), ...(t.swap ? [t.swap.column] : [])])];
+
+/**
+ * What the live table builds on a column a change-type is yet to swap (its shadow exists, or its
+ * type is still the old one): the swap would drop it with the old column. Checked against the live
+ * schema because a release that does not extend another has no previous release to ask; once the
+ * swap is done, what the column carries was built after it.
+ */
+export function builtOnSwappedColumns(declared: DeclaredSchema, live: SchemaModel): string[] {
+  const tables = Object.values(live.tables).map(keyedTable);
+  return declared.transitions.flatMap((t, i) => {
+    if (t.kind !== 'column-sync' || !t.swap) return [];
+    const { column, shadow, type } = t.swap;
+    const table = live.tables[t.table];
+    const current = table?.columns.find((c) => c.name === column);
+    if (!table || !current) return [];
+    if (!table.columns.some((c) => c.name === shadow) && sameColumnType(current.type, type)) return [];
+    return columnUsers(keyedTable(table), column, tables).map(
+      (u) => `transitions[${i}] (${t.declaredAs}): ${builtOnTheOldColumn(t.table, column, `${u.label} in the live database`)}`,
+    );
+  });
+}

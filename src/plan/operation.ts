@@ -10,6 +10,12 @@ export interface PlanContext {
   /** Tables and columns this plan creates: no old code reads or writes them yet. */
   newTables: ReadonlySet<string>;
   newColumns: ReadonlySet<string>;
+  /**
+   * Where a column's values are read in its declared type: a column this plan swaps for its
+   * converted copy is read from that copy (a precheck runs before the phase's swap), any other
+   * column from itself.
+   */
+  converted(table: string, column: string): string;
   /** An index's entries read against the declared columns of its table. */
   indexKeys(table: string, entries: string[]): IndexKey[];
   warn(message: string): void;
@@ -68,3 +74,9 @@ export type LockName = keyof typeof LOCK;
 
 export const allNew = (ctx: PlanContext, table: string, columns: string[]) =>
   ctx.newTables.has(table) || (columns.length > 0 && columns.every((c) => ctx.newColumns.has(`${table}.${c}`)));
+
+/** Says which columns a precheck reads from their converted copies (`columns` and `read` align). */
+export function convertedNote(columns: string[], read: string[]): string {
+  const copies = columns.flatMap((c, i) => (read[i] === c ? [] : [`${c} from ${read[i]}`]));
+  return copies.length === 0 ? '' : ` in the new type (read before the swap: ${copies.join(', ')})`;
+}

@@ -92,12 +92,14 @@ export function plan(changes: Change[], input: PlanInput): Plan {
   const warnings: string[] = [];
   const drift = changes.flatMap((c) => (c.kind === 'drift' ? [{ table: c.table, object: c.object, detail: c.detail }] : []));
   const actionable = changes.filter((c): c is Exclude<Change, { kind: 'drift' }> => c.kind !== 'drift');
+  const shadows = new Map(actionable.flatMap((c) => (c.kind === 'swap-column' ? [[`${c.table}.${c.sync.swap!.column}`, c.sync.swap!.shadow] as const] : [])));
   const ctx: PlanContext = {
     caps: input.caps,
     sql: input.sql,
     transitions: input.transitions,
     newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
+    converted: (table, column) => shadows.get(`${table}.${column}`) ?? column,
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };

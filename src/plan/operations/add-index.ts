@@ -1,5 +1,5 @@
 import { keyColumns } from '../../model/index-entry.js';
-import { allNew, fact, LOCK, type Operation } from '../operation.js';
+import { allNew, convertedNote, fact, LOCK, type Operation } from '../operation.js';
 
 /**
  * Indexes on live tables are built without blocking writes. A unique index on data old code
@@ -23,16 +23,18 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
     render: () => [ctx.sql.createIndex(table, index, keys, { online })],
     transactional: !online,
     lock: () => (newTable ? LOCK.none : online ? LOCK.online : LOCK.scan),
-    prechecks: () =>
-      tightening
-        ? [{
-            kind: 'unique',
-            table,
-            columns,
-            description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates`,
-            rule: { kind: 'unique', keys, where: index.where },
-          }]
-        : [],
+    prechecks: () => {
+      if (!tightening) return [];
+      // Read in the declared types: a column the plan swaps in converted is read from its converted copy.
+      const read = keys.map((k) => (k.kind === 'column' ? { ...k, column: ctx.converted(table, k.column) } : k));
+      return [{
+        kind: 'unique',
+        table,
+        columns: keyColumns(read),
+        description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates${convertedNote(columns, keyColumns(read))}`,
+        rule: { kind: 'unique', keys: read, where: index.where },
+      }];
+    },
     provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
     needs: [fact.table(table), fact.nameFree(table, index.name), ...columns.map((c) => fact.column(table, c))],
   }];

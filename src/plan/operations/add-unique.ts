@@ -1,15 +1,19 @@
 import { columnKey } from '../../model/index-entry.js';
 import type { KeyConstraint } from '../../model/schema-model.js';
-import { allNew, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
+import { allNew, convertedNote, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Phase, Precheck } from '../step.js';
 
-const duplicates = (table: string, columns: string[]): Precheck => ({
-  kind: 'unique',
-  table,
-  columns,
-  description: `(${columns.join(', ')}) in ${table} has no duplicates`,
-  rule: { kind: 'unique', keys: columns.map(columnKey), where: null },
-});
+/** Read in the declared types: a column the plan swaps in converted is read from its converted copy. */
+function duplicates(table: string, columns: string[], ctx: PlanContext): Precheck {
+  const read = columns.map((c) => ctx.converted(table, c));
+  return {
+    kind: 'unique',
+    table,
+    columns: read,
+    description: `(${columns.join(', ')}) in ${table} has no duplicates${convertedNote(columns, read)}`,
+    rule: { kind: 'unique', keys: read.map(columnKey), where: null },
+  };
+}
 
 /**
  * The index behind a key is built online first, then the constraint adopts it in a brief
@@ -67,7 +71,7 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
     existingIndex,
     earliest: onNewColumns ? 'expand' : 'contract',
     add: (usingIndex) => ctx.sql.addUnique(table, key, { usingIndex }),
-    prechecks: onNewColumns ? [] : [duplicates(table, key.columns)],
+    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
     needs: [],
   }, ctx)];
 };
@@ -81,6 +85,6 @@ export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existi
   existingIndex,
   earliest: 'contract',
   add: (usingIndex) => ctx.sql.addPrimaryKey(table, key, { usingIndex }),
-  prechecks: [duplicates(table, key.columns)],
+  prechecks: [duplicates(table, key.columns, ctx)],
   needs: key.columns.map((c) => fact.notNull(table, c)),
 }, ctx)];
