@@ -56,7 +56,15 @@ export interface Capabilities {
   isStableDefaultExpression(expression: string): boolean;
   /** The dialect's words for the planner's lock levels, where they differ from PostgreSQL's. */
   lockWords?: Partial<Record<LockName, string>>;
+  /**
+   * Kinds of named object whose names the server keeps in one namespace per schema (MySQL: per
+   * database), one list per namespace. Every other name only has to differ within its table,
+   * which the declaration checks for every dialect.
+   */
+  schemaWideNames: NamedObjectKind[][];
 }
+
+export type NamedObjectKind = ConstraintKind | 'index';
 
 export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key';
 

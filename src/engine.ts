@@ -11,6 +11,7 @@ import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
+import { schemaWideNameClashes } from './plan/name-scopes.js';
 import { plan as buildPlan } from './plan/planner.js';
 import { probeExpressions, refusedExpressionsError } from './plan/probe-expressions.js';
 import type { Plan } from './plan/step.js';
@@ -107,6 +108,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
+  refuseSchemaWideNameClashes(db, declared);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const changes = diff(compared, live);
   await refuseInvalidExpressions(db, declared, live, changes);
@@ -132,6 +134,16 @@ function refuseBuiltOnSwappedColumns(declared: DeclaredSchema, live: SchemaModel
     `release ${declared.release} changes the type of columns that keys or indexes are built on; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
     1,
     'README.md ("Transitions") says what changeType can carry; change the type of such a column in a new column with derive()',
+  );
+}
+
+function refuseSchemaWideNameClashes(db: Database, declared: DeclaredSchema): void {
+  const clashes = schemaWideNameClashes(declared.model.tables, db.caps, db.dialect.runtime.schemaNoun);
+  if (clashes.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} gives two tables' objects a name ${db.caps.server} allows once per ${db.dialect.runtime.schemaNoun}; nothing was changed:\n${clashes.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'rename one of each pair in the release file (declare `name:` on it); names that only have to differ within a table may repeat across tables',
   );
 }
 

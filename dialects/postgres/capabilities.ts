@@ -46,5 +46,8 @@ export function postgresCapabilities(version: string): Capabilities {
     uniqueIndexIsKey: false,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),
+    // A key's name is its index's name, and indexes are relations: one namespace per schema.
+    // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
+    schemaWideNames: [['primary-key', 'unique', 'index']],
   };
 }

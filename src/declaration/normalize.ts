@@ -1,6 +1,7 @@
 import { OWN_TABLE_PREFIX } from '../dialect.js';
 import { formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { readIndexKey } from '../model/index-entry.js';
+import { namedObjects } from '../model/named-objects.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -334,13 +335,14 @@ const sameSet = (a: string[], b: string[]): boolean =>
   a.length === b.length && a.every((column) => b.includes(column));
 
 /**
- * PostgreSQL keeps index-backed names (keys, indexes) in one namespace per schema; requiring every
- * name to be unique across the schema keeps all dialects happy.
+ * Names must differ within a table on every server (and dbtide finds objects by table and name).
+ * Across tables the rule is the server's: the planner checks it against the dialect's capability
+ * table (src/plan/name-scopes.ts), so a pulled schema whose tables share a CHECK name loads.
  */
 function checkObjectNames(tables: Record<string, TableModel>, report: Report): void {
-  const firstUse = new Map<string, string>();
   for (const table of Object.values(tables)) {
-    for (const [path, name] of namedObjects(table)) {
+    const firstUse = new Map<string, string>();
+    for (const { path, name } of namedObjects(table)) {
       if (name === '') report(path, 'name must not be empty');
       else if (byteLength(name) > MAX_IDENTIFIER_LENGTH) {
         report(path, `name "${name}" is ${byteLength(name)} bytes; the limit is ${MAX_IDENTIFIER_LENGTH}`);
@@ -348,21 +350,9 @@ function checkObjectNames(tables: Record<string, TableModel>, report: Report): v
       const first = firstUse.get(name);
       if (first === undefined) firstUse.set(name, path);
       else if (first === path) report(path, `name "${name}" is declared twice in this list; give one of them another name`);
-      else report(path, `name "${name}" is already used by ${first}`);
+      else report(path, `name "${name}" is already used by ${first} in the same table; give one of them another name`);
     }
   }
-}
-
-function namedObjects(table: TableModel): [path: string, name: string][] {
-  const path = `tables.${table.name}`;
-  const at = (kind: string) => (o: { name: string }): [string, string] => [`${path}.${kind}.${o.name}`, o.name];
-  return [
-    ...(table.primaryKey ? [[`${path}.primaryKey`, table.primaryKey.name] satisfies [string, string]] : []),
-    ...table.uniques.map(at('uniques')),
-    ...table.indexes.map(at('indexes')),
-    ...table.foreignKeys.map(at('foreignKeys')),
-    ...table.checks.map(at('checks')),
-  ];
 }
 
 const constraintNames = (table: TableModel): string[] =>

@@ -415,19 +415,27 @@ describe('normalizeSchema', () => {
   });
 
   describe('names', () => {
-    it('refuses a name used twice anywhere in the schema', () => {
+    it('refuses a name used twice within one table, whatever the kinds', () => {
       const issues = issuesOf({
-        a: { columns: { x: 'int' }, indexes: [{ name: 'same', columns: ['x'] }] },
         b: {
           columns: { x: 'int' },
+          indexes: [{ name: 'same', columns: ['x'] }],
           uniques: [{ name: 'same', columns: ['x'] }],
           checks: [{ name: 'same', expression: 'x > 0' }],
         },
       });
       expect(issues).toEqual([
-        at('tables.b.uniques.same', 'name "same" is already used by tables.a.indexes.same'),
-        at('tables.b.checks.same', 'name "same" is already used by tables.a.indexes.same'),
+        at('tables.b.indexes.same', 'name "same" is already used by tables.b.uniques.same in the same table; give one of them another name'),
+        at('tables.b.checks.same', 'name "same" is already used by tables.b.uniques.same in the same table; give one of them another name'),
       ]);
+    });
+
+    it('leaves names across tables to the server (checked at plan, src/plan/name-scopes.ts)', () => {
+      const issues = issuesOf({
+        a: { columns: { x: 'int' }, primaryKey: ['x'], indexes: [{ name: 'same', columns: ['x'] }], checks: [{ name: 'positive', expression: 'x > 0' }] },
+        b: { columns: { x: 'int' }, indexes: [{ name: 'a_pkey', columns: ['x'] }], uniques: [{ name: 'same', columns: ['x'] }], checks: [{ name: 'positive', expression: 'x > 0' }] },
+      });
+      expect(issues).toEqual([]);
     });
 
     it('says a name declared twice in one list is declared twice there, instead of pointing at itself', () => {
@@ -435,14 +443,6 @@ describe('normalizeSchema', () => {
         a: { columns: { x: 'int', y: 'int' }, indexes: [{ name: 'dup', columns: ['x'] }, { name: 'dup', columns: ['y'] }] },
       });
       expect(issues).toEqual([at('tables.a.indexes.dup', 'name "dup" is declared twice in this list; give one of them another name')]);
-    });
-
-    it("refuses an index named like another table's primary key", () => {
-      const issues = issuesOf({
-        a: { columns: { x: 'int' }, primaryKey: ['x'] },
-        b: { columns: { x: 'int' }, indexes: [{ name: 'a_pkey', columns: ['x'] }] },
-      });
-      expect(issues).toEqual([at('tables.b.indexes.a_pkey', 'name "a_pkey" is already used by tables.a.primaryKey')]);
     });
 
     it('refuses names longer than the identifier limit and empty names', () => {

@@ -230,6 +230,7 @@ describe('postgresCapabilities', () => {
       constantDefaultIsInstant: true,
       partialIndexes: true,
       uniqueIndexIsKey: false,
+      schemaWideNames: [['primary-key', 'unique', 'index']],
       isMetadataOnlyTypeChange: undefined,
       isStableDefaultExpression: undefined,
     });
