@@ -38,6 +38,8 @@ export interface Capabilities {
   /** ADD COLUMN with a constant default changes only metadata. */
   constantDefaultIsInstant: boolean;
   partialIndexes: boolean;
+  /** An index key may name an operator class (PostgreSQL's `text_pattern_ops`); MySQL has none. */
+  operatorClasses: boolean;
   /** A unique index over whole columns is the server's unique constraint (MySQL): the two cannot be told apart. */
   uniqueIndexIsKey: boolean;
   /** SET NOT NULL rebuilds the table while writes continue (MySQL's INPLACE, LOCK=NONE). */

@@ -9,6 +9,7 @@ import { builtOnSwappedColumns, missingTransitionSources } from './diff/transiti
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
+import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
@@ -109,6 +110,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
   refuseSchemaWideNameClashes(db, declared);
+  if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const changes = diff(compared, live);
   await refuseInvalidExpressions(db, declared, live, changes);

@@ -57,6 +57,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     constraintAdd: { foreignKey: 'online', check: 'blocking' },
     constantDefaultIsInstant: true,
     partialIndexes: false,
+    operatorClasses: false,
     uniqueIndexIsKey: true,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => CONSTANT_DEFAULT.test(expression.trim()),

@@ -1,6 +1,7 @@
 import type { ConstraintKind, SqlCompiler } from '../../src/dialect.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
+import { splitKeyWords } from '../../src/model/index-key-words.js';
 import type {
   CheckModel,
   ColumnModel,
@@ -15,8 +16,18 @@ const list = (columns: string[]) => columns.map(quote).join(', ');
 /** Backslashes escape in MySQL string literals unless NO_BACKSLASH_ESCAPES is set; doubling them is right either way. */
 export const literal = (text: string) => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
 
-/** Index keys: columns (quoted, with a prefix length `c(10)` or `DESC`), or expressions (MySQL 8.0.13+ functional keys). */
-export const indexKey = (key: IndexKey) => renderIndexKey(key, quote, (expression) => `(${expression})`);
+/**
+ * Index keys: columns (quoted, with a prefix length `c(10)` or `DESC`), or expressions (MySQL
+ * 8.0.13+ functional keys). A key takes a collation only inside an expression, so a column with
+ * one (`email COLLATE utf8mb4_bin`) is the functional key `(`email` COLLATE utf8mb4_bin)`.
+ */
+export function indexKey(key: IndexKey): string {
+  const words = key.kind === 'column' ? splitKeyWords(key.modifiers, true) : null;
+  if (key.kind === 'column' && words?.collation) {
+    return `(${quote(key.column)} COLLATE ${words.collation})${words.order ? ` ${words.order}` : ''}`;
+  }
+  return renderIndexKey(key, quote, (expression) => `(${expression})`);
+}
 
 export function columnType(type: ColumnType): string {
   switch (type.kind) {

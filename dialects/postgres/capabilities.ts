@@ -43,6 +43,7 @@ export function postgresCapabilities(version: string): Capabilities {
     constraintAdd: { foreignKey: 'deferred', check: 'deferred' },
     constantDefaultIsInstant: true,
     partialIndexes: true,
+    operatorClasses: true,
     uniqueIndexIsKey: false,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),

@@ -16,6 +16,8 @@ import type {
   SchemaModel,
   TableModel,
 } from '../../src/model/schema-model.js';
+import { splitKeyWords } from '../../src/model/index-key-words.js';
+import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
 import { ALIAS_COMMENT_PREFIX } from './transitions.js';
 
@@ -120,7 +122,13 @@ const CONSTRAINTS_SQL = `${TABLES_CTE}
 interface IndexRow {
   table_name: string;
   name: string;
+  /** Per key: the column's name, or the expression as the server prints it. */
   columns: string[];
+  /** Per key: how the definition starts it (a column quoted where it needs to be). */
+  key_texts: string[];
+  /** Per key: the operator class the index uses, named in the definition or not. */
+  opclasses: string[];
+  definition: string;
   unique: boolean;
   predicate: string | null;
   method: string;
@@ -129,18 +137,25 @@ interface IndexRow {
 
 /**
  * Indexes that back no constraint of their table (primary key, unique and exclusion constraints
- * own theirs). Key columns only, not INCLUDE columns; indkey holds 0 for an expression, and
- * indoption is an int2vector, subscripted from 0, whose lowest bit (INDOPTION_DESC) means DESC.
+ * own theirs). Key columns only, not INCLUDE columns; indkey holds 0 for an expression. A key's
+ * collation, operator class and sort order are read from the definition (index-definition.ts).
  */
 const INDEXES_SQL = `${TABLES_CTE}
   select t.table_name, ic.relname::text as name,
          array(select case when k.attnum = 0 then pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true)
                            else a.attname::text end
-                      || case when i.indoption[k.position::int - 1] & 1 = 1 then ' DESC' else '' end
                from unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
                left join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
                where k.position <= i.indnkeyatts
                order by k.position) as columns,
+         array(select pg_catalog.pg_get_indexdef(i.indexrelid, k, true)
+               from generate_series(1, i.indnkeyatts::int) as k order by k) as key_texts,
+         array(select opc.opcname::text
+               from unnest(i.indclass::oid[]) with ordinality as c(oid, position)
+               join pg_catalog.pg_opclass opc on opc.oid = c.oid
+               where c.position <= i.indnkeyatts
+               order by c.position) as opclasses,
+         pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) as definition,
          i.indisunique as unique,
          pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
          am.amname::text as method,
@@ -316,14 +331,17 @@ function toCheck(row: ConstraintRow): CheckModel {
   return { name: row.name, expression: row.check_sql!, validated: row.validated };
 }
 
+/** A key's entry is its column or expression and the words the definition adds to it. */
 function toIndex(row: IndexRow): IndexModel {
+  const words = keyWordsOf(row.definition, row.key_texts, row.name);
   return {
     name: row.name,
-    columns: row.columns,
+    columns: row.columns.map((base, i) => base + words[i]!),
     unique: row.unique,
     where: row.predicate,
     using: row.method,
     valid: row.valid,
+    defaultOpclasses: row.opclasses.map((opclass, i) => (splitKeyWords(words[i]!, true).opclass === null ? opclass : null)),
   };
 }
 

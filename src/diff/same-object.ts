@@ -1,4 +1,5 @@
 import type { ForeignKeyModel, IndexModel, KeyConstraint } from '../model/schema-model.js';
+import { comparableEntry } from '../model/index-key-words.js';
 import { sameExpression } from './same-expression.js';
 
 /** Whether two objects are the same definition, whatever their names. */
@@ -7,9 +8,24 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && a.every(
 
 export const sameKey = (a: KeyConstraint, b: KeyConstraint) => sameList(a.columns, b.columns);
 
+/**
+ * A default operator class written in the declaration (`id int8_ops` on a bigint) is compared, not
+ * normalized away when declared: only the server knows which class is the default for a key's type
+ * (an expression's type, a native or domain type), and it says so when it reports the index.
+ */
+function sameEntries(a: IndexModel, b: IndexModel): boolean {
+  if (a.columns.length !== b.columns.length) return false;
+  return a.columns.every((entry, i) => {
+    const other = b.columns[i]!;
+    const defaultOfA = a.defaultOpclasses?.[i] ?? null;
+    const defaultOfB = b.defaultOpclasses?.[i] ?? null;
+    return sameExpression(entry, other) || sameExpression(comparableEntry(entry, defaultOfB), comparableEntry(other, defaultOfA));
+  });
+}
+
 export function sameIndex(a: IndexModel, b: IndexModel): boolean {
   const sameWhere = a.where === null || b.where === null ? a.where === b.where : sameExpression(a.where, b.where);
-  return sameList(a.columns, b.columns) && a.unique === b.unique && a.using === b.using && sameWhere;
+  return sameEntries(a, b) && a.unique === b.unique && a.using === b.using && sameWhere;
 }
 
 export function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {

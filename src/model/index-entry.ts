@@ -1,8 +1,11 @@
+import { splitExpressionEntry, splitKeyWords, wordsText } from './index-key-words.js';
+
 /**
  * One entry of an index's column list, read against its table's columns: a column (quoted by the
  * dialect, whatever characters its name holds) or an expression (left as the user wrote it).
- * `prefix` is a MySQL prefix length, `name(10)`; `modifiers` are the words after the column, an
- * operator class or a sort order (`text_pattern_ops`, `DESC NULLS LAST`).
+ * `prefix` is a MySQL prefix length, `name(10)`; `modifiers` are the words after the column: a
+ * collation, an operator class, a sort order (`COLLATE "C" text_pattern_ops DESC NULLS LAST`),
+ * read by src/model/index-key-words.ts.
  */
 export type IndexKey =
   | { kind: 'column'; column: string; prefix: number | null; modifiers: string }
@@ -11,14 +14,17 @@ export type IndexKey =
 /** A key's column, whole and in ascending order: what a unique or primary key is made of. */
 export const columnKey = (column: string): IndexKey => ({ kind: 'column', column, prefix: null, modifiers: '' });
 
-/** What may follow a column name in an entry: a prefix length, then bare words. */
-const AFTER_COLUMN = /^(?:\(\s*(\d+)\s*\))?((?:\s+[A-Za-z_][A-Za-z0-9_$.]*)*)\s*$/;
+/** What may follow a column name in an entry: a prefix length, then the key's words. */
+const AFTER_COLUMN = /^(?:\(\s*(\d+)\s*\))?(\s[\s\S]*)?$/;
 /** A plain name at the start of an entry: `email` in `email DESC`. */
 const PLAIN_NAME = /^[A-Za-z_][A-Za-z0-9_$]*/;
-const SORT_WORDS = new Set(['asc', 'desc', 'nulls', 'first', 'last']);
 
-const modifierText = (words: string) =>
-  words.trim() === '' ? '' : words.trim().split(/\s+/).map((w) => (SORT_WORDS.has(w.toLowerCase()) ? w.toUpperCase() : w)).join(' ');
+/** The words after a column, written the one way; null when something else follows the column. */
+function columnWords(text: string): string | null {
+  if (text.trim() === '') return '';
+  const words = splitKeyWords(text, true);
+  return words.body === '' ? wordsText(words) : null;
+}
 
 /**
  * An entry that equals a column name is that column, even when the name has spaces, quotes or a
@@ -32,7 +38,8 @@ export function readIndexKey(entry: string, columns: readonly string[]): IndexKe
   const candidates = [...columns, ...(plain ? [plain] : [])].filter((c) => c !== '' && entry.startsWith(c)).sort((a, b) => b.length - a.length);
   for (const column of candidates) {
     const rest = AFTER_COLUMN.exec(entry.slice(column.length));
-    if (rest) return { kind: 'column', column, prefix: rest[1] === undefined ? null : Number(rest[1]), modifiers: modifierText(rest[2]!) };
+    const modifiers = rest ? columnWords(rest[2] ?? '') : null;
+    if (modifiers !== null) return { kind: 'column', column, prefix: rest![1] === undefined ? null : Number(rest![1]), modifiers };
   }
   return { kind: 'expression', expression: entry };
 }
@@ -42,6 +49,11 @@ export const readIndexKeys = (entries: readonly string[], columns: readonly stri
 
 /** The columns an index's keys name (expressions left out). */
 export const keyColumns = (keys: readonly IndexKey[]): string[] => keys.flatMap((k) => (k.kind === 'column' ? [k.column] : []));
+
+/** The operator class a key names, or null: PostgreSQL's, which MySQL does not have. */
+export function keyOpclass(key: IndexKey): string | null {
+  return key.kind === 'column' ? splitKeyWords(key.modifiers, true).opclass : splitExpressionEntry(key.expression).opclass;
+}
 
 /** The key as SQL: the column quoted by `quote`, an expression as the dialect spells one. */
 export function renderIndexKey(key: IndexKey, quote: (name: string) => string, expression: (sql: string) => string): string {

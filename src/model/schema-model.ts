@@ -43,6 +43,12 @@ export interface IndexModel {
   using: string;
   /** False for an index left INVALID by a failed concurrent build. Declared indexes are valid. */
   valid: boolean;
+  /**
+   * Live side, PostgreSQL: per key, the operator class the server uses where the entry names none
+   * (the default for the key's type and method, which the server never reports); null where the
+   * entry names one. A declared entry naming that class is the same key.
+   */
+  defaultOpclasses?: (string | null)[];
 }
 
 export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';

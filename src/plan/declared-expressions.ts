@@ -1,6 +1,7 @@
 import type { SqlCompiler } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
 import { readIndexKey } from '../model/index-entry.js';
+import { splitExpressionEntry } from '../model/index-key-words.js';
 import type { ColumnModel, ColumnType, DeclaredSchema, IndexModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { ColumnSync } from '../model/transition.js';
 import { syncSpec } from './operations/column-sync.js';
@@ -144,18 +145,15 @@ function indexExpressions(row: ProbeRow, index: IndexModel, sources: ExpressionS
   ];
 }
 
-const ORDER = /\s+(?:asc|desc)(?:\s+nulls\s+(?:first|last))?$|\s+nulls\s+(?:first|last)$/i;
-const EXPRESSION_WITH_OPCLASS = /^([\s\S]*\))\s+[A-Za-z_][A-Za-z0-9_$.]*$/;
-
 /**
- * The expression of an index entry, without its sort order or operator class; null for a column
- * of `columns` (`c`, `c DESC`, a MySQL prefix `c(10)`, `c text_pattern_ops`), which the server
- * knows already.
+ * The expression of an index entry, without its sort order or operator class (a collation stays:
+ * `lower(x) COLLATE "C"` is an expression); null for a column of `columns` (`c`, `c DESC`, a MySQL
+ * prefix `c(10)`, `c text_pattern_ops`), which the server knows already.
  */
 export function indexEntryExpression(entry: string, columns: string[]): string | null {
   if (readIndexKey(entry, columns).kind === 'column') return null;
-  const bare = entry.trim().replace(ORDER, '');
-  return EXPRESSION_WITH_OPCLASS.exec(bare)?.[1] ?? bare;
+  const words = splitExpressionEntry(entry.trim());
+  return words.collation === null ? words.body : `${words.body} COLLATE ${words.collation}`;
 }
 
 /**

@@ -66,6 +66,8 @@ const FIXTURE = [
   `CREATE INDEX customers_recent_idx ON customers (tenant_id, deleted_at DESC)`,
   `CREATE INDEX customers_attrs_idx ON customers USING gin (attrs)`,
   `CREATE INDEX customers_display_idx ON customers ("Display Name") INCLUDE (email)`,
+  `CREATE INDEX customers_attrs_path_idx ON customers USING gin (attrs jsonb_path_ops)`,
+  `CREATE INDEX customers_email_pattern_idx ON customers (email COLLATE "C" text_pattern_ops DESC NULLS LAST, id int8_ops)`,
   `INSERT INTO customers (tenant_id, id, name, region) VALUES (1, 1, 'same', 'x'), (1, 2, 'same', 'y'), (1, 3, 'other', 'z')`,
   `CREATE TABLE events (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)`,
   `CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
@@ -182,15 +184,19 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
     const customers = table('customers');
     expect(customers.primaryKey).toEqual({ name: 'customers_pkey', columns: ['tenant_id', 'id'] });
     expect(customers.uniques).toEqual([{ name: 'customers_email_key', columns: ['email'] }]);
+    // Operator classes are named only where they are not the type's default; defaultOpclasses says which the others use.
+    const defaults = (...defaultOpclasses: (string | null)[]) => ({ defaultOpclasses });
     expect(customers.indexes).toEqual([
-      index('customers_attrs_idx', ['attrs'], { using: 'gin' }),
+      index('customers_attrs_idx', ['attrs'], { using: 'gin', ...defaults('jsonb_ops') }),
+      index('customers_attrs_path_idx', ['attrs jsonb_path_ops'], { using: 'gin', ...defaults(null) }),
       // Column names unquoted; INCLUDE columns are not keys.
-      index('customers_display_idx', ['Display Name']),
-      index('customers_live_idx', ['tenant_id'], { where: '(deleted_at IS NULL)' }),
-      index('customers_lower_name_idx', ['lower(name)']),
-      index('customers_name_idx', ['name'], { unique: true, valid: false }),
-      index('customers_recent_idx', ['tenant_id', 'deleted_at DESC']),
-      index('customers_region_name_idx', ['region', 'name'], { unique: true }),
+      index('customers_display_idx', ['Display Name'], defaults('text_ops')),
+      index('customers_email_pattern_idx', ['email COLLATE "C" text_pattern_ops DESC NULLS LAST', 'id'], defaults(null, 'int8_ops')),
+      index('customers_live_idx', ['tenant_id'], { where: '(deleted_at IS NULL)', ...defaults('int4_ops') }),
+      index('customers_lower_name_idx', ['lower(name)'], defaults('text_ops')),
+      index('customers_name_idx', ['name'], { unique: true, valid: false, ...defaults('text_ops') }),
+      index('customers_recent_idx', ['tenant_id', 'deleted_at DESC'], defaults('int4_ops', 'timestamptz_ops')),
+      index('customers_region_name_idx', ['region', 'name'], { unique: true, ...defaults('text_ops', 'text_ops') }),
     ]);
     expect(customers.foreignKeys).toEqual([]);
     expect(customers.checks).toEqual([]);
@@ -237,7 +243,7 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
       columns: [column('id', { kind: 'bigint' }, { nullable: false }), column('at', { kind: 'date' }, { nullable: false })],
       primaryKey: { name: 'events_pkey', columns: ['id', 'at'] },
       uniques: [],
-      indexes: [{ name: 'events_at_idx', columns: ['at'], unique: false, where: null, using: 'btree', valid: true }],
+      indexes: [{ name: 'events_at_idx', columns: ['at'], unique: false, where: null, using: 'btree', valid: true, defaultOpclasses: ['date_ops'] }],
       foreignKeys: [],
       checks: [],
     });

@@ -193,7 +193,9 @@ describe('index entries: a column name is that column, whatever it holds; anythi
     ['we"ird + 1', expr('we"ird + 1')],
     ['with space + 1', expr('with space + 1')],
     ['with spaces', col('with', 'spaces')],
-    ['email COLLATE "C"', expr('email COLLATE "C"')],
+    ['email COLLATE "C"', col('email', 'COLLATE "C"')],
+    ['email collate "C" text_pattern_ops desc', col('email', 'COLLATE "C" text_pattern_ops DESC')],
+    ['lower(email) COLLATE "C"', expr('lower(email) COLLATE "C"')],
   ])('%s', (entry, key) => {
     expect(readIndexKey(entry, columns)).toEqual(key);
   });

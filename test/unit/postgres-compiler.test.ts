@@ -229,6 +229,7 @@ describe('postgresCapabilities', () => {
       constraintAdd: { foreignKey: 'deferred', check: 'deferred' },
       constantDefaultIsInstant: true,
       partialIndexes: true,
+      operatorClasses: true,
       uniqueIndexIsKey: false,
       schemaWideNames: [['primary-key', 'unique', 'index']],
       isMetadataOnlyTypeChange: undefined,
