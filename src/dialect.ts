@@ -132,10 +132,13 @@ export interface TransitionSql {
   createSyncTrigger(sync: SyncSpec): string[];
   dropSyncTrigger(table: string, trigger: string): string[];
   /**
-   * Drops `column` and gives `shadow` its name. Where DDL cannot share a transaction, one
-   * statement: between two, a stopped run would leave neither the old column nor the new name.
+   * Drops the sync's `trigger` and `column` and gives `shadow` its name; the statements run as one
+   * group on one session. Where DDL cannot share a transaction, the table's writes wait across
+   * them (a write between the trigger's drop and the swap would reach the old column only), and
+   * the drop and rename are one statement: between two, a stopped run would leave neither the old
+   * column nor the new name.
    */
-  swapColumn(table: string, column: string, shadow: string): string[];
+  swapColumn(table: string, column: string, shadow: string, trigger: string): string[];
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): string[];
   dropAlias(name: string): string[];
@@ -154,6 +157,8 @@ export interface BackfillJob extends KeyedTable {
   id: string;
   /** Column -> SQL expression over the row's other columns. */
   set: Record<string, string>;
+  /** Only rows meeting this condition (over the row's columns) are written. */
+  where: string;
 }
 
 /** SQL of the backfill engine; the algorithm lives in the core. */
@@ -216,8 +221,9 @@ export interface RuntimeSql {
   tryRunLock(conn: Connection, key: string): Promise<boolean>;
   releaseRunLock(conn: Connection, key: string): Promise<void>;
   /**
-   * Called after a statement failed and before it is retried: removes what a failed online
-   * build leaves behind (PostgreSQL: the INVALID index of a failed CREATE INDEX CONCURRENTLY).
+   * Called after a statement (or a step's group of statements) failed, outside a transaction, and
+   * before it is retried: removes what it leaves behind (PostgreSQL: the INVALID index of a failed
+   * CREATE INDEX CONCURRENTLY; MySQL: the checks or the table lock it set).
    */
   cleanupFailedStatement(conn: Connection, sql: string): Promise<void>;
   /**

@@ -64,7 +64,7 @@ export const mysqlBackfill: BackfillSql = {
     // A key range, not a list of keys, lets the server walk the table once per batch. The driver
     // answers `n`: the rows matched, changed or not.
     const set = Object.entries(job.set).map(([c, e]) => `${table}.${quote(c)} = ${e}`).join(', ');
-    return `UPDATE ${table}, ${from} SET ${set} WHERE ${where}`;
+    return `UPDATE ${table}, ${from} SET ${set} WHERE ${where} AND (${job.where})`;
   },
   quietTriggers: (on) => [`SET ${QUIET_VARIABLE} = ${on ? "'on'" : 'NULL'}`],
 };

@@ -35,9 +35,11 @@ export const mysqlRuntime: RuntimeSql = {
   async releaseRunLock(conn, key) {
     await conn.query(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [`${key}:`]);
   },
-  // A foreign key added with the checks off must not leave them off for the rest of the session.
+  // A foreign key added with the checks off must not leave them off for the rest of the session,
+  // and a failed swap must not leave the table locked for writes.
   async cleanupFailedStatement(conn) {
     await conn.query('SET foreign_key_checks = 1');
+    await conn.query('UNLOCK TABLES');
   },
   // Every MySQL DDL statement queues writers while it waits for its metadata lock.
   waitsWithoutBlocking: () => false,

@@ -223,8 +223,13 @@ export const mysqlTransitions: TransitionSql = {
     `DROP TRIGGER IF EXISTS ${quote(updateTriggerName(trigger))}`,
     `DROP TRIGGER IF EXISTS ${quote(trigger)}`,
   ],
-  swapColumn: (table, column, shadow) => [
+  // The swap comes before the triggers' drop: if it fails, the triggers still sync every write
+  // once the lock is gone; under the lock no write can find them referring to a dropped column.
+  swapColumn: (table, column, shadow, trigger) => [
+    `LOCK TABLES ${quote(table)} WRITE`,
     `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`,
+    ...mysqlTransitions.dropSyncTrigger(table, trigger),
+    'UNLOCK TABLES',
   ],
   renameTableWithAlias: (from, to) => {
     const alias = aliasSwapNames(from);

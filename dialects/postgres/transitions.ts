@@ -87,8 +87,12 @@ export const postgresTransitions: TransitionSql = {
     `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
     `DROP FUNCTION IF EXISTS ${quote(trigger)}()`,
   ],
-  // The step runs in one transaction.
-  swapColumn: (table, column, shadow) => [postgresCompiler.dropColumn(table, column), postgresCompiler.renameColumn(table, shadow, column)],
+  // One transaction: writers wait at the trigger's drop until the swap commits.
+  swapColumn: (table, column, shadow, trigger) => [
+    ...postgresTransitions.dropSyncTrigger(table, trigger),
+    postgresCompiler.dropColumn(table, column),
+    postgresCompiler.renameColumn(table, shadow, column),
+  ],
   renameTableWithAlias: (from, to) => [
     `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`,
     `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`,

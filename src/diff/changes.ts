@@ -28,7 +28,8 @@ export type Change =
   | { kind: 'alter-column-type'; table: string; column: ColumnModel; from: ColumnModel }
   | { kind: 'set-not-null'; table: string; column: ColumnModel }
   | { kind: 'drop-not-null'; table: string; column: ColumnModel }
-  | { kind: 'set-default'; table: string; column: ColumnModel }
+  /** `afterSync`: the default of a column a dual-write trigger fills waits until the trigger is gone. */
+  | { kind: 'set-default'; table: string; column: ColumnModel; afterSync?: string }
   | { kind: 'drop-default'; table: string; column: string }
   | { kind: 'add-primary-key'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }
   | { kind: 'add-unique'; table: string; key: KeyConstraint; existingIndex: { valid: boolean } | null }

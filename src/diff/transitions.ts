@@ -145,6 +145,25 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
     // The column swapped in is new: it gets the declared default and NOT NULL afterwards.
     if (declared.default !== null) steps.push({ kind: 'set-default', table, column: declared });
     if (!declared.nullable) steps.push({ kind: 'set-not-null', table, column: declared });
-  } else if (!removed) steps.push({ kind: 'remove-sync', table, sync: s });
+  } else if (!removed) {
+    steps.push({ kind: 'remove-sync', table, sync: s });
+    result = withDefaultsAfterSync(s, result);
+  }
   return [...result, ...steps];
+}
+
+/**
+ * The trigger tells old code's inserts by new columns left empty, and the backfill fills only empty
+ * ones; a default would fill them first. So a column the sync fills is added without its default,
+ * which it gets once the trigger is gone.
+ */
+function withDefaultsAfterSync(s: ColumnSync, changes: Change[]): Change[] {
+  const targets = Object.keys(s.forward);
+  const target = (c: Change) => c.table === s.table && 'column' in c && typeof c.column === 'object' && targets.includes(c.column.name);
+  return changes.flatMap((c): Change[] => {
+    if (!target(c)) return [c];
+    if (c.kind === 'set-default') return [{ ...c, afterSync: s.id }];
+    if (c.kind !== 'add-column' || c.column.default === null) return [c];
+    return [{ ...c, column: { ...c.column, default: null } }, { kind: 'set-default', table: c.table, column: c.column, afterSync: s.id }];
+  });
 }

@@ -194,7 +194,7 @@ async function runPrechecks(
   const hints = [
     ...(tightening.length > 0 ? [repairHint(tightening, declared)] : []),
     ...(verification.length > 0
-      ? ['run `dbtide migrate` to finish the backfill, then contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on']
+      ? ['the backfill is done, so these rows were written past the dual-write trigger (by a session with its triggers quieted, or while it was missing): fix them and contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on']
       : []),
   ];
   throw new DbtideError(`prechecks failed; nothing was changed:\n${describeFailures(blocking)}`, 1, hints.join('\n'));
@@ -287,13 +287,17 @@ async function runStep(
   guardStep(phase, step.sql);
   const runtime = db.dialect.runtime;
   const atomic = step.transactional && db.caps.transactionalDdl;
-  const statements = atomic ? [step.sql] : step.sql.map((sql) => [sql]);
+  const grouped = atomic || step.together === true;
+  const statements = grouped ? [step.sql] : step.sql.map((sql) => [sql]);
   let index = 0;
   for (const group of statements) {
     if (index > 0) stopIfAsked(index);
-    let ran = group[0]!;
+    let ran = [...group];
     const startedAt = new Date();
     let attempts = 0;
+    const journal = async () => {
+      for (const [i, sql] of ran.entries()) await ledger.statementDone(runId, { stepId: step.id, index: index + i, sql, attempts, startedAt });
+    };
     try {
       await withRetry(
         retry,
@@ -305,14 +309,13 @@ async function runStep(
           if (atomic) await db.conn.query('BEGIN');
           try {
             if (atomic) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
+            ran = [];
             for (const sql of group) {
               emit({ type: 'statement', step, sql });
-              ran = await runWithFallback(db, step, sql, emit);
+              ran.push(await runWithFallback(db, step, sql, emit));
             }
             if (atomic) {
-              for (const [i, sql] of group.entries()) {
-                await ledger.statementDone(runId, { stepId: step.id, index: index + i, sql, attempts, startedAt });
-              }
+              await journal();
               await db.conn.query('COMMIT');
             }
           } catch (error) {
@@ -326,7 +329,7 @@ async function runStep(
         },
         (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs }),
       );
-      if (!atomic) await ledger.statementDone(runId, { stepId: step.id, index, sql: ran, attempts, startedAt });
+      if (!atomic) await journal();
     } catch (error) {
       const message = redactText((error as Error).message ?? String(error));
       await ledger.statementFailed(runId, { stepId: step.id, index, sql: group.join(';\n'), attempts, startedAt }, message).catch(() => {});

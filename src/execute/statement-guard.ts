@@ -234,7 +234,9 @@ function classifyOne(s: string): StatementClass {
   if (/^with\b/.test(s)) return classifyWith(s);
   if (/^explain\b/.test(s)) return classifyExplain(s);
   if (/^(select|show|values)\b/.test(s)) return 'read';
-  if (/^(set|begin|commit|rollback|start transaction|savepoint|release savepoint)\b/.test(s)) return 'session';
+  if (/^(set|begin|commit|rollback|start transaction|savepoint|release savepoint|unlock tables)\b/.test(s)) return 'session';
+  // Writers wait for the lock's holder as they wait for a rewrite: contract only.
+  if (/^lock tables?\b/.test(s)) return 'rewrite';
   if (/^drop index\b/.test(s)) return 'relaxing';
   if (/^(drop|truncate|delete)\b/.test(s)) return 'destructive';
   const alterTable = ALTER_TABLE.exec(s);

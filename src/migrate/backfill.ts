@@ -95,8 +95,10 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
       rows += n;
       rowsDone += n;
       batches++;
-      // The batch size follows the rate while working; the pause would only shrink batches.
-      rate = smooth(rate, paceOf(n, batchMs, 0));
+      // The batch size follows the rate of rows walked, written or not (the new version's rows are
+      // skipped); the pause would only shrink batches.
+      const walked = batch.last ? n : limit;
+      rate = smooth(rate, paceOf(walked, batchMs, 0));
       pace = smooth(pace, paceOf(n, batchMs, o.sleepMs));
       size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
       options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(pace) });

@@ -33,6 +33,8 @@ export interface StepDraft {
   description: string;
   render(phase: Phase): string[];
   transactional: boolean;
+  /** The statements run as one group on one session even where DDL cannot share a transaction. */
+  together?: true;
   lock(phase: Phase): LockInfo;
   prechecks(phase: Phase): Precheck[];
   provides: string[];
@@ -54,6 +56,8 @@ export const fact = {
   /** The dual-write trigger of a transition is in place. */
   synced: (id: string) => `synced:${id}`,
   backfilled: (id: string) => `backfilled:${id}`,
+  /** The dual-write trigger of a transition is gone. */
+  unsynced: (id: string) => `unsynced:${id}`,
   /** No dbtide trigger reads or writes the column any more: it may be dropped. */
   released: (t: string, c: string) => `released:${t}.${c}`,
 };

@@ -115,6 +115,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       description: d.description,
       sql: d.render(phase),
       transactional: d.transactional,
+      ...(d.together ? { together: d.together } : {}),
       lock: inWords(d.lock(phase), input.caps),
       estimatedRows: input.rows?.[d.table] ?? null,
       prechecks: d.prechecks(phase),

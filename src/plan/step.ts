@@ -21,7 +21,8 @@ export type PrecheckRule =
   | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
   | { kind: 'check'; check: CheckModel }
   /** A transition's new columns agree with its forward expressions; `--force` may override it. */
-  | { kind: 'verification'; sync: SyncSpec };
+  /** `exact`: every row holds the forward expressions' values; else only: no row is left empty. */
+  | { kind: 'verification'; sync: SyncSpec; exact: boolean };
 
 export type PrecheckKind = PrecheckRule['kind'];
 
@@ -58,6 +59,8 @@ export interface Step {
   sql: string[];
   /** All statements run in one transaction; otherwise each commits on its own (e.g. CONCURRENTLY). */
   transactional: boolean;
+  /** The statements run as one group on one session, journaled once all ran, even where DDL cannot share a transaction. */
+  together?: true;
   lock: LockInfo;
   estimatedRows: number | null;
   prechecks: Precheck[];

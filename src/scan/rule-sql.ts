@@ -36,10 +36,10 @@ export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>, s: RuleS
       // NOT of NULL is NULL: a check that yields NULL passes, as the server judges it.
       return `NOT (${rule.check.expression})`;
     case 'verification': {
-      const { sync } = rule;
-      return Object.entries(sync.forward)
-        .map(([c, e]) => (sync.fillOnly ? `t.${s.quote(c)} IS NULL` : s.distinct(`t.${s.quote(c)}`, `(${e})`)))
-        .join(' OR ');
+      const forward = Object.entries(rule.sync.forward);
+      if (rule.exact) return forward.map(([c, e]) => s.distinct(`t.${s.quote(c)}`, `(${e})`)).join(' OR ');
+      const empty = forward.map(([c]) => `t.${s.quote(c)} IS NULL`).join(' AND ');
+      return `(${empty}) AND (${forward.map(([, e]) => `(${e}) IS NOT NULL`).join(' OR ')})`;
     }
   }
 }

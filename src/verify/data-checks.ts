@@ -42,7 +42,7 @@ export async function roundTrips(db: Database, live: SchemaModel, declared: Decl
       table: t.table,
       columns: Object.keys(back),
       description,
-      rule: { kind: 'verification', sync: { table: t.table, trigger: t.trigger, forward: back, backward: {}, fillOnly: false, sources: [] } },
+      rule: { kind: 'verification', sync: { table: t.table, trigger: t.trigger, forward: back, backward: {}, fillOnly: false, sources: [] }, exact: true },
     };
     const found = await findOffenders(db, live, precheck);
     trips.push({ description, count: found.count, sample: found.keys.map((k) => describeKey(found.key, k)) });

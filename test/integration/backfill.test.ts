@@ -6,7 +6,7 @@ import { targets } from '../support/scratch-databases.js';
 import { series } from '../support/series.js';
 
 // A table named like a common query alias, to prove the batch SQL's own names cannot collide.
-const JOB = { id: 'backfill:b.total', table: 'b', key: ['site', 'seq'], set: { total: 'site * 100000 + seq' } };
+const JOB = { id: 'backfill:b.total', table: 'b', key: ['site', 'seq'], set: { total: 'site * 100000 + seq' }, where: 'total IS NULL' };
 
 describe.each(targets)('backfill engine on $name', (target) => {
   it('fills every row that existed at the start, in batches, across a stopped and a resumed run', async () => {

@@ -54,10 +54,10 @@ function statements(d: Dialect, n: string): string[] {
     { kind: 'not-null', columns: [n] },
     { kind: 'unique', keys, where: null },
     { kind: 'foreign-key', foreignKey: fk },
-    { kind: 'verification', sync },
-    { kind: 'verification', sync: { ...sync, fillOnly: true } },
+    { kind: 'verification', sync, exact: true },
+    { kind: 'verification', sync, exact: false },
   ];
-  const job = { id: 'j', table: n, key: [n, `${n}2`], set: { [`${n}_new`]: c.quote(n) } };
+  const job = { id: 'j', table: n, key: [n, `${n}2`], set: { [`${n}_new`]: c.quote(n) }, where: `${c.quote(`${n}_new`)} IS NULL` };
   const offenders = s.offenders(n, rules[0]!, [n]);
   return [
     c.createTable(whole),
@@ -87,7 +87,7 @@ function statements(d: Dialect, n: string): string[] {
     ...tr.createSyncTrigger({ ...sync, forward: { [`${n}_new`]: `${c.quote(n)} + 1` }, sources: [] }),
     ...tr.createSyncTrigger({ ...sync, backward: {}, fillOnly: true }),
     ...tr.dropSyncTrigger(n, `${n}_sync`),
-    ...tr.swapColumn(n, n, `${n}_new`),
+    ...tr.swapColumn(n, n, `${n}_new`, `${n}_sync`),
     ...tr.renameTableWithAlias(n, `${n}_new`),
     ...tr.dropAlias(n),
     b.lastKey(job),

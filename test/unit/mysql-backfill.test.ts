@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlBackfill as backfill } from '../../dialects/mysql/backfill.js';
 
-const job = { id: 'v2:p:total', table: 'p', key: ['id'], set: { total: 'a + b', label: "COALESCE(`label`, 'x')" } };
+const job = { id: 'v2:p:total', table: 'p', key: ['id'], set: { total: 'a + b', label: "COALESCE(`label`, 'x')" }, where: '`total` IS NULL' };
 const composite = { table: 'p', key: ['tenant', 'id'] };
 
 describe('mysql backfill: keyset batches', () => {
@@ -22,15 +22,15 @@ describe('mysql backfill: keyset batches', () => {
     );
   });
 
-  it('updates a key range; the driver reports the rows matched', () => {
+  it("updates the rows of a key range that meet the job's condition; the driver reports the rows matched", () => {
     expect(backfill.update(job, true)).toBe(
       "UPDATE `p`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k SET `p`.`total` = a + b, `p`.`label` = COALESCE(`label`, 'x') " +
-        'WHERE `p`.`id` > _dbtide_k._dbtide_a1 AND `p`.`id` <= _dbtide_k._dbtide_u1',
+        'WHERE `p`.`id` > _dbtide_k._dbtide_a1 AND `p`.`id` <= _dbtide_k._dbtide_u1 AND (`total` IS NULL)',
     );
-    expect(backfill.update({ ...job, key: ['a', 'b', 'c'], set: { x: 'y' } }, false)).toBe(
+    expect(backfill.update({ ...job, key: ['a', 'b', 'c'], set: { x: 'y' }, where: '`x` IS NULL' }, false)).toBe(
       'UPDATE `p`, (SELECT ? AS _dbtide_u1, ? AS _dbtide_u2, ? AS _dbtide_u3) AS _dbtide_k SET `p`.`x` = y ' +
         'WHERE (`p`.`a` < _dbtide_k._dbtide_u1 OR (`p`.`a` = _dbtide_k._dbtide_u1 AND `p`.`b` < _dbtide_k._dbtide_u2) ' +
-        'OR (`p`.`a` = _dbtide_k._dbtide_u1 AND `p`.`b` = _dbtide_k._dbtide_u2 AND `p`.`c` <= _dbtide_k._dbtide_u3))',
+        'OR (`p`.`a` = _dbtide_k._dbtide_u1 AND `p`.`b` = _dbtide_k._dbtide_u2 AND `p`.`c` <= _dbtide_k._dbtide_u3)) AND (`x` IS NULL)',
     );
   });
 

@@ -41,10 +41,12 @@ describe('mysql scan: offending rows', () => {
     );
   });
 
-  it('verification: rows whose new column differs (NULL-safe) from the forward expression, or is still NULL for a fill', () => {
+  it('verification: rows whose new column differs (NULL-safe) from the forward expression, or is left empty', () => {
     const sync = { table: 'p', trigger: 'tg', forward: { total: 'a + b' }, backward: {}, fillOnly: false, sources: [] };
-    expect(scan.offenders('p', { kind: 'verification', sync }, ['id'])).toBe('SELECT t.`id` FROM `p` t WHERE NOT (t.`total` <=> (a + b))');
-    expect(scan.offenders('p', { kind: 'verification', sync: { ...sync, fillOnly: true } }, ['id'])).toBe('SELECT t.`id` FROM `p` t WHERE t.`total` IS NULL');
+    expect(scan.offenders('p', { kind: 'verification', sync, exact: true }, ['id'])).toBe('SELECT t.`id` FROM `p` t WHERE NOT (t.`total` <=> (a + b))');
+    expect(scan.offenders('p', { kind: 'verification', sync, exact: false }, ['id'])).toBe(
+      'SELECT t.`id` FROM `p` t WHERE (t.`total` IS NULL) AND ((a + b) IS NOT NULL)',
+    );
   });
 });
 

@@ -41,9 +41,13 @@ describe('postgres scan: offending rows', () => {
     );
   });
 
-  it('verification: rows whose new column differs from the forward expression', () => {
+  it('verification: rows whose new column differs from the forward expression (a rename), or are left empty (any other sync)', () => {
     const sync = { table: 'p', trigger: 'tg', forward: { total: 'a + b' }, backward: {}, fillOnly: false, sources: [] };
-    expect(scan.offenders('p', { kind: 'verification', sync }, ['id'])).toBe('SELECT t."id" FROM "p" t WHERE t."total" IS DISTINCT FROM (a + b)');
+    expect(scan.offenders('p', { kind: 'verification', sync, exact: true }, ['id'])).toBe('SELECT t."id" FROM "p" t WHERE t."total" IS DISTINCT FROM (a + b)');
+    const split = { ...sync, forward: { first: "split_part(name, ' ', 1)", last: "split_part(name, ' ', 2)" } };
+    expect(scan.offenders('p', { kind: 'verification', sync: split, exact: false }, ['id'])).toBe(
+      `SELECT t."id" FROM "p" t WHERE (t."first" IS NULL AND t."last" IS NULL) AND ((split_part(name, ' ', 1)) IS NOT NULL OR (split_part(name, ' ', 2)) IS NOT NULL)`,
+    );
   });
 });
 

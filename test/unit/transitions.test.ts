@@ -188,9 +188,9 @@ describe('transitions: diff and plan through the phases', () => {
     const backfill = p.steps.find((s) => s.id === 'backfill:people._dbtide_new_score')!;
     expect(backfill.work).toEqual({
       kind: 'backfill',
-      job: { id: 'v2:people:score', table: 'people', key: ['id'], set: { _dbtide_new_score: 'CAST("score" AS bigint)' } },
+      job: { id: 'v2:people:score', table: 'people', key: ['id'], set: { _dbtide_new_score: 'CAST("score" AS bigint)' }, where: '"_dbtide_new_score" IS NULL' },
     });
-    expect(p.steps.find((s) => s.id === 'backfill:people.code')!.work).toMatchObject({ job: { set: { code: 'COALESCE("code", upper(city))' } } });
+    expect(p.steps.find((s) => s.id === 'backfill:people.code')!.work).toMatchObject({ job: { set: { code: 'upper(city)' }, where: '"code" IS NULL' } });
     expect(p.steps.find((s) => s.id === 'swap-column:people.score')!.sql).toEqual([
       'DROP TRIGGER IF EXISTS "_dbtide_sync_people_score" ON "people"',
       'DROP FUNCTION IF EXISTS "_dbtide_sync_people_score"()',
@@ -203,7 +203,7 @@ describe('transitions: diff and plan through the phases', () => {
         table: 'people',
         columns: ['nickname'],
         description: 'every row has people.nickname = "nick"',
-        rule: { kind: 'verification', sync: expect.objectContaining({ table: 'people', forward: { nickname: '"nick"' }, backward: { nick: '"nickname"' } }) },
+        rule: { kind: 'verification', exact: true, sync: expect.objectContaining({ table: 'people', forward: { nickname: '"nick"' }, backward: { nick: '"nickname"' } }) },
       },
     ]);
   });
@@ -308,10 +308,12 @@ $dbtide$`);
     expect(trigger).toContain('BEFORE INSERT OR UPDATE OF "v" ON "p" FOR EACH ROW WHEN (');
   });
 
-  it('a fill only fills NULLs, and its verification counts NULLs', () => {
+  it('a fill only fills NULLs, and its verification counts the NULLs its expression would fill', () => {
     const fill = { ...spec, forward: { code: 'upper(city)' }, backward: {}, fillOnly: true, sources: [] };
     expect(postgresTransitions.createSyncTrigger(fill)[0]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
-    expect(postgresScan.offenders('p', { kind: 'verification', sync: fill }, ['id'])).toBe('SELECT t."id" FROM "p" t WHERE t."code" IS NULL');
+    expect(postgresScan.offenders('p', { kind: 'verification', sync: fill, exact: false }, ['id'])).toBe(
+      'SELECT t."id" FROM "p" t WHERE (t."code" IS NULL) AND ((upper(city)) IS NOT NULL)',
+    );
   });
 
   it('the expand guard lets a rename pass only with the alias view over it', () => {

@@ -15,8 +15,12 @@ export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) 
   needs: [fact.column(table, column.name)],
 }];
 
-/** A default only affects future inserts and is stored as metadata: expand. */
-export const setDefault: Operation<'set-default'> = ({ table, column }, ctx) => [{
+/**
+ * A default only affects future inserts and is stored as metadata: expand. A column a dual-write
+ * trigger fills gets it once the trigger is gone: before, old code's inserts would carry it and
+ * look like new code's writes.
+ */
+export const setDefault: Operation<'set-default'> = ({ table, column, afterSync }, ctx) => [{
   key: `set-default:${table}.${column.name}`,
   earliest: 'expand',
   table,
@@ -26,7 +30,7 @@ export const setDefault: Operation<'set-default'> = ({ table, column }, ctx) => 
   lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
-  needs: [fact.column(table, column.name)],
+  needs: [fact.column(table, column.name), ...(afterSync ? [fact.unsynced(afterSync)] : [])],
 }];
 
 /** Old code may rely on the default when it leaves the column out: contract. */

@@ -23,16 +23,22 @@ const targetsOf = (spec: SyncSpec) => Object.keys(spec.forward);
 const describe = (spec: SyncSpec) =>
   Object.entries(spec.forward).map(([c, e]) => `${spec.table}.${c} = ${e}`).join(', ');
 
+/**
+ * Before contract drops the trigger. A rename copies both ways, so every row holds the same value
+ * under both names. Any other sync only checks that every row is filled: a row the new version
+ * wrote holds its own value, which the forward expressions need not give.
+ */
 function verification(s: ColumnSync, ctx: PlanContext): Precheck {
   const spec = syncSpec(s, ctx);
+  const exact = s.declaredAs === 'rename-column';
   return {
     kind: 'verification',
     table: s.table,
     columns: targetsOf(spec),
-    description: s.fillOnly
-      ? `${targetsOf(spec).map((c) => `${s.table}.${c}`).join(', ')} filled (no NULL left)`
-      : `every row has ${describe(spec)}`,
-    rule: { kind: 'verification', sync: spec },
+    description: exact
+      ? `every row has ${describe(spec)}`
+      : `${targetsOf(spec).map((c) => `${s.table}.${c}`).join(', ')} filled (no row left empty where ${Object.values(spec.forward).join(', ')} is not NULL)`,
+    rule: { kind: 'verification', sync: spec, exact },
   };
 }
 
@@ -53,25 +59,26 @@ export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => 
   }];
 };
 
-/** Migrate: rows written before the trigger existed get their new columns, in resumable batches. */
+/**
+ * Migrate: rows written before the trigger existed get their new columns, in resumable batches.
+ * Only rows whose new columns are all still empty: the trigger fills old code's rows, and a row
+ * the new version wrote keeps what it wrote.
+ */
 export const backfill: Operation<'backfill'> = ({ table, sync, key }, ctx) => {
   const spec = syncSpec(sync, ctx);
   const q = ctx.sql.quote;
-  const set = Object.fromEntries(
-    Object.entries(spec.forward).map(([c, e]) => [c, sync.fillOnly ? `COALESCE(${q(c)}, ${e})` : e]),
-  );
   return [{
     key: `backfill:${table}.${targetsOf(spec).join(',')}`,
     earliest: 'migrate',
     table,
-    description: `backfill ${describe(spec)} in batches, in ${key.join(', ')} order`,
+    description: `backfill ${describe(spec)} in batches, in ${key.join(', ')} order, where ${targetsOf(spec).join(', ')} still empty`,
     render: () => [],
     transactional: false,
     lock: () => ({ level: 'ROW EXCLUSIVE, one batch of rows at a time', blocksWrites: false, rewritesTable: false }),
     prechecks: () => [],
     provides: [fact.backfilled(sync.id)],
     needs: [fact.synced(sync.id)],
-    work: { kind: 'backfill', job: { id: sync.id, table, key, set } },
+    work: { kind: 'backfill', job: { id: sync.id, table, key, set: spec.forward, where: targetsOf(spec).map((c) => `${q(c)} IS NULL`).join(' AND ') } },
   }];
 };
 
@@ -85,7 +92,7 @@ export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
   transactional: true,
   lock: () => LOCK.shareRow,
   prechecks: () => [verification(sync, ctx)],
-  provides: sync.retires.map((c) => fact.released(table, c)),
+  provides: [fact.unsynced(sync.id), ...sync.retires.map((c) => fact.released(table, c))],
   needs: [fact.backfilled(sync.id)],
 }];
 
@@ -97,14 +104,12 @@ export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
     earliest: 'contract',
     table,
     description: `swap ${table}.${column} for its converted copy ${shadow} (drops the old column)`,
-    render: () => [
-      ...ctx.transitions.dropSyncTrigger(table, sync.trigger),
-      ...ctx.transitions.swapColumn(table, column, shadow),
-    ],
+    render: () => ctx.transitions.swapColumn(table, column, shadow, sync.trigger),
     transactional: true,
+    together: true,
     lock: () => LOCK.metadata,
     prechecks: () => [verification(sync, ctx)],
-    provides: [fact.column(table, column)],
+    provides: [fact.column(table, column), fact.unsynced(sync.id)],
     needs: [fact.backfilled(sync.id)],
   }];
 };
