@@ -207,6 +207,12 @@ describe('classifyStatement', () => {
     expect(classifyStatement("ALTER TABLE t ADD CONSTRAINT c CHECK (note <> E'\\'--') NOT VALID")).toBe('additive');
   });
 
+  it('a table lock makes writers wait as a rewrite does; releasing it is session state', () => {
+    expect(classifyStatement('LOCK TABLES `t` WRITE')).toBe('rewrite');
+    expect(classifyStatement('LOCK TABLE "t" IN ACCESS EXCLUSIVE MODE')).toBe('rewrite');
+    expect(classifyStatement('UNLOCK TABLES')).toBe('session');
+  });
+
   it('a trailing semicolon does not change the class', () => {
     expect(classifyStatement('ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID;')).toBe('additive');
     expect(classifyStatement('ALTER TABLE t ADD CONSTRAINT c CHECK (x > 0) NOT VALID ; \n')).toBe('additive');
@@ -246,6 +252,12 @@ describe('guardStatement', () => {
     refused('expand', sql, cls);
     refused('migrate', sql, cls);
     expect(() => guardStatement('contract', sql)).not.toThrow();
+  });
+
+  it('a table lock runs only in contract', () => {
+    refused('expand', 'LOCK TABLES `t` WRITE', 'rewrite');
+    refused('migrate', 'LOCK TABLES `t` WRITE', 'rewrite');
+    expect(() => guardStatement('contract', 'LOCK TABLES `t` WRITE')).not.toThrow();
   });
 
   it('allows tightening in expand (new objects) and contract, not in migrate', () => {
