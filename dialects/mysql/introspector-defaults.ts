@@ -6,6 +6,7 @@
  */
 import type { ColumnModel, ColumnType, DefaultValue } from '../../src/model/schema-model.js';
 import type { Flavour } from './capabilities.js';
+import { endOfQuoted } from '../../src/model/quoted-text.js';
 
 /** One row of information_schema.COLUMNS, as the server spells it. */
 export interface MysqlColumnSpelling {
@@ -255,15 +256,6 @@ const unescape = (ch: string): string => ESCAPES[ch] ?? (ch === '%' || ch === '_
 
 const quoteString = (value: string): string => `'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
 
-function endOfQuoted(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] !== quote) i++;
-    else if (text[i + 1] === quote) i += 2;
-    else return i + 1;
-  }
-  return text.length;
-}
 
 function identifier(name: string): string {
   if (/^[A-Za-z_][\w$]*$/.test(name) && !RESERVED_WORDS.has(name.toLowerCase())) return name;

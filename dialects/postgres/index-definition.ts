@@ -1,3 +1,5 @@
+import { endOfQuoted } from '../../src/model/quoted-text.js';
+
 /**
  * The keys of an index as `pg_get_indexdef` writes them, with what the server adds after each
  * key's column or expression: a collation other than the column's, an operator class other than
@@ -36,15 +38,6 @@ export function definitionKeys(definition: string): string[] {
   throw new Error(`no key list in the index definition the server reported: ${definition}`);
 }
 
-function endOfQuoted(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] !== quote) i++;
-    else if (text[i + 1] === quote) i += 2;
-    else return i + 1;
-  }
-  return text.length;
-}
 
 /**
  * What the definition adds after each key, given each key alone (`pg_get_indexdef(index, n, true)`,

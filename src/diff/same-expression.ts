@@ -1,4 +1,5 @@
 import type { ColumnType, DefaultValue } from '../model/schema-model.js';
+import { endOfQuoted } from '../model/quoted-text.js';
 
 /**
  * Casts as servers print them back (`'a'::character varying`, `x::timestamp(3) without time zone`).
@@ -40,17 +41,6 @@ export function canonicalExpression(expression: string): string {
     }
   }
   return out;
-}
-
-function endOfQuoted(text: string, start: number, quote: string): number {
-  let i = start + 1;
-  while (i < text.length) {
-    if (text[i] === quote) {
-      if (text[i + 1] === quote) i += 2;
-      else return i + 1;
-    } else i++;
-  }
-  return text.length;
 }
 
 export const sameExpression = (a: string, b: string) => canonicalExpression(a) === canonicalExpression(b);
