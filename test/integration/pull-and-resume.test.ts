@@ -130,7 +130,8 @@ async function stopTables(url: string, phase: Phase): Promise<string[]> {
     const steps = stepsOf(plan, phase);
     const units = new Map<string, Stop[]>();
     for (const step of steps) {
-      const atomic = step.transactional && db.caps.transactionalDdl;
+      // A step whose statements run together (a type swap under its table lock) cannot stop inside.
+      const atomic = (step.transactional && db.caps.transactionalDdl) || step.together === true;
       const ends = step.sql.map((_, i) => i + 1).filter((n) => !atomic || n === step.sql.length);
       units.set(step.table, [...(units.get(step.table) ?? []), ...ends.map((after) => ({ step, after }))]);
     }
@@ -232,8 +233,6 @@ describe.each(targets)('pull and resume on $name', (target) => {
             'install-sync:gauges2._dbtide_sync_gauges2_level after 1 of 2',
             'remove-sync:people._dbtide_sync_people_label after 1 of 2',
             'remove-sync:persons._dbtide_sync_persons_label after 2 of 2',
-            'swap-column:gauges1.level after 1 of 3',
-            'swap-column:gauges2.level after 2 of 3',
             'rename-table:machines after 1 of 3',
             'rename-table:shelves after 2 of 3',
             'drop-alias:machines.hosts after 1 of 2',
