@@ -10,4 +10,7 @@ export const createScratchMysql = (url: string, label: string): Promise<ScratchD
     connect: connectMysql,
     createSql: (name) => `CREATE DATABASE ${quote(name)}`,
     dropSql: (name) => `DROP DATABASE IF EXISTS ${quote(name)}`,
+    // Its version databases, by name: their markers cannot be read once the account that made them is gone.
+    alongside: async (conn, name) =>
+      (await conn.query<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA')).map((r) => r.name).filter((n) => n.startsWith(`${name}_`)),
   });

@@ -8,6 +8,8 @@ export interface ScratchServer {
   connect(url: string): Promise<Connection>;
   createSql(name: string): string;
   dropSql(name: string): string;
+  /** Databases a scratch database leaves beside it (MySQL: its version databases), dropped with it. */
+  alongside?(conn: Connection, name: string): Promise<string[]>;
 }
 
 /**
@@ -18,15 +20,15 @@ export async function scratchOnServer(url: string, label: string, server: Scratc
   const suffix = randomBytes(3).toString('hex');
   const safe = label.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const name = `dbtide_${safe}`.slice(0, server.maxName - suffix.length - 1) + `_${suffix}`;
-  const run = async (sql: string) => {
+  const run = async (work: (conn: Connection) => Promise<unknown>) => {
     const conn = await server.connect(url);
     try {
-      await conn.query(sql);
+      await work(conn);
     } finally {
       await conn.close();
     }
   };
-  await run(server.createSql(name));
+  await run((conn) => conn.query(server.createSql(name)));
   const scratchUrl = withDatabaseName(parseConnectionUrl(url), name);
   let dropped = false;
   return {
@@ -35,7 +37,10 @@ export async function scratchOnServer(url: string, label: string, server: Scratc
     async drop() {
       if (dropped) return;
       dropped = true;
-      await run(server.dropSql(name));
+      await run(async (conn) => {
+        for (const other of (await server.alongside?.(conn, name)) ?? []) await conn.query(server.dropSql(other));
+        await conn.query(server.dropSql(name));
+      });
     },
   };
 }
