@@ -7,7 +7,7 @@ import { Ledger, type JobRecord, type RunRecord } from './execute/ledger.js';
 import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
-import { stepsOf, type DriftItem, type Phase, type Plan } from './plan/step.js';
+import { stepsOf, type DriftItem, type Phase, type Plan, type VersionSelected } from './plan/step.js';
 import { redactUrl } from './redact.js';
 import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 
@@ -92,6 +92,8 @@ export interface CheckReport {
   pending: Record<Phase, number>;
   /** Live objects the declaration does not know: the same list `plan` shows. */
   drift: DriftItem[];
+  /** Where the new version reads a changed type under its declared name (README.md, "Type changes in the window"); null: its base. */
+  version: VersionSelected | null;
 }
 
 /** Where a database stands against a declaration: what `check` and `status` report. */
@@ -106,6 +108,7 @@ function progressOf(release: string, plan: Plan): CheckReport {
     exitCode: next === null ? CHECK_EXIT.upToDate : CHECK_EXIT[next],
     pending: { expand: stepsOf(plan, 'expand').length, migrate: stepsOf(plan, 'migrate').length, contract: stepsOf(plan, 'contract').length },
     drift: plan.drift,
+    version: plan.version ?? null,
   };
 }
 

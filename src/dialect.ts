@@ -12,6 +12,7 @@ import type { IndexKey } from './model/index-entry.js';
 import type { LockName } from './plan/operation.js';
 import type { PrivilegeNeed, PrivilegeReport } from './execute/privileges.js';
 import type { PrecheckRule } from './plan/step.js';
+import type { VersionSchema } from './model/version-schema.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
@@ -64,7 +65,15 @@ export interface Capabilities {
    * which the declaration checks for every dialect.
    */
   schemaWideNames: NamedObjectKind[][];
+  /**
+   * How an application picks the new version's views while a type change is pending: `search-path`
+   * (a schema put first on PostgreSQL's search_path, where names it lacks fall through to the
+   * base) or `database` (MySQL: the database it connects to, so every table needs a view).
+   */
+  versionSelection: VersionSelection;
 }
+
+export type VersionSelection = 'search-path' | 'database';
 
 export type NamedObjectKind = ConstraintKind | 'index';
 
@@ -142,6 +151,17 @@ export interface TransitionSql {
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): string[];
   dropAlias(name: string): string[];
+  /**
+   * Creates the version schema if missing and (re)writes its views over the base's tables, then its
+   * marker: simple views, which take writes, each column under its declared name.
+   */
+  writeVersionSchema(schema: VersionSchema): string[];
+  /** Drops the version schema, which holds only `views` (its marker among them). */
+  dropVersionSchema(name: string, views: string[]): string[];
+  /** Rows (`name`) of the schemas (MySQL: databases) holding a view named as the first parameter. */
+  markedSchemas: string;
+  /** Rows (`name`, `is_view`) of the tables and views in the schema named by the first parameter. */
+  relationsOf: string;
 }
 
 /** A table walked in primary-key order. */

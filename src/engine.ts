@@ -13,9 +13,11 @@ import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
+import { versionSchemaChanges } from './diff/version-schemas.js';
+import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
 import { probeExpressions, refusedExpressionsError } from './plan/probe-expressions.js';
-import type { Plan } from './plan/step.js';
+import type { Plan, VersionSelected } from './plan/step.js';
 
 /** An open database: the connection plus what dbtide knows about its server. */
 export interface Database {
@@ -112,11 +114,14 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseSchemaWideNameClashes(db, declared);
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
-  const changes = diff(compared, live);
+  const planned = diff(compared, live);
+  const versions = await versionSchemaSteps(db, compared, live, planned);
+  const changes = [...planned, ...versions.changes];
   await refuseInvalidExpressions(db, declared, live, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
-  return { plan: buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, tables: compared.model.tables, rows }), live };
+  const plan = buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, tables: compared.model.tables, rows });
+  return { plan: versions.selected ? { ...plan, version: versions.selected } : plan, live };
 }
 
 function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaModel): void {
@@ -147,6 +152,34 @@ function refuseSchemaWideNameClashes(db: Database, declared: DeclaredSchema): vo
     1,
     'rename one of each pair in the release file (declare `name:` on it); names that only have to differ within a table may repeat across tables',
   );
+}
+
+/** The version schema steps; a schema under the name that is not dbtide's stops the plan. */
+async function versionSchemaSteps(
+  db: Database,
+  declared: DeclaredSchema,
+  live: SchemaModel,
+  changes: Change[],
+): Promise<{ changes: Change[]; selected: VersionSelected | null }> {
+  const base = db.schema ?? (await db.dialect.runtime.currentSchema(db.conn));
+  if (base === null) return { changes: [], selected: null };
+  const versions = await readVersionSchemas(db.conn, db.dialect, base);
+  const selection = db.caps.versionSelection;
+  const { changes: steps, selected } = versionSchemaChanges(changes, { declared, base, selection, live: versions, tables: Object.keys(live.tables) });
+  for (const step of steps) {
+    if (step.kind !== 'create-version-schema' || versions.some((v) => v.name === step.schema.name)) continue;
+    if (!(await db.dialect.runtime.schemaExists(db.conn, step.schema.name))) continue;
+    // An empty one is what a run stopped right after creating it leaves.
+    if ((await db.conn.query(db.dialect.transitions.relationsOf, [step.schema.name])).length === 0) continue;
+    const { schemaNoun } = db.dialect.runtime;
+    throw new DbtideError(
+      `release ${declared.release} changes a column's type, and its version ${schemaNoun} ${step.schema.name} (where the new version reads the new types) already exists without dbtide's marker; nothing was changed`,
+      1,
+      `rename or drop that ${schemaNoun} if it is not in use (dbtide names a release's version ${schemaNoun} <${schemaNoun}>_<release>), then run the command again`,
+    );
+  }
+  const select = selection === 'search-path' ? `search_path = ${selected}, ${base}` : `database ${selected}`;
+  return { changes: steps, selected: selected === null ? null : { schema: selected, base, selection, select } };
 }
 
 /** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */

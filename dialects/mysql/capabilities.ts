@@ -64,6 +64,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     // Index (and so unique key) names are per table; InnoDB keeps foreign key names per database;
     // CHECK names are per database on MySQL (CHECK_CONSTRAINTS has no table) and per table on MariaDB.
     schemaWideNames: flavour === 'mariadb' ? [['foreign-key']] : [['foreign-key'], ['check']],
+    versionSelection: 'database',
     lockWords: {
       metadata: 'ALGORITHM=INSTANT (metadata only, brief metadata lock)',
       online: 'ALGORITHM=INPLACE, LOCK=NONE (reads and writes continue)',

@@ -17,8 +17,10 @@ export interface Grant {
  * and keys dbtide adds through it; RENAME TABLE needs ALTER and DROP on the old name and CREATE and
  * INSERT on the new one, and the alias view reads the table; CREATE OR REPLACE VIEW needs DROP too.
  */
-const RULES: Record<PrivilegeAction, { schema: boolean; privileges: string[] }> = {
+const RULES: Record<PrivilegeAction, { schema: boolean; privileges: string[]; ownDatabase?: true }> = {
   'create-table': { schema: true, privileges: ['CREATE'] },
+  // On the version database itself (SELECT reads its marker); its views use the base's tables as their definer.
+  'version-schema': { schema: true, privileges: ['CREATE', 'CREATE VIEW', 'DROP', 'SELECT'], ownDatabase: true },
   'create-view': { schema: true, privileges: ['CREATE VIEW', 'DROP'] },
   alter: { schema: false, privileges: ['ALTER'] },
   drop: { schema: false, privileges: ['DROP'] },
@@ -52,18 +54,20 @@ export async function mysqlPrivileges(conn: Connection, needs: PrivilegeNeed[], 
   const checked = parseVersion(version).flavour === 'mariadb' ? needs.filter((n) => n.action !== 'reference') : needs;
 
   const missing: MissingPrivilege[] = [];
-  const lacking = new Set<string>();
+  const lacking = new Map<string, Set<string>>();
   for (const need of checked) {
-    const table = RULES[need.action].schema ? null : need.object;
-    const absent = RULES[need.action].privileges.filter((p) => !holds(grants, p, database, table, caseless));
+    const rule = RULES[need.action];
+    const on = rule.ownDatabase ? need.object! : database;
+    const table = rule.schema ? null : need.object;
+    const absent = rule.privileges.filter((p) => !holds(grants, p, on, table, caseless));
     if (absent.length === 0) continue;
-    for (const p of absent) lacking.add(p);
-    missing.push({ need, lacks: `${absent.join(', ')} on ${table === null ? schema : `${quote(database)}.${quote(table)}`}` });
+    for (const p of absent) lacking.set(on, (lacking.get(on) ?? new Set()).add(p));
+    missing.push({ need, lacks: `${absent.join(', ')} on ${table === null ? `database ${quote(on)}` : `${quote(on)}.${quote(table)}`}` });
   }
   const order = Object.values(RULES).flatMap((r) => r.privileges);
-  const privileges = [...lacking].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   // Granted on the database, so the tables this phase creates are covered as well.
-  const fixes = missing.length === 0 ? [] : [`GRANT ${privileges.join(', ')} ON ${quote(database)}.* TO ${role}`];
+  const fixes = [...lacking].map(([on, privileges]) =>
+    `GRANT ${[...privileges].sort((a, b) => order.indexOf(a) - order.indexOf(b)).join(', ')} ON ${quote(on)}.* TO ${role}`);
   return { role, schema, missing, fixes };
 }
 

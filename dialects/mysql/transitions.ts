@@ -3,6 +3,7 @@ import { fitName } from '../../src/declaration/names.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { QUIET_VARIABLE } from './backfill.js';
 import { quote } from './compiler.js';
+import { mysqlVersionSchemas } from './version-schemas.js';
 
 /** MySQL's identifier limit. */
 const MAX_NAME = 64;
@@ -211,6 +212,7 @@ const aliasSwapNames = (from: string) => ({
 });
 
 export const mysqlTransitions: TransitionSql = {
+  ...mysqlVersionSchemas,
   createSyncTrigger(sync) {
     const rules = syncRules(sync);
     return [

@@ -50,5 +50,6 @@ export function postgresCapabilities(version: string): Capabilities {
     // A key's name is its index's name, and indexes are relations: one namespace per schema.
     // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
     schemaWideNames: [['primary-key', 'unique', 'index']],
+    versionSelection: 'search-path',
   };
 }

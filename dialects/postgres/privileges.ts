@@ -7,6 +7,8 @@ interface Session {
   superuser: boolean;
   schema: string | null;
   may_create: boolean | null;
+  database: string;
+  may_create_schema: boolean;
 }
 
 interface Relation {
@@ -28,8 +30,10 @@ type TablePrivilege = 'references' | 'trigger' | 'select' | 'insert' | 'update';
  * may do, and membership in the owning role counts; CREATE TRIGGER needs the TRIGGER privilege,
  * and the trigger's function needs CREATE on the schema.
  */
-const RULES: Record<PrivilegeAction, { owner?: true; schemaCreate?: true; grants?: TablePrivilege[] }> = {
+const RULES: Record<PrivilegeAction, { owner?: true; schemaCreate?: true; databaseCreate?: true; grants?: TablePrivilege[] }> = {
   'create-table': { schemaCreate: true },
+  // A schema dbtide created is its own, views and drop included; creating one takes CREATE on the database.
+  'version-schema': { databaseCreate: true },
   'create-view': { schemaCreate: true },
   alter: { owner: true },
   drop: { owner: true },
@@ -48,12 +52,13 @@ const RULES: Record<PrivilegeAction, { owner?: true; schemaCreate?: true; grants
 export async function postgresPrivileges(conn: Connection, needs: PrivilegeNeed[], options: IntrospectOptions = {}): Promise<PrivilegeReport> {
   const [session] = await conn.query<Session>(
     `SELECT current_user AS role, r.rolsuper AS superuser, s.name AS schema,
-            CASE WHEN s.name IS NULL THEN NULL ELSE has_schema_privilege(s.name, 'CREATE') END AS may_create
+            CASE WHEN s.name IS NULL THEN NULL ELSE has_schema_privilege(s.name, 'CREATE') END AS may_create,
+            current_database() AS database, has_database_privilege(current_database(), 'CREATE') AS may_create_schema
        FROM pg_roles r, (SELECT coalesce($1::text, current_schema()) AS name) s
       WHERE r.rolname = current_user`,
     [options.schema ?? null],
   );
-  const { role, superuser, schema, may_create: mayCreate } = session!;
+  const { role, superuser, schema, may_create: mayCreate, database, may_create_schema: mayCreateSchema } = session!;
   const schemaLabel = `schema ${schema === null ? '(none on the search path)' : quote(schema)}`;
   if (superuser) return { role, schema: schemaLabel, missing: [], fixes: [] };
 
@@ -65,6 +70,7 @@ export async function postgresPrivileges(conn: Connection, needs: PrivilegeNeed[
   const grants = new Map<string, Set<TablePrivilege>>();
   const schemaGrant = schema === null ? 'SET search_path TO a schema the role may create in' : `GRANT CREATE ON SCHEMA ${quote(schema)} TO ${quote(role)}`;
   let needsSchema = false;
+  let needsDatabase = false;
 
   for (const need of needs) {
     const rule = RULES[need.action];
@@ -73,6 +79,11 @@ export async function postgresPrivileges(conn: Connection, needs: PrivilegeNeed[
       const why = need.action === 'create-trigger' ? ` (for the trigger's function, on ${need.object})` : '';
       missing.push({ need, lacks: `CREATE on ${schemaLabel}${why}` });
     }
+    if (rule.databaseCreate && !mayCreateSchema) {
+      needsDatabase = true;
+      missing.push({ need, lacks: `CREATE on database ${quote(database)} (for the schema ${need.object})` });
+    }
+    if (rule.databaseCreate) continue;
     const relation = need.object === null ? undefined : relations.get(need.object);
     if (!relation) continue;
     const noun = relation.kind === 'v' ? 'view' : 'table';
@@ -89,6 +100,7 @@ export async function postgresPrivileges(conn: Connection, needs: PrivilegeNeed[
 
   const fixes = [
     ...(needsSchema ? [schemaGrant] : []),
+    ...(needsDatabase ? [`GRANT CREATE ON DATABASE ${quote(database)} TO ${quote(role)}`] : []),
     ...[...owners].map((name) => `ALTER ${relations.get(name)!.kind === 'v' ? 'VIEW' : 'TABLE'} ${qualified(name)} OWNER TO ${quote(role)}`),
     // The owner holds every privilege on its table: a grant is only needed where ownership is not.
     ...[...grants].filter(([name]) => !owners.has(name)).map(([name, g]) => `GRANT ${[...g].map((p) => p.toUpperCase()).join(', ')} ON ${qualified(name)} TO ${quote(role)}`),

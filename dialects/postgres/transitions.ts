@@ -2,6 +2,7 @@ import type { SyncSpec, TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
 import { postgresCompiler, quote } from './compiler.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
+import { postgresVersionSchemas } from './version-schemas.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
 export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';
@@ -79,6 +80,7 @@ function dollarQuoted(text: string): string {
 }
 
 export const postgresTransitions: TransitionSql = {
+  ...postgresVersionSchemas,
   createSyncTrigger: (sync) => [
     `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body(sync))}`,
     `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`,

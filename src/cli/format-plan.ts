@@ -24,6 +24,7 @@ export function planJson(report: PlanReport) {
     })),
     drift: report.plan.drift,
     warnings: report.plan.warnings,
+    version: report.plan.version ?? null,
   };
 }
 
@@ -44,6 +45,7 @@ export function planText(report: PlanReport, withSql = true): string {
     out.push('', `${phase}: ${steps.length === 0 ? 'nothing to do' : `${steps.length} step(s)`}`);
     steps.forEach((s, i) => out.push(stepText(s, i + 1, withSql)));
   }
+  if (report.plan.version) out.push('', `the new version reads the release's column types through ${report.plan.version.select}`);
   if (report.plan.drift.length > 0) {
     out.push('', 'drift (live objects the declaration does not know; never dropped):');
     for (const d of report.plan.drift) out.push(`  - ${d.object}: ${d.detail}`);

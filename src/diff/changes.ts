@@ -8,6 +8,7 @@ import type {
 } from '../model/schema-model.js';
 import type { ConstraintKind } from '../dialect.js';
 import type { ColumnSync, DataMove } from '../model/transition.js';
+import type { VersionSchema } from '../model/version-schema.js';
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
 export interface ObjectRename {
@@ -49,6 +50,13 @@ export type Change =
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }
   | { kind: 'swap-column'; table: string; sync: ColumnSync }
   | { kind: 'data-move'; table: string; move: DataMove }
+  /**
+   * The new version's views (src/diff/version-schemas.ts); `syncs`: the transitions whose swaps
+   * they wait on (window) or for (final); `afterSwap`: final views replacing a window's, in contract.
+   */
+  | { kind: 'create-version-schema'; table: ''; schema: VersionSchema; syncs: string[]; afterSwap: boolean }
+  /** `views`: what it holds; `after`: transitions whose swaps go first. */
+  | { kind: 'drop-version-schema'; table: ''; name: string; views: string[]; after: string[] }
   /** A live object the declaration neither declares nor tombstones: reported, never dropped. */
   | { kind: 'drift'; table: string; object: string; detail: string };
 

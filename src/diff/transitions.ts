@@ -83,7 +83,7 @@ export function withTransitions(declared: DeclaredSchema, live: SchemaModel, cha
       explained.add(`${t.table}.${t.trigger}`);
       const have = live.tables[t.table];
       const want = declared.model.tables[t.table]!;
-      if (have && isActive(t, want, have, owned)) result = syncChanges(t, want, have, owned, result);
+      if (have && isActive(t, want, have, owned)) result = syncChanges(withOldType(t, have), want, have, owned, result);
     }
   }
   const stray = owned.triggers.filter((tr) => !explained.has(`${tr.table}.${tr.name}`));
@@ -96,6 +96,12 @@ export function withTransitions(declared: DeclaredSchema, live: SchemaModel, cha
       detail: 'a dual-write trigger of a transition this release does not declare; run the contract of the release that declared it',
     })),
   ];
+}
+
+/** A change-type learns the live column's type, which new code's writes are cast back to. */
+function withOldType(s: ColumnSync, have: TableModel): ColumnSync {
+  const from = s.swap && have.columns.find((c) => c.name === s.swap!.column)?.type;
+  return from ? { ...s, swap: { ...s.swap!, from } } : s;
 }
 
 const hasTrigger = (s: ColumnSync, owned: OwnedObjects) => owned.triggers.some((t) => t.table === s.table && t.name === s.trigger);

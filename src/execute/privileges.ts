@@ -16,6 +16,8 @@ export type PrivilegeAction =
   | 'create-table'
   /** In the schema: the view that keeps a renamed table's old name usable. */
   | 'create-view'
+  /** A schema (MySQL: a database) of its own, named by the object: a release's version schema, its views, their drop. */
+  | 'version-schema'
   /** The table's definition: columns, defaults, indexes, constraints, names of its parts. */
   | 'alter'
   | 'drop'
@@ -121,6 +123,9 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   backfill: (step) => [['update-rows', step.table]],
   // A data move runs the release author's own statements: dbtide cannot know what they touch.
   'data-move': () => [],
+  // The version schema's name is the step's id after the operation (`create-version-schema:app_v2.window`).
+  'create-version-schema': (step) => [['version-schema', step.id.slice(step.id.indexOf(':') + 1, step.id.lastIndexOf('.'))]],
+  'drop-version-schema': (step) => [['version-schema', step.id.slice(step.id.indexOf(':') + 1)]],
   drift: () => [],
 };
 

@@ -242,7 +242,7 @@ function classifyOne(s: string): StatementClass {
   const alterTable = ALTER_TABLE.exec(s);
   if (alterTable) return classifyAlterTable(actions(alterTable[1]!));
   if (/^alter (index|sequence|type|view|function|trigger)\b.*\brename\b/.test(s)) return 'destructive';
-  if (/^create (or replace )?(unique )?(table|index|view|sequence|type|schema|function|trigger|extension)\b/.test(s)) return 'additive';
+  if (/^create (or replace )?(unique )?(table|index|view|sequence|type|schema|database|function|trigger|extension)\b/.test(s)) return 'additive';
   if (/^create (unique )?index\b/.test(s)) return 'additive';
   if (/^reindex\b/.test(s)) return 'maintenance';
   if (/^comment on\b/.test(s)) return 'additive';

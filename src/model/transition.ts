@@ -31,9 +31,10 @@ export interface ColumnSync {
   fillOnly: boolean;
   /**
    * Change-type: the new type lives in a shadow column until contract swaps it in under the old
-   * name. `using` is the conversion; null means a plain cast to `type`.
+   * name. `using` is the conversion; null means a plain cast to `type`. `from`, the live column's
+   * type, is set by the diff: what new code writes to the shadow reaches the old column cast back.
    */
-  swap: { column: string; shadow: string; type: ColumnType; using: string | null } | null;
+  swap: { column: string; shadow: string; type: ColumnType; using: string | null; from?: ColumnType } | null;
 }
 
 /** The old name stays usable, as a view, until contract. */

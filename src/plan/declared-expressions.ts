@@ -165,7 +165,9 @@ function syncExpressions(sync: ColumnSync, sources: ExpressionSources): Declared
   const declared = sources.declared.model.tables[sync.table];
   const live = liveTable(sync.table, sources);
   const liveColumns = live?.columns ?? [];
-  const columns = [...liveColumns, ...(declared?.columns ?? []).filter((c) => !liveColumns.some((l) => l.name === c.name))];
+  // A change-type's shadow column, which expand adds, is what the cast back to the old column reads.
+  const shadow: ColumnModel[] = sync.swap ? [{ name: sync.swap.shadow, type: sync.swap.type, nullable: true, default: null, identity: null }] : [];
+  const columns = [...liveColumns, ...[...(declared?.columns ?? []), ...shadow].filter((c) => !liveColumns.some((l) => l.name === c.name))];
   const row: ProbeRow = { alias: '_dbtide_row', columns };
   const typeOf = (name: string) => columns.find((c) => c.name === name)?.type ?? null;
   const index = sources.declared.transitions.findIndex((t) => t.kind === 'column-sync' && t.id === sync.id);

@@ -58,6 +58,8 @@ export const fact = {
   backfilled: (id: string) => `backfilled:${id}`,
   /** The dual-write trigger of a transition is gone. */
   unsynced: (id: string) => `unsynced:${id}`,
+  /** No view of a version schema reads the table (src/diff/version-schemas.ts). */
+  unviewed: (t: string) => `unviewed:${t}`,
   /** No dbtide trigger reads or writes the column any more: it may be dropped. */
   released: (t: string, c: string) => `released:${t}.${c}`,
 };
@@ -70,6 +72,8 @@ export const LOCK = {
   shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
   scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false },
   rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
+  /** Views over the tables are written or dropped; the tables' readers and writers do not wait. */
+  view: { level: 'none on tables (views only)', blocksWrites: false, rewritesTable: false },
   /** The table is rebuilt while reads and writes continue (MySQL's INPLACE, LOCK=NONE). */
   onlineRewrite: { level: 'rebuilt online (reads and writes continue)', blocksWrites: false, rewritesTable: true },
 } satisfies Record<string, LockInfo>;

@@ -14,6 +14,7 @@ import { dataMove } from './operations/data-move.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
+import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type LockInfo, type Phase, type Plan, type Step } from './step.js';
 
 export interface PlanInput {
@@ -53,6 +54,8 @@ const RANK: Record<string, number> = {
   'drop-column': 12,
   'drop-table': 13,
   'drop-alias': 14,
+  'create-version-schema': 15,
+  'drop-version-schema': 15,
 };
 
 function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext): StepDraft[] {
@@ -81,6 +84,8 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'remove-sync': return removeSync(change, ctx);
     case 'swap-column': return swapColumn(change, ctx);
     case 'data-move': return dataMove(change, ctx);
+    case 'create-version-schema': return createVersionSchema(change, ctx);
+    case 'drop-version-schema': return dropVersionSchema(change, ctx);
   }
 }
 

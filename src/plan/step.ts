@@ -1,3 +1,4 @@
+import type { VersionSelection } from '../dialect.js';
 import type { BackfillJob, SyncSpec } from '../dialect.js';
 import type { IndexKey } from '../model/index-entry.js';
 import type { CheckModel, ForeignKeyModel } from '../model/schema-model.js';
@@ -83,6 +84,17 @@ export interface Plan {
   steps: Step[];
   drift: DriftItem[];
   warnings: string[];
+  /** The version schema the release's new version selects (src/diff/version-schemas.ts), when it has one. */
+  version?: VersionSelected;
+}
+
+/** How the new version reads the release's column types under their declared names. */
+export interface VersionSelected {
+  schema: string;
+  base: string;
+  selection: VersionSelection;
+  /** In words: `search_path = app_v2, app`, `database app_v2`. */
+  select: string;
 }
 
 export const stepsOf = (plan: Plan, phase: Phase) => plan.steps.filter((s) => s.phase === phase);

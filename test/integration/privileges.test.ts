@@ -49,6 +49,20 @@ export default defineSchema({
 `,
 );
 
+// A type change: the new version's views live in a schema (MySQL: a database) of their own.
+const V3 = files.write(
+  'v3.ts',
+  `import { defineSchema, changeType } from 'dbtide';
+import v1 from './v1.ts';
+export default defineSchema({
+  release: 'v3',
+  extends: v1,
+  tables: { people: { columns: { name: 'varchar(100)' } } },
+  transitions: [changeType('people', 'name')],
+});
+`,
+);
+
 const LEDGER = ['_dbtide_runs', '_dbtide_journal', '_dbtide_backfills'];
 
 /** What differs per server: how an account is made, granted, named in a URL, dumped and dropped. */
@@ -68,6 +82,10 @@ interface Server {
   lacks(db: ScratchDatabase, name: string): { people: RegExp; hosts: RegExp; fixes: RegExp[] };
   /** What it says when the account may not create the ledger. */
   noLedger(db: ScratchDatabase, name: string): { lacks: RegExp; fix: RegExp };
+  /** Enough to create and change tables of its own in the scratch database, and no more. */
+  ownTables(db: ScratchDatabase, name: string): string[];
+  /** What it says when the account may not create a release's version schema. */
+  noVersionSchema(db: ScratchDatabase, name: string): { lacks: RegExp; fix: RegExp };
 }
 
 const nameOf = (url: string) => new URL(url).pathname.slice(1);
@@ -103,6 +121,11 @@ const postgres: Server = {
     lacks: /schema "public":\n {4}CREATE on schema "public", for: the ledger \(_dbtide_runs, _dbtide_journal, _dbtide_backfills\)/,
     fix: new RegExp(escape(`GRANT CREATE ON SCHEMA "public" TO "${name}"`)),
   }),
+  ownTables: (_db, name) => [`GRANT CREATE ON SCHEMA public TO "${name}"`],
+  noVersionSchema: (db, name) => ({
+    lacks: new RegExp(escape(`CREATE on database "${nameOf(db.url)}" (for the schema public_v3)`)),
+    fix: new RegExp(escape(`GRANT CREATE ON DATABASE "${nameOf(db.url)}" TO "${name}"`)),
+  }),
 };
 
 const mariadb: Server = {
@@ -129,6 +152,11 @@ const mariadb: Server = {
   noLedger: (db, name) => ({
     lacks: new RegExp(`database \`${nameOf(db.url)}\`:\\n {4}CREATE on database \`${nameOf(db.url)}\`, for: the ledger`),
     fix: new RegExp(escape(`GRANT CREATE, INSERT, UPDATE ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`)),
+  }),
+  ownTables: (db, name) => [`GRANT ALL ON \`${nameOf(db.url)}\`.* TO '${name}'@'%'`],
+  noVersionSchema: (db, name) => ({
+    lacks: new RegExp(escape(`CREATE, CREATE VIEW, DROP, SELECT on database \`${nameOf(db.url)}_v3\``)),
+    fix: new RegExp(escape(`GRANT CREATE, CREATE VIEW, DROP, SELECT ON \`${nameOf(db.url)}_v3\`.* TO '${name}'@'%'`)),
   }),
 };
 
@@ -179,17 +207,32 @@ describe.each([postgres, mariadb])('privilege preflight on $name', (server) => {
     expect(server.dump(db.url)).toMatch(/rack/);
   });
 
-  it('an account that may not create the ledger is told so, with the GRANT, before anything is created', async () => {
-    const { db, account, url } = await setUp('ledger');
+  /** Expand as the account is refused with what it lacks and the GRANT, changing nothing; after the GRANT it runs. */
+  async function refusedUntilGranted(db: ScratchDatabase, url: string, schema: string, expected: { lacks: RegExp; fix: RegExp }) {
     const before = server.dump(db.url);
-    const refused = await runCli(['expand', '--url', url, '--schema', V1, '--format', 'json']);
+    const refused = await runCli(['expand', '--url', url, '--schema', schema, '--format', 'json']);
     expect(refused.code).toBe(1);
-    const { lacks, fix } = server.noLedger(db, account);
-    expect(refused.stderr).toMatch(lacks);
-    expect(refused.stderr).toMatch(fix);
+    expect(refused.stderr).toMatch(expected.lacks);
+    expect(refused.stderr).toMatch(expected.fix);
     expect(server.dump(db.url)).toBe(before);
 
     await server.admin(db, fixesIn(refused));
+    const applied = await runCli(['expand', '--url', url, '--schema', schema]);
+    expect(applied.stderr).not.toMatch(/error/);
+    expect(applied.code).toBe(0);
+  }
+
+  it('an account that may not create the ledger is told so, with the GRANT, before anything is created', async () => {
+    const { db, account, url } = await setUp('ledger');
+    await refusedUntilGranted(db, url, V1, server.noLedger(db, account));
+  });
+
+  it("a type change's version schema is asked for before anything changes, with the GRANT", async () => {
+    const { db, account, url } = await setUp('version');
+    await server.admin(db, server.ownTables(db, account));
     expect((await runCli(['expand', '--url', url, '--schema', V1])).code).toBe(0);
+    await refusedUntilGranted(db, url, V3, server.noVersionSchema(db, account));
+    // The account owns what it made: the database goes before the account does.
+    await db.drop();
   });
 });

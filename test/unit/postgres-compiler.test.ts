@@ -232,6 +232,7 @@ describe('postgresCapabilities', () => {
       operatorClasses: true,
       uniqueIndexIsKey: false,
       schemaWideNames: [['primary-key', 'unique', 'index']],
+      versionSelection: 'search-path',
       isMetadataOnlyTypeChange: undefined,
       isStableDefaultExpression: undefined,
     });

@@ -13,7 +13,7 @@ export function registerCheck(program: Command): void {
     const report = await check(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
     else if (flags.format === 'markdown') process.stdout.write(`${checkMarkdown(report)}\n`);
-    else process.stdout.write(`${report.release}: ${STATE_TEXT[report.state]}\n`);
+    else process.stdout.write(`${report.release}: ${STATE_TEXT[report.state]}\n${report.version ? `the new version ${readsThrough(report)}\n` : ''}`);
     process.exitCode = report.exitCode;
   });
 }
@@ -26,7 +26,11 @@ const STATE_TEXT: Record<RolloutState, string> = {
   'up-to-date': 'up to date',
 };
 
-const checkMarkdown = (r: CheckReport) => `**${r.release}**: ${STATE_TEXT[r.state].replace(/\b(expand|migrate|contract)\b/, '`dbtide $1`')}`;
+/** Where the new version reads a changed type under its declared name. */
+const readsThrough = (r: CheckReport) => (r.version ? `reads the release's column types through ${r.version.select}` : '');
+
+const checkMarkdown = (r: CheckReport) =>
+  `**${r.release}**: ${STATE_TEXT[r.state].replace(/\b(expand|migrate|contract)\b/, '`dbtide $1`')}${r.version ? `; the new version ${readsThrough(r)}` : ''}`;
 
 export function registerStatus(program: Command): void {
   commonOptions(program.command('status').description('show the release, pending steps per phase, drift, and recent runs')).action(
@@ -47,7 +51,7 @@ function statusText(report: StatusReport): string {
     `declared release: ${report.release}`,
     `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
     `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,
-    `new version: ${report.newCodeMayRun ? 'may run' : `waits for ${report.next}`}`,
+    `new version: ${report.newCodeMayRun ? 'may run' : `waits for ${report.next}`}${report.version ? `; it ${readsThrough(report)}` : ''}`,
     `drift: ${report.drift.length} object(s)${report.drift.length ? ' (dbtide plan lists them)' : ''}`,
     '',
     report.runs.length === 0 ? 'no runs recorded yet' : 'recent runs:',

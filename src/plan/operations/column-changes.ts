@@ -67,6 +67,7 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     lock: () => (instant ? LOCK.metadata : LOCK.rewrite),
     prechecks: () => [],
     provides: [],
-    needs: [fact.column(table, column.name)],
+    // PostgreSQL refuses to change the type of a column a view reads: the version schema goes first.
+    needs: [fact.column(table, column.name), ...(instant ? [] : [fact.unviewed(table)])],
   }];
 };

@@ -5,7 +5,8 @@ import type { Precheck } from '../step.js';
 
 /**
  * The sync with every expression final: a rename copies the other column (its name quoted, so
- * `userName` is not read as `username`), a change-type's conversion defaults to a cast.
+ * `userName` is not read as `username`), a change-type's conversion defaults to a cast, and what
+ * new code writes to its shadow (through a version view) is cast back to the old column's type.
  */
 export function syncSpec(s: ColumnSync, ctx: Pick<PlanContext, 'sql'>): SyncSpec {
   const { quote, cast } = ctx.sql;
@@ -14,7 +15,9 @@ export function syncSpec(s: ColumnSync, ctx: Pick<PlanContext, 'sql'>): SyncSpec
   const forward = s.swap
     ? { [s.swap.shadow]: s.swap.using ?? cast(quote(s.swap.column), s.swap.type) }
     : rename ? copies(s.forward) : s.forward;
-  const backward = rename ? copies(s.backward) : s.backward;
+  const backward = s.swap?.from
+    ? { [s.swap.column]: cast(quote(s.swap.shadow), s.swap.from) }
+    : rename ? copies(s.backward) : s.backward;
   return { table: s.table, trigger: s.trigger, forward, backward, fillOnly: s.fillOnly, sources: s.sources };
 }
 
