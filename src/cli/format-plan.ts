@@ -13,6 +13,8 @@ export function planJson(report: PlanReport) {
       id: s.id,
       phase: s.phase,
       operation: s.operation,
+      destructive: s.destructive,
+      relaxing: s.relaxing,
       table: s.table,
       description: s.description,
       sql: s.sql,

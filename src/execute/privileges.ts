@@ -114,7 +114,7 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   },
   // Renames of kept constraint and index names (the facts it provides) alter the table too.
   'drop-alias': (step, ctx) => [
-    ...ctx.aliases.filter((a) => step.id === `drop-alias:${a.table}.${a.name}`).map((a): Needed => ['drop', a.name]),
+    ...ctx.aliases.filter((a) => a.table === step.table && a.name === step.subject).map((a): Needed => ['drop', a.name]),
     ...(step.provides.length > 0 ? alter(step) : []),
   ],
   'install-sync': (step) => [['create-trigger', step.table]],
@@ -123,10 +123,8 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   backfill: (step) => [['update-rows', step.table]],
   // A data move runs the release author's own statements: dbtide cannot know what they touch.
   'data-move': () => [],
-  // The version schema's name is the step's id after the operation (`create-version-schema:app_v2.window`).
-  'create-version-schema': (step) => [['version-schema', step.id.slice(step.id.indexOf(':') + 1, step.id.lastIndexOf('.'))]],
-  'drop-version-schema': (step) => [['version-schema', step.id.slice(step.id.indexOf(':') + 1)]],
-  drift: () => [],
+  'create-version-schema': (step) => [['version-schema', step.subject!]],
+  'drop-version-schema': (step) => [['version-schema', step.subject!]],
 };
 
 /** Every privilege the steps need, once per action and object, each naming the steps that need it. */

@@ -26,8 +26,19 @@ export interface PlanContext {
  * step demoted behind a dependency (e.g. a foreign key waiting for a unique key built in contract)
  * must then use that phase's low-lock form.
  */
+/** What a step does: a change's kind, or the validation a deferred constraint gets. */
+export type StepOperation = Exclude<Change['kind'], 'drift'> | 'validate-constraint';
+
 export interface StepDraft {
-  key: string;
+  operation: StepOperation;
+  /** The object acted on (`table.column`, ...): with the operation, the step's stable id. */
+  name: string;
+  /** Another object the step acts on besides its table, for privileges: a view, a schema. */
+  subject?: string;
+  /** It removes what the old version may use, or data: contract only, and an operator confirms it. */
+  destructive?: true;
+  /** It only lets more writes succeed (a dropped NOT NULL, a tombstoned rule's drop). */
+  relaxing?: true;
   earliest: Phase;
   table: string;
   description: string;

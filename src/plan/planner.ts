@@ -2,7 +2,7 @@ import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
 import { readIndexKeys } from '../model/index-entry.js';
 import type { TableModel } from '../model/schema-model.js';
-import { LOCK, type LockName, type PlanContext, type StepDraft } from './operation.js';
+import { LOCK, type LockName, type PlanContext, type StepDraft, type StepOperation } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
@@ -28,7 +28,7 @@ export interface PlanInput {
 }
 
 /** Within a phase: build before use, tighten before relying on it, remove last. */
-const RANK: Record<string, number> = {
+const RANK: Record<StepOperation, number> = {
   'rename-table': 0,
   'create-table': 0,
   'add-column': 1,
@@ -113,9 +113,12 @@ export function plan(changes: Change[], input: PlanInput): Plan {
   const steps = order(drafts, phases).map((d): Step => {
     const phase = phases.get(d)!;
     return {
-      id: d.key,
+      id: `${d.operation}:${d.name}`,
       phase,
-      operation: d.key.slice(0, d.key.indexOf(':')) as Step['operation'],
+      operation: d.operation,
+      destructive: d.destructive === true,
+      relaxing: d.relaxing === true,
+      ...(d.subject === undefined ? {} : { subject: d.subject }),
       table: d.table,
       description: d.description,
       sql: d.render(phase),
@@ -167,7 +170,7 @@ function assignPhases(drafts: StepDraft[]): Map<StepDraft, Phase> {
 
 /** Phase order, then a stable topological order by needs, ties broken by rank and diff order. */
 function order(drafts: StepDraft[], phases: Map<StepDraft, Phase>): StepDraft[] {
-  const rank = (d: StepDraft) => RANK[d.key.slice(0, d.key.indexOf(':'))] ?? 99;
+  const rank = (d: StepDraft) => RANK[d.operation];
   const position = new Map(drafts.map((d, i) => [d, i]));
   const sorted = [...drafts].sort(
     (a, b) =>

@@ -2,7 +2,7 @@ import type { VersionSelection } from '../dialect.js';
 import type { BackfillJob, SyncSpec } from '../dialect.js';
 import type { IndexKey } from '../model/index-entry.js';
 import type { CheckModel, ForeignKeyModel } from '../model/schema-model.js';
-import type { ChangeKind } from '../diff/changes.js';
+import type { StepOperation } from './operation.js';
 import type { DataMove } from '../model/transition.js';
 
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
@@ -54,7 +54,13 @@ export interface Step {
   /** Stable across runs, so the journal can match a rerun to what ran before. */
   id: string;
   phase: Phase;
-  operation: ChangeKind | 'validate-constraint';
+  operation: StepOperation;
+  /** It removes what the old version may use, or data (src/plan/operation.ts). */
+  destructive: boolean;
+  /** It only lets more writes succeed. */
+  relaxing: boolean;
+  /** Another object the step acts on besides its table: a view, a schema. */
+  subject?: string;
   table: string;
   description: string;
   sql: string[];

@@ -69,6 +69,8 @@ describe('plan: new table', () => {
           id: 'create-table:sessions',
           phase: 'expand',
           operation: 'create-table',
+          destructive: false,
+          relaxing: false,
           table: 'sessions',
           description: 'create table sessions',
           sql: [
@@ -99,6 +101,8 @@ describe('plan: new table', () => {
           id: 'add-index:sessions.sessions_instance_id_idx',
           phase: 'expand',
           operation: 'add-index',
+          destructive: false,
+          relaxing: false,
           table: 'sessions',
           description: 'create index sessions_instance_id_idx on sessions (instance_id)',
           sql: ['CREATE INDEX "sessions_instance_id_idx" ON "sessions" ("instance_id")'],
@@ -113,6 +117,8 @@ describe('plan: new table', () => {
           id: 'add-foreign-key:sessions.sessions_instance_id_fkey',
           phase: 'expand',
           operation: 'add-foreign-key',
+          destructive: false,
+          relaxing: false,
           table: 'sessions',
           description: 'add foreign key sessions_instance_id_fkey on sessions (instance_id)',
           sql: [
@@ -149,6 +155,8 @@ describe('plan: add-column', () => {
         id: 'add-column:users.nickname',
         phase: 'expand',
         operation: 'add-column',
+        destructive: false,
+        relaxing: false,
         table: 'users',
         description: 'add column users.nickname',
         sql: ['ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "nickname" text'],
@@ -272,6 +280,8 @@ describe('plan: add-column', () => {
         id: 'add-column:users.seq',
         phase: 'contract',
         operation: 'add-column',
+        destructive: false,
+        relaxing: false,
         table: 'users',
         description: 'add identity column users.seq (rewrites the table)',
         sql: ['ALTER TABLE "users" ADD COLUMN IF NOT EXISTS "seq" bigint GENERATED ALWAYS AS IDENTITY NOT NULL'],
@@ -307,13 +317,13 @@ describe('plan: column changes', () => {
       { kind: 'drop-index', table: 'users', name: 'users_name_idx' },
       { kind: 'drop-constraint', table: 'users', name: 'users_age_check', constraint: 'check' },
     ]);
-    expect(p.steps.map((s) => [s.id, s.phase])).toEqual([
-      ['drop-constraint:users.users_email_key', 'expand'],
-      ['drop-constraint:orders.orders_user_fkey', 'expand'],
-      ['drop-constraint:products.products_price_check', 'expand'],
-      ['drop-index:users.users_code_uidx', 'expand'],
-      ['drop-constraint:users.users_age_check', 'contract'],
-      ['drop-index:users.users_name_idx', 'contract'],
+    expect(p.steps.map((s) => [s.id, s.phase, s.relaxing, s.destructive])).toEqual([
+      ['drop-constraint:users.users_email_key', 'expand', true, false],
+      ['drop-constraint:orders.orders_user_fkey', 'expand', true, false],
+      ['drop-constraint:products.products_price_check', 'expand', true, false],
+      ['drop-index:users.users_code_uidx', 'expand', true, false],
+      ['drop-constraint:users.users_age_check', 'contract', false, true],
+      ['drop-index:users.users_name_idx', 'contract', false, true],
     ]);
     for (const s of p.steps) for (const statement of s.sql) expect(() => guardStatement(s.phase, statement)).not.toThrow();
   });
@@ -323,6 +333,11 @@ describe('plan: column changes', () => {
       { kind: 'drop-default', table: 'users', column: 'plan' },
       { kind: 'set-default', table: 'users', column: col('status', T.text, { default: { kind: 'literal', value: 'active' } }) },
       { kind: 'drop-not-null', table: 'users', column: col('email', T.text) },
+    ]);
+    expect(p.steps.map((s) => [s.operation, s.relaxing, s.destructive])).toEqual([
+      ['set-default', false, false],
+      ['drop-not-null', true, false],
+      ['drop-default', false, false],
     ]);
     expect(brief(p)).toEqual([
       { id: 'set-default:users.status', phase: 'expand', sql: [`ALTER TABLE "users" ALTER COLUMN "status" SET DEFAULT 'active'`] },
@@ -449,6 +464,8 @@ describe('plan: indexes and unique keys', () => {
         id: 'add-unique:users.users_email_key',
         phase: 'contract',
         operation: 'add-unique',
+        destructive: false,
+        relaxing: false,
         table: 'users',
         description: 'add unique users_email_key on users (email) (index built online first)',
         sql: ['CREATE UNIQUE INDEX CONCURRENTLY "users_email_key" ON "users" ("email")', addConstraint],
@@ -563,6 +580,8 @@ describe('plan: foreign keys and checks', () => {
         id: 'add-foreign-key:orders.orders_user_id_fkey',
         phase: 'contract',
         operation: 'add-foreign-key',
+        destructive: false,
+        relaxing: false,
         table: 'orders',
         description: 'add foreign key orders_user_id_fkey on orders (user_id)',
         sql: [
@@ -619,6 +638,8 @@ describe('plan: foreign keys and checks', () => {
         id: 'validate-constraint:orders.orders_user_id_fkey',
         phase: 'migrate',
         operation: 'validate-constraint',
+        destructive: false,
+        relaxing: false,
         table: 'orders',
         description: 'validate foreign key orders_user_id_fkey on existing rows (writes continue)',
         sql: ['ALTER TABLE "orders" VALIDATE CONSTRAINT "orders_user_id_fkey"'],

@@ -23,16 +23,13 @@ const DESCRIPTIONS: Record<Phase, string> = {
 
 export const interactive = () => Boolean(process.stdin.isTTY) && !process.env.CI;
 
-/** Steps that remove an object; only in contract can that be one the old version still uses. */
-const REMOVALS = new Set<Step['operation']>(['drop-column', 'drop-table', 'drop-alias', 'drop-constraint', 'drop-index', 'swap-column']);
-
 /**
  * Asks before contract removes objects: at the prompt on a terminal, else by --yes. The drops
  * expand runs are relaxing (a tombstoned check, foreign key or unique goes; the statement guard
  * refuses anything destructive there), and DROP NOT NULL or DROP DEFAULT remove nothing.
  */
 async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Promise<void> {
-  const drops = steps.filter((s) => s.phase === 'contract' && REMOVALS.has(s.operation)).map((s) => s.description);
+  const drops = steps.filter((s) => s.destructive).map((s) => s.description);
   if (drops.length === 0 || flags.yes) return;
   const list = drops.map((d) => `  - ${d}`).join('\n');
   if (!interactive()) {

@@ -12,7 +12,8 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
     ctx.warn(`${name}: adding an identity column fills every existing row, rewriting ${table} under an exclusive lock; it runs in contract`);
     return [{
       ...base,
-      key: `add-column:${name}`,
+      operation: 'add-column',
+      name,
       earliest: 'contract',
       description: `add identity column ${name} (rewrites the table)`,
       render: () => [ctx.sql.addColumn(table, column)],
@@ -29,7 +30,8 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
   }
   const add: StepDraft = {
     ...base,
-    key: `add-column:${name}`,
+    operation: 'add-column',
+    name,
     earliest: 'expand',
     description: `add column ${name}${added.nullable && !column.nullable ? ' (nullable until contract)' : ''}`,
     render: () => [ctx.sql.addColumn(table, added), ...(volatile ? [ctx.sql.setDefault(table, column)] : [])],

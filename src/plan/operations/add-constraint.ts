@@ -28,7 +28,8 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   const key = `${c.table}.${c.name}`;
   const provides = [fact.constraint(c.table, c.name)];
   const validate: StepDraft = {
-    key: `validate-constraint:${key}`,
+    operation: 'validate-constraint',
+    name: key,
     earliest: 'migrate',
     table: c.table,
     description: `validate ${c.label} ${c.name} on existing rows (writes continue)`,
@@ -49,7 +50,8 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     ctx.warn(`${key}: ${ctx.caps.server} checks every row of ${c.table} while writes wait; it runs in contract`);
   }
   const add: StepDraft = {
-    key: `${c.operation}:${key}`,
+    operation: c.operation,
+    name: key,
     earliest: newTable || expandOnNewColumns ? 'expand' : 'contract',
     table: c.table,
     description: `add ${c.label} ${c.name} on ${c.table} (${c.columns.join(', ')})`,

@@ -16,7 +16,8 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
     ctx.warn(`${table}.${index.name}: partial indexes are not supported by ${ctx.caps.server}; the index covers every row`);
   }
   return [{
-    key: `add-index:${table}.${index.name}`,
+    operation: 'add-index',
+    name: `${table}.${index.name}`,
     earliest: tightening || (!newTable && !online) ? 'contract' : 'expand',
     table,
     description: `create ${index.unique ? 'unique ' : ''}index ${index.name} on ${table} (${index.columns.join(', ')})`,
@@ -42,7 +43,8 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
 
 /** An index left INVALID by an interrupted online build: rebuilt in place. */
 export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) => [{
-  key: `rebuild-index:${table}.${index.name}`,
+  operation: 'rebuild-index',
+  name: `${table}.${index.name}`,
   earliest: index.unique ? 'contract' : 'expand',
   table,
   description: `rebuild invalid index ${index.name} on ${table}`,

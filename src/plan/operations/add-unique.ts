@@ -47,7 +47,8 @@ function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
   const indexFirstOnline = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
   const online = indexFirstOnline || ctx.caps.onlineKeyBuild;
   return {
-    key: `${k.operation}:${k.table}.${k.key.name}`,
+    operation: k.operation,
+    name: `${k.table}.${k.key.name}`,
     earliest: k.earliest,
     table: k.table,
     description: `add ${k.label} ${k.key.name} on ${k.table} (${k.key.columns.join(', ')})${indexFirstOnline ? ' (index built online first)' : online ? ' (built online)' : ''}`,

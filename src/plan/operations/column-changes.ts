@@ -3,7 +3,9 @@ import { fact, LOCK, type Operation } from '../operation.js';
 
 /** Accepting NULL again cannot break old code: expand. */
 export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{
-  key: `drop-not-null:${table}.${column.name}`,
+  operation: 'drop-not-null',
+  name: `${table}.${column.name}`,
+  relaxing: true,
   earliest: 'expand',
   table,
   description: `allow NULL in ${table}.${column.name}`,
@@ -21,7 +23,8 @@ export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) 
  * look like new code's writes.
  */
 export const setDefault: Operation<'set-default'> = ({ table, column, afterSync }, ctx) => [{
-  key: `set-default:${table}.${column.name}`,
+  operation: 'set-default',
+  name: `${table}.${column.name}`,
   earliest: 'expand',
   table,
   description: `set the default of ${table}.${column.name}`,
@@ -35,7 +38,8 @@ export const setDefault: Operation<'set-default'> = ({ table, column, afterSync 
 
 /** Old code may rely on the default when it leaves the column out: contract. */
 export const dropDefault: Operation<'drop-default'> = ({ table, column }, ctx) => [{
-  key: `drop-default:${table}.${column}`,
+  operation: 'drop-default',
+  name: `${table}.${column}`,
   earliest: 'contract',
   table,
   description: `drop the default of ${table}.${column}`,
@@ -58,7 +62,8 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     ctx.warn(`${table}.${column.name}: ${change} rewrites ${table} under an exclusive lock in contract; declare a transition to change it online`);
   }
   return [{
-    key: `alter-column-type:${table}.${column.name}`,
+    operation: 'alter-column-type',
+    name: `${table}.${column.name}`,
     earliest: instant ? 'expand' : 'contract',
     table,
     description: `change ${table}.${column.name} ${change}${instant ? ' (metadata only)' : ' (rewrites the table)'}`,

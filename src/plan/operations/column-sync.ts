@@ -49,7 +49,8 @@ function verification(s: ColumnSync, ctx: PlanContext): Precheck {
 export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => {
   const spec = syncSpec(sync, ctx);
   return [{
-    key: `install-sync:${table}.${sync.trigger}`,
+    operation: 'install-sync',
+    name: `${table}.${sync.trigger}`,
     earliest: 'expand',
     table,
     description: `install dual-write trigger ${sync.trigger} (${sync.declaredAs}: ${describe(spec)}${Object.keys(sync.backward).length > 0 ? ', and back' : ''})`,
@@ -71,7 +72,8 @@ export const backfill: Operation<'backfill'> = ({ table, sync, key }, ctx) => {
   const spec = syncSpec(sync, ctx);
   const q = ctx.sql.quote;
   return [{
-    key: `backfill:${table}.${targetsOf(spec).join(',')}`,
+    operation: 'backfill',
+    name: `${table}.${targetsOf(spec).join(',')}`,
     earliest: 'migrate',
     table,
     description: `backfill ${describe(spec)} in batches, in ${key.join(', ')} order, where ${targetsOf(spec).join(', ')} still empty`,
@@ -87,7 +89,8 @@ export const backfill: Operation<'backfill'> = ({ table, sync, key }, ctx) => {
 
 /** Contract: the new columns are verified, the trigger goes, and the retired columns are free to drop. */
 export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
-  key: `remove-sync:${table}.${sync.trigger}`,
+  operation: 'remove-sync',
+  name: `${table}.${sync.trigger}`,
   earliest: 'contract',
   table,
   description: `verify and drop dual-write trigger ${sync.trigger}`,
@@ -103,7 +106,9 @@ export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
 export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
   const { column, shadow } = sync.swap!;
   return [{
-    key: `swap-column:${table}.${column}`,
+    operation: 'swap-column',
+    name: `${table}.${column}`,
+    destructive: true,
     earliest: 'contract',
     table,
     description: `swap ${table}.${column} for its converted copy ${shadow} (drops the old column)`,

@@ -1,13 +1,14 @@
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, LOCK, type Operation, type StepDraft } from '../operation.js';
 import { addForeignKey } from './add-constraint.js';
 import { addIndex } from './add-index.js';
 
 /** A new table: no application code uses it yet, so it is built whole in expand. */
 export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
   const t = table.name;
-  const create = {
-    key: `create-table:${t}`,
-    earliest: 'expand' as const,
+  const create: StepDraft = {
+    operation: 'create-table',
+    name: t,
+    earliest: 'expand',
     table: t,
     description: `create table ${t}`,
     render: () => [ctx.sql.createTable(table)],

@@ -2,7 +2,8 @@ import type { Operation } from '../operation.js';
 
 /** Migrate: the executor calls the move batch by batch, each call committed with its checkpoint. */
 export const dataMove: Operation<'data-move'> = ({ move }) => [{
-  key: `data-move:${move.id}`,
+  operation: 'data-move',
+  name: move.id,
   earliest: 'migrate',
   table: '',
   description: `data move "${move.name}" (TypeScript, batch by batch)`,

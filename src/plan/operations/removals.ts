@@ -9,9 +9,12 @@ import { fact, LOCK, type Operation } from '../operation.js';
  * relaxing (the new one may refuse more) and waits for contract.
  */
 const relaxingPhase = (relaxes: true | undefined) => (relaxes ? 'expand' : 'contract');
+const removes = (relaxes: true | undefined) => (relaxes ? { relaxing: true as const } : { destructive: true as const });
 
 export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, constraint, relaxes }, ctx) => [{
-  key: `drop-constraint:${table}.${name}`,
+  operation: 'drop-constraint',
+  name: `${table}.${name}`,
+  ...removes(relaxes),
   earliest: relaxingPhase(relaxes),
   table,
   description: `drop ${constraint} ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
@@ -24,7 +27,9 @@ export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, cons
 }];
 
 export const dropIndex: Operation<'drop-index'> = ({ table, name, relaxes }, ctx) => [{
-  key: `drop-index:${table}.${name}`,
+  operation: 'drop-index',
+  name: `${table}.${name}`,
+  ...removes(relaxes),
   earliest: relaxingPhase(relaxes),
   table,
   description: `drop ${relaxes ? 'unique ' : ''}index ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
@@ -37,7 +42,9 @@ export const dropIndex: Operation<'drop-index'> = ({ table, name, relaxes }, ctx
 }];
 
 export const dropColumn: Operation<'drop-column'> = ({ table, column }, ctx) => [{
-  key: `drop-column:${table}.${column}`,
+  operation: 'drop-column',
+  name: `${table}.${column}`,
+  destructive: true,
   earliest: 'contract',
   table,
   description: `drop column ${table}.${column}`,
@@ -50,7 +57,9 @@ export const dropColumn: Operation<'drop-column'> = ({ table, column }, ctx) => 
 }];
 
 export const dropTable: Operation<'drop-table'> = ({ table }, ctx) => [{
-  key: `drop-table:${table}`,
+  operation: 'drop-table',
+  name: table,
+  destructive: true,
   earliest: 'contract',
   table,
   description: `drop table ${table}`,

@@ -2,7 +2,8 @@ import { fact, LOCK, type Operation } from '../operation.js';
 
 /** Old code keeps using the old name through a view (simple views take writes), so the rename is safe live. */
 export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => [{
-  key: `rename-table:${table}`,
+  operation: 'rename-table',
+  name: table,
   earliest: 'expand',
   table,
   description: `rename table ${from} to ${table}; ${from} stays usable as a view until contract`,
@@ -16,7 +17,10 @@ export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => 
 
 /** Once old code is gone: the old name goes, and kept constraint and index names take the declared ones. */
 export const dropAlias: Operation<'drop-alias'> = ({ table, alias, renames }, ctx) => [{
-  key: `drop-alias:${table}.${alias}`,
+  operation: 'drop-alias',
+  name: `${table}.${alias}`,
+  subject: alias,
+  destructive: true,
   earliest: 'contract',
   table,
   description:

@@ -13,7 +13,8 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
   const check = { name: helper, expression: `${ctx.sql.quote(name)} IS NOT NULL`, validated: false };
   const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.onlineNotNull ? ' (table rebuilt online)' : '';
   return [{
-    key: `set-not-null:${table}.${name}`,
+    operation: 'set-not-null',
+    name: `${table}.${name}`,
     earliest: 'contract',
     table,
     description: `set ${table}.${name} NOT NULL${how}`,

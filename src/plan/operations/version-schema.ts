@@ -9,7 +9,9 @@ export const createVersionSchema: Operation<'create-version-schema'> = ({ schema
   const window = schema.stage === 'window';
   const shadows = schema.views.flatMap((v) => v.columns.filter((c) => c.reads !== c.name).map((c) => fact.column(v.table, c.reads)));
   return [{
-    key: `create-version-schema:${schema.name}.${schema.stage}`,
+    operation: 'create-version-schema',
+    name: `${schema.name}.${schema.stage}`,
+    subject: schema.name,
     // Final views follow the swaps in contract; a fresh install writes them in expand.
     earliest: afterSwap ? 'contract' : 'expand',
     table: '',
@@ -27,7 +29,10 @@ export const createVersionSchema: Operation<'create-version-schema'> = ({ schema
 
 /** Contract: the release's own tables have the declared types now, or a later release took over. */
 export const dropVersionSchema: Operation<'drop-version-schema'> = ({ name, views, after }, ctx) => [{
-  key: `drop-version-schema:${name}`,
+  operation: 'drop-version-schema',
+  name,
+  // Not destructive: it holds only views dbtide made, and no data.
+  subject: name,
   earliest: 'contract',
   table: '',
   description: `drop the version schema ${name}`,
