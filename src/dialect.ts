@@ -1,18 +1,13 @@
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  ForeignKeyModel,
-  IndexModel,
-  KeyConstraint,
-  SchemaModel,
-  TableModel,
-} from './model/schema-model.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
-import type { LockName } from './plan/operation.js';
-import type { PrivilegeNeed, PrivilegeReport } from './execute/privileges.js';
-import type { PrecheckRule } from './plan/step.js';
 import type { VersionSchema } from './model/version-schema.js';
+import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
+import type { ConstraintKind, NamedObjectKind } from './model/named-objects.js';
+import type { SyncSpec } from './model/sync-spec.js';
+import type { LockName } from './model/locks.js';
+import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
+import type { PrecheckRule } from './model/precheck-rule.js';
+import type { ColumnType } from './model/column-type.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
@@ -75,9 +70,6 @@ export interface Capabilities {
 
 export type VersionSelection = 'search-path' | 'database';
 
-export type NamedObjectKind = ConstraintKind | 'index';
-
-export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key';
 
 export type ConstraintAdd = 'deferred' | 'online' | 'blocking';
 
@@ -116,20 +108,6 @@ export interface SqlCompiler {
   renameIndex(table: string, from: string, to: string): string;
 }
 
-/**
- * A column sync ready for SQL: every new column with the expression (over the same row's other
- * columns) that computes it from the old ones, and the reverse where declared.
- */
-export interface SyncSpec {
-  table: string;
-  trigger: string;
-  forward: Record<string, string>;
-  backward: Record<string, string>;
-  /** Only fill new columns that are NULL (new code writes them itself). */
-  fillOnly: boolean;
-  /** Old columns whose change marks an UPDATE by old code; empty: any UPDATE not touching the new columns. */
-  sources: string[];
-}
 
 /** SQL of transitions; the core decides when each runs. */
 export interface TransitionSql {
@@ -164,22 +142,6 @@ export interface TransitionSql {
   relationsOf: string;
 }
 
-/** A table walked in primary-key order. */
-export interface KeyedTable {
-  table: string;
-  /** Primary-key columns, the keyset order. */
-  key: string[];
-}
-
-/** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
-export interface BackfillJob extends KeyedTable {
-  /** Stable across runs: the checkpoint is found by it. */
-  id: string;
-  /** Column -> SQL expression over the row's other columns. */
-  set: Record<string, string>;
-  /** Only rows meeting this condition (over the row's columns) are written. */
-  where: string;
-}
 
 /** SQL of the backfill engine; the algorithm lives in the core. */
 export interface BackfillSql {
@@ -338,13 +300,3 @@ export interface Dialect {
   createScratch(url: string, label: string): Promise<ScratchDatabase>;
 }
 
-/** Prefix of dbtide's own tables (ledger, journal); introspection and diff ignore them. */
-export const OWN_TABLE_PREFIX = '_dbtide_';
-
-/** Archived rows go to `shadow_<table>`, marked by a comment so introspection leaves them out. */
-export const SHADOW = {
-  prefix: 'shadow_',
-  marker: 'dbtide:shadow-of:',
-  archivedAt: 'dbtide_archived_at',
-  reason: 'dbtide_reason',
-} as const;

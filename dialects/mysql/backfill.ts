@@ -1,5 +1,6 @@
-import type { BackfillSql, KeyedTable } from '../../src/dialect.js';
+import type { BackfillSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
+import type { KeyedTable } from '../../src/model/keyed-table.js';
 
 /** The session variable dbtide's triggers read to tell the backfill's own writes from the application's. */
 export const QUIET_VARIABLE = '@dbtide_backfill';

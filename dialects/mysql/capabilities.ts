@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../src/dialect.js';
-import type { ColumnType } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 export type Flavour = 'mysql' | 'mariadb';
 

@@ -1,15 +1,10 @@
-import type { ConstraintKind, SqlCompiler } from '../../src/dialect.js';
+import type { SqlCompiler } from '../../src/dialect.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  DefaultValue,
-  IndexModel,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, IndexModel, TableModel } from '../../src/model/schema-model.js';
+import type { ConstraintKind } from '../../src/model/named-objects.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 export const quote = (identifier: string) => `\`${identifier.replace(/`/g, '``')}\``;
 const list = (columns: string[]) => columns.map(quote).join(', ');

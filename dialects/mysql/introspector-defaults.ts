@@ -4,9 +4,10 @@
  * a declared schema diffs empty against what expand created from it. The two servers disagree on
  * almost every spelling; each difference is handled here, where the flavour is known.
  */
-import type { ColumnModel, ColumnType, DefaultValue } from '../../src/model/schema-model.js';
+import type { ColumnModel, DefaultValue } from '../../src/model/schema-model.js';
 import type { Flavour } from './capabilities.js';
 import { endOfQuoted } from '../../src/model/quoted-text.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 /** One row of information_schema.COLUMNS, as the server spells it. */
 export interface MysqlColumnSpelling {

@@ -5,7 +5,7 @@
  * Columns keep their ordinal order; tables and named objects are sorted here, so that the model
  * depends on neither the server's plan nor its collation.
  */
-import { OWN_TABLE_PREFIX, SHADOW, type Connection, type IntrospectOptions } from '../../src/dialect.js';
+import { type Connection, type IntrospectOptions } from '../../src/dialect.js';
 import { primaryKeyName } from '../../src/declaration/names.js';
 import type {
   CheckModel,
@@ -18,6 +18,7 @@ import type {
 } from '../../src/model/schema-model.js';
 import { parseVersion, type Flavour } from './capabilities.js';
 import { mysqlColumn, normalizeMysqlExpression, unwrap } from './introspector-defaults.js';
+import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 
 interface Server {
   schema: string;

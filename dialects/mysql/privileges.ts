@@ -1,7 +1,7 @@
 import type { Connection, IntrospectOptions } from '../../src/dialect.js';
-import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../../src/execute/privileges.js';
 import { parseVersion } from './capabilities.js';
 import { literal, quote } from './compiler.js';
+import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../../src/model/privileges.js';
 
 /** One line of SHOW GRANTS at global (`*`), database or table level; routine and proxy grants are left out. */
 export interface Grant {

@@ -1,8 +1,9 @@
-import { SHADOW, type ScanSql } from '../../src/dialect.js';
+import { type ScanSql } from '../../src/dialect.js';
 import type { IndexKey } from '../../src/model/index-entry.js';
 import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
 import { keyRange } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
+import { SHADOW } from '../../src/model/own-objects.js';
 
 const columnsOf = (alias: string, columns: string[]) => columns.map((c) => `${alias}${quote(c)}`).join(', ');
 /** A key as the left side of IN: one column, or a row of them. */

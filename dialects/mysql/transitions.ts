@@ -1,9 +1,10 @@
-import type { SyncSpec, TransitionSql } from '../../src/dialect.js';
+import type { TransitionSql } from '../../src/dialect.js';
 import { fitName } from '../../src/declaration/names.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { QUIET_VARIABLE } from './backfill.js';
 import { quote } from './compiler.js';
 import { mysqlVersionSchemas } from './version-schemas.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 /** MySQL's identifier limit. */
 const MAX_NAME = 64;

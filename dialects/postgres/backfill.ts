@@ -1,5 +1,6 @@
-import type { BackfillSql, KeyedTable } from '../../src/dialect.js';
+import type { BackfillSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
+import type { KeyedTable } from '../../src/model/keyed-table.js';
 
 const keyList = (source: KeyedTable) => source.key.map(quote).join(', ');
 const params = (from: number, count: number) => Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');

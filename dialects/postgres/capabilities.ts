@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../src/dialect.js';
-import type { ColumnType } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 /** The oldest server dbtide plans for: SET NOT NULL through a validated CHECK and REINDEX CONCURRENTLY arrived in 12. */
 export const MIN_POSTGRES_MAJOR = 12;

@@ -1,15 +1,8 @@
 import type { SqlCompiler } from '../../src/dialect.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  DefaultValue,
-  IndexModel,
-  KeyConstraint,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, TableModel } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
 const list = (columns: string[]) => columns.map(quote).join(', ');

@@ -3,7 +3,8 @@
  * DefaultValue: plain constants become literals so they compare equal to declared ones; anything
  * else stays the server's own text.
  */
-import type { ColumnType, DefaultValue } from '../../src/model/schema-model.js';
+import type { DefaultValue } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const NUMERIC_KINDS = new Set<ColumnType['kind']>(['smallint', 'int', 'bigint', 'real', 'double', 'numeric']);
 

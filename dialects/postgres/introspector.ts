@@ -4,22 +4,14 @@
  * kind of object for the whole schema. Columns keep their attnum order; tables and named objects
  * are sorted here, so that the model does not depend on the server's plan or collation.
  */
-import { OWN_TABLE_PREFIX, SHADOW, type Connection, type IntrospectOptions } from '../../src/dialect.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  ForeignKeyModel,
-  IndexModel,
-  KeyConstraint,
-  ReferentialAction,
-  SchemaModel,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import { type Connection, type IntrospectOptions } from '../../src/dialect.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
 import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
 import { ALIAS_COMMENT_PREFIX } from './transitions.js';
+import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const DEFAULT_SCHEMA = 'public';
 

@@ -1,6 +1,6 @@
 import type { Connection, IntrospectOptions } from '../../src/dialect.js';
-import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../../src/execute/privileges.js';
 import { quote } from './compiler.js';
+import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../../src/model/privileges.js';
 
 interface Session {
   role: string;

@@ -1,7 +1,8 @@
-import { SHADOW, type ScanSql } from '../../src/dialect.js';
+import { type ScanSql } from '../../src/dialect.js';
 import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
 import { range } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
+import { SHADOW } from '../../src/model/own-objects.js';
 
 const columnsOf = (alias: string, columns: string[]) => columns.map((c) => `${alias}.${quote(c)}`).join(', ');
 const tuple = (alias: string, columns: string[]) => `(${columnsOf(alias, columns)})`;

@@ -1,8 +1,9 @@
-import type { SyncSpec, TransitionSql } from '../../src/dialect.js';
+import type { TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
 import { postgresCompiler, quote } from './compiler.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { postgresVersionSchemas } from './version-schemas.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
 export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';

@@ -1,26 +1,13 @@
-import { OWN_TABLE_PREFIX } from '../dialect.js';
-import { formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
+import { type ColumnType, formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { readIndexKey } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  DeclaredSchema,
-  DefaultValue,
-  ForeignKeyModel,
-  Identity,
-  IndexModel,
-  KeyConstraint,
-  ReferentialAction,
-  TableModel,
-  Tombstones,
-} from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
 import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
+import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 
 type Report = (path: string, message: string) => void;
 

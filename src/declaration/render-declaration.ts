@@ -1,15 +1,5 @@
-import { formatColumnType } from '../model/column-type.js';
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  DefaultValue,
-  ForeignKeyModel,
-  IndexModel,
-  KeyConstraint,
-  SchemaModel,
-  TableModel,
-} from '../model/schema-model.js';
+import { type ColumnType, formatColumnType } from '../model/column-type.js';
+import type { CheckModel, ColumnModel, DefaultValue, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 export interface RenderDeclarationOptions {

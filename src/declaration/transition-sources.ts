@@ -1,5 +1,4 @@
-import { formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
-import type { ColumnType } from '../model/schema-model.js';
+import { type ColumnType, formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
 import { builtOnTheOldColumn, columnUsers, type KeyedTable } from '../model/column-users.js';
 import type { Schema, TableInput, TransitionInput } from './dsl-types.js';
 import { foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';

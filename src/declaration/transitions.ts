@@ -1,9 +1,9 @@
-import { OWN_TABLE_PREFIX } from '../dialect.js';
 import { columnUsers, keyedTable, TYPE_CHANGE_RECIPE } from '../model/column-users.js';
 import type { TableModel } from '../model/schema-model.js';
 import type { ColumnSync, DataMoveFn, Transition } from '../model/transition.js';
 import type { TransitionInput } from './dsl-types.js';
 import { fitName } from './names.js';
+import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 
 /** Renames a column: old code keeps writing `from`, new code writes `to`; contract drops `from`. */
 export const renameColumn = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-column', table, from, to });

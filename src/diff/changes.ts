@@ -6,9 +6,9 @@ import type {
   KeyConstraint,
   TableModel,
 } from '../model/schema-model.js';
-import type { ConstraintKind } from '../dialect.js';
 import type { ColumnSync, DataMove } from '../model/transition.js';
 import type { VersionSchema } from '../model/version-schema.js';
+import type { ConstraintKind } from '../model/named-objects.js';
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
 export interface ObjectRename {

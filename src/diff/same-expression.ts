@@ -1,5 +1,6 @@
-import type { ColumnType, DefaultValue } from '../model/schema-model.js';
+import type { DefaultValue } from '../model/schema-model.js';
 import { endOfQuoted } from '../model/quoted-text.js';
+import type { ColumnType } from '../model/column-type.js';
 
 /**
  * Casts as servers print them back (`'a'::character varying`, `x::timestamp(3) without time zone`).

@@ -1,9 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { BackfillJob } from '../dialect.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { inTransaction } from '../execute/transaction.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
+import type { BackfillJob } from '../model/keyed-table.js';
 
 export interface BackfillOptions {
   /** Batch size follows the measured rate so that one batch takes about this long. */

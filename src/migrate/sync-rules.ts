@@ -1,4 +1,4 @@
-import type { SyncSpec } from '../dialect.js';
+import type { SyncSpec } from '../model/sync-spec.js';
 
 /** Forward: old columns to new (old code wrote). Backward: new columns to old (new code wrote). */
 export type Direction = 'forward' | 'backward';

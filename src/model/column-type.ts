@@ -1,4 +1,11 @@
-import type { ColumnType } from './schema-model.js';
+/** A column's type as dbtide models it on every dialect. */
+export type ColumnType =
+  | { kind: 'smallint' | 'int' | 'bigint' | 'text' | 'boolean' | 'date' | 'real' | 'double' | 'uuid' | 'json' | 'binary' }
+  | { kind: 'varchar'; length: number }
+  | { kind: 'timestamp'; withTimeZone: boolean }
+  | { kind: 'numeric'; precision: number | null; scale: number | null }
+  /** A native type the DSL does not model, kept verbatim so a pulled schema round-trips. */
+  | { kind: 'native'; sql: string };
 
 const SIMPLE = {
   smallint: 'smallint',

@@ -1,5 +1,8 @@
-import type { NamedObjectKind } from '../dialect.js';
 import type { TableModel } from './schema-model.js';
+
+export type NamedObjectKind = ConstraintKind | 'index';
+
+export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key';
 
 export interface NamedObject {
   /** Where the declaration names it: `tables.users.checks.age_positive`. */

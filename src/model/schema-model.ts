@@ -1,17 +1,10 @@
+import type { ColumnType } from './column-type.js';
 import type { OwnedObjects, Transition } from './transition.js';
 
 /**
  * The one canonical schema model. Declarations normalize into it and introspection produces it,
  * so diff compares like with like. Plain JSON data: plans and snapshots can be stored.
  */
-
-export type ColumnType =
-  | { kind: 'smallint' | 'int' | 'bigint' | 'text' | 'boolean' | 'date' | 'real' | 'double' | 'uuid' | 'json' | 'binary' }
-  | { kind: 'varchar'; length: number }
-  | { kind: 'timestamp'; withTimeZone: boolean }
-  | { kind: 'numeric'; precision: number | null; scale: number | null }
-  /** A native type the DSL does not model, kept verbatim so a pulled schema round-trips. */
-  | { kind: 'native'; sql: string };
 
 export type DefaultValue =
   | { kind: 'literal'; value: string | number | boolean }

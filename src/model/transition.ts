@@ -1,4 +1,4 @@
-import type { ColumnType } from './schema-model.js';
+import type { ColumnType } from './column-type.js';
 
 /**
  * Keeps new columns in step with old ones while old and new code both run: a dual-write trigger

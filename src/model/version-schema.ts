@@ -1,4 +1,4 @@
-import { OWN_TABLE_PREFIX } from '../dialect.js';
+import { OWN_TABLE_PREFIX } from './own-objects.js';
 
 /**
  * A release's version schema: views that show the new application version its declared columns

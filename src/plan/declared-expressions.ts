@@ -2,9 +2,10 @@ import type { SqlCompiler } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
 import { readIndexKey } from '../model/index-entry.js';
 import { splitExpressionEntry } from '../model/index-key-words.js';
-import type { ColumnModel, ColumnType, DeclaredSchema, IndexModel, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { ColumnModel, DeclaredSchema, IndexModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { ColumnSync } from '../model/transition.js';
 import { syncSpec } from './operations/column-sync.js';
+import type { ColumnType } from '../model/column-type.js';
 
 /** A row of columns the expression may read, under a name it may qualify them with. */
 export interface ProbeRow {

@@ -1,6 +1,7 @@
-import type { Capabilities, NamedObjectKind } from '../dialect.js';
+import type { Capabilities } from '../dialect.js';
 import { namedObjects, type NamedObject } from '../model/named-objects.js';
 import type { TableModel } from '../model/schema-model.js';
+import type { NamedObjectKind } from '../model/named-objects.js';
 
 const WORDS: Record<NamedObjectKind, string> = {
   'primary-key': 'primary key',

@@ -1,7 +1,8 @@
 import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { IndexKey } from '../model/index-entry.js';
 import type { Change } from '../diff/changes.js';
-import type { LockInfo, Phase, Precheck, StepWork } from './step.js';
+import type { Phase, Precheck, StepOperation, StepWork } from './step.js';
+import type { LockInfo } from '../model/locks.js';
 
 export interface PlanContext {
   caps: Capabilities;
@@ -26,9 +27,6 @@ export interface PlanContext {
  * step demoted behind a dependency (e.g. a foreign key waiting for a unique key built in contract)
  * must then use that phase's low-lock form.
  */
-/** What a step does: a change's kind, or the validation a deferred constraint gets. */
-export type StepOperation = Exclude<Change['kind'], 'drift'> | 'validate-constraint';
-
 export interface StepDraft {
   operation: StepOperation;
   /** The object acted on (`table.column`, ...): with the operation, the step's stable id. */
@@ -75,21 +73,6 @@ export const fact = {
   released: (t: string, c: string) => `released:${t}.${c}`,
 };
 
-/** Locks in the words of PostgreSQL's lock modes, which operators know best; dialects map them. */
-export const LOCK = {
-  none: { level: 'none (new table)', blocksWrites: false, rewritesTable: false },
-  metadata: { level: 'ACCESS EXCLUSIVE, brief (metadata only)', blocksWrites: false, rewritesTable: false },
-  online: { level: 'SHARE UPDATE EXCLUSIVE (reads and writes continue)', blocksWrites: false, rewritesTable: false },
-  shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
-  scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false },
-  rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
-  /** Views over the tables are written or dropped; the tables' readers and writers do not wait. */
-  view: { level: 'none on tables (views only)', blocksWrites: false, rewritesTable: false },
-  /** The table is rebuilt while reads and writes continue (MySQL's INPLACE, LOCK=NONE). */
-  onlineRewrite: { level: 'rebuilt online (reads and writes continue)', blocksWrites: false, rewritesTable: true },
-} satisfies Record<string, LockInfo>;
-
-export type LockName = keyof typeof LOCK;
 
 export const allNew = (ctx: PlanContext, table: string, columns: string[]) =>
   ctx.newTables.has(table) || (columns.length > 0 && columns.every((c) => ctx.newColumns.has(`${table}.${c}`)));

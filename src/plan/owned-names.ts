@@ -1,5 +1,5 @@
 import { fitName } from '../declaration/names.js';
-import { OWN_TABLE_PREFIX } from '../dialect.js';
+import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 
 /**
  * Objects dbtide creates for its own use carry its prefix (kept when a long name is shortened),

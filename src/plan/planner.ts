@@ -2,7 +2,7 @@ import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { Change } from '../diff/changes.js';
 import { readIndexKeys } from '../model/index-entry.js';
 import type { TableModel } from '../model/schema-model.js';
-import { LOCK, type LockName, type PlanContext, type StepDraft, type StepOperation } from './operation.js';
+import type { PlanContext, StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
@@ -15,7 +15,8 @@ import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/r
 import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
-import { laterPhase, phaseIndex, PHASES, type LockInfo, type Phase, type Plan, type Step } from './step.js';
+import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
+import { LOCK, type LockInfo, type LockName } from '../model/locks.js';
 
 export interface PlanInput {
   caps: Capabilities;

@@ -1,9 +1,12 @@
 import type { VersionSelection } from '../dialect.js';
-import type { BackfillJob, SyncSpec } from '../dialect.js';
-import type { IndexKey } from '../model/index-entry.js';
-import type { CheckModel, ForeignKeyModel } from '../model/schema-model.js';
-import type { StepOperation } from './operation.js';
+import type { ChangeKind } from '../diff/changes.js';
 import type { DataMove } from '../model/transition.js';
+import type { BackfillJob } from '../model/keyed-table.js';
+import type { LockInfo } from '../model/locks.js';
+import type { PrecheckKind, PrecheckRule } from '../model/precheck-rule.js';
+
+/** What a step does: a change's kind, or the validation a deferred constraint gets. */
+export type StepOperation = Exclude<ChangeKind, 'drift'> | 'validate-constraint';
 
 export const PHASES = ['expand', 'migrate', 'contract'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -11,21 +14,6 @@ export type Phase = (typeof PHASES)[number];
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
 
-/**
- * What a precheck requires of every row. Plain data: the dialect renders it against the live
- * primary key when the scan runs (which tells duplicates apart and names offending rows).
- */
-export type PrecheckRule =
-  | { kind: 'not-null'; columns: string[] }
-  /** Keys as in an index, read against the table's columns; `where` restricts to a partial index's rows. */
-  | { kind: 'unique'; keys: IndexKey[]; where: string | null }
-  | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
-  | { kind: 'check'; check: CheckModel }
-  /** A transition's new columns agree with its forward expressions; `--force` may override it. */
-  /** `exact`: every row holds the forward expressions' values; else only: no row is left empty. */
-  | { kind: 'verification'; sync: SyncSpec; exact: boolean };
-
-export type PrecheckKind = PrecheckRule['kind'];
 
 /** A scan that must find no offending rows before a tightening step may run. */
 export interface Precheck {
@@ -37,18 +25,7 @@ export interface Precheck {
   rule: PrecheckRule;
 }
 
-/** Rules a row breaks on its own (not through other rows): they can be scanned in key ranges. */
-export const isRowLocal = (rule: PrecheckRule) => rule.kind !== 'unique';
 
-/** How a step locks the table: what an operator needs to judge it. */
-export interface LockInfo {
-  /** The strongest lock taken, in the dialect's words. */
-  level: string;
-  /** True when concurrent writes wait for longer than an instant. */
-  blocksWrites: boolean;
-  /** True when the whole table is rewritten or scanned under that lock. */
-  rewritesTable: boolean;
-}
 
 export interface Step {
   /** Stable across runs, so the journal can match a rerun to what ran before. */

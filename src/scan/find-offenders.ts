@@ -1,6 +1,7 @@
 import type { Database } from '../engine.js';
 import type { SchemaModel } from '../model/schema-model.js';
-import { isRowLocal, type Precheck } from '../plan/step.js';
+import { type Precheck } from '../plan/step.js';
+import { isRowLocal } from '../model/precheck-rule.js';
 
 /** A row's primary key: column -> value. */
 export type RowKey = Record<string, unknown>;

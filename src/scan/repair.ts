@@ -1,4 +1,3 @@
-import { SHADOW, type KeyedTable } from '../dialect.js';
 import type { Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
@@ -6,6 +5,8 @@ import { inTransaction } from '../execute/transaction.js';
 import type { ColumnModel, DeclaredSchema, ForeignKeyModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { Precheck } from '../plan/step.js';
 import { keyValues, primaryKeyOf, type Offenders, type RowKey } from './find-offenders.js';
+import { SHADOW } from '../model/own-objects.js';
+import type { KeyedTable } from '../model/keyed-table.js';
 
 /**
  * `archive` moves offending rows (and the rows that would be orphaned without them) to shadow

@@ -1,6 +1,6 @@
 import type { IndexKey } from '../model/index-entry.js';
 import type { ForeignKeyModel } from '../model/schema-model.js';
-import type { PrecheckRule } from '../plan/step.js';
+import type { PrecheckRule } from '../model/precheck-rule.js';
 
 /** The few spellings in which the dialects' offender queries differ. */
 export interface RuleSpelling {

@@ -3,9 +3,10 @@ import { DbtideError } from '../errors.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../execute/retry.js';
 import { releaseRunLock, takeRunLock } from '../execute/run-phase.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
-import type { Plan, Precheck, PrecheckKind } from '../plan/step.js';
+import type { Plan, Precheck } from '../plan/step.js';
 import { findOffenders, type Offenders, type RowKey } from './find-offenders.js';
 import { defaultToFill, repair, type FixMode, type RepairResult } from './repair.js';
+import type { PrecheckKind } from '../model/precheck-rule.js';
 
 /** Exit codes of `dbtide scan`: clean, or rows that would block a tightening remain. */
 export const SCAN_EXIT = { clean: 0, offenders: 5 } as const;

@@ -6,9 +6,10 @@ import { loadSchemaFile } from '../../src/declaration/load-schema.js';
 import { renderDeclaration } from '../../src/declaration/render-declaration.js';
 import type { Connection, ScratchDatabase } from '../../src/dialect.js';
 import { diff } from '../../src/diff/diff.js';
-import type { ColumnType, DefaultValue, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { DefaultValue, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { column, index } from '../support/model-builders.js';
 import { releaseDir } from '../support/release-files.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 /** The local MariaDB (or MYSQL_ADMIN_URL): a session without a database, allowed to create them. */
 const ADMIN_URL = process.env.MYSQL_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306/';

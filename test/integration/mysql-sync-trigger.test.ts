@@ -10,11 +10,13 @@ import { connectMysql } from '../../dialects/mysql/driver.js';
 import { mysqlScan as scan } from '../../dialects/mysql/scan.js';
 import { createScratchMysql } from '../../dialects/mysql/scratch.js';
 import { mysqlTransitions as transitions, updateTriggerName } from '../../dialects/mysql/transitions.js';
-import type { BackfillJob, Connection, KeyedTable, ScratchDatabase, SyncSpec } from '../../src/dialect.js';
+import type { Connection, ScratchDatabase } from '../../src/dialect.js';
 import { inTransaction } from '../../src/execute/transaction.js';
 import { columnKey } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
-import type { PrecheckRule } from '../../src/plan/step.js';
+import type { BackfillJob, KeyedTable } from '../../src/model/keyed-table.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
+import type { PrecheckRule } from '../../src/model/precheck-rule.js';
 
 const ADMIN_URL = process.env.MYSQL_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306/';
 

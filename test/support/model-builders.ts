@@ -2,14 +2,8 @@
  * Builders for schema-model fixtures, shared by the tests. Pure functions returning plain
  * src/model/schema-model.ts data; every default below can be overridden through `extra` / `parts`.
  */
-import type {
-  CheckModel,
-  ColumnModel,
-  ColumnType,
-  ForeignKeyModel,
-  IndexModel,
-  TableModel,
-} from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, TableModel } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 /** Column type shortcuts. */
 export const T = {

@@ -1,19 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/diff/changes.js';
 import { diff } from '../../src/diff/diff.js';
-import {
-  emptyTombstones,
-  type ColumnModel,
-  type ColumnType,
-  type DeclaredSchema,
-  type ForeignKeyModel,
-  type IndexModel,
-  type SchemaModel,
-  type TableModel,
-  type Tombstones,
-} from '../../src/model/schema-model.js';
+import { emptyTombstones, type ColumnModel, type DeclaredSchema, type ForeignKeyModel, type IndexModel, type SchemaModel, type TableModel, type Tombstones } from '../../src/model/schema-model.js';
 import { notNullCheckName } from '../../src/plan/owned-names.js';
 import { T, check, column as col, foreignKey as fk, index, table } from '../support/model-builders.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 // ---------- builders ----------
 

@@ -8,15 +8,16 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
-import type { Dialect, SyncSpec } from '../../src/dialect.js';
+import type { Dialect } from '../../src/dialect.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
 import { classifyStatement } from '../../src/execute/statement-guard.js';
 import { readIndexKey, readIndexKeys, type IndexKey } from '../../src/model/index-entry.js';
 import type { ColumnSync } from '../../src/model/transition.js';
 import { probeStatement } from '../../src/plan/probe-expressions.js';
 import { syncSpec } from '../../src/plan/operations/column-sync.js';
-import type { PrecheckRule } from '../../src/plan/step.js';
 import { check, column, foreignKey, index, T, table } from '../support/model-builders.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
+import type { PrecheckRule } from '../../src/model/precheck-rule.js';
 
 const HOSTILE = ['User', 'userName', 'with space', 'we"ird', 'back`tick', 'semi;colon', 'prénom', 'order', 'select', 'group', "it's", '$dbtide$', '--x', '/*x*/', 'a,b', 'a)b'];
 const PLAIN = 'plain';

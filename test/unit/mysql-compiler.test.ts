@@ -4,8 +4,9 @@ import { defaultSql, indexKey, literal, mysqlCompiler as sql } from '../../diale
 import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import { classifyStatement, guardStatement } from '../../src/execute/statement-guard.js';
 import { columnKey, readIndexKey, readIndexKeys } from '../../src/model/index-entry.js';
-import type { ColumnType, ForeignKeyModel } from '../../src/model/schema-model.js';
+import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import { T as BASE, column as col, idColumn, index, table } from '../support/model-builders.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const T = { ...BASE, smallint: { kind: 'smallint' } as ColumnType, boolean: { kind: 'boolean' } as ColumnType, timestamp: { kind: 'timestamp', withTimeZone: false } as ColumnType };
 

@@ -9,7 +9,8 @@ import {
   type MysqlColumnSpelling,
 } from '../../dialects/mysql/introspector-defaults.js';
 import { sameDefault, sameExpression } from '../../src/diff/same-expression.js';
-import type { ColumnType, DefaultValue } from '../../src/model/schema-model.js';
+import type { DefaultValue } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const int: ColumnType = { kind: 'int' };
 const bigint: ColumnType = { kind: 'bigint' };

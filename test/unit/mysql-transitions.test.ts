@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlTransitions as transitions, rowExpression, updateTriggerName } from '../../dialects/mysql/transitions.js';
-import type { SyncSpec } from '../../src/dialect.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 const rename: SyncSpec = {
   table: 'people', trigger: '_dbtide_sync_people_nickname', forward: { nickname: 'nick' }, backward: { nick: 'nickname' }, fillOnly: false, sources: ['nick'],

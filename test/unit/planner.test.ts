@@ -7,8 +7,9 @@ import { columnKey } from '../../src/model/index-entry.js';
 import { guardStatement } from '../../src/execute/statement-guard.js';
 import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
-import { PHASES, phaseIndex, stepsOf, type LockInfo, type Plan, type Precheck, type Step } from '../../src/plan/step.js';
+import { PHASES, phaseIndex, stepsOf, type Plan, type Precheck, type Step } from '../../src/plan/step.js';
 import { T, column as col, foreignKey as fk, idColumn, index, table } from '../support/model-builders.js';
+import type { LockInfo } from '../../src/model/locks.js';
 
 const caps = postgresCapabilities('15.4');
 const run = (changes: Change[], rows?: Record<string, number>): Plan =>

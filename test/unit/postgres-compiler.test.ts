@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { MIN_POSTGRES_MAJOR, postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { columnType, postgresCompiler as sql, quote } from '../../dialects/postgres/compiler.js';
 import { readIndexKeys } from '../../src/model/index-entry.js';
-import type { ColumnType, ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from '../../src/model/schema-model.js';
+import type { ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from '../../src/model/schema-model.js';
 import { column as col, foreignKey, index } from '../support/model-builders.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 /** The compiler tests' foreign key: orders(user_id) -> users(id) unless told otherwise. */
 const fk = (extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel =>

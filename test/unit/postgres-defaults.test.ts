@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parsePostgresDefault } from '../../dialects/postgres/introspector-defaults.js';
-import type { ColumnType } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const int: ColumnType = { kind: 'int' };
 const bigint: ColumnType = { kind: 'bigint' };

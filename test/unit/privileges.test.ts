@@ -8,19 +8,13 @@ import type { SchemaInput } from '../../src/declaration/dsl-types.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { changeType, dataMove, renameColumn, renameTable } from '../../src/declaration/transitions.js';
 import { diff } from '../../src/diff/diff.js';
-import {
-  ledgerNeeds,
-  needsContext,
-  phaseNeeds,
-  privilegeRefusal,
-  referencedTables,
-  type PrivilegeNeed,
-} from '../../src/execute/privileges.js';
+import { ledgerNeeds, needsContext, phaseNeeds, privilegeRefusal, referencedTables } from '../../src/execute/privileges.js';
 import type { DeclaredSchema, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
 import { stepsOf, type Phase } from '../../src/plan/step.js';
 import { T, column as col, idColumn, index, table } from '../support/model-builders.js';
+import type { PrivilegeNeed } from '../../src/model/privileges.js';
 
 const v1 = defineSchema({
   release: 'v1',

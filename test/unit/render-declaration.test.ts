@@ -8,8 +8,9 @@ import type { Schema } from '../../src/declaration/dsl-types.js';
 import { checkName } from '../../src/declaration/names.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { renderDeclaration } from '../../src/declaration/render-declaration.js';
-import type { ColumnType, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { check, column, foreignKey, index } from '../support/model-builders.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const INDEX = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalExpression, defaultAsSql, sameDefault, sameExpression } from '../../src/diff/same-expression.js';
-import type { ColumnType, DefaultValue } from '../../src/model/schema-model.js';
+import type { DefaultValue } from '../../src/model/schema-model.js';
+import type { ColumnType } from '../../src/model/column-type.js';
 
 const text: ColumnType = { kind: 'text' };
 const varchar: ColumnType = { kind: 'varchar', length: 32 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SyncSpec } from '../../src/dialect.js';
 import { syncRules } from '../../src/migrate/sync-rules.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 const spec: SyncSpec = { table: 'p', trigger: 'tg', forward: { full: "a || ' ' || b" }, backward: { a: 'f(full)', b: 'g(full)' }, fillOnly: false, sources: ['a', 'b'] };
 

@@ -1,5 +1,6 @@
-import { fact, LOCK, type Operation, type StepDraft } from '../operation.js';
+import { fact, type Operation, type StepDraft } from '../operation.js';
 import { setNotNull } from './set-not-null.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * A new column on a live table. Old code does not write it, so until contract it must accept

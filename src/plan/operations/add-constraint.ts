@@ -1,7 +1,8 @@
 import type { CheckModel, ForeignKeyModel } from '../../model/schema-model.js';
-import { allNew, fact, LOCK, type PlanContext, type StepDraft } from '../operation.js';
+import { allNew, fact, type PlanContext, type StepDraft } from '../operation.js';
 import type { Change } from '../../diff/changes.js';
 import type { Phase, Precheck } from '../step.js';
+import { LOCK } from '../../model/locks.js';
 
 interface Constraint {
   operation: 'add-foreign-key' | 'add-check';

@@ -1,5 +1,6 @@
 import { keyColumns } from '../../model/index-entry.js';
-import { allNew, convertedNote, fact, LOCK, type Operation } from '../operation.js';
+import { allNew, convertedNote, fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * Indexes on live tables are built without blocking writes. A unique index on data old code

@@ -1,7 +1,8 @@
 import { columnKey } from '../../model/index-entry.js';
 import type { KeyConstraint } from '../../model/schema-model.js';
-import { allNew, convertedNote, fact, LOCK, type Operation, type PlanContext, type StepDraft } from '../operation.js';
+import { allNew, convertedNote, fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Phase, Precheck } from '../step.js';
+import { LOCK } from '../../model/locks.js';
 
 /** Read in the declared types: a column the plan swaps in converted is read from its converted copy. */
 function duplicates(table: string, columns: string[], ctx: PlanContext): Precheck {

@@ -1,5 +1,6 @@
 import { formatColumnType } from '../../model/column-type.js';
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /** Accepting NULL again cannot break old code: expand. */
 export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{

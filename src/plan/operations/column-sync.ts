@@ -1,7 +1,8 @@
-import type { SyncSpec } from '../../dialect.js';
 import type { ColumnSync } from '../../model/transition.js';
-import { fact, LOCK, type Operation, type PlanContext } from '../operation.js';
+import { fact, type Operation, type PlanContext } from '../operation.js';
 import type { Precheck } from '../step.js';
+import type { SyncSpec } from '../../model/sync-spec.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * The sync with every expression final: a rename copies the other column (its name quoted, so

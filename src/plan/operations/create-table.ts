@@ -1,6 +1,7 @@
-import { fact, LOCK, type Operation, type StepDraft } from '../operation.js';
+import { fact, type Operation, type StepDraft } from '../operation.js';
 import { addForeignKey } from './add-constraint.js';
 import { addIndex } from './add-index.js';
+import { LOCK } from '../../model/locks.js';
 
 /** A new table: no application code uses it yet, so it is built whole in expand. */
 export const createTable: Operation<'create-table'> = ({ table }, ctx) => {

@@ -1,4 +1,5 @@
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * Removals are only of tombstoned objects or of objects the declaration replaces (the diff never

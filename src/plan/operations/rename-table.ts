@@ -1,4 +1,5 @@
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /** Old code keeps using the old name through a view (simple views take writes), so the rename is safe live. */
 export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => [{

@@ -1,5 +1,6 @@
 import { notNullCheckName } from '../owned-names.js';
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * NOT NULL on a column old code may leave empty: contract only. Where the server can, a CHECK

@@ -1,4 +1,5 @@
-import { fact, LOCK, type Operation } from '../operation.js';
+import { fact, type Operation } from '../operation.js';
+import { LOCK } from '../../model/locks.js';
 
 /**
  * The new version's views: in the window they read the shadow columns, which needs the dual-write

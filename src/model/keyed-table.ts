@@ -1,0 +1,16 @@
+/** A table walked in primary-key order. */
+export interface KeyedTable {
+  table: string;
+  /** Primary-key columns, the keyset order. */
+  key: string[];
+}
+
+/** One keyset-batched data move: rows of `table`, in primary-key order, get `set` applied. */
+export interface BackfillJob extends KeyedTable {
+  /** Stable across runs: the checkpoint is found by it. */
+  id: string;
+  /** Column -> SQL expression over the row's other columns. */
+  set: Record<string, string>;
+  /** Only rows meeting this condition (over the row's columns) are written. */
+  where: string;
+}
