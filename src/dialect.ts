@@ -4,7 +4,7 @@ import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
 import type { ConstraintKind, NamedObjectKind } from './model/named-objects.js';
 import type { SyncSpec } from './model/sync-spec.js';
-import type { LockName } from './model/locks.js';
+import type { LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
 import type { ColumnType } from './model/column-type.js';
@@ -52,8 +52,6 @@ export interface Capabilities {
   isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
   /** SQL expressions known to be non-volatile, so a default using them needs no rewrite. */
   isStableDefaultExpression(expression: string): boolean;
-  /** The dialect's words for the planner's lock levels, where they differ from PostgreSQL's. */
-  lockWords?: Partial<Record<LockName, string>>;
   /**
    * Kinds of named object whose names the server keeps in one namespace per schema (MySQL: per
    * database), one list per namespace. Every other name only has to differ within its table,
@@ -73,39 +71,40 @@ export type VersionSelection = 'search-path' | 'database';
 
 export type ConstraintAdd = 'deferred' | 'online' | 'blocking';
 
-/** Renders each primitive schema action to SQL. Pure: no I/O. */
+/** Renders each primitive schema action to SQL with the lock it takes. Pure: no I/O. */
 export interface SqlCompiler {
   quote(identifier: string): string;
   /** Columns, primary key, unique constraints and checks; indexes and foreign keys are steps of their own. */
-  createTable(table: TableModel): string;
-  dropTable(table: string): string;
-  addColumn(table: string, column: ColumnModel): string;
-  dropColumn(table: string, column: string): string;
+  createTable(table: TableModel): Statement;
+  dropTable(table: string): Statement;
+  addColumn(table: string, column: ColumnModel): Statement;
+  dropColumn(table: string, column: string): Statement;
   /** Column changes get the whole declared column: MySQL restates it (MODIFY), PostgreSQL reads what it needs. */
   /** `inPlace`: the capability table found the change metadata-only. */
-  alterColumnType(table: string, column: ColumnModel, options: { inPlace: boolean }): string;
-  setDefault(table: string, column: ColumnModel): string;
-  dropDefault(table: string, column: string): string;
-  setNotNull(table: string, column: ColumnModel): string;
-  dropNotNull(table: string, column: ColumnModel): string;
+  alterColumnType(table: string, column: ColumnModel, options: { inPlace: boolean }): Statement;
+  setDefault(table: string, column: ColumnModel): Statement;
+  dropDefault(table: string, column: string): Statement;
+  /** `provenByCheck`: a validated CHECK (c IS NOT NULL) spares the scan, where the server can use one. */
+  setNotNull(table: string, column: ColumnModel, options: { provenByCheck: boolean }): Statement;
+  dropNotNull(table: string, column: ColumnModel): Statement;
   /** `keys`: the index's entries read against the table's columns (src/model/index-entry.ts). */
-  createIndex(table: string, index: IndexModel, keys: IndexKey[], options: { online: boolean }): string;
-  dropIndex(table: string, name: string, options: { online: boolean }): string;
-  rebuildIndex(name: string): string;
-  addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
-  addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): string;
+  createIndex(table: string, index: IndexModel, keys: IndexKey[], options: { online: boolean }): Statement;
+  dropIndex(table: string, name: string, options: { online: boolean }): Statement;
+  rebuildIndex(name: string): Statement;
+  addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): Statement;
+  addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): Statement;
   /** Statements, because an online add may need session settings around it (MySQL's foreign_key_checks). */
-  addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): string[];
-  addCheck(table: string, check: CheckModel, options: { validate: boolean }): string;
-  validateConstraint(table: string, name: string): string;
-  dropConstraint(table: string, name: string, kind: ConstraintKind): string;
+  addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): Statement[];
+  addCheck(table: string, check: CheckModel, options: { validate: boolean }): Statement;
+  validateConstraint(table: string, name: string): Statement;
+  dropConstraint(table: string, name: string, kind: ConstraintKind): Statement;
   /** Renders a column type the way this dialect spells it. */
   columnType(type: ColumnType): string;
   /** Converts an expression to a type, as a change-type transition does by default. */
   cast(expression: string, type: ColumnType): string;
-  renameColumn(table: string, from: string, to: string): string;
-  renameConstraint(table: string, from: string, to: string): string;
-  renameIndex(table: string, from: string, to: string): string;
+  renameColumn(table: string, from: string, to: string): Statement;
+  renameConstraint(table: string, from: string, to: string): Statement;
+  renameIndex(table: string, from: string, to: string): Statement;
 }
 
 
@@ -116,8 +115,8 @@ export interface TransitionSql {
    * reaches the old ones (where a backward expression exists). It must skip writes made by a
    * session that set `BackfillSql.quietTriggers(true)`, and must never write back (no loops).
    */
-  createSyncTrigger(sync: SyncSpec): string[];
-  dropSyncTrigger(table: string, trigger: string): string[];
+  createSyncTrigger(sync: SyncSpec): Statement[];
+  dropSyncTrigger(table: string, trigger: string): Statement[];
   /**
    * Drops the sync's `trigger` and `column` and gives `shadow` its name; the statements run as one
    * group on one session. Where DDL cannot share a transaction, the table's writes wait across
@@ -125,17 +124,17 @@ export interface TransitionSql {
    * the drop and rename are one statement: between two, a stopped run would leave neither the old
    * column nor the new name.
    */
-  swapColumn(table: string, column: string, shadow: string, trigger: string): string[];
+  swapColumn(table: string, column: string, shadow: string, trigger: string): Statement[];
   /** Renames the table and leaves a view under the old name that old code can read and write. */
-  renameTableWithAlias(from: string, to: string): string[];
-  dropAlias(name: string): string[];
+  renameTableWithAlias(from: string, to: string): Statement[];
+  dropAlias(name: string): Statement[];
   /**
    * Creates the version schema if missing and (re)writes its views over the base's tables, then its
    * marker: simple views, which take writes, each column under its declared name.
    */
-  writeVersionSchema(schema: VersionSchema): string[];
+  writeVersionSchema(schema: VersionSchema): Statement[];
   /** Drops the version schema, which holds only `views` (its marker among them). */
-  dropVersionSchema(name: string, views: string[]): string[];
+  dropVersionSchema(name: string, views: string[]): Statement[];
   /** Rows (`name`) of the schemas (MySQL: databases) holding a view named as the first parameter. */
   markedSchemas: string;
   /** Rows (`name`, `is_view`) of the tables and views in the schema named by the first parameter. */
@@ -157,6 +156,8 @@ export interface BackfillSql {
    * returns one row with `n`, the rows updated. Parameters: `after` values, then `upTo` values.
    */
   update(job: BackfillJob, hasAfter: boolean): string;
+  /** What a batch's UPDATE holds while it runs. */
+  batchLock: LockInfo;
   /** Session statements that make dbtide's own triggers skip (on) or see (off) this session's writes. */
   quietTriggers(on: boolean): string[];
 }

@@ -120,7 +120,14 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   await refuseInvalidExpressions(db, declared, live, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
-  const plan = buildPlan(changes, { caps: db.caps, sql: db.dialect.compiler, transitions: db.dialect.transitions, tables: compared.model.tables, rows });
+  const plan = buildPlan(changes, {
+    caps: db.caps,
+    sql: db.dialect.compiler,
+    transitions: db.dialect.transitions,
+    batchLock: db.dialect.backfill.batchLock,
+    tables: compared.model.tables,
+    rows,
+  });
   return { plan: versions.selected ? { ...plan, version: versions.selected } : plan, live };
 }
 

@@ -1,4 +1,5 @@
 import type { BackfillSql } from '../../src/dialect.js';
+import { MYSQL_LOCK } from './locks.js';
 import { quote } from './compiler.js';
 import type { KeyedTable } from '../../src/model/keyed-table.js';
 
@@ -67,5 +68,6 @@ export const mysqlBackfill: BackfillSql = {
     const set = Object.entries(job.set).map(([c, e]) => `${table}.${quote(c)} = ${e}`).join(', ');
     return `UPDATE ${table}, ${from} SET ${set} WHERE ${where} AND (${job.where})`;
   },
+  batchLock: MYSQL_LOCK.batch,
   quietTriggers: (on) => [`SET ${QUIET_VARIABLE} = ${on ? "'on'" : 'NULL'}`],
 };

@@ -65,13 +65,5 @@ export function mysqlCapabilities(version: string): Capabilities {
     // CHECK names are per database on MySQL (CHECK_CONSTRAINTS has no table) and per table on MariaDB.
     schemaWideNames: flavour === 'mariadb' ? [['foreign-key']] : [['foreign-key'], ['check']],
     versionSelection: 'database',
-    lockWords: {
-      metadata: 'ALGORITHM=INSTANT (metadata only, brief metadata lock)',
-      online: 'ALGORITHM=INPLACE, LOCK=NONE (reads and writes continue)',
-      onlineRewrite: 'ALGORITHM=INPLACE, LOCK=NONE, table rebuilt (reads and writes continue)',
-      shareRow: 'brief metadata lock',
-      scan: 'LOCK=SHARED during a full scan (writes wait)',
-      rewrite: 'ALGORITHM=COPY, LOCK=SHARED (the table is copied; writes wait)',
-    },
   };
 }

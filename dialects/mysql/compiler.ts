@@ -1,4 +1,6 @@
 import type { SqlCompiler } from '../../src/dialect.js';
+import { NEW_TABLE_LOCK, type LockInfo, type Statement } from '../../src/model/locks.js';
+import { MYSQL_LOCK } from './locks.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
@@ -71,14 +73,22 @@ export function columnDefinition(column: ColumnModel): string {
  * How the server may run an ALTER. Stating it makes the server refuse rather than fall back to a
  * copy that blocks writes. INSTANT takes only `LOCK=DEFAULT` on MySQL (it never blocks anyway).
  */
-const INSTANT = 'ALGORITHM=INSTANT, LOCK=DEFAULT';
-const ONLINE = 'ALGORITHM=INPLACE, LOCK=NONE';
+const INSTANT: Algorithm = { clause: 'ALGORITHM=INSTANT, LOCK=DEFAULT', lock: MYSQL_LOCK.instant };
+const ONLINE: Algorithm = { clause: 'ALGORITHM=INPLACE, LOCK=NONE', lock: MYSQL_LOCK.online };
+/** The same clause where the server rebuilds the table in place (nullability, the primary key). */
+const ONLINE_REBUILD: Algorithm = { ...ONLINE, lock: MYSQL_LOCK.onlineRebuild };
 /** Type changes and checks: the server copies the table; reads continue, writes wait. */
-const COPY = 'ALGORITHM=COPY, LOCK=SHARED';
+const COPY: Algorithm = { clause: 'ALGORITHM=COPY, LOCK=SHARED', lock: MYSQL_LOCK.copy };
 /** The first FULLTEXT index on a table rebuilds it; writes wait. */
-const FULLTEXT = 'ALGORITHM=INPLACE, LOCK=SHARED';
+const FULLTEXT: Algorithm = { clause: 'ALGORITHM=INPLACE, LOCK=SHARED', lock: MYSQL_LOCK.shared };
 
-const alter = (table: string, clause: string, how: string) => `ALTER TABLE ${quote(table)} ${clause}, ${how}`;
+interface Algorithm {
+  clause: string;
+  lock: LockInfo;
+}
+
+const alter = (table: string, clause: string, how: Algorithm): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}, ${how.clause}`, lock: how.lock });
+const session = (sql: string): Statement => ({ sql, lock: MYSQL_LOCK.none });
 
 const INDEX_KIND: Record<string, string> = { fulltext: 'FULLTEXT ', spatial: 'SPATIAL ' };
 
@@ -103,9 +113,9 @@ export const mysqlCompiler: SqlCompiler = {
     if (table.primaryKey) lines.push(`PRIMARY KEY (${list(table.primaryKey.columns)})`);
     for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} UNIQUE (${list(u.columns)})`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
-    return `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`;
+    return { sql: `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, lock: NEW_TABLE_LOCK };
   },
-  dropTable: (table) => `DROP TABLE IF EXISTS ${quote(table)}`,
+  dropTable: (table) => ({ sql: `DROP TABLE IF EXISTS ${quote(table)}`, lock: MYSQL_LOCK.metadata }),
   addColumn: (table, column) => alter(table, `ADD COLUMN ${columnDefinition(column)}`, INSTANT),
   dropColumn: (table, column) => alter(table, `DROP COLUMN ${quote(column)}`, INSTANT),
   // MODIFY restates the whole column; a type change other than widening a VARCHAR copies the table.
@@ -114,22 +124,22 @@ export const mysqlCompiler: SqlCompiler = {
     alter(table, `ALTER COLUMN ${quote(column.name)} SET DEFAULT ${defaultSql(column.default!, column.type)}`, INSTANT),
   dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`, INSTANT),
   // Changing nullability rebuilds the table in place while writes continue.
-  setNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: false })}`, ONLINE),
-  dropNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: true })}`, ONLINE),
+  setNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: false })}`, ONLINE_REBUILD),
+  dropNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: true })}`, ONLINE_REBUILD),
   createIndex: (table, index, keys) => alter(table, indexClause(index, keys), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE),
   dropIndex: (table, name) => alter(table, `DROP INDEX ${quote(name)}`, ONLINE),
   rebuildIndex(name) {
     throw new Error(`MySQL leaves no invalid index to rebuild (${name}): a failed online build removes its index`);
   },
-  addPrimaryKey: (table, key) => alter(table, `ADD PRIMARY KEY (${list(key.columns)})`, ONLINE),
+  addPrimaryKey: (table, key) => alter(table, `ADD PRIMARY KEY (${list(key.columns)})`, ONLINE_REBUILD),
   addUnique: (table, key) => alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE (${list(key.columns)})`, ONLINE),
   // With foreign_key_checks on, the server copies the table to check every row; the orphan
   // precheck has scanned them instead, so the key is added in place (runtime re-enables the
   // checks when the ALTER fails).
   addForeignKey: (table, fk) => [
-    'SET foreign_key_checks = 0',
+    session('SET foreign_key_checks = 0'),
     alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}`, ONLINE),
-    'SET foreign_key_checks = 1',
+    session('SET foreign_key_checks = 1'),
   ],
   addCheck: (table, check: CheckModel) => alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})`, COPY),
   validateConstraint(table, name) {

@@ -1,4 +1,6 @@
 import type { TransitionSql } from '../../src/dialect.js';
+import { withLock } from '../../src/model/locks.js';
+import { MYSQL_LOCK } from './locks.js';
 import { fitName } from '../../src/declaration/names.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { QUIET_VARIABLE } from './backfill.js';
@@ -216,31 +218,31 @@ export const mysqlTransitions: TransitionSql = {
   ...mysqlVersionSchemas,
   createSyncTrigger(sync) {
     const rules = syncRules(sync);
-    return [
+    return withLock(
+      MYSQL_LOCK.metadata,
       // Left behind when a run stopped between the two: the same statement made it.
       trigger('CREATE TRIGGER IF NOT EXISTS', updateTriggerName(sync.trigger), 'UPDATE', sync, rules.update),
       trigger('CREATE TRIGGER', sync.trigger, 'INSERT', sync, rules.insert),
-    ];
+    );
   },
-  dropSyncTrigger: (_table, trigger) => [
-    `DROP TRIGGER IF EXISTS ${quote(updateTriggerName(trigger))}`,
-    `DROP TRIGGER IF EXISTS ${quote(trigger)}`,
-  ],
+  dropSyncTrigger: (_table, trigger) =>
+    withLock(MYSQL_LOCK.metadata, `DROP TRIGGER IF EXISTS ${quote(updateTriggerName(trigger))}`, `DROP TRIGGER IF EXISTS ${quote(trigger)}`),
   // The swap comes before the triggers' drop: if it fails, the triggers still sync every write
   // once the lock is gone; under the lock no write can find them referring to a dropped column.
   swapColumn: (table, column, shadow, trigger) => [
-    `LOCK TABLES ${quote(table)} WRITE`,
-    `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`,
+    ...withLock(MYSQL_LOCK.tableWrite, `LOCK TABLES ${quote(table)} WRITE`),
+    ...withLock(MYSQL_LOCK.instant, `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`),
     ...mysqlTransitions.dropSyncTrigger(table, trigger),
-    'UNLOCK TABLES',
+    ...withLock(MYSQL_LOCK.none, 'UNLOCK TABLES'),
   ],
   renameTableWithAlias: (from, to) => {
     const alias = aliasSwapNames(from);
-    return [
+    return withLock(
+      MYSQL_LOCK.metadata,
       `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)}`,
       `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)}`,
       `RENAME TABLE ${quote(to)} TO ${quote(alias.retired)}, ${quote(from)} TO ${quote(to)}, ${quote(alias.view)} TO ${quote(from)}`,
-    ];
+    );
   },
-  dropAlias: (name) => [`DROP VIEW IF EXISTS ${quote(aliasSwapNames(name).retired)}, ${quote(name)}`],
+  dropAlias: (name) => withLock(MYSQL_LOCK.metadata, `DROP VIEW IF EXISTS ${quote(aliasSwapNames(name).retired)}, ${quote(name)}`),
 };

@@ -1,6 +1,8 @@
 import type { TransitionSql } from '../../src/dialect.js';
 import { versionSchemaStatements } from '../../src/model/version-schema.js';
+import { withLock } from '../../src/model/locks.js';
 import { literal, quote } from './compiler.js';
+import { MYSQL_LOCK } from './locks.js';
 
 /**
  * A version schema is a database of simple (updatable, MERGE) views. A view keeps the column
@@ -8,9 +10,9 @@ import { literal, quote } from './compiler.js';
  */
 export const mysqlVersionSchemas: Pick<TransitionSql, 'writeVersionSchema' | 'dropVersionSchema' | 'markedSchemas' | 'relationsOf'> = {
   writeVersionSchema: (schema) =>
-    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE DATABASE IF NOT EXISTS ${quote(name)}`, text: literal }),
+    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE DATABASE IF NOT EXISTS ${quote(name)}`, text: literal, lock: MYSQL_LOCK.none }),
   // The core drops a version database only when it holds nothing but dbtide's views.
-  dropVersionSchema: (name) => [`DROP DATABASE IF EXISTS ${quote(name)}`],
+  dropVersionSchema: (name) => withLock(MYSQL_LOCK.none, `DROP DATABASE IF EXISTS ${quote(name)}`),
   markedSchemas: 'SELECT TABLE_SCHEMA AS name FROM information_schema.VIEWS WHERE TABLE_NAME = ? ORDER BY 1',
   relationsOf: `SELECT TABLE_NAME AS name, TABLE_TYPE = 'VIEW' AS is_view FROM information_schema.TABLES
     WHERE TABLE_SCHEMA = ? ORDER BY 1`,

@@ -1,4 +1,5 @@
 import type { BackfillSql } from '../../src/dialect.js';
+import { PG_LOCK } from './locks.js';
 import { quote } from './compiler.js';
 import type { KeyedTable } from '../../src/model/keyed-table.js';
 
@@ -26,5 +27,6 @@ export const postgresBackfill: BackfillSql = {
     // Updating a key range, not a list of keys, lets the server walk the table once per batch.
     return `WITH _dbtide_updated AS (UPDATE ${quote(job.table)} SET ${set} WHERE ${range(job, hasAfter)} AND (${job.where}) RETURNING 1) SELECT count(*) AS n FROM _dbtide_updated`;
   },
+  batchLock: PG_LOCK.batch,
   quietTriggers: (on) => [`SET ${QUIET_SETTING} = '${on ? 'on' : 'off'}'`],
 };

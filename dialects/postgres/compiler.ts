@@ -1,4 +1,6 @@
 import type { SqlCompiler } from '../../src/dialect.js';
+import { NEW_TABLE_LOCK, type LockInfo, type Statement } from '../../src/model/locks.js';
+import { PG_LOCK } from './locks.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
 import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, TableModel } from '../../src/model/schema-model.js';
@@ -38,7 +40,8 @@ function columnDefinition(column: ColumnModel): string {
   return parts.join(' ');
 }
 
-const alter = (table: string, clause: string) => `ALTER TABLE ${quote(table)} ${clause}`;
+const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
+const statement = (sql: string, lock: LockInfo): Statement => ({ sql, lock });
 
 export const postgresCompiler: SqlCompiler = {
   quote,
@@ -48,39 +51,44 @@ export const postgresCompiler: SqlCompiler = {
     if (table.primaryKey) lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
     for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} UNIQUE (${list(u.columns)})`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
-    return `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`;
+    return statement(`CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, NEW_TABLE_LOCK);
   },
-  dropTable: (table) => `DROP TABLE IF EXISTS ${quote(table)}`,
-  addColumn: (table, column) => alter(table, `ADD COLUMN IF NOT EXISTS ${columnDefinition(column)}`),
+  dropTable: (table) => statement(`DROP TABLE IF EXISTS ${quote(table)}`, PG_LOCK.metadata),
+  // An identity column fills every row; a constant default is stored once (PostgreSQL 11+).
+  addColumn: (table, column) => alter(table, `ADD COLUMN IF NOT EXISTS ${columnDefinition(column)}`, column.identity ? PG_LOCK.rewrite : PG_LOCK.metadata),
   dropColumn: (table, column) => alter(table, `DROP COLUMN IF EXISTS ${quote(column)}`),
-  alterColumnType: (table, { name, type }) =>
-    alter(table, `ALTER COLUMN ${quote(name)} TYPE ${columnType(type)} USING ${quote(name)}::${columnType(type)}`),
+  alterColumnType: (table, { name, type }, { inPlace }) =>
+    alter(table, `ALTER COLUMN ${quote(name)} TYPE ${columnType(type)} USING ${quote(name)}::${columnType(type)}`, inPlace ? PG_LOCK.metadata : PG_LOCK.rewrite),
   setDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET DEFAULT ${defaultSql(column.default!)}`),
   dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`),
-  setNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET NOT NULL`),
+  setNotNull: (table, column, { provenByCheck }) =>
+    alter(table, `ALTER COLUMN ${quote(column.name)} SET NOT NULL`, provenByCheck ? PG_LOCK.metadata : PG_LOCK.scan),
   dropNotNull: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} DROP NOT NULL`),
   createIndex(table, index: IndexModel, keys, { online }) {
-    return (
+    return statement(
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${online ? 'CONCURRENTLY ' : ''}${quote(index.name)} ON ${quote(table)}` +
-      `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${keys.map(indexKey).join(', ')})` +
-      (index.where ? ` WHERE ${index.where}` : '')
+        `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${keys.map(indexKey).join(', ')})` +
+        (index.where ? ` WHERE ${index.where}` : ''),
+      online ? PG_LOCK.online : PG_LOCK.indexBuild,
     );
   },
-  dropIndex: (_table, name, { online }) => `DROP INDEX ${online ? 'CONCURRENTLY ' : ''}IF EXISTS ${quote(name)}`,
-  rebuildIndex: (name) => `REINDEX INDEX CONCURRENTLY ${quote(name)}`,
+  dropIndex: (_table, name, { online }) =>
+    statement(`DROP INDEX ${online ? 'CONCURRENTLY ' : ''}IF EXISTS ${quote(name)}`, online ? PG_LOCK.online : PG_LOCK.metadata),
+  rebuildIndex: (name) => statement(`REINDEX INDEX CONCURRENTLY ${quote(name)}`, PG_LOCK.online),
+  // Without an index built first, the key's index is built under the exclusive lock.
   addPrimaryKey: (table, key: KeyConstraint, { usingIndex }) =>
-    alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
+    alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
   addUnique: (table, key, { usingIndex }) =>
-    alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`),
+    alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
   addForeignKey: (table, fk, { validate }) => [
-    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${validate ? '' : ' NOT VALID'}`),
+    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.shareRowScan : PG_LOCK.shareRow),
   ],
   addCheck: (table, check: CheckModel, { validate }) =>
-    alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`),
-  validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`),
+    alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.scan : PG_LOCK.metadata),
+  validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`, PG_LOCK.online),
   dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
   cast: (expression, type) => `CAST(${expression} AS ${columnType(type)})`,
   renameColumn: (table, from, to) => alter(table, `RENAME COLUMN ${quote(from)} TO ${quote(to)}`),
   renameConstraint: (table, from, to) => alter(table, `RENAME CONSTRAINT ${quote(from)} TO ${quote(to)}`),
-  renameIndex: (_table, from, to) => `ALTER INDEX ${quote(from)} RENAME TO ${quote(to)}`,
+  renameIndex: (_table, from, to) => statement(`ALTER INDEX ${quote(from)} RENAME TO ${quote(to)}`, PG_LOCK.metadata),
 };

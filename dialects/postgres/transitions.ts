@@ -4,6 +4,8 @@ import { postgresCompiler, quote } from './compiler.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { postgresVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
+import { withLock } from '../../src/model/locks.js';
+import { PG_LOCK } from './locks.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
 export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';
@@ -83,12 +85,12 @@ function dollarQuoted(text: string): string {
 export const postgresTransitions: TransitionSql = {
   ...postgresVersionSchemas,
   createSyncTrigger: (sync) => [
-    `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body(sync))}`,
-    `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`,
+    ...withLock(PG_LOCK.none, `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body(sync))}`),
+    ...withLock(PG_LOCK.shareRow, `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`),
   ],
   dropSyncTrigger: (table, trigger) => [
-    `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
-    `DROP FUNCTION IF EXISTS ${quote(trigger)}()`,
+    ...withLock(PG_LOCK.metadata, `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`),
+    ...withLock(PG_LOCK.none, `DROP FUNCTION IF EXISTS ${quote(trigger)}()`),
   ],
   // One transaction: writers wait at the trigger's drop until the swap commits.
   swapColumn: (table, column, shadow, trigger) => [
@@ -97,9 +99,9 @@ export const postgresTransitions: TransitionSql = {
     postgresCompiler.renameColumn(table, shadow, column),
   ],
   renameTableWithAlias: (from, to) => [
-    `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`,
-    `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`,
-    `COMMENT ON VIEW ${quote(from)} IS ${literal(ALIAS_COMMENT_PREFIX + to)}`,
+    ...withLock(PG_LOCK.metadata, `ALTER TABLE ${quote(from)} RENAME TO ${quote(to)}`),
+    ...withLock(PG_LOCK.none, `CREATE VIEW ${quote(from)} AS SELECT * FROM ${quote(to)}`, `COMMENT ON VIEW ${quote(from)} IS ${literal(ALIAS_COMMENT_PREFIX + to)}`),
   ],
-  dropAlias: (name) => [`DROP VIEW IF EXISTS ${quote(name)}`],
+  // Old code's view goes: its readers wait for the drop's brief exclusive lock, the table's do not.
+  dropAlias: (name) => withLock(PG_LOCK.metadata, `DROP VIEW IF EXISTS ${quote(name)}`),
 };

@@ -1,4 +1,4 @@
-/** How a step locks the table: what an operator needs to judge it. */
+/** How a statement or a step locks the table: what an operator needs to judge it. */
 export interface LockInfo {
   /** The strongest lock taken, in the dialect's words. */
   level: string;
@@ -6,20 +6,36 @@ export interface LockInfo {
   blocksWrites: boolean;
   /** True when the whole table is rewritten or scanned under that lock. */
   rewritesTable: boolean;
+  /** Orders a dialect's locks that neither block writes nor rewrite (PostgreSQL's lock modes, MySQL's algorithms). */
+  rank: number;
 }
 
-/** Locks in the words of PostgreSQL's lock modes, which operators know best; dialects map them. */
-export const LOCK = {
-  none: { level: 'none (new table)', blocksWrites: false, rewritesTable: false },
-  metadata: { level: 'ACCESS EXCLUSIVE, brief (metadata only)', blocksWrites: false, rewritesTable: false },
-  online: { level: 'SHARE UPDATE EXCLUSIVE (reads and writes continue)', blocksWrites: false, rewritesTable: false },
-  shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
-  scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false },
-  rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
-  /** Views over the tables are written or dropped; the tables' readers and writers do not wait. */
-  view: { level: 'none on tables (views only)', blocksWrites: false, rewritesTable: false },
-  /** The table is rebuilt while reads and writes continue (MySQL's INPLACE, LOCK=NONE). */
-  onlineRewrite: { level: 'rebuilt online (reads and writes continue)', blocksWrites: false, rewritesTable: true },
-} satisfies Record<string, LockInfo>;
+/**
+ * One statement as the dialect compiled it, with the lock it takes: the plan states the locks of
+ * what runs, so a label cannot disagree with its SQL.
+ */
+export interface Statement {
+  sql: string;
+  lock: LockInfo;
+}
 
-export type LockName = keyof typeof LOCK;
+/** A table created by the same plan: nobody reads or writes it yet, whatever its statements take. */
+export const NEW_TABLE_LOCK: LockInfo = { level: 'none (new table)', blocksWrites: false, rewritesTable: false, rank: 0 };
+
+/** A data move runs the release author's statements: their locks are theirs. */
+export const DATA_MOVE_LOCK: LockInfo = { level: "as the move's own statements take", blocksWrites: false, rewritesTable: false, rank: 0 };
+
+/** Writes waiting outweigh a rewrite, which outweighs the stronger mode of two that do neither. */
+const weight = (l: LockInfo) => [l.blocksWrites ? 1 : 0, l.rewritesTable ? 1 : 0, l.rank];
+
+/** The strongest lock of a step's statements; the first of equals. */
+export function strongest(locks: LockInfo[]): LockInfo {
+  return locks.reduce((best, l) => {
+    const [a, b] = [weight(l), weight(best)];
+    const i = a.findIndex((x, k) => x !== b[k]);
+    return i !== -1 && a[i]! > b[i]! ? l : best;
+  });
+}
+
+/** Statements that all take the same lock. */
+export const withLock = (lock: LockInfo, ...sql: string[]): Statement[] => sql.map((s) => ({ sql: s, lock }));

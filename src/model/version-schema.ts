@@ -1,3 +1,4 @@
+import { withLock, type LockInfo, type Statement } from './locks.js';
 import { OWN_TABLE_PREFIX } from './own-objects.js';
 
 /**
@@ -51,23 +52,26 @@ export interface VersionSchemaWords {
   createSchema(name: string): string;
   /** A text value the marker view selects. */
   text(value: string): string;
+  /** What writing views takes: no lock on the tables. */
+  lock: LockInfo;
 }
 
 /**
  * The schema, a marker saying it is unfinished, the views (simple ones, which take writes), then
  * the marker: a run stopped halfway leaves a schema dbtide knows as its own and redoes.
  */
-export function versionSchemaStatements(schema: VersionSchema, words: VersionSchemaWords): string[] {
+export function versionSchemaStatements(schema: VersionSchema, words: VersionSchemaWords): Statement[] {
   const { quote } = words;
   const at = (relation: string) => `${quote(schema.name)}.${quote(relation)}`;
   const marker = (m: VersionMarker) =>
     `CREATE OR REPLACE VIEW ${at(VERSION_MARKER)} AS SELECT ${[m.base, m.release, m.signature, m.stage].map((v, i) => `${words.text(v)} AS ${MARKER_COLUMNS[i]}`).join(', ')}`;
   const select = (view: VersionView) =>
     view.columns.map((c) => (c.reads === c.name ? quote(c.name) : `${quote(c.reads)} AS ${quote(c.name)}`)).join(', ');
-  return [
+  return withLock(
+    words.lock,
     words.createSchema(schema.name),
     marker({ ...schema, signature: 'unfinished' }),
     ...schema.views.map((v) => `CREATE OR REPLACE VIEW ${at(v.table)} AS SELECT ${select(v)} FROM ${quote(schema.base)}.${quote(v.table)}`),
     marker(schema),
-  ];
+  );
 }

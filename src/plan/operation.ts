@@ -2,7 +2,7 @@ import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { IndexKey } from '../model/index-entry.js';
 import type { Change } from '../diff/changes.js';
 import type { Phase, Precheck, StepOperation, StepWork } from './step.js';
-import type { LockInfo } from '../model/locks.js';
+import type { LockInfo, Statement } from '../model/locks.js';
 
 export interface PlanContext {
   caps: Capabilities;
@@ -19,6 +19,8 @@ export interface PlanContext {
   converted(table: string, column: string): string;
   /** An index's entries read against the declared columns of its table. */
   indexKeys(table: string, entries: string[]): IndexKey[];
+  /** What a backfill batch holds (the dialect's BackfillSql). */
+  batchLock: LockInfo;
   warn(message: string): void;
 }
 
@@ -40,11 +42,16 @@ export interface StepDraft {
   earliest: Phase;
   table: string;
   description: string;
-  render(phase: Phase): string[];
+  render(phase: Phase): Statement[];
   transactional: boolean;
   /** The statements run as one group on one session even where DDL cannot share a transaction. */
   together?: true;
-  lock(phase: Phase): LockInfo;
+  /**
+   * The step's lock where no statement of its own states it (a backfill, a data move). Otherwise
+   * the strongest of its statements' locks is the step's, and none in the expand that creates its
+   * table, which nobody reads or writes yet.
+   */
+  lock?: LockInfo;
   prechecks(phase: Phase): Precheck[];
   provides: string[];
   needs: string[];

@@ -16,7 +16,7 @@ import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
-import { LOCK, type LockInfo, type LockName } from '../model/locks.js';
+import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
 
 export interface PlanInput {
   caps: Capabilities;
@@ -24,6 +24,8 @@ export interface PlanInput {
   transitions: TransitionSql;
   /** The declared tables: an index entry naming one of a table's columns is that column. */
   tables: Record<string, TableModel>;
+  /** What a backfill batch holds (the dialect's BackfillSql). */
+  batchLock: LockInfo;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
 }
@@ -106,6 +108,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
     converted: (table, column) => shadows.get(`${table}.${column}`) ?? column,
+    batchLock: input.batchLock,
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };
@@ -113,6 +116,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
   const phases = assignPhases(drafts);
   const steps = order(drafts, phases).map((d): Step => {
     const phase = phases.get(d)!;
+    const statements = d.render(phase);
     return {
       id: `${d.operation}:${d.name}`,
       phase,
@@ -122,10 +126,11 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       ...(d.subject === undefined ? {} : { subject: d.subject }),
       table: d.table,
       description: d.description,
-      sql: d.render(phase),
+      sql: statements.map((s) => s.sql),
       transactional: d.transactional,
       ...(d.together ? { together: d.together } : {}),
-      lock: inWords(d.lock(phase), input.caps),
+      // A table this expand creates is empty until expand is done; demoted later, it holds rows.
+      lock: d.lock ?? (ctx.newTables.has(d.table) && phase === 'expand' ? NEW_TABLE_LOCK : strongest(statements.map((s) => s.lock))),
       estimatedRows: input.rows?.[d.table] ?? null,
       prechecks: d.prechecks(phase),
       provides: d.provides,
@@ -134,13 +139,6 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     };
   });
   return { steps, drift, warnings };
-}
-
-/** The lock level in the dialect's own words (MySQL's ALGORITHM/LOCK rather than PostgreSQL's lock modes). */
-function inWords(lock: LockInfo, caps: Capabilities): LockInfo {
-  const name = (Object.keys(LOCK) as LockName[]).find((k) => LOCK[k] === lock);
-  const words = name === undefined ? undefined : caps.lockWords?.[name];
-  return words === undefined ? lock : { ...lock, level: words };
 }
 
 function providersOf(drafts: StepDraft[]): Map<string, StepDraft[]> {

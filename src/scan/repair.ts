@@ -182,11 +182,11 @@ async function ensureShadows(db: Database, live: SchemaModel, tables: string[]):
       const shadow: TableModel = { name, columns: [...table.columns.map(loose), ...extra], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
       // One step where DDL is transactional: a table made and left unmarked would be refused next time.
       await inTransaction(db.conn, async () => {
-        await db.conn.query(db.dialect.compiler.createTable(shadow));
+        await db.conn.query(db.dialect.compiler.createTable(shadow).sql);
         for (const sql of db.dialect.scan.markShadow(name, table.name)) await db.conn.query(sql);
       });
     } else {
-      for (const column of table.columns.filter((c) => !have.has(c.name))) await db.conn.query(db.dialect.compiler.addColumn(name, loose(column)));
+      for (const column of table.columns.filter((c) => !have.has(c.name))) await db.conn.query(db.dialect.compiler.addColumn(name, loose(column)).sql);
     }
     copied.set(table.name, table.columns.map((c) => c.name));
   }

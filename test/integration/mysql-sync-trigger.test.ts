@@ -4,6 +4,7 @@
  * the backfill does batch by batch, and what each scan statement finds in real rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Statement } from '../../src/model/locks.js';
 import { mysqlBackfill as backfill } from '../../dialects/mysql/backfill.js';
 import { quote } from '../../dialects/mysql/compiler.js';
 import { connectMysql } from '../../dialects/mysql/driver.js';
@@ -33,7 +34,8 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-const run = async (...sql: string[]) => {
+const run = async (...statements: (string | Statement)[]) => {
+  const sql = statements.map((s) => (typeof s === 'string' ? s : s.sql));
   for (const s of sql) await conn.query(s);
 };
 const rows = <T = Record<string, unknown>>(sql: string, params?: unknown[]) => conn.query<T>(sql, params);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
@@ -178,6 +179,7 @@ describe('planning a unique and an index on a type-changed column', () => {
       caps: postgresCapabilities('15.4'),
       sql: postgresCompiler,
       transitions: postgresTransitions,
+      batchLock: postgresBackfill.batchLock,
       tables: declared.model.tables,
     });
 

@@ -6,6 +6,7 @@
  * substitution and makes the two differ.
  */
 import { describe, expect, it } from 'vitest';
+import type { Statement } from '../../src/model/locks.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
 import type { Dialect } from '../../src/dialect.js';
@@ -60,7 +61,7 @@ function statements(d: Dialect, n: string): string[] {
   ];
   const job = { id: 'j', table: n, key: [n, `${n}2`], set: { [`${n}_new`]: c.quote(n) }, where: `${c.quote(`${n}_new`)} IS NULL` };
   const offenders = s.offenders(n, rules[0]!, [n]);
-  return [
+  const all: (string | Statement)[] = [
     c.createTable(whole),
     c.dropTable(n),
     c.addColumn(n, col),
@@ -68,7 +69,7 @@ function statements(d: Dialect, n: string): string[] {
     c.alterColumnType(n, col, { inPlace: false }),
     c.setDefault(n, col),
     c.dropDefault(n, n),
-    c.setNotNull(n, col),
+    c.setNotNull(n, col, { provenByCheck: false }),
     c.dropNotNull(n, col),
     c.createIndex(n, index(`${n}_idx`, [n]), keys, { online: true }),
     c.createIndex(n, index(`${n}_idx`, [n], { unique: true }), keys, { online: false }),
@@ -108,6 +109,7 @@ function statements(d: Dialect, n: string): string[] {
     probeStatement({ table: n, what: 'x', path: 'p', expression: 'true', probe: { kind: 'condition', row: { alias: n, columns: [col] }, expression: 'true' } }, { probe, compiler: c }),
     probeStatement({ table: n, what: 'x', path: 'p', expression: '1', probe: { kind: 'default', row: { alias: n, columns: [col] }, column: col } }, { probe, compiler: c }),
   ];
+  return all.map((x) => (typeof x === 'string' ? x : x.sql));
 }
 
 describe.each(DIALECTS)('%s: every identifier is quoted', (_, dialect) => {
@@ -124,7 +126,7 @@ describe.each(DIALECTS)('%s: every identifier is quoted', (_, dialect) => {
   });
 
   it.each(HOSTILE)('%s: a table rename with its alias view may run in expand', (name) => {
-    expect(() => guardStep('expand', dialect.transitions.renameTableWithAlias(name, `${name} renamed`))).not.toThrow();
+    expect(() => guardStep('expand', dialect.transitions.renameTableWithAlias(name, `${name} renamed`).map((s) => s.sql))).not.toThrow();
   });
 });
 
@@ -140,7 +142,7 @@ describe('a renamed column is read by its quoted name, so PostgreSQL does not fo
   ])('%s', (_, dialect, from, to) => {
     const spec = syncSpec(sync, { sql: dialect.compiler });
     expect(spec).toMatchObject({ forward: { displayName: from }, backward: { userName: to } });
-    expect(dialect.transitions.createSyncTrigger(spec).join('\n')).toContain(`NEW.${from}`);
+    expect(dialect.transitions.createSyncTrigger(spec).map((s) => s.sql).join('\n')).toContain(`NEW.${from}`);
   });
 
   it('derive and fill expressions stay as the user wrote them', () => {
@@ -155,8 +157,8 @@ describe('the PostgreSQL trigger body is dollar-quoted with a tag no name in it 
     ['$dbtide$', '$dbtide1$'],
   ])('%s', (name, tag) => {
     const [fn] = postgresDialect.transitions.createSyncTrigger({ table: 't', trigger: 'f', forward: { [name]: '"x"' }, backward: {}, fillOnly: true, sources: [] });
-    expect(fn!.endsWith(`\n${tag}`)).toBe(true);
-    expect(fn!.split(tag)).toHaveLength(3);
+    expect(fn!.sql.endsWith(`\n${tag}`)).toBe(true);
+    expect(fn!.sql.split(tag)).toHaveLength(3);
   });
 });
 
@@ -209,8 +211,8 @@ describe('index entries: a column name is that column, whatever it holds; anythi
     ['prénom', ['prénom'], '"prénom"', '`prénom`'],
   ])('%s renders quoted on each dialect', (column, entries, pg, my) => {
     const keys = readIndexKeys(entries, [column]);
-    expect(postgresDialect.compiler.createIndex('t', index('i', entries), keys, { online: false })).toBe(`CREATE INDEX "i" ON "t" (${pg})`);
-    expect(mysqlDialect.compiler.createIndex('t', index('i', entries), keys, { online: true })).toBe(
+    expect(postgresDialect.compiler.createIndex('t', index('i', entries), keys, { online: false }).sql).toBe(`CREATE INDEX "i" ON "t" (${pg})`);
+    expect(mysqlDialect.compiler.createIndex('t', index('i', entries), keys, { online: true }).sql).toBe(
       `ALTER TABLE \`t\` ADD INDEX \`i\` (${my}), ALGORITHM=INPLACE, LOCK=NONE`,
     );
   });

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { MINIMUM, mysqlCapabilities, parseVersion } from '../../dialects/mysql/capabilities.js';
-import { defaultSql, indexKey, literal, mysqlCompiler as sql } from '../../dialects/mysql/compiler.js';
+import { defaultSql, indexKey, literal, mysqlCompiler } from '../../dialects/mysql/compiler.js';
+import { statementText } from '../support/statement-text.js';
 import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import { classifyStatement, guardStatement } from '../../src/execute/statement-guard.js';
 import { columnKey, readIndexKey, readIndexKeys } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import { T as BASE, column as col, idColumn, index, table } from '../support/model-builders.js';
 import type { ColumnType } from '../../src/model/column-type.js';
+
+/** The compiler's SQL text; its locks are tested where the plan states them. */
+const sql = statementText(mysqlCompiler);
 
 const T = { ...BASE, smallint: { kind: 'smallint' } as ColumnType, boolean: { kind: 'boolean' } as ColumnType, timestamp: { kind: 'timestamp', withTimeZone: false } as ColumnType };
 
@@ -68,7 +72,7 @@ describe('mysqlCompiler: every ALTER states its algorithm and lock', () => {
     [sql.alterColumnType(users, col('s', T.varchar(60)), { inPlace: true }), 'ALTER TABLE `users` MODIFY COLUMN `s` varchar(60) NULL, ALGORITHM=INPLACE, LOCK=NONE'],
     [sql.setDefault(users, col('s', T.text, { default: { kind: 'literal', value: 'a' } })), "ALTER TABLE `users` ALTER COLUMN `s` SET DEFAULT 'a', ALGORITHM=INSTANT, LOCK=DEFAULT"],
     [sql.dropDefault(users, 's'), 'ALTER TABLE `users` ALTER COLUMN `s` DROP DEFAULT, ALGORITHM=INSTANT, LOCK=DEFAULT'],
-    [sql.setNotNull(users, col('email', T.varchar(255), { default: { kind: 'literal', value: '' } })), "ALTER TABLE `users` MODIFY COLUMN `email` varchar(255) NOT NULL DEFAULT '', ALGORITHM=INPLACE, LOCK=NONE"],
+    [sql.setNotNull(users, col('email', T.varchar(255), { default: { kind: 'literal', value: '' } }), { provenByCheck: false }), "ALTER TABLE `users` MODIFY COLUMN `email` varchar(255) NOT NULL DEFAULT '', ALGORITHM=INPLACE, LOCK=NONE"],
     [sql.dropNotNull(users, col('email', T.varchar(255), { nullable: false })), 'ALTER TABLE `users` MODIFY COLUMN `email` varchar(255) NULL, ALGORITHM=INPLACE, LOCK=NONE'],
     [sql.createIndex(users, index('users_email_idx', ['email', 'name(8)']), readIndexKeys(['email', 'name(8)'], []), { online: true }), 'ALTER TABLE `users` ADD INDEX `users_email_idx` (`email`, `name`(8)), ALGORITHM=INPLACE, LOCK=NONE'],
     [sql.createIndex(users, index('users_email_uidx', ['email'], { unique: true }), [columnKey('email')], { online: true }), 'ALTER TABLE `users` ADD UNIQUE INDEX `users_email_uidx` (`email`), ALGORITHM=INPLACE, LOCK=NONE'],

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mysqlTransitions as transitions, rowExpression, updateTriggerName } from '../../dialects/mysql/transitions.js';
+import { mysqlTransitions, rowExpression, updateTriggerName } from '../../dialects/mysql/transitions.js';
+import { statementText } from '../support/statement-text.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
+
+/** The transitions' SQL text; their locks are tested where the plan states them. */
+const transitions = statementText(mysqlTransitions);
 
 const rename: SyncSpec = {
   table: 'people', trigger: '_dbtide_sync_people_nickname', forward: { nickname: 'nick' }, backward: { nick: 'nickname' }, fillOnly: false, sources: ['nick'],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
@@ -9,11 +10,12 @@ import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.j
 import { plan } from '../../src/plan/planner.js';
 import { PHASES, phaseIndex, stepsOf, type Plan, type Precheck, type Step } from '../../src/plan/step.js';
 import { T, column as col, foreignKey as fk, idColumn, index, table } from '../support/model-builders.js';
-import type { LockInfo } from '../../src/model/locks.js';
+import { NEW_TABLE_LOCK } from '../../src/model/locks.js';
+import { PG_LOCK } from '../../dialects/postgres/locks.js';
 
 const caps = postgresCapabilities('15.4');
 const run = (changes: Change[], rows?: Record<string, number>): Plan =>
-  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, tables: {}, rows });
+  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: {}, rows });
 
 /** The parts of a step most tests care about. */
 const brief = (p: Plan) => p.steps.map((s) => ({ id: s.id, phase: s.phase, sql: s.sql }));
@@ -23,13 +25,8 @@ const step = (p: Plan, id: string): Step => {
   return found;
 };
 
-const LOCKS = {
-  none: { level: 'none (new table)', blocksWrites: false, rewritesTable: false },
-  metadata: { level: 'ACCESS EXCLUSIVE, brief (metadata only)', blocksWrites: false, rewritesTable: false },
-  online: { level: 'SHARE UPDATE EXCLUSIVE (reads and writes continue)', blocksWrites: false, rewritesTable: false },
-  shareRow: { level: 'SHARE ROW EXCLUSIVE, brief', blocksWrites: false, rewritesTable: false },
-  rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true },
-} satisfies Record<string, LockInfo>;
+/** The locks the PostgreSQL compiler states, and the one of a table this plan creates. */
+const LOCKS = { ...PG_LOCK, none: NEW_TABLE_LOCK };
 
 /** The planner tests' id column is an identity, unlike the shared default: pass it explicitly to `table`. */
 const idCol = () => idColumn({ identity: 'by-default' });
@@ -126,7 +123,7 @@ describe('plan: new table', () => {
             'ALTER TABLE "sessions" ADD CONSTRAINT "sessions_instance_id_fkey" FOREIGN KEY ("instance_id") REFERENCES "instances" ("id") ON DELETE CASCADE',
           ],
           transactional: false,
-          lock: LOCKS.shareRow,
+          lock: LOCKS.none,
           estimatedRows: null,
           prechecks: [],
           provides: ['constraint:sessions.sessions_instance_id_fkey'],
@@ -748,7 +745,7 @@ describe('plan: foreign keys and checks', () => {
         ],
         [violations],
         false,
-        LOCKS.shareRow,
+        LOCKS.metadata,
       ],
     ]);
     expect(p.steps[0]!.needs).toEqual(['name-free:products.products_price_check', 'table:products']);

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_POSTGRES_MAJOR, postgresCapabilities } from '../../dialects/postgres/capabilities.js';
-import { columnType, postgresCompiler as sql, quote } from '../../dialects/postgres/compiler.js';
+import { columnType, postgresCompiler, quote } from '../../dialects/postgres/compiler.js';
+import { statementText } from '../support/statement-text.js';
 import { readIndexKeys } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel, IndexModel, ReferentialAction, TableModel } from '../../src/model/schema-model.js';
 import { column as col, foreignKey, index } from '../support/model-builders.js';
 import type { ColumnType } from '../../src/model/column-type.js';
+
+/** The compiler's SQL text; its locks are tested where the plan states them. */
+const sql = statementText(postgresCompiler);
 
 /** The compiler tests' foreign key: orders(user_id) -> users(id) unless told otherwise. */
 const fk = (extra: Partial<ForeignKeyModel> = {}): ForeignKeyModel =>
@@ -130,7 +134,7 @@ describe('column statements', () => {
     [sql.setDefault('users', col('u', { kind: 'uuid' }, { default: { kind: 'sql', expression: 'gen_random_uuid()' } })), 'ALTER TABLE "users" ALTER COLUMN "u" SET DEFAULT gen_random_uuid()'],
     [sql.setDefault('users', col('r', { kind: 'real' }, { default: { kind: 'literal', value: -1.5 } })), 'ALTER TABLE "users" ALTER COLUMN "r" SET DEFAULT -1.5'],
     [sql.dropDefault('users', 'n'), 'ALTER TABLE "users" ALTER COLUMN "n" DROP DEFAULT'],
-    [sql.setNotNull('users', col('email', { kind: 'text' }, { nullable: false })), 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL'],
+    [sql.setNotNull('users', col('email', { kind: 'text' }, { nullable: false }), { provenByCheck: false }), 'ALTER TABLE "users" ALTER COLUMN "email" SET NOT NULL'],
     [sql.dropNotNull('users', col('email', { kind: 'text' })), 'ALTER TABLE "users" ALTER COLUMN "email" DROP NOT NULL'],
   ])('%s', (actual, expected) => {
     expect(actual).toBe(expected);

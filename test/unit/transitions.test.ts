@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
+import { statementText } from '../support/statement-text.js';
 import { postgresScan } from '../../dialects/postgres/scan.js';
 import { progressBar } from '../../src/cli/progress.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
@@ -15,6 +17,9 @@ import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js
 import { plan } from '../../src/plan/planner.js';
 import type { Step } from '../../src/plan/step.js';
 import { T, column as col, idColumn, index, table } from '../support/model-builders.js';
+
+/** The PostgreSQL transitions' SQL text. */
+const pgText = statementText(postgresTransitions);
 
 const v1 = defineSchema({
   release: 'v1',
@@ -50,7 +55,7 @@ const live = (tables: TableModel[], owned: Partial<OwnedObjects> = {}): SchemaMo
 const kinds = (changes: ReturnType<typeof diff>) => changes.map((c) => `${c.kind}:${c.kind === 'create-table' ? c.table.name : c.table}`);
 
 const runPlan = (changes: ReturnType<typeof diff>) =>
-  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, tables: {} });
+  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: {} });
 const brief = (steps: Step[]) => steps.map((s) => `${s.phase} ${s.id}`);
 
 describe('transitions: declaration', () => {
@@ -275,7 +280,7 @@ describe('transitions: PostgreSQL SQL', () => {
   };
 
   it('the trigger skips the backfill session (WHEN), assigns only to NEW (no loops) and tells old writes from new', () => {
-    const [fn, trigger] = postgresTransitions.createSyncTrigger(spec);
+    const [fn, trigger] = pgText.createSyncTrigger(spec);
     const forward = `SELECT (a || ' ' || b) INTO NEW."full" FROM (SELECT NEW.*) AS _dbtide_row;`;
     const backward = `SELECT (split_part(full, ' ', 1)) INTO NEW."a" FROM (SELECT NEW.*) AS _dbtide_row;`;
     expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full"() RETURNS trigger LANGUAGE plpgsql AS $dbtide$
@@ -297,27 +302,27 @@ $dbtide$`);
 
   it('copies and casts are assigned directly; without sources any update leaving the new columns alone recomputes them', () => {
     const copy = { ...spec, forward: { label: 'name', v2: 'CAST("v" AS numeric(12,2))' }, backward: {}, sources: [] };
-    const [fn] = postgresTransitions.createSyncTrigger(copy);
+    const [fn] = pgText.createSyncTrigger(copy);
     expect(fn).toContain('NEW."label" := NEW."name"; NEW."v2" := CAST(NEW."v" AS numeric(12,2));');
     expect(fn).toContain('ELSIF NOT (ROW(NEW."label", NEW."v2") IS DISTINCT FROM ROW(OLD."label", OLD."v2")) THEN');
     expect(fn).not.toContain('SELECT (');
   });
 
   it('without a backward direction the trigger fires only on updates of the old columns', () => {
-    const [, trigger] = postgresTransitions.createSyncTrigger({ ...spec, backward: {}, sources: ['v'] });
+    const [, trigger] = pgText.createSyncTrigger({ ...spec, backward: {}, sources: ['v'] });
     expect(trigger).toContain('BEFORE INSERT OR UPDATE OF "v" ON "p" FOR EACH ROW WHEN (');
   });
 
   it('a fill only fills NULLs, and its verification counts the NULLs its expression would fill', () => {
     const fill = { ...spec, forward: { code: 'upper(city)' }, backward: {}, fillOnly: true, sources: [] };
-    expect(postgresTransitions.createSyncTrigger(fill)[0]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
+    expect(pgText.createSyncTrigger(fill)[0]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
     expect(postgresScan.offenders('p', { kind: 'verification', sync: fill, exact: false }, ['id'])).toBe(
       'SELECT t."id" FROM "p" t WHERE (t."code" IS NULL) AND ((upper(city)) IS NOT NULL)',
     );
   });
 
   it('the expand guard lets a rename pass only with the alias view over it', () => {
-    expect(() => guardStep('expand', postgresTransitions.renameTableWithAlias('a', 'b'))).not.toThrow();
+    expect(() => guardStep('expand', postgresTransitions.renameTableWithAlias('a', 'b').map((s) => s.sql))).not.toThrow();
     expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"'])).toThrow(/destructive statement may not run in expand/);
     expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"', 'CREATE VIEW "c" AS SELECT * FROM "b"'])).toThrow(/destructive/);
   });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { postgresBackfill } from '../../dialects/postgres/backfill.js';
+import { mysqlBackfill } from '../../dialects/mysql/backfill.js';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { mysqlCompiler } from '../../dialects/mysql/compiler.js';
 import { mysqlTransitions } from '../../dialects/mysql/transitions.js';
@@ -125,7 +127,7 @@ describe('version schemas selected by the database (MySQL)', () => {
     const stopped = { ...marker('app_v2', 'v2', 'x', ['_dbtide_version', 'authors', 'reviews']) };
     const { changes } = versions([], 'database', [stopped]);
     expect(changes).toMatchObject([{ kind: 'create-version-schema', schema: { stage: 'final' }, afterSwap: true }]);
-    const steps = plan(changes, { caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, tables: v2.model.tables }).steps;
+    const steps = plan(changes, { caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, tables: v2.model.tables }).steps;
     expect(steps.map((s) => `${s.phase} ${s.id}`)).toEqual(['contract create-version-schema:app_v2.final']);
   });
 
@@ -142,7 +144,8 @@ describe('version schema steps', () => {
     const sql = selection === 'search-path' ? postgresCompiler : mysqlCompiler;
     const transitions = selection === 'search-path' ? postgresTransitions : mysqlTransitions;
     const changes = [...swapPending, ...versions(swapPending, selection).changes];
-    return plan(changes, { caps, sql, transitions, tables: v2.model.tables }).steps;
+    const batchLock = (selection === 'search-path' ? postgresBackfill : mysqlBackfill).batchLock;
+    return plan(changes, { caps, sql, transitions, batchLock, tables: v2.model.tables }).steps;
   };
 
   it('the views come after the shadow column and the trigger in expand; the drop after the swap in contract', () => {
@@ -169,7 +172,7 @@ describe('version schema steps', () => {
     }));
     const changes = diff(v2both, { tables: liveTables, owned: noOwnedObjects() });
     const all = [...changes, ...versions(changes, 'search-path', [], v2both).changes];
-    const ids = plan(all, { caps: postgresCapabilities('15'), sql: postgresCompiler, transitions: postgresTransitions, tables: v2both.model.tables }).steps.map((s) => `${s.phase} ${s.id}`);
+    const ids = plan(all, { caps: postgresCapabilities('15'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: v2both.model.tables }).steps.map((s) => `${s.phase} ${s.id}`);
     expect(ids).toContain('contract alter-column-type:reviews.title');
     expect(ids.indexOf('contract drop-version-schema:app_v2')).toBeGreaterThan(-1);
     expect(ids.indexOf('contract drop-version-schema:app_v2')).toBeLessThan(ids.indexOf('contract alter-column-type:reviews.title'));

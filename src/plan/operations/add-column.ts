@@ -1,6 +1,5 @@
 import { fact, type Operation, type StepDraft } from '../operation.js';
 import { setNotNull } from './set-not-null.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * A new column on a live table. Old code does not write it, so until contract it must accept
@@ -18,7 +17,6 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
       earliest: 'contract',
       description: `add identity column ${name} (rewrites the table)`,
       render: () => [ctx.sql.addColumn(table, column)],
-      lock: () => LOCK.rewrite,
       provides: [fact.column(table, column.name), fact.notNull(table, column.name)],
     }];
   }
@@ -36,7 +34,6 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
     earliest: 'expand',
     description: `add column ${name}${added.nullable && !column.nullable ? ' (nullable until contract)' : ''}`,
     render: () => [ctx.sql.addColumn(table, added), ...(volatile ? [ctx.sql.setDefault(table, column)] : [])],
-    lock: () => LOCK.metadata,
     provides: [fact.column(table, column.name), ...(added.nullable ? [] : [fact.notNull(table, column.name)])],
   };
   const tighten = added.nullable && !column.nullable ? setNotNull({ kind: 'set-not-null', table, column }, ctx) : [];

@@ -1,8 +1,8 @@
 import type { CheckModel, ForeignKeyModel } from '../../model/schema-model.js';
+import type { Statement } from '../../model/locks.js';
 import { allNew, fact, type PlanContext, type StepDraft } from '../operation.js';
 import type { Change } from '../../diff/changes.js';
 import type { Phase, Precheck } from '../step.js';
-import { LOCK } from '../../model/locks.js';
 
 interface Constraint {
   operation: 'add-foreign-key' | 'add-check';
@@ -12,7 +12,7 @@ interface Constraint {
   columns: string[];
   label: string;
   existing: 'none' | 'unvalidated';
-  add(validate: boolean): string[];
+  add(validate: boolean): Statement[];
   precheck: Precheck;
   needs: string[];
 }
@@ -36,7 +36,6 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     description: `validate ${c.label} ${c.name} on existing rows (writes continue)`,
     render: () => [ctx.sql.validateConstraint(c.table, c.name)],
     transactional: true,
-    lock: () => LOCK.online,
     prechecks: () => [c.precheck],
     provides: [],
     needs: provides,
@@ -62,10 +61,6 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
       return [...c.add(false), ctx.sql.validateConstraint(c.table, c.name)];
     },
     transactional: false,
-    lock: (phase: Phase) => {
-      if ((newTable && phase === 'expand') || deferred) return LOCK.shareRow;
-      return mode === 'online' ? LOCK.online : LOCK.rewrite;
-    },
     // A table or column created in this expand holds no data the constraint could reject (and
     // does not exist yet when the phase's prechecks run); demoted to a later phase, it has data.
     prechecks: (phase: Phase) => ((newTable || expandOnNewColumns) && phase === 'expand' ? [] : [c.precheck]),

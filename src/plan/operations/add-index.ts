@@ -1,6 +1,5 @@
 import { keyColumns } from '../../model/index-entry.js';
 import { allNew, convertedNote, fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * Indexes on live tables are built without blocking writes. A unique index on data old code
@@ -24,7 +23,6 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
     description: `create ${index.unique ? 'unique ' : ''}index ${index.name} on ${table} (${index.columns.join(', ')})`,
     render: () => [ctx.sql.createIndex(table, index, keys, { online })],
     transactional: !online,
-    lock: () => (newTable ? LOCK.none : online ? LOCK.online : LOCK.scan),
     prechecks: () => {
       if (!tightening) return [];
       // Read in the declared types: a column the plan swaps in converted is read from its converted copy.
@@ -54,7 +52,6 @@ export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) 
       ? [ctx.sql.rebuildIndex(index.name)]
       : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, ctx.indexKeys(table, index.columns), { online: true })],
   transactional: false,
-  lock: () => LOCK.online,
   prechecks: () => [],
   provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
   needs: [],

@@ -1,8 +1,8 @@
 import { columnKey } from '../../model/index-entry.js';
+import type { Statement } from '../../model/locks.js';
 import type { KeyConstraint } from '../../model/schema-model.js';
 import { allNew, convertedNote, fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Phase, Precheck } from '../step.js';
-import { LOCK } from '../../model/locks.js';
 
 /** Read in the declared types: a column the plan swaps in converted is read from its converted copy. */
 function duplicates(table: string, columns: string[], ctx: PlanContext): Precheck {
@@ -20,7 +20,7 @@ function duplicates(table: string, columns: string[], ctx: PlanContext): Prechec
  * The index behind a key is built online first, then the constraint adopts it in a brief
  * metadata change. An index left by an interrupted run is reused (or rebuilt when invalid).
  */
-function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolean } | null, ctx: PlanContext): string[] {
+function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolean } | null, ctx: PlanContext): Statement[] {
   if (existing?.valid) return [];
   if (existing) return [ctx.sql.rebuildIndex(key.name)];
   const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', valid: true };
@@ -34,7 +34,7 @@ interface KeyStep {
   key: KeyConstraint;
   existingIndex: { valid: boolean } | null;
   earliest: Phase;
-  add(usingIndex: string | null): string;
+  add(usingIndex: string | null): Statement;
   prechecks: Precheck[];
   /** Facts besides the name being free and the columns existing. */
   needs: string[];
@@ -55,7 +55,6 @@ function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
     description: `add ${k.label} ${k.key.name} on ${k.table} (${k.key.columns.join(', ')})${indexFirstOnline ? ' (index built online first)' : online ? ' (built online)' : ''}`,
     render: () => (indexFirstOnline ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
     transactional: !online,
-    lock: () => (indexFirstOnline ? LOCK.metadata : online ? LOCK.online : LOCK.scan),
     prechecks: () => k.prechecks,
     provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name)],
     needs: [fact.nameFree(k.table, k.key.name), ...k.key.columns.map((c) => fact.column(k.table, c)), ...k.needs],

@@ -1,6 +1,5 @@
 import { formatColumnType } from '../../model/column-type.js';
 import { fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /** Accepting NULL again cannot break old code: expand. */
 export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{
@@ -12,7 +11,6 @@ export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) 
   description: `allow NULL in ${table}.${column.name}`,
   render: () => [ctx.sql.dropNotNull(table, column)],
   transactional: true,
-  lock: () => (ctx.caps.onlineNotNull ? LOCK.onlineRewrite : LOCK.metadata),
   prechecks: () => [],
   provides: [],
   needs: [fact.column(table, column.name)],
@@ -31,7 +29,6 @@ export const setDefault: Operation<'set-default'> = ({ table, column, afterSync 
   description: `set the default of ${table}.${column.name}`,
   render: () => [ctx.sql.setDefault(table, column)],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
   needs: [fact.column(table, column.name), ...(afterSync ? [fact.unsynced(afterSync)] : [])],
@@ -46,7 +43,6 @@ export const dropDefault: Operation<'drop-default'> = ({ table, column }, ctx) =
   description: `drop the default of ${table}.${column}`,
   render: () => [ctx.sql.dropDefault(table, column)],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
   needs: [],
@@ -70,7 +66,6 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     description: `change ${table}.${column.name} ${change}${instant ? ' (metadata only)' : ' (rewrites the table)'}`,
     render: () => [ctx.sql.alterColumnType(table, column, { inPlace: instant })],
     transactional: true,
-    lock: () => (instant ? LOCK.metadata : LOCK.rewrite),
     prechecks: () => [],
     provides: [],
     // PostgreSQL refuses to change the type of a column a view reads: the version schema goes first.

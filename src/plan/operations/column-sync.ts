@@ -2,7 +2,6 @@ import type { ColumnSync } from '../../model/transition.js';
 import { fact, type Operation, type PlanContext } from '../operation.js';
 import type { Precheck } from '../step.js';
 import type { SyncSpec } from '../../model/sync-spec.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * The sync with every expression final: a rename copies the other column (its name quoted, so
@@ -57,7 +56,6 @@ export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => 
     description: `install dual-write trigger ${sync.trigger} (${sync.declaredAs}: ${describe(spec)}${Object.keys(sync.backward).length > 0 ? ', and back' : ''})`,
     render: () => ctx.transitions.createSyncTrigger(spec),
     transactional: true,
-    lock: () => LOCK.shareRow,
     prechecks: () => [],
     provides: [fact.synced(sync.id)],
     needs: [...targetsOf(spec), ...Object.keys(sync.backward)].map((c) => fact.column(table, c)),
@@ -79,8 +77,8 @@ export const backfill: Operation<'backfill'> = ({ table, sync, key }, ctx) => {
     table,
     description: `backfill ${describe(spec)} in batches, in ${key.join(', ')} order, where ${targetsOf(spec).join(', ')} still empty`,
     render: () => [],
+    lock: ctx.batchLock,
     transactional: false,
-    lock: () => ({ level: 'ROW EXCLUSIVE, one batch of rows at a time', blocksWrites: false, rewritesTable: false }),
     prechecks: () => [],
     provides: [fact.backfilled(sync.id)],
     needs: [fact.synced(sync.id)],
@@ -97,7 +95,6 @@ export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
   description: `verify and drop dual-write trigger ${sync.trigger}`,
   render: () => ctx.transitions.dropSyncTrigger(table, sync.trigger),
   transactional: true,
-  lock: () => LOCK.shareRow,
   prechecks: () => [verification(sync, ctx)],
   provides: [fact.unsynced(sync.id), ...sync.retires.map((c) => fact.released(table, c))],
   needs: [fact.backfilled(sync.id)],
@@ -116,7 +113,6 @@ export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
     render: () => ctx.transitions.swapColumn(table, column, shadow, sync.trigger),
     transactional: true,
     together: true,
-    lock: () => LOCK.metadata,
     prechecks: () => [verification(sync, ctx)],
     provides: [fact.column(table, column), fact.unsynced(sync.id)],
     needs: [fact.backfilled(sync.id)],

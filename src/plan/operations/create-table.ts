@@ -1,7 +1,6 @@
 import { fact, type Operation, type StepDraft } from '../operation.js';
 import { addForeignKey } from './add-constraint.js';
 import { addIndex } from './add-index.js';
-import { LOCK } from '../../model/locks.js';
 
 /** A new table: no application code uses it yet, so it is built whole in expand. */
 export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
@@ -14,7 +13,6 @@ export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
     description: `create table ${t}`,
     render: () => [ctx.sql.createTable(table)],
     transactional: true,
-    lock: () => LOCK.none,
     prechecks: () => [],
     provides: [
       fact.table(t),

@@ -1,3 +1,4 @@
+import { DATA_MOVE_LOCK } from '../../model/locks.js';
 import type { Operation } from '../operation.js';
 
 /** Migrate: the executor calls the move batch by batch, each call committed with its checkpoint. */
@@ -8,8 +9,8 @@ export const dataMove: Operation<'data-move'> = ({ move }) => [{
   table: '',
   description: `data move "${move.name}" (TypeScript, batch by batch)`,
   render: () => [],
+  lock: DATA_MOVE_LOCK,
   transactional: false,
-  lock: () => ({ level: 'as the move\'s own statements take', blocksWrites: false, rewritesTable: false }),
   prechecks: () => [],
   provides: [],
   needs: [],

@@ -1,5 +1,4 @@
 import { fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * Removals are only of tombstoned objects or of objects the declaration replaces (the diff never
@@ -21,7 +20,6 @@ export const dropConstraint: Operation<'drop-constraint'> = ({ table, name, cons
   description: `drop ${constraint} ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
   render: () => [ctx.sql.dropConstraint(table, name, constraint)],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [fact.nameFree(table, name)],
   needs: [],
@@ -36,7 +34,6 @@ export const dropIndex: Operation<'drop-index'> = ({ table, name, relaxes }, ctx
   description: `drop ${relaxes ? 'unique ' : ''}index ${name} from ${table}${relaxes ? ' (relaxing: both versions keep working)' : ''}`,
   render: () => [ctx.sql.dropIndex(table, name, { online: ctx.caps.onlineIndexBuild })],
   transactional: !ctx.caps.onlineIndexBuild,
-  lock: () => (ctx.caps.onlineIndexBuild ? LOCK.online : LOCK.metadata),
   prechecks: () => [],
   provides: [fact.nameFree(table, name)],
   needs: [],
@@ -51,7 +48,6 @@ export const dropColumn: Operation<'drop-column'> = ({ table, column }, ctx) => 
   description: `drop column ${table}.${column}`,
   render: () => [ctx.sql.dropColumn(table, column)],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
   needs: [fact.released(table, column)],
@@ -66,7 +62,6 @@ export const dropTable: Operation<'drop-table'> = ({ table }, ctx) => [{
   description: `drop table ${table}`,
   render: () => [ctx.sql.dropTable(table)],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [],
   needs: [],

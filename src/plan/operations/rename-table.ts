@@ -1,5 +1,4 @@
 import { fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /** Old code keeps using the old name through a view (simple views take writes), so the rename is safe live. */
 export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => [{
@@ -10,7 +9,6 @@ export const renameTable: Operation<'rename-table'> = ({ table, from }, ctx) => 
   description: `rename table ${from} to ${table}; ${from} stays usable as a view until contract`,
   render: () => ctx.transitions.renameTableWithAlias(from, table),
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: [fact.table(table)],
   needs: [],
@@ -32,7 +30,6 @@ export const dropAlias: Operation<'drop-alias'> = ({ table, alias, renames }, ct
     ...renames.map((r) => (r.object === 'index' ? ctx.sql.renameIndex(table, r.from, r.to) : ctx.sql.renameConstraint(table, r.from, r.to))),
   ],
   transactional: true,
-  lock: () => LOCK.metadata,
   prechecks: () => [],
   provides: renames.map((r) => fact.nameFree(table, r.from)),
   needs: [fact.table(table)],

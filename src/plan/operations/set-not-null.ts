@@ -1,6 +1,5 @@
 import { notNullCheckName } from '../owned-names.js';
 import { fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * NOT NULL on a column old code may leave empty: contract only. Where the server can, a CHECK
@@ -25,12 +24,11 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
             ctx.sql.dropConstraint(table, helper, 'check'),
             ctx.sql.addCheck(table, check, { validate: false }),
             ctx.sql.validateConstraint(table, helper),
-            ctx.sql.setNotNull(table, column),
+            ctx.sql.setNotNull(table, column, { provenByCheck: true }),
             ctx.sql.dropConstraint(table, helper, 'check'),
           ]
-        : [ctx.sql.setNotNull(table, column)],
+        : [ctx.sql.setNotNull(table, column, { provenByCheck: false })],
     transactional: !throughCheck,
-    lock: () => (throughCheck ? LOCK.metadata : ctx.caps.onlineNotNull ? LOCK.onlineRewrite : LOCK.scan),
     prechecks: () => [{
       kind: 'not-null',
       table,

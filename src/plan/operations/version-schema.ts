@@ -1,5 +1,4 @@
 import { fact, type Operation } from '../operation.js';
-import { LOCK } from '../../model/locks.js';
 
 /**
  * The new version's views: in the window they read the shadow columns, which needs the dual-write
@@ -21,7 +20,6 @@ export const createVersionSchema: Operation<'create-version-schema'> = ({ schema
       : `point the views of the version schema ${schema.name} at the swapped columns`,
     render: () => ctx.transitions.writeVersionSchema(schema),
     transactional: true,
-    lock: () => LOCK.view,
     prechecks: () => [],
     provides: [],
     needs: window ? [...shadows, ...syncs.map(fact.synced)] : syncs.map(fact.unsynced),
@@ -39,7 +37,6 @@ export const dropVersionSchema: Operation<'drop-version-schema'> = ({ name, view
   description: `drop the version schema ${name}`,
   render: () => ctx.transitions.dropVersionSchema(name, views),
   transactional: true,
-  lock: () => LOCK.view,
   prechecks: () => [],
   provides: views.map(fact.unviewed),
   needs: after.map(fact.unsynced),
