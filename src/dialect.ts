@@ -12,6 +12,13 @@ import type { ColumnType } from './model/column-type.js';
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs `work`, which queries through this connection, in one transaction: committed when it
+   * resolves, rolled back when it throws, and work's error is the one the caller gets (a failed
+   * rollback never hides it). `readOnly`: the server refuses writes, and the transaction is rolled
+   * back even when work resolves, so nothing it did (settings, temporary tables) outlives it.
+   */
+  transaction<T>(work: () => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 

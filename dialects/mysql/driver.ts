@@ -8,6 +8,7 @@ import { CONNECT_TIMEOUT_MS, codeOf, connectFailure, type ConnectAttempt, type C
 import { knownParams, parseConnectionUrl, redactParsed, type ConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
 import { DbtideError } from '../../src/errors.js';
+import { runTransaction, type TransactionControl } from '../../src/execute/transaction.js';
 import { guardSecretsOf } from '../../src/redact.js';
 import { quote } from './compiler.js';
 
@@ -64,12 +65,19 @@ export async function connectMysql(url: string): Promise<Connection> {
   // A killed session reports an 'error' event; without a listener it would crash the process.
   session.on('error', () => {});
   let closed = false;
+  const control: TransactionControl = {
+    // mysql2's beginTransaction() has no read-only form.
+    begin: (readOnly) => (readOnly ? session.query('START TRANSACTION READ ONLY') : session.beginTransaction()),
+    commit: () => session.commit(),
+    rollback: () => session.rollback(),
+  };
   return {
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       const [result] = params?.length ? await session.query(sql, params) : await session.query(sql);
       if (Array.isArray(result)) return result as T[];
       return [{ n: (result as { affectedRows?: number }).affectedRows ?? 0 } as T];
     },
+    transaction: (work, options) => runTransaction(control, work, options),
     async close(): Promise<void> {
       if (closed) return;
       closed = true;

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/connect-failure.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
+import { runTransaction, type TransactionControl } from '../../src/execute/transaction.js';
 import { guardSecretsOf, redactUrl } from '../../src/redact.js';
 import { clientConfig, DEFAULT_PORT } from './client-config.js';
 import { usableDirectory } from './pglite-directory.js';
@@ -39,7 +40,7 @@ export async function connectPostgres(url: string): Promise<Connection> {
   }
   const session = client;
   let closed = false;
-  return {
+  return withTransactions({
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       if (lostWith !== null) throw lostWith;
       const result: unknown = await session.query(sql, params);
@@ -50,7 +51,7 @@ export async function connectPostgres(url: string): Promise<Connection> {
       closed = true;
       await session.end();
     },
-  };
+  });
 }
 
 /**
@@ -70,7 +71,7 @@ export async function connectPglite(url: string, options?: { lockWaitMs?: number
     throw error;
   }
   let closed = false;
-  return {
+  return withTransactions({
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       // Mirrors node-postgres: without parameters the simple protocol runs, which accepts
       // several statements in one implicit transaction; with parameters, one prepared statement.
@@ -86,7 +87,21 @@ export async function connectPglite(url: string, options?: { lockWaitMs?: number
         lock?.release();
       }
     },
+  });
+}
+
+/**
+ * Transactions by SQL on the session's own `query`, for node-postgres and PGlite alike: PGlite's
+ * transaction API would make `work` query through its handle, and the session's `query` would
+ * wait for the transaction to end.
+ */
+function withTransactions(session: Omit<Connection, 'transaction'>): Connection {
+  const control: TransactionControl = {
+    begin: (readOnly) => session.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN'),
+    commit: () => session.query('COMMIT'),
+    rollback: () => session.query('ROLLBACK'),
   };
+  return { ...session, transaction: (work, options) => runTransaction(control, work, options) };
 }
 
 /**

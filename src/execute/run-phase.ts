@@ -304,24 +304,28 @@ async function runStep(
         (error) => runtime.isLockTimeout(error),
         async (tryNumber) => {
           attempts = tryNumber;
-          const unbounded = !atomic && runtime.waitsWithoutBlocking(group[0]!);
-          if (unbounded) for (const s of runtime.lockTimeout(null, false)) await db.conn.query(s);
-          if (atomic) await db.conn.query('BEGIN');
-          try {
-            if (atomic) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
+          const runGroup = async () => {
             ran = [];
             for (const sql of group) {
               emit({ type: 'statement', step, sql });
               ran.push(await runWithFallback(db, step, sql, emit));
             }
-            if (atomic) {
+          };
+          if (atomic) {
+            await db.conn.transaction(async () => {
+              for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
+              await runGroup();
               await journal();
-              await db.conn.query('COMMIT');
-            }
+            });
+            return;
+          }
+          const unbounded = runtime.waitsWithoutBlocking(group[0]!);
+          if (unbounded) for (const s of runtime.lockTimeout(null, false)) await db.conn.query(s);
+          try {
+            await runGroup();
           } catch (error) {
-            if (atomic) await db.conn.query('ROLLBACK').catch(() => {});
             // The statement's own error is the one to report, not a failed cleanup's.
-            else await runtime.cleanupFailedStatement(db.conn, group[0]!).catch(() => {});
+            await runtime.cleanupFailedStatement(db.conn, group[0]!).catch(() => {});
             throw error;
           } finally {
             if (unbounded) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(s);

@@ -263,7 +263,7 @@ export function classifyStatement(sql: string): StatementClass {
 }
 
 /**
- * A MySQL trigger's body (`FOR EACH ROW BEGIN ... END`) holds semicolons of its own; it is opaque,
+ * A MySQL trigger's body (the compound statement after `FOR EACH ROW`) holds semicolons of its own; it is opaque,
  * as PostgreSQL's dollar-quoted function bodies are. Nothing can follow its final END: the
  * driver sends one statement at a time.
  */

@@ -1,14 +1,28 @@
 import type { Connection } from '../dialect.js';
 
-/** Runs `work` in one transaction: committed when it returns, rolled back when it throws. */
-export async function inTransaction<T>(conn: Connection, work: () => Promise<T>): Promise<T> {
-  await conn.query('BEGIN');
+/** Runs `work` in one transaction of the session: committed when it returns, rolled back when it throws. */
+export function inTransaction<T>(conn: Connection, work: () => Promise<T>): Promise<T> {
+  return conn.transaction(work);
+}
+
+/** How a driver opens and ends a transaction on its session. */
+export interface TransactionControl {
+  begin(readOnly: boolean): Promise<unknown>;
+  commit(): Promise<unknown>;
+  rollback(): Promise<unknown>;
+}
+
+/** What every driver's `Connection.transaction` does around its own begin, commit and rollback. */
+export async function runTransaction<T>(control: TransactionControl, work: () => Promise<T>, options: { readOnly?: boolean } = {}): Promise<T> {
+  const readOnly = options.readOnly === true;
+  await control.begin(readOnly);
   try {
     const result = await work();
-    await conn.query('COMMIT');
+    await (readOnly ? control.rollback() : control.commit());
     return result;
   } catch (error) {
-    await conn.query('ROLLBACK').catch(() => {});
+    // The caller needs work's error; a session the rollback could not reach fails its next query anyway.
+    await control.rollback().catch(() => {});
     throw error;
   }
 }

@@ -37,29 +37,24 @@ export function probeStatement(e: DeclaredExpression, dialect: ProbeDialect): st
   }
 }
 
-const SAVEPOINT = 'dbtide_probe';
-
 /**
- * Asks the server about each expression, one EXPLAIN apiece, in a read-only transaction that is
- * rolled back: a statement smuggled into an expression is refused, and nothing is kept. A refused
- * probe rolls back to its savepoint, because PostgreSQL refuses every statement after an error.
+ * Asks the server about each expression, one EXPLAIN apiece, each in a read-only transaction that
+ * is rolled back: a statement smuggled into an expression is refused, and nothing is kept. One
+ * transaction apiece, because PostgreSQL refuses every statement after an error until the rollback;
+ * only the EXPLAIN's own error is a refusal, a failure to begin or end the transaction is thrown.
  */
 export async function probeExpressions(conn: Connection, dialect: ProbeDialect, expressions: DeclaredExpression[]): Promise<RefusedExpression[]> {
-  if (expressions.length === 0) return [];
   const refused: RefusedExpression[] = [];
-  await conn.query('START TRANSACTION READ ONLY');
-  try {
-    for (const expression of expressions) {
-      await conn.query(`SAVEPOINT ${SAVEPOINT}`);
+  for (const expression of expressions) {
+    const reason = await conn.transaction(async () => {
       try {
         await conn.query(probeStatement(expression, dialect));
+        return null;
       } catch (error) {
-        refused.push({ expression, reason: error instanceof Error ? error.message : String(error) });
-        await conn.query(`ROLLBACK TO SAVEPOINT ${SAVEPOINT}`);
+        return error instanceof Error ? error.message : String(error);
       }
-    }
-  } finally {
-    await conn.query('ROLLBACK');
+    }, { readOnly: true });
+    if (reason !== null) refused.push({ expression, reason });
   }
   return refused;
 }
