@@ -17,7 +17,6 @@ import { parseArgs } from 'node:util';
 import { normalizeSchema } from '../src/declaration/normalize.js';
 import { introspectLive, openDatabase, planAgainst, type Database } from '../src/engine.js';
 import { pendingPhases, runPhase } from '../src/execute/run-phase.js';
-import { inTransaction } from '../src/execute/transaction.js';
 import { PHASES } from '../src/plan/step.js';
 import { DbtideError } from '../src/errors.js';
 import { redactText, redactUrl } from '../src/redact.js';
@@ -109,7 +108,7 @@ export async function seedExample(url: string, options: SeedOptions = {}): Promi
   try {
     await bringToKilo(db, say);
     await refuseWhenHoldingRows(db);
-    const report = await inTransaction(db.conn, () => insertExample(db, rows, options.legacy ?? false, say));
+    const report = await db.conn.transaction(() => insertExample(db, rows, options.legacy ?? false, say));
     return { ...report, ms: Math.round(performance.now() - started) };
   } finally {
     await db.close();

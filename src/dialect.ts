@@ -234,8 +234,12 @@ export interface RuntimeSql {
    * stands in the way and how to fix it, or null.
    */
   triggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null>;
-  /** How the ledger's times and long texts (statements) are spelled; the core writes its tables. */
-  ledgerTypes: { timestamp: string; longText: string };
+  /** The types of the ledger's times and long texts (statements); the core declares its tables. */
+  ledgerTypes: { timestamp: ColumnType; longText: ColumnType };
+  /** Whether the session's schema (MySQL: database) holds a table of that name; errors are the server's. */
+  tableExists(conn: Connection, table: string): Promise<boolean>;
+  /** The clause that keeps the first `rows` rows of an ordered SELECT. */
+  limit(rows: number): string;
   /** Statements that make `schema` the session's default, so unqualified DDL lands there. */
   useSchema(schema: string): string[];
   /** What `--database-schema` names on this server: `schema` (PostgreSQL) or `database` (MySQL). */

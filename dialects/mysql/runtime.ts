@@ -53,7 +53,12 @@ export const mysqlRuntime: RuntimeSql = {
   },
   sessionList: 'information_schema.PROCESSLIST',
   triggerPreflight: mysqlTriggerPreflight,
-  ledgerTypes: { timestamp: 'datetime(6)', longText: 'mediumtext' },
+  // DATETIME, not TIMESTAMP: the ledger outlives 2038; statements (trigger bodies) outgrow TEXT's 64 KiB.
+  ledgerTypes: { timestamp: { kind: 'timestamp', withTimeZone: false }, longText: { kind: 'native', sql: 'mediumtext' } },
+  async tableExists(conn, table) {
+    return (await conn.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND TABLE_TYPE = 'BASE TABLE'", [table])).length > 0;
+  },
+  limit: (rows) => `LIMIT ${rows}`,
   useSchema: (schema) => [`USE ${quote(schema)}`],
   schemaNoun: 'database',
   async schemaExists(conn, schema) {

@@ -34,7 +34,12 @@ export const postgresRuntime: RuntimeSql = {
   // The table's owner may create triggers on it; dbtide creates the tables it syncs or owns them.
   triggerPreflight: async () => null,
   sessionList: 'pg_stat_activity',
-  ledgerTypes: { timestamp: 'timestamptz', longText: 'text' },
+  ledgerTypes: { timestamp: { kind: 'timestamp', withTimeZone: true }, longText: { kind: 'text' } },
+  async tableExists(conn, table) {
+    const sql = "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')";
+    return (await conn.query(sql, [table])).length > 0;
+  },
+  limit: (rows) => `LIMIT ${rows}`,
   useSchema: (schema) => [`SET search_path TO ${quote(schema)}`],
   schemaNoun: 'schema',
   async schemaExists(conn, schema) {

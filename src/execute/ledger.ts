@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Dialect } from '../dialect.js';
 import type { Phase } from '../plan/step.js';
+import type { ColumnType } from '../model/column-type.js';
+import type { ColumnModel, TableModel } from '../model/schema-model.js';
 
 /** A statement that ran, with its phase and step (a step's statements run together). */
 export interface JournaledStatement {
@@ -46,41 +48,53 @@ export interface StatementRecord {
   startedAt: Date;
 }
 
-/** Idempotent DDL for the ledger tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`. */
-export function ledgerDdl(dialect: Dialect): string[] {
-  const q = dialect.compiler.quote;
+/**
+ * The ledger's tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`, declared like any
+ * table, so each dialect's compiler creates them; only the types of times and long texts differ.
+ */
+export function ledgerTables(dialect: Pick<Dialect, 'runtime'>): TableModel[] {
   const { timestamp, longText } = dialect.runtime.ledgerTypes;
+  const c = (name: string, type: ColumnType, nullable = false): ColumnModel => ({ name, type, nullable, default: null, identity: null });
+  const varchar = (length: number): ColumnType => ({ kind: 'varchar', length });
+  const table = (name: string, columns: ColumnModel[], key: string[]): TableModel => ({
+    name,
+    columns,
+    primaryKey: { name: `${name}_pkey`, columns: key },
+    uniques: [],
+    indexes: [],
+    foreignKeys: [],
+    checks: [],
+  });
   return [
-    `CREATE TABLE IF NOT EXISTS _dbtide_runs (
-      id varchar(36) PRIMARY KEY,
-      phase varchar(16) NOT NULL,
-      ${q('release')} varchar(255) NOT NULL,
-      schema_hash varchar(64) NOT NULL,
-      status varchar(16) NOT NULL,
-      started_at ${timestamp} NOT NULL,
-      finished_at ${timestamp} NULL,
-      message text
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_journal (
-      run_id varchar(36) NOT NULL,
-      step_id varchar(255) NOT NULL,
-      statement_index integer NOT NULL,
-      ${q('sql')} ${longText} NOT NULL,
-      status varchar(16) NOT NULL,
-      attempts integer NOT NULL,
-      error text,
-      started_at ${timestamp} NOT NULL,
-      finished_at ${timestamp} NULL,
-      PRIMARY KEY (run_id, step_id, statement_index)
-    )`,
-    `CREATE TABLE IF NOT EXISTS _dbtide_backfills (
-      job_id varchar(255) PRIMARY KEY,
-      upper_key text,
-      last_key text,
-      rows_done bigint NOT NULL,
-      status varchar(16) NOT NULL,
-      updated_at ${timestamp} NOT NULL
-    )`,
+    table('_dbtide_runs', [
+      c('id', varchar(36)),
+      c('phase', varchar(16)),
+      c('release', varchar(255)),
+      c('schema_hash', varchar(64)),
+      c('status', varchar(16)),
+      c('started_at', timestamp),
+      c('finished_at', timestamp, true),
+      c('message', { kind: 'text' }, true),
+    ], ['id']),
+    table('_dbtide_journal', [
+      c('run_id', varchar(36)),
+      c('step_id', varchar(255)),
+      c('statement_index', { kind: 'int' }),
+      c('sql', longText),
+      c('status', varchar(16)),
+      c('attempts', { kind: 'int' }),
+      c('error', { kind: 'text' }, true),
+      c('started_at', timestamp),
+      c('finished_at', timestamp, true),
+    ], ['run_id', 'step_id', 'statement_index']),
+    table('_dbtide_backfills', [
+      c('job_id', varchar(255)),
+      c('upper_key', { kind: 'text' }, true),
+      c('last_key', { kind: 'text' }, true),
+      c('rows_done', { kind: 'bigint' }),
+      c('status', varchar(16)),
+      c('updated_at', timestamp),
+    ], ['job_id']),
   ];
 }
 
@@ -98,17 +112,16 @@ export class Ledger {
   /** `release` and `sql` are reserved words in MySQL. */
   private q = (name: 'release' | 'sql') => this.dialect.compiler.quote(name);
 
+  /** Creates the tables missing; under the run lock, so no other run creates them meanwhile. */
   async ensure(): Promise<void> {
-    for (const ddl of ledgerDdl(this.dialect)) await this.conn.query(ddl);
+    for (const table of ledgerTables(this.dialect)) {
+      if (!(await this.dialect.runtime.tableExists(this.conn, table.name))) await this.conn.query(this.dialect.compiler.createTable(table).sql);
+    }
   }
 
-  async exists(): Promise<boolean> {
-    try {
-      await this.conn.query('SELECT 1 FROM _dbtide_runs WHERE 1 = 0');
-      return true;
-    } catch {
-      return false;
-    }
+  /** Whether a run ever recorded anything here; a failing query is an error, not "no ledger". */
+  exists(): Promise<boolean> {
+    return this.dialect.runtime.tableExists(this.conn, '_dbtide_runs');
   }
 
   async startRun(phase: Phase, release: string, schemaHash: string): Promise<string> {
@@ -187,14 +200,14 @@ export class Ledger {
   async jobs(limit = 20): Promise<JobRecord[]> {
     if (!(await this.exists())) return [];
     const rows = await this.conn.query<JobRecord>(
-      `SELECT job_id, rows_done, status, updated_at FROM _dbtide_backfills ORDER BY updated_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`,
+      `SELECT job_id, rows_done, status, updated_at FROM _dbtide_backfills ORDER BY updated_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`,
     );
     return rows.map((r) => ({ ...r, updated_at: isoTime(r.updated_at)! }));
   }
 
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
-    const rows = await this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC LIMIT ${Math.max(1, Math.trunc(limit))}`);
+    const rows = await this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`);
     return rows.map((r) => ({ ...r, started_at: isoTime(r.started_at)!, finished_at: isoTime(r.finished_at) }));
   }
 

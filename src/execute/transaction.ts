@@ -1,10 +1,3 @@
-import type { Connection } from '../dialect.js';
-
-/** Runs `work` in one transaction of the session: committed when it returns, rolled back when it throws. */
-export function inTransaction<T>(conn: Connection, work: () => Promise<T>): Promise<T> {
-  return conn.transaction(work);
-}
-
 /** How a driver opens and ends a transaction on its session. */
 export interface TransactionControl {
   begin(readOnly: boolean): Promise<unknown>;

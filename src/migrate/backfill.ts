@@ -1,7 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
-import { inTransaction } from '../execute/transaction.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
 import type { BackfillJob } from '../model/keyed-table.js';
 
@@ -135,7 +134,7 @@ async function runBatch(
 ): Promise<Batch> {
   const { conn, dialect } = db;
   const from = after ?? [];
-  return inTransaction(conn, async () => {
+  return conn.transaction(async () => {
     const [endRow] = await conn.query<Record<string, unknown>>(dialect.backfill.batchEnd(job, after !== null), [...from, ...upper, limit - 1]);
     const end = endRow ? job.key.map((k) => endRow[k]) : upper;
     const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...from, ...end]);

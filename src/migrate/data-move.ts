@@ -2,7 +2,6 @@ import type { Database } from '../engine.js';
 import type { DataMove } from '../model/transition.js';
 import { DbtideError } from '../errors.js';
 import { Ledger } from '../execute/ledger.js';
-import { inTransaction } from '../execute/transaction.js';
 import { redactText } from '../redact.js';
 
 export interface DataMoveOptions {
@@ -39,7 +38,7 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
     const started = Date.now();
     let batch: { found: number; done: boolean };
     try {
-      batch = await inTransaction(conn, async () => {
+      batch = await conn.transaction(async () => {
         const size = options.maxRows === undefined ? batchSize : Math.min(batchSize, options.maxRows - rows);
         const result = await move.run({ query: (sql, params) => conn.query(sql, params), param: p, batchSize: size });
         if (!Number.isFinite(result?.found) || typeof result?.done !== 'boolean') {

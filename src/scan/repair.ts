@@ -1,7 +1,6 @@
 import type { Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
-import { inTransaction } from '../execute/transaction.js';
 import type { ColumnModel, DeclaredSchema, ForeignKeyModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { Precheck } from '../plan/step.js';
 import { keyValues, primaryKeyOf, type Offenders, type RowKey } from './find-offenders.js';
@@ -83,7 +82,7 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
       const chunk = page.slice(i, i + REPAIR_DEFAULTS.chunkRows);
       // Counted per attempt: a chunk rolled back after a lock timeout is retried from scratch.
       const counts = await withRetry(retry, db.dialect.runtime.isLockTimeout, () =>
-        inTransaction(db.conn, async () => {
+        db.conn.transaction(async () => {
           const rows: Record<string, number> = {};
           // Locked and checked again: a row the application repaired meanwhile is left alone.
           const locked = await db.conn.query<RowKey>(scan.lockOffenders(precheck.table, key, chunk.length, offenders), flatten(key, chunk));
@@ -181,7 +180,7 @@ async function ensureShadows(db: Database, live: SchemaModel, tables: string[]):
       ];
       const shadow: TableModel = { name, columns: [...table.columns.map(loose), ...extra], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
       // One step where DDL is transactional: a table made and left unmarked would be refused next time.
-      await inTransaction(db.conn, async () => {
+      await db.conn.transaction(async () => {
         await db.conn.query(db.dialect.compiler.createTable(shadow).sql);
         for (const sql of db.dialect.scan.markShadow(name, table.name)) await db.conn.query(sql);
       });

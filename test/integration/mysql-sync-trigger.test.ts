@@ -12,7 +12,6 @@ import { mysqlScan as scan } from '../../dialects/mysql/scan.js';
 import { createScratchMysql } from '../../dialects/mysql/scratch.js';
 import { mysqlTransitions as transitions, updateTriggerName } from '../../dialects/mysql/transitions.js';
 import type { Connection, ScratchDatabase } from '../../src/dialect.js';
-import { inTransaction } from '../../src/execute/transaction.js';
 import { columnKey } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import type { BackfillJob, KeyedTable } from '../../src/model/keyed-table.js';
@@ -170,7 +169,7 @@ describe('mysql backfill batches', () => {
     await run(...backfill.quietTriggers(true));
     for (;;) {
       const from: unknown[] = after ?? [];
-      const done = await inTransaction(conn, async () => {
+      const done = await conn.transaction(async () => {
         const [endRow] = await rows(backfill.batchEnd(job, after !== null), [...from, ...upper, BATCH - 1]);
         const end = endRow ? job.key.map((k) => endRow[k]) : upper;
         const [updated] = await rows<{ n: number }>(backfill.update(job, after !== null), [...from, ...end]);
@@ -266,7 +265,7 @@ describe('mysql scan statements on real rows', () => {
     const shadow = await rows(scan.shadowColumns('shadow_orders'));
     expect(shadow.map((c) => c.column_name)).toEqual(['id', 'user_id', 'dbtide_archived_at', 'dbtide_reason']);
     expect(shadow[0]!.marker).toBe('dbtide:shadow-of:orders');
-    await inTransaction(conn, async () => {
+    await conn.transaction(async () => {
       expect(await rows(scan.lockOffenders('users', ['id'], 3, offenders), [1, 2, 5])).toEqual([{ id: 2 }, { id: 5 }]);
       expect(await rows(scan.dependents({ table: 'orders', key: ['id'] }, { ...accountFk, columns: ['user_id'], referencedTable: 'users' }, ['id'], 2), [2, 5, 2, 5])).toEqual([
         { id: 10 },
