@@ -112,11 +112,17 @@ export class Ledger {
   /** `release` and `sql` are reserved words in MySQL. */
   private q = (name: 'release' | 'sql') => this.dialect.compiler.quote(name);
 
+  /** The ledger's tables this schema lacks: creating them takes CREATE, using them does not. */
+  async missingTables(): Promise<string[]> {
+    const missing: string[] = [];
+    for (const table of ledgerTables(this.dialect)) if (!(await this.dialect.runtime.tableExists(this.conn, table.name))) missing.push(table.name);
+    return missing;
+  }
+
   /** Creates the tables missing; under the run lock, so no other run creates them meanwhile. */
   async ensure(): Promise<void> {
-    for (const table of ledgerTables(this.dialect)) {
-      if (!(await this.dialect.runtime.tableExists(this.conn, table.name))) await this.conn.query(this.dialect.compiler.createTable(table).sql);
-    }
+    const missing = await this.missingTables();
+    for (const table of ledgerTables(this.dialect).filter((t) => missing.includes(t.name))) await this.conn.query(this.dialect.compiler.createTable(table).sql);
   }
 
   /** Whether a run ever recorded anything here; a failing query is an error, not "no ledger". */

@@ -98,10 +98,10 @@ const LEDGER_TABLES = ['runs', 'journal', 'backfills'].map((t) => `${OWN_TABLE_P
  * The ledger's needs: `ensure` runs CREATE TABLE IF NOT EXISTS, which both servers check against
  * the schema's CREATE privilege even when the tables exist, and every run writes its rows.
  */
-export function ledgerNeeds(): PrivilegeNeed[] {
+export function ledgerNeeds(missing: string[]): PrivilegeNeed[] {
   const steps = [`the ledger (${LEDGER_TABLES.join(', ')})`];
   return [
-    { action: 'create-table', object: null, steps },
+    ...(missing.length > 0 ? [{ action: 'create-table' as const, object: null, steps }] : []),
     ...LEDGER_TABLES.map((table): PrivilegeNeed => ({ action: 'write-rows', object: table, steps })),
   ];
 }

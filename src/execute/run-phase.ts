@@ -86,8 +86,8 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
   try {
     const ledger = new Ledger(db.conn, db.dialect);
     // Checked rather than caught: a server's "permission denied for schema public" names neither
-    // the ledger nor the GRANT, and CREATE TABLE IF NOT EXISTS needs CREATE even when the tables exist.
-    await refuseWithoutPrivileges(db, ledgerNeeds(), phase);
+    // the ledger nor the GRANT.
+    await refuseWithoutPrivileges(db, ledgerNeeds(await ledger.missingTables()), phase);
     await ledger.ensure();
     const interrupted = await ledger.interruptedRuns();
     if (interrupted.length > 0) {
