@@ -287,8 +287,6 @@ export interface IntrospectOptions {
 
 export interface Dialect {
   name: 'postgres' | 'mysql' | 'db2';
-  /** Whether this dialect serves the URL (e.g. `postgres://`, `pglite:`). */
-  accepts(url: string): boolean;
   /** `lockWaitMs` bounds the wait for an embedded database another process has open. */
   connect(url: string, options?: { lockWaitMs?: number }): Promise<Connection>;
   serverVersion(conn: Connection): Promise<string>;

@@ -40,7 +40,7 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
-  const dialect = dialectFor(url);
+  const dialect = await dialectFor(url);
   let conn: Connection;
   try {
     conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });

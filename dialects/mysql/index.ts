@@ -2,7 +2,7 @@ import type { Dialect } from '../../src/dialect.js';
 import { mysqlBackfill } from './backfill.js';
 import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
-import { connectMysql, isMysqlUrl } from './driver.js';
+import { connectMysql } from './driver.js';
 import { estimateRowsMysql, introspectMysql } from './introspector.js';
 import { mysqlPrivileges } from './privileges.js';
 import { mysqlProbe } from './probe.js';
@@ -14,7 +14,6 @@ import { mysqlTransitions } from './transitions.js';
 /** MySQL 8 and MariaDB: one dialect, told apart by the version string the server reports. */
 export const mysqlDialect: Dialect = {
   name: 'mysql',
-  accepts: isMysqlUrl,
   connect: (url) => connectMysql(url),
   async serverVersion(conn) {
     const [row] = await conn.query<{ version: string }>('SELECT VERSION() AS version');

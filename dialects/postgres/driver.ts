@@ -10,16 +10,15 @@ import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
 import { runTransaction, type TransactionControl } from '../../src/execute/transaction.js';
 import { guardSecretsOf, redactUrl } from '../../src/redact.js';
+import { isPgliteUrl, PGLITE_SCHEME } from './accepts.js';
 import { clientConfig, DEFAULT_PORT } from './client-config.js';
 import { usableDirectory } from './pglite-directory.js';
 import { lockDirectory } from './pglite-lock.js';
 
-const PGLITE_SCHEME = 'pglite:';
-const PGLITE_IN_MEMORY = 'pglite:memory';
+// Modules that open connections anyway take the predicate from here with the driver.
+export { isPgliteUrl };
 
-export function isPgliteUrl(url: string): boolean {
-  return url.startsWith(PGLITE_SCHEME);
-}
+const PGLITE_IN_MEMORY = 'pglite:memory';
 
 /** Opens a session on a PostgreSQL server (`postgres://` or `postgresql://` URL). */
 export async function connectPostgres(url: string): Promise<Connection> {

@@ -2,7 +2,8 @@ import type { Dialect } from '../../src/dialect.js';
 import { postgresBackfill } from './backfill.js';
 import { postgresCapabilities } from './capabilities.js';
 import { postgresCompiler } from './compiler.js';
-import { connectPglite, connectPostgres, isPgliteUrl } from './driver.js';
+import { isPgliteUrl } from './accepts.js';
+import { connectPglite, connectPostgres } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
 import { postgresPrivileges } from './privileges.js';
 import { postgresProbe } from './probe.js';
@@ -14,7 +15,6 @@ import { postgresTransitions } from './transitions.js';
 /** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
 export const postgresDialect: Dialect = {
   name: 'postgres',
-  accepts: (url) => /^postgres(ql)?:\/\//i.test(url) || isPgliteUrl(url),
   connect: (url, options) => (isPgliteUrl(url) ? connectPglite(url, options) : connectPostgres(url)),
   async serverVersion(conn) {
     const [row] = await conn.query<{ server_version: string }>('SHOW server_version');

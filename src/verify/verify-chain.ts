@@ -47,7 +47,7 @@ export async function verifyChain(options: VerifyChainOptions): Promise<ChainRep
   const started = Date.now();
   const chain = await loadChain(options.migrations, options.from);
   const base = options.url ?? EMBEDDED;
-  const dialect = dialectFor(base);
+  const dialect = await dialectFor(base);
   const links = chain.at(-1)!.declared.model;
   const scratch = async (label: string) => {
     const db = await dialect.createScratch(base, label);
