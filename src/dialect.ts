@@ -32,12 +32,23 @@ export interface Capabilities {
   onlineIndexBuild: boolean;
   /** Index methods whose build makes writes wait even so (MySQL: FULLTEXT, SPATIAL). */
   blockingIndexMethods: string[];
-  /** An index left invalid by a failed online build can be rebuilt in place without a drop. */
-  onlineIndexRebuild: boolean;
-  /** SET NOT NULL can use a validated CHECK (c IS NOT NULL) instead of a full scan under an exclusive lock. */
-  notNullFromCheck: boolean;
-  /** A unique constraint can adopt a unique index built online. */
-  uniqueFromIndex: boolean;
+  /**
+   * An index a failed online build left invalid: `rebuild-online` (in place, PostgreSQL's REINDEX
+   * CONCURRENTLY: needs `SqlCompiler.rebuildIndex`) or `drop-and-create`.
+   */
+  invalidIndex: 'rebuild-online' | 'drop-and-create';
+  /**
+   * NOT NULL on a column with rows: `check-then-set` (a CHECK (c IS NOT NULL) added unvalidated and
+   * validated online spares SET NOT NULL its scan under the exclusive lock: PostgreSQL),
+   * `online-rebuild` (the table is rebuilt while writes continue: MySQL) or `scan` (under the lock).
+   */
+  notNull: 'check-then-set' | 'online-rebuild' | 'scan';
+  /**
+   * A unique or primary key on a table with rows: `index-then-adopt` (a unique index built online,
+   * then adopted by the constraint: PostgreSQL), `online-key` (one statement while writes continue:
+   * MySQL) or `blocking`.
+   */
+  uniqueKey: 'index-then-adopt' | 'online-key' | 'blocking';
   /** ADD COLUMN with a constant default changes only metadata. */
   constantDefaultIsInstant: boolean;
   partialIndexes: boolean;
@@ -45,15 +56,7 @@ export interface Capabilities {
   operatorClasses: boolean;
   /** A unique index over whole columns is the server's unique constraint (MySQL): the two cannot be told apart. */
   uniqueIndexIsKey: boolean;
-  /** SET NOT NULL rebuilds the table while writes continue (MySQL's INPLACE, LOCK=NONE). */
-  onlineNotNull: boolean;
-  /** A unique or primary key is added in one statement while writes continue (MySQL's INPLACE, LOCK=NONE). */
-  onlineKeyBuild: boolean;
-  /**
-   * How a foreign key or check joins a table with data: `deferred` (added unvalidated, then validated
-   * online), `online` (added without checking existing rows, which the precheck scanned) or
-   * `blocking` (the server checks every row while writes wait).
-   */
+  /** How a foreign key and a check join a table with rows. */
   constraintAdd: { foreignKey: ConstraintAdd; check: ConstraintAdd };
   /** Type changes that only touch metadata (no rewrite, no scan). */
   isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
@@ -76,7 +79,13 @@ export interface Capabilities {
 export type VersionSelection = 'search-path' | 'database';
 
 
-export type ConstraintAdd = 'deferred' | 'online' | 'blocking';
+/**
+ * `not-valid-then-validate`: added unvalidated, enforced on new writes at once, then validated while
+ * writes continue (needs `SqlCompiler.validateConstraint`); `unchecked-after-precheck`: added
+ * without checking existing rows, which the precheck scanned; `checked-blocking`: the server checks
+ * every row while writes wait.
+ */
+export type ConstraintAdd = 'not-valid-then-validate' | 'unchecked-after-precheck' | 'checked-blocking';
 
 /** Renders each primitive schema action to SQL with the lock it takes. Pure: no I/O. */
 export interface SqlCompiler {
@@ -97,13 +106,15 @@ export interface SqlCompiler {
   /** `keys`: the index's entries read against the table's columns (src/model/index-entry.ts). */
   createIndex(table: string, index: IndexModel, keys: IndexKey[], options: { online: boolean }): Statement;
   dropIndex(table: string, name: string, options: { online: boolean }): Statement;
-  rebuildIndex(name: string): Statement;
+  /** Where `invalidIndex` is `rebuild-online`. */
+  rebuildIndex?(name: string): Statement;
   addPrimaryKey(table: string, key: KeyConstraint, options: { usingIndex: string | null }): Statement;
   addUnique(table: string, key: KeyConstraint, options: { usingIndex: string | null }): Statement;
   /** Statements, because an online add may need session settings around it (MySQL's foreign_key_checks). */
   addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): Statement[];
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): Statement;
-  validateConstraint(table: string, name: string): Statement;
+  /** Where a constraint is added `not-valid-then-validate`. */
+  validateConstraint?(table: string, name: string): Statement;
   dropConstraint(table: string, name: string, kind: ConstraintKind): Statement;
   /** Renders a column type the way this dialect spells it. */
   columnType(type: ColumnType): string;

@@ -128,9 +128,6 @@ export const mysqlCompiler: SqlCompiler = {
   dropNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: true })}`, ONLINE_REBUILD),
   createIndex: (table, index, keys) => alter(table, indexClause(index, keys), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE),
   dropIndex: (table, name) => alter(table, `DROP INDEX ${quote(name)}`, ONLINE),
-  rebuildIndex(name) {
-    throw new Error(`MySQL leaves no invalid index to rebuild (${name}): a failed online build removes its index`);
-  },
   addPrimaryKey: (table, key) => alter(table, `ADD PRIMARY KEY (${list(key.columns)})`, ONLINE_REBUILD),
   addUnique: (table, key) => alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE (${list(key.columns)})`, ONLINE),
   // With foreign_key_checks on, the server copies the table to check every row; the orphan
@@ -142,9 +139,6 @@ export const mysqlCompiler: SqlCompiler = {
     session('SET foreign_key_checks = 1'),
   ],
   addCheck: (table, check: CheckModel) => alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})`, COPY),
-  validateConstraint(table, name) {
-    throw new Error(`MySQL validates ${table}.${name} when it is added; there is no separate validation`);
-  },
   dropConstraint: (table, name, kind) => alter(table, DROP_CONSTRAINT[kind](name), kind === 'primary-key' ? COPY : ONLINE),
   cast: (expression, type) => `CAST(${expression} AS ${castType(type)})`,
   renameColumn: (table, from, to) => alter(table, `RENAME COLUMN ${quote(from)} TO ${quote(to)}`, INSTANT),

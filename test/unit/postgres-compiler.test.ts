@@ -162,7 +162,7 @@ describe('index statements', () => {
   it('drop and rebuild', () => {
     expect(sql.dropIndex('t', 'i', { online: true })).toBe('DROP INDEX CONCURRENTLY IF EXISTS "i"');
     expect(sql.dropIndex('t', 'i', { online: false })).toBe('DROP INDEX IF EXISTS "i"');
-    expect(sql.rebuildIndex('Odd"Name')).toBe('REINDEX INDEX CONCURRENTLY "Odd""Name"');
+    expect(sql.rebuildIndex!('Odd"Name')).toBe('REINDEX INDEX CONCURRENTLY "Odd""Name"');
   });
 });
 
@@ -206,7 +206,7 @@ describe('constraint statements', () => {
     const c = { name: 'p_price_check', expression: "price > 0 AND note <> ''", validated: true };
     expect(sql.addCheck('p', c, { validate: true })).toBe(`ALTER TABLE "p" ADD CONSTRAINT "p_price_check" CHECK (price > 0 AND note <> '')`);
     expect(sql.addCheck('p', c, { validate: false })).toBe(`ALTER TABLE "p" ADD CONSTRAINT "p_price_check" CHECK (price > 0 AND note <> '') NOT VALID`);
-    expect(sql.validateConstraint('p', 'p_price_check')).toBe('ALTER TABLE "p" VALIDATE CONSTRAINT "p_price_check"');
+    expect(sql.validateConstraint!('p', 'p_price_check')).toBe('ALTER TABLE "p" VALIDATE CONSTRAINT "p_price_check"');
     expect(sql.dropConstraint('p', 'p_price_check', 'check')).toBe('ALTER TABLE "p" DROP CONSTRAINT IF EXISTS "p_price_check"');
   });
 });
@@ -225,13 +225,11 @@ describe('postgresCapabilities', () => {
       server: `PostgreSQL ${version}`,
       transactionalDdl: true,
       onlineIndexBuild: true,
-      onlineIndexRebuild: true,
+      invalidIndex: 'rebuild-online',
       blockingIndexMethods: [],
-      notNullFromCheck: true,
-      uniqueFromIndex: true,
-      onlineNotNull: false,
-      onlineKeyBuild: false,
-      constraintAdd: { foreignKey: 'deferred', check: 'deferred' },
+      notNull: 'check-then-set',
+      uniqueKey: 'index-then-adopt',
+      constraintAdd: { foreignKey: 'not-valid-then-validate', check: 'not-valid-then-validate' },
       constantDefaultIsInstant: true,
       partialIndexes: true,
       operatorClasses: true,

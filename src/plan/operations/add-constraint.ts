@@ -1,4 +1,5 @@
 import type { CheckModel, ForeignKeyModel } from '../../model/schema-model.js';
+import { strategyMethod } from '../strategy-methods.js';
 import type { Statement } from '../../model/locks.js';
 import { allNew, fact, type PlanContext, type StepDraft } from '../operation.js';
 import type { Change } from '../../diff/changes.js';
@@ -22,19 +23,20 @@ interface Constraint {
  * write, so on columns old code writes it is added only in contract (then validated online).
  * On a new table it is added validated (the table is empty); on new columns of a live table it is
  * added unvalidated in expand and validated in migrate. Where the server cannot defer validation,
- * an `online` add (existing rows unchecked: the precheck scanned them) follows the same phases in
- * one step, and a `blocking` one waits for contract, flagged as blocking writes.
+ * an `unchecked-after-precheck` add (existing rows unchecked: the precheck scanned them) follows the
+ * same phases in one step, and a `checked-blocking` one waits for contract, flagged as blocking writes.
  */
 function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   const key = `${c.table}.${c.name}`;
   const provides = [fact.constraint(c.table, c.name)];
+  const validateSql = () => strategyMethod(ctx.sql, 'validateConstraint', 'not-valid-then-validate')(c.table, c.name);
   const validate: StepDraft = {
     operation: 'validate-constraint',
     name: key,
     earliest: 'migrate',
     table: c.table,
     description: `validate ${c.label} ${c.name} on existing rows (writes continue)`,
-    render: () => [ctx.sql.validateConstraint(c.table, c.name)],
+    render: () => [validateSql()],
     transactional: true,
     prechecks: () => [c.precheck],
     provides: [],
@@ -43,10 +45,10 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
   if (c.existing === 'unvalidated') return [validate];
 
   const mode = ctx.caps.constraintAdd[c.kind];
-  const deferred = mode === 'deferred';
+  const deferred = mode === 'not-valid-then-validate';
   const newTable = ctx.newTables.has(c.table);
-  const expandOnNewColumns = !newTable && mode !== 'blocking' && allNew(ctx, c.table, c.columns);
-  if (!newTable && mode === 'blocking') {
+  const expandOnNewColumns = !newTable && mode !== 'checked-blocking' && allNew(ctx, c.table, c.columns);
+  if (!newTable && mode === 'checked-blocking') {
     ctx.warn(`${key}: ${ctx.caps.server} checks every row of ${c.table} while writes wait; it runs in contract`);
   }
   const add: StepDraft = {
@@ -58,7 +60,7 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
     render: (phase: Phase) => {
       if ((newTable && phase === 'expand') || !deferred) return c.add(true);
       if (expandOnNewColumns) return c.add(false);
-      return [...c.add(false), ctx.sql.validateConstraint(c.table, c.name)];
+      return [...c.add(false), validateSql()];
     },
     transactional: false,
     // A table or column created in this expand holds no data the constraint could reject (and

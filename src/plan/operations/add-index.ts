@@ -1,4 +1,5 @@
 import { keyColumns } from '../../model/index-entry.js';
+import { strategyMethod } from '../strategy-methods.js';
 import { allNew, convertedNote, fact, type Operation } from '../operation.js';
 
 /**
@@ -48,8 +49,8 @@ export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) 
   table,
   description: `rebuild invalid index ${index.name} on ${table}`,
   render: () =>
-    ctx.caps.onlineIndexRebuild
-      ? [ctx.sql.rebuildIndex(index.name)]
+    ctx.caps.invalidIndex === 'rebuild-online'
+      ? [strategyMethod(ctx.sql, 'rebuildIndex', 'rebuild-online')(index.name)]
       : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, ctx.indexKeys(table, index.columns), { online: true })],
   transactional: false,
   prechecks: () => [],

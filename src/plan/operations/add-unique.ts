@@ -1,4 +1,5 @@
 import { columnKey } from '../../model/index-entry.js';
+import { strategyMethod } from '../strategy-methods.js';
 import type { Statement } from '../../model/locks.js';
 import type { KeyConstraint } from '../../model/schema-model.js';
 import { allNew, convertedNote, fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
@@ -22,9 +23,12 @@ function duplicates(table: string, columns: string[], ctx: PlanContext): Prechec
  */
 function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolean } | null, ctx: PlanContext): Statement[] {
   if (existing?.valid) return [];
-  if (existing) return [ctx.sql.rebuildIndex(key.name)];
   const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', valid: true };
-  return [ctx.sql.createIndex(table, index, key.columns.map(columnKey), { online: true })];
+  const create = ctx.sql.createIndex(table, index, key.columns.map(columnKey), { online: true });
+  if (!existing) return [create];
+  return ctx.caps.invalidIndex === 'rebuild-online'
+    ? [strategyMethod(ctx.sql, 'rebuildIndex', 'rebuild-online')(key.name)]
+    : [ctx.sql.dropIndex(table, key.name, { online: true }), create];
 }
 
 interface KeyStep {
@@ -45,8 +49,8 @@ interface KeyStep {
  * PostgreSQL builds the index online, then adopts it; MySQL builds the key itself online.
  */
 function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
-  const indexFirstOnline = ctx.caps.uniqueFromIndex && ctx.caps.onlineIndexBuild;
-  const online = indexFirstOnline || ctx.caps.onlineKeyBuild;
+  const indexFirstOnline = ctx.caps.uniqueKey === 'index-then-adopt' && ctx.caps.onlineIndexBuild;
+  const online = indexFirstOnline || ctx.caps.uniqueKey === 'online-key';
   return {
     operation: k.operation,
     name: `${k.table}.${k.key.name}`,

@@ -1,4 +1,5 @@
 import { notNullCheckName } from '../owned-names.js';
+import { strategyMethod } from '../strategy-methods.js';
 import { fact, type Operation } from '../operation.js';
 
 /**
@@ -9,9 +10,9 @@ import { fact, type Operation } from '../operation.js';
 export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) => {
   const name = column.name;
   const helper = notNullCheckName(table, name);
-  const throughCheck = ctx.caps.notNullFromCheck && ctx.caps.constraintAdd.check === 'deferred';
+  const throughCheck = ctx.caps.notNull === 'check-then-set' && ctx.caps.constraintAdd.check === 'not-valid-then-validate';
   const check = { name: helper, expression: `${ctx.sql.quote(name)} IS NOT NULL`, validated: false };
-  const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.onlineNotNull ? ' (table rebuilt online)' : '';
+  const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.notNull === 'online-rebuild' ? ' (table rebuilt online)' : '';
   return [{
     operation: 'set-not-null',
     name: `${table}.${name}`,
@@ -23,7 +24,7 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
         ? [
             ctx.sql.dropConstraint(table, helper, 'check'),
             ctx.sql.addCheck(table, check, { validate: false }),
-            ctx.sql.validateConstraint(table, helper),
+            strategyMethod(ctx.sql, 'validateConstraint', 'check-then-set')(table, helper),
             ctx.sql.setNotNull(table, column, { provenByCheck: true }),
             ctx.sql.dropConstraint(table, helper, 'check'),
           ]

@@ -1,0 +1,50 @@
+/**
+ * What every dialect owes the core, per server version it accepts: the compiler methods its
+ * strategies need, and the parts of its SQL the core reads without asking (locks, ledger types).
+ */
+import { describe, expect, it } from 'vitest';
+import { mysqlDialect } from '../../dialects/mysql/index.js';
+import { postgresDialect } from '../../dialects/postgres/index.js';
+import type { Capabilities, Dialect } from '../../src/dialect.js';
+
+const SERVERS: { dialect: Dialect; versions: string[] }[] = [
+  { dialect: postgresDialect, versions: ['12', '15.4', '18.6'] },
+  { dialect: mysqlDialect, versions: ['8.0.36', '10.11.19-MariaDB', '11.4.2-MariaDB'] },
+];
+
+/** The optional compiler methods each strategy calls. */
+function methodsNeeded(caps: Capabilities): string[] {
+  const adds = [caps.constraintAdd.foreignKey, caps.constraintAdd.check];
+  return [
+    ...(adds.includes('not-valid-then-validate') || caps.notNull === 'check-then-set' ? ['validateConstraint'] : []),
+    ...(caps.invalidIndex === 'rebuild-online' ? ['rebuildIndex'] : []),
+  ];
+}
+
+const cases = SERVERS.flatMap(({ dialect, versions }) => versions.map((version) => ({ name: `${dialect.name} ${version}`, dialect, version })));
+
+describe.each(cases)('$name', ({ dialect, version }) => {
+  const caps = dialect.capabilities(version);
+
+  it('its compiler has every method its strategies call', () => {
+    const compiler = dialect.compiler as unknown as Record<string, unknown>;
+    for (const method of methodsNeeded(caps)) expect(typeof compiler[method], method).toBe('function');
+  });
+
+  it('a key added index-first has an online index build to start from', () => {
+    expect(caps.uniqueKey !== 'index-then-adopt' || caps.onlineIndexBuild).toBe(true);
+  });
+
+  it('states the locks of the work it runs itself and the types of the ledger', () => {
+    expect(dialect.backfill.batchLock).toMatchObject({ blocksWrites: false, rewritesTable: false });
+    expect(dialect.backfill.batchLock.level).not.toBe('');
+    expect(dialect.runtime.ledgerTypes.timestamp.kind === 'timestamp' || dialect.runtime.ledgerTypes.timestamp.kind === 'native').toBe(true);
+    expect(dialect.runtime.limit(5)).toMatch(/\b5\b/);
+  });
+});
+
+it("PostgreSQL's strategies call both optional methods, MySQL's neither", () => {
+  const pg = postgresDialect.capabilities('15.4');
+  expect(methodsNeeded(pg)).toEqual(['validateConstraint', 'rebuildIndex']);
+  expect(methodsNeeded(mysqlDialect.capabilities('8.0.36'))).toEqual([]);
+});
