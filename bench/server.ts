@@ -5,7 +5,8 @@
  * turns them into `?` in the order they appear.
  */
 import pg from 'pg';
-import { connectMysql, isMysqlUrl } from '../dialects/mysql/driver.js';
+import { isMysqlUrl } from '../dialects/mysql/accepts.js';
+import { connectMysql } from '../dialects/mysql/driver.js';
 
 export interface BenchClient {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;

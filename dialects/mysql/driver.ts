@@ -12,9 +12,6 @@ import { runTransaction, type TransactionControl } from '../../src/execute/trans
 import { guardSecretsOf } from '../../src/redact.js';
 import { quote } from './compiler.js';
 
-// Modules that open connections anyway take the predicate from here with the driver.
-export { isMysqlUrl } from './accepts.js';
-
 const DEFAULT_PORT = 3306;
 
 /** URL parameters dbtide passes to mysql2; any other is refused rather than ignored. */

@@ -15,9 +15,6 @@ import { clientConfig, DEFAULT_PORT } from './client-config.js';
 import { usableDirectory } from './pglite-directory.js';
 import { lockDirectory } from './pglite-lock.js';
 
-// Modules that open connections anyway take the predicate from here with the driver.
-export { isPgliteUrl };
-
 const PGLITE_IN_MEMORY = 'pglite:memory';
 
 /** Opens a session on a PostgreSQL server (`postgres://` or `postgresql://` URL). */

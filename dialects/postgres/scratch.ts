@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { ScratchDatabase } from '../../src/dialect.js';
 import { scratchOnServer } from '../../src/verify/server-scratch.js';
 import { quote } from './compiler.js';
-import { connectPostgres, isPgliteUrl } from './driver.js';
+import { isPgliteUrl } from './accepts.js';
+import { connectPostgres } from './driver.js';
 
 /**
  * A new empty database next to the one `url` names: on the same server (created and dropped

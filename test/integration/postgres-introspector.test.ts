@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectPglite, connectPostgres, isPgliteUrl } from '../../dialects/postgres/driver.js';
+import { isPgliteUrl } from '../../dialects/postgres/accepts.js';
+import { connectPglite, connectPostgres } from '../../dialects/postgres/driver.js';
 import { estimateRowsPostgres, introspectPostgres } from '../../dialects/postgres/introspector.js';
 import type { Connection } from '../../src/dialect.js';
 import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
