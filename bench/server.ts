@@ -7,6 +7,7 @@
 import pg from 'pg';
 import { isMysqlUrl } from '../dialects/mysql/accepts.js';
 import { connectMysql } from '../dialects/mysql/driver.js';
+import { databasesNamedAfter } from '../dialects/mysql/version-schemas.js';
 
 export interface BenchClient {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -126,6 +127,8 @@ const mysql: BenchServer = {
     const sessions = await admin.query<{ id: number }>('SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()', [name]);
     for (const s of sessions) await admin.query(`KILL ${Number(s.id)}`).catch(() => {});
     await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    // A release with a type change leaves its version database beside it (README, "Type changes in the window").
+    for (const other of await databasesNamedAfter(admin, name)) await admin.query(`DROP DATABASE IF EXISTS \`${other}\``);
   },
   async createAccounts(db, table, rows) {
     await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, balance int, points int, note text)`);

@@ -1,4 +1,4 @@
-import type { TransitionSql } from '../../src/dialect.js';
+import type { Connection, TransitionSql } from '../../src/dialect.js';
 import { versionSchemaStatements } from '../../src/model/version-schema.js';
 import { withLock } from '../../src/model/locks.js';
 import { literal, quote } from './compiler.js';
@@ -17,3 +17,12 @@ export const mysqlVersionSchemas: Pick<TransitionSql, 'writeVersionSchema' | 'dr
   relationsOf: `SELECT TABLE_NAME AS name, TABLE_TYPE = 'VIEW' AS is_view FROM information_schema.TABLES
     WHERE TABLE_SCHEMA = ? ORDER BY 1`,
 };
+
+/**
+ * The version databases named after `database`, by name alone: a throwaway database's cleanup
+ * drops them, even when the account that made their markers' views is gone and they cannot be read.
+ */
+export async function databasesNamedAfter(conn: Pick<Connection, 'query'>, database: string): Promise<string[]> {
+  const rows = await conn.query<{ name: string }>('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA');
+  return rows.map((r) => r.name).filter((n) => n.startsWith(`${database}_`));
+}
