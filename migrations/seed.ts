@@ -4,7 +4,7 @@
  * Brings an empty database to release 003-kilo through the example chain (001..003, each with
  * expand, migrate and contract) and fills it with deterministic example data: the same options
  * give the same rows on every run. With `--legacy` it also plants what years of upgrades leave
- * behind (../shared/design/FIELD-NOTES.md, "The NULL instance UUID story"): the rows that
+ * behind (README.md, "Walkthrough: the instance UUID upgrade"): the rows that
  * 004-liberty's contract prechecks have to find before instances.uuid can become a key.
  *
  * Seeding is all or nothing (one transaction), and a database that already holds rows is
