@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { nextRange, walkEnd } from '../execute/key-ranges.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
@@ -65,9 +66,8 @@ export async function runBackfill(db: Database, job: BackfillJob, options: Backf
 
   let checkpoint = await ledger.jobCheckpoint(job.id);
   if (!checkpoint) {
-    const [last] = await conn.query<Record<string, unknown>>(sql.lastKey(job));
-    const upper = last ? JSON.stringify(job.key.map((k) => last[k])) : null;
-    checkpoint = await ledger.startJob(job.id, upper, upper === null);
+    const upper = await walkEnd(conn, dialect, job);
+    checkpoint = await ledger.startJob(job.id, upper && JSON.stringify(upper), upper === null);
   }
   let rowsDone = Number(checkpoint.rows_done);
   const result = (rows: number, batches: number, done: boolean): BackfillResult => ({
@@ -133,13 +133,11 @@ async function runBatch(
   limit: number,
 ): Promise<Batch> {
   const { conn, dialect } = db;
-  const from = after ?? [];
   return conn.transaction(async () => {
-    const [endRow] = await conn.query<Record<string, unknown>>(dialect.backfill.batchEnd(job, after !== null), [...from, ...upper, limit - 1]);
-    const end = endRow ? job.key.map((k) => endRow[k]) : upper;
-    const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...from, ...end]);
+    const range = await nextRange(conn, dialect, job, after, upper, limit);
+    const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...range.after, ...range.end]);
     const rows = Number(updated?.n ?? 0);
-    await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(end), done: !endRow });
-    return { rows, end, last: !endRow };
+    await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(range.end), done: range.last });
+    return { rows, end: range.end, last: range.last };
   });
 }

@@ -2,6 +2,7 @@ import type { Database } from '../engine.js';
 import type { SchemaModel } from '../model/schema-model.js';
 import { type Precheck } from '../plan/step.js';
 import { isRowLocal } from '../model/precheck-rule.js';
+import { nextRange, walkEnd } from '../execute/key-ranges.js';
 
 /** A row's primary key: column -> value. */
 export type RowKey = Record<string, unknown>;
@@ -55,22 +56,19 @@ export async function findOffenders(db: Database, live: SchemaModel, precheck: P
 
   const batchRows = Math.max(1, options.batchRows ?? SCAN_DEFAULTS.batchRows);
   const source = { table: precheck.table, key };
-  const [last] = await db.conn.query<RowKey>(db.dialect.backfill.lastKey(source));
+  const upper = await walkEnd(db.conn, db.dialect, source);
   const result: Offenders = { precheck, key, count: 0, keys: [] };
-  if (!last) return result;
-  const upper = keyValues(key, last);
+  if (!upper) return result;
   let after: unknown[] | null = null;
   for (;;) {
-    const from = after ?? [];
-    const [endRow]: (RowKey | undefined)[] = await db.conn.query<RowKey>(db.dialect.backfill.batchEnd(source, after !== null), [...from, ...upper, batchRows - 1]);
-    const end: unknown[] = endRow ? keyValues(key, endRow) : upper;
+    const { after: from, end, last } = await nextRange(db.conn, db.dialect, source, after, upper, batchRows);
     const [counted] = await db.conn.query<{ n: unknown }>(scan.countInRange(precheck.table, precheck.rule, key, after !== null), [...from, ...end]);
     const n = Number(counted?.n ?? 0);
     result.count += n;
     const wanted = Math.min(n, limit - result.keys.length);
     // The first `wanted` offenders after the range's start all lie in the range, so this stops there.
     if (wanted > 0) result.keys.push(...(await db.conn.query<RowKey>(scan.page(offenders, key, after !== null, wanted), from)));
-    if (!endRow) return result;
+    if (last) return result;
     after = end;
   }
 }
