@@ -1,6 +1,6 @@
 import type { TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
-import { postgresCompiler, quote } from './compiler.js';
+import { literal, postgresCompiler, quote } from './compiler.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
 import { postgresVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
@@ -9,8 +9,6 @@ import { PG_LOCK } from './locks.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
 export const ALIAS_COMMENT_PREFIX = 'dbtide:alias-of:';
-
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /** A copy of one column, or the cast the compiler writes for a type change: read straight from NEW. */
 const COPY = /^(?:([a-z_][a-z0-9_$]*)|"((?:[^"]|"")+)")$/;

@@ -8,14 +8,24 @@ export const MAX_IDENTIFIER_LENGTH = 63;
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
 
+/** `_` and the hash `fitName` ends a shortened name with. */
+const SUFFIX_LENGTH = 9;
+
+/** The longest start of `text` within `bytes`, cut between characters. */
+function headWithin(text: string, bytes: number): string {
+  let head = text.slice(0, bytes);
+  while (Buffer.byteLength(head) > bytes) head = head.slice(0, -1);
+  return head;
+}
+
 /** Fits a generated name into the limit, keeping it unique by a hash of the full name. */
 export function fitName(name: string, max = MAX_IDENTIFIER_LENGTH): string {
   if (Buffer.byteLength(name) <= max) return name;
-  const suffix = `_${shortHash(name)}`;
-  let head = name.slice(0, max - suffix.length);
-  while (Buffer.byteLength(head) > max - suffix.length) head = head.slice(0, -1);
-  return head + suffix;
+  return `${headWithin(name, max - SUFFIX_LENGTH)}_${shortHash(name)}`;
 }
+
+/** What `fitName` keeps of a name starting with `prefix`, however long the rest is. */
+export const keptStart = (prefix: string) => headWithin(prefix, MAX_IDENTIFIER_LENGTH - SUFFIX_LENGTH);
 
 const joined = (columns: string[]) => columns.map((c) => c.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '')).join('_');
 

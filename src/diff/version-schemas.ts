@@ -41,23 +41,22 @@ export function versionSchemaChanges(changes: Change[], sources: VersionSchemaSo
   const name = versionSchemaName(base, declared.release);
   const current = live.find((l) => l.name === name);
   const result: Change[] = [];
-  const create = (stage: VersionStage) => {
-    const schema = build(sources, stage, stage === 'window' ? swaps : []);
-    const afterSwap = stage === 'final' && current?.marker.stage === 'window';
-    if (current?.marker.signature !== schema.signature) result.push({ kind: 'create-version-schema', table: '', schema, syncs: ids, afterSwap });
-  };
+  const written = (schema: VersionSchema) => current?.marker.signature === schema.signature;
   const declaresSwap = declared.transitions.some((t) => t.kind === 'column-sync' && t.swap !== null);
   const kept = selection === 'database' && declaresSwap;
   if (swaps.length > 0) {
-    create('window');
+    const window = build(sources, name, 'window', swaps);
+    if (!written(window)) result.push({ kind: 'create-version-schema', table: '', schema: window, syncs: ids, afterSwap: false });
     // The final views are written whatever the live marker says: the swap makes the window's stale.
-    if (kept) result.push({ kind: 'create-version-schema', table: '', schema: build(sources, 'final', []), syncs: ids, afterSwap: true });
+    if (kept) result.push({ kind: 'create-version-schema', table: '', schema: build(sources, name, 'final', []), syncs: ids, afterSwap: true });
+    if (selection === 'search-path') {
+      const views = [...window.views.map((v) => v.table), VERSION_MARKER];
+      result.push(current ? dropOrReport(current, sources, ids) : { kind: 'drop-version-schema', table: '', name, views, after: ids });
+    }
   } else if (kept) {
-    create('final');
-  }
-  if (swaps.length > 0 && selection === 'search-path') {
-    const views = [...build(sources, 'window', swaps).views.map((v) => v.table), VERSION_MARKER];
-    result.push(current ? dropOrReport(current, sources, ids) : { kind: 'drop-version-schema', table: '', name, views, after: ids });
+    const final = build(sources, name, 'final', []);
+    // Views a contract stopped after the swap left reading the shadow are rewritten in contract.
+    if (!written(final)) result.push({ kind: 'create-version-schema', table: '', schema: final, syncs: ids, afterSwap: current?.marker.stage === 'window' });
   }
   for (const schema of live) {
     if (schema.name !== name || (swaps.length === 0 && !kept)) result.push(dropOrReport(schema, sources, []));
@@ -65,7 +64,7 @@ export function versionSchemaChanges(changes: Change[], sources: VersionSchemaSo
   return { changes: result, selected: swaps.length > 0 || kept ? name : null };
 }
 
-function build(sources: VersionSchemaSources, stage: VersionStage, swaps: ColumnSync[]): VersionSchema {
+function build(sources: VersionSchemaSources, name: string, stage: VersionStage, swaps: ColumnSync[]): VersionSchema {
   const { declared, base, selection } = sources;
   const swapped = new Set(swaps.map((s) => s.table));
   const views: VersionView[] = Object.values(declared.model.tables)
@@ -78,7 +77,7 @@ function build(sources: VersionSchemaSources, stage: VersionStage, swaps: Column
       })),
     }));
   const signature = createHash('sha256').update(JSON.stringify([base, declared.release, stage, views])).digest('hex').slice(0, 16);
-  return { name: versionSchemaName(base, declared.release), base, release: declared.release, signature, stage, views };
+  return { name, base, release: declared.release, signature, stage, views };
 }
 
 /** Dropped only when it holds nothing but dbtide's views; anything else is the operator's to move. */

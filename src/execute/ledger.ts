@@ -119,11 +119,12 @@ export class Ledger {
     return missing;
   }
 
-  /** Creates the tables missing; under the run lock, so no other run creates them meanwhile. */
-  async ensure(): Promise<void> {
-    const missing = await this.missingTables();
-    for (const table of ledgerTables(this.dialect).filter((t) => missing.includes(t.name))) await this.conn.query(this.dialect.compiler.createTable(table).sql);
+  /** Creates the missing tables (`missing`, when the caller read them already); under the run lock, so no other run creates them meanwhile. */
+  async ensure(missing?: string[]): Promise<void> {
+    const absent = missing ?? (await this.missingTables());
+    for (const table of ledgerTables(this.dialect).filter((t) => absent.includes(t.name))) await this.conn.query(this.dialect.compiler.createTable(table).sql);
   }
+
 
   /** Whether a run ever recorded anything here; a failing query is an error, not "no ledger". */
   exists(): Promise<boolean> {

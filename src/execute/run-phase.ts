@@ -87,8 +87,9 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
     const ledger = new Ledger(db.conn, db.dialect);
     // Checked rather than caught: a server's "permission denied for schema public" names neither
     // the ledger nor the GRANT.
-    await refuseWithoutPrivileges(db, ledgerNeeds(await ledger.missingTables()), phase);
-    await ledger.ensure();
+    const missing = await ledger.missingTables();
+    await refuseWithoutPrivileges(db, ledgerNeeds(missing), phase);
+    await ledger.ensure(missing);
     const interrupted = await ledger.interruptedRuns();
     if (interrupted.length > 0) {
       await ledger.markInterrupted(interrupted.map((r) => r.id));

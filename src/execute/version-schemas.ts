@@ -1,12 +1,19 @@
 import type { Connection, Dialect } from '../dialect.js';
+import { keptStart } from '../declaration/names.js';
 import { MARKER_COLUMNS, VERSION_MARKER, type LiveVersionSchema } from '../model/version-schema.js';
 
 type Sql = Pick<Dialect, 'transitions' | 'compiler'>;
 
-/** The version schemas whose marker names `base`; the plan writes, rewrites and drops them. */
+/**
+ * The version schemas whose marker names `base`; the plan writes, rewrites and drops them. Only
+ * schemas named as one of the base's could be (`versionSchemaName` keeps the start of `<base>_`
+ * whatever it shortens), so other bases' markers on the server are not read.
+ */
 export async function readVersionSchemas(conn: Connection, sql: Sql, base: string): Promise<LiveVersionSchema[]> {
   const found: LiveVersionSchema[] = [];
-  for (const { name } of await conn.query<{ name: string }>(sql.transitions.markedSchemas, [VERSION_MARKER])) {
+  const prefix = keptStart(`${base}_`);
+  const marked = await conn.query<{ name: string }>(sql.transitions.markedSchemas, [VERSION_MARKER]);
+  for (const { name } of marked.filter((m) => m.name.startsWith(prefix))) {
     const marker = await readMarker(conn, sql, name);
     if (marker?.base_schema !== base) continue;
     const relations = await conn.query<{ name: string; is_view: unknown }>(sql.transitions.relationsOf, [name]);

@@ -13,6 +13,7 @@ import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { changeType } from '../../src/declaration/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import { diff } from '../../src/diff/diff.js';
+import { keptStart } from '../../src/declaration/names.js';
 import { versionSchemaChanges, versionSchemaName } from '../../src/diff/version-schemas.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
 import { noOwnedObjects } from '../../src/model/transition.js';
@@ -68,6 +69,11 @@ describe('version schema names', () => {
     const b = versionSchemaName('a'.repeat(60), 'v3');
     expect(Buffer.byteLength(a)).toBeLessThanOrEqual(63);
     expect(a).not.toBe(b);
+    // The start the reader looks for survives the shortening, also for names in more than one byte per character.
+    expect(a.startsWith(keptStart(`${'a'.repeat(60)}_`))).toBe(true);
+    const wide = 'é'.repeat(40);
+    expect(versionSchemaName(wide, 'v2').startsWith(keptStart(`${wide}_`))).toBe(true);
+    expect(Buffer.byteLength(versionSchemaName(wide, 'v2'))).toBeLessThanOrEqual(63);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { check, status, type CheckReport, type RolloutState, type StatusReport } from '../../api.js';
+import type { VersionSelected } from '../../plan/step.js';
 import { commonOptions, targetOf } from '../common.js';
 import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
@@ -13,7 +14,7 @@ export function registerCheck(program: Command): void {
     const report = await check(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
     if (flags.format === 'json') process.stdout.write(`${JSON.stringify(report)}\n`);
     else if (flags.format === 'markdown') process.stdout.write(`${checkMarkdown(report)}\n`);
-    else process.stdout.write(`${report.release}: ${STATE_TEXT[report.state]}\n${report.version ? `the new version ${readsThrough(report)}\n` : ''}`);
+    else process.stdout.write(`${report.release}: ${STATE_TEXT[report.state]}\n${report.version ? `the new version ${readsThrough(report.version)}\n` : ''}`);
     process.exitCode = report.exitCode;
   });
 }
@@ -27,10 +28,10 @@ const STATE_TEXT: Record<RolloutState, string> = {
 };
 
 /** Where the new version reads a changed type under its declared name. */
-const readsThrough = (r: CheckReport) => (r.version ? `reads the release's column types through ${r.version.select}` : '');
+const readsThrough = (version: VersionSelected) => `reads the release's column types through ${version.select}`;
 
 const checkMarkdown = (r: CheckReport) =>
-  `**${r.release}**: ${STATE_TEXT[r.state].replace(/\b(expand|migrate|contract)\b/, '`dbtide $1`')}${r.version ? `; the new version ${readsThrough(r)}` : ''}`;
+  `**${r.release}**: ${STATE_TEXT[r.state].replace(/\b(expand|migrate|contract)\b/, '`dbtide $1`')}${r.version ? `; the new version ${readsThrough(r.version)}` : ''}`;
 
 export function registerStatus(program: Command): void {
   commonOptions(program.command('status').description('show the release, pending steps per phase, drift, and recent runs')).action(
@@ -51,7 +52,7 @@ function statusText(report: StatusReport): string {
     `declared release: ${report.release}`,
     `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
     `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,
-    `new version: ${report.newCodeMayRun ? 'may run' : `waits for ${report.next}`}${report.version ? `; it ${readsThrough(report)}` : ''}`,
+    `new version: ${report.newCodeMayRun ? 'may run' : `waits for ${report.next}`}${report.version ? `; it ${readsThrough(report.version)}` : ''}`,
     `drift: ${report.drift.length} object(s)${report.drift.length ? ' (dbtide plan lists them)' : ''}`,
     '',
     report.runs.length === 0 ? 'no runs recorded yet' : 'recent runs:',
