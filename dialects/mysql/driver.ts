@@ -4,11 +4,11 @@
  * core sees one shape whichever server it talks to.
  */
 import mysql from 'mysql2/promise';
-import { CONNECT_TIMEOUT_MS, codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/connect-failure.js';
+import { CONNECT_TIMEOUT_MS, codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/dialect-kit/connect-failure.js';
 import { knownParams, parseConnectionUrl, redactParsed, type ConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
 import { DbtideError } from '../../src/errors.js';
-import { runTransaction, type TransactionControl } from '../../src/execute/transaction.js';
+import { runTransaction, type TransactionControl } from '../../src/dialect-kit/transaction.js';
 import { guardSecretsOf } from '../../src/redact.js';
 import { quote } from './compiler.js';
 

@@ -1,6 +1,6 @@
 import { type ScanSql } from '../../src/dialect.js';
 import type { IndexKey } from '../../src/model/index-entry.js';
-import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
+import { breaks, offenders, references, type RuleSpelling } from '../../src/dialect-kit/rule-sql.js';
 import { keyRange } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
 import { SHADOW } from '../../src/model/own-objects.js';

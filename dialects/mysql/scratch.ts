@@ -1,5 +1,5 @@
-import type { ScratchDatabase } from '../../src/dialect.js';
-import { scratchOnServer } from '../../src/verify/server-scratch.js';
+import type { Connection, ScratchDatabase } from '../../src/dialect.js';
+import { scratchOnServer } from '../../src/dialect-kit/server-scratch.js';
 import { quote } from './compiler.js';
 import { connectMysql } from './driver.js';
 import { databasesNamedAfter } from './version-schemas.js';
@@ -12,4 +12,15 @@ export const createScratchMysql = (url: string, label: string): Promise<ScratchD
     createSql: (name) => `CREATE DATABASE ${quote(name)}`,
     dropSql: (name) => `DROP DATABASE IF EXISTS ${quote(name)}`,
     alongside: databasesNamedAfter,
+    endSessions,
   });
+
+/** The server has no DROP DATABASE ... FORCE, and DROP waits for the metadata locks of sessions still in the database. */
+async function endSessions(conn: Connection, databases: string[]): Promise<void> {
+  const sessions = await conn.query<{ id: string }>(
+    `SELECT ID AS id FROM information_schema.PROCESSLIST WHERE DB IN (${databases.map(() => '?').join(', ')}) AND ID <> CONNECTION_ID()`,
+    databases,
+  );
+  // A session may have ended meanwhile.
+  for (const s of sessions) await conn.query(`KILL ${Number(s.id)}`).catch(() => {});
+}

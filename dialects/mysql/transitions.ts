@@ -2,7 +2,7 @@ import type { TransitionSql } from '../../src/dialect.js';
 import { withLock } from '../../src/model/locks.js';
 import { MYSQL_LOCK } from './locks.js';
 import { fitName } from '../../src/declaration/names.js';
-import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
+import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
 import { QUIET_VARIABLE } from './backfill.js';
 import { quote } from './compiler.js';
 import { mysqlVersionSchemas } from './version-schemas.js';

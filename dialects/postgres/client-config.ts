@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
-import { CONNECT_TIMEOUT_MS } from '../../src/connect-failure.js';
+import { CONNECT_TIMEOUT_MS } from '../../src/dialect-kit/connect-failure.js';
 import { knownParams, redactParsed, type ConnectionUrl } from '../../src/connection-url.js';
 import { DbtideError } from '../../src/errors.js';
 

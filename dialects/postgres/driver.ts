@@ -5,10 +5,10 @@
  */
 import { PGlite, types } from '@electric-sql/pglite';
 import pg from 'pg';
-import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/connect-failure.js';
+import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/dialect-kit/connect-failure.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
-import { runTransaction, type TransactionControl } from '../../src/execute/transaction.js';
+import { runTransaction, type TransactionControl } from '../../src/dialect-kit/transaction.js';
 import { guardSecretsOf, redactUrl } from '../../src/redact.js';
 import { isPgliteUrl, PGLITE_SCHEME } from './accepts.js';
 import { clientConfig, DEFAULT_PORT } from './client-config.js';

@@ -1,5 +1,5 @@
 import { type ScanSql } from '../../src/dialect.js';
-import { breaks, offenders, references, type RuleSpelling } from '../../src/scan/rule-sql.js';
+import { breaks, offenders, references, type RuleSpelling } from '../../src/dialect-kit/rule-sql.js';
 import { range } from './backfill.js';
 import { defaultSql, indexKey, literal, quote } from './compiler.js';
 import { SHADOW } from '../../src/model/own-objects.js';

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScratchDatabase } from '../../src/dialect.js';
-import { scratchOnServer } from '../../src/verify/server-scratch.js';
+import { scratchOnServer } from '../../src/dialect-kit/server-scratch.js';
 import { quote } from './compiler.js';
 import { isPgliteUrl } from './accepts.js';
 import { connectPostgres } from './driver.js';

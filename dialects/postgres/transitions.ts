@@ -1,7 +1,7 @@
 import type { TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
 import { literal, postgresCompiler, quote } from './compiler.js';
-import { syncRules, type RowTest, type SyncBranch } from '../../src/migrate/sync-rules.js';
+import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
 import { postgresVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { withLock } from '../../src/model/locks.js';

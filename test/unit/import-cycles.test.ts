@@ -3,27 +3,8 @@
  * a file never reaches itself through its imports, type-only imports included, so a dialect or a
  * layer can be read, tested and loaded without the rest.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-const FOLDERS = ['src', 'dialects'];
-
-const sources = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []);
-
-/** Static `import ... from` and `export ... from` of relative modules; a dynamic import() is a lazy edge, not a cycle. */
-const IMPORT = /^\s*(?:import|export)\s[^;]*?\sfrom\s+'(\.[^']+)'/gm;
-
-function importGraph(): Map<string, string[]> {
-  const files = FOLDERS.flatMap((f) => sources(join(ROOT, f)));
-  return new Map(files.map((file) => [
-    relative(ROOT, file),
-    [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => relative(ROOT, resolve(dirname(file), m[1]!.replace(/\.js$/, '.ts')))),
-  ]));
-}
+import { importGraph } from '../support/import-graph.js';
 
 /** Every cycle found by a depth-first walk, each as the files around it. */
 function cycles(graph: Map<string, string[]>): string[][] {

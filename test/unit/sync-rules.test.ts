@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { syncRules } from '../../src/migrate/sync-rules.js';
+import { syncRules } from '../../src/dialect-kit/sync-rules.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 const spec: SyncSpec = { table: 'p', trigger: 'tg', forward: { full: "a || ' ' || b" }, backward: { a: 'f(full)', b: 'g(full)' }, fillOnly: false, sources: ['a', 'b'] };

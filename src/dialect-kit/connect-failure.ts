@@ -2,9 +2,9 @@
  * Why a connection failed, told the same way for every server: the drivers sort their errors
  * into a few problems, this file says what each means and what to do about it.
  */
-import { parseConnectionUrl, redactParsed } from './connection-url.js';
-import { DbtideError } from './errors.js';
-import { redactSecrets } from './redact.js';
+import { parseConnectionUrl, redactParsed } from '../connection-url.js';
+import { DbtideError } from '../errors.js';
+import { redactSecrets } from '../redact.js';
 
 /**
  * How long the TCP connect plus the server's greeting (MySQL) or startup answer (PostgreSQL) may

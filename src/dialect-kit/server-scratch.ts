@@ -10,6 +10,8 @@ export interface ScratchServer {
   dropSql(name: string): string;
   /** Databases a scratch database leaves beside it (MySQL: its version databases), dropped with it. */
   alongside?(conn: Connection, name: string): Promise<string[]>;
+  /** Ends the sessions still connected to `databases`, where DROP would otherwise wait for them (a stopped run's). */
+  endSessions?(conn: Connection, databases: string[]): Promise<void>;
 }
 
 /**
@@ -38,7 +40,9 @@ export async function scratchOnServer(url: string, label: string, server: Scratc
       if (dropped) return;
       dropped = true;
       await run(async (conn) => {
-        for (const other of (await server.alongside?.(conn, name)) ?? []) await conn.query(server.dropSql(other));
+        const others = (await server.alongside?.(conn, name)) ?? [];
+        await server.endSessions?.(conn, [name, ...others]);
+        for (const other of others) await conn.query(server.dropSql(other));
         await conn.query(server.dropSql(name));
       });
     },
