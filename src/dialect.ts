@@ -8,6 +8,7 @@ import type { LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
 import type { ColumnType } from './model/column-type.js';
+import type { StatementClassifier } from './model/statement-class.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
@@ -297,7 +298,8 @@ export interface IntrospectOptions {
 }
 
 export interface Dialect {
-  name: 'postgres' | 'mysql' | 'db2';
+  /** The registry's key for it; the core never branches on it. */
+  name: string;
   /** `lockWaitMs` bounds the wait for an embedded database another process has open. */
   connect(url: string, options?: { lockWaitMs?: number }): Promise<Connection>;
   serverVersion(conn: Connection): Promise<string>;
@@ -317,6 +319,8 @@ export interface Dialect {
   transitions: TransitionSql;
   scan: ScanSql;
   probe: ExpressionProbeSql;
+  /** Reads this dialect's SQL for the phase policy (src/execute/statement-guard.ts), from the text alone. */
+  statements: StatementClassifier;
   /** A new empty database next to the one `url` names (same server, or a new embedded one). */
   createScratch(url: string, label: string): Promise<ScratchDatabase>;
 }

@@ -9,6 +9,7 @@ import { mysqlProbe } from './probe.js';
 import { mysqlRuntime } from './runtime.js';
 import { mysqlScan } from './scan.js';
 import { createScratchMysql } from './scratch.js';
+import { mysqlStatements } from './statement-classes.js';
 import { mysqlTransitions } from './transitions.js';
 
 /** MySQL 8 and MariaDB: one dialect, told apart by the version string the server reports. */
@@ -29,5 +30,6 @@ export const mysqlDialect: Dialect = {
   transitions: mysqlTransitions,
   scan: mysqlScan,
   probe: mysqlProbe,
+  statements: mysqlStatements,
   createScratch: createScratchMysql,
 };

@@ -10,6 +10,7 @@ import { postgresProbe } from './probe.js';
 import { postgresRuntime } from './runtime.js';
 import { postgresScan } from './scan.js';
 import { createScratchPostgres } from './scratch.js';
+import { postgresStatements } from './statement-classes.js';
 import { postgresTransitions } from './transitions.js';
 
 /** PostgreSQL, and PGlite (PostgreSQL compiled to WebAssembly) as the embedded default. */
@@ -30,5 +31,6 @@ export const postgresDialect: Dialect = {
   transitions: postgresTransitions,
   scan: postgresScan,
   probe: postgresProbe,
+  statements: postgresStatements,
   createScratch: createScratchPostgres,
 };

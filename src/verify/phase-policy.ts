@@ -1,15 +1,16 @@
 import type { JournaledStatement } from '../execute/ledger.js';
-import { classifyStatement, guardStep, PolicyViolation } from '../execute/statement-guard.js';
+import { guardStep, PolicyViolation } from '../execute/statement-guard.js';
+import type { StatementClassifier } from '../model/statement-class.js';
 
 /** What contract may create: the unique indexes and constraints that tightening adds. */
 const TIGHTENING_SUPPORT = /^\s*(create\s+unique\s+index\b|alter\s+table\s+\S+\s+add\s+constraint\b)/i;
 
 /**
- * Classifies what actually ran (the journal, not the plan): expand and migrate must have run
+ * Classifies what actually ran (the journal, not the plan), as the dialect that ran it reads it: expand and migrate must have run
  * nothing destructive, rewriting or unrecognized; contract must have created nothing but what
  * tightening needs (creation belongs in expand, where old code can live with it).
  */
-export function policyBreaches(statements: JournaledStatement[]): string[] {
+export function policyBreaches(statements: JournaledStatement[], classifier: StatementClassifier): string[] {
   const breaches: string[] = [];
   const steps = new Map<string, JournaledStatement[]>();
   for (const s of statements) steps.set(`${s.phase}\u0000${s.step_id}`, [...(steps.get(`${s.phase}\u0000${s.step_id}`) ?? []), s]);
@@ -17,12 +18,12 @@ export function policyBreaches(statements: JournaledStatement[]): string[] {
     const phase = group[0]!.phase;
     if (phase === 'contract') {
       for (const s of group) {
-        if (classifyStatement(s.sql) === 'additive' && !TIGHTENING_SUPPORT.test(s.sql)) breaches.push(`contract created something (belongs in expand): ${s.sql}`);
+        if (classifier.classify(s.sql) === 'additive' && !TIGHTENING_SUPPORT.test(s.sql)) breaches.push(`contract created something (belongs in expand): ${s.sql}`);
       }
       continue;
     }
     try {
-      guardStep(phase, group.map((s) => s.sql));
+      guardStep(phase, group.map((s) => s.sql), classifier);
     } catch (error) {
       if (!(error instanceof PolicyViolation)) throw error;
       breaches.push(`${phase} ran a ${error.statementClass} statement: ${error.statement}`);

@@ -3,7 +3,8 @@ import { MINIMUM, mysqlCapabilities, parseVersion } from '../../dialects/mysql/c
 import { defaultSql, indexKey, literal, mysqlCompiler } from '../../dialects/mysql/compiler.js';
 import { statementText } from '../support/statement-text.js';
 import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
-import { classifyStatement, guardStatement } from '../../src/execute/statement-guard.js';
+import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
+import { guardStatement } from '../../src/execute/statement-guard.js';
 import { columnKey, readIndexKey, readIndexKeys } from '../../src/model/index-entry.js';
 import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import { T as BASE, column as col, idColumn, index, table } from '../support/model-builders.js';
@@ -137,7 +138,7 @@ describe('the statement guard reads MySQL DDL', () => {
     ['ALTER TABLE `t` RENAME INDEX `a` TO `b`, ALGORITHM=INPLACE, LOCK=NONE', 'destructive'],
     ['SET foreign_key_checks = 0', 'session'],
   ])('%s is %s', (statement, expected) => {
-    expect(classifyStatement(statement)).toBe(expected);
+    expect(mysqlStatements.classify(statement)).toBe(expected);
   });
 });
 
@@ -212,8 +213,8 @@ describe('mysqlRuntime', () => {
 describe('the statement guard reads MySQL triggers', () => {
   it('takes a trigger body as opaque, and still refuses what follows its END', () => {
     const trigger = "CREATE TRIGGER `t_sync` BEFORE INSERT ON `t` FOR EACH ROW BEGIN IF NEW.`b` IS NULL THEN SET NEW.`b` = NEW.`a`; END IF; END";
-    expect(classifyStatement(trigger)).toBe('additive');
-    expect(() => guardStatement('expand', trigger)).not.toThrow();
-    expect(() => guardStatement('expand', `${trigger}; DROP TABLE x`)).toThrow('refused');
+    expect(mysqlStatements.classify(trigger)).toBe('additive');
+    expect(() => guardStatement('expand', trigger, mysqlStatements)).not.toThrow();
+    expect(() => guardStatement('expand', `${trigger}; DROP TABLE x`, mysqlStatements)).toThrow('refused');
   });
 });

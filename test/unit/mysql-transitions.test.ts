@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mysqlTransitions, rowExpression, updateTriggerName } from '../../dialects/mysql/transitions.js';
 import { statementText } from '../support/statement-text.js';
+import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 
@@ -93,16 +94,16 @@ describe('mysql transitions: table renames', () => {
       'CREATE OR REPLACE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `machines`',
       'RENAME TABLE `machines` TO `_dbtide_renamed_hosts`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`',
     ]);
-    expect(() => guardStep('expand', sql)).not.toThrow();
+    expect(() => guardStep('expand', sql, mysqlStatements)).not.toThrow();
     expect(transitions.dropAlias('hosts')).toEqual(['DROP VIEW IF EXISTS `_dbtide_renamed_hosts`, `hosts`']);
   });
 
   it('the guard refuses a swap that does not leave the old name over the same rows', () => {
     const [byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
     // The alias reads something else, or the swap puts another object under the old name.
-    expect(() => guardStep('expand', [byName!, 'CREATE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `other`', 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'])).toThrow(/unknown/);
-    expect(() => guardStep('expand', [byName!, alias!, 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `other` TO `hosts`'])).toThrow(/unknown/);
-    expect(() => guardStep('expand', ['RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'])).toThrow(/unknown/);
+    expect(() => guardStep('expand', [byName!, 'CREATE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `other`', 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
+    expect(() => guardStep('expand', [byName!, alias!, 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `other` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
+    expect(() => guardStep('expand', ['RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
   });
 });
 

@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { JournaledStatement } from '../../src/execute/ledger.js';
-import { policyBreaches } from '../../src/verify/phase-policy.js';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
+import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
+import { policyBreaches as breachesOf } from '../../src/verify/phase-policy.js';
 
 const ran = (phase: JournaledStatement['phase'], step_id: string, ...sqls: string[]): JournaledStatement[] => sqls.map((sql) => ({ phase, step_id, sql }));
+/** What ran on PostgreSQL, read as PostgreSQL reads it. */
+const policyBreaches = (ran: JournaledStatement[]) => breachesOf(ran, postgresStatements);
 
 describe('policyBreaches: what ran, classified on its text', () => {
   it('accepts additive expand, validation in migrate, tightening and removal in contract', () => {
@@ -26,6 +30,12 @@ describe('policyBreaches: what ran, classified on its text', () => {
     expect(policyBreaches([...ran('expand', 'r', rename), ...ran('expand', 'v', 'CREATE VIEW "hosts" AS SELECT * FROM "machines"')])).toEqual([
       `expand ran a destructive statement: ${rename}`,
     ]);
+  });
+
+  // Its DDL commits statement by statement: old code would miss the old name between the two.
+  it("reads what ran with the dialect's classifier: on MySQL, a view after the rename does not compensate it", () => {
+    const step = ran('expand', 'r', 'ALTER TABLE `hosts` RENAME TO `machines`', 'CREATE VIEW `hosts` AS SELECT * FROM `machines`');
+    expect(breachesOf(step, mysqlStatements)).toEqual(['expand ran a destructive statement: ALTER TABLE `hosts` RENAME TO `machines`']);
   });
 
   it('names what contract created besides unique indexes and constraints', () => {

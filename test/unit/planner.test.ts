@@ -6,6 +6,7 @@ import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import { columnKey } from '../../src/model/index-entry.js';
 import { guardStatement } from '../../src/execute/statement-guard.js';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import type { CheckModel, ForeignKeyModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
 import { PHASES, phaseIndex, stepsOf, type Plan, type Precheck, type Step } from '../../src/plan/step.js';
@@ -323,7 +324,7 @@ describe('plan: column changes', () => {
       ['drop-constraint:users.users_age_check', 'contract', false, true],
       ['drop-index:users.users_name_idx', 'contract', false, true],
     ]);
-    for (const s of p.steps) for (const statement of s.sql) expect(() => guardStatement(s.phase, statement)).not.toThrow();
+    for (const s of p.steps) for (const statement of s.sql) expect(() => guardStatement(s.phase, statement, postgresStatements)).not.toThrow();
   });
 
   it('drop-not-null and set-default in expand; drop-default in contract', () => {
@@ -880,7 +881,7 @@ describe('plan: order, ids, costs, drift', () => {
 
   it('every statement the planner emits passes the statement guard of its phase', () => {
     for (const s of run(mixed()).steps) {
-      for (const sql of s.sql) expect(() => guardStatement(s.phase, sql)).not.toThrow();
+      for (const sql of s.sql) expect(() => guardStatement(s.phase, sql, postgresStatements)).not.toThrow();
     }
   });
 

@@ -12,6 +12,7 @@ import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { changeType, dataMove, derive, fillColumn, renameColumn, renameTable } from '../../src/declaration/transitions.js';
 import { diff } from '../../src/diff/diff.js';
 import { guardStep } from '../../src/execute/statement-guard.js';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
@@ -189,7 +190,7 @@ describe('transitions: diff and plan through the phases', () => {
       'contract drop-column:people.nick',
     ]);
     expect(p.warnings).toEqual([]);
-    for (const s of p.steps) guardStep(s.phase, s.sql);
+    for (const s of p.steps) guardStep(s.phase, s.sql, postgresStatements);
     const backfill = p.steps.find((s) => s.id === 'backfill:people._dbtide_new_score')!;
     expect(backfill.work).toEqual({
       kind: 'backfill',
@@ -259,7 +260,7 @@ describe('transitions: diff and plan through the phases', () => {
       'ALTER TABLE "machines" RENAME CONSTRAINT "hosts_pkey" TO "machines_pkey"',
       'ALTER INDEX "hosts_name_idx" RENAME TO "machines_name_idx"',
     ]);
-    for (const s of pending.steps) guardStep(s.phase, s.sql);
+    for (const s of pending.steps) guardStep(s.phase, s.sql, postgresStatements);
 
     const renamed = { ...liveHosts, name: 'machines' };
     const aliased = live([livePeople(), renamed], { aliases: [{ name: 'hosts', table: 'machines' }] });
@@ -322,9 +323,9 @@ $dbtide$`);
   });
 
   it('the expand guard lets a rename pass only with the alias view over it', () => {
-    expect(() => guardStep('expand', postgresTransitions.renameTableWithAlias('a', 'b').map((s) => s.sql))).not.toThrow();
-    expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"'])).toThrow(/destructive statement may not run in expand/);
-    expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"', 'CREATE VIEW "c" AS SELECT * FROM "b"'])).toThrow(/destructive/);
+    expect(() => guardStep('expand', postgresTransitions.renameTableWithAlias('a', 'b').map((s) => s.sql), postgresStatements)).not.toThrow();
+    expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"'], postgresStatements)).toThrow(/destructive statement may not run in expand/);
+    expect(() => guardStep('expand', ['ALTER TABLE "a" RENAME TO "b"', 'CREATE VIEW "c" AS SELECT * FROM "b"'], postgresStatements)).toThrow(/destructive/);
   });
 });
 

@@ -7,6 +7,8 @@ import { mysqlTransitions } from '../../dialects/mysql/transitions.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
+import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import type { VersionSelection } from '../../src/dialect.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
@@ -194,7 +196,8 @@ describe('version schema steps', () => {
   it('renders simple views under the declared names between an unfinished and a final marker, and passes the phase guard', () => {
     for (const selection of ['search-path', 'database'] as const) {
       const steps = stepsFor(selection).filter((s) => s.operation.endsWith('version-schema'));
-      for (const s of steps) expect(() => guardStep(s.phase, s.sql)).not.toThrow();
+      const classifier = selection === 'search-path' ? postgresStatements : mysqlStatements;
+      for (const s of steps) expect(() => guardStep(s.phase, s.sql, classifier)).not.toThrow();
       const window = steps.find((s) => s.id.endsWith('.window'))!;
       expect(window.lock.blocksWrites).toBe(false);
       expect(window.sql.at(-1)).toMatch(/_dbtide_version.* AS SELECT .*'app'.*'v2'.*'window'/);

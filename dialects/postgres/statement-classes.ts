@@ -1,0 +1,44 @@
+import { alterColumn, statementClassifier, viewOver } from '../../src/dialect-kit/statement-classifier.js';
+import { sqlLexer } from '../../src/dialect-kit/sql-lexer.js';
+import type { StatementClass } from '../../src/model/statement-class.js';
+
+/**
+ * Strings as PostgreSQL reads them with standard_conforming_strings on (the default since 9.1):
+ * `E'...'` strings take backslash escapes (`E'it\'s'`), standard strings do not (`'C:\'`). Function
+ * bodies are dollar-quoted, so their semicolons stay inside; block comments nest. `#` and backticks
+ * are operator characters, not a comment and quotes.
+ */
+const lexer = sqlLexer({ nameQuotes: '"', stringQuotes: "'", backslashEscapes: 'prefixed', dollarQuotes: true, nestedComments: true });
+
+const COLUMN_TYPE = alterColumn('(?:set data )?type');
+const COLUMN_DROP_NOT_NULL = alterColumn('drop not null');
+const COLUMN_SET_NOT_NULL = alterColumn('set not null');
+
+/**
+ * Type changes the planner emits only when they are metadata-only: widening a varchar, varchar to
+ * text, widening a numeric. The guard cannot see the old type, so for changes to these types only it
+ * trusts the planner; a change to any other type is a rewrite.
+ */
+const RELAXING_TYPE = /\btype (?:character varying|varchar|text|numeric|decimal)\b/;
+
+function alterAction(action: string): StatementClass | null {
+  if (/^add constraint\b.*\bnot valid$/.test(action)) return 'additive';
+  if (/^validate constraint\b/.test(action)) return 'validation';
+  if (COLUMN_TYPE.test(action)) return RELAXING_TYPE.test(action) ? 'relaxing' : 'rewrite';
+  if (COLUMN_DROP_NOT_NULL.test(action)) return 'relaxing';
+  if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
+  return null;
+}
+
+const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+(${lexer.name})\\s+rename\\s+to\\s+(${lexer.name})\\s*$`, 'i');
+
+export const postgresStatements = statementClassifier(lexer, {
+  statement: (s) => (/^reindex\b/.test(s) ? 'maintenance' : null),
+  alterAction,
+  // The step runs in one transaction (DDL is transactional), so no one sees the old name missing
+  // between the rename and the view that takes it.
+  compensatedRename(sqls, i) {
+    const rename = TABLE_RENAME.exec(sqls[i]!);
+    return rename !== null && viewOver(lexer, sqls.slice(i + 1), lexer.bare(rename[1]!), lexer.bare(rename[2]!));
+  },
+});
