@@ -14,6 +14,8 @@ import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 /** Where and what: the database, and the declaration (a release file, a `defineSchema` value, or normalized). */
 export interface Target {
   url: string;
+  /** What events and errors call the database; default: the URL's `host:port/database`. */
+  name?: string;
   /** Where the tables live: a PostgreSQL schema (default `public`) or a MySQL database (default: the URL's). */
   databaseSchema?: string;
   /** Where `databaseSchema` came from (`--database-schema`, the config file), for messages. */
@@ -31,6 +33,7 @@ async function declared(declaration: Declaration): Promise<DeclaredSchema> {
 
 const withTarget = <T>(target: Target, work: (db: Database) => Promise<T>): Promise<T> =>
   withDatabase(target.url, {
+    ...(target.name === undefined ? {} : { name: target.name }),
     ...(target.lockWaitMs === undefined ? {} : { lockWaitMs: target.lockWaitMs }),
     ...(target.databaseSchema ? { schema: target.databaseSchema } : {}),
     ...(target.databaseSchemaSource ? { schemaSource: target.databaseSchemaSource } : {}),

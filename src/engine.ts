@@ -3,6 +3,7 @@ import type { Capabilities, Connection, Dialect } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
 import { redactSecrets, redactUrl } from './redact.js';
+import { tryParseConnectionUrl } from './connection-url.js';
 import type { Change } from './diff/changes.js';
 import { diff } from './diff/diff.js';
 import { builtOnSwappedColumns, missingTransitionSources } from './diff/transition-sources.js';
@@ -22,6 +23,8 @@ import type { Plan, VersionSelected } from './plan/step.js';
 /** An open database: the connection plus what dbtide knows about its server. */
 export interface Database {
   url: string;
+  /** What events and errors call it: by default the URL's host, port and database, never its password. */
+  name: string;
   dialect: Dialect;
   conn: Connection;
   version: string;
@@ -32,6 +35,8 @@ export interface Database {
 }
 
 export interface OpenOptions {
+  /** The database's `name`, in place of the default. */
+  name?: string;
   /** How long to wait for an embedded database another process has open. */
   lockWaitMs?: number;
   schema?: string;
@@ -41,6 +46,7 @@ export interface OpenOptions {
 
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<Database> {
   const dialect = await dialectFor(url);
+  const name = options.name ?? nameOf(url);
   let conn: Connection;
   try {
     conn = await dialect.connect(url, { lockWaitMs: options.lockWaitMs ?? 30_000 });
@@ -48,7 +54,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // The drivers' own errors already say what to do, without the password.
     if (error instanceof DbtideError) throw error;
     const message = redactSecrets(error instanceof Error ? error.message : String(error), url);
-    if ((error as { code?: unknown }).code === 'DBTIDE_LOCKED') throw new RunLockHeld(message);
+    if ((error as { code?: unknown }).code === 'DBTIDE_LOCKED') throw new RunLockHeld(message, name);
     throw new DbtideError(message, 1, `check the URL (${redactUrl(url)}), that the server is running, and the credentials`);
   }
   try {
@@ -60,11 +66,18 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     } else {
       await refuseNoSchema(dialect, conn, `${caps.server} at ${redactUrl(url)}`);
     }
-    return { url, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
+    return { url, name, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
   } catch (error) {
     await conn.close();
     throw error;
   }
+}
+
+/** `host:port/database` as the URL spells them; a URL of another shape (`pglite:dir`) as it is, redacted. */
+function nameOf(url: string): string {
+  const parsed = tryParseConnectionUrl(url);
+  const name = parsed ? `${parsed.raw.hostPort}${parsed.raw.path}` : '';
+  return name === '' ? redactUrl(url) : name;
 }
 
 /** Without this, PostgreSQL plans every table as new and MySQL fails with the server's bare "Unknown database". */

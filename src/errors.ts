@@ -16,6 +16,7 @@ export class DbtideError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** What to do, in the library's words; the CLI says it in `dbtide` commands (src/cli/hints.ts). */
     readonly hint?: string,
     readonly details: ErrorDetails = {},
   ) {
@@ -24,10 +25,19 @@ export class DbtideError extends Error {
   }
 }
 
-/** Another run holds the run lock: exit code 75 (temporary failure; try again later). */
+/**
+ * Another run holds the run lock (or another process the embedded database): exit code 75
+ * (temporary failure; try again later).
+ */
 export class RunLockHeld extends DbtideError {
-  constructor(message: string) {
-    super(message, 75, 'wait for the other run to finish (dbtide status shows it), or raise --wait');
+  constructor(
+    message: string,
+    /** The database's name (`Database.name`). */
+    readonly target: string,
+    /** How long this run waited for the lock; undefined when the embedded database was taken. */
+    readonly waitedMs?: number,
+  ) {
+    super(message, 75, 'wait for the other run to finish (status() lists the runs), or wait longer for its lock');
     this.name = 'RunLockHeld';
   }
 }

@@ -5,7 +5,8 @@ export { normalizeSchema } from './declaration/normalize.js';
 export { DeclarationError } from './declaration/declaration-error.js';
 export { diff } from './diff/diff.js';
 export { plan as planFromChanges } from './plan/planner.js';
-export { classifyStatement, guardStatement } from './execute/statement-guard.js';
+export { guardStatement, PolicyViolation } from './execute/statement-guard.js';
+export type { StatementClass, StatementClassifier } from './model/statement-class.js';
 export {
   applyPhase,
   check,
@@ -25,6 +26,17 @@ export {
   type RolloutState,
 } from './api.js';
 export { DbtideError, RunLockHeld } from './errors.js';
+export { openDatabase, type Database, type OpenOptions } from './engine.js';
+// `applyPhase` is taken by the call that opens a target and runs a phase on it.
+export {
+  preparePhase,
+  applyPhase as applyPreparedPhase,
+  type PreparedPhase,
+  type PreparePhaseOptions,
+  type RunPhaseOptions,
+  type RunPhaseResult,
+} from './execute/run-phase.js';
+export { EarlierPhasePending, PrecheckFailed, StepFailed, type PrecheckFailure } from './execute/outcomes.js';
 export { Interrupted } from './execute/interrupted.js';
 export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanFinding, type ScanEvent } from './scan/run-scan.js';
 export type { FixMode, RepairResult } from './scan/repair.js';

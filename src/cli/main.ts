@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DeclarationError } from '../declaration/declaration-error.js';
 import { DbtideError } from '../errors.js';
+import { cliHint } from './hints.js';
 import { redactText } from '../redact.js';
 import { registerCheck, registerStatus } from './commands/check-status.js';
 import { registerDemo } from './commands/demo.js';
@@ -50,7 +51,7 @@ function reportOf(error: unknown): ErrorReport | null {
   if (error instanceof DbtideError) {
     return {
       message: redactText(error.message),
-      ...(error.hint ? { hint: redactText(error.hint) } : {}),
+      ...(cliHint(error) ? { hint: redactText(cliHint(error)!) } : {}),
       ...(error.details.path ? { path: error.details.path } : {}),
       ...(error.details.issues ? { issues: error.details.issues } : {}),
       exitCode: error.exitCode,

@@ -1,6 +1,6 @@
-import type { EventSink, RunEvent } from '../execute/events.js';
+import type { EventSink, RunEvent, RunEventBody } from '../execute/events.js';
 
-type WorkProgress = Extract<RunEvent, { type: 'work-progress' }>;
+type WorkProgress = Extract<RunEventBody, { type: 'work-progress' }>;
 
 /**
  * Progress goes to stderr so stdout stays clean for `--format json` results. On a terminal, data
@@ -57,7 +57,11 @@ function toJson(event: RunEvent) {
     case 'precheck': return { type: event.type, table: event.precheck.table, check: event.precheck.description, offending: event.offending, sample: event.sample };
     case 'work-progress':
       return { type: 'progress', step: event.step.id, rowsDone: event.rowsDone, batchRows: event.batchRows, rowsPerSecond: event.rowsPerSecond, totalRows: event.totalRows };
-    default: return event;
+    default: {
+      // One printer serves one database: the target would repeat on every line.
+      const { target: _target, ...rest } = event;
+      return rest;
+    }
   }
 }
 

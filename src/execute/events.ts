@@ -1,7 +1,13 @@
 import type { Phase, Precheck, Step } from '../plan/step.js';
 
-/** Progress of a run, for the CLI's output and for library callers. */
-export type RunEvent =
+/**
+ * Progress of a run, for the CLI's output and for library callers. `target` names the database
+ * (`Database.name`), so one sink can follow runs on many databases.
+ */
+export type RunEvent = { target: string } & RunEventBody;
+
+/** An event as the run emits it; `emitter` adds the target. */
+export type RunEventBody =
   | { type: 'resumed'; interruptedRuns: number }
   | { type: 'phase-start'; phase: Phase; steps: Step[]; dryRun: boolean }
   | { type: 'precheck'; precheck: Precheck; offending: number; sample: string[] }
@@ -17,3 +23,8 @@ export type RunEvent =
   | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
 
 export type EventSink = (event: RunEvent) => void;
+
+export type Emit = (event: RunEventBody) => void;
+
+/** Sends a run's events on `target` to `sink` (none: drops them). */
+export const emitter = (target: string, sink: EventSink | undefined): Emit => (sink ? (event) => sink({ ...event, target }) : () => {});

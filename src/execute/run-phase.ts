@@ -2,13 +2,14 @@ import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
-import { describeKey, findOffenders, type Offenders } from '../scan/find-offenders.js';
+import { describeKey, findOffenders } from '../scan/find-offenders.js';
 import { defaultToFill } from '../scan/repair.js';
 import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
-import type { EventSink } from './events.js';
+import { emitter, type Emit, type EventSink } from './events.js';
 import { Interrupted } from './interrupted.js';
 import { Ledger } from './ledger.js';
+import { EarlierPhasePending, PrecheckFailed, StepFailed, type PrecheckFailure } from './outcomes.js';
 import { ledgerNeeds, needsContext, phaseNeeds, refuseWithoutPrivileges } from './privileges.js';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
 import { guardStep } from './statement-guard.js';
@@ -54,34 +55,55 @@ export interface RunPhaseResult {
   moreToDo: boolean;
 }
 
+/** A dry run only plans, so it is `runPhase`'s alone. */
+export type PreparePhaseOptions = Omit<RunPhaseOptions, 'dryRun'>;
+
+/**
+ * A phase planned and checked under the run lock, with nothing changed yet: `applyPhase` runs its
+ * steps, `release` gives the lock up instead. Either way the lock goes; forgetting both keeps it
+ * until the connection closes.
+ */
+export interface PreparedPhase {
+  readonly db: Database;
+  readonly options: PreparePhaseOptions;
+  readonly ledger: Ledger;
+  /** The whole plan, planned under the lock. */
+  readonly plan: Plan;
+  /** The phase's steps: what `applyPhase` runs. */
+  readonly steps: Step[];
+  readonly live: SchemaModel;
+  /** Verification failures the `force` reason lets through; the ledger records them when the phase applies. */
+  readonly forced: PrecheckFailure[];
+  /** When preparing began (`Date.now()`), for the run's duration. */
+  readonly started: number;
+  /** Gives up the run lock without applying; calling it again does nothing. */
+  release(): Promise<void>;
+}
+
 const RUN_LOCK = 'dbtide:run';
 
 /**
- * Runs one phase: takes the run lock, plans against the live schema, refuses when an earlier
- * phase is pending, runs every precheck before changing anything, then runs the steps with
- * bounded lock waits, journaling each statement. A rerun plans from the live schema again, so it
- * resumes where a stopped run left off and is a no-op when the phase is done.
+ * Runs one phase: `preparePhase`, then `applyPhase`, the lock given up on every path. A rerun
+ * plans from the live schema again, so it resumes where a stopped run left off and is a no-op
+ * when the phase is done.
  */
 export async function runPhase(db: Database, options: RunPhaseOptions): Promise<RunPhaseResult> {
+  if (!options.dryRun) return applyPhase(await preparePhase(db, options));
   const started = Date.now();
-  const emit: EventSink = options.onEvent ?? (() => {});
+  const { plan, steps } = await planPhase(db, options, emitter(db.name, options.onEvent), true);
+  return { phase: options.phase, dryRun: true, steps, plan, ms: Date.now() - started, moreToDo: false };
+}
+
+/**
+ * Takes the run lock, plans against the live schema, refuses when an earlier phase is pending
+ * (`EarlierPhasePending`), confirms, checks privileges and runs every precheck
+ * (`PrecheckFailed`), changing nothing but dbtide's ledger. On a refusal the lock is given up
+ * before the error is thrown; a run that waited too long for it gets `RunLockHeld`.
+ */
+export async function preparePhase(db: Database, options: PreparePhaseOptions): Promise<PreparedPhase> {
+  const started = Date.now();
+  const emit = emitter(db.name, options.onEvent);
   const { phase, declared } = options;
-  const dryRun = options.dryRun ?? false;
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
-
-  const planPhase = async () => {
-    const { plan, live } = await planAgainst(db, declared);
-    refuseWhenEarlierPhasePending(plan, phase);
-    const steps = stepsOf(plan, phase);
-    emit({ type: 'phase-start', phase, steps, dryRun });
-    return { plan, steps, live };
-  };
-
-  if (dryRun) {
-    const { plan, steps } = await planPhase();
-    return { phase, dryRun, steps, plan, ms: Date.now() - started, moreToDo: false };
-  }
-
   await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
     const ledger = new Ledger(db.conn, db.dialect);
@@ -95,16 +117,53 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
       await ledger.markInterrupted(interrupted.map((r) => r.id));
       emit({ type: 'resumed', interruptedRuns: interrupted.length });
     }
-    const { plan, steps, live } = await planPhase();
+    const { plan, steps, live } = await planPhase(db, options, emit, false);
     await options.confirm?.(steps);
     await refuseWithoutPrivileges(db, phaseNeeds(steps, needsContext(declared, live)), phase);
-    const forced = await runPrechecks(db, live, steps, emit, options.force, declared);
+    const forced = await runPrechecks(db, live, steps, emit, options);
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
+    return holdingLock({ db, options, ledger, plan, steps, live, forced, started });
+  } catch (error) {
+    await releaseRunLock(db);
+    throw error;
+  }
+}
 
+/** Prepared runs applied or released: their lock is gone, or goes when the run in progress ends. */
+const spent = new WeakSet<PreparedPhase>();
+
+function holdingLock(prepared: Omit<PreparedPhase, 'release'>): PreparedPhase {
+  let locked = true;
+  const run: PreparedPhase = {
+    ...prepared,
+    release: async () => {
+      spent.add(run);
+      if (!locked) return;
+      locked = false;
+      await releaseRunLock(prepared.db);
+    },
+  };
+  return run;
+}
+
+/**
+ * Runs a prepared phase's steps with bounded lock waits, journaling each statement, then gives up
+ * the run lock. A prepared run applies once: prepare again for another go.
+ */
+export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResult> {
+  if (spent.has(prepared)) {
+    throw new DbtideError(`this prepared ${prepared.options.phase} was applied or released already`, 1, 'prepare it again: the live schema may have moved on');
+  }
+  spent.add(prepared);
+  const { db, options, ledger, plan, steps, forced, started } = prepared;
+  const { phase, declared } = options;
+  const emit = emitter(db.name, options.onEvent);
+  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  try {
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
     let moreToDo = false;
     try {
-      for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.precheck.description}: ${f.count} row(s) differ`);
+      for (const [i, f] of forced.entries()) await ledger.recordForce(runId, i, options.force!, `${f.description}: ${f.count} row(s) differ`);
       for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
       const budget: RowBudget = { rows: options.backfill?.maxRows ?? Infinity, done: 0 };
       const stopIfAsked = stopper(phase, steps.length, options.signal, budget);
@@ -131,10 +190,19 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
       throw error;
     }
     emit({ type: 'phase-done', phase, steps: steps.length, ms: Date.now() - started, moreToDo });
-    return { phase, dryRun, steps, plan, ms: Date.now() - started, moreToDo };
+    return { phase, dryRun: false, steps, plan, ms: Date.now() - started, moreToDo };
   } finally {
-    await releaseRunLock(db);
+    await prepared.release();
   }
+}
+
+/** Plans the phase against the live schema, refusing when an earlier phase is pending. */
+async function planPhase(db: Database, { phase, declared }: PreparePhaseOptions, emit: Emit, dryRun: boolean) {
+  const { plan, live } = await planAgainst(db, declared);
+  refuseWhenEarlierPhasePending(plan, phase);
+  const steps = stepsOf(plan, phase);
+  emit({ type: 'phase-start', phase, steps, dryRun });
+  return { plan, steps, live };
 }
 
 /** Keeps two runs (phases, repairs) apart; waits up to `waitMs` for the other one. */
@@ -142,7 +210,7 @@ export async function takeRunLock(db: Database, waitMs: number): Promise<void> {
   const started = Date.now();
   while (!(await db.dialect.runtime.tryRunLock(db.conn, RUN_LOCK))) {
     if (Date.now() - started >= waitMs) {
-      throw new RunLockHeld(`another dbtide run holds the lock on ${describeTarget(db)}; waited ${Math.round(waitMs / 1000)} s`);
+      throw new RunLockHeld(`another dbtide run holds the lock on ${describeTarget(db)}; waited ${Math.round(waitMs / 1000)} s`, db.name, waitMs);
     }
     await sleep(250);
   }
@@ -159,70 +227,26 @@ export function pendingPhases(plan: Plan): Phase[] {
 function refuseWhenEarlierPhasePending(plan: Plan, phase: Phase): void {
   const first = pendingPhases(plan)[0];
   if (first === undefined || phaseIndex(first) >= phaseIndex(phase)) return;
-  throw new DbtideError(
-    `${phase} refused: ${first} is pending (${stepsOf(plan, first).length} step(s)): ${stepsOf(plan, first)
-      .slice(0, 3)
-      .map((s) => s.description)
-      .join('; ')}`,
-    1,
-    `run \`dbtide ${first}\` first (\`dbtide plan\` shows every pending step)`,
-  );
+  throw new EarlierPhasePending(phase, first, stepsOf(plan, first));
 }
 
 /**
  * Every precheck of the phase runs before the first change, so a refusal leaves the database as
  * it was. Returns the verification failures a `force` reason lets through.
  */
-async function runPrechecks(
-  db: Database,
-  live: SchemaModel,
-  steps: Step[],
-  emit: EventSink,
-  force: string | undefined,
-  declared: DeclaredSchema,
-): Promise<Offenders[]> {
-  const failures: Offenders[] = [];
+async function runPrechecks(db: Database, live: SchemaModel, steps: Step[], emit: Emit, { phase, force, declared }: PreparePhaseOptions): Promise<PrecheckFailure[]> {
+  const failures: PrecheckFailure[] = [];
   for (const precheck of steps.flatMap((s) => s.prechecks)) {
     const found = await findOffenders(db, live, precheck);
     emit({ type: 'precheck', precheck, offending: found.count, sample: found.keys.map((k) => describeKey(found.key, k)) });
-    if (found.count > 0) failures.push(found);
+    if (found.count === 0) continue;
+    const { table, kind, description } = precheck;
+    failures.push({ table, kind, description, count: found.count, key: found.key, keys: found.keys, fillable: typeof defaultToFill(declared, precheck) !== 'string' });
   }
-  const forced = force ? failures.filter((f) => f.precheck.kind === 'verification') : [];
+  const forced = force ? failures.filter((f) => f.kind === 'verification') : [];
   const blocking = failures.filter((f) => !forced.includes(f));
-  if (blocking.length === 0) return forced;
-  const verification = blocking.filter((f) => f.precheck.kind === 'verification');
-  const tightening = blocking.filter((f) => f.precheck.kind !== 'verification');
-  const hints = [
-    ...(tightening.length > 0 ? [repairHint(tightening, declared)] : []),
-    ...(verification.length > 0
-      ? ['the backfill is done, so these rows were written past the dual-write trigger (by a session with its triggers quieted, or while it was missing): fix them and contract again; if the difference is intended, `dbtide contract --force "<reason>"` records the reason and goes on']
-      : []),
-  ];
-  throw new DbtideError(`prechecks failed; nothing was changed:\n${describeFailures(blocking)}`, 1, hints.join('\n'));
-}
-
-/** Per table: each broken rule with its count and the first offending keys. */
-function describeFailures(failures: Offenders[]): string {
-  const tables = [...new Set(failures.map((f) => f.precheck.table))];
-  return tables
-    .map((table) => {
-      const lines = failures
-        .filter((f) => f.precheck.table === table)
-        .map((f) => `    ${f.count} row(s) break "${f.precheck.description}"${f.keys.length > 0 ? `, e.g. ${f.keys.map((k) => describeKey(f.key, k)).join(', ')}` : ''}`);
-      return [`  ${table}:`, ...lines].join('\n');
-    })
-    .join('\n');
-}
-
-function repairHint(failures: Offenders[], declared: DeclaredSchema): string {
-  const tables = [...new Set(failures.map((f) => f.precheck.table))];
-  const only = tables.length === 1 ? ` --table ${tables[0]}` : '';
-  // NULLs in columns with a declared default are best filled with it: nothing leaves the table.
-  const fillable = failures.every((f) => typeof defaultToFill(declared, f.precheck) !== 'string');
-  const repair = fillable
-    ? `\`dbtide scan${only} --fix set-default\` fills the NULLs with the declared defaults; \`dbtide scan${only} --fix archive\` moves the rows instead`
-    : `\`dbtide scan${only} --fix archive\` moves them (and the rows that depend on them) to shadow_<table> tables`;
-  return `list them: \`dbtide scan${only}\`; repair: ${repair} (same --url and --schema as this run); or correct the data by hand, then run the phase again`;
+  if (blocking.length > 0) throw new PrecheckFailed(phase, blocking);
+  return forced;
 }
 
 /** Dual writes need triggers: find out before the first change, not halfway through expand. */
@@ -256,9 +280,9 @@ async function runWork(
   db: Database,
   step: Step,
   budget: RowBudget,
-  options: RunPhaseOptions,
+  options: PreparePhaseOptions,
   retry: RetryPolicy,
-  emit: EventSink,
+  emit: Emit,
 ): Promise<{ done: boolean; rowsDone: number }> {
   const work = step.work!;
   const maxRows = Number.isFinite(budget.rows) ? budget.rows : undefined;
@@ -281,11 +305,11 @@ async function runStep(
   phase: Phase,
   step: Step,
   retry: RetryPolicy,
-  emit: EventSink,
+  emit: Emit,
   /** Called before each statement after the first that commits on its own, with the count committed. */
   stopIfAsked: (statementsDone: number) => void,
 ): Promise<void> {
-  guardStep(phase, step.sql);
+  guardStep(phase, step.sql, db.dialect.statements);
   const runtime = db.dialect.runtime;
   const atomic = step.transactional && db.caps.transactionalDdl;
   const grouped = atomic || step.together === true;
@@ -345,7 +369,7 @@ async function runStep(
 }
 
 /** Runs the statement, or the dialect's other online form of it when the server refuses its algorithm; returns what ran. */
-async function runWithFallback(db: Database, step: Step, sql: string, emit: EventSink): Promise<string> {
+async function runWithFallback(db: Database, step: Step, sql: string, emit: Emit): Promise<string> {
   try {
     await db.conn.query(sql);
     return sql;
@@ -365,16 +389,9 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Even
   }
 }
 
-function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown): DbtideError {
+function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown): StepFailed {
   const reason = redactText((error as Error).message ?? String(error));
-  const lock = db.dialect.runtime.isLockTimeout(error);
-  return new DbtideError(
-    `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${group.join(';\n  ')}\n  ${reason}`,
-    1,
-    lock
-      ? `a long transaction holds a lock on the table; find it (${db.dialect.runtime.sessionList}), let it finish, then run the phase again: it resumes where it stopped`
-      : `the steps before this one are done and journaled; fix the cause and run \`dbtide ${phase}\` again: it resumes where it stopped`,
-  );
+  return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList);
 }
 
 /** After a phase, planning again must find nothing left for it; otherwise a step did not do what it claimed. */

@@ -25,7 +25,10 @@ export interface ScanOptions {
   onEvent?: (event: ScanEvent) => void;
 }
 
-export type ScanEvent =
+/** What a scan reports as it goes; `target` names the database (`Database.name`). */
+export type ScanEvent = { target: string } & ScanEventBody;
+
+type ScanEventBody =
   | { type: 'scanned'; finding: ScanFinding }
   | { type: 'repairing'; table: string; description: string; mode: FixMode }
   | { type: 'repaired-chunk'; table: string; rows: number };
@@ -60,6 +63,7 @@ const DEFAULT_LIMIT = 20;
  * and, with `fix`, repairs them. A transition's verification is not a tightening: migrate fixes it.
  */
 export async function runScan(db: Database, declared: DeclaredSchema, options: ScanOptions = {}): Promise<ScanReport> {
+  const emit = (event: ScanEventBody) => options.onEvent?.({ ...event, target: db.name });
   const { plan, live } = await planAgainst(db, declared);
   if (options.table && !(options.table in declared.model.tables) && !(options.table in live.tables)) {
     throw new DbtideError(`no table ${options.table} in the declaration or the database`, 1, '`dbtide plan` lists the pending steps and their tables');
@@ -69,7 +73,7 @@ export async function runScan(db: Database, declared: DeclaredSchema, options: S
     const found: Offenders[] = [];
     for (const precheck of ready) {
       const offenders = await findOffenders(db, live, precheck, { limit: options.limit ?? DEFAULT_LIMIT, ...(options.batchRows ? { batchRows: options.batchRows } : {}) });
-      options.onEvent?.({ type: 'scanned', finding: findingOf(offenders) });
+      emit({ type: 'scanned', finding: findingOf(offenders) });
       found.push(offenders);
     }
     return found;
@@ -79,7 +83,7 @@ export async function runScan(db: Database, declared: DeclaredSchema, options: S
   const repairs: RepairResult[] = [];
   let after = before;
   if (options.fix && before.some((f) => f.count > 0)) {
-    repairs.push(...(await repairAll(db, live, declared, before, options.fix, options)));
+    repairs.push(...(await repairAll(db, live, declared, before, options.fix, options, emit)));
     after = await scanAll();
   }
   const remaining = after.map(findingOf);
@@ -95,7 +99,15 @@ export async function runScan(db: Database, declared: DeclaredSchema, options: S
   };
 }
 
-async function repairAll(db: Database, live: SchemaModel, declared: DeclaredSchema, found: Offenders[], mode: FixMode, options: ScanOptions): Promise<RepairResult[]> {
+async function repairAll(
+  db: Database,
+  live: SchemaModel,
+  declared: DeclaredSchema,
+  found: Offenders[],
+  mode: FixMode,
+  options: ScanOptions,
+  emit: (event: ScanEventBody) => void,
+): Promise<RepairResult[]> {
   const retry = { ...DEFAULT_RETRY, ...options.retry };
   await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
@@ -107,10 +119,10 @@ async function repairAll(db: Database, live: SchemaModel, declared: DeclaredSche
         results.push({ table: offenders.precheck.table, description: offenders.precheck.description, mode, rows: {}, skipped: blocker });
         continue;
       }
-      options.onEvent?.({ type: 'repairing', table: offenders.precheck.table, description: offenders.precheck.description, mode });
+      emit({ type: 'repairing', table: offenders.precheck.table, description: offenders.precheck.description, mode });
       results.push(await repair(db, live, declared, offenders, mode, {
         retry,
-        onChunk: (table, rows) => options.onEvent?.({ type: 'repaired-chunk', table, rows }),
+        onChunk: (table, rows) => emit({ type: 'repaired-chunk', table, rows }),
       }));
     }
     return results;

@@ -26,6 +26,8 @@ export interface VerifyChainOptions {
   /** Seed with the chain's own `seed.ts` (its `verifyChainSeed(url)` export) instead of generated rows. */
   seed?: boolean;
   onCheck?: (release: string, check: CheckResult) => void;
+  /** What a failed check's report says to do; default: the error's own hint (the CLI's names `dbtide` commands). */
+  hintFor?: (error: DbtideError) => string | undefined;
   /** Called with each scratch database as it is made, so a signal handler can drop it. */
   onScratch?: (scratch: ScratchDatabase) => void;
 }
@@ -73,8 +75,8 @@ export async function verifyChain(options: VerifyChainOptions): Promise<ChainRep
           outcome = { name, ok: r.ok ?? true, ms: Date.now() - checkStarted, summary: r.summary, ...(r.details ? { details: r.details } : {}) };
         } catch (error) {
           const message = redactText(error instanceof Error ? error.message : String(error));
-          const hint = error instanceof DbtideError && error.hint ? [`hint: ${redactText(error.hint)}`] : [];
-          outcome = { name, ok: false, ms: Date.now() - checkStarted, summary: message.split('\n')[0]!, details: [...message.split('\n'), ...hint] };
+          const hint = error instanceof DbtideError ? (options.hintFor?.(error) ?? error.hint) : undefined;
+          outcome = { name, ok: false, ms: Date.now() - checkStarted, summary: message.split('\n')[0]!, details: [...message.split('\n'), ...(hint ? [`hint: ${redactText(hint)}`] : [])] };
         }
         result.checks.push(outcome);
         result.ok &&= outcome.ok;
@@ -171,7 +173,7 @@ async function upgrade(
   });
   await check('phase-policy', async () => {
     const statements = await new Ledger(db.conn, db.dialect).statementsOf(declared.release);
-    const breaches = policyBreaches(statements);
+    const breaches = policyBreaches(statements, db.dialect.statements);
     return breaches.length === 0
       ? { summary: `${statements.length} statement(s), each allowed in its phase` }
       : { ok: false, summary: `${breaches.length} statement(s) break the phase policy`, details: breaches };

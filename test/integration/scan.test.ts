@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, planChanges, scan, type Target } from '../../src/api.js';
 import { introspectLive, withDatabase, type Database } from '../../src/engine.js';
 import { DbtideError } from '../../src/errors.js';
+import { PrecheckFailed } from '../../src/execute/outcomes.js';
 import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
 import { runCli } from '../support/cli.js';
 import { SCAN_SCHEMA_FILE, v1, v2 } from '../support/scan-schemas.js';
@@ -120,7 +121,10 @@ describe.each(targets)('scan and repair on $name', (target) => {
     expect(message).toContain('2 row(s) break "every hosts (zone_code) has its row in zones", e.g. id=104, id=105');
     expect(message).toContain('4 row(s) break "hosts.name has no NULL", e.g. id=106, id=107, id=108, id=109');
     expect(message).toContain('  vms:\n    3 row(s) break "every vms (host_id) has its row in hosts", e.g. id=401, id=402, id=403');
-    expect(hint).toContain('`dbtide scan --fix archive`');
+    // The library names its own calls; the CLI's hint names `dbtide scan --fix archive` (src/cli/hints.ts).
+    expect(hint).toContain("scan's fix 'archive' moves them");
+    expect(refusal).toBeInstanceOf(PrecheckFailed);
+    expect((refusal as PrecheckFailed).failures.map((f) => [f.table, f.count])).toEqual([['hosts', 4], ['zones', 2], ['zones', 2], ['hosts', 3], ['hosts', 2], ['vms', 3]]);
     expect(await snapshot()).toEqual(before);
   });
 

@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import type { ScratchDatabase } from '../../dialect.js';
 import { renderChainJson, renderChainJunit, renderChainText } from '../../verify/render-chain-report.js';
 import { verifyChain } from '../../verify/verify-chain.js';
+import { cliHint } from '../hints.js';
 import { configOf } from '../resolve.js';
 
 interface VerifyFlags {
@@ -45,6 +46,7 @@ export function registerVerifyChain(program: Command): void {
           ...(flags.from ? { from: flags.from } : {}),
           ...(flags.seed ? { seed: true } : {}),
           onScratch: (s) => scratches.push(s),
+          hintFor: cliHint,
           onCheck: (release, c) => process.stderr.write(`${c.ok ? 'PASS' : 'FAIL'} ${release} ${c.name} (${c.ms} ms)\n`),
         });
         if (flags.junit) await writeFile(flags.junit, renderChainJunit(report));

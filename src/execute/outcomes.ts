@@ -1,0 +1,116 @@
+/**
+ * Why a phase cannot go on, as data: a caller running many databases collects them per database
+ * and says what to do in its own words. The hints here name no command: the CLI's (which the
+ * library's phase calls share) are in src/cli/hints.ts.
+ */
+import { DbtideError } from '../errors.js';
+import type { PrecheckKind } from '../model/precheck-rule.js';
+import type { Phase, Step } from '../plan/step.js';
+import { describeKey, type RowKey } from '../scan/find-offenders.js';
+
+/** The rows that break one precheck. */
+export interface PrecheckFailure {
+  table: string;
+  kind: PrecheckKind;
+  description: string;
+  count: number;
+  /** The table's primary key, and the first offending rows' values of it. */
+  key: string[];
+  keys: RowKey[];
+  /** NULLs that the column's declared default can fill: a NOT NULL rule on a column that declares one. */
+  fillable: boolean;
+}
+
+/** Why rows break a transition's verification once its backfill is done. */
+export const WRITTEN_PAST_TRIGGER = 'the backfill is done, so these rows were written past the dual-write trigger (by a session with its triggers quieted, or while it was missing)';
+
+/** Rows break what the phase would tighten or verify; nothing was changed. */
+export class PrecheckFailed extends DbtideError {
+  constructor(
+    readonly phase: Phase,
+    /** The failures that stop the phase: those a `force` reason lets through are not among them. */
+    readonly failures: PrecheckFailure[],
+  ) {
+    super(`prechecks failed; nothing was changed:\n${describeFailures(failures)}`, 1, precheckHint(failures));
+    this.name = 'PrecheckFailed';
+  }
+
+  /** The failures a repair of the data clears (every kind but a transition's verification). */
+  get tightenings(): PrecheckFailure[] {
+    return this.failures.filter((f) => f.kind !== 'verification');
+  }
+
+  get verifications(): PrecheckFailure[] {
+    return this.failures.filter((f) => f.kind === 'verification');
+  }
+}
+
+/** Per table: each broken rule with its count and the first offending keys. */
+function describeFailures(failures: PrecheckFailure[]): string {
+  const tables = [...new Set(failures.map((f) => f.table))];
+  return tables
+    .map((table) => {
+      const lines = failures
+        .filter((f) => f.table === table)
+        .map((f) => `    ${f.count} row(s) break "${f.description}"${f.keys.length > 0 ? `, e.g. ${f.keys.map((k) => describeKey(f.key, k)).join(', ')}` : ''}`);
+      return [`  ${table}:`, ...lines].join('\n');
+    })
+    .join('\n');
+}
+
+function precheckHint(failures: PrecheckFailure[]): string {
+  const tightening = failures.filter((f) => f.kind !== 'verification');
+  const repair = tightening.every((f) => f.fillable)
+    ? "scan's fix 'set-default' fills the NULLs with the declared defaults; 'archive' moves the rows instead"
+    : "scan's fix 'archive' moves them (and the rows that depend on them) to shadow_<table> tables";
+  return [
+    ...(tightening.length > 0 ? [`list them with scan(); repair: ${repair}; or correct the data by hand, then run the phase again`] : []),
+    ...(tightening.length < failures.length ? [`${WRITTEN_PAST_TRIGGER}: fix them and contract again; if the difference is intended, a \`force\` reason records it and goes on`] : []),
+  ].join('\n');
+}
+
+/** A phase asked for while an earlier one has steps left: the earlier one runs first. */
+export class EarlierPhasePending extends DbtideError {
+  constructor(
+    readonly phase: Phase,
+    readonly pending: Phase,
+    /** The pending phase's steps. */
+    readonly steps: Step[],
+  ) {
+    super(
+      `${phase} refused: ${pending} is pending (${steps.length} step(s)): ${steps
+        .slice(0, 3)
+        .map((s) => s.description)
+        .join('; ')}`,
+      1,
+      `run ${pending} first (the plan shows every pending step)`,
+    );
+    this.name = 'EarlierPhasePending';
+  }
+}
+
+/** A step's statement failed after its retries; the steps before it are done and journaled. */
+export class StepFailed extends DbtideError {
+  constructor(
+    readonly phase: Phase,
+    readonly step: Step,
+    /** What ran together and failed: one statement, or a group run as one. */
+    readonly statements: string[],
+    readonly attempts: number,
+    /** Each attempt timed out waiting for a lock: a long transaction holds one on the table. */
+    readonly lockTimeout: boolean,
+    /** The server's message, passwords hidden. */
+    readonly reason: string,
+    /** The query that lists the server's sessions, for finding the one that holds the lock. */
+    sessionList: string,
+  ) {
+    super(
+      `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${statements.join(';\n  ')}\n  ${reason}`,
+      1,
+      lockTimeout
+        ? `a long transaction holds a lock on the table; find it (${sessionList}), let it finish, then run the phase again: it resumes where it stopped`
+        : `the steps before this one are done and journaled; fix the cause and run ${phase} again: it resumes where it stopped`,
+    );
+    this.name = 'StepFailed';
+  }
+}
