@@ -2,7 +2,8 @@
  * The contract run's own SQL, per server: the set-based load of instances and their children,
  * the writers' statements, and the monitor's view of every session of the database.
  */
-import { isMariadb, type BenchClient, type BenchServer } from './server.js';
+import type { Connection, Dialect } from '../src/dialect.js';
+import { isMariadb, perDialect } from './hooks.js';
 
 /** One session as the server showed it: what it waited for, and behind whom when it was a lock. */
 export interface Session {
@@ -20,15 +21,14 @@ export interface Session {
 export interface ContractSql {
   /** Distinct, deterministic: a writer finds the uuid of any loaded instance from its id. */
   uuidOf(id: string): string;
-  quote(name: string): string;
-  /** `$1` as the loaded instances' integer id. */
+  /** The first parameter as the loaded instances' integer id. */
   idParam: string;
-  /** Inserts instances 1..`$1` reading `g` from `from`. */
+  /** Inserts instances 1..(first parameter) reading `g` from `from`. */
   loadInstances(from: string): string;
-  /** Run after the load, with the number of instances as `$1`. */
+  /** Run after the load, with the number of instances as their parameter. */
   afterLoad: string[];
   insertInstance: string;
-  monitor(db: BenchClient): Promise<Monitor>;
+  monitor(db: Connection): Promise<Monitor>;
 }
 
 /** What a monitor session reads of the server. */
@@ -41,7 +41,6 @@ export interface Monitor {
 
 const postgres: ContractSql = {
   uuidOf: (id) => `md5((${id})::text)::uuid::text`,
-  quote: (name) => `"${name}"`,
   idParam: '$1::bigint',
   loadInstances: (from) =>
     `INSERT INTO instances (id, uuid, host, hostname, vm_state, memory_mb, vcpus, root_gb, launched_at)
@@ -77,8 +76,7 @@ const ROW_WAIT = "t.trx_state = 'LOCK WAIT'";
 const mysql: ContractSql = {
   // The same strings as PostgreSQL's md5(...)::uuid.
   uuidOf: (id) => `INSERT(INSERT(INSERT(INSERT(MD5(${id}), 21, 0, '-'), 17, 0, '-'), 13, 0, '-'), 9, 0, '-')`,
-  quote: (name) => `\`${name}\``,
-  idParam: '$1',
+  idParam: '?',
   loadInstances: (from) =>
     `INSERT INTO instances (id, uuid, host, hostname, vm_state, memory_mb, vcpus, root_gb, launched_at)
      SELECT g, ${mysql.uuidOf('g')}, CONCAT('host-', g % 500), CONCAT('vm-', g), 'active', 2048, 2, 20, now() ${from}`,
@@ -108,4 +106,4 @@ const mysql: ContractSql = {
   },
 };
 
-export const contractSqlFor = (server: BenchServer['name']): ContractSql => (server === 'mysql' ? mysql : postgres);
+export const contractSqlFor = (dialect: Dialect): ContractSql => perDialect({ postgres, mysql }, dialect);

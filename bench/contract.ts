@@ -8,13 +8,15 @@ import icehouse from '../migrations/001-icehouse.js';
 import juno from '../migrations/002-juno.js';
 import kilo from '../migrations/003-kilo.js';
 import liberty from '../migrations/004-liberty.js';
+import { dialectFor } from '../dialects/registry.js';
 import { check, contract, expand, migrate, type Declaration } from '../src/api.js';
 import { normalizeSchema } from '../src/declaration/normalize.js';
+import type { Connection, Dialect } from '../src/dialect.js';
 import type { RunEvent } from '../src/execute/events.js';
 import { redactText } from '../src/redact.js';
-import { contractSqlFor, type ContractSql, type Session } from './contract-sql.js';
+import { contractSqlFor, type Session } from './contract-sql.js';
+import { hooksFor, type Hooks } from './hooks.js';
 import { round, summarize, type Row } from './report.js';
-import { serverFor, type BenchClient, type BenchServer } from './server.js';
 import { now, pick, randomId, startClientsInWorker, type Op, type Sample, type WorkloadRun } from './workload.js';
 
 export const CONTRACT_TARGETS = { maxWriterWaitMs: 100 };
@@ -35,46 +37,64 @@ const CHILD_SHARE: Record<string, number> = { block_device_mapping: 0.2, instanc
 const OTHER_CHILD_SHARE = 0.01;
 
 /** instance_faults.code is NOT NULL without a default. */
-const childInsert = (sql: ContractSql, table: string, id: string, from = '') =>
-  table === 'instance_faults'
-    ? `INSERT INTO instance_faults (instance_uuid, code) SELECT ${sql.uuidOf(id)}, 500 ${from}`
-    : `INSERT INTO ${sql.quote(table)} (instance_uuid) SELECT ${sql.uuidOf(id)} ${from}`;
+function childInsert(dialect: Dialect, table: string, id: string, from = ''): string {
+  const { uuidOf } = contractSqlFor(dialect);
+  return table === 'instance_faults'
+    ? `INSERT INTO instance_faults (instance_uuid, code) SELECT ${uuidOf(id)}, 500 ${from}`
+    : `INSERT INTO ${dialect.compiler.quote(table)} (instance_uuid) SELECT ${uuidOf(id)} ${from}`;
+}
 
+/**
+ * The writers' statements, written on the main thread, where the dialect is at hand: `updateInstance`
+ * takes the state and an instance id, each of `insertChild` (one per child table) an instance id.
+ */
 interface Writers {
   rows: number;
-  server: BenchServer['name'];
+  updateInstance: string;
+  insertChild: string[];
+  insertInstance: string;
+}
+
+function writers(dialect: Dialect, rows: number): Writers {
+  const p = dialect.runtime.param;
+  const sql = contractSqlFor(dialect);
+  return {
+    rows,
+    updateInstance: `UPDATE instances SET vm_state = ${p(1)}, updated_at = now() WHERE id = ${p(2)}`,
+    insertChild: CHILDREN.map((table) => childInsert(dialect, table, sql.idParam)),
+    insertInstance: sql.insertInstance,
+  };
 }
 
 /** Short autocommit writes touching every table contract locks: the parent, and each child. Runs in the writers' worker. */
-export function writerOp({ rows, server }: Writers): Op {
-  const sql = contractSqlFor(server);
+export function writerOp({ rows, updateInstance, insertChild, insertInstance }: Writers): Op {
   const kind = pick<'insert-instance' | 'update-instance' | 'insert-child'>([
     ['update-instance', 0.4],
     ['insert-child', 0.4],
     ['insert-instance', 0.2],
   ]);
-  const run = (client: BenchClient) => {
+  const run = (client: Connection) => {
     switch (kind) {
       case 'update-instance':
-        return client.query('UPDATE instances SET vm_state = $2, updated_at = now() WHERE id = $1', [randomId(rows), 'active']);
+        return client.query(updateInstance, ['active', randomId(rows)]);
       case 'insert-child':
-        return client.query(childInsert(sql, CHILDREN[Math.floor(Math.random() * CHILDREN.length)]!, sql.idParam), [randomId(rows)]);
+        return client.query(insertChild[Math.floor(Math.random() * insertChild.length)]!, [randomId(rows)]);
       case 'insert-instance':
-        return client.query(sql.insertInstance);
+        return client.query(insertInstance);
     }
   };
   return { kind, run };
 }
 
-async function load(on: BenchServer, db: BenchClient, rows: number): Promise<number> {
-  const sql = contractSqlFor(on.name);
+async function load(dialect: Dialect, on: Hooks, db: Connection, rows: number): Promise<number> {
+  const sql = contractSqlFor(dialect);
   await db.query(sql.loadInstances(await on.series(db, rows)), [rows]);
   for (const statement of sql.afterLoad) await db.query(statement, [rows]);
   let children = 0;
   for (const table of CHILDREN) {
     const n = Math.max(1, Math.round(rows * (CHILD_SHARE[table] ?? OTHER_CHILD_SHARE)));
     // Spread over all instances, so validation looks up the whole parent index, not its first pages.
-    await db.query(childInsert(sql, table, `1 + (g * 7919) % ${rows}`, await on.series(db, n)), [n]);
+    await db.query(childInsert(dialect, table, `1 + (g * 7919) % ${rows}`, await on.series(db, n)), [n]);
     children += n;
   }
   await on.tidy(db, null, true);
@@ -117,9 +137,9 @@ interface Seen extends Session {
  * dbtide's DDL (or DDL queued behind a write) from one slowed by CPU or disk.
  */
 async function watchSessions(url: string, everyMs = 10) {
-  const on = serverFor(url);
-  const db = await on.connect(url);
-  const monitor = await contractSqlFor(on.name).monitor(db);
+  const dialect = await dialectFor(url);
+  const db = await dialect.connect(url);
+  const monitor = await contractSqlFor(dialect).monitor(db);
   const startBytes = await monitor.logBytes();
   const seen: Seen[] = [];
   let polls = 0;
@@ -138,7 +158,7 @@ async function watchSessions(url: string, everyMs = 10) {
       running = false;
       await polling;
       const walBytes = Number((await monitor.logBytes()) - startBytes);
-      await db.end();
+      await db.close();
       return { seen, polls, walBytes };
     },
   };
@@ -185,15 +205,16 @@ async function watchedContract(url: string) {
 
 /** Writers for a baseline of `seconds`, then contract under them. */
 async function contractUnderWriters(url: string, { rows, clients, seconds }: ContractOptions) {
-  const writers = await startClientsInWorker(url, clients, 'baseline', { module: import.meta.url, name: 'writerOp', data: { rows, server: serverFor(url).name } satisfies Writers });
+  const ops = { module: import.meta.url, name: 'writerOp', data: writers(await dialectFor(url), rows) };
+  const writing = await startClientsInWorker(url, clients, 'baseline', ops);
   let contracted: Awaited<ReturnType<typeof watchedContract>>;
   let written: Awaited<ReturnType<WorkloadRun['stop']>>;
   try {
     await sleep(seconds * 1000);
-    writers.phase = 'contract';
+    writing.phase = 'contract';
     contracted = await watchedContract(url);
   } finally {
-    written = await writers.stop();
+    written = await writing.stop();
   }
   return { ...contracted, ...written };
 }
@@ -211,8 +232,8 @@ function maxByActivity(writes: Sample[], ran: ReturnType<typeof activityLog>) {
 
 export async function benchContract(url: string, options: ContractOptions, log: (message: string) => void) {
   const { rows, clients, seconds } = options;
-  const on = serverFor(url);
-  const db = await on.connect(url);
+  const dialect = await dialectFor(url);
+  const db = await dialect.connect(url);
   let childRows: number;
   try {
     for (const release of [icehouse, juno, kilo] as Declaration[]) {
@@ -221,12 +242,12 @@ export async function benchContract(url: string, options: ContractOptions, log: 
       await contract({ url }, release);
     }
     const loadStarted = now();
-    childRows = await load(on, db, rows);
+    childRows = await load(dialect, hooksFor(dialect), db, rows);
     log(`contract run: ${rows.toLocaleString('en-US')} instances, ${childRows.toLocaleString('en-US')} child rows in ${CHILDREN.length} tables: ${((now() - loadStarted) / 1000).toFixed(2)} s`);
     await expand({ url }, liberty);
     await migrate({ url }, liberty);
   } finally {
-    await db.end();
+    await db.close();
   }
 
   const run = await contractUnderWriters(url, options);

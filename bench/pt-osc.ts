@@ -9,9 +9,10 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import type { Connection } from '../src/dialect.js';
 import { redactText } from '../src/redact.js';
 import { round, summarize } from './report.js';
-import { scalar, type BenchClient, type BenchServer } from './server.js';
+import { createAccounts, scalar, type Hooks } from './hooks.js';
 import { startWorkload, type IdCounter } from './workload.js';
 
 const TOOL = 'pt-online-schema-change';
@@ -105,15 +106,15 @@ async function runTool(url: string, alter: string, settings: typeof DEFAULTS, on
 const describeStages = (stages: Record<string, number>) => Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, round(s, 3)]));
 
 /** Both runs, on a fresh `accounts_ptosc` of `rows` rows in the database `url` names; drops it afterwards. */
-export async function benchPtosc(url: string, db: BenchClient, server: BenchServer, { rows, clients, live }: PtoscOptions, log: (message: string) => void) {
-  await server.createAccounts(db, TABLE, rows);
-  await server.tidy(db, TABLE, true);
-  await server.flush(db);
+export async function benchPtosc(url: string, db: Connection, on: Hooks, { rows, clients, live }: PtoscOptions, log: (message: string) => void) {
+  await createAccounts(db, on, TABLE, rows);
+  await on.tidy(db, TABLE, true);
+  await on.flush(db);
 
   const quiet = await runTool(url, 'MODIFY balance BIGINT', DEFAULTS, () => {});
   log(`${TOOL} balance (defaults, no workload): ${quiet.totalS.toFixed(2)} s, copy ${quiet.copyS.toFixed(2)} s`);
-  await server.tidy(db, TABLE, true);
-  await server.flush(db);
+  await on.tidy(db, TABLE, true);
+  await on.flush(db);
 
   const ids: IdCounter = { next: rows + 1, inserted: 0 };
   const workload = await startWorkload(url, clients, rows, ids, 'ptosc:start', TABLE);
@@ -127,7 +128,7 @@ export async function benchPtosc(url: string, db: BenchClient, server: BenchServ
   }
   log(`${TOOL} points (live settings, under workload): ${loaded.totalS.toFixed(2)} s, copy ${loaded.copyS.toFixed(2)} s`);
 
-  const types = await server.columnTypes(db, TABLE, ['balance', 'points']);
+  const types = await on.columnTypes(db, TABLE, ['balance', 'points']);
   const count = Number(await scalar(db, `SELECT count(*) FROM ${TABLE}`));
   await db.query(`DROP TABLE ${TABLE}`);
   const dur = summarize(during.samples);

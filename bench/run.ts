@@ -7,23 +7,25 @@
  * new code (what the application feels, with the migrate settings an operator uses live); on
  * MySQL and MariaDB, the same changes by pt-online-schema-change (bench/pt-osc.ts) as well.
  * `contract` (bench/contract.ts): 004-liberty's contract on N instances under concurrent writers.
- * The server is PostgreSQL or MySQL/MariaDB by the URL (bench/server.ts). See bench/README.md.
+ * The server is PostgreSQL or MySQL/MariaDB by the URL, through the dialect serving it (bench/hooks.ts
+ * holds what the bench does there besides dbtide's runs). See bench/README.md.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { dialectFor } from '../dialects/registry.js';
 import { contract, expand, migrate } from '../src/api.js';
 import { defineSchema } from '../src/declaration/define-schema.js';
 import { changeType } from '../src/declaration/transitions.js';
 import type { RunEvent } from '../src/execute/events.js';
+import type { Dialect } from '../src/dialect.js';
 import { BACKFILL_DEFAULTS } from '../src/migrate/backfill.js';
 import { redactText, redactUrl } from '../src/redact.js';
 import { benchContract, contractRows } from './contract.js';
 import { benchPtosc, ptoscVersion, type PtoscResult } from './pt-osc.js';
 import { printTable, round, summarize, type Row } from './report.js';
-import { connect, scalar, serverFor, type BenchClient } from './server.js';
+import { createAccounts, hooksFor, scalar } from './hooks.js';
 import { startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
 
 const v1 = defineSchema({
@@ -53,9 +55,6 @@ const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 const PARTS = ['changetype', 'contract'] as const;
 type Part = (typeof PARTS)[number];
 
-/** Per server: MySQL's keeps both parts under five minutes on 2 cores (1,000,000 rows took 5 min 21 s; see bench/README.md). */
-const DEFAULT_ROWS = { postgres: 1_000_000, mysql: 500_000 };
-
 interface Options {
   adminUrl: string;
   parts: Part[];
@@ -66,7 +65,7 @@ interface Options {
   live: { targetBatchMs: number; sleepMs: number };
 }
 
-function parseOptions(): Options {
+async function parseOptions(): Promise<Options> {
   const { values } = parseArgs({
     options: {
       url: { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
@@ -88,7 +87,7 @@ function parseOptions(): Options {
   return {
     adminUrl: values.url,
     parts: only ? [only] : [...PARTS],
-    rows: positive('rows', DEFAULT_ROWS[serverFor(values.url).name]),
+    rows: positive('rows', hooksFor(await dialectFor(values.url)).defaultRows),
     clients: positive('clients'),
     seconds: positive('seconds'),
     live: { targetBatchMs: positive('batch-ms'), sleepMs: positive('sleep-ms') },
@@ -97,15 +96,6 @@ function parseOptions(): Options {
 
 const log = (message: string) => console.error(`[bench] ${message}`);
 const secondsSince = (started: number) => (performance.now() - started) / 1000;
-
-async function admin(adminUrl: string, work: (client: BenchClient) => Promise<unknown>): Promise<void> {
-  const client = await connect(adminUrl);
-  try {
-    await work(client);
-  } finally {
-    await client.end();
-  }
-}
 
 async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value: T; s: number }> {
   const started = performance.now();
@@ -132,20 +122,23 @@ function backfillTimer() {
 async function bench(url: string, { rows, clients, seconds, live }: Options, ptosc: boolean) {
   const startedAt = new Date().toISOString();
   const started = performance.now();
-  const on = serverFor(url);
-  const db = await on.connect(url);
+  const dialect = await dialectFor(url);
+  const on = hooksFor(dialect);
+  const db = await dialect.connect(url);
   try {
-    const server = await on.version(db);
+    const server = String(await scalar(db, on.versionSql));
 
     await timed(`setup (${rows.toLocaleString('en-US')} rows, twice)`, async () => {
-      for (const table of ['accounts', 'accounts_copy']) await on.createAccounts(db, table, rows);
+      for (const table of ['accounts', 'accounts_copy']) await createAccounts(db, on, table, rows);
       await on.tidy(db, null, true);
       // Each measurement starts with clean buffers instead of flushing the previous one's writes.
       await on.flush(db);
     });
 
     await db.query('ALTER TABLE accounts_copy ADD COLUMN balance_new bigint');
-    const single = await timed('single UPDATE on accounts_copy', () => db.query(`UPDATE accounts_copy SET balance_new = ${on.balanceAsBigint}`));
+    // The cast dbtide's backfill writes.
+    const asBigint = dialect.compiler.cast('balance', { kind: 'bigint' });
+    const single = await timed('single UPDATE on accounts_copy', () => db.query(`UPDATE accounts_copy SET balance_new = ${asBigint}`));
     await db.query('DROP TABLE accounts_copy');
     await on.flush(db);
 
@@ -271,7 +264,7 @@ async function bench(url: string, { rows, clients, seconds, live }: Options, pto
       },
     };
   } finally {
-    await db.end();
+    await db.close();
   }
 }
 
@@ -314,23 +307,22 @@ function ptoscRows(r: Comparison): Row[] {
   ];
 }
 
-const dropDatabase = (adminUrl: string, name: string) => admin(adminUrl, (client) => serverFor(adminUrl).dropDatabase(client, name));
+/**
+ * Drops the database the running part works in, for Ctrl-C: the drop its own cleanup may have
+ * begun already, awaited rather than skipped (a scratch database's second drop returns at once).
+ */
+let dropScratch: (() => Promise<void>) | null = null;
 
-/** The database the running part works in, for Ctrl-C to drop. */
-let scratch: string | null = null;
-
-async function inScratchDatabase<T>(adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
-  const name = `dbtide_bench_${randomBytes(3).toString('hex')}`;
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  log(`database ${name}`);
-  await admin(adminUrl, (client) => client.query(serverFor(adminUrl).createDatabase(name)));
-  scratch = name;
+async function inScratchDatabase<T>(dialect: Dialect, adminUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const scratch = await dialect.createScratch(adminUrl, 'bench');
+  log(`database ${scratch.name}`);
+  let dropping: Promise<void> | null = null;
+  dropScratch = () => (dropping ??= scratch.drop());
   try {
-    return await work(url.toString());
+    return await work(scratch.url);
   } finally {
-    await dropDatabase(adminUrl, name);
-    scratch = null;
+    await dropScratch();
+    dropScratch = null;
   }
 }
 
@@ -342,16 +334,17 @@ async function comparisonTool(): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions();
+  const options = await parseOptions();
   const { adminUrl, parts } = options;
+  const dialect = await dialectFor(adminUrl);
   log(`server ${redactUrl(adminUrl)}, parts ${parts.join(', ')}, live migrate: targetBatchMs ${options.live.targetBatchMs}, sleepMs ${options.live.sleepMs}`);
   process.once('SIGINT', () => {
     log('interrupted; dropping the bench database');
-    void (scratch ? dropDatabase(adminUrl, scratch) : Promise.resolve()).finally(() => process.exit(130));
+    void (dropScratch?.() ?? Promise.resolve()).finally(() => process.exit(130));
   });
-  const ptosc = serverFor(adminUrl).ptosc && parts.includes('changetype') && (await comparisonTool());
-  const typeChange = parts.includes('changetype') ? await inScratchDatabase(adminUrl, (url) => bench(url, options, ptosc)) : null;
-  const contracted = parts.includes('contract') ? await inScratchDatabase(adminUrl, (url) => benchContract(url, options, log)) : null;
+  const ptosc = hooksFor(dialect).ptosc && parts.includes('changetype') && (await comparisonTool());
+  const typeChange = parts.includes('changetype') ? await inScratchDatabase(dialect, adminUrl, (url) => bench(url, options, ptosc)) : null;
+  const contracted = parts.includes('contract') ? await inScratchDatabase(dialect, adminUrl, (url) => benchContract(url, options, log)) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
   await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted }, null, 2)}\n`);

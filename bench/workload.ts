@@ -7,7 +7,9 @@ import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import { connect, serverFor, type BenchClient } from './server.js';
+import { dialectFor } from '../dialects/registry.js';
+import type { Connection } from '../src/dialect.js';
+import { hooksFor, scalar } from './hooks.js';
 
 export type OpKind = 'read' | 'old-update' | 'insert' | 'new-update';
 
@@ -34,7 +36,7 @@ export interface Sample {
 /** One operation of a client: what to record it as, and the call. */
 export interface Op {
   kind: string;
-  run(client: BenchClient): Promise<unknown>;
+  run(client: Connection): Promise<unknown>;
 }
 
 /** Shared by every client of every run, so inserted ids never collide. */
@@ -62,29 +64,31 @@ export function pick<K>(mix: [K, number][]): K {
   return mix[0]![0];
 }
 
-async function runOp(client: BenchClient, table: string, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
+/** `p`: the dialect's parameter placeholder (`$n`, `?`). */
+async function runOp(client: Connection, p: (index: number) => string, table: string, kind: OpKind, rows: number, ids: IdCounter): Promise<void> {
   switch (kind) {
     case 'read':
-      await client.query(`SELECT id, points, note FROM ${table} WHERE id = $1`, [randomId(rows)]);
+      await client.query(`SELECT id, points, note FROM ${table} WHERE id = ${p(1)}`, [randomId(rows)]);
       return;
     case 'old-update':
-      await client.query(`UPDATE ${table} SET points = points + 1 WHERE id = $1`, [randomId(rows)]);
+      await client.query(`UPDATE ${table} SET points = points + 1 WHERE id = ${p(1)}`, [randomId(rows)]);
       return;
     case 'new-update':
-      await client.query(`UPDATE ${table} SET points = $2, note = $3 WHERE id = $1`, [randomId(rows), intValue(), 'new version']);
+      await client.query(`UPDATE ${table} SET points = ${p(1)}, note = ${p(2)} WHERE id = ${p(3)}`, [intValue(), 'new version', randomId(rows)]);
       return;
     case 'insert':
-      await client.query(`INSERT INTO ${table} (id, points, note) VALUES ($1, $2, $3)`, [ids.next++, intValue(), 'inserted']);
+      await client.query(`INSERT INTO ${table} (id, points, note) VALUES (${p(1)}, ${p(2)}, ${p(3)})`, [ids.next++, intValue(), 'inserted']);
       ids.inserted++;
       return;
   }
 }
 
 /** Starts the mix of old and new application code on `table` (an `accounts`, or its copy). */
-export function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string, table = 'accounts'): Promise<WorkloadRun> {
+export async function startWorkload(url: string, clients: number, rows: number, ids: IdCounter, phase: string, table = 'accounts'): Promise<WorkloadRun> {
+  const { runtime } = await dialectFor(url);
   return startClients(url, clients, phase, () => {
     const kind = pick(MIX);
-    return { kind, run: (client) => runOp(client, table, kind, rows, ids) };
+    return { kind, run: (client) => runOp(client, runtime.param, table, kind, rows, ids) };
   });
 }
 
@@ -93,18 +97,20 @@ export async function startClients(url: string, clients: number, phase: string, 
   const samples: Sample[] = [];
   const errors = new Map<string, number>();
   let running = true;
-  const connections = await Promise.all(Array.from({ length: clients }, () => connect(url)));
+  const dialect = await dialectFor(url);
+  const { sessionIdSql } = hooksFor(dialect);
+  const connections = await Promise.all(Array.from({ length: clients }, () => dialect.connect(url)));
   const run: WorkloadRun = {
     phase,
     async stop() {
       running = false;
       await Promise.all(loops);
-      await Promise.all(connections.map((c) => c.end().catch(() => {})));
+      await Promise.all(connections.map((c) => c.close().catch(() => {})));
       return { samples, errors };
     },
   };
-  const loop = async (client: BenchClient) => {
-    const pid = await client.sessionId();
+  const loop = async (client: Connection) => {
+    const pid = Number(await scalar(client, sessionIdSql));
     while (running) {
       const op = next();
       const started = now();
@@ -165,20 +171,21 @@ export interface ProbeOptions {
   warmup: number;
   rounds: number;
   perRound: number;
-  /** Off takes the log flush out of each commit (see `BenchServer.unflushed`), leaving the server's own work on the row. */
+  /** Off takes the log flush out of each commit (see `Hooks.unflushed`), leaving the server's own work on the row. */
   commitFlush: boolean;
 }
 
 /** The mean latency of each round of sequential single-row autocommit updates on one connection. */
 export async function writeRoundsMs(url: string, rows: number, o: ProbeOptions): Promise<number[]> {
-  const client = await connect(url);
-  const unflushed = serverFor(url).unflushed;
+  const dialect = await dialectFor(url);
+  const unflushed = hooksFor(dialect).unflushed;
+  const client = await dialect.connect(url);
   const run = async (statements: string[]) => {
     if (!o.commitFlush) for (const sql of statements) await client.query(sql);
   };
   try {
     await run(unflushed.session);
-    const write = () => client.query('UPDATE accounts SET points = points + 1 WHERE id = $1', [randomId(rows)]);
+    const write = () => client.query(`UPDATE accounts SET points = points + 1 WHERE id = ${dialect.runtime.param(1)}`, [randomId(rows)]);
     for (let i = 0; i < o.warmup; i++) await write();
     const means: number[] = [];
     for (let r = 0; r < o.rounds; r++) {
@@ -190,6 +197,6 @@ export async function writeRoundsMs(url: string, rows: number, o: ProbeOptions):
     }
     return means;
   } finally {
-    await client.end();
+    await client.close();
   }
 }
