@@ -1,6 +1,6 @@
 import type { Dialect } from '../src/dialect.js';
 import { DbtideError } from '../src/errors.js';
-import { redactUrl } from '../src/redact.js';
+import { redactText, redactUrl } from '../src/redact.js';
 import { isMysqlUrl } from './mysql/accepts.js';
 import { acceptsPostgres } from './postgres/accepts.js';
 
@@ -9,16 +9,18 @@ import { acceptsPostgres } from './postgres/accepts.js';
  * imports the dialect and its drivers, so `import 'dbtide'` and a CLI start load only what the
  * URL at hand takes.
  */
-interface DialectEntry {
+export interface DialectEntry {
   name: Dialect['name'];
   accepts(url: string): boolean;
   load(): Promise<Dialect>;
+  /** The npm packages `load` imports, named when one is missing. */
+  drivers: string[];
 }
 
 /** The one place the core learns which dialects exist. */
 const DIALECTS: DialectEntry[] = [
-  { name: 'postgres', accepts: acceptsPostgres, load: () => import('./postgres/index.js').then((m) => m.postgresDialect) },
-  { name: 'mysql', accepts: isMysqlUrl, load: () => import('./mysql/index.js').then((m) => m.mysqlDialect) },
+  { name: 'postgres', accepts: acceptsPostgres, load: () => import('./postgres/index.js').then((m) => m.postgresDialect), drivers: ['pg', '@electric-sql/pglite'] },
+  { name: 'mysql', accepts: isMysqlUrl, load: () => import('./mysql/index.js').then((m) => m.mysqlDialect), drivers: ['mysql2'] },
 ];
 
 const loaded = new Map<Dialect['name'], Promise<Dialect>>();
@@ -32,10 +34,24 @@ export async function dialectFor(url: string): Promise<Dialect> {
       'use postgres://user@host:5432/db, mysql://user@host:3306/db (MySQL 8, MariaDB), or pglite:<directory> (pglite:memory for a throwaway database)',
     );
   }
-  let dialect = loaded.get(entry.name);
-  if (!dialect) {
-    dialect = entry.load();
-    loaded.set(entry.name, dialect);
-  }
-  return dialect;
+  return loadOnce(entry);
+}
+
+/**
+ * Imports a dialect once per process. A failed import (a driver package not installed) is not
+ * kept: the next URL that needs the dialect tries again, after the operator installed it.
+ */
+export function loadOnce(entry: DialectEntry): Promise<Dialect> {
+  const cached = loaded.get(entry.name);
+  if (cached) return cached;
+  const loading = entry.load().catch((error: unknown) => {
+    loaded.delete(entry.name);
+    throw new DbtideError(
+      `the ${entry.name} dialect could not be loaded: ${redactText((error as Error).message ?? String(error))}`,
+      1,
+      `install its driver package${entry.drivers.length > 1 ? 's' : ''} next to dbtide (npm install ${entry.drivers.join(' ')}), then run again`,
+    );
+  });
+  loaded.set(entry.name, loading);
+  return loading;
 }

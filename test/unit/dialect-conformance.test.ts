@@ -1,6 +1,7 @@
 /**
- * What every dialect owes the core, per server version it accepts: the compiler methods its
- * strategies need, and the parts of its SQL the core reads without asking (locks, ledger types).
+ * What every dialect owes the core, per server version it accepts: every part of the interface,
+ * the compiler methods its strategies need, and the parts of its SQL the core reads without
+ * asking (locks, ledger types). Its live behaviour is test/integration/dialect-conformance.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
@@ -21,10 +22,36 @@ function methodsNeeded(caps: Capabilities): string[] {
   ];
 }
 
+/**
+ * What a dialect provides, all of it in dialects/<name>/ (docs/dialects.md says how). The type
+ * makes the list complete: a member added to `Dialect` fails to compile here until it is listed.
+ */
+const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string'> = {
+  name: 'string',
+  connect: 'function',
+  serverVersion: 'function',
+  capabilities: 'function',
+  privileges: 'function',
+  introspect: 'function',
+  estimateRows: 'function',
+  compiler: 'object',
+  runtime: 'object',
+  backfill: 'object',
+  transitions: 'object',
+  scan: 'object',
+  probe: 'object',
+  statements: 'object',
+  createScratch: 'function',
+};
+
 const cases = SERVERS.flatMap(({ dialect, versions }) => versions.map((version) => ({ name: `${dialect.name} ${version}`, dialect, version })));
 
 describe.each(cases)('$name', ({ dialect, version }) => {
   const caps = dialect.capabilities(version);
+
+  it('provides every part of the interface', () => {
+    for (const [member, kind] of Object.entries(PROVIDES)) expect(typeof dialect[member as keyof Dialect], member).toBe(kind);
+  });
 
   it('its compiler has every method its strategies call', () => {
     const compiler = dialect.compiler as unknown as Record<string, unknown>;

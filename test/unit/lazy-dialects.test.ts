@@ -5,6 +5,10 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { postgresDialect } from '../../dialects/postgres/index.js';
+import { loadOnce, type DialectEntry } from '../../dialects/registry.js';
+import type { Dialect } from '../../src/dialect.js';
+import { DbtideError } from '../../src/errors.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const HOOKS = pathToFileURL(resolve(ROOT, 'test/support/record-loads.ts')).href;
@@ -49,5 +53,25 @@ describe('dialects load when a URL needs them', () => {
     const loaded = await modulesLoadedBy(`const { dialectFor } = await import(${JSON.stringify(REGISTRY)}); await dialectFor('mysql://127.0.0.1:3306/x');`);
     expect(dialectModulesIn(loaded)).toEqual(['mysql']);
     expect(driversIn(loaded)).toEqual(['mysql2']);
+  });
+});
+
+describe('a dialect that fails to load', () => {
+  const entry = (load: () => Promise<Dialect>): DialectEntry => ({ name: 'flaky' as Dialect['name'], accepts: () => false, load, drivers: ['flaky-driver'] });
+
+  it('says which package to install, and is tried again by the next URL that needs it', async () => {
+    const missing = Object.assign(new Error("Cannot find package 'flaky-driver'"), { code: 'ERR_MODULE_NOT_FOUND' });
+    let attempts = 0;
+    const flaky = entry(async () => {
+      attempts++;
+      if (attempts === 1) throw missing;
+      return postgresDialect;
+    });
+    const failed = await loadOnce(flaky).catch((e: unknown) => e as DbtideError);
+    expect(failed).toBeInstanceOf(DbtideError);
+    expect(failed).toMatchObject({ message: expect.stringContaining("Cannot find package 'flaky-driver'"), hint: expect.stringContaining('npm install flaky-driver') });
+    expect(await loadOnce(flaky)).toBe(postgresDialect);
+    expect(await loadOnce(flaky)).toBe(postgresDialect);
+    expect(attempts).toBe(2);
   });
 });
