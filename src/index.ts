@@ -38,7 +38,8 @@ export {
 } from './execute/run-phase.js';
 export { EarlierPhasePending, PrecheckFailed, StepFailed, type PrecheckFailure } from './execute/outcomes.js';
 export { Interrupted } from './execute/interrupted.js';
-export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanFinding, type ScanEvent } from './scan/run-scan.js';
+export { SCAN_EXIT, type ScanOptions, type ScanReport, type ScanEvent } from './scan/run-scan.js';
+export type { ScanFinding } from './scan/find-offenders.js';
 export type { FixMode, RepairResult } from './scan/repair.js';
 export { verifyChain, type VerifyChainOptions } from './verify/verify-chain.js';
 export type { ChainReport, ReleaseResult, CheckResult } from './verify/chain-report.js';

@@ -4,19 +4,10 @@
  * library's phase calls share) are in src/cli/hints.ts.
  */
 import { DbtideError } from '../errors.js';
-import type { PrecheckKind } from '../model/precheck-rule.js';
 import type { Phase, Step } from '../plan/step.js';
-import { describeKey, type RowKey } from '../scan/find-offenders.js';
+import { describeKey, type ScanFinding } from '../scan/find-offenders.js';
 
-/** The rows that break one precheck. */
-export interface PrecheckFailure {
-  table: string;
-  kind: PrecheckKind;
-  description: string;
-  count: number;
-  /** The table's primary key, and the first offending rows' values of it. */
-  key: string[];
-  keys: RowKey[];
+export interface PrecheckFailure extends ScanFinding {
   /** NULLs that the column's declared default can fill: a NOT NULL rule on a column that declares one. */
   fillable: boolean;
 }

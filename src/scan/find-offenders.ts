@@ -1,11 +1,22 @@
 import type { Database } from '../engine.js';
 import type { SchemaModel } from '../model/schema-model.js';
 import { type Precheck } from '../plan/step.js';
-import { isRowLocal } from '../model/precheck-rule.js';
+import { isRowLocal, type PrecheckKind } from '../model/precheck-rule.js';
 import { nextRange, walkEnd } from '../execute/key-ranges.js';
 
 /** A row's primary key: column -> value. */
 export type RowKey = Record<string, unknown>;
+
+/** The rows that break one precheck, as scan reports them and a refused phase carries them. */
+export interface ScanFinding {
+  table: string;
+  kind: PrecheckKind;
+  description: string;
+  count: number;
+  /** The table's primary key, and the first offending rows' values of it. */
+  key: string[];
+  keys: RowKey[];
+}
 
 export const SCAN_DEFAULTS = {
   /** Rows per key range: each range is one short statement, so no scan holds a snapshot for long. */

@@ -4,9 +4,8 @@ import { DEFAULT_RETRY, type RetryPolicy } from '../execute/retry.js';
 import { releaseRunLock, takeRunLock } from '../execute/run-phase.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import type { Plan, Precheck } from '../plan/step.js';
-import { findOffenders, type Offenders, type RowKey } from './find-offenders.js';
+import { findOffenders, type Offenders, type ScanFinding } from './find-offenders.js';
 import { defaultToFill, repair, type FixMode, type RepairResult } from './repair.js';
-import type { PrecheckKind } from '../model/precheck-rule.js';
 
 /** Exit codes of `dbtide scan`: clean, or rows that would block a tightening remain. */
 export const SCAN_EXIT = { clean: 0, offenders: 5 } as const;
@@ -32,16 +31,6 @@ type ScanEventBody =
   | { type: 'scanned'; finding: ScanFinding }
   | { type: 'repairing'; table: string; description: string; mode: FixMode }
   | { type: 'repaired-chunk'; table: string; rows: number };
-
-export interface ScanFinding {
-  table: string;
-  kind: PrecheckKind;
-  description: string;
-  count: number;
-  /** The table's primary key, and the first offending rows' values of it. */
-  key: string[];
-  keys: RowKey[];
-}
 
 export interface ScanReport {
   release: string;

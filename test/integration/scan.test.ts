@@ -3,7 +3,8 @@ import { contract, expand, migrate, planChanges, scan, type Target } from '../..
 import { introspectLive, withDatabase, type Database } from '../../src/engine.js';
 import { DbtideError } from '../../src/errors.js';
 import { PrecheckFailed } from '../../src/execute/outcomes.js';
-import { SCAN_EXIT, type ScanFinding } from '../../src/scan/run-scan.js';
+import type { ScanFinding } from '../../src/scan/find-offenders.js';
+import { SCAN_EXIT } from '../../src/scan/run-scan.js';
 import { runCli } from '../support/cli.js';
 import { SCAN_SCHEMA_FILE, v1, v2 } from '../support/scan-schemas.js';
 import { targets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';

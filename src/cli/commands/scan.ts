@@ -3,7 +3,8 @@ import { scan } from '../../api.js';
 import { DbtideError } from '../../errors.js';
 import { describeKey } from '../../scan/find-offenders.js';
 import { shadowName, type FixMode } from '../../scan/repair.js';
-import { SCAN_EXIT, type ScanEvent, type ScanFinding, type ScanReport } from '../../scan/run-scan.js';
+import type { ScanFinding } from '../../scan/find-offenders.js';
+import { SCAN_EXIT, type ScanEvent, type ScanReport } from '../../scan/run-scan.js';
 import { commonOptions, lockOptions, retryOf, targetOf } from '../common.js';
 import { integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 
