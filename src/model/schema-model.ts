@@ -1,5 +1,6 @@
 import type { ColumnType } from './column-type.js';
 import type { OwnedObjects, Transition } from './transition.js';
+import type { UnsupportedObject } from './unsupported.js';
 
 /**
  * The one canonical schema model. Declarations normalize into it and introspection produces it,
@@ -78,6 +79,8 @@ export interface SchemaModel {
   tables: Record<string, TableModel>;
   /** Live side only: dbtide's triggers, alias views and finished data moves. */
   owned?: OwnedObjects;
+  /** Live side only: what the server has that dbtide does not model; reported, never dropped. */
+  unsupported?: UnsupportedObject[];
 }
 
 /** What a release explicitly removes. Contract drops only these; anything else unknown is drift. */
