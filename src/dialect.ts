@@ -75,6 +75,14 @@ export interface Capabilities {
    * base) or `database` (MySQL: the database it connects to, so every table needs a view).
    */
   versionSelection: VersionSelection;
+  /**
+   * What a foreign key may reference: `key-constraint` (a primary key or UNIQUE constraint only:
+   * Db2), `unique-index` (also a unique index over exactly those columns, without a predicate:
+   * PostgreSQL, MySQL).
+   */
+  foreignKeyTarget: 'key-constraint' | 'unique-index';
+  /** Whether a foreign key column of type `child` may reference one of type `parent`. */
+  foreignKeyTypesMatch(child: ColumnType, parent: ColumnType): boolean;
 }
 
 export type VersionSelection = 'search-path' | 'database';

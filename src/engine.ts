@@ -14,6 +14,7 @@ import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
+import { foreignKeyProblems } from './plan/foreign-key-rules.js';
 import { versionSchemaChanges } from './diff/version-schemas.js';
 import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
@@ -125,6 +126,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
   refuseSchemaWideNameClashes(db, declared);
+  refuseForeignKeysTheServerRefuses(db, declared);
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const planned = diff(compared, live);
@@ -171,6 +173,16 @@ function refuseSchemaWideNameClashes(db: Database, declared: DeclaredSchema): vo
     `release ${declared.release} gives two tables' objects a name ${db.caps.server} allows once per ${db.dialect.runtime.schemaNoun}; nothing was changed:\n${clashes.map((m) => `  ${m}`).join('\n')}`,
     1,
     'rename one of each pair in the release file (declare `name:` on it); names that only have to differ within a table may repeat across tables',
+  );
+}
+
+function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchema): void {
+  const problems = foreignKeyProblems(declared.model.tables, db.caps);
+  if (problems.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} declares foreign keys ${db.caps.server} would refuse; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'reference the primary key or a unique constraint, with columns of matching types, in the release file',
   );
 }
 

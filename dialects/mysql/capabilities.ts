@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../src/dialect.js';
-import type { ColumnType } from '../../src/model/column-type.js';
+import { sameColumnType, type ColumnType } from '../../src/model/column-type.js';
 
 export type Flavour = 'mysql' | 'mariadb';
 
@@ -35,6 +35,13 @@ function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {
 /** Constants only: MySQL refuses INSTANT for an ADD COLUMN whose default is an expression. */
 const CONSTANT_DEFAULT = /^(?:true|false|null|'(?:[^'\\]|''|\\.)*'|-?\d+(?:\.\d+)?)$/i;
 
+/**
+ * InnoDB's rule: integer and decimal columns must match exactly (size and sign), string columns
+ * may differ in length.
+ */
+const foreignKeyTypesMatch = (child: ColumnType, parent: ColumnType) =>
+  sameColumnType(child, parent) || (child.kind === 'varchar' && parent.kind === 'varchar');
+
 export function mysqlCapabilities(version: string): Capabilities {
   const { flavour, numbers } = parseVersion(version);
   const minimum = MINIMUM[flavour];
@@ -63,5 +70,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     // CHECK names are per database on MySQL (CHECK_CONSTRAINTS has no table) and per table on MariaDB.
     schemaWideNames: flavour === 'mariadb' ? [['foreign-key']] : [['foreign-key'], ['check']],
     versionSelection: 'database',
+    foreignKeyTarget: 'unique-index',
+    foreignKeyTypesMatch,
   };
 }

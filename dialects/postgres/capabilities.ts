@@ -1,5 +1,5 @@
 import type { Capabilities } from '../../src/dialect.js';
-import type { ColumnType } from '../../src/model/column-type.js';
+import { sameColumnType, type ColumnType } from '../../src/model/column-type.js';
 
 /** The oldest server dbtide plans for: SET NOT NULL through a validated CHECK and REINDEX CONCURRENTLY arrived in 12. */
 export const MIN_POSTGRES_MAJOR = 12;
@@ -25,6 +25,21 @@ function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {
   return false;
 }
 
+/**
+ * Types whose values one btree operator family compares across types (integer_ops, float_ops,
+ * text_ops, datetime_ops): a foreign key between two of a family needs no cast.
+ */
+const FAMILY: Partial<Record<ColumnType['kind'], string>> = {
+  smallint: 'integer', int: 'integer', bigint: 'integer',
+  real: 'float', double: 'float',
+  varchar: 'text', text: 'text',
+  date: 'datetime', timestamp: 'datetime',
+};
+
+const foreignKeyTypesMatch = (child: ColumnType, parent: ColumnType) =>
+  sameColumnType(child, parent) || (FAMILY[child.kind] !== undefined && FAMILY[child.kind] === FAMILY[parent.kind]) ||
+  (child.kind === 'numeric' && parent.kind === 'numeric');
+
 export function postgresCapabilities(version: string): Capabilities {
   const major = Number.parseInt(version, 10);
   if (!(major >= MIN_POSTGRES_MAJOR)) {
@@ -49,5 +64,7 @@ export function postgresCapabilities(version: string): Capabilities {
     // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
     schemaWideNames: [['primary-key', 'unique', 'index']],
     versionSelection: 'search-path',
+    foreignKeyTarget: 'unique-index',
+    foreignKeyTypesMatch,
   };
 }

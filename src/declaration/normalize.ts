@@ -1,4 +1,4 @@
-import { type ColumnType, formatColumnType, parseColumnType, sameColumnType, SERIAL_TYPES } from '../model/column-type.js';
+import { type ColumnType, formatColumnType, parseColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { readIndexKey } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
 import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
@@ -283,43 +283,10 @@ function checkForeignKeys(
       report(path, `${fk.columns.length} column(s) reference ${fk.referencedColumns.length} column(s)`);
       continue;
     }
-    checkReferencedTypes(fk, table, target, path, report);
-    if (!isKeyOf(target, fk.referencedColumns)) {
-      report(
-        path,
-        `references ${target.name}(${fk.referencedColumns.join(', ')}), which is neither the primary key nor a ` +
-          'unique constraint of that table; a unique index is not enough (Db2 requires a PRIMARY KEY or UNIQUE ' +
-          'constraint, SQL0573N)',
-      );
-    }
+    // What the referenced key may be and which types may meet are the server's rules: the planner
+    // checks them against its capability table (src/plan/foreign-key-rules.ts).
   }
 }
-
-function checkReferencedTypes(
-  fk: ForeignKeyModel,
-  table: TableModel,
-  target: TableModel,
-  path: string,
-  report: Report,
-): void {
-  fk.columns.forEach((name, i) => {
-    const column = table.columns.find((c) => c.name === name);
-    const referenced = target.columns.find((c) => c.name === fk.referencedColumns[i]);
-    if (column && referenced && !sameColumnType(column.type, referenced.type)) {
-      report(
-        path,
-        `column "${name}" is ${formatColumnType(column.type)} but the referenced ` +
-          `${target.name}.${referenced.name} is ${formatColumnType(referenced.type)}`,
-      );
-    }
-  });
-}
-
-const isKeyOf = (table: TableModel, columns: string[]): boolean =>
-  [table.primaryKey, ...table.uniques].some((key) => key !== null && sameSet(key.columns, columns));
-
-const sameSet = (a: string[], b: string[]): boolean =>
-  a.length === b.length && a.every((column) => b.includes(column));
 
 /**
  * Names must differ within a table on every server (and dbtide finds objects by table and name).
