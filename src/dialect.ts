@@ -55,6 +55,11 @@ export interface Capabilities {
   partialIndexes: boolean;
   /** An index key may name an operator class (PostgreSQL's `text_pattern_ops`); MySQL has none. */
   operatorClasses: boolean;
+  /**
+   * What an index may say besides its keys: `include`, covering columns (PostgreSQL 11+);
+   * `nullsNotDistinct`, NULLs colliding in a unique index or key (PostgreSQL 15+). MySQL has neither.
+   */
+  indexOptions: { include: boolean; nullsNotDistinct: boolean };
   /** A unique index over whole columns is the server's unique constraint (MySQL): the two cannot be told apart. */
   uniqueIndexIsKey: boolean;
   /** How a foreign key and a check join a table with rows. */

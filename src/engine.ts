@@ -11,6 +11,7 @@ import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
 import { refuseOperatorClasses } from './plan/operator-classes.js';
+import { refuseIndexOptions } from './plan/index-options.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
@@ -121,13 +122,16 @@ export const introspectLive = (db: Database) => db.dialect.introspect(db.conn, d
 export async function planAgainst(db: Database, declared: DeclaredSchema): Promise<PlanResult> {
   const options = db.schema ? { schema: db.schema } : {};
   const introspected = await introspectLive(db);
-  const finishedJobs = await new Ledger(db.conn, db.dialect).finishedJobs();
-  const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs } };
+  const ledger = new Ledger(db.conn, db.dialect);
+  const finishedJobs = await ledger.finishedJobs();
+  const ranSqlSteps = await ledger.ranSqlSteps();
+  const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs, ranSqlSteps } };
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
   refuseSchemaWideNameClashes(db, declared);
   refuseForeignKeysTheServerRefuses(db, declared);
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
+  refuseIndexOptions(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);
@@ -140,6 +144,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
     sql: db.dialect.compiler,
     transitions: db.dialect.transitions,
     batchLock: db.dialect.backfill.batchLock,
+    statements: db.dialect.statements,
     tables: compared.model.tables,
     rows,
   });

@@ -63,6 +63,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     constantDefaultIsInstant: true,
     partialIndexes: false,
     operatorClasses: false,
+    indexOptions: { include: false, nullsNotDistinct: false },
     uniqueIndexIsKey: true,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => CONSTANT_DEFAULT.test(expression.trim()),

@@ -19,6 +19,7 @@ import type {
 import { parseVersion, type Flavour } from './capabilities.js';
 import { mysqlColumn, normalizeMysqlExpression, unwrap } from './introspector-defaults.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
+import { unsupportedMysql } from './unsupported.js';
 
 interface Server {
   schema: string;
@@ -184,7 +185,7 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
     table.indexes.sort(byName);
     table.foreignKeys.sort(byName);
   }
-  return {
+  const model: SchemaModel = {
     tables: Object.fromEntries(tables),
     owned: {
       triggers: triggerRows
@@ -198,6 +199,7 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
       finishedJobs: [],
     },
   };
+  return { ...model, unsupported: await unsupportedMysql(conn, db.schema, model) };
 }
 
 /**
@@ -316,7 +318,7 @@ function addIndex(table: TableModel, index: LiveIndex): void {
   } else if (index.unique && index.plain) {
     table.uniques.push({ name: index.name, columns: index.entries });
   } else if (!table.foreignKeys.some((fk) => fk.name === index.name && fk.columns.every((c, i) => index.entries[i] === c))) {
-    const model: IndexModel = { name: index.name, columns: index.entries, unique: index.unique, where: null, using: index.using, valid: true };
+    const model: IndexModel = { name: index.name, columns: index.entries, unique: index.unique, where: null, using: index.using, include: [], nullsNotDistinct: false, valid: true };
     table.indexes.push(model);
   }
 }

@@ -57,6 +57,8 @@ export function postgresCapabilities(version: string): Capabilities {
     constantDefaultIsInstant: true,
     partialIndexes: true,
     operatorClasses: true,
+    // INCLUDE arrived in 11, older than any server dbtide plans for.
+    indexOptions: { include: true, nullsNotDistinct: major >= 15 },
     uniqueIndexIsKey: false,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),

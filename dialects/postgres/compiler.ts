@@ -40,6 +40,8 @@ function columnDefinition(column: ColumnModel): string {
   return parts.join(' ');
 }
 
+const uniqueClause = (key: KeyConstraint) => `UNIQUE ${key.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${list(key.columns)})`;
+
 const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
 const statement = (sql: string, lock: LockInfo): Statement => ({ sql, lock });
 
@@ -49,7 +51,7 @@ export const postgresCompiler: SqlCompiler = {
   createTable(table: TableModel) {
     const lines = table.columns.map(columnDefinition);
     if (table.primaryKey) lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
-    for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} UNIQUE (${list(u.columns)})`);
+    for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} ${uniqueClause(u)}`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
     return statement(`CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, NEW_TABLE_LOCK);
   },
@@ -68,6 +70,8 @@ export const postgresCompiler: SqlCompiler = {
     return statement(
       `CREATE ${index.unique ? 'UNIQUE ' : ''}INDEX ${online ? 'CONCURRENTLY ' : ''}${quote(index.name)} ON ${quote(table)}` +
         `${index.using === 'btree' ? '' : ` USING ${index.using}`} (${keys.map(indexKey).join(', ')})` +
+        (index.include.length > 0 ? ` INCLUDE (${list(index.include)})` : '') +
+        (index.nullsNotDistinct ? ' NULLS NOT DISTINCT' : '') +
         (index.where ? ` WHERE ${index.where}` : ''),
       online ? PG_LOCK.online : PG_LOCK.indexBuild,
     );
@@ -78,8 +82,9 @@ export const postgresCompiler: SqlCompiler = {
   // Without an index built first, the key's index is built under the exclusive lock.
   addPrimaryKey: (table, key: KeyConstraint, { usingIndex }) =>
     alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
+  // An adopted index brings its NULLS NOT DISTINCT along (USING INDEX takes no such words).
   addUnique: (table, key, { usingIndex }) =>
-    alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
+    alter(table, `ADD CONSTRAINT ${quote(key.name)} ${usingIndex ? `UNIQUE USING INDEX ${quote(usingIndex)}` : uniqueClause(key)}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
   addForeignKey: (table, fk, { validate }) => [
     alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.shareRowScan : PG_LOCK.shareRow),
   ],

@@ -10,6 +10,7 @@ import { splitKeyWords } from '../../src/model/index-key-words.js';
 import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
 import { ALIAS_COMMENT_PREFIX } from './transitions.js';
+import { unsupportedPostgres } from './unsupported.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import type { ColumnType } from '../../src/model/column-type.js';
 
@@ -84,7 +85,15 @@ interface ConstraintRow {
   on_update: string;
   /** Set for checks only. */
   check_sql: string | null;
+  /** Unique constraints only: their index's NULLS NOT DISTINCT. */
+  nulls_not_distinct: boolean;
 }
+
+/**
+ * pg_index.indnullsnotdistinct (PostgreSQL 15+) of the index `i`, false before 15: read through the
+ * row's JSON, because naming a column the catalog lacks fails the whole query on 12 to 14.
+ */
+const NULLS_NOT_DISTINCT = (i: string) => `coalesce((to_jsonb(${i}) ->> 'indnullsnotdistinct')::boolean, false)`;
 
 /**
  * Key columns in key order. NOT NULL ('n', PostgreSQL 18), trigger ('t') and exclusion ('x')
@@ -105,7 +114,9 @@ const CONSTRAINTS_SQL = `${TABLES_CTE}
                join pg_catalog.pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum
                order by k.position) as referenced_columns,
          c.confdeltype::text as on_delete, c.confupdtype::text as on_update,
-         pg_catalog.pg_get_expr(c.conbin, c.conrelid) as check_sql
+         pg_catalog.pg_get_expr(c.conbin, c.conrelid) as check_sql,
+         c.contype = 'u' and coalesce((select ${NULLS_NOT_DISTINCT('x')} from pg_catalog.pg_index x where x.indexrelid = c.conindid), false)
+           as nulls_not_distinct
   from tables t
   join pg_catalog.pg_constraint c on c.conrelid = t.oid
   left join pg_catalog.pg_class r on r.oid = c.confrelid
@@ -120,6 +131,9 @@ interface IndexRow {
   key_texts: string[];
   /** Per key: the operator class the index uses, named in the definition or not. */
   opclasses: string[];
+  /** INCLUDE columns, in index order. */
+  include: string[];
+  nulls_not_distinct: boolean;
   definition: string;
   unique: boolean;
   predicate: string | null;
@@ -129,8 +143,9 @@ interface IndexRow {
 
 /**
  * Indexes that back no constraint of their table (primary key, unique and exclusion constraints
- * own theirs). Key columns only, not INCLUDE columns; indkey holds 0 for an expression. A key's
- * collation, operator class and sort order are read from the definition (index-definition.ts).
+ * own theirs). indkey holds the indnkeyatts key columns (0 for an expression), then the INCLUDE
+ * columns, which are always plain columns. A key's collation, operator class and sort order are
+ * read from the definition (index-definition.ts).
  */
 const INDEXES_SQL = `${TABLES_CTE}
   select t.table_name, ic.relname::text as name,
@@ -147,6 +162,12 @@ const INDEXES_SQL = `${TABLES_CTE}
                join pg_catalog.pg_opclass opc on opc.oid = c.oid
                where c.position <= i.indnkeyatts
                order by c.position) as opclasses,
+         array(select a.attname::text
+               from unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
+               join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
+               where k.position > i.indnkeyatts
+               order by k.position) as include,
+         ${NULLS_NOT_DISTINCT('i')} as nulls_not_distinct,
          pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) as definition,
          i.indisunique as unique,
          pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
@@ -187,6 +208,7 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
       aliases: aliases.map((a) => ({ name: a.name, table: a.table_name })),
       finishedJobs: [],
     },
+    unsupported: await unsupportedPostgres(conn, options?.schema ?? DEFAULT_SCHEMA),
   };
 }
 
@@ -290,7 +312,7 @@ function addConstraint(table: TableModel, row: ConstraintRow): void {
 }
 
 function toKey(row: ConstraintRow): KeyConstraint {
-  return { name: row.name, columns: row.columns };
+  return { name: row.name, columns: row.columns, ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}) };
 }
 
 const ACTIONS: Record<string, ReferentialAction> = {
@@ -332,6 +354,8 @@ function toIndex(row: IndexRow): IndexModel {
     unique: row.unique,
     where: row.predicate,
     using: row.method,
+    include: row.include,
+    nullsNotDistinct: row.nulls_not_distinct,
     valid: row.valid,
     defaultOpclasses: row.opclasses.map((opclass, i) => (splitKeyWords(words[i]!, true).opclass === null ? opclass : null)),
   };

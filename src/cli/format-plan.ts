@@ -18,6 +18,8 @@ export function planJson(report: PlanReport) {
       table: s.table,
       description: s.description,
       sql: s.sql,
+      // A raw SQL step's undo, as declared: kept for the rollback to come; nothing runs it yet.
+      ...(s.raw ? { down: s.raw.down } : {}),
       lock: s.lock.level,
       blocksWrites: s.lock.blocksWrites,
       rewritesTable: s.lock.rewritesTable,

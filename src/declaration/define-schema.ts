@@ -1,11 +1,19 @@
 import { callerLocation } from './caller-location.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
-import type { ColumnInput, NativeType, Schema, SchemaInput, SqlExpression, TableInput } from './dsl-types.js';
+import type { ColumnInput, NativeType, Schema, SchemaInput, SqlExpression, SqlStepInput, TableInput, TransitionInput } from './dsl-types.js';
 import { schemaInputShape } from './input-shape.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 /** An SQL expression, for defaults: `default: sql("CURRENT_TIMESTAMP")`. */
-export const sql = (expression: string): SqlExpression => ({ sql: expression });
+export function sql(expression: string): SqlExpression;
+/**
+ * A raw SQL step, for `transitions`: what the DSL cannot say (a view, a function, an extension),
+ * run once in `phase`, guarded and journaled like every step: `sql({ phase: 'expand', up, description })`.
+ */
+export function sql(step: SqlStepInput): TransitionInput;
+export function sql(input: string | SqlStepInput): SqlExpression | TransitionInput {
+  return typeof input === 'string' ? { sql: input } : { kind: 'sql', ...input };
+}
 
 /** A database-specific type the DSL does not model: `type: native("inet")`. */
 export const native = (type: string): NativeType => ({ native: type });

@@ -1,6 +1,7 @@
 /** The shapes a team writes in a release file. `defineSchema` turns them into plain, merged data. */
 
 import type { DataMoveFn } from '../model/transition.js';
+import type { Phase } from '../model/phase.js';
 
 export interface SqlExpression {
   sql: string;
@@ -25,6 +26,8 @@ export interface ColumnInput {
 export interface UniqueInput {
   name?: string;
   columns: string[];
+  /** Rows whose key holds NULLs collide too (PostgreSQL 15+). */
+  nullsNotDistinct?: boolean;
 }
 
 export interface IndexInput {
@@ -34,6 +37,10 @@ export interface IndexInput {
   /** Predicate of a partial index (PostgreSQL, Db2 only). */
   where?: string;
   using?: string;
+  /** Covering columns stored in the index but not part of its key (PostgreSQL's INCLUDE). */
+  include?: string[];
+  /** A unique index under which rows whose key holds NULLs collide too (PostgreSQL 15+). */
+  nullsNotDistinct?: boolean;
 }
 
 export interface ForeignKeyInput {
@@ -97,7 +104,22 @@ export type TransitionInput =
     }
   | { kind: 'fill'; table: string; column: string; expression: string }
   | { kind: 'rename-table'; from: string; to: string }
-  | { kind: 'data-move'; name: string; run: DataMoveFn };
+  | { kind: 'data-move'; name: string; run: DataMoveFn }
+  | ({ kind: 'sql' } & SqlStepInput);
+
+/** What `sql({ ... })` takes: SQL the DSL cannot say, run once in the phase it names. */
+export interface SqlStepInput {
+  /** Checked like every step's statements: only contract may drop or rewrite. */
+  phase: Phase;
+  /** One statement per entry (a string is one statement), run in order. */
+  up: string | string[];
+  /** What undoes `up`: stored and shown by `plan --format json`; nothing runs it yet. */
+  down?: string | string[];
+  /** Shown in the plan, and (made a slug) the default name. */
+  description: string;
+  /** The step's id is `sql:<name>`; the ledger records it under that id once it ran. */
+  name?: string;
+}
 
 export interface SchemaInput {
   /** Release name; by convention the file name without extension (e.g. `003-kilo`). */
@@ -111,7 +133,7 @@ export interface SchemaInput {
   follows?: string;
   tables?: Record<string, TableInput>;
   removed?: { tables?: string[] };
-  /** Renames, type changes and data moves this release makes; not inherited by the next release. */
+  /** Renames, type changes, data moves and raw SQL steps this release makes; not inherited by the next release. */
   transitions?: TransitionInput[];
   /**
    * Data rules of this release: name -> an SQL query that returns no rows while the rule holds.

@@ -4,6 +4,7 @@
  * `foreignKey: [...]` leaves the table without its key).
  */
 import { array, boolean, func, isPlainObject, object, oneOf, record, string, union, type Shape } from '../validate/shape.js';
+import { PHASES } from '../model/phase.js';
 
 const name = string({ nonEmpty: true });
 const names = array(name);
@@ -58,9 +59,12 @@ const table = object({
   primaryKey: union('a list of columns, or { name?, columns }', (v) =>
     Array.isArray(v) ? columnList : object({ name, columns: columnList }, { required: ['columns'] }),
   ),
-  uniques: array(object({ name, columns: columnList }, { required: ['columns'] })),
+  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean }, { required: ['columns'] })),
   indexes: array(
-    object({ name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }) }, { required: ['columns'] }),
+    object(
+      { name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }), include: names, nullsNotDistinct: boolean },
+      { required: ['columns'] },
+    ),
   ),
   foreignKeys: array(
     object(
@@ -86,6 +90,11 @@ const table = object({
 
 const kindField = { kind: string() };
 
+/** A raw SQL step's statements: one string, or one statement per entry. */
+const statements = union('an SQL statement, or a list of them', (v) =>
+  Array.isArray(v) ? array(string({ nonEmpty: true }), { nonEmpty: true }) : string({ nonEmpty: true }),
+);
+
 const TRANSITIONS: Record<string, Shape> = {
   'rename-column': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
   'change-type': object({ ...kindField, table: name, column: name, using: expression }, { required: ['table', 'column'] }),
@@ -96,10 +105,14 @@ const TRANSITIONS: Record<string, Shape> = {
   fill: object({ ...kindField, table: name, column: name, expression }, { required: ['table', 'column', 'expression'] }),
   'rename-table': object({ ...kindField, from: name, to: name }, { required: ['from', 'to'] }),
   'data-move': object({ ...kindField, name, run: func }, { required: ['name', 'run'] }),
+  sql: object(
+    { ...kindField, phase: oneOf(PHASES), up: statements, down: statements, description: string({ nonEmpty: true }), name },
+    { required: ['phase', 'up', 'description'] },
+  ),
 };
 
 const transition = union(
-  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
+  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove, or a raw step made by sql({ phase, up, description }) (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
   (v) => (isPlainObject(v) && typeof v.kind === 'string' ? (TRANSITIONS[v.kind] ?? null) : null),
 );
 

@@ -1,5 +1,5 @@
 import { type ColumnType, formatColumnType, parseColumnType, SERIAL_TYPES } from '../model/column-type.js';
-import { readIndexKey } from '../model/index-entry.js';
+import { keyColumns, readIndexKey, readIndexKeys } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
 import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
@@ -73,7 +73,7 @@ function normalizeTable(name: string, input: TableInput, declared: Set<string>, 
     columns,
     primaryKey,
     uniques: (input.uniques ?? [])
-      .map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: [...u.columns] }))
+      .map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: [...u.columns], ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}) }))
       .sort(byName),
     indexes: (input.indexes ?? []).map((i) => normalizeIndex(name, i)).sort(byName),
     foreignKeys: (input.foreignKeys ?? []).map((f) => normalizeForeignKey(name, f, report)).sort(byName),
@@ -193,6 +193,8 @@ function normalizeIndex(table: string, input: IndexInput): IndexModel {
     unique,
     where: input.where?.trim() || null,
     using: input.using?.trim().toLowerCase() || 'btree',
+    include: [...(input.include ?? [])],
+    nullsNotDistinct: input.nullsNotDistinct ?? false,
     valid: true,
   };
 }
@@ -236,8 +238,26 @@ function checkColumnLists(table: TableModel, declared: Set<string>, report: Repo
   };
   if (table.primaryKey) checkColumnList(`${path}.primaryKey`, table.primaryKey.columns, isColumn, report);
   for (const u of table.uniques) checkColumnList(`${path}.uniques.${u.name}`, u.columns, isColumn, report);
-  for (const i of table.indexes) checkColumnList(`${path}.indexes.${i.name}`, i.columns, isColumnOrExpression, report);
+  for (const i of table.indexes) {
+    checkColumnList(`${path}.indexes.${i.name}`, i.columns, isColumnOrExpression, report);
+    checkIndexOptions(`${path}.indexes.${i.name}`, i, declared, report);
+  }
   for (const f of table.foreignKeys) checkColumnList(`${path}.foreignKeys.${f.name}`, f.columns, isColumn, report);
+}
+
+/**
+ * PostgreSQL accepts a covering column that is a key column already, and NULLS NOT DISTINCT on an
+ * index that is not unique, though neither changes what the index does: a declaration saying so
+ * is a mistake, caught here rather than silently built.
+ */
+function checkIndexOptions(path: string, index: IndexModel, declared: Set<string>, report: Report): void {
+  if (index.include.length > 0) {
+    const keys = new Set(keyColumns(readIndexKeys(index.columns, [...declared])));
+    if (checkColumnList(path, index.include, (c) => declared.has(c), report, 'include column')) {
+      for (const column of index.include) if (keys.has(column)) report(path, `include column "${column}" is already a key column of the index`);
+    }
+  }
+  if (index.nullsNotDistinct && !index.unique) report(path, 'nullsNotDistinct needs a unique index (`unique: true`)');
 }
 
 /** Reports an empty list, unknown or repeated entries; returns whether the list was fine. */

@@ -1,5 +1,6 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
 import type { CheckModel, ColumnModel, DefaultValue, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import { unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 export interface RenderDeclarationOptions {
@@ -44,11 +45,26 @@ export function renderDeclaration(model: SchemaModel, options: RenderDeclaration
     true,
   );
   return [
+    ...unsupportedLines(model.unsupported ?? []),
     `import { ${['defineSchema', ...helpers].join(', ')} } from ${quote(options.importFrom ?? 'dbtide')};`,
     '',
     `export default defineSchema(${print(root, '', 0)});`,
     '',
   ].join('\n');
+}
+
+/**
+ * What the file cannot declare, one comment line each, so that a reader sees it was not lost. The
+ * text is the server's: white space is flattened so that no line break ends the comment early.
+ */
+function unsupportedLines(objects: UnsupportedObject[]): string[] {
+  if (objects.length === 0) return [];
+  const flat = (text: string) => text.replace(/\s+/g, ' ');
+  return [
+    `// ${objects.length} object(s) dbtide does not model: plan reports them as drift and never drops them; a fresh install from this file lacks them.`,
+    ...objects.map((u) => `// unsupported, kept as is: ${flat(unsupportedObjectName(u))}: ${flat(u.detail)}`),
+    '',
+  ];
 }
 
 function tableNode(table: TableModel): Node {
@@ -97,7 +113,9 @@ function primaryKeyNode(table: string, key: KeyConstraint): Node {
 }
 
 function uniqueNode(table: string, key: KeyConstraint): Node {
-  return object([...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]]);
+  const entries: Entry[] = [...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]];
+  if (key.nullsNotDistinct) entries.push(['nullsNotDistinct', code('true')]);
+  return object(entries);
 }
 
 function indexNode(table: string, index: IndexModel): Node {
@@ -108,6 +126,8 @@ function indexNode(table: string, index: IndexModel): Node {
   if (index.unique) entries.push(['unique', code('true')]);
   if (index.where !== null) entries.push(['where', str(index.where)]);
   if (index.using !== 'btree') entries.push(['using', str(index.using)]);
+  if (index.include.length > 0) entries.push(['include', strings(index.include)]);
+  if (index.nullsNotDistinct) entries.push(['nullsNotDistinct', code('true')]);
   return object(entries);
 }
 

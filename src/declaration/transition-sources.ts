@@ -21,7 +21,7 @@ export function checkAgainstPrevious(schema: Schema, report: Report): void {
 
   schema.transitions.forEach((t, i) => {
     const path = `transitions[${i}] (${t.kind})`;
-    if (t.kind === 'data-move' || t.kind === 'fill') return;
+    if (t.kind === 'data-move' || t.kind === 'fill' || t.kind === 'sql') return;
     if (t.kind === 'rename-table') {
       if (!(t.from in previous.tables)) report(path, `table "${t.from}" does not exist ${where} (its tables: ${list(Object.keys(previous.tables))})`);
       if (t.to in previous.tables) report(path, `table "${t.to}" already exists ${where}; a rename needs a new name`);
@@ -62,7 +62,13 @@ function keyedInput(name: string, t: TableInput): KeyedTable {
     columns: Object.keys(t.columns ?? {}),
     primaryKey: key && { name: key.name ?? primaryKeyName(name), columns: key.columns },
     uniques: (t.uniques ?? []).map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: u.columns })),
-    indexes: (t.indexes ?? []).map((i) => ({ name: i.name ?? indexName(name, i.columns, i.unique ?? false), columns: i.columns, unique: i.unique ?? false, where: i.where ?? null })),
+    indexes: (t.indexes ?? []).map((i) => ({
+      name: i.name ?? indexName(name, i.columns, i.unique ?? false),
+      columns: i.columns,
+      unique: i.unique ?? false,
+      where: i.where ?? null,
+      include: i.include ?? [],
+    })),
     foreignKeys: (t.foreignKeys ?? []).map((f) => ({
       name: f.name ?? foreignKeyName(name, f.columns),
       columns: f.columns,
@@ -73,7 +79,7 @@ function keyedInput(name: string, t: TableInput): KeyedTable {
 }
 
 /** The columns of the previous release a transition reads, each with its role for messages. */
-function oldColumns(t: Exclude<TransitionInput, { kind: 'data-move' | 'fill' | 'rename-table' }>): [string, string][] {
+function oldColumns(t: Exclude<TransitionInput, { kind: 'data-move' | 'fill' | 'rename-table' | 'sql' }>): [string, string][] {
   switch (t.kind) {
     case 'rename-column':
       return [[t.from, 'the old column']];

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { columnUsers, keyedTable, TYPE_CHANGE_RECIPE } from '../model/column-users.js';
 import type { TableModel } from '../model/schema-model.js';
-import type { ColumnSync, DataMoveFn, Transition } from '../model/transition.js';
+import type { ColumnSync, DataMoveFn, SqlStep, Transition } from '../model/transition.js';
+import { PHASES } from '../model/phase.js';
 import type { TransitionInput } from './dsl-types.js';
 import { fitName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
@@ -58,11 +60,13 @@ export function normalizeTransitions(
 ): { transitions: Transition[]; retired: { table: string; column: string }[] } {
   const transitions: Transition[] = [];
   const targeted = new Set<string>();
+  const sqlPaths = new Map<string, string>();
   inputs.forEach((input, i) => {
     const path = `transitions[${i}] (${input.kind})`;
     const before = transitions.length;
     if (input.kind === 'rename-table') renameTableTransition(input, tables, path, report, transitions);
     else if (input.kind === 'data-move') dataMoveTransition(release, input, transitions, path, report);
+    else if (input.kind === 'sql') sqlStepTransition(input, sqlPaths, transitions, path, report);
     else {
       const sync = columnSync(release, input, tables, path, report);
       if (sync) transitions.push(sync);
@@ -107,9 +111,51 @@ function dataMoveTransition(
   out.push({ kind: 'data-move', id, name: input.name, run: input.run });
 }
 
+/** The statements of `up` or `down`, one per entry. */
+const statementList = (value: string | string[] | undefined): string[] =>
+  (value === undefined ? [] : Array.isArray(value) ? value : [value]).map((s) => (typeof s === 'string' ? s.trim() : ''));
+
+/** A description made a name: `Create view active_users` is `create-view-active-users`. */
+const slug = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
+
+/** The journal and the ledger keep a step's id in a varchar(255). */
+const MAX_STEP_ID = 255;
+
+/** `paths`: where each raw step id was declared, so a repeated one names both places. */
+function sqlStepTransition(
+  input: Extract<TransitionInput, { kind: 'sql' }>,
+  paths: Map<string, string>,
+  out: Transition[],
+  path: string,
+  report: Report,
+): void {
+  const problems: string[] = [];
+  if (!(PHASES as readonly string[]).includes(input.phase)) problems.push(`\`phase\` must be one of ${PHASES.join(', ')}`);
+  const description = typeof input.description === 'string' ? input.description.trim() : '';
+  if (description === '') problems.push('a raw SQL step needs a `description` (it names the step in the plan)');
+  const up = statementList(input.up);
+  const down = statementList(input.down);
+  if (up.length === 0 || up.some((s) => s === '')) problems.push('`up` needs one statement per entry, none of them empty');
+  if (down.some((s) => s === '')) problems.push('`down` must hold no empty statement');
+  const name = input.name?.trim() || slug(description);
+  if (name === '' && description !== '') problems.push('the description makes no name (it has no letters or digits); give the step a `name`');
+  const id = `sql:${name}`;
+  if (id.length > MAX_STEP_ID) problems.push(`the id ${id.slice(0, 40)}... is longer than ${MAX_STEP_ID} characters; give the step a shorter \`name\``);
+  for (const p of problems) report(path, p);
+  if (problems.length > 0) return;
+  const first = paths.get(id);
+  if (first !== undefined) return report(path, `raw step ${id} is declared at ${first} too; give one of them another \`name\``);
+  paths.set(id, path);
+  const step: SqlStep = { kind: 'sql', id, name, phase: input.phase, description, up, down, hash: sqlHash(up) };
+  out.push(step);
+}
+
+/** Names the statements a raw step ran, so a changed `up` shows against the ledger's record. */
+const sqlHash = (up: string[]) => createHash('sha256').update(JSON.stringify(up)).digest('hex');
+
 function columnSync(
   release: string,
-  input: Exclude<TransitionInput, { kind: 'rename-table' | 'data-move' }>,
+  input: Exclude<TransitionInput, { kind: 'rename-table' | 'data-move' | 'sql' }>,
   tables: Record<string, TableModel>,
   path: string,
   report: Report,

@@ -46,17 +46,18 @@ export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>, s: RuleS
 
 /**
  * Every row of a duplicate group but the first in key order: what a repair removes keeps one row
- * per value. NULLs never collide in a unique key, so rows with a NULL key are left out.
+ * per value. NULLs never collide in a unique key, so rows with a NULL key are left out, unless the
+ * key makes NULLs not distinct (window partitions put NULLs together, as such a key does).
  */
 export function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'unique' }>, key: string[], s: RuleSpelling): string {
   const expressions = rule.keys.map((k) =>
     s.groupKey(k.kind === 'column' ? { ...k, modifiers: '' } : { ...k, expression: k.expression.replace(/\s+(asc|desc)$/i, '') }),
   );
-  const conditions = [...expressions.map((e) => `${e} IS NOT NULL`), ...(rule.where ? [`(${rule.where})`] : [])];
+  const conditions = [...(rule.nullsNotDistinct ? [] : expressions.map((e) => `${e} IS NOT NULL`)), ...(rule.where ? [`(${rule.where})`] : [])];
   const order = key.length > 0 ? ` ORDER BY ${key.map(s.quote).join(', ')}` : '';
   const keep = key.length > 0 ? `${key.map(s.quote).join(', ')}, ` : '';
   return `SELECT ${selectKey('d', key, s)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${RANK} ` +
-    `FROM ${s.quote(table)} WHERE ${conditions.join(' AND ')}) d WHERE d.${RANK} > 1`;
+    `FROM ${s.quote(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}) d WHERE d.${RANK} > 1`;
 }
 
 /** `SELECT <key> FROM table t WHERE <breaks>`: the offenders of a rule, in any order. */

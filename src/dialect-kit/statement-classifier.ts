@@ -103,12 +103,17 @@ export function statementClassifier(lexer: SqlLexer, rules: DialectStatementRule
     return 'unknown';
   }
 
+  const units = (sql: string) => {
+    const found = lexer.statements(sql);
+    return rules.rejoin?.(found) ?? found;
+  };
+
   return {
     classify(sql) {
-      const found = lexer.statements(sql);
-      const units = rules.rejoin?.(found) ?? found;
-      return units.length === 0 ? 'unknown' : worst(units.map(classifyOne));
+      const found = units(sql);
+      return found.length === 0 ? 'unknown' : worst(found.map(classifyOne));
     },
+    count: (sql) => units(sql).length,
     compensatedRename: rules.compensatedRename ?? (() => false),
   };
 }

@@ -6,7 +6,7 @@ import type {
   KeyConstraint,
   TableModel,
 } from '../model/schema-model.js';
-import type { ColumnSync, DataMove } from '../model/transition.js';
+import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
 import type { VersionSchema } from '../model/version-schema.js';
 import type { ConstraintKind } from '../model/named-objects.js';
 
@@ -50,6 +50,8 @@ export type Change =
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }
   | { kind: 'swap-column'; table: string; sync: ColumnSync }
   | { kind: 'data-move'; table: string; move: DataMove }
+  /** A raw SQL step the ledger has not recorded as run. */
+  | { kind: 'sql'; table: ''; step: SqlStep }
   /**
    * The new version's views (src/diff/version-schemas.ts); `syncs`: the transitions whose swaps
    * they wait on (window) or for (final); `afterSwap`: final views replacing a window's, in contract.

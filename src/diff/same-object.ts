@@ -6,7 +6,8 @@ import { sameExpression } from './same-expression.js';
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameExpression(x, b[i]!));
 
-export const sameKey = (a: KeyConstraint, b: KeyConstraint) => sameList(a.columns, b.columns);
+export const sameKey = (a: KeyConstraint, b: KeyConstraint) =>
+  sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false);
 
 /**
  * A default operator class written in the declaration (`id int8_ops` on a bigint) is compared, not
@@ -25,8 +26,14 @@ function sameEntries(a: IndexModel, b: IndexModel): boolean {
 
 export function sameIndex(a: IndexModel, b: IndexModel): boolean {
   const sameWhere = a.where === null || b.where === null ? a.where === b.where : sameExpression(a.where, b.where);
-  return sameEntries(a, b) && a.unique === b.unique && a.using === b.using && sameWhere;
+  return (
+    sameEntries(a, b) && a.unique === b.unique && a.using === b.using && sameWhere &&
+    sameColumns(a.include, b.include) && a.nullsNotDistinct === b.nullsNotDistinct
+  );
 }
+
+/** Covering columns are plain column names; their order is the index's layout, which a fresh install follows. */
+const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
 export function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {
   return (

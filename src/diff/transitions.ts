@@ -1,6 +1,6 @@
 import type { ColumnModel, DeclaredSchema, SchemaModel, TableModel } from '../model/schema-model.js';
 import { sameColumnType } from '../model/column-type.js';
-import { noOwnedObjects, type ColumnSync, type OwnedObjects, type TableRename } from '../model/transition.js';
+import { noOwnedObjects, type ColumnSync, type OwnedObjects, type SqlStep, type TableRename } from '../model/transition.js';
 import type { Change, ObjectRename } from './changes.js';
 import { sameExpression } from './same-expression.js';
 import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
@@ -69,8 +69,8 @@ function adoptDeclaredNames(want: TableModel, have: TableModel): { table: TableM
 }
 
 /**
- * Adds the steps of the release's column syncs and data moves to the plain diff, and reports
- * dbtide triggers that no declared transition explains.
+ * Adds the steps of the release's column syncs, data moves and raw SQL steps to the plain diff,
+ * and reports dbtide triggers that no declared transition explains.
  */
 export function withTransitions(declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Change[] {
   const owned = live.owned ?? noOwnedObjects();
@@ -79,6 +79,8 @@ export function withTransitions(declared: DeclaredSchema, live: SchemaModel, cha
   for (const t of declared.transitions) {
     if (t.kind === 'data-move') {
       if (!owned.finishedJobs.includes(t.id)) result = [...result, { kind: 'data-move', table: '', move: t }];
+    } else if (t.kind === 'sql') {
+      result = [...result, ...sqlStepChanges(declared.release, t, owned)];
     } else if (t.kind === 'column-sync') {
       explained.add(`${t.table}.${t.trigger}`);
       const have = live.tables[t.table];
@@ -96,6 +98,23 @@ export function withTransitions(declared: DeclaredSchema, live: SchemaModel, cha
       detail: 'a dual-write trigger of a transition this release does not declare; run the contract of the release that declared it',
     })),
   ];
+}
+
+/**
+ * A raw step runs until the ledger records it for this release. Its SQL cannot be read back from
+ * the database, so a recorded step whose statements changed since is reported rather than run
+ * again: what the old ones made is still there.
+ */
+function sqlStepChanges(release: string, step: SqlStep, owned: OwnedObjects): Change[] {
+  const ran = (owned.ranSqlSteps ?? []).find((r) => r.release === release && r.id === step.id);
+  if (!ran) return [{ kind: 'sql', table: '', step }];
+  if (ran.hash === step.hash) return [];
+  return [{
+    kind: 'drift',
+    table: '',
+    object: `raw step ${step.id}`,
+    detail: 'ran with different SQL; it is not run again: undo what it made by hand if need be, and declare the new SQL as a step with a name of its own',
+  }];
 }
 
 /** A change-type learns the live column's type, which new code's writes are cast back to. */

@@ -3,6 +3,7 @@ import type { Connection, Dialect } from '../dialect.js';
 import type { Phase } from '../plan/step.js';
 import type { ColumnType } from '../model/column-type.js';
 import type { ColumnModel, TableModel } from '../model/schema-model.js';
+import type { RanSqlStep } from '../model/transition.js';
 
 /** A statement that ran, with its phase and step (a step's statements run together). */
 export interface JournaledStatement {
@@ -49,8 +50,10 @@ export interface StatementRecord {
 }
 
 /**
- * The ledger's tables `_dbtide_runs`, `_dbtide_journal` and `_dbtide_backfills`, declared like any
- * table, so each dialect's compiler creates them; only the types of times and long texts differ.
+ * The ledger's tables `_dbtide_runs`, `_dbtide_journal`, `_dbtide_backfills` and
+ * `_dbtide_sql_steps`, declared like any table, so each dialect's compiler creates them; only the
+ * types of times and long texts differ. A ledger an older dbtide made lacks the last: the next
+ * run creates it (`ensure`), and reading it before then finds no raw step run.
  */
 export function ledgerTables(dialect: Pick<Dialect, 'runtime'>): TableModel[] {
   const { timestamp, longText } = dialect.runtime.ledgerTypes;
@@ -95,6 +98,13 @@ export function ledgerTables(dialect: Pick<Dialect, 'runtime'>): TableModel[] {
       c('status', varchar(16)),
       c('updated_at', timestamp),
     ], ['job_id']),
+    table('_dbtide_sql_steps', [
+      c('release', varchar(255)),
+      c('step_id', varchar(255)),
+      c('up_hash', varchar(64)),
+      c('run_id', varchar(36)),
+      c('finished_at', timestamp),
+    ], ['release', 'step_id']),
   ];
 }
 
@@ -195,6 +205,23 @@ export class Ledger {
     if (!(await this.exists())) return [];
     const rows = await this.conn.query<{ job_id: string }>("SELECT job_id FROM _dbtide_backfills WHERE status = 'done' ORDER BY job_id");
     return rows.map((r) => r.job_id);
+  }
+
+  /** Records a raw SQL step whose statements all ran; inside the step's transaction when it has one. */
+  async sqlStepDone(runId: string, release: string, stepId: string, hash: string): Promise<void> {
+    await this.conn.query(
+      `INSERT INTO _dbtide_sql_steps (${this.q('release')}, step_id, up_hash, run_id, finished_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, ${this.p(5)})`,
+      [release, stepId, hash, runId, new Date()],
+    );
+  }
+
+  /** Raw SQL steps that ran, by release; none before a run created the table. */
+  async ranSqlSteps(): Promise<RanSqlStep[]> {
+    if (!(await this.dialect.runtime.tableExists(this.conn, '_dbtide_sql_steps'))) return [];
+    const rows = await this.conn.query<{ release: string; step_id: string; up_hash: string }>(
+      `SELECT ${this.q('release')}, step_id, up_hash FROM _dbtide_sql_steps ORDER BY ${this.q('release')}, step_id`,
+    );
+    return rows.map((r) => ({ release: r.release, id: r.step_id, hash: r.up_hash }));
   }
 
   /** Records why a verification was overridden, in the journal of the run that did it. */

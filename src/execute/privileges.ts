@@ -72,8 +72,9 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'remove-sync': (step) => [['drop-trigger', step.table]],
   'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
   backfill: (step) => [['update-rows', step.table]],
-  // A data move runs the release author's own statements: dbtide cannot know what they touch.
+  // A data move or raw SQL step runs the release author's own statements: dbtide cannot know what they touch.
   'data-move': () => [],
+  sql: () => [],
   'create-version-schema': (step) => [['version-schema', step.subject!]],
   'drop-version-schema': (step) => [['version-schema', step.subject!]],
 };
@@ -92,7 +93,7 @@ export function phaseNeeds(steps: Step[], ctx: NeedsContext): PrivilegeNeed[] {
   return [...needs.values()];
 }
 
-const LEDGER_TABLES = ['runs', 'journal', 'backfills'].map((t) => `${OWN_TABLE_PREFIX}${t}`);
+const LEDGER_TABLES = ['runs', 'journal', 'backfills', 'sql_steps'].map((t) => `${OWN_TABLE_PREFIX}${t}`);
 
 /**
  * The ledger's needs: `ensure` runs CREATE TABLE IF NOT EXISTS, which both servers check against

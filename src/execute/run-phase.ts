@@ -178,7 +178,7 @@ export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResul
           if (moreToDo) break;
         } else {
           const stopInside = (statements: number) => stopIfAsked(index, `stopped inside "${step.description}" after ${statements} of ${step.sql.length} statement(s)`);
-          await runStep(db, ledger, runId, phase, step, retry, emit, stopInside);
+          await runStep(db, ledger, { id: runId, phase, release: declared.release }, step, retry, emit, stopInside);
         }
         emit({ type: 'step-done', step, ms: Date.now() - stepStarted });
       }
@@ -301,17 +301,22 @@ async function runWork(
 async function runStep(
   db: Database,
   ledger: Ledger,
-  runId: string,
-  phase: Phase,
+  run: { id: string; phase: Phase; release: string },
   step: Step,
   retry: RetryPolicy,
   emit: Emit,
   /** Called before each statement after the first that commits on its own, with the count committed. */
   stopIfAsked: (statementsDone: number) => void,
 ): Promise<void> {
-  guardStep(phase, step.sql, db.dialect.statements);
+  const { id: runId, phase } = run;
+  guardStep(phase, step.sql, db.dialect.statements, step.raw ? step.id : undefined);
   const runtime = db.dialect.runtime;
-  const atomic = step.transactional && db.caps.transactionalDdl;
+  // A raw SQL step may hold a statement no transaction can (PostgreSQL's CONCURRENTLY builds).
+  const atomic = step.transactional && db.caps.transactionalDdl && !step.sql.some((sql) => runtime.waitsWithoutBlocking(sql));
+  // With its statements, in their transaction where they have one: a raw step ran once recorded.
+  const recordRaw = async () => {
+    if (step.raw) await ledger.sqlStepDone(runId, run.release, step.id, step.raw.hash);
+  };
   const grouped = atomic || step.together === true;
   const statements = grouped ? [step.sql] : step.sql.map((sql) => [sql]);
   let index = 0;
@@ -341,6 +346,7 @@ async function runStep(
               for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
               await runGroup();
               await journal();
+              await recordRaw();
             });
             return;
           }
@@ -366,6 +372,7 @@ async function runStep(
     }
     index += group.length;
   }
+  if (!atomic) await recordRaw();
 }
 
 /** Runs the statement, or the dialect's other online form of it when the server refuses its algorithm; returns what ran. */

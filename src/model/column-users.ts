@@ -7,7 +7,7 @@ export interface KeyedTable {
   columns: readonly string[];
   primaryKey: { name: string; columns: string[] } | null;
   uniques: { name: string; columns: string[] }[];
-  indexes: { name: string; columns: string[]; unique: boolean; where: string | null }[];
+  indexes: { name: string; columns: string[]; unique: boolean; where: string | null; include?: string[] }[];
   foreignKeys: { name: string; columns: string[]; referencedTable: string; referencedColumns: string[] }[];
 }
 
@@ -54,9 +54,10 @@ export function columnUsers(table: KeyedTable, column: string, tables: readonly 
     unique,
     viaExpression,
   });
-  const indexUse = (entries: string[], where: string | null): 'key' | 'expression' | null => {
+  // A covering column is stored in the index as a key column is: dropping it drops the index.
+  const indexUse = (entries: string[], where: string | null, include: string[]): 'key' | 'expression' | null => {
     const keys = entries.map((e) => readIndexKey(e, table.columns));
-    if (keys.some((k) => k.kind === 'column' && k.column === column)) return 'key';
+    if (keys.some((k) => k.kind === 'column' && k.column === column) || include.includes(column)) return 'key';
     const expressions = [...keys.flatMap((k) => (k.kind === 'expression' ? [k.expression] : [])), ...(where === null ? [] : [where])];
     return expressions.some((e) => expressionReads(e, column)) ? 'expression' : null;
   };
@@ -64,7 +65,7 @@ export function columnUsers(table: KeyedTable, column: string, tables: readonly 
     ...(table.primaryKey?.columns.includes(column) ? [user('primary-key', table.primaryKey.name, `the primary key ${table.primaryKey.name}`, true)] : []),
     ...table.uniques.filter((u) => u.columns.includes(column)).map((u) => user('unique', u.name, `unique ${u.name}`, true)),
     ...table.indexes.flatMap((x) => {
-      const use = indexUse(x.columns, x.where);
+      const use = indexUse(x.columns, x.where, x.include ?? []);
       return use === null ? [] : [user('index', x.name, `${x.unique ? 'unique ' : ''}index ${x.name}`, x.unique, use === 'expression')];
     }),
     ...table.foreignKeys.filter((f) => f.columns.includes(column)).map((f) => user('foreign-key', f.name, `foreign key ${f.name}`, false)),

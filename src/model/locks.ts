@@ -25,6 +25,12 @@ export const NEW_TABLE_LOCK: LockInfo = { level: 'none (new table)', blocksWrite
 /** A data move runs the release author's statements: their locks are theirs. */
 export const DATA_MOVE_LOCK: LockInfo = { level: "as the move's own statements take", blocksWrites: false, rewritesTable: false, rank: 0 };
 
+/**
+ * A raw SQL step's statements are the release author's, which dbtide does not read for locks: taken
+ * at their worst, so the plan flags the step for the operator to judge.
+ */
+export const RAW_SQL_LOCK: LockInfo = { level: 'unknown (raw SQL: dbtide cannot tell what it locks)', blocksWrites: true, rewritesTable: true, rank: 0 };
+
 /** Writes waiting outweigh a rewrite, which outweighs the stronger mode of two that do neither. */
 const weight = (l: LockInfo) => [l.blocksWrites ? 1 : 0, l.rewritesTable ? 1 : 0, l.rank];
 

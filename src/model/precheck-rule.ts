@@ -8,8 +8,11 @@ import type { SyncSpec } from './sync-spec.js';
  */
 export type PrecheckRule =
   | { kind: 'not-null'; columns: string[] }
-  /** Keys as in an index, read against the table's columns; `where` restricts to a partial index's rows. */
-  | { kind: 'unique'; keys: IndexKey[]; where: string | null }
+  /**
+   * Keys as in an index, read against the table's columns; `where` restricts to a partial index's
+   * rows; `nullsNotDistinct`: rows whose key holds NULLs collide too.
+   */
+  | { kind: 'unique'; keys: IndexKey[]; where: string | null; nullsNotDistinct?: boolean }
   | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
   | { kind: 'check'; check: CheckModel }
   /** A transition's new columns agree with its forward expressions; `--force` may override it. */

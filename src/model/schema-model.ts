@@ -24,6 +24,11 @@ export interface ColumnModel {
 export interface KeyConstraint {
   name: string;
   columns: string[];
+  /**
+   * Unique keys only (PostgreSQL 15+): rows whose key holds NULLs collide too. Left out when false,
+   * as a primary key's columns are never NULL.
+   */
+  nullsNotDistinct?: boolean;
 }
 
 export interface IndexModel {
@@ -35,6 +40,10 @@ export interface IndexModel {
   where: string | null;
   /** Access method; 'btree' unless stated. */
   using: string;
+  /** Covering columns stored in the index but not part of its key (PostgreSQL's INCLUDE); empty when none. */
+  include: string[];
+  /** A unique index under which NULLs collide too (PostgreSQL 15+'s NULLS NOT DISTINCT). */
+  nullsNotDistinct: boolean;
   /** False for an index left INVALID by a failed concurrent build. Declared indexes are valid. */
   valid: boolean;
   /**

@@ -19,6 +19,8 @@ export type StatementClass =
 export interface StatementClassifier {
   /** A string holding several statements is as bad as its worst statement; one holding none is unknown. */
   classify(sql: string): StatementClass;
+  /** How many statements the string holds, as the server runs them (a trigger's or function's body is part of its own). */
+  count(sql: string): number;
   /**
    * Whether `sqls[i]`, one of a step's statements (which run together), renames a table in a way
    * old code can live with: the step keeps the old name showing the same rows, through a view.

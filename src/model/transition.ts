@@ -1,3 +1,4 @@
+import type { Phase } from './phase.js';
 import type { ColumnType } from './column-type.js';
 
 /**
@@ -69,7 +70,34 @@ export interface DataMove {
   run: DataMoveFn;
 }
 
-export type Transition = ColumnSync | TableRename | DataMove;
+/**
+ * SQL the release author wrote for what the DSL cannot say (a view, a function, an extension), run
+ * in its declared phase under the same statement guard as every step, and recorded in the ledger
+ * once all its statements ran, so that it runs once.
+ */
+export interface SqlStep {
+  kind: 'sql';
+  /** `sql:<name>`: the step's id in plans and the journal, and what the ledger records it under. */
+  id: string;
+  name: string;
+  phase: Phase;
+  description: string;
+  /** One statement per entry. */
+  up: string[];
+  /** What undoes it, as declared; kept for the rollback work to come, never run. */
+  down: string[];
+  /** Of `up`: a recorded step whose statements changed since it ran is drift, not a step to run again. */
+  hash: string;
+}
+
+export type Transition = ColumnSync | TableRename | DataMove | SqlStep;
+
+/** A raw SQL step the ledger recorded as run, with the hash of the statements that ran. */
+export interface RanSqlStep {
+  release: string;
+  id: string;
+  hash: string;
+}
 
 /** What dbtide itself keeps in the live database besides tables: read by introspection. */
 export interface OwnedObjects {
@@ -79,6 +107,11 @@ export interface OwnedObjects {
   aliases: { name: string; table: string }[];
   /** Backfills and data moves that finished (from the ledger). */
   finishedJobs: string[];
+  /**
+   * Raw SQL steps that ran (from the ledger). Optional because introspection, which builds the
+   * rest of this, never reads the ledger; planning against a database fills it in.
+   */
+  ranSqlSteps?: RanSqlStep[];
 }
 
 export const noOwnedObjects = (): OwnedObjects => ({ triggers: [], aliases: [], finishedJobs: [] });

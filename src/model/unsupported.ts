@@ -14,3 +14,6 @@ export interface UnsupportedObject {
   /** What dbtide would lose if it rebuilt the database from the declaration, in a few words. */
   detail: string;
 }
+
+/** How reports name it: `view active_customers`, `trigger last_updated on actor`. */
+export const unsupportedObjectName = (u: UnsupportedObject): string => `${u.kind} ${u.name}${u.table === null ? '' : ` on ${u.table}`}`;

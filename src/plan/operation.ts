@@ -1,8 +1,9 @@
 import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
 import type { IndexKey } from '../model/index-entry.js';
 import type { Change } from '../diff/changes.js';
-import type { Phase, Precheck, StepOperation, StepWork } from './step.js';
+import type { Phase, Precheck, RawStep, StepOperation, StepWork } from './step.js';
 import type { LockInfo, Statement } from '../model/locks.js';
+import type { StatementClassifier } from '../model/statement-class.js';
 
 export interface PlanContext {
   caps: Capabilities;
@@ -21,6 +22,8 @@ export interface PlanContext {
   indexKeys(table: string, entries: string[]): IndexKey[];
   /** What a backfill batch holds (the dialect's BackfillSql). */
   batchLock: LockInfo;
+  /** The dialect's reading of SQL for the phase policy: raw SQL steps are checked against it while planning. */
+  statements?: StatementClassifier;
   warn(message: string): void;
 }
 
@@ -57,6 +60,8 @@ export interface StepDraft {
   needs: string[];
   /** Data work the executor does itself (backfill batches, a data move), instead of or after `render`. */
   work?: StepWork;
+  /** A raw SQL step's ledger record and declared undo (`Step.raw`). */
+  raw?: RawStep;
 }
 
 export type Operation<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, ctx: PlanContext) => StepDraft[];

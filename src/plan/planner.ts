@@ -11,12 +11,14 @@ import { alterColumnType, dropDefault, dropNotNull, setDefault } from './operati
 import { backfill, installSync, removeSync, swapColumn } from './operations/column-sync.js';
 import { createTable } from './operations/create-table.js';
 import { dataMove } from './operations/data-move.js';
+import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
 import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
+import type { StatementClassifier } from '../model/statement-class.js';
 
 export interface PlanInput {
   caps: Capabilities;
@@ -26,6 +28,11 @@ export interface PlanInput {
   tables: Record<string, TableModel>;
   /** What a backfill batch holds (the dialect's BackfillSql). */
   batchLock: LockInfo;
+  /**
+   * The dialect's reading of SQL for the phase policy (`Dialect.statements`), which raw SQL steps
+   * are checked against while planning: changes without one plan without it.
+   */
+  statements?: StatementClassifier;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
 }
@@ -50,6 +57,10 @@ const RANK: Record<StepOperation, number> = {
   'validate-constraint': 8,
   backfill: 8,
   'data-move': 9,
+  // After what its phase builds (a view over a new column finds it, a migrate step reads
+  // backfilled values) and before what it drops (a view goes before the table or column it
+  // reads, which PostgreSQL refuses to drop under it). Ties keep the declared order.
+  sql: 9,
   'remove-sync': 9,
   'drop-default': 9,
   'drop-constraint': 10,
@@ -87,6 +98,7 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'remove-sync': return removeSync(change, ctx);
     case 'swap-column': return swapColumn(change, ctx);
     case 'data-move': return dataMove(change, ctx);
+    case 'sql': return sqlStep(change, ctx);
     case 'create-version-schema': return createVersionSchema(change, ctx);
     case 'drop-version-schema': return dropVersionSchema(change, ctx);
   }
@@ -109,6 +121,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
     converted: (table, column) => shadows.get(`${table}.${column}`) ?? column,
     batchLock: input.batchLock,
+    ...(input.statements ? { statements: input.statements } : {}),
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };
@@ -136,6 +149,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       provides: d.provides,
       needs: d.needs,
       ...(d.work ? { work: d.work } : {}),
+      ...(d.raw ? { raw: d.raw } : {}),
     };
   });
   return { steps, drift, warnings };

@@ -4,12 +4,12 @@ import type { DataMove } from '../model/transition.js';
 import type { BackfillJob } from '../model/keyed-table.js';
 import type { LockInfo } from '../model/locks.js';
 import type { PrecheckKind, PrecheckRule } from '../model/precheck-rule.js';
+import { PHASES, type Phase } from '../model/phase.js';
+
+export { PHASES, type Phase };
 
 /** What a step does: a change's kind, or the validation a deferred constraint gets. */
 export type StepOperation = Exclude<ChangeKind, 'drift'> | 'validate-constraint';
-
-export const PHASES = ['expand', 'migrate', 'contract'] as const;
-export type Phase = (typeof PHASES)[number];
 
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
@@ -53,6 +53,14 @@ export interface Step {
   needs: string[];
   /** Data work done in batches by the executor: a backfill or a data move. */
   work?: StepWork;
+  /** A raw SQL step's: what the ledger records once its statements all ran, and its declared `down`. */
+  raw?: RawStep;
+}
+
+/** `hash` names the statements that ran; `down` undoes them (shown, never run yet). */
+export interface RawStep {
+  hash: string;
+  down: string[];
 }
 
 export type StepWork = { kind: 'backfill'; job: BackfillJob } | { kind: 'data-move'; move: DataMove };

@@ -1,5 +1,6 @@
 import { formatColumnType } from '../model/column-type.js';
 import type { ColumnModel, SchemaModel, TableModel } from '../model/schema-model.js';
+import { unsupportedObjectName } from '../model/unsupported.js';
 
 const SIDES = ['upgraded', 'fresh'] as const;
 
@@ -14,9 +15,13 @@ function describeColumn(c: ColumnModel): string {
 function objectsOf(t: TableModel): Map<string, string> {
   const objects = new Map<string, string>();
   if (t.primaryKey) objects.set(`primary key ${t.primaryKey.name}`, `(${t.primaryKey.columns.join(', ')})`);
-  for (const u of t.uniques) objects.set(`unique ${u.name}`, `(${u.columns.join(', ')})`);
+  for (const u of t.uniques) objects.set(`unique ${u.name}`, `${u.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${u.columns.join(', ')})`);
   for (const i of t.indexes) {
-    objects.set(`index ${i.name}`, `${i.unique ? 'unique ' : ''}${i.using} (${i.columns.join(', ')})${i.where ? ` WHERE ${i.where}` : ''}${i.valid ? '' : ' INVALID'}`);
+    objects.set(
+      `index ${i.name}`,
+      `${i.unique ? 'unique ' : ''}${i.using} (${i.columns.join(', ')})${i.include.length > 0 ? ` INCLUDE (${i.include.join(', ')})` : ''}` +
+        `${i.nullsNotDistinct ? ' NULLS NOT DISTINCT' : ''}${i.where ? ` WHERE ${i.where}` : ''}${i.valid ? '' : ' INVALID'}`,
+    );
   }
   for (const f of t.foreignKeys) {
     objects.set(
@@ -43,13 +48,22 @@ export function compareSchemas(upgraded: SchemaModel, fresh: SchemaModel): strin
       lines.push(`${name}: table only in the ${a ? SIDES[0] : SIDES[1]} database`);
       continue;
     }
-    const [oa, ob] = [objectsOf(a), objectsOf(b)];
-    for (const key of [...new Set([...oa.keys(), ...ob.keys()])].sort()) {
-      const [va, vb] = [oa.get(key), ob.get(key)];
-      if (va === vb) continue;
-      if (va === undefined || vb === undefined) lines.push(`${name}: ${key} only in the ${va === undefined ? SIDES[1] : SIDES[0]} database (${va ?? vb})`);
-      else lines.push(`${name}: ${key}: ${SIDES[0]} ${va}, ${SIDES[1]} ${vb}`);
-    }
+    lines.push(...compareObjects(`${name}: `, objectsOf(a), objectsOf(b)));
+  }
+  return [...lines, ...compareObjects('', unsupportedOf(upgraded), unsupportedOf(fresh))];
+}
+
+/** What dbtide does not model counts too: a seed or a data move may leave it on one side only. */
+const unsupportedOf = (model: SchemaModel): Map<string, string> =>
+  new Map((model.unsupported ?? []).map((u) => [unsupportedObjectName(u), u.detail]));
+
+function compareObjects(prefix: string, oa: Map<string, string>, ob: Map<string, string>): string[] {
+  const lines: string[] = [];
+  for (const key of [...new Set([...oa.keys(), ...ob.keys()])].sort()) {
+    const [va, vb] = [oa.get(key), ob.get(key)];
+    if (va === vb) continue;
+    if (va === undefined || vb === undefined) lines.push(`${prefix}${key} only in the ${va === undefined ? SIDES[1] : SIDES[0]} database (${va ?? vb})`);
+    else lines.push(`${prefix}${key}: ${SIDES[0]} ${va}, ${SIDES[1]} ${vb}`);
   }
   return lines;
 }

@@ -63,7 +63,7 @@ export default defineSchema({
 `,
 );
 
-const LEDGER = ['_dbtide_runs', '_dbtide_journal', '_dbtide_backfills'];
+const LEDGER = ['_dbtide_runs', '_dbtide_journal', '_dbtide_backfills', '_dbtide_sql_steps'];
 
 /** What differs per server: how an account is made, granted, named in a URL, dumped and dropped. */
 interface Server {
@@ -118,7 +118,7 @@ const postgres: Server = {
     fixes: [`ALTER TABLE "public"."people" OWNER TO "${name}"`, `ALTER TABLE "public"."hosts" OWNER TO "${name}"`].map((f) => new RegExp(escape(f))),
   }),
   noLedger: (_db, name) => ({
-    lacks: /schema "public":\n {4}CREATE on schema "public", for: the ledger \(_dbtide_runs, _dbtide_journal, _dbtide_backfills\)/,
+    lacks: /schema "public":\n {4}CREATE on schema "public", for: the ledger \(_dbtide_runs, _dbtide_journal, _dbtide_backfills, _dbtide_sql_steps\)/,
     fix: new RegExp(escape(`GRANT CREATE ON SCHEMA "public" TO "${name}"`)),
   }),
   ownTables: (_db, name) => [`GRANT CREATE ON SCHEMA public TO "${name}"`],

@@ -195,7 +195,8 @@ describe.each(targets)('pull and resume on $name', (target) => {
       expect(plan.code, plan.stderr).toBe(0);
       const json = JSON.parse(plan.stdout);
       expect(json.steps).toEqual([]);
-      expect(json.drift).toEqual([]);
+      // What dbtide does not model (PostgreSQL's enum type here) is reported as such, nothing else.
+      expect(json.drift.filter((d: { detail: string }) => !d.detail.startsWith('unsupported, kept as is: '))).toEqual([]);
       expect((await runCli(['pull', '--url', db.url, '--out', out])).stderr).toMatch(/exists[\s\S]*--force/);
     } finally {
       await db.drop();

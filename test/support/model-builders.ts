@@ -41,13 +41,15 @@ export const table = (name: string, parts: Partial<TableModel> = {}): TableModel
   ...parts,
 });
 
-/** A valid, non-unique, non-partial btree index. */
+/** A valid, non-unique, non-partial btree index without covering columns. */
 export const index = (name: string, columns: string[], extra: Partial<IndexModel> = {}): IndexModel => ({
   name,
   columns,
   unique: false,
   where: null,
   using: 'btree',
+  include: [],
+  nullsNotDistinct: false,
   valid: true,
   ...extra,
 });

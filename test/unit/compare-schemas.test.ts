@@ -45,3 +45,17 @@ describe('compareSchemas', () => {
     ]);
   });
 });
+
+describe('compareSchemas: objects dbtide does not model', () => {
+  it('names one on one side only, and one whose detail differs', () => {
+    const view = { kind: 'view', name: 'active_users', table: null, detail: 'SELECT id FROM users' };
+    const trigger = { kind: 'trigger', name: 'touch', table: 'users', detail: 'BEFORE UPDATE FOR EACH ROW, executes touch()' };
+    const upgraded = { ...model(users()), unsupported: [view, trigger] };
+    const fresh = { ...model(users()), unsupported: [{ ...trigger, detail: 'AFTER UPDATE FOR EACH ROW, executes touch()' }] };
+    expect(compareSchemas(upgraded, fresh)).toEqual([
+      'trigger touch on users: upgraded BEFORE UPDATE FOR EACH ROW, executes touch(), fresh AFTER UPDATE FOR EACH ROW, executes touch()',
+      'view active_users only in the upgraded database (SELECT id FROM users)',
+    ]);
+    expect(compareSchemas(upgraded, upgraded)).toEqual([]);
+  });
+});

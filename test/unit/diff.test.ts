@@ -483,3 +483,19 @@ describe('diff: determinism and order inside a table', () => {
     expect(JSON.stringify([want, live])).toBe(before);
   });
 });
+
+describe('diff: objects dbtide does not model', () => {
+  it('reports each as drift, after the tables, named with its table; a declaration without them changes nothing', () => {
+    const live: SchemaModel = {
+      ...model(users()),
+      unsupported: [
+        { kind: 'trigger', name: 'last_updated', table: 'users', detail: 'BEFORE UPDATE FOR EACH ROW, executes touch()' },
+        { kind: 'view', name: 'active_users', table: null, detail: 'SELECT id FROM users' },
+      ],
+    };
+    expect(diff(declared([users()]), live)).toEqual([
+      { kind: 'drift', table: 'users', object: 'trigger last_updated on users', detail: 'unsupported, kept as is: BEFORE UPDATE FOR EACH ROW, executes touch()' },
+      { kind: 'drift', table: '', object: 'view active_users', detail: 'unsupported, kept as is: SELECT id FROM users' },
+    ]);
+  });
+});

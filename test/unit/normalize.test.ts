@@ -268,10 +268,12 @@ describe('normalizeSchema', () => {
           unique: true,
           where: 'NOT deleted',
           using: 'btree',
+          include: [],
+          nullsNotDistinct: false,
           valid: true,
         },
-        { name: 't_name_idx', columns: ['name'], unique: false, where: null, using: 'btree', valid: true },
-        { name: 'tags_gin', columns: ['tags'], unique: false, where: null, using: 'gin', valid: true },
+        { name: 't_name_idx', columns: ['name'], unique: false, where: null, using: 'btree', include: [], nullsNotDistinct: false, valid: true },
+        { name: 'tags_gin', columns: ['tags'], unique: false, where: null, using: 'gin', include: [], nullsNotDistinct: false, valid: true },
       ]);
     });
   });

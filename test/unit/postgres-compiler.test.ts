@@ -233,6 +233,7 @@ describe('postgresCapabilities', () => {
       constantDefaultIsInstant: true,
       partialIndexes: true,
       operatorClasses: true,
+      indexOptions: { include: true, nullsNotDistinct: !version.startsWith('12') },
       uniqueIndexIsKey: false,
       schemaWideNames: [['primary-key', 'unique', 'index']],
       versionSelection: 'search-path',

@@ -133,8 +133,8 @@ describe('privileges: what a phase needs, from its steps', () => {
   });
 
   it('the ledger: CREATE in the schema while one of its tables is missing, and writes to its three tables', () => {
-    expect(brief(ledgerNeeds(['_dbtide_journal']))).toEqual(['create-table (schema)', 'write-rows _dbtide_backfills', 'write-rows _dbtide_journal', 'write-rows _dbtide_runs']);
-    expect(brief(ledgerNeeds([]))).toEqual(['write-rows _dbtide_backfills', 'write-rows _dbtide_journal', 'write-rows _dbtide_runs']);
+    expect(brief(ledgerNeeds(['_dbtide_journal']))).toEqual(['create-table (schema)', 'write-rows _dbtide_backfills', 'write-rows _dbtide_journal', 'write-rows _dbtide_runs', 'write-rows _dbtide_sql_steps']);
+    expect(brief(ledgerNeeds([]))).toEqual(['write-rows _dbtide_backfills', 'write-rows _dbtide_journal', 'write-rows _dbtide_runs', 'write-rows _dbtide_sql_steps']);
   });
 });
 

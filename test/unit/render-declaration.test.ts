@@ -251,3 +251,28 @@ describe('renderDeclaration', () => {
     );
   });
 });
+
+describe('renderDeclaration: objects dbtide does not model', () => {
+  it('lists each in a comment at the top, with their count; the file still declares only the tables', async () => {
+    const tables = schemaModel(table('users', { columns: [column('id', bigint, { nullable: false })], primaryKey: { name: 'users_pkey', columns: ['id'] } }));
+    const { source, model } = await roundTrip({
+      ...tables,
+      unsupported: [
+        { kind: 'comment', name: 'users', table: null, detail: 'who signed up' },
+        // A line break in the server's text must not end the comment and run the rest as code.
+        { kind: 'trigger', name: 'audit', table: 'users', detail: 'AFTER INSERT\nthrow new Error()' },
+      ],
+    });
+    expect(source.split('\n').slice(0, 4)).toEqual([
+      '// 2 object(s) dbtide does not model: plan reports them as drift and never drops them; a fresh install from this file lacks them.',
+      '// unsupported, kept as is: comment users: who signed up',
+      '// unsupported, kept as is: trigger audit on users: AFTER INSERT throw new Error()',
+      '',
+    ]);
+    expect(model).toEqual(tables);
+  });
+
+  it('adds no comment when there is nothing it does not model', () => {
+    expect(renderDeclaration({ tables: {}, unsupported: [] }, { release: 'r' })).toMatch(/^import /);
+  });
+});

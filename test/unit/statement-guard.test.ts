@@ -90,6 +90,7 @@ describe('guardStep', () => {
   /** Classes by statement, and one statement the dialect takes for a compensated rename. */
   const classifier = (classes: Record<string, StatementClass>, compensated: string): StatementClassifier => ({
     classify: (sql) => classes[sql] ?? 'unknown',
+    count: () => 1,
     compensatedRename: (sqls, i) => sqls[i] === compensated,
   });
   const dialect = classifier({ rename: 'destructive', view: 'additive', drop: 'destructive' }, 'rename');

@@ -22,11 +22,13 @@ export function registerPull(program: Command): void {
       }
       const resolved = await resolveUrl(flags);
       const { source, model } = await pull(targetOf(resolved, flags), { release: flags.release ?? 'pulled' });
-      if (!flags.out) {
-        process.stdout.write(source);
-        return;
+      if (flags.out) {
+        writeFileSync(flags.out, source);
+        process.stderr.write(`wrote ${flags.out}: ${Object.keys(model.tables).length} table(s)\n`);
+      } else process.stdout.write(source);
+      const unsupported = model.unsupported?.length ?? 0;
+      if (unsupported > 0) {
+        process.stderr.write(`pull: ${unsupported} object(s) dbtide does not model are listed at the top of ${flags.out ?? 'the output'} and kept as is\n`);
       }
-      writeFileSync(flags.out, source);
-      process.stderr.write(`wrote ${flags.out}: ${Object.keys(model.tables).length} table(s)\n`);
     });
 }

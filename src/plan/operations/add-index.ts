@@ -32,12 +32,12 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
         kind: 'unique',
         table,
         columns: keyColumns(read),
-        description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates${convertedNote(columns, keyColumns(read))}`,
-        rule: { kind: 'unique', keys: read, where: index.where },
+        description: `(${index.columns.join(', ')}) in ${table}${index.where ? ` where ${index.where}` : ''} has no duplicates${index.nullsNotDistinct ? ' (NULLs included)' : ''}${convertedNote(columns, keyColumns(read))}`,
+        rule: { kind: 'unique', keys: read, where: index.where, ...(index.nullsNotDistinct ? { nullsNotDistinct: true } : {}) },
       }];
     },
     provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
-    needs: [fact.table(table), fact.nameFree(table, index.name), ...columns.map((c) => fact.column(table, c))],
+    needs: [fact.table(table), fact.nameFree(table, index.name), ...[...columns, ...index.include].map((c) => fact.column(table, c))],
   }];
 };
 

@@ -6,14 +6,14 @@ import { allNew, convertedNote, fact, type Operation, type PlanContext, type Ste
 import type { Phase, Precheck } from '../step.js';
 
 /** Read in the declared types: a column the plan swaps in converted is read from its converted copy. */
-function duplicates(table: string, columns: string[], ctx: PlanContext): Precheck {
-  const read = columns.map((c) => ctx.converted(table, c));
+function duplicates(table: string, key: KeyConstraint, ctx: PlanContext): Precheck {
+  const read = key.columns.map((c) => ctx.converted(table, c));
   return {
     kind: 'unique',
     table,
     columns: read,
-    description: `(${columns.join(', ')}) in ${table} has no duplicates${convertedNote(columns, read)}`,
-    rule: { kind: 'unique', keys: read.map(columnKey), where: null },
+    description: `(${key.columns.join(', ')}) in ${table} has no duplicates${key.nullsNotDistinct ? ' (NULLs included)' : ''}${convertedNote(key.columns, read)}`,
+    rule: { kind: 'unique', keys: read.map(columnKey), where: null, ...(key.nullsNotDistinct ? { nullsNotDistinct: true } : {}) },
   };
 }
 
@@ -23,7 +23,7 @@ function duplicates(table: string, columns: string[], ctx: PlanContext): Prechec
  */
 function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolean } | null, ctx: PlanContext): Statement[] {
   if (existing?.valid) return [];
-  const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', valid: true };
+  const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', include: [], nullsNotDistinct: key.nullsNotDistinct ?? false, valid: true };
   const create = ctx.sql.createIndex(table, index, key.columns.map(columnKey), { online: true });
   if (!existing) return [create];
   return ctx.caps.invalidIndex === 'rebuild-online'
@@ -76,7 +76,7 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
     existingIndex,
     earliest: onNewColumns ? 'expand' : 'contract',
     add: (usingIndex) => ctx.sql.addUnique(table, key, { usingIndex }),
-    prechecks: onNewColumns ? [] : [duplicates(table, key.columns, ctx)],
+    prechecks: onNewColumns ? [] : [duplicates(table, key, ctx)],
     needs: [],
   }, ctx)];
 };
@@ -90,6 +90,6 @@ export const addPrimaryKey: Operation<'add-primary-key'> = ({ table, key, existi
   existingIndex,
   earliest: 'contract',
   add: (usingIndex) => ctx.sql.addPrimaryKey(table, key, { usingIndex }),
-  prechecks: [duplicates(table, key.columns, ctx)],
+  prechecks: [duplicates(table, key, ctx)],
   needs: key.columns.map((c) => fact.notNull(table, c)),
 }, ctx)];

@@ -1,0 +1,217 @@
+/**
+ * What dbtide does not model on PostgreSQL and PGlite: one object of every kind, made by hand, is
+ * reported by introspection, listed by plan as drift and written at the top of the pulled file;
+ * what dbtide itself keeps in the schema during a release is never reported.
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresDialect } from '../../dialects/postgres/index.js';
+import { contract, expand, migrate, planChanges, pull } from '../../src/api.js';
+import { defineSchema } from '../../src/declaration/define-schema.js';
+import { loadSchemaFile } from '../../src/declaration/load-schema.js';
+import { changeType, renameTable } from '../../src/declaration/transitions.js';
+import type { SchemaModel } from '../../src/model/schema-model.js';
+import { runCli } from '../support/cli.js';
+import { releaseDir } from '../support/release-files.js';
+import { postgresTargets, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
+
+const files = releaseDir();
+afterAll(() => files.remove());
+
+/** One object of every kind, each on its own table where it belongs to one. */
+const FIXTURE = [
+  `CREATE TABLE customers (
+     id int PRIMARY KEY,
+     name text COLLATE "C",
+     active boolean,
+     doubled int GENERATED ALWAYS AS (id * 2) STORED
+   )`,
+  `COMMENT ON TABLE customers IS 'People who buy from us; this comment is long enough to be cut short in the report'`,
+  `COMMENT ON COLUMN customers.name IS 'as they write it'`,
+  `CREATE VIEW active_customers AS SELECT id, name FROM customers WHERE active`,
+  `CREATE MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers`,
+  `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$`,
+  `CREATE TRIGGER last_updated BEFORE UPDATE ON customers FOR EACH ROW EXECUTE FUNCTION touch()`,
+  `CREATE SEQUENCE invoice_numbers`,
+  `CREATE TABLE counters (id serial PRIMARY KEY, ident int GENERATED ALWAYS AS IDENTITY)`,
+  `CREATE TYPE mood AS ENUM ('happy', 'sad')`,
+  `CREATE DOMAIN positive AS int CHECK (VALUE > 0)`,
+  `CREATE TYPE pair AS (a int, b text)`,
+  `CREATE TABLE moods (id int PRIMARY KEY, feeling mood, weight positive)`,
+  `CREATE TABLE events (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)`,
+  `CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`,
+  `CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')`,
+  // Each partition gets a copy of it: the parent's stands for them.
+  `CREATE TRIGGER events_touch BEFORE INSERT OR UPDATE ON events FOR EACH ROW EXECUTE FUNCTION touch()`,
+  `CREATE TABLE bookings (id int PRIMARY KEY, during int4range, CONSTRAINT bookings_no_overlap EXCLUDE USING gist (during WITH &&))`,
+  `CREATE TABLE orders (id int PRIMARY KEY, customer_id int,
+     CONSTRAINT orders_customer_fkey FOREIGN KEY (customer_id) REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED)`,
+  `CREATE UNLOGGED TABLE scratchpad (id int PRIMARY KEY)`,
+  `CREATE TABLE packed (id int PRIMARY KEY) WITH (fillfactor=70)`,
+  `ALTER TABLE orders ENABLE ROW LEVEL SECURITY`,
+  `CREATE POLICY own_orders ON orders FOR SELECT USING (customer_id = 1)`,
+  `CREATE RULE keep_packed AS ON DELETE TO packed DO INSTEAD NOTHING`,
+  `CREATE TABLE cities (id int PRIMARY KEY, name text)`,
+  `CREATE TABLE capitals (country text) INHERITS (cities)`,
+];
+
+/** kind, name, table: sorted as introspection sorts them. */
+const EXPECTED: [string, string, string | null][] = [
+  ['collation', 'name', 'customers'],
+  ['comment', 'customers', null],
+  ['comment', 'name', 'customers'],
+  ['composite type', 'pair', null],
+  ['deferrable constraint', 'orders_customer_fkey', 'orders'],
+  ['domain', 'positive', null],
+  ['enum type', 'mood', null],
+  ['exclusion constraint', 'bookings_no_overlap', 'bookings'],
+  ['function', 'touch()', null],
+  ['generated column', 'doubled', 'customers'],
+  ['inheritance', 'capitals', null],
+  ['materialized view', 'customer_count', null],
+  ['partition', 'events_2024', 'events'],
+  ['partition', 'events_2025', 'events'],
+  ['partitioned table', 'events', null],
+  ['policy', 'own_orders', 'orders'],
+  ['row level security', 'orders', null],
+  ['rule', 'keep_packed', 'packed'],
+  ['sequence', 'counters_id_seq', null],
+  ['sequence', 'invoice_numbers', null],
+  ['storage options', 'packed', null],
+  ['trigger', 'last_updated', 'customers'],
+  ['trigger', 'events_touch', 'events'],
+  ['unlogged table', 'scratchpad', null],
+  ['view', 'active_customers', null],
+];
+
+const objectName = ([kind, name, table]: (typeof EXPECTED)[number]) => `${kind} ${name}${table === null ? '' : ` on ${table}`}`;
+
+describe.each(postgresTargets)('what dbtide does not model on $name', (target) => {
+  let db: ScratchDatabase;
+  let model: SchemaModel;
+  let source: string;
+
+  beforeAll(async () => {
+    db = await target.create('unsupported');
+    await withConnection(target.dialect.connect(db.url), async (conn) => {
+      for (const statement of FIXTURE) await conn.query(statement);
+    });
+    ({ model, source } = await pull({ url: db.url }, { release: 'r1' }));
+  });
+  afterAll(() => db?.drop());
+
+  it('introspection reports each object by kind, name and table', () => {
+    expect(model.unsupported!.map((u) => [u.kind, u.name, u.table])).toEqual(EXPECTED);
+  });
+
+  it('says in a few words what a fresh install would lack', () => {
+    const detail = (kind: string, name: string) => model.unsupported!.find((u) => u.kind === kind && u.name === name)?.detail;
+    expect(detail('sequence', 'counters_id_seq')).toBe('default of counters.id (nextval); a fresh install from the declaration lacks it');
+    expect(detail('sequence', 'invoice_numbers')).toBe('a fresh install from the declaration lacks it');
+    expect(detail('generated column', 'doubled')).toBe('GENERATED ALWAYS AS ((id * 2)) STORED');
+    expect(detail('deferrable constraint', 'orders_customer_fkey')).toBe('DEFERRABLE INITIALLY DEFERRED');
+    expect(detail('exclusion constraint', 'bookings_no_overlap')).toBe('EXCLUDE USING gist (during WITH &&)');
+    expect(detail('collation', 'name')).toBe('COLLATE "C"');
+    expect(detail('comment', 'customers')).toBe('People who buy from us; this comment is long enough to be c…');
+    expect(detail('partitioned table', 'events')).toBe('RANGE (at)');
+    expect(detail('partition', 'events_2024')).toBe("FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
+    expect(detail('enum type', 'mood')).toBe("'happy', 'sad'");
+    expect(detail('storage options', 'packed')).toBe('fillfactor=70');
+    expect(detail('trigger', 'last_updated')).toBe('BEFORE UPDATE FOR EACH ROW, executes touch()');
+    expect(detail('inheritance', 'capitals')).toBe('inherits from cities');
+  });
+
+  it('the pulled file lists each at its top, and plan against it lists each as drift and does nothing', async () => {
+    for (const expected of EXPECTED) expect(source).toContain(`// unsupported, kept as is: ${objectName(expected)}: `);
+    expect(source.indexOf('// unsupported')).toBeLessThan(source.indexOf('defineSchema('));
+    const declared = await loadSchemaFile(files.write(`pulled-${target.name}.ts`, source));
+    const { plan } = await planChanges({ url: db.url }, declared);
+    expect(plan.steps).toEqual([]);
+    expect(plan.drift.map((d) => d.object)).toEqual(EXPECTED.map(objectName));
+    expect(plan.drift.every((d) => d.detail.startsWith('unsupported, kept as is: '))).toBe(true);
+  });
+
+  it('the CLI says so on pull, and plan shows the drift without failing', async () => {
+    const out = join(files.dir, `cli-${target.name}.ts`);
+    const pulled = await runCli(['pull', '--url', db.url, '--out', out]);
+    expect(pulled.code, pulled.stderr).toBe(0);
+    expect(pulled.stderr).toContain(`pull: ${EXPECTED.length} object(s) dbtide does not model are listed at the top of ${out} and kept as is`);
+    const plan = await runCli(['plan', '--url', db.url, '--schema', out]);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toContain('  - view active_customers: unsupported, kept as is: ');
+  });
+});
+
+// PGlite loads no extension unless told to: the server has them.
+describe('extensions on postgres', () => {
+  it('reports the extension and a foreign table, never what the extension itself makes', async () => {
+    const db = await scratchPostgres('unsupported_extensions');
+    try {
+      await withConnection(postgresDialect.connect(db.url), async (conn) => {
+        for (const statement of [
+          'CREATE EXTENSION citext',
+          'CREATE EXTENSION file_fdw',
+          'CREATE SERVER files FOREIGN DATA WRAPPER file_fdw',
+          "CREATE FOREIGN TABLE log_lines (line text) SERVER files OPTIONS (filename '/dev/null')",
+          'CREATE TABLE handles (id int PRIMARY KEY, handle citext)',
+        ]) {
+          await conn.query(statement);
+        }
+      });
+      const { model } = await pull({ url: db.url });
+      expect(Object.keys(model.tables)).toEqual(['handles']);
+      expect(model.unsupported!.map((u) => [u.kind, u.name, u.detail.replace(/version [\d.]+/, 'version n')])).toEqual([
+        ['extension', 'citext', 'version n'],
+        ['extension', 'file_fdw', 'version n'],
+        ['foreign table', 'log_lines', 'server files'],
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+const v1 = defineSchema({
+  release: 'v1',
+  tables: {
+    gauges: { columns: { id: 'int', level: 'int' }, primaryKey: ['id'] },
+    hosts: { columns: { id: { type: 'int', identity: true }, name: 'varchar(64)' }, primaryKey: ['id'] },
+  },
+});
+const v2 = defineSchema({
+  release: 'v2',
+  extends: v1,
+  tables: { gauges: { columns: { level: 'bigint' } } },
+  transitions: [changeType('gauges', 'level'), renameTable('hosts', 'machines')],
+});
+
+describe.each(postgresTargets)('what dbtide keeps itself on $name', (target) => {
+  it('is never reported: the dual-write trigger and its function, the shadow column, the alias view, the version schema, identity sequences, the ledger', async () => {
+    const db = await target.create('own_objects');
+    const t = { url: db.url };
+    const nothingReported = async () => {
+      expect((await pull(t)).model.unsupported).toEqual([]);
+      expect((await planChanges(t, v2)).plan.drift).toEqual([]);
+    };
+    try {
+      await expand(t, v1);
+      await contract(t, v1);
+      await expand(t, v2);
+      const window = await withConnection(target.dialect.connect(db.url), (conn) =>
+        conn.query<{ name: string }>(
+          `SELECT tgname::text AS name FROM pg_trigger WHERE NOT tgisinternal
+           UNION ALL SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'public\\_%'
+           UNION ALL SELECT relname::text FROM pg_class WHERE relname = 'hosts' AND relkind = 'v'`,
+        ),
+      );
+      // The window holds every kind of object dbtide makes for itself.
+      expect(window.map((r) => r.name).sort()).toEqual(['_dbtide_sync_gauges_level', 'hosts', 'public_v2']);
+      await nothingReported();
+      await migrate(t, v2);
+      await contract(t, v2);
+      await nothingReported();
+    } finally {
+      await db.drop();
+    }
+  });
+});
