@@ -23,7 +23,7 @@ export interface PlanContext {
   /** What a backfill batch holds (the dialect's BackfillSql). */
   batchLock: LockInfo;
   /** The dialect's reading of SQL for the phase policy: raw SQL steps are checked against it while planning. */
-  statements?: StatementClassifier;
+  statements: StatementClassifier;
   warn(message: string): void;
 }
 

@@ -28,11 +28,8 @@ export interface PlanInput {
   tables: Record<string, TableModel>;
   /** What a backfill batch holds (the dialect's BackfillSql). */
   batchLock: LockInfo;
-  /**
-   * The dialect's reading of SQL for the phase policy (`Dialect.statements`), which raw SQL steps
-   * are checked against while planning: changes without one plan without it.
-   */
-  statements?: StatementClassifier;
+  /** The dialect's reading of SQL for the phase policy (`Dialect.statements`): raw SQL steps are checked against it while planning. */
+  statements: StatementClassifier;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
 }
@@ -121,7 +118,7 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
     converted: (table, column) => shadows.get(`${table}.${column}`) ?? column,
     batchLock: input.batchLock,
-    ...(input.statements ? { statements: input.statements } : {}),
+    statements: input.statements,
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };

@@ -5,10 +5,12 @@
 import { mysqlBackfill } from '../../dialects/mysql/backfill.js';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { mysqlCompiler } from '../../dialects/mysql/compiler.js';
+import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
 import { mysqlTransitions } from '../../dialects/mysql/transitions.js';
 import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import type { ColumnSync } from '../../src/model/transition.js';
@@ -48,9 +50,9 @@ export const CHANGES: Change[] = [
 ];
 
 export const SERVERS = [
-  { name: 'PostgreSQL 15', caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock },
-  { name: 'MySQL 8', caps: mysqlCapabilities('8.0.36'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock },
-  { name: 'MariaDB 10.11', caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock },
+  { name: 'PostgreSQL 15', caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements },
+  { name: 'MySQL 8', caps: mysqlCapabilities('8.0.36'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, statements: mysqlStatements },
+  { name: 'MariaDB 10.11', caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, statements: mysqlStatements },
 ];
 
 export const stepsOn = (server: (typeof SERVERS)[number]) => {

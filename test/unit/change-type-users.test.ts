@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { postgresCompiler } from '../../dialects/postgres/compiler.js';
@@ -180,6 +181,7 @@ describe('planning a unique and an index on a type-changed column', () => {
       sql: postgresCompiler,
       transitions: postgresTransitions,
       batchLock: postgresBackfill.batchLock,
+      statements: postgresStatements,
       tables: declared.model.tables,
     });
 

@@ -2,6 +2,7 @@
  * Covering columns (INCLUDE) and NULLS NOT DISTINCT: declared, compared, compiled, rendered, and
  * refused where the server cannot build them.
  */
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import { describe, expect, it } from 'vitest';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { postgresBackfill } from '../../dialects/postgres/backfill.js';
@@ -147,7 +148,7 @@ describe('index options on PostgreSQL', () => {
   });
 
   const run = (changes: Parameters<typeof plan>[0]) =>
-    plan(changes, { caps: postgresCapabilities('15.4'), sql, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: { users: users() } });
+    plan(changes, { caps: postgresCapabilities('15.4'), sql, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: { users: users() } });
 
   it('a unique key with NULLS NOT DISTINCT builds its index with it, then adopts it; the precheck counts NULLs', () => {
     const key: KeyConstraint = { name: 'users_email_key', columns: ['email'], nullsNotDistinct: true };

@@ -16,7 +16,7 @@ import { PG_LOCK } from '../../dialects/postgres/locks.js';
 
 const caps = postgresCapabilities('15.4');
 const run = (changes: Change[], rows?: Record<string, number>): Plan =>
-  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: {}, rows });
+  plan(changes, { caps, sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: {}, rows });
 
 /** The parts of a step most tests care about. */
 const brief = (p: Plan) => p.steps.map((s) => ({ id: s.id, phase: s.phase, sql: s.sql }));

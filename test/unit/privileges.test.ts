@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { postgresStatements } from '../../dialects/postgres/statement-classes.js';
 import { postgresBackfill } from '../../dialects/postgres/backfill.js';
 import { holds, parseGrants } from '../../dialects/mysql/privileges.js';
 import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
@@ -35,7 +36,7 @@ const live = (tables: TableModel[], owned: Partial<OwnedObjects> = {}): SchemaMo
 
 /** The needs of one phase, planned by the real planner from the declaration against the live model. */
 function needsOf(declared: DeclaredSchema, liveModel: SchemaModel, phase: Phase): PrivilegeNeed[] {
-  const p = plan(diff(declared, liveModel), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: declared.model.tables });
+  const p = plan(diff(declared, liveModel), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: declared.model.tables });
   return phaseNeeds(stepsOf(p, phase), needsContext(declared, liveModel));
 }
 const brief = (needs: PrivilegeNeed[]) => needs.map((n) => `${n.action} ${n.object ?? '(schema)'}`).sort();
@@ -96,7 +97,7 @@ describe('privileges: what a phase needs, from its steps', () => {
 
   it('a rename step without its declared rename is a dbtide bug, not a silent guess', () => {
     const d = release({ transitions: [renameTable('hosts', 'machines')] });
-    const p = plan(diff(d, live([livePeople, liveHosts])), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: d.model.tables });
+    const p = plan(diff(d, live([livePeople, liveHosts])), { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: d.model.tables });
     expect(() => phaseNeeds(stepsOf(p, 'expand'), { renames: [], aliases: [] })).toThrow(/renames a table no declared rename names/);
   });
 

@@ -56,7 +56,7 @@ const live = (tables: TableModel[], owned: Partial<OwnedObjects> = {}): SchemaMo
 const kinds = (changes: ReturnType<typeof diff>) => changes.map((c) => `${c.kind}:${c.kind === 'create-table' ? c.table.name : c.table}`);
 
 const runPlan = (changes: ReturnType<typeof diff>) =>
-  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: {} });
+  plan(changes, { caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: {} });
 const brief = (steps: Step[]) => steps.map((s) => `${s.phase} ${s.id}`);
 
 describe('transitions: declaration', () => {

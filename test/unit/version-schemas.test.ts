@@ -135,7 +135,7 @@ describe('version schemas selected by the database (MySQL)', () => {
     const stopped = { ...marker('app_v2', 'v2', 'x', ['_dbtide_version', 'authors', 'reviews']) };
     const { changes } = versions([], 'database', [stopped]);
     expect(changes).toMatchObject([{ kind: 'create-version-schema', schema: { stage: 'final' }, afterSwap: true }]);
-    const steps = plan(changes, { caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, tables: v2.model.tables }).steps;
+    const steps = plan(changes, { caps: mysqlCapabilities('10.11.6-MariaDB'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, statements: mysqlStatements, tables: v2.model.tables }).steps;
     expect(steps.map((s) => `${s.phase} ${s.id}`)).toEqual(['contract create-version-schema:app_v2.final']);
   });
 
@@ -153,7 +153,8 @@ describe('version schema steps', () => {
     const transitions = selection === 'search-path' ? postgresTransitions : mysqlTransitions;
     const changes = [...swapPending, ...versions(swapPending, selection).changes];
     const batchLock = (selection === 'search-path' ? postgresBackfill : mysqlBackfill).batchLock;
-    return plan(changes, { caps, sql, transitions, batchLock, tables: v2.model.tables }).steps;
+    const statements = selection === 'search-path' ? postgresStatements : mysqlStatements;
+    return plan(changes, { caps, sql, transitions, batchLock, statements, tables: v2.model.tables }).steps;
   };
 
   it('the views come after the shadow column and the trigger in expand; the drop after the swap in contract', () => {
@@ -180,7 +181,7 @@ describe('version schema steps', () => {
     }));
     const changes = diff(v2both, { tables: liveTables, owned: noOwnedObjects() });
     const all = [...changes, ...versions(changes, 'search-path', [], v2both).changes];
-    const ids = plan(all, { caps: postgresCapabilities('15'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, tables: v2both.model.tables }).steps.map((s) => `${s.phase} ${s.id}`);
+    const ids = plan(all, { caps: postgresCapabilities('15'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements, tables: v2both.model.tables }).steps.map((s) => `${s.phase} ${s.id}`);
     expect(ids).toContain('contract alter-column-type:reviews.title');
     expect(ids.indexOf('contract drop-version-schema:app_v2')).toBeGreaterThan(-1);
     expect(ids.indexOf('contract drop-version-schema:app_v2')).toBeLessThan(ids.indexOf('contract alter-column-type:reviews.title'));

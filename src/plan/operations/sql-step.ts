@@ -12,7 +12,6 @@ import type { Operation } from '../operation.js';
  */
 export const sqlStep: Operation<'sql'> = ({ step }, ctx) => {
   const classifier = ctx.statements;
-  if (!classifier) throw new Error(`internal: raw step ${step.id} planned without the dialect's statement classifier (PlanInput.statements)`);
   const miscounted = step.up.flatMap((sql, i) => {
     const n = classifier.count(sql);
     return n === 1 ? [] : [`up[${i}] holds ${n === 0 ? 'no statement' : `${n} statements`}`];
