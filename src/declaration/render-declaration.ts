@@ -1,6 +1,6 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
 import type { CheckModel, ColumnModel, DefaultValue, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
-import { unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
+import { KEPT_AS_IS, unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 export interface RenderDeclarationOptions {
@@ -62,7 +62,7 @@ function unsupportedLines(objects: UnsupportedObject[]): string[] {
   const flat = (text: string) => text.replace(/\s+/g, ' ');
   return [
     `// ${objects.length} object(s) dbtide does not model: plan reports them as drift and never drops them; a fresh install from this file lacks them.`,
-    ...objects.map((u) => `// unsupported, kept as is: ${flat(unsupportedObjectName(u))}: ${flat(u.detail)}`),
+    ...objects.map((u) => `// ${KEPT_AS_IS}: ${flat(unsupportedObjectName(u))}: ${flat(u.detail)}`),
     '',
   ];
 }

@@ -8,7 +8,7 @@ import type {
 } from '../model/schema-model.js';
 import { formatColumnType, sameColumnType } from '../model/column-type.js';
 import { isOwnedName, notNullCheckName } from '../plan/owned-names.js';
-import { unsupportedObjectName } from '../model/unsupported.js';
+import { KEPT_AS_IS, unsupportedObjectName } from '../model/unsupported.js';
 import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
 import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
@@ -26,7 +26,7 @@ export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
 
 /** What dbtide does not model no declaration can name: it is drift on every plan, listed and never dropped. */
 const unsupportedDrift = (live: SchemaModel): Change[] =>
-  (live.unsupported ?? []).map((u) => drift(u.table ?? '', unsupportedObjectName(u), `unsupported, kept as is: ${u.detail}`));
+  (live.unsupported ?? []).map((u) => drift(u.table ?? '', unsupportedObjectName(u), `${KEPT_AS_IS}: ${u.detail}`));
 
 function diffModels(declared: DeclaredSchema, live: SchemaModel): Change[] {
   const changes: Change[] = [];

@@ -13,7 +13,7 @@ export interface PrecheckFailure extends ScanFinding {
 }
 
 /** Why rows break a transition's verification once its backfill is done. */
-export const WRITTEN_PAST_TRIGGER = 'the backfill is done, so these rows were written past the dual-write trigger (by a session with its triggers quieted, or while it was missing)';
+const WRITTEN_PAST_TRIGGER = 'the backfill is done, so these rows were written past the dual-write trigger (by a session with its triggers quieted, or while it was missing)';
 
 /** Rows break what the phase would tighten or verify; nothing was changed. */
 export class PrecheckFailed extends DbtideError {
@@ -22,17 +22,8 @@ export class PrecheckFailed extends DbtideError {
     /** The failures that stop the phase: those a `force` reason lets through are not among them. */
     readonly failures: PrecheckFailure[],
   ) {
-    super(`prechecks failed; nothing was changed:\n${describeFailures(failures)}`, 1, precheckHint(failures));
+    super(`prechecks failed; nothing was changed:\n${describeFailures(failures)}`, 1, precheckAdvice(failures));
     this.name = 'PrecheckFailed';
-  }
-
-  /** The failures a repair of the data clears (every kind but a transition's verification). */
-  get tightenings(): PrecheckFailure[] {
-    return this.failures.filter((f) => f.kind !== 'verification');
-  }
-
-  get verifications(): PrecheckFailure[] {
-    return this.failures.filter((f) => f.kind === 'verification');
   }
 }
 
@@ -49,14 +40,39 @@ function describeFailures(failures: PrecheckFailure[]): string {
     .join('\n');
 }
 
-function precheckHint(failures: PrecheckFailure[]): string {
-  const tightening = failures.filter((f) => f.kind !== 'verification');
-  const repair = tightening.every((f) => f.fillable)
-    ? "scan's fix 'set-default' fills the NULLs with the declared defaults; 'archive' moves the rows instead"
-    : "scan's fix 'archive' moves them (and the rows that depend on them) to shadow_<table> tables";
+/** How a caller names the repairs: the library by its calls, the CLI by commands and flags (src/cli/hints.ts). */
+export interface RepairWords {
+  /** `table`: the one table the failures are in, else null. */
+  list(table: string | null): string;
+  fix(mode: 'set-default' | 'archive', table: string | null): string;
+  force: string;
+  /** Said after the repair, e.g. which options to repeat. */
+  after: string;
+}
+
+const LIBRARY_WORDS: RepairWords = {
+  list: () => 'list them with scan()',
+  fix: (mode) => `scan's fix '${mode}'`,
+  force: 'a `force` reason',
+  after: '',
+};
+
+/**
+ * What to do about failed prechecks: repair the rows that break a tightening (filling NULLs with
+ * declared defaults where every failure can take them: nothing leaves the table), and for rows
+ * written past a finished backfill's trigger, fix them or record a reason.
+ */
+export function precheckAdvice(failures: PrecheckFailure[], words: RepairWords = LIBRARY_WORDS): string {
+  const tightenings = failures.filter((f) => f.kind !== 'verification');
+  const verifications = failures.filter((f) => f.kind === 'verification');
+  const tables = [...new Set(tightenings.map((f) => f.table))];
+  const only = tables.length === 1 ? tables[0]! : null;
+  const repair = tightenings.every((f) => f.fillable)
+    ? `${words.fix('set-default', only)} fills the NULLs with the declared defaults; ${words.fix('archive', only)} moves the rows instead`
+    : `${words.fix('archive', only)} moves them (and the rows that depend on them) to shadow_<table> tables`;
   return [
-    ...(tightening.length > 0 ? [`list them with scan(); repair: ${repair}; or correct the data by hand, then run the phase again`] : []),
-    ...(tightening.length < failures.length ? [`${WRITTEN_PAST_TRIGGER}: fix them and contract again; if the difference is intended, a \`force\` reason records it and goes on`] : []),
+    ...(tightenings.length > 0 ? [`${words.list(only)}; repair: ${repair}${words.after}; or correct the data by hand, then run the phase again`] : []),
+    ...(verifications.length > 0 ? [`${WRITTEN_PAST_TRIGGER}: fix them and contract again; if the difference is intended, ${words.force} records the reason and goes on`] : []),
   ].join('\n');
 }
 

@@ -17,3 +17,6 @@ export interface UnsupportedObject {
 
 /** How reports name it: `view active_customers`, `trigger last_updated on actor`. */
 export const unsupportedObjectName = (u: UnsupportedObject): string => `${u.kind} ${u.name}${u.table === null ? '' : ` on ${u.table}`}`;
+
+/** How plan's drift and a pulled file's comment lines say it: tests and tools may look for it. */
+export const KEPT_AS_IS = 'unsupported, kept as is';
