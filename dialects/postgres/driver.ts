@@ -4,6 +4,7 @@
  * `code`, so everything above this file treats them alike.
  */
 import { PGlite, types } from '@electric-sql/pglite';
+import { cachedTemplate, forgetTemplate, isNewDataDir, keepAsTemplate } from './pglite-template.js';
 import pg from 'pg';
 import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/dialect-kit/connect-failure.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
@@ -61,7 +62,7 @@ export async function connectPglite(url: string, options?: { lockWaitMs?: number
   const lock = dataDir === undefined ? null : await lockDirectory(dataDir, options?.lockWaitMs ?? 0);
   let db: PGlite;
   try {
-    db = await PGlite.create({ dataDir, parsers: SAME_VALUES_AS_PG });
+    db = await openPglite(dataDir);
   } catch (error) {
     lock?.release();
     throw error;
@@ -84,6 +85,25 @@ export async function connectPglite(url: string, options?: { lockWaitMs?: number
       }
     },
   });
+}
+
+/** A new database starts from the template of a fresh cluster where there is one, and leaves one where there is not. */
+async function openPglite(dataDir: string | undefined): Promise<PGlite> {
+  const options = { ...(dataDir === undefined ? {} : { dataDir }), parsers: SAME_VALUES_AS_PG };
+  if (!isNewDataDir(dataDir)) return PGlite.create(options);
+  const template = cachedTemplate();
+  if (template === undefined) {
+    const db = await PGlite.create(options);
+    await keepAsTemplate(db);
+    return db;
+  }
+  try {
+    return await PGlite.create({ ...options, loadDataDir: template });
+  } catch {
+    // A template that does not load (a damaged file) is dropped, and initdb makes this one.
+    forgetTemplate(dataDir);
+    return PGlite.create(options);
+  }
 }
 
 /**
