@@ -97,7 +97,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
 /**
  * Takes the run lock, plans against the live schema, refuses when an earlier phase is pending
  * (`EarlierPhasePending`), confirms, checks privileges and runs every precheck
- * (`PrecheckFailed`), changing nothing but dbtide's ledger. On a refusal the lock is given up
+ * (`PrecheckFailed`), changing nothing but dbtide's ledger (created here once nothing refused the run). On a refusal the lock is given up
  * before the error is thrown; a run that waited too long for it gets `RunLockHeld`.
  */
 export async function preparePhase(db: Database, options: PreparePhaseOptions): Promise<PreparedPhase> {
@@ -111,7 +111,6 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
     // the ledger nor the GRANT.
     const missing = await ledger.missingTables();
     await refuseWithoutPrivileges(db, ledgerNeeds(missing), phase);
-    await ledger.ensure(missing);
     const interrupted = await ledger.interruptedRuns();
     if (interrupted.length > 0) {
       await ledger.markInterrupted(interrupted.map((r) => r.id));
@@ -122,6 +121,8 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
     await refuseWithoutPrivileges(db, phaseNeeds(steps, needsContext(declared, live)), phase);
     const forced = await runPrechecks(db, live, steps, emit, options);
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
+    // Planning reads no ledger table that is missing: a run refused up to here leaves none behind.
+    await ledger.ensure(missing);
     return holdingLock({ db, options, ledger, plan, steps, live, forced, started });
   } catch (error) {
     await releaseRunLock(db);

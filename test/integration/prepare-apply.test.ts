@@ -106,3 +106,30 @@ describe.each(targets.filter((t) => t.name === 'postgres' || t.name === 'mariadb
     await rerun.release();
   });
 });
+
+describe.each(targets.filter((t) => t.name === 'postgres' || t.name === 'mariadb'))('a refused first run on $name', (target) => {
+  it('leaves the database as it found it: not even dbtide\'s ledger is created', async () => {
+    const scratch = await target.create('refused_first');
+    try {
+      const refused = defineSchema({ release: 'v1', tables: { t: { columns: { id: 'int', n: 'int' }, checks: [{ name: 'n_known', expression: 'no_such_function(n) > 0' }] } } });
+      await expect(expand({ url: scratch.url }, refused)).rejects.toThrow(/the server refuses; nothing was changed/);
+      const db = await openDatabase(scratch.url);
+      try {
+        expect(await introspectLive(db)).toMatchObject({ tables: {} });
+        expect(await db.dialect.runtime.tableExists(db.conn, '_dbtide_runs')).toBe(false);
+      } finally {
+        await db.close();
+      }
+      // The same release, fixed, runs and creates it.
+      await expand({ url: scratch.url }, defineSchema({ release: 'v1', tables: { t: { columns: { id: 'int', n: 'int' }, checks: [{ name: 'n_known', expression: 'n > 0' }] } } }));
+      const after = await openDatabase(scratch.url);
+      try {
+        expect(await after.dialect.runtime.tableExists(after.conn, '_dbtide_runs')).toBe(true);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await scratch.drop();
+    }
+  });
+});
