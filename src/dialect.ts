@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -88,6 +88,13 @@ export interface Capabilities {
   foreignKeyTarget: 'key-constraint' | 'unique-index';
   /** Whether a foreign key column of type `child` may reference one of type `parent`. */
   foreignKeyTypesMatch(child: ColumnType, parent: ColumnType): boolean;
+  /**
+   * Comments are part of CREATE TABLE and ADD COLUMN (MySQL); otherwise each follows as its own
+   * statement (PostgreSQL's COMMENT ON).
+   */
+  commentsInDefinition: boolean;
+  /** A table's replica identity can be declared (PostgreSQL: needs `SqlCompiler.setReplicaIdentity`). */
+  replicaIdentity: boolean;
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -137,6 +144,12 @@ export interface SqlCompiler {
   renameColumn(table: string, from: string, to: string): Statement;
   renameConstraint(table: string, from: string, to: string): Statement;
   renameIndex(table: string, from: string, to: string): Statement;
+  /** Sets the table's comment; null removes it. */
+  commentOnTable(table: string, comment: string | null): Statement;
+  /** Sets the column's comment (absent: removes it); the whole column, for a server that restates it. */
+  commentOnColumn(table: string, column: ColumnModel): Statement;
+  /** Where `replicaIdentity` is true. */
+  setReplicaIdentity?(table: string, identity: ReplicaIdentity | 'default'): Statement;
 }
 
 

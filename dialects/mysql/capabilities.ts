@@ -73,5 +73,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     versionSelection: 'database',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    commentsInDefinition: true,
+    replicaIdentity: false,
   };
 }

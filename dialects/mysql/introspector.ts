@@ -48,11 +48,12 @@ interface ColumnRow {
   default_text: string | null;
   extra: string;
   generation: string | null;
+  comment: string;
 }
 
 const COLUMNS_SQL = `
   select TABLE_NAME as table_name, COLUMN_NAME as name, COLUMN_TYPE as column_type, IS_NULLABLE as nullable,
-         COLUMN_DEFAULT as default_text, EXTRA as extra, GENERATION_EXPRESSION as generation
+         COLUMN_DEFAULT as default_text, EXTRA as extra, GENERATION_EXPRESSION as generation, COLUMN_COMMENT as comment
   from information_schema.COLUMNS
   where TABLE_SCHEMA = ?
   order by TABLE_NAME, ORDINAL_POSITION`;
@@ -157,8 +158,9 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
   const tables = new Map<string, TableModel>();
   const ownTable = (row: { table_name: string; comment: string }) =>
     !row.table_name.startsWith(OWN_TABLE_PREFIX) && !row.comment.startsWith(SHADOW.marker);
-  for (const name of tableRows.filter(ownTable).map((row) => row.table_name).sort(byPlainOrder)) {
-    tables.set(name, emptyTable(name));
+  for (const row of tableRows.filter(ownTable).sort((a, b) => byPlainOrder(a.table_name, b.table_name))) {
+    // The server's word for no comment is an empty one.
+    tables.set(row.table_name, { ...emptyTable(row.table_name), ...(row.comment === '' ? {} : { comment: row.comment }) });
   }
   // A table created or dropped between two of the queries shows up in some but not all;
   // rows of a table missing from the first query are skipped.
@@ -231,7 +233,7 @@ function emptyTable(name: string): TableModel {
 
 function toColumn(row: ColumnRow, jsonChecked: boolean, flavour: Flavour): ColumnModel {
   const spelling = { columnType: row.column_type, default: row.default_text, extra: row.extra, generation: row.generation, jsonChecked };
-  return { name: row.name, nullable: row.nullable === 'YES', ...mysqlColumn(spelling, flavour) };
+  return { name: row.name, nullable: row.nullable === 'YES', ...mysqlColumn(spelling, flavour), ...(row.comment === '' ? {} : { comment: row.comment }) };
 }
 
 /** MariaDB's JSON is a LONGTEXT with a check named after the column: `json_valid(`c`)`. */

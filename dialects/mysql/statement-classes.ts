@@ -28,6 +28,8 @@ function alterAction(action: string, all: string[]): StatementClass | null {
   // a plain CREATE INDEX on PostgreSQL, an index build that makes writers wait is still additive.
   if (COPY.test(action)) return 'rewrite';
   if (/^(algorithm|lock)\s*=/.test(action)) return 'session';
+  // The table's comment: metadata no reader or writer sees.
+  if (/^comment\b/.test(action)) return 'additive';
   // An index, or a rule named by its kind, goes: no data is lost.
   if (/^drop (index|key|foreign key|check)\b/.test(action)) return 'relaxing';
   return null;

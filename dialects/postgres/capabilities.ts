@@ -68,5 +68,7 @@ export function postgresCapabilities(version: string): Capabilities {
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    commentsInDefinition: false,
+    replicaIdentity: true,
   };
 }

@@ -120,11 +120,6 @@ const KINDS = [
    join pg_catalog.pg_type ty on ty.oid = c.atttypid
    join pg_catalog.pg_collation co on co.oid = c.attcollation
    where c.attcollation <> ty.typcollation`,
-  `select 'comment', t.name, null, ${brief('d.description')}
-   from tables t join pg_catalog.pg_description d on d.objoid = t.oid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = 0`,
-  `select 'comment', c.attname::text, c.table_name, ${brief('d.description')}
-   from columns c
-   join pg_catalog.pg_description d on d.objoid = c.attrelid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = c.attnum`,
 
   `select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' when 'w' then 'window function' else 'function' end,
           p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', null,

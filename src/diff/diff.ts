@@ -59,7 +59,30 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
     ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffChecks(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffComments(want, have),
+    ...diffReplicaIdentity(want, have),
   ];
+}
+
+/** Comments of the table and of the columns both sides have; a new column carries its own. */
+function diffComments(want: TableModel, have: TableModel): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  if ((want.comment ?? null) !== (have.comment ?? null)) changes.push({ kind: 'set-comment', table, comment: want.comment ?? null });
+  for (const column of want.columns) {
+    const live = have.columns.find((c) => c.name === column.name);
+    if (!live || (column.comment ?? null) === (live.comment ?? null)) continue;
+    const { comment: _, ...rest } = live;
+    changes.push({ kind: 'set-comment', table, column: column.comment === undefined ? rest : { ...rest, comment: column.comment }, comment: column.comment ?? null });
+  }
+  return changes;
+}
+
+function diffReplicaIdentity(want: TableModel, have: TableModel): Change[] {
+  const declared = want.replicaIdentity ?? 'default';
+  const live = have.replicaIdentity ?? 'default';
+  if (JSON.stringify(declared) === JSON.stringify(live)) return [];
+  return [{ kind: 'set-replica-identity', table: want.name, identity: declared }];
 }
 
 function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema['removed'], synced: Set<string>): Change[] {

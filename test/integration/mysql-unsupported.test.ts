@@ -73,8 +73,6 @@ function expected(server: 'mariadb' | 'mysql'): UnsupportedObject[] {
   const all = [
     found('collation', 'body', 'notes', expect.stringMatching(/^COLLATE latin1_bin \(the table's: utf8mb4_\w+\)$/)),
     found('collation', 'latin', null, expect.stringMatching(/^COLLATE latin1_swedish_ci \(the database's: utf8mb4_\w+\)$/)),
-    found('comment', 'body', 'notes', 'what the note says, in the words of whoever wrote it down f…'),
-    found('comment', 'notes', null, 'notes taken by hand'),
     found('comment', 'notes_secret', 'notes', 'index: for audits'),
     found('engine', 'legacy', null, 'ENGINE=MyISAM'),
     found('event', 'purge_notes', null, 'EVERY 1 DAY, enabled'),
@@ -131,6 +129,12 @@ describe.each(mysqlTargets)('what dbtide does not model on $name', (target) => {
     const tables = ['events_log', 'latin', 'legacy', 'modelled', 'notes', 'packed', 'plain_format', 'sharded'];
     expect(Object.keys(model.tables)).toEqual(target.name === 'mariadb' ? [...tables, 'prices'].sort() : tables);
     expect(model.tables.modelled!.columns.map((c) => c.type)).toContainEqual({ kind: 'native', sql: 'timestamp ON UPDATE CURRENT_TIMESTAMP' });
+  });
+
+  it('declares table and column comments instead of reporting them; index comments stay reported', () => {
+    expect(model.tables.notes!.comment).toBe('notes taken by hand');
+    expect(model.tables.notes!.columns.find((c) => c.name === 'body')!.comment).toBe('what the note says, in the words of whoever wrote it down first');
+    expect(model.unsupported!.filter((u) => u.kind === 'comment').map((u) => u.name)).toEqual(['notes_secret']);
   });
 });
 

@@ -58,8 +58,6 @@ const FIXTURE = [
 /** kind, name, table: sorted as introspection sorts them. */
 const EXPECTED: [string, string, string | null][] = [
   ['collation', 'name', 'customers'],
-  ['comment', 'customers', null],
-  ['comment', 'name', 'customers'],
   ['composite type', 'pair', null],
   ['deferrable constraint', 'orders_customer_fkey', 'orders'],
   ['domain', 'positive', null],
@@ -104,6 +102,12 @@ describe.each(postgresTargets)('what dbtide does not model on $name', (target) =
     expect(model.unsupported!.map((u) => [u.kind, u.name, u.table])).toEqual(EXPECTED);
   });
 
+  it('declares comments instead of reporting them', () => {
+    expect(model.tables.customers!.comment).toBe('People who buy from us; this comment is long enough to be cut short in the report');
+    expect(model.tables.customers!.columns.find((c) => c.name === 'name')!.comment).toBe('as they write it');
+    expect(source).toContain("comment: 'as they write it'");
+  });
+
   it('says in a few words what a fresh install would lack', () => {
     const detail = (kind: string, name: string) => model.unsupported!.find((u) => u.kind === kind && u.name === name)?.detail;
     expect(detail('sequence', 'counters_id_seq')).toBe('default of counters.id (nextval); a fresh install from the declaration lacks it');
@@ -112,7 +116,6 @@ describe.each(postgresTargets)('what dbtide does not model on $name', (target) =
     expect(detail('deferrable constraint', 'orders_customer_fkey')).toBe('DEFERRABLE INITIALLY DEFERRED');
     expect(detail('exclusion constraint', 'bookings_no_overlap')).toBe('EXCLUDE USING gist (during WITH &&)');
     expect(detail('collation', 'name')).toBe('COLLATE "C"');
-    expect(detail('comment', 'customers')).toBe('People who buy from us; this comment is long enough to be c…');
     expect(detail('partitioned table', 'events')).toBe('RANGE (at)');
     expect(detail('partition', 'events_2024')).toBe("FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
     expect(detail('enum type', 'mood')).toBe("'happy', 'sad'");

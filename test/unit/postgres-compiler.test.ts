@@ -241,6 +241,8 @@ describe('postgresCapabilities', () => {
       isMetadataOnlyTypeChange: undefined,
       isStableDefaultExpression: undefined,
       foreignKeyTypesMatch: undefined,
+      commentsInDefinition: false,
+      replicaIdentity: true,
     });
   });
 

@@ -1,0 +1,126 @@
+/**
+ * Table and column comments are declared: built with the table, added, changed and removed in
+ * expand on a live table, pulled back as declared, and no longer reported as unsupported. The
+ * text survives quotes, backslashes, line breaks and non-ASCII on every server.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { contract, expand, planChanges, pull, type Target } from '../../src/api.js';
+import { defineSchema } from '../../src/declaration/define-schema.js';
+import { withDatabase } from '../../src/engine.js';
+import type { Plan } from '../../src/plan/step.js';
+import { releaseDir } from '../support/release-files.js';
+import { targets } from '../support/scratch-databases.js';
+
+const files = releaseDir();
+afterAll(() => files.remove());
+
+/** Every character a literal has to get right. */
+const TRICKY = "it's a \\ back\\slash,\nnew line; naïve 日本語 ''";
+
+const v1 = defineSchema({
+  release: 'comments-1',
+  tables: {
+    users: {
+      comment: TRICKY,
+      columns: {
+        id: 'bigint',
+        email: { type: 'varchar(200)', nullable: false, default: 'none', comment: 'login; unique per tenant' },
+        note: { type: 'text', comment: TRICKY },
+        plain: 'int',
+      },
+      primaryKey: ['id'],
+    },
+  },
+});
+
+const v2 = defineSchema({
+  release: 'comments-2',
+  extends: v1,
+  tables: {
+    users: {
+      comment: 'people who sign in',
+      columns: {
+        id: 'bigint',
+        email: { type: 'varchar(200)', nullable: false, default: 'none', comment: 'changed' },
+        note: 'text',
+        plain: { type: 'int', comment: 'now commented' },
+        added: { type: 'int', comment: 'new column' },
+      },
+      primaryKey: ['id'],
+    },
+  },
+});
+
+const v3 = defineSchema({
+  release: 'comments-3',
+  extends: v2,
+  tables: { users: { comment: null } },
+});
+
+const nothingToDo = (plan: Plan) => ({ steps: plan.steps.map((s) => s.id), drift: plan.drift });
+
+async function columnsOf(url: string): Promise<unknown> {
+  return withDatabase(url, {}, async ({ dialect, conn }) => {
+    const model = await dialect.introspect(conn);
+    return model.tables.users?.columns.map((c) => [c.name, c.type, c.nullable, c.default, c.comment ?? null]);
+  });
+}
+
+describe.each(targets)('comments on $name', (target) => {
+  it('a new table gets its comments with it; pull writes them and they plan to nothing', async () => {
+    const db = await target.create('comments_new');
+    const t: Target = { url: db.url };
+    try {
+      const { plan } = await planChanges(t, v1);
+      expect(plan.steps.map((s) => [s.id, s.phase])).toEqual([['create-table:users', 'expand']]);
+      await expand(t, v1);
+      await contract(t, v1);
+      const pulled = await pull(t, { release: 'comments-pulled' });
+      expect(pulled.model.tables.users!.comment).toBe(TRICKY);
+      expect(pulled.model.tables.users!.columns.map((c) => c.comment)).toEqual(['', 'login; unique per tenant', TRICKY, undefined].map((c) => c || undefined));
+      expect(pulled.source).not.toContain('unsupported');
+      expect(pulled.source).toContain("comment: 'login; unique per tenant'");
+      const file = files.write(`comments-pulled-${target.name}.ts`, pulled.source);
+      expect(nothingToDo((await planChanges(t, file)).plan)).toEqual({ steps: [], drift: [] });
+      expect(nothingToDo((await planChanges(t, v1)).plan)).toEqual({ steps: [], drift: [] });
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('adding, changing and removing comments on a live table is expand only, and keeps each column as it was', async () => {
+    const db = await target.create('comments_live');
+    const t: Target = { url: db.url };
+    try {
+      await expand(t, v1);
+      await contract(t, v1);
+      await withDatabase(db.url, {}, ({ conn }) => conn.query("INSERT INTO users (id, email, note, plain) VALUES (1, 'a@b', 'x', 7)"));
+      const before = (await columnsOf(db.url)) as unknown[][];
+
+      const { plan } = await planChanges(t, v2);
+      expect(plan.steps.map((s) => [s.id, s.phase, s.lock.blocksWrites, s.lock.rewritesTable])).toEqual([
+        ['set-comment:users', 'expand', false, false],
+        ['set-comment:users.email', 'expand', false, false],
+        ['set-comment:users.note', 'expand', false, false],
+        ['set-comment:users.plain', 'expand', false, false],
+        ['add-column:users.added', 'expand', false, false],
+      ]);
+      expect(plan.warnings).toEqual([]);
+      await expand(t, v2);
+      expect(nothingToDo((await planChanges(t, v2)).plan)).toEqual({ steps: [], drift: [] });
+      const after = (await columnsOf(db.url)) as unknown[][];
+      // Only the comments changed: type, nullability and default are as they were.
+      expect(after.slice(0, 4).map((c) => c.slice(0, 4))).toEqual(before.map((c) => c.slice(0, 4)));
+      expect(after.map((c) => c[4])).toEqual([null, 'changed', null, 'now commented', 'new column']);
+      expect((await pull(t)).model.tables.users!.comment).toBe('people who sign in');
+
+      const removal = await planChanges(t, v3);
+      expect(removal.plan.steps.map((s) => [s.id, s.phase, s.description])).toEqual([['set-comment:users', 'expand', 'remove the comment of table users']]);
+      await expand(t, v3);
+      expect((await pull(t)).model.tables.users).not.toHaveProperty('comment');
+      expect(nothingToDo((await planChanges(t, v3)).plan)).toEqual({ steps: [], drift: [] });
+    } finally {
+      await db.drop();
+    }
+  });
+});
