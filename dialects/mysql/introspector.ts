@@ -20,6 +20,7 @@ import { parseVersion, type Flavour } from './capabilities.js';
 import { mysqlColumn, normalizeMysqlExpression, unwrap } from './introspector-defaults.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import { unsupportedMysql } from './unsupported.js';
+import { ALIAS_MARKER } from './transitions.js';
 
 interface Server {
   schema: string;
@@ -326,11 +327,15 @@ function addIndex(table: TableModel, index: LiveIndex): void {
 }
 
 /**
- * The table a view reads when it reads exactly one: servers print a view's query in full, ending
- * `from `db`.`table`` when there is no join, subquery or condition.
+ * The table an alias view of dbtide's reads: servers print a view's query in full, ending
+ * `from `db`.`table` where 'dbtide:alias' is not null` (MySQL puts the condition in parentheses).
+ * A view without the marker is a user's, even over one table.
  */
+const QUOTED = '`((?:[^`]|``)+)`';
+const ALIAS_DEFINITION = new RegExp(String.raw`\sfrom\s+${QUOTED}\.${QUOTED}\s+where\s+\(?'${ALIAS_MARKER}' is not null\)?$`, 'i');
+
 function aliasedTable(definition: string | null, schema: string): string | null {
-  const from = /\sfrom\s+`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`$/i.exec(definition?.trim() ?? '');
+  const from = ALIAS_DEFINITION.exec(definition?.trim() ?? '');
   if (!from || from[1]!.replaceAll('``', '`') !== schema) return null;
   return from[2]!.replaceAll('``', '`');
 }

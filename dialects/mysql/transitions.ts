@@ -209,6 +209,15 @@ function trigger(create: string, name: string, event: 'INSERT' | 'UPDATE', sync:
  * name, the alias the old one, and the first view a name of dbtide's, dropped with the alias.
  * Every state between the statements is one a rerun recognizes and finishes.
  */
+/**
+ * Marks the alias, as a comment marks PostgreSQL's: views have no comment here, so the marker is a
+ * condition that is always true, which keeps the view updatable and which the server prints back
+ * in the view's definition. Only dbtide writes it: a user's view over one table is not taken for
+ * an alias (and dropped from the report).
+ */
+export const ALIAS_MARKER = 'dbtide:alias';
+const ALIAS_CONDITION = `WHERE '${ALIAS_MARKER}' IS NOT NULL`;
+
 const aliasSwapNames = (from: string) => ({
   view: fitName(`_dbtide_alias_${from}`, MAX_NAME),
   retired: fitName(`_dbtide_renamed_${from}`, MAX_NAME),
@@ -240,7 +249,7 @@ export const mysqlTransitions: TransitionSql = {
     return withLock(
       MYSQL_LOCK.metadata,
       `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)}`,
-      `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)}`,
+      `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)} ${ALIAS_CONDITION}`,
       `RENAME TABLE ${quote(to)} TO ${quote(alias.retired)}, ${quote(from)} TO ${quote(to)}, ${quote(alias.view)} TO ${quote(from)}`,
     );
   },

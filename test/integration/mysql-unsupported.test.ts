@@ -180,6 +180,13 @@ describe.each(mysqlTargets)("dbtide's own objects on $name", (target) => {
     expect(databases).toHaveLength(1);
     expect(expanded.unsupported).toEqual([]);
 
+    // A user's view over exactly one table, as plain as the alias but without dbtide's marker, is the user's.
+    await withConnection(target.dialect.connect(db.url), (c) => c.query('CREATE VIEW machines_copy AS SELECT * FROM machines'));
+    const withUserView = await introspect(db, target.dialect);
+    expect(withUserView.owned!.aliases).toEqual([{ name: 'hosts', table: 'machines' }]);
+    expect(withUserView.unsupported!.map((u) => [u.kind, u.name])).toEqual([['view', 'machines_copy']]);
+    await withConnection(target.dialect.connect(db.url), (c) => c.query('DROP VIEW machines_copy'));
+
     await migrate(url(), v2);
     expect((await introspect(db, target.dialect)).unsupported).toEqual([]);
     await contract(url(), v2);
