@@ -66,6 +66,12 @@ export interface Capabilities {
   constraintAdd: { foreignKey: ConstraintAdd; check: ConstraintAdd };
   /** Type changes that only touch metadata (no rewrite, no scan). */
   isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
+  /**
+   * The condition, in SQL over `column` (quoted), that a row meets when a change of its column's
+   * type keeps its value, where the server would reject the others (MySQL: an ENUM or SET losing
+   * members); null when the change rejects no value a scan can find first.
+   */
+  typeChangeKeeps(column: string, from: ColumnType, to: ColumnType): string | null;
   /** SQL expressions known to be non-volatile, so a default using them needs no rewrite. */
   isStableDefaultExpression(expression: string): boolean;
   /**
