@@ -8,6 +8,7 @@ import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
+import { identityIndex } from '../model/replica-identity.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -106,8 +107,7 @@ function normalizeReplicaIdentity(table: TableModel, input: TableInput['replicaI
   if (input === undefined || input === 'default') return null;
   if (typeof input === 'string') return input;
   const path = `tables.${table.name}.replicaIdentity`;
-  const keys = [...(table.primaryKey ? [table.primaryKey] : []), ...table.uniques].map((k) => ({ ...k, unique: true, where: null }));
-  const index = [...keys, ...table.indexes].find((i) => i.name === input.index);
+  const index = identityIndex(table, input.index);
   if (!index) {
     report(path, `names index "${input.index}", which ${table.name} does not declare; name one of its unique indexes, unique constraints or its primary key`);
     return null;
@@ -116,10 +116,10 @@ function normalizeReplicaIdentity(table: TableModel, input: TableInput['replicaI
   const problems = [
     ...(index.unique ? [] : ['is not unique']),
     ...(index.where === null ? [] : ['is partial (it has a where)']),
-    ...index.columns.flatMap((entry) => {
-      const column = columns.get(entry);
-      if (!column) return [`has "${entry}" as a key, which is not a plain column`];
-      return column.nullable ? [`has the nullable column "${entry}" as a key`] : [];
+    ...readIndexKeys(index.columns, [...columns.keys()]).flatMap((key, i) => {
+      const column = key.kind === 'column' ? columns.get(key.column) : undefined;
+      if (!column) return [`has "${index.columns[i]}" as a key, which is not a plain column`];
+      return column.nullable ? [`has the nullable column "${column.name}" as a key`] : [];
     }),
   ];
   for (const problem of problems) {

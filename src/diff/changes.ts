@@ -49,8 +49,8 @@ export type Change =
    * `comment` null removes it.
    */
   | { kind: 'set-comment'; table: string; column?: ColumnModel; comment: string | null }
-  /** `default` where the declaration no longer states one. */
-  | { kind: 'set-replica-identity'; table: string; identity: ReplicaIdentity | 'default' }
+  /** `default` where the declaration no longer states one; `columns`: the key columns of the index it names. */
+  | { kind: 'set-replica-identity'; table: string; identity: ReplicaIdentity | 'default'; columns: string[] }
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }

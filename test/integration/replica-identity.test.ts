@@ -72,6 +72,17 @@ describe.each(postgresTargets)('replica identity on $name', (target) => {
       await contract(t, v2);
       expect(await identities(db.url)).toEqual({ events: 'd', logs: 'i logs_seq_key' });
 
+      // The index redefined: built again under its name, it gets the identity again.
+      const v3 = defineSchema({ release: 'ri-3', extends: v2, tables: { logs: { indexes: [{ name: 'logs_seq_key', columns: ['seq'], unique: true, include: ['line'] }] } } });
+      expect((await planChanges(t, v3)).plan.steps.map((s) => [s.id, s.phase])).toEqual([
+        ['drop-index:logs.logs_seq_key', 'contract'],
+        ['add-index:logs.logs_seq_key', 'contract'],
+        ['set-replica-identity:logs', 'contract'],
+      ]);
+      await expand(t, v3);
+      await contract(t, v3);
+      expect(await identities(db.url)).toEqual({ events: 'd', logs: 'i logs_seq_key' });
+
       const pulled = await pull(t, { release: 'ri-pulled' });
       expect(pulled.source).toContain("replicaIdentity: { index: 'logs_seq_key' }");
       expect(pulled.model.tables.events).not.toHaveProperty('replicaIdentity');

@@ -51,6 +51,9 @@ describe('replica identity: declaration', () => {
     // A unique constraint's or the primary key's index serves too.
     expect(normalized({ replicaIdentity: { index: 'events_tenant_key' } }).replicaIdentity).toEqual({ index: 'events_tenant_key' });
     expect(normalized({ replicaIdentity: { index: 'events_pkey' } }).replicaIdentity).toEqual({ index: 'events_pkey' });
+    // A key's order is no expression.
+    const desc: Partial<TableInput> = { indexes: [{ name: 'events_seq_desc', columns: ['seq DESC'], unique: true }], replicaIdentity: { index: 'events_seq_desc' } };
+    expect(normalized(desc).replicaIdentity).toEqual({ index: 'events_seq_desc' });
   });
 
   it.each([
@@ -83,17 +86,27 @@ describe('replica identity: diff and plan', () => {
 
   it('compares the declared identity with the live one; an undeclared live one goes back to default', () => {
     expect(diff(declare(table('t', { replicaIdentity: 'full' })), live(table('t', { replicaIdentity: 'full' })))).toEqual([]);
-    expect(diff(declare(table('t', { replicaIdentity: { index: 'k' } })), live(table('t', { replicaIdentity: 'full' })))).toEqual([
-      { kind: 'set-replica-identity', table: 't', identity: { index: 'k' } },
+    const keyed = (extra: Partial<TableModel>) => table('t', { columns: [column('id', T.bigint, { nullable: false }), column('k', T.int, { nullable: false })], indexes: [index('k_key', ['k DESC'], { unique: true })], ...extra });
+    expect(diff(declare(keyed({ replicaIdentity: { index: 'k_key' } })), live(keyed({ replicaIdentity: 'full' })))).toEqual([
+      { kind: 'set-replica-identity', table: 't', identity: { index: 'k_key' }, columns: ['k'] },
     ]);
-    expect(diff(declare(table('t')), live(table('t', { replicaIdentity: 'nothing' })))).toEqual([{ kind: 'set-replica-identity', table: 't', identity: 'default' }]);
+    expect(diff(declare(table('t')), live(table('t', { replicaIdentity: 'nothing' })))).toEqual([{ kind: 'set-replica-identity', table: 't', identity: 'default', columns: [] }]);
+    expect(diff(declare(table('t', { replicaIdentity: { index: 't_pkey' } })), live(table('t', { replicaIdentity: { index: 't_pkey' } })))).toEqual([]);
+  });
+
+  it('an index the identity names that the plan builds again gets the identity again once it stands', () => {
+    const declared = table('t', { columns: [column('id', T.bigint, { nullable: false }), column('k', T.int, { nullable: false })], indexes: [index('k_key', ['k'], { unique: true })], replicaIdentity: { index: 'k_key' } });
+    const changed = { ...declared, indexes: [index('k_key', ['k'], { unique: true, nullsNotDistinct: true })] };
+    expect(diff(declare(declared), live(changed)).map((c) => c.kind)).toEqual(['drop-index', 'add-index', 'set-replica-identity']);
+    const invalid = { ...declared, indexes: [index('k_key', ['k'], { unique: true, valid: false })] };
+    expect(diff(declare(declared), live(invalid)).map((c) => c.kind)).toEqual(['rebuild-index', 'set-replica-identity']);
   });
 
   it('compiles each form, ACCESS EXCLUSIVE for a catalog update only, in expand', () => {
     const p = run([
-      { kind: 'set-replica-identity', table: 'a', identity: 'full' },
-      { kind: 'set-replica-identity', table: 'b', identity: 'default' },
-      { kind: 'set-replica-identity', table: 'c', identity: { index: 'c_"key' } },
+      { kind: 'set-replica-identity', table: 'a', identity: 'full', columns: [] },
+      { kind: 'set-replica-identity', table: 'b', identity: 'default', columns: [] },
+      { kind: 'set-replica-identity', table: 'c', identity: { index: 'c_"key' }, columns: ['k'] },
     ]);
     expect(p.steps.map((s) => [s.id, s.phase, s.sql, s.lock])).toEqual([
       ['set-replica-identity:a', 'expand', ['ALTER TABLE "a" REPLICA IDENTITY FULL'], PG_LOCK.metadata],
@@ -109,7 +122,7 @@ describe('replica identity: diff and plan', () => {
   });
 
   it('nothing is planned with a warning: a publication of updates or deletes refuses them', () => {
-    expect(run([{ kind: 'set-replica-identity', table: 't', identity: 'nothing' }]).warnings).toEqual([
+    expect(run([{ kind: 'set-replica-identity', table: 't', identity: 'nothing', columns: [] }]).warnings).toEqual([
       't: replica identity nothing: in a publication that publishes updates or deletes, the server refuses both on t from expand on',
     ]);
   });
@@ -117,7 +130,7 @@ describe('replica identity: diff and plan', () => {
   it('waits for the index it names: after it in expand, with it in contract when the index is a tightening', () => {
     const key = index('t_seq_key', ['seq'], { unique: true });
     const p = run([
-      { kind: 'set-replica-identity', table: 't', identity: { index: 't_seq_key' } },
+      { kind: 'set-replica-identity', table: 't', identity: { index: 't_seq_key' }, columns: ['seq'] },
       { kind: 'add-index', table: 't', index: key },
     ]);
     expect(p.steps.map((s) => [s.id, s.phase])).toEqual([
@@ -125,7 +138,7 @@ describe('replica identity: diff and plan', () => {
       ['set-replica-identity:t', 'contract'],
     ]);
     const q = run([
-      { kind: 'set-replica-identity', table: 't', identity: { index: 't_seq_key' } },
+      { kind: 'set-replica-identity', table: 't', identity: { index: 't_seq_key' }, columns: ['seq'] },
       { kind: 'add-column', table: 't', column: column('seq', T.bigint) },
       { kind: 'add-index', table: 't', index: key },
     ]);
@@ -133,6 +146,17 @@ describe('replica identity: diff and plan', () => {
       ['add-column:t.seq', 'expand'],
       ['add-index:t.t_seq_key', 'expand'],
       ['set-replica-identity:t', 'expand'],
+    ]);
+  });
+
+  it('waits for the NOT NULL its key columns get in contract', () => {
+    const p = run([
+      { kind: 'set-replica-identity', table: 't', identity: { index: 't_seq_key' }, columns: ['seq'] },
+      { kind: 'set-not-null', table: 't', column: column('seq', T.bigint, { nullable: false }) },
+    ]);
+    expect(p.steps.map((s) => [s.id, s.phase])).toEqual([
+      ['set-not-null:t.seq', 'contract'],
+      ['set-replica-identity:t', 'contract'],
     ]);
   });
 

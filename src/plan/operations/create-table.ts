@@ -3,6 +3,7 @@ import { addForeignKey } from './add-constraint.js';
 import { addIndex } from './add-index.js';
 import { definitionComments } from './set-comment.js';
 import { setReplicaIdentity } from './set-replica-identity.js';
+import { identityColumns } from '../../model/replica-identity.js';
 
 /** A new table: no application code uses it yet, so it is built whole in expand. */
 export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
@@ -32,6 +33,8 @@ export const createTable: Operation<'create-table'> = ({ table }, ctx) => {
     ...table.foreignKeys.flatMap((foreignKey) =>
       addForeignKey({ kind: 'add-foreign-key', table: t, foreignKey, existing: 'none' }, ctx),
     ),
-    ...(table.replicaIdentity ? setReplicaIdentity({ kind: 'set-replica-identity', table: t, identity: table.replicaIdentity }, ctx) : []),
+    ...(table.replicaIdentity
+      ? setReplicaIdentity({ kind: 'set-replica-identity', table: t, identity: table.replicaIdentity, columns: identityColumns(table) }, ctx)
+      : []),
   ];
 };
