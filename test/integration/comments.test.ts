@@ -4,7 +4,8 @@
  * text survives quotes, backslashes, line breaks and non-ASCII on every server.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { contract, expand, planChanges, pull, type Target } from '../../src/api.js';
+import { contract, expand, migrate, planChanges, pull, type Target } from '../../src/api.js';
+import { changeType } from '../../src/declaration/transitions.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import { withDatabase } from '../../src/engine.js';
 import type { Plan } from '../../src/plan/step.js';
@@ -66,7 +67,35 @@ async function columnsOf(url: string): Promise<unknown> {
   });
 }
 
+/** A type changed online: the column swapped in takes the declared comment. */
+const retyped = defineSchema({
+  release: 'comments-retyped',
+  extends: v1,
+  tables: { users: { columns: { plain: { type: 'bigint', comment: 'wider now' } } } },
+  transitions: [changeType('users', 'plain')],
+});
+
 describe.each(targets)('comments on $name', (target) => {
+  it('a column whose type a transition changes keeps the declared comment through the swap', async () => {
+    const db = await target.create('comments_swap');
+    const t: Target = { url: db.url };
+    try {
+      await expand(t, v1);
+      await contract(t, v1);
+      await withDatabase(db.url, {}, ({ conn }) => conn.query("INSERT INTO users (id, email, plain) VALUES (1, 'a@b', 7)"));
+      const { plan } = await planChanges(t, retyped);
+      expect(plan.steps.map((s) => s.operation)).not.toContain('set-comment');
+      await expand(t, retyped);
+      await migrate(t, retyped);
+      await contract(t, retyped);
+      const plain = (await columnsOf(db.url) as unknown[][]).find((c) => c[0] === 'plain');
+      expect([plain![1], plain![4]]).toEqual([{ kind: 'bigint' }, 'wider now']);
+      expect(nothingToDo((await planChanges(t, retyped)).plan)).toEqual({ steps: [], drift: [] });
+    } finally {
+      await db.drop();
+    }
+  });
+
   it('a new table gets its comments with it; pull writes them and they plan to nothing', async () => {
     const db = await target.create('comments_new');
     const t: Target = { url: db.url };
