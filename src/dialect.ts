@@ -99,6 +99,8 @@ export interface Capabilities {
    * statement (PostgreSQL's COMMENT ON).
    */
   commentsInDefinition: boolean;
+  /** The longest comment the server keeps, in characters (MySQL: 2048 on a table, 1024 on a column); null: no limit. */
+  commentLimits: { table: number; column: number } | null;
   /** A table's replica identity can be declared (PostgreSQL: needs `SqlCompiler.setReplicaIdentity`). */
   replicaIdentity: boolean;
 }

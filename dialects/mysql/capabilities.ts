@@ -80,6 +80,8 @@ export function mysqlCapabilities(version: string): Capabilities {
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
     commentsInDefinition: true,
+    // Longer ones fail the statement under strict SQL mode, and are cut short without it.
+    commentLimits: { table: 2048, column: 1024 },
     replicaIdentity: false,
   };
 }

@@ -71,6 +71,7 @@ export function postgresCapabilities(version: string): Capabilities {
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
     commentsInDefinition: false,
+    commentLimits: null,
     replicaIdentity: true,
   };
 }

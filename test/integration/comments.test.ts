@@ -10,7 +10,7 @@ import { defineSchema } from '../../src/declaration/define-schema.js';
 import { withDatabase } from '../../src/engine.js';
 import type { Plan } from '../../src/plan/step.js';
 import { releaseDir } from '../support/release-files.js';
-import { targets } from '../support/scratch-databases.js';
+import { mysqlTargets, targets } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 afterAll(() => files.remove());
@@ -148,6 +148,23 @@ describe.each(targets)('comments on $name', (target) => {
       await expand(t, v3);
       expect((await pull(t)).model.tables.users).not.toHaveProperty('comment');
       expect(nothingToDo((await planChanges(t, v3)).plan)).toEqual({ steps: [], drift: [] });
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe.each(mysqlTargets)('comments on $name: limits', (target) => {
+  it('a comment longer than the server keeps is refused at plan time, naming it; nothing is created', async () => {
+    const db = await target.create('comments_long');
+    const t: Target = { url: db.url };
+    try {
+      const long = defineSchema({ release: 'long', tables: { notes: { columns: { id: 'int', body: { type: 'text', comment: 'x'.repeat(1025) } } } } });
+      await expect(planChanges(t, long)).rejects.toThrow(
+        /^release long declares comments longer than (MariaDB|MySQL) [\d.]+ keeps; nothing was changed:\n {2}tables\.notes\.columns\.body\.comment: the comment has 1025 characters; (MariaDB|MySQL) [\d.]+ keeps at most 1024$/,
+      );
+      await expect(expand(t, long)).rejects.toThrow(/keeps at most 1024/);
+      expect((await pull(t)).model.tables).toEqual({});
     } finally {
       await db.drop();
     }

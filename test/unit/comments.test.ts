@@ -21,6 +21,7 @@ import type { Change } from '../../src/diff/changes.js';
 import { diff } from '../../src/diff/diff.js';
 import { emptyTombstones, type TableModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
+import { overlongComments, refuseOverlongComments } from '../../src/plan/comment-limits.js';
 import { T, column, table } from '../support/model-builders.js';
 
 const TRICKY = "it's a \\ back\\slash,\nnew line; naïve 日本語";
@@ -168,5 +169,26 @@ describe('comments: pull', () => {
     expect(source).toContain("a: { type: 'int', comment: 'it\\'s' },");
     expect(source).toContain("comment: 'it\\'s a \\\\ back\\\\slash,\\nnew line; naïve 日本語',");
     expect(source).not.toContain('unsupported');
+  });
+});
+
+describe('comments: server limits', () => {
+  const declared = (table: string, column: string) =>
+    normalizeSchema(defineSchema({ release: 'long', tables: { t: { comment: table, columns: { id: 'int', a: { type: 'int', comment: column } } } } }));
+
+  it('MySQL keeps 2048 characters on a table and 1024 on a column, counting characters, not bytes', () => {
+    const caps = mysqlCapabilities('10.11.6-MariaDB');
+    expect(overlongComments(declared('日'.repeat(2048), '😀'.repeat(1024)), caps)).toEqual([]);
+    expect(overlongComments(declared('x'.repeat(2049), 'y'.repeat(1025)), caps)).toEqual([
+      'tables.t.comment: the comment has 2049 characters; MariaDB 10.11.6 keeps at most 2048',
+      'tables.t.columns.a.comment: the comment has 1025 characters; MariaDB 10.11.6 keeps at most 1024',
+    ]);
+    expect(() => refuseOverlongComments(declared('x', 'y'.repeat(1025)), caps)).toThrow(
+      /^release long declares comments longer than MariaDB 10.11.6 keeps; nothing was changed:\n {2}tables\.t\.columns\.a\.comment/,
+    );
+  });
+
+  it('PostgreSQL has no limit', () => {
+    expect(overlongComments(declared('x'.repeat(5000), 'y'.repeat(5000)), postgresCapabilities('15.4'))).toEqual([]);
   });
 });

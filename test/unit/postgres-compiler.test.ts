@@ -243,6 +243,7 @@ describe('postgresCapabilities', () => {
       foreignKeyTypesMatch: undefined,
       typeChangeKeeps: undefined,
       commentsInDefinition: false,
+      commentLimits: null,
       replicaIdentity: true,
     });
   });
