@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, planChanges, pull, type Target } from '../../src/api.js';
 import { changeType } from '../../src/declaration/transitions.js';
-import { defineSchema } from '../../src/declaration/define-schema.js';
+import { defineSchema, native, sql } from '../../src/declaration/define-schema.js';
 import { withDatabase } from '../../src/engine.js';
 import type { Plan } from '../../src/plan/step.js';
 import { releaseDir } from '../support/release-files.js';
@@ -60,10 +60,10 @@ const v3 = defineSchema({
 
 const nothingToDo = (plan: Plan) => ({ steps: plan.steps.map((s) => s.id), drift: plan.drift });
 
-async function columnsOf(url: string): Promise<unknown> {
+async function columnsOf(url: string, table = 'users'): Promise<unknown> {
   return withDatabase(url, {}, async ({ dialect, conn }) => {
     const model = await dialect.introspect(conn);
-    return model.tables.users?.columns.map((c) => [c.name, c.type, c.nullable, c.default, c.comment ?? null]);
+    return model.tables[table]?.columns.map((c) => [c.name, c.type, c.nullable, c.default, c.comment ?? null, c.identity]);
   });
 }
 
@@ -165,6 +165,50 @@ describe.each(mysqlTargets)('comments on $name: limits', (target) => {
       );
       await expect(expand(t, long)).rejects.toThrow(/keeps at most 1024/);
       expect((await pull(t)).model.tables).toEqual({});
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
+describe.each(mysqlTargets)('comments on $name: restated columns', (target) => {
+  const kinds = (comment?: string) =>
+    defineSchema({
+      release: comment ? 'kinds-2' : 'kinds-1',
+      tables: {
+        gadgets: {
+          columns: Object.fromEntries(
+            Object.entries({
+              id: { type: 'bigint', identity: true },
+              made: { type: 'timestamp', nullable: false, default: sql('CURRENT_TIMESTAMP') },
+              touched: { type: native('timestamp ON UPDATE CURRENT_TIMESTAMP'), nullable: true },
+              doc: { type: 'json' },
+              label: { type: 'varchar(40)', nullable: false, default: "it's" },
+              state: { type: native("enum('on','off')"), default: 'on' },
+            }).map(([name, column]) => [name, comment ? { ...column, comment: `${comment} ${name}` } : column]),
+          ),
+          primaryKey: ['id'],
+        },
+      },
+    });
+
+  it('identity, current-time defaults, ON UPDATE, JSON, ENUM: only the comment changes, in place', async () => {
+    const db = await target.create('comments_kinds');
+    const t: Target = { url: db.url };
+    try {
+      await expand(t, kinds());
+      await contract(t, kinds());
+      const before = (await columnsOf(db.url, 'gadgets')) as unknown[][];
+      const { plan } = await planChanges(t, kinds('about'));
+      expect(plan.steps.map((s) => [s.operation, s.phase, s.lock.blocksWrites])).toEqual(before.map(() => ['set-comment', 'expand', false]));
+      await expand(t, kinds('about'));
+      const after = (await columnsOf(db.url, 'gadgets')) as unknown[][];
+      // Type, nullability, default and identity as they were.
+      const rest = (c: unknown[]) => [...c.slice(0, 4), c[5]];
+      expect(after.map(rest)).toEqual(before.map(rest));
+      expect(before.find((c) => c[0] === 'id')![5]).toBe('by-default');
+      expect(after.map((c) => c[4])).toEqual(before.map((c) => `about ${String(c[0])}`));
+      expect(nothingToDo((await planChanges(t, kinds('about'))).plan)).toEqual({ steps: [], drift: [] });
     } finally {
       await db.drop();
     }
