@@ -149,7 +149,8 @@ export const mysqlCompiler: SqlCompiler = {
     return alter(table, `RENAME INDEX ${quote(from)} TO ${quote(to)}`, ONLINE);
   },
   renameIndex: (table, from, to) => alter(table, `RENAME INDEX ${quote(from)} TO ${quote(to)}`, ONLINE),
-  // An empty comment is none. Both change only metadata (INSTANT on MariaDB 10.11 and MySQL 8).
+  // An empty comment is none. Both change only metadata: MariaDB 10.11 takes them INSTANT; where a
+  // server refuses that, the runtime's fallback runs them INPLACE, LOCK=NONE.
   commentOnTable: (table, comment) => alter(table, `COMMENT = ${literal(comment ?? '')}`, INSTANT),
   // MODIFY restates the column as it is, with the new comment (none when absent).
   commentOnColumn: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition(column)}`, INSTANT),

@@ -202,14 +202,6 @@ function trigger(create: string, name: string, event: 'INSERT' | 'UPDATE', sync:
 }
 
 /**
- * MySQL DDL commits statement by statement, and a view needs the table it reads to exist: a
- * rename followed by the view would leave a moment (and, for a killed run, a state) with neither
- * name usable by old code. So both names exist before the swap: the new name as a view over the
- * table, the alias as a view over that; one atomic RENAME TABLE then gives the table its new
- * name, the alias the old one, and the first view a name of dbtide's, dropped with the alias.
- * Every state between the statements is one a rerun recognizes and finishes.
- */
-/**
  * Marks the alias, as a comment marks PostgreSQL's: views have no comment here, so the marker is a
  * condition that is always true, which keeps the view updatable and which the server prints back
  * in the view's definition. Only dbtide writes it: a user's view over one table is not taken for
@@ -218,6 +210,14 @@ function trigger(create: string, name: string, event: 'INSERT' | 'UPDATE', sync:
 export const ALIAS_MARKER = 'dbtide:alias';
 const ALIAS_CONDITION = `WHERE '${ALIAS_MARKER}' IS NOT NULL`;
 
+/**
+ * MySQL DDL commits statement by statement, and a view needs the table it reads to exist: a
+ * rename followed by the view would leave a moment (and, for a killed run, a state) with neither
+ * name usable by old code. So both names exist before the swap: the new name as a view over the
+ * table, the alias as a view over that; one atomic RENAME TABLE then gives the table its new
+ * name, the alias the old one, and the first view a name of dbtide's, dropped with the alias.
+ * Every state between the statements is one a rerun recognizes and finishes.
+ */
 const aliasSwapNames = (from: string) => ({
   view: fitName(`_dbtide_alias_${from}`, MAX_NAME),
   retired: fitName(`_dbtide_renamed_${from}`, MAX_NAME),

@@ -45,7 +45,7 @@ const uniqueClause = (key: KeyConstraint) =>
 
 const commentText = (comment: string | null | undefined) => (comment == null ? 'NULL' : literal(comment));
 
-const REPLICA_IDENTITY = (identity: ReplicaIdentity | 'default') =>
+const replicaIdentityClause = (identity: ReplicaIdentity | 'default') =>
   typeof identity === 'string' ? identity.toUpperCase() : `USING INDEX ${quote(identity.index)}`;
 
 const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
@@ -106,5 +106,5 @@ export const postgresCompiler: SqlCompiler = {
   commentOnTable: (table, comment) => statement(`COMMENT ON TABLE ${quote(table)} IS ${commentText(comment)}`, PG_LOCK.online),
   commentOnColumn: (table, column) => statement(`COMMENT ON COLUMN ${quote(table)}.${quote(column.name)} IS ${commentText(column.comment)}`, PG_LOCK.online),
   // ACCESS EXCLUSIVE for a catalog update: no scan, no rewrite.
-  setReplicaIdentity: (table, identity) => alter(table, `REPLICA IDENTITY ${REPLICA_IDENTITY(identity)}`),
+  setReplicaIdentity: (table, identity) => alter(table, `REPLICA IDENTITY ${replicaIdentityClause(identity)}`),
 };
