@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -66,6 +66,12 @@ export interface Capabilities {
   constraintAdd: { foreignKey: ConstraintAdd; check: ConstraintAdd };
   /** Type changes that only touch metadata (no rewrite, no scan). */
   isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean;
+  /**
+   * The condition, in SQL over `column` (quoted), that a row meets when a change of its column's
+   * type keeps its value, where the server would reject the others (MySQL: an ENUM or SET losing
+   * members); null when the change rejects no value a scan can find first.
+   */
+  typeChangeKeeps(column: string, from: ColumnType, to: ColumnType): string | null;
   /** SQL expressions known to be non-volatile, so a default using them needs no rewrite. */
   isStableDefaultExpression(expression: string): boolean;
   /**
@@ -88,6 +94,15 @@ export interface Capabilities {
   foreignKeyTarget: 'key-constraint' | 'unique-index';
   /** Whether a foreign key column of type `child` may reference one of type `parent`. */
   foreignKeyTypesMatch(child: ColumnType, parent: ColumnType): boolean;
+  /**
+   * Comments are part of CREATE TABLE and ADD COLUMN (MySQL); otherwise each follows as its own
+   * statement (PostgreSQL's COMMENT ON).
+   */
+  commentsInDefinition: boolean;
+  /** The longest comment the server keeps, in characters (MySQL: 2048 on a table, 1024 on a column); null: no limit. */
+  commentLimits: { table: number; column: number } | null;
+  /** A table's replica identity can be declared (PostgreSQL: needs `SqlCompiler.setReplicaIdentity`). */
+  replicaIdentity: boolean;
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -137,6 +152,12 @@ export interface SqlCompiler {
   renameColumn(table: string, from: string, to: string): Statement;
   renameConstraint(table: string, from: string, to: string): Statement;
   renameIndex(table: string, from: string, to: string): Statement;
+  /** Sets the table's comment; null removes it. */
+  commentOnTable(table: string, comment: string | null): Statement;
+  /** Sets the column's comment (absent: removes it); the whole column, for a server that restates it. */
+  commentOnColumn(table: string, column: ColumnModel): Statement;
+  /** Where `replicaIdentity` is true. */
+  setReplicaIdentity?(table: string, identity: ReplicaIdentity | 'default'): Statement;
 }
 
 

@@ -12,6 +12,8 @@ import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
 import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { refuseIndexOptions } from './plan/index-options.js';
+import { refuseReplicaIdentity } from './plan/replica-identity.js';
+import { refuseOverlongComments } from './plan/comment-limits.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
@@ -132,6 +134,8 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseForeignKeysTheServerRefuses(db, declared);
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   refuseIndexOptions(declared, db.caps);
+  if (!db.caps.replicaIdentity) refuseReplicaIdentity(declared, db.caps.server);
+  refuseOverlongComments(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);

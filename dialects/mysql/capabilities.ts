@@ -1,5 +1,6 @@
 import type { Capabilities } from '../../src/dialect.js';
 import { sameColumnType, type ColumnType } from '../../src/model/column-type.js';
+import { appendsMembers, membersKept } from './enum-types.js';
 
 export type Flavour = 'mysql' | 'mariadb';
 
@@ -26,8 +27,12 @@ const LENGTH_BYTE_LIMIT = 255;
 /** utf8mb4, the default character set of both servers. */
 const BYTES_PER_CHAR = 4;
 
-/** Widening a VARCHAR within one length-byte class is done in place without a copy; every other type change copies. */
+/**
+ * Widening a VARCHAR within one length-byte class, and members appended to an ENUM or SET within
+ * one storage size, are done in place without a copy; every other type change copies.
+ */
 function isMetadataOnlyTypeChange(from: ColumnType, to: ColumnType): boolean {
+  if (appendsMembers(from, to)) return true;
   if (from.kind !== 'varchar' || to.kind !== 'varchar' || to.length < from.length) return false;
   return (from.length * BYTES_PER_CHAR <= LENGTH_BYTE_LIMIT) === (to.length * BYTES_PER_CHAR <= LENGTH_BYTE_LIMIT);
 }
@@ -66,6 +71,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     indexOptions: { include: false, nullsNotDistinct: false },
     uniqueIndexIsKey: true,
     isMetadataOnlyTypeChange,
+    typeChangeKeeps: membersKept,
     isStableDefaultExpression: (expression) => CONSTANT_DEFAULT.test(expression.trim()),
     // Index (and so unique key) names are per table; InnoDB keeps foreign key names per database;
     // CHECK names are per database on MySQL (CHECK_CONSTRAINTS has no table) and per table on MariaDB.
@@ -73,5 +79,9 @@ export function mysqlCapabilities(version: string): Capabilities {
     versionSelection: 'database',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    commentsInDefinition: true,
+    // Longer ones fail the statement under strict SQL mode, and are cut short without it.
+    commentLimits: { table: 2048, column: 1024 },
+    replicaIdentity: false,
   };
 }

@@ -66,6 +66,7 @@ export function columnDefinition(column: ColumnModel): string {
   const parts = [quote(column.name), columnType(column.type), ...(generated ? [] : [column.nullable ? 'NULL' : 'NOT NULL'])];
   if (column.default) parts.push(`DEFAULT ${defaultSql(column.default, column.type)}`);
   if (column.identity) parts.push('AUTO_INCREMENT');
+  if (column.comment !== undefined) parts.push(`COMMENT ${literal(column.comment)}`);
   return parts.join(' ');
 }
 
@@ -113,7 +114,8 @@ export const mysqlCompiler: SqlCompiler = {
     if (table.primaryKey) lines.push(`PRIMARY KEY (${list(table.primaryKey.columns)})`);
     for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} UNIQUE (${list(u.columns)})`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
-    return { sql: `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, lock: NEW_TABLE_LOCK };
+    const comment = table.comment === undefined ? '' : ` COMMENT = ${literal(table.comment)}`;
+    return { sql: `CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)${comment}`, lock: NEW_TABLE_LOCK };
   },
   dropTable: (table) => ({ sql: `DROP TABLE IF EXISTS ${quote(table)}`, lock: MYSQL_LOCK.metadata }),
   addColumn: (table, column) => alter(table, `ADD COLUMN ${columnDefinition(column)}`, INSTANT),
@@ -147,6 +149,11 @@ export const mysqlCompiler: SqlCompiler = {
     return alter(table, `RENAME INDEX ${quote(from)} TO ${quote(to)}`, ONLINE);
   },
   renameIndex: (table, from, to) => alter(table, `RENAME INDEX ${quote(from)} TO ${quote(to)}`, ONLINE),
+  // An empty comment is none. Both change only metadata: MariaDB 10.11 takes them INSTANT; where a
+  // server refuses that, the runtime's fallback runs them INPLACE, LOCK=NONE.
+  commentOnTable: (table, comment) => alter(table, `COMMENT = ${literal(comment ?? '')}`, INSTANT),
+  // MODIFY restates the column as it is, with the new comment (none when absent).
+  commentOnColumn: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition(column)}`, INSTANT),
 };
 
 /** CAST accepts only a few type names: SIGNED, DECIMAL, CHAR, DATETIME... */

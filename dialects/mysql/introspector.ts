@@ -20,6 +20,7 @@ import { parseVersion, type Flavour } from './capabilities.js';
 import { mysqlColumn, normalizeMysqlExpression, unwrap } from './introspector-defaults.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import { unsupportedMysql } from './unsupported.js';
+import { ALIAS_MARKER } from './transitions.js';
 
 interface Server {
   schema: string;
@@ -48,11 +49,12 @@ interface ColumnRow {
   default_text: string | null;
   extra: string;
   generation: string | null;
+  comment: string;
 }
 
 const COLUMNS_SQL = `
   select TABLE_NAME as table_name, COLUMN_NAME as name, COLUMN_TYPE as column_type, IS_NULLABLE as nullable,
-         COLUMN_DEFAULT as default_text, EXTRA as extra, GENERATION_EXPRESSION as generation
+         COLUMN_DEFAULT as default_text, EXTRA as extra, GENERATION_EXPRESSION as generation, COLUMN_COMMENT as comment
   from information_schema.COLUMNS
   where TABLE_SCHEMA = ?
   order by TABLE_NAME, ORDINAL_POSITION`;
@@ -157,8 +159,9 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
   const tables = new Map<string, TableModel>();
   const ownTable = (row: { table_name: string; comment: string }) =>
     !row.table_name.startsWith(OWN_TABLE_PREFIX) && !row.comment.startsWith(SHADOW.marker);
-  for (const name of tableRows.filter(ownTable).map((row) => row.table_name).sort(byPlainOrder)) {
-    tables.set(name, emptyTable(name));
+  for (const row of tableRows.filter(ownTable).sort((a, b) => byPlainOrder(a.table_name, b.table_name))) {
+    // The server's word for no comment is an empty one.
+    tables.set(row.table_name, { ...emptyTable(row.table_name), ...(row.comment === '' ? {} : { comment: row.comment }) });
   }
   // A table created or dropped between two of the queries shows up in some but not all;
   // rows of a table missing from the first query are skipped.
@@ -231,7 +234,7 @@ function emptyTable(name: string): TableModel {
 
 function toColumn(row: ColumnRow, jsonChecked: boolean, flavour: Flavour): ColumnModel {
   const spelling = { columnType: row.column_type, default: row.default_text, extra: row.extra, generation: row.generation, jsonChecked };
-  return { name: row.name, nullable: row.nullable === 'YES', ...mysqlColumn(spelling, flavour) };
+  return { name: row.name, nullable: row.nullable === 'YES', ...mysqlColumn(spelling, flavour), ...(row.comment === '' ? {} : { comment: row.comment }) };
 }
 
 /** MariaDB's JSON is a LONGTEXT with a check named after the column: `json_valid(`c`)`. */
@@ -324,11 +327,15 @@ function addIndex(table: TableModel, index: LiveIndex): void {
 }
 
 /**
- * The table a view reads when it reads exactly one: servers print a view's query in full, ending
- * `from `db`.`table`` when there is no join, subquery or condition.
+ * The table an alias view of dbtide's reads: servers print a view's query in full, ending
+ * `from `db`.`table` where 'dbtide:alias' is not null` (MySQL puts the condition in parentheses).
+ * A view without the marker is a user's, even over one table.
  */
+const QUOTED = '`((?:[^`]|``)+)`';
+const ALIAS_DEFINITION = new RegExp(String.raw`\sfrom\s+${QUOTED}\.${QUOTED}\s+where\s+\(?'${ALIAS_MARKER}' is not null\)?$`, 'i');
+
 function aliasedTable(definition: string | null, schema: string): string | null {
-  const from = /\sfrom\s+`((?:[^`]|``)+)`\.`((?:[^`]|``)+)`$/i.exec(definition?.trim() ?? '');
+  const from = ALIAS_DEFINITION.exec(definition?.trim() ?? '');
   if (!from || from[1]!.replaceAll('``', '`') !== schema) return null;
   return from[2]!.replaceAll('``', '`');
 }

@@ -1,6 +1,7 @@
 import { statementClassifier, viewOver } from '../../src/dialect-kit/statement-classifier.js';
 import { sqlLexer } from '../../src/dialect-kit/sql-lexer.js';
 import type { StatementClass } from '../../src/model/statement-class.js';
+import { ALIAS_MARKER } from './transitions.js';
 
 /**
  * Text as MySQL reads it under its default sql_mode: `"` quotes a string (a name under ANSI_QUOTES,
@@ -28,6 +29,8 @@ function alterAction(action: string, all: string[]): StatementClass | null {
   // a plain CREATE INDEX on PostgreSQL, an index build that makes writers wait is still additive.
   if (COPY.test(action)) return 'rewrite';
   if (/^(algorithm|lock)\s*=/.test(action)) return 'session';
+  // The table's comment: metadata no reader or writer sees.
+  if (/^comment\b/.test(action)) return 'additive';
   // An index, or a rule named by its kind, goes: no data is lost.
   if (/^drop (index|key|foreign key|check)\b/.test(action)) return 'relaxing';
   return null;
@@ -46,6 +49,9 @@ function statement(s: string): StatementClass | null {
  * driver sends one statement at a time.
  */
 const COMPOUND_TRIGGER = /^(create (?:definer ?= ?\S+ )?trigger\b.*?\bfor each row) begin\b.*\bend$/;
+
+/** The marker of dbtide's alias views (transitions.ts): a condition every row meets. */
+const ALIAS_CONDITION = new RegExp(String.raw`where\s+'${ALIAS_MARKER}'\s+is\s+not\s+null`);
 
 const RENAME_PAIR = `(${lexer.name})\\s+to\\s+(${lexer.name})`;
 /** The atomic swap: `RENAME TABLE new TO retired, old TO new, alias TO old`. */
@@ -68,6 +74,6 @@ export const mysqlStatements = statementClassifier(lexer, {
     const [to, retired, from, to2, alias, from2] = swap.slice(1).map((n) => lexer.bare(n!));
     const before = sqls.slice(0, i);
     return to === to2 && from === from2 && retired !== to && alias !== from &&
-      viewOver(lexer, before, to!, from!) && viewOver(lexer, before, alias!, to!);
+      viewOver(lexer, before, to!, from!) && viewOver(lexer, before, alias!, to!, ALIAS_CONDITION);
   },
 });

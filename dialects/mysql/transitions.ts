@@ -202,6 +202,15 @@ function trigger(create: string, name: string, event: 'INSERT' | 'UPDATE', sync:
 }
 
 /**
+ * Marks the alias, as a comment marks PostgreSQL's: views have no comment here, so the marker is a
+ * condition that is always true, which keeps the view updatable and which the server prints back
+ * in the view's definition. Only dbtide writes it: a user's view over one table is not taken for
+ * an alias (and dropped from the report).
+ */
+export const ALIAS_MARKER = 'dbtide:alias';
+const ALIAS_CONDITION = `WHERE '${ALIAS_MARKER}' IS NOT NULL`;
+
+/**
  * MySQL DDL commits statement by statement, and a view needs the table it reads to exist: a
  * rename followed by the view would leave a moment (and, for a killed run, a state) with neither
  * name usable by old code. So both names exist before the swap: the new name as a view over the
@@ -240,7 +249,7 @@ export const mysqlTransitions: TransitionSql = {
     return withLock(
       MYSQL_LOCK.metadata,
       `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)}`,
-      `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)}`,
+      `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)} ${ALIAS_CONDITION}`,
       `RENAME TABLE ${quote(to)} TO ${quote(alias.retired)}, ${quote(from)} TO ${quote(to)}, ${quote(alias.view)} TO ${quote(from)}`,
     );
   },

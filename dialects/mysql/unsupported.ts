@@ -5,7 +5,7 @@
  * dbtide's ledger and shadow tables; dbtide's alias views and every object named with its prefix
  * are left out too. Version databases are other databases and are never read. What the model
  * keeps already is not reported: generated columns and ON UPDATE clauses (native column types),
- * ENUM and SET types, FULLTEXT and SPATIAL indexes.
+ * ENUM and SET types, FULLTEXT and SPATIAL indexes, table and column comments.
  */
 import type { Connection } from '../../src/dialect.js';
 import { OWN_TABLE_PREFIX } from '../../src/model/own-objects.js';
@@ -38,7 +38,6 @@ interface TableRow {
   engine: string | null;
   collation: string | null;
   options: string | null;
-  comment: string;
   database_collation: string;
   default_row_format: string;
 }
@@ -47,7 +46,7 @@ interface TableRow {
 const readTables: Reader = async (conn, { schema, tables }) => {
   const rows = await conn.query<TableRow>(
     `select t.TABLE_NAME as name, t.TABLE_TYPE as type, t.ENGINE as engine, t.TABLE_COLLATION as collation,
-            t.CREATE_OPTIONS as options, t.TABLE_COMMENT as comment, s.DEFAULT_COLLATION_NAME as database_collation,
+            t.CREATE_OPTIONS as options, s.DEFAULT_COLLATION_NAME as database_collation,
             @@innodb_default_row_format as default_row_format
      from information_schema.TABLES t
      join information_schema.SCHEMATA s on s.SCHEMA_NAME = t.TABLE_SCHEMA
@@ -66,7 +65,6 @@ const readTables: Reader = async (conn, { schema, tables }) => {
     if (row.collation !== null && row.collation !== row.database_collation) {
       table('collation', `COLLATE ${row.collation} (the database's: ${row.database_collation})`);
     }
-    if (row.comment !== '') table('comment', brief(row.comment));
     const options = tableOptions(row);
     if (options !== '') table('table options', options);
   }
@@ -121,17 +119,16 @@ interface ColumnRow {
   collation: string | null;
   table_collation: string | null;
   extra: string;
-  comment: string;
 }
 
 const readColumns: Reader = async (conn, { schema, tables }) => {
   const rows = await conn.query<ColumnRow>(
     `select c.TABLE_NAME as table_name, c.COLUMN_NAME as name, c.COLLATION_NAME as collation,
-            t.TABLE_COLLATION as table_collation, c.EXTRA as extra, c.COLUMN_COMMENT as comment
+            t.TABLE_COLLATION as table_collation, c.EXTRA as extra
      from information_schema.COLUMNS c
      join information_schema.TABLES t on t.TABLE_SCHEMA = c.TABLE_SCHEMA and t.TABLE_NAME = c.TABLE_NAME
      where c.TABLE_SCHEMA = ? and t.TABLE_SCHEMA = ?
-       and (c.COLUMN_COMMENT <> '' or c.EXTRA like '%INVISIBLE%' or c.COLLATION_NAME <> t.TABLE_COLLATION)`,
+       and (c.EXTRA like '%INVISIBLE%' or c.COLLATION_NAME <> t.TABLE_COLLATION)`,
     [schema, schema],
   );
   const found: UnsupportedObject[] = [];
@@ -145,7 +142,6 @@ const readColumns: Reader = async (conn, { schema, tables }) => {
       column('collation', `COLLATE ${row.collation} (the table's: ${row.table_collation})`);
     }
     if (/\bINVISIBLE\b/i.test(row.extra)) column('invisible column', 'INVISIBLE: SELECT * leaves it out');
-    if (row.comment !== '') column('comment', brief(row.comment));
   }
   return found;
 };

@@ -61,6 +61,8 @@ export function postgresCapabilities(version: string): Capabilities {
     indexOptions: { include: true, nullsNotDistinct: major >= 15 },
     uniqueIndexIsKey: false,
     isMetadataOnlyTypeChange,
+    // A cast that fails fails the ALTER, which rolls back: nothing is lost.
+    typeChangeKeeps: () => null,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),
     // A key's name is its index's name, and indexes are relations: one namespace per schema.
     // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
@@ -68,5 +70,8 @@ export function postgresCapabilities(version: string): Capabilities {
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    commentsInDefinition: false,
+    commentLimits: null,
+    replicaIdentity: true,
   };
 }

@@ -3,7 +3,7 @@ import { NEW_TABLE_LOCK, type LockInfo, type Statement } from '../../src/model/l
 import { PG_LOCK } from './locks.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
 import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
-import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, TableModel } from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, ReplicaIdentity, TableModel } from '../../src/model/schema-model.js';
 import type { ColumnType } from '../../src/model/column-type.js';
 
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -40,7 +40,13 @@ function columnDefinition(column: ColumnModel): string {
   return parts.join(' ');
 }
 
-const uniqueClause = (key: KeyConstraint) => `UNIQUE ${key.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${list(key.columns)})`;
+const uniqueClause = (key: KeyConstraint) =>
+  `UNIQUE ${key.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${list(key.columns)})${key.include ? ` INCLUDE (${list(key.include)})` : ''}`;
+
+const commentText = (comment: string | null | undefined) => (comment == null ? 'NULL' : literal(comment));
+
+const replicaIdentityClause = (identity: ReplicaIdentity | 'default') =>
+  typeof identity === 'string' ? identity.toUpperCase() : `USING INDEX ${quote(identity.index)}`;
 
 const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
 const statement = (sql: string, lock: LockInfo): Statement => ({ sql, lock });
@@ -96,4 +102,9 @@ export const postgresCompiler: SqlCompiler = {
   renameColumn: (table, from, to) => alter(table, `RENAME COLUMN ${quote(from)} TO ${quote(to)}`),
   renameConstraint: (table, from, to) => alter(table, `RENAME CONSTRAINT ${quote(from)} TO ${quote(to)}`),
   renameIndex: (_table, from, to) => statement(`ALTER INDEX ${quote(from)} RENAME TO ${quote(to)}`, PG_LOCK.metadata),
+  // COMMENT ON takes SHARE UPDATE EXCLUSIVE on the table: reads and writes go on.
+  commentOnTable: (table, comment) => statement(`COMMENT ON TABLE ${quote(table)} IS ${commentText(comment)}`, PG_LOCK.online),
+  commentOnColumn: (table, column) => statement(`COMMENT ON COLUMN ${quote(table)}.${quote(column.name)} IS ${commentText(column.comment)}`, PG_LOCK.online),
+  // ACCESS EXCLUSIVE for a catalog update: no scan, no rewrite.
+  setReplicaIdentity: (table, identity) => alter(table, `REPLICA IDENTITY ${replicaIdentityClause(identity)}`),
 };

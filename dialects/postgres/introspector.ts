@@ -5,7 +5,7 @@
  * are sorted here, so that the model does not depend on the server's plan or collation.
  */
 import { type Connection, type IntrospectOptions } from '../../src/dialect.js';
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
 import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
@@ -33,7 +33,22 @@ const TABLES_CTE = `
       and not starts_with(coalesce(obj_description(c.oid, 'pg_class'), ''), '${SHADOW.marker}')
   )`;
 
-const TABLES_SQL = `${TABLES_CTE} select table_name from tables`;
+/**
+ * relreplident: d default, n nothing, f full, i the index marked indisreplident (the same as
+ * nothing once that index is dropped).
+ */
+const TABLES_SQL = `${TABLES_CTE}
+  select t.table_name, pg_catalog.obj_description(t.oid, 'pg_class') as comment, c.relreplident::text as replica_identity,
+         (select ic.relname::text from pg_catalog.pg_index i join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+          where i.indrelid = t.oid and i.indisreplident) as replica_index
+  from tables t join pg_catalog.pg_class c on c.oid = t.oid`;
+
+interface TableRow {
+  table_name: string;
+  comment: string | null;
+  replica_identity: 'd' | 'n' | 'f' | 'i';
+  replica_index: string | null;
+}
 
 /** dbtide's dual-write triggers (named with its prefix), by table. */
 const OWNED_TRIGGERS_SQL = `${TABLES_CTE}
@@ -59,10 +74,11 @@ interface ColumnRow {
   identity: string;
   generated: string;
   default_sql: string | null;
+  comment: string | null;
 }
 
 const COLUMNS_SQL = `${TABLES_CTE}
-  select t.table_name, a.attname::text as name,
+  select t.table_name, a.attname::text as name, pg_catalog.col_description(t.oid, a.attnum) as comment,
          pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
          a.attnotnull as not_null, a.attidentity::text as identity, a.attgenerated::text as generated,
          pg_catalog.pg_get_expr(d.adbin, d.adrelid) as default_sql
@@ -87,6 +103,8 @@ interface ConstraintRow {
   check_sql: string | null;
   /** Unique constraints only: their index's NULLS NOT DISTINCT. */
   nulls_not_distinct: boolean;
+  /** Unique constraints only: their index's INCLUDE columns, in index order. */
+  include: string[];
 }
 
 /**
@@ -116,7 +134,13 @@ const CONSTRAINTS_SQL = `${TABLES_CTE}
          c.confdeltype::text as on_delete, c.confupdtype::text as on_update,
          pg_catalog.pg_get_expr(c.conbin, c.conrelid) as check_sql,
          c.contype = 'u' and coalesce((select ${NULLS_NOT_DISTINCT('x')} from pg_catalog.pg_index x where x.indexrelid = c.conindid), false)
-           as nulls_not_distinct
+           as nulls_not_distinct,
+         array(select a.attname::text
+               from pg_catalog.pg_index x
+               cross join unnest(x.indkey::int2[]) with ordinality as k(attnum, position)
+               join pg_catalog.pg_attribute a on a.attrelid = x.indrelid and a.attnum = k.attnum
+               where c.contype = 'u' and x.indexrelid = c.conindid and k.position > x.indnkeyatts
+               order by k.position) as include
   from tables t
   join pg_catalog.pg_constraint c on c.conrelid = t.oid
   left join pg_catalog.pg_class r on r.oid = c.confrelid
@@ -184,13 +208,13 @@ const INDEXES_SQL = `${TABLES_CTE}
 export async function introspectPostgres(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel> {
   const params = [options?.schema ?? DEFAULT_SCHEMA, OWN_TABLE_PREFIX];
   // One after another: a Connection is one session, which runs one statement at a time anyway.
-  const tableRows = await conn.query<{ table_name: string }>(TABLES_SQL, params);
+  const tableRows = await conn.query<TableRow>(TABLES_SQL, params);
   const columnRows = await conn.query<ColumnRow>(COLUMNS_SQL, params);
   const constraintRows = await conn.query<ConstraintRow>(CONSTRAINTS_SQL, params);
   const indexRows = await conn.query<IndexRow>(INDEXES_SQL, params);
 
   const tables = new Map<string, TableModel>();
-  for (const name of tableRows.map((row) => row.table_name).sort(byPlainOrder)) tables.set(name, emptyTable(name));
+  for (const row of [...tableRows].sort((a, b) => byPlainOrder(a.table_name, b.table_name))) tables.set(row.table_name, toTable(row));
   // A table created or dropped between two of the queries shows up in some but not all;
   // rows of a table missing from the first query are skipped.
   for (const row of columnRows) tables.get(row.table_name)?.columns.push(toColumn(row));
@@ -247,6 +271,17 @@ function emptyTable(name: string): TableModel {
   return { name, columns: [], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
 }
 
+function toTable(row: TableRow): TableModel {
+  const replicaIdentity = row.replica_identity !== 'i' ? (REPLICA_IDENTITY[row.replica_identity] ?? null) : row.replica_index === null ? 'nothing' : { index: row.replica_index };
+  return {
+    ...emptyTable(row.table_name),
+    ...(row.comment === null ? {} : { comment: row.comment }),
+    ...(replicaIdentity === null ? {} : { replicaIdentity }),
+  };
+}
+
+const REPLICA_IDENTITY: Record<string, ReplicaIdentity | null> = { d: null, n: 'nothing', f: 'full' };
+
 function toColumn(row: ColumnRow): ColumnModel {
   const type = columnType(row.type);
   // A generated column's expression also lives in pg_attrdef; it is not a default.
@@ -257,6 +292,7 @@ function toColumn(row: ColumnRow): ColumnModel {
     nullable: !row.not_null,
     default: parsePostgresDefault(defaultSql, type),
     identity: IDENTITY[row.identity] ?? null,
+    ...(row.comment === null ? {} : { comment: row.comment }),
   };
 }
 
@@ -312,7 +348,12 @@ function addConstraint(table: TableModel, row: ConstraintRow): void {
 }
 
 function toKey(row: ConstraintRow): KeyConstraint {
-  return { name: row.name, columns: row.columns, ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}) };
+  return {
+    name: row.name,
+    columns: row.columns,
+    ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
+    ...(row.include.length > 0 ? { include: row.include } : {}),
+  };
 }
 
 const ACTIONS: Record<string, ReferentialAction> = {

@@ -27,6 +27,8 @@ function alterAction(action: string): StatementClass | null {
   if (COLUMN_TYPE.test(action)) return RELAXING_TYPE.test(action) ? 'relaxing' : 'rewrite';
   if (COLUMN_DROP_NOT_NULL.test(action)) return 'relaxing';
   if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
+  // What logical decoding writes of old rows: a catalog change no reader or writer sees.
+  if (/^replica identity\b/.test(action)) return 'additive';
   return null;
 }
 

@@ -120,11 +120,16 @@ const KINDS = [
    join pg_catalog.pg_type ty on ty.oid = c.atttypid
    join pg_catalog.pg_collation co on co.oid = c.attcollation
    where c.attcollation <> ty.typcollation`,
-  `select 'comment', t.name, null, ${brief('d.description')}
-   from tables t join pg_catalog.pg_description d on d.objoid = t.oid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = 0`,
-  `select 'comment', c.attname::text, c.table_name, ${brief('d.description')}
-   from columns c
-   join pg_catalog.pg_description d on d.objoid = c.attrelid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = c.attnum`,
+  // Comments on tables and columns are declared; on indexes and constraints they are not.
+  `select 'comment', ic.relname::text, t.name, 'index: ' || ${brief('d.description')}
+   from tables t
+   join pg_catalog.pg_index i on i.indrelid = t.oid
+   join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+   join pg_catalog.pg_description d on d.objoid = ic.oid and d.classoid = 'pg_catalog.pg_class'::regclass and d.objsubid = 0`,
+  `select 'comment', c.conname::text, t.name, 'constraint: ' || ${brief('d.description')}
+   from tables t
+   join pg_catalog.pg_constraint c on c.conrelid = t.oid
+   join pg_catalog.pg_description d on d.objoid = c.oid and d.classoid = 'pg_catalog.pg_constraint'::regclass`,
 
   `select case p.prokind when 'p' then 'procedure' when 'a' then 'aggregate' when 'w' then 'window function' else 'function' end,
           p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')', null,

@@ -149,6 +149,11 @@ function mergeTable(parent: TableInput, child: TableInput): TableInput {
   if (indexes) merged.indexes = indexes;
   if (foreignKeys) merged.foreignKeys = foreignKeys;
   if (checks) merged.checks = checks;
+  // Stated again, they replace the parent's (a null comment drops it); left out, they are inherited.
+  for (const key of ['comment', 'replicaIdentity'] as const) {
+    const value = key in child ? child[key] : parent[key];
+    if (value !== undefined) Object.assign(merged, { [key]: value });
+  }
   return merged;
 }
 

@@ -30,6 +30,7 @@ const column = object(
     nullable: boolean,
     default: defaultValue,
     identity: oneOf([true, false, 'always', 'by-default']),
+    comment: string(),
   },
   {
     required: ['type'],
@@ -59,7 +60,7 @@ const table = object({
   primaryKey: union('a list of columns, or { name?, columns }', (v) =>
     Array.isArray(v) ? columnList : object({ name, columns: columnList }, { required: ['columns'] }),
   ),
-  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean }, { required: ['columns'] })),
+  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean, include: names }, { required: ['columns'] })),
   indexes: array(
     object(
       { name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }), include: names, nullsNotDistinct: boolean },
@@ -86,6 +87,10 @@ const table = object({
     indexes: names,
     constraints: names,
   }),
+  comment: union('a string, or null for none', (v) => (v === null ? ANY : string())),
+  replicaIdentity: union('"default", "full", "nothing" or { index: "<unique index name>" }', (v) =>
+    isPlainObject(v) ? object({ index: name }, { required: ['index'] }) : oneOf(['default', 'full', 'nothing']),
+  ),
 });
 
 const kindField = { kind: string() };

@@ -1,13 +1,14 @@
 import { type ColumnType, formatColumnType, parseColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { keyColumns, readIndexKey, readIndexKeys } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
-import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, TableModel, Tombstones } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
 import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
+import { identityIndex } from '../model/replica-identity.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -73,14 +74,58 @@ function normalizeTable(name: string, input: TableInput, declared: Set<string>, 
     columns,
     primaryKey,
     uniques: (input.uniques ?? [])
-      .map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: [...u.columns], ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}) }))
+      .map((u) => ({
+        name: u.name ?? uniqueName(name, u.columns),
+        columns: [...u.columns],
+        ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+        ...(u.include && u.include.length > 0 ? { include: [...u.include] } : {}),
+      }))
       .sort(byName),
     indexes: (input.indexes ?? []).map((i) => normalizeIndex(name, i)).sort(byName),
     foreignKeys: (input.foreignKeys ?? []).map((f) => normalizeForeignKey(name, f, report)).sort(byName),
     checks: (input.checks ?? []).map((c) => normalizeCheck(name, c, report)).sort(byName),
+    ...commentOf(input.comment, path, report),
   };
   checkColumnLists(table, declared, report);
-  return table;
+  const replicaIdentity = normalizeReplicaIdentity(table, input.replicaIdentity, report);
+  return replicaIdentity === null ? table : { ...table, replicaIdentity };
+}
+
+/** A comment as the model keeps it: absent when there is none. */
+function commentOf(comment: string | null | undefined, path: string, report: Report): { comment?: string } {
+  if (comment === undefined || comment === null) return {};
+  if (comment === '') report(path, 'an empty comment is no comment: leave `comment` out to have none');
+  return comment === '' ? {} : { comment };
+}
+
+/**
+ * `default` is the server's own and stays absent. An index the server would refuse (PostgreSQL
+ * wants a unique, non-partial index over NOT NULL columns, no expressions) is refused here, with
+ * the declaration, rather than mid-expand.
+ */
+function normalizeReplicaIdentity(table: TableModel, input: TableInput['replicaIdentity'], report: Report): ReplicaIdentity | null {
+  if (input === undefined || input === 'default') return null;
+  if (typeof input === 'string') return input;
+  const path = `tables.${table.name}.replicaIdentity`;
+  const index = identityIndex(table, input.index);
+  if (!index) {
+    report(path, `names index "${input.index}", which ${table.name} does not declare; name one of its unique indexes, unique constraints or its primary key`);
+    return null;
+  }
+  const columns = new Map(table.columns.map((c) => [c.name, c]));
+  const problems = [
+    ...(index.unique ? [] : ['is not unique']),
+    ...(index.where === null ? [] : ['is partial (it has a where)']),
+    ...readIndexKeys(index.columns, [...columns.keys()]).flatMap((key, i) => {
+      const column = key.kind === 'column' ? columns.get(key.column) : undefined;
+      if (!column) return [`has "${index.columns[i]}" as a key, which is not a plain column`];
+      return column.nullable ? [`has the nullable column "${column.name}" as a key`] : [];
+    }),
+  ];
+  for (const problem of problems) {
+    report(path, `index "${input.index}" ${problem}: a replica identity index must be unique, not partial, over NOT NULL columns only`);
+  }
+  return { index: input.index };
 }
 
 function normalizePrimaryKey(table: string, key: TableInput['primaryKey']): KeyConstraint | null {
@@ -115,7 +160,7 @@ function normalizeColumn(
     report(path, `identity needs a smallint, int or bigint column, not ${formatColumnType(type)}`);
   }
   checkDefaultFitsType(defaultValue, type, path, report);
-  return { name, type, nullable: input.nullable ?? !impliedNotNull, default: defaultValue, identity };
+  return { name, type, nullable: input.nullable ?? !impliedNotNull, default: defaultValue, identity, ...commentOf(input.comment, path, report) };
 }
 
 function resolveType(type: ColumnInput['type'], path: string, report: Report): ColumnType | null {
@@ -237,7 +282,10 @@ function checkColumnLists(table: TableModel, declared: Set<string>, report: Repo
     return key.kind === 'expression' || declared.has(key.column);
   };
   if (table.primaryKey) checkColumnList(`${path}.primaryKey`, table.primaryKey.columns, isColumn, report);
-  for (const u of table.uniques) checkColumnList(`${path}.uniques.${u.name}`, u.columns, isColumn, report);
+  for (const u of table.uniques) {
+    checkColumnList(`${path}.uniques.${u.name}`, u.columns, isColumn, report);
+    if (u.include) checkIncludeColumns(`${path}.uniques.${u.name}`, u.include, new Set(u.columns), declared, report);
+  }
   for (const i of table.indexes) {
     checkColumnList(`${path}.indexes.${i.name}`, i.columns, isColumnOrExpression, report);
     checkIndexOptions(`${path}.indexes.${i.name}`, i, declared, report);
@@ -252,12 +300,14 @@ function checkColumnLists(table: TableModel, declared: Set<string>, report: Repo
  */
 function checkIndexOptions(path: string, index: IndexModel, declared: Set<string>, report: Report): void {
   if (index.include.length > 0) {
-    const keys = new Set(keyColumns(readIndexKeys(index.columns, [...declared])));
-    if (checkColumnList(path, index.include, (c) => declared.has(c), report, 'include column')) {
-      for (const column of index.include) if (keys.has(column)) report(path, `include column "${column}" is already a key column of the index`);
-    }
+    checkIncludeColumns(path, index.include, new Set(keyColumns(readIndexKeys(index.columns, [...declared]))), declared, report);
   }
   if (index.nullsNotDistinct && !index.unique) report(path, 'nullsNotDistinct needs a unique index (`unique: true`)');
+}
+
+function checkIncludeColumns(path: string, include: string[], keys: Set<string>, declared: Set<string>, report: Report): void {
+  if (!checkColumnList(path, include, (c) => declared.has(c), report, 'include column')) return;
+  for (const column of include) if (keys.has(column)) report(path, `include column "${column}" is already a key column of the index`);
 }
 
 /** Reports an empty list, unknown or repeated entries; returns whether the list was fine. */

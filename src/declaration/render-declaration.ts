@@ -80,6 +80,11 @@ function tableNode(table: TableModel): Node {
     ['checks', table.checks.map((c) => checkNode(table.name, c))],
   ];
   for (const [key, items] of lists) if (items.length > 0) entries.push([key, list(items)]);
+  if (table.comment !== undefined) entries.push(['comment', str(table.comment)]);
+  if (table.replicaIdentity !== undefined) {
+    const identity = table.replicaIdentity;
+    entries.push(['replicaIdentity', typeof identity === 'string' ? str(identity) : object([['index', str(identity.index)]])]);
+  }
   return object(entries, true);
 }
 
@@ -92,6 +97,7 @@ function columnNode(column: ColumnModel, inPrimaryKey: boolean): Node {
   if (column.default) entries.push(['default', defaultNode(column.default)]);
   if (column.identity === 'by-default') entries.push(['identity', code('true')]);
   if (column.identity === 'always') entries.push(['identity', str('always')]);
+  if (column.comment !== undefined) entries.push(['comment', str(column.comment)]);
   // The string shorthand takes portable types only.
   return entries.length === 1 && column.type.kind !== 'native' ? type : object(entries);
 }
@@ -115,6 +121,7 @@ function primaryKeyNode(table: string, key: KeyConstraint): Node {
 function uniqueNode(table: string, key: KeyConstraint): Node {
   const entries: Entry[] = [...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]];
   if (key.nullsNotDistinct) entries.push(['nullsNotDistinct', code('true')]);
+  if (key.include) entries.push(['include', strings(key.include)]);
   return object(entries);
 }
 

@@ -118,9 +118,14 @@ export function statementClassifier(lexer: SqlLexer, rules: DialectStatementRule
   };
 }
 
-/** Whether one of `sqls` (raw text) puts a view named `view` over `table` (`SELECT *`), which shows the table's rows. */
-export function viewOver(lexer: SqlLexer, sqls: string[], view: string, table: string): boolean {
-  const pattern = new RegExp(`^\\s*create\\s+(?:or\\s+replace\\s+)?view\\s+(${lexer.name})\\s+as\\s+select\\s+\\*\\s+from\\s+(${lexer.name})\\s*$`, 'i');
+/**
+ * Whether one of `sqls` (raw text) puts a view named `view` over `table` (`SELECT *`), which shows
+ * the table's rows; `condition`, a pattern of a WHERE clause that keeps every row (a dialect's
+ * marker), may follow.
+ */
+export function viewOver(lexer: SqlLexer, sqls: string[], view: string, table: string, condition?: RegExp): boolean {
+  const where = condition ? `(?:\\s+${condition.source})?` : '';
+  const pattern = new RegExp(`^\\s*create\\s+(?:or\\s+replace\\s+)?view\\s+(${lexer.name})\\s+as\\s+select\\s+\\*\\s+from\\s+(${lexer.name})${where}\\s*$`, 'i');
   return sqls.some((sql) => {
     const v = pattern.exec(sql);
     return v !== null && lexer.bare(v[1]!) === view && lexer.bare(v[2]!) === table;

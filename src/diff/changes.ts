@@ -4,6 +4,7 @@ import type {
   ForeignKeyModel,
   IndexModel,
   KeyConstraint,
+  ReplicaIdentity,
   TableModel,
 } from '../model/schema-model.js';
 import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
@@ -42,6 +43,14 @@ export type Change =
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
   /** `relaxes`: a tombstoned unique, foreign-key or check constraint: dropped in expand. */
   | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind; relaxes?: true }
+  /**
+   * A table's comment (no `column`) or a column's: `column` is the live column carrying the
+   * declared comment, as a server that restates the whole column (MySQL) must keep the rest of it.
+   * `comment` null removes it.
+   */
+  | { kind: 'set-comment'; table: string; column?: ColumnModel; comment: string | null }
+  /** `default` where the declaration no longer states one; `columns`: the key columns of the index it names. */
+  | { kind: 'set-replica-identity'; table: string; identity: ReplicaIdentity | 'default'; columns: string[] }
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }

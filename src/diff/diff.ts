@@ -13,6 +13,7 @@ import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
 import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
 import { applyTableRenames, withTransitions } from './transitions.js';
+import { identityColumns } from '../model/replica-identity.js';
 
 /**
  * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
@@ -59,7 +60,46 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
     ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffChecks(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffComments(want, have),
+    ...diffReplicaIdentity(want, have),
   ];
+}
+
+/** Comments of the table and of the columns both sides have; a new column carries its own. */
+function diffComments(want: TableModel, have: TableModel): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  if ((want.comment ?? null) !== (have.comment ?? null)) changes.push({ kind: 'set-comment', table, comment: want.comment ?? null });
+  for (const column of want.columns) {
+    const live = have.columns.find((c) => c.name === column.name);
+    if (!live || (column.comment ?? null) === (live.comment ?? null)) continue;
+    const { comment: _, ...rest } = live;
+    changes.push({ kind: 'set-comment', table, column: column.comment === undefined ? rest : { ...rest, comment: column.comment }, comment: column.comment ?? null });
+  }
+  return changes;
+}
+
+/**
+ * An index the identity names that this plan builds again (dropped and created under its name)
+ * loses its mark with the old index, so the identity is set again once the new one stands.
+ */
+function diffReplicaIdentity(want: TableModel, have: TableModel): Change[] {
+  const declared = want.replicaIdentity ?? 'default';
+  const live = have.replicaIdentity ?? 'default';
+  const rebuilt = typeof declared === 'object' && !sameIdentityIndex(want, have, declared.index);
+  if (JSON.stringify(declared) === JSON.stringify(live) && !rebuilt) return [];
+  return [{ kind: 'set-replica-identity', table: want.name, identity: declared, columns: identityColumns(want) }];
+}
+
+function sameIdentityIndex(want: TableModel, have: TableModel, name: string): boolean {
+  const declared = want.indexes.find((i) => i.name === name);
+  if (declared) {
+    const live = have.indexes.find((i) => i.name === name);
+    return live !== undefined && live.valid && sameIndex(declared, live);
+  }
+  const keys = (t: TableModel) => [...(t.primaryKey ? [t.primaryKey] : []), ...t.uniques];
+  const [key, live] = [keys(want).find((k) => k.name === name), keys(have).find((k) => k.name === name)];
+  return key !== undefined && live !== undefined && sameKey(key, live);
 }
 
 function diffColumns(want: TableModel, have: TableModel, removed: DeclaredSchema['removed'], synced: Set<string>): Change[] {

@@ -7,7 +7,8 @@ import { sameExpression } from './same-expression.js';
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameExpression(x, b[i]!));
 
 export const sameKey = (a: KeyConstraint, b: KeyConstraint) =>
-  sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false);
+  sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false) &&
+  sameColumns(a.include ?? [], b.include ?? []);
 
 /**
  * A default operator class written in the declaration (`id int8_ops` on a bigint) is compared, not

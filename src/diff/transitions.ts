@@ -153,7 +153,9 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
       (c.kind === 'drift' && c.object === `column ${table}.${shadow}`);
     result = result.filter((c) => c.table !== table || !touchesColumn(c));
     if (!have.columns.some((c) => c.name === shadow)) {
-      const shadowColumn: ColumnModel = { name: shadow, type, nullable: true, default: null, identity: null };
+      // The column swapped in keeps the declared comment.
+      const comment = declaredColumn(want, column).comment;
+      const shadowColumn: ColumnModel = { name: shadow, type, nullable: true, default: null, identity: null, ...(comment === undefined ? {} : { comment }) };
       steps.push({ kind: 'add-column', table, column: shadowColumn });
     }
   }

@@ -57,6 +57,9 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'add-check': alter,
   'drop-constraint': alter,
   'validate-constraint': alter,
+  // COMMENT ON needs the table's owner, as ALTER TABLE does.
+  'set-comment': alter,
+  'set-replica-identity': alter,
   'add-foreign-key': (step) => [['alter', step.table], ...referencedTables(step).map((t): Needed => ['reference', t])],
   'rename-table': (step, ctx) => {
     const rename = ctx.renames.find((r) => r.to === step.table);

@@ -19,6 +19,8 @@ export interface ColumnModel {
   nullable: boolean;
   default: DefaultValue | null;
   identity: Identity | null;
+  /** The column's comment; absent when it has none. */
+  comment?: string;
 }
 
 export interface KeyConstraint {
@@ -29,6 +31,8 @@ export interface KeyConstraint {
    * as a primary key's columns are never NULL.
    */
   nullsNotDistinct?: boolean;
+  /** Unique keys only (PostgreSQL 11+): covering columns stored in the key's index (INCLUDE); absent when none. */
+  include?: string[];
 }
 
 export interface IndexModel {
@@ -81,7 +85,14 @@ export interface TableModel {
   indexes: IndexModel[];
   foreignKeys: ForeignKeyModel[];
   checks: CheckModel[];
+  /** The table's comment; absent when it has none. */
+  comment?: string;
+  /** What logical decoding writes of a changed row's old version (PostgreSQL); absent when the server's default. */
+  replicaIdentity?: ReplicaIdentity;
 }
+
+/** `full`: every column; `nothing`: no old values; `{ index }`: the columns of that unique index. */
+export type ReplicaIdentity = 'full' | 'nothing' | { index: string };
 
 export interface SchemaModel {
   /** Keyed by table name; keys in sorted order. */

@@ -15,11 +15,13 @@ export function unbuildableIndexOptions(declared: DeclaredSchema, rules: Rules):
         ...(index.nullsNotDistinct && !nullsNotDistinct ? [`${path}: nullsNotDistinct needs NULLS NOT DISTINCT, which ${rules.server} does not have`] : []),
       ];
     }),
-    ...table.uniques.flatMap((key) =>
-      key.nullsNotDistinct && !nullsNotDistinct
-        ? [`tables.${table.name}.uniques.${key.name}: nullsNotDistinct needs NULLS NOT DISTINCT, which ${rules.server} does not have`]
-        : [],
-    ),
+    ...table.uniques.flatMap((key) => {
+      const path = `tables.${table.name}.uniques.${key.name}`;
+      return [
+        ...(key.include && !include ? [`${path}: include (${key.include.join(', ')}) needs covering columns, which ${rules.server} does not have`] : []),
+        ...(key.nullsNotDistinct && !nullsNotDistinct ? [`${path}: nullsNotDistinct needs NULLS NOT DISTINCT, which ${rules.server} does not have`] : []),
+      ];
+    }),
   ]);
 }
 

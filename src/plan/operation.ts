@@ -72,6 +72,8 @@ export const fact = {
   notNull: (t: string, c: string) => `not-null:${t}.${c}`,
   uniqueKey: (t: string, columns: string[]) => `unique:${t}(${columns.join(',')})`,
   constraint: (t: string, name: string) => `constraint:${t}.${name}`,
+  /** The index of that name is built and valid: an index, or the index of a key. */
+  index: (t: string, name: string) => `index:${t}.${name}`,
   /** The name is free: a redefinition drops the old object before it creates the new one. */
   nameFree: (t: string, name: string) => `name-free:${t}.${name}`,
   /** The dual-write trigger of a transition is in place. */

@@ -15,6 +15,8 @@ import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
+import { setComment } from './operations/set-comment.js';
+import { setReplicaIdentity } from './operations/set-replica-identity.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
 import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
@@ -38,6 +40,8 @@ export interface PlanInput {
 const RANK: Record<StepOperation, number> = {
   'rename-table': 0,
   'create-table': 0,
+  // Before what restates a column (MySQL's MODIFY): it restates the live column itself.
+  'set-comment': 0,
   'add-column': 1,
   'drop-not-null': 1,
   'set-default': 1,
@@ -51,6 +55,7 @@ const RANK: Record<StepOperation, number> = {
   'add-index': 5,
   'add-check': 6,
   'add-foreign-key': 7,
+  'set-replica-identity': 7,
   'validate-constraint': 8,
   backfill: 8,
   'data-move': 9,
@@ -88,6 +93,8 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'add-foreign-key': return addForeignKey(change, ctx);
     case 'add-check': return addCheck(change, ctx);
     case 'drop-constraint': return dropConstraint(change, ctx);
+    case 'set-comment': return setComment(change, ctx);
+    case 'set-replica-identity': return setReplicaIdentity(change, ctx);
     case 'rename-table': return renameTable(change, ctx);
     case 'drop-alias': return dropAlias(change, ctx);
     case 'install-sync': return installSync(change, ctx);

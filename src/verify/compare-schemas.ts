@@ -8,6 +8,7 @@ function describeColumn(c: ColumnModel): string {
   const parts = [formatColumnType(c.type), c.nullable ? 'NULL' : 'NOT NULL'];
   if (c.default) parts.push(`DEFAULT ${c.default.kind === 'sql' ? c.default.expression : JSON.stringify(c.default.value)}`);
   if (c.identity) parts.push(`IDENTITY ${c.identity}`);
+  if (c.comment !== undefined) parts.push(`COMMENT ${JSON.stringify(c.comment)}`);
   return parts.join(' ');
 }
 
@@ -15,7 +16,11 @@ function describeColumn(c: ColumnModel): string {
 function objectsOf(t: TableModel): Map<string, string> {
   const objects = new Map<string, string>();
   if (t.primaryKey) objects.set(`primary key ${t.primaryKey.name}`, `(${t.primaryKey.columns.join(', ')})`);
-  for (const u of t.uniques) objects.set(`unique ${u.name}`, `${u.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${u.columns.join(', ')})`);
+  for (const u of t.uniques) {
+    objects.set(`unique ${u.name}`, `${u.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${u.columns.join(', ')})${u.include ? ` INCLUDE (${u.include.join(', ')})` : ''}`);
+  }
+  if (t.comment !== undefined) objects.set('comment', JSON.stringify(t.comment));
+  if (t.replicaIdentity !== undefined) objects.set('replica identity', JSON.stringify(t.replicaIdentity));
   for (const i of t.indexes) {
     objects.set(
       `index ${i.name}`,

@@ -297,8 +297,9 @@ describe("introspectMysql and dbtide's own objects", () => {
     for (const statement of [
       'CREATE TABLE items (id int PRIMARY KEY, a int, b int)',
       'CREATE TABLE new_items (id int PRIMARY KEY, a int)',
-      // A renamed table's alias, and views that are no alias.
-      'CREATE VIEW old_items AS SELECT * FROM new_items',
+      // A renamed table's alias (dbtide marks it), and views that are no alias: a user's view over one table among them.
+      "CREATE VIEW old_items AS SELECT * FROM new_items WHERE 'dbtide:alias' IS NOT NULL",
+      'CREATE VIEW copy_of_items AS SELECT * FROM new_items',
       'CREATE VIEW joined AS SELECT i.id FROM items i JOIN new_items n ON n.id = i.id',
       'CREATE VIEW filtered AS SELECT id FROM items WHERE a > 0',
       'CREATE VIEW of_a_view AS SELECT * FROM old_items',

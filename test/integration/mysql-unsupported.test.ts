@@ -73,8 +73,6 @@ function expected(server: 'mariadb' | 'mysql'): UnsupportedObject[] {
   const all = [
     found('collation', 'body', 'notes', expect.stringMatching(/^COLLATE latin1_bin \(the table's: utf8mb4_\w+\)$/)),
     found('collation', 'latin', null, expect.stringMatching(/^COLLATE latin1_swedish_ci \(the database's: utf8mb4_\w+\)$/)),
-    found('comment', 'body', 'notes', 'what the note says, in the words of whoever wrote it down f…'),
-    found('comment', 'notes', null, 'notes taken by hand'),
     found('comment', 'notes_secret', 'notes', 'index: for audits'),
     found('engine', 'legacy', null, 'ENGINE=MyISAM'),
     found('event', 'purge_notes', null, 'EVERY 1 DAY, enabled'),
@@ -132,6 +130,12 @@ describe.each(mysqlTargets)('what dbtide does not model on $name', (target) => {
     expect(Object.keys(model.tables)).toEqual(target.name === 'mariadb' ? [...tables, 'prices'].sort() : tables);
     expect(model.tables.modelled!.columns.map((c) => c.type)).toContainEqual({ kind: 'native', sql: 'timestamp ON UPDATE CURRENT_TIMESTAMP' });
   });
+
+  it('declares table and column comments instead of reporting them; index comments stay reported', () => {
+    expect(model.tables.notes!.comment).toBe('notes taken by hand');
+    expect(model.tables.notes!.columns.find((c) => c.name === 'body')!.comment).toBe('what the note says, in the words of whoever wrote it down first');
+    expect(model.unsupported!.filter((u) => u.kind === 'comment').map((u) => u.name)).toEqual(['notes_secret']);
+  });
 });
 
 const v1 = defineSchema({
@@ -175,6 +179,13 @@ describe.each(mysqlTargets)("dbtide's own objects on $name", (target) => {
     );
     expect(databases).toHaveLength(1);
     expect(expanded.unsupported).toEqual([]);
+
+    // A user's view over exactly one table, as plain as the alias but without dbtide's marker, is the user's.
+    await withConnection(target.dialect.connect(db.url), (c) => c.query('CREATE VIEW machines_copy AS SELECT * FROM machines'));
+    const withUserView = await introspect(db, target.dialect);
+    expect(withUserView.owned!.aliases).toEqual([{ name: 'hosts', table: 'machines' }]);
+    expect(withUserView.unsupported!.map((u) => [u.kind, u.name])).toEqual([['view', 'machines_copy']]);
+    await withConnection(target.dialect.connect(db.url), (c) => c.query('DROP VIEW machines_copy'));
 
     await migrate(url(), v2);
     expect((await introspect(db, target.dialect)).unsupported).toEqual([]);

@@ -28,6 +28,7 @@ const FIXTURE = [
    )`,
   `COMMENT ON TABLE customers IS 'People who buy from us; this comment is long enough to be cut short in the report'`,
   `COMMENT ON COLUMN customers.name IS 'as they write it'`,
+  `COMMENT ON CONSTRAINT customers_pkey ON customers IS 'one row per customer'`,
   `CREATE VIEW active_customers AS SELECT id, name FROM customers WHERE active`,
   `CREATE MATERIALIZED VIEW customer_count AS SELECT count(*) AS n FROM customers`,
   `CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$`,
@@ -50,6 +51,8 @@ const FIXTURE = [
   `CREATE TABLE packed (id int PRIMARY KEY) WITH (fillfactor=70)`,
   `ALTER TABLE orders ENABLE ROW LEVEL SECURITY`,
   `CREATE POLICY own_orders ON orders FOR SELECT USING (customer_id = 1)`,
+  `CREATE INDEX orders_customer_idx ON orders (customer_id)`,
+  `COMMENT ON INDEX orders_customer_idx IS 'for the customer page'`,
   `CREATE RULE keep_packed AS ON DELETE TO packed DO INSTEAD NOTHING`,
   `CREATE TABLE cities (id int PRIMARY KEY, name text)`,
   `CREATE TABLE capitals (country text) INHERITS (cities)`,
@@ -58,8 +61,8 @@ const FIXTURE = [
 /** kind, name, table: sorted as introspection sorts them. */
 const EXPECTED: [string, string, string | null][] = [
   ['collation', 'name', 'customers'],
-  ['comment', 'customers', null],
-  ['comment', 'name', 'customers'],
+  ['comment', 'customers_pkey', 'customers'],
+  ['comment', 'orders_customer_idx', 'orders'],
   ['composite type', 'pair', null],
   ['deferrable constraint', 'orders_customer_fkey', 'orders'],
   ['domain', 'positive', null],
@@ -104,6 +107,12 @@ describe.each(postgresTargets)('what dbtide does not model on $name', (target) =
     expect(model.unsupported!.map((u) => [u.kind, u.name, u.table])).toEqual(EXPECTED);
   });
 
+  it('declares comments instead of reporting them', () => {
+    expect(model.tables.customers!.comment).toBe('People who buy from us; this comment is long enough to be cut short in the report');
+    expect(model.tables.customers!.columns.find((c) => c.name === 'name')!.comment).toBe('as they write it');
+    expect(source).toContain("comment: 'as they write it'");
+  });
+
   it('says in a few words what a fresh install would lack', () => {
     const detail = (kind: string, name: string) => model.unsupported!.find((u) => u.kind === kind && u.name === name)?.detail;
     expect(detail('sequence', 'counters_id_seq')).toBe('default of counters.id (nextval); a fresh install from the declaration lacks it');
@@ -112,7 +121,8 @@ describe.each(postgresTargets)('what dbtide does not model on $name', (target) =
     expect(detail('deferrable constraint', 'orders_customer_fkey')).toBe('DEFERRABLE INITIALLY DEFERRED');
     expect(detail('exclusion constraint', 'bookings_no_overlap')).toBe('EXCLUDE USING gist (during WITH &&)');
     expect(detail('collation', 'name')).toBe('COLLATE "C"');
-    expect(detail('comment', 'customers')).toBe('People who buy from us; this comment is long enough to be c…');
+    expect(detail('comment', 'customers_pkey')).toBe('constraint: one row per customer');
+    expect(detail('comment', 'orders_customer_idx')).toBe('index: for the customer page');
     expect(detail('partitioned table', 'events')).toBe('RANGE (at)');
     expect(detail('partition', 'events_2024')).toBe("FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')");
     expect(detail('enum type', 'mood')).toBe("'happy', 'sad'");

@@ -47,6 +47,8 @@ export const CHANGES: Change[] = [
   { kind: 'install-sync', table: 'users', sync },
   { kind: 'backfill', table: 'users', sync, key: ['id'] },
   { kind: 'remove-sync', table: 'users', sync },
+  { kind: 'set-comment', table: 'users', comment: "people's accounts" },
+  { kind: 'set-comment', table: 'users', column: col('phone', T.text, { comment: 'with country code' }), comment: 'with country code' },
 ];
 
 export const SERVERS = [

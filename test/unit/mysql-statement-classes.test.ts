@@ -92,4 +92,11 @@ describe('mysqlStatements.compensatedRename', () => {
   it('refuses a swap before its views', () => {
     expect(mysqlStatements.compensatedRename([swap, ...views], 0)).toBe(false);
   });
+
+  it("takes the alias with dbtide's marker, and no other condition", () => {
+    const marked = [views[0]!, `${views[1]!} WHERE 'dbtide:alias' IS NOT NULL`];
+    expect(mysqlStatements.compensatedRename([...marked, swap], 2)).toBe(true);
+    const filtered = [views[0]!, `${views[1]!} WHERE id > 0`];
+    expect(mysqlStatements.compensatedRename([...filtered, swap], 2)).toBe(false);
+  });
 });

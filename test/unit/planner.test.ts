@@ -93,6 +93,7 @@ describe('plan: new table', () => {
             'not-null:sessions.instance_id',
             'not-null:sessions.started_at',
             'unique:sessions(id)',
+            'index:sessions.sessions_pkey',
           ],
           needs: [],
         },
@@ -109,7 +110,7 @@ describe('plan: new table', () => {
           lock: LOCKS.none,
           estimatedRows: null,
           prechecks: [],
-          provides: [],
+          provides: ['index:sessions.sessions_instance_id_idx'],
           needs: ['table:sessions', 'name-free:sessions.sessions_instance_id_idx', 'column:sessions.instance_id'],
         },
         {
@@ -141,7 +142,7 @@ describe('plan: new table', () => {
       'expand',
       ['CREATE UNIQUE INDEX "t_code_uidx" ON "t" ("code")'],
       [],
-      ['unique:t(code)'],
+      ['index:t.t_code_uidx', 'unique:t(code)'],
     ]);
   });
 });
@@ -472,7 +473,7 @@ describe('plan: indexes and unique keys', () => {
         lock: LOCKS.metadata,
         estimatedRows: null,
         prechecks: [duplicatePrecheck('users', ['email'])],
-        provides: ['unique:users(email)', 'constraint:users.users_email_key'],
+        provides: ['unique:users(email)', 'constraint:users.users_email_key', 'index:users.users_email_key'],
         needs: ['name-free:users.users_email_key', 'column:users.email'],
       },
     ]);

@@ -221,7 +221,7 @@ describe('postgresCapabilities', () => {
 
   it.each(['12', '15.4', '18.6', '16.2 (Debian 16.2-1.pgdg120+2)'])('accepts %j', (version) => {
     const caps = postgresCapabilities(version);
-    expect({ ...caps, isMetadataOnlyTypeChange: undefined, isStableDefaultExpression: undefined, foreignKeyTypesMatch: undefined }).toEqual({
+    expect({ ...caps, isMetadataOnlyTypeChange: undefined, isStableDefaultExpression: undefined, foreignKeyTypesMatch: undefined, typeChangeKeeps: undefined }).toEqual({
       server: `PostgreSQL ${version}`,
       transactionalDdl: true,
       onlineIndexBuild: true,
@@ -241,6 +241,10 @@ describe('postgresCapabilities', () => {
       isMetadataOnlyTypeChange: undefined,
       isStableDefaultExpression: undefined,
       foreignKeyTypesMatch: undefined,
+      typeChangeKeeps: undefined,
+      commentsInDefinition: false,
+      commentLimits: null,
+      replicaIdentity: true,
     });
   });
 

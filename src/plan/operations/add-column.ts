@@ -1,4 +1,5 @@
 import { fact, type Operation, type StepDraft } from '../operation.js';
+import { definitionComments } from './set-comment.js';
 import { setNotNull } from './set-not-null.js';
 
 /**
@@ -16,7 +17,7 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
       name,
       earliest: 'contract',
       description: `add identity column ${name} (rewrites the table)`,
-      render: () => [ctx.sql.addColumn(table, column)],
+      render: () => [ctx.sql.addColumn(table, column), ...definitionComments(table, undefined, [column], ctx)],
       provides: [fact.column(table, column.name), fact.notNull(table, column.name)],
     }];
   }
@@ -33,7 +34,7 @@ export const addColumn: Operation<'add-column'> = ({ table, column }, ctx) => {
     name,
     earliest: 'expand',
     description: `add column ${name}${added.nullable && !column.nullable ? ' (nullable until contract)' : ''}`,
-    render: () => [ctx.sql.addColumn(table, added), ...(volatile ? [ctx.sql.setDefault(table, column)] : [])],
+    render: () => [ctx.sql.addColumn(table, added), ...definitionComments(table, undefined, [added], ctx), ...(volatile ? [ctx.sql.setDefault(table, column)] : [])],
     provides: [fact.column(table, column.name), ...(added.nullable ? [] : [fact.notNull(table, column.name)])],
   };
   const tighten = added.nullable && !column.nullable ? setNotNull({ kind: 'set-not-null', table, column }, ctx) : [];

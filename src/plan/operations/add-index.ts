@@ -36,7 +36,7 @@ export const addIndex: Operation<'add-index'> = ({ table, index }, ctx) => {
         rule: { kind: 'unique', keys: read, where: index.where, ...(index.nullsNotDistinct ? { nullsNotDistinct: true } : {}) },
       }];
     },
-    provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
+    provides: [fact.index(table, index.name), ...(index.unique ? [fact.uniqueKey(table, index.columns)] : [])],
     needs: [fact.table(table), fact.nameFree(table, index.name), ...[...columns, ...index.include].map((c) => fact.column(table, c))],
   }];
 };
@@ -54,6 +54,6 @@ export const rebuildIndex: Operation<'rebuild-index'> = ({ table, index }, ctx) 
       : [ctx.sql.dropIndex(table, index.name, { online: true }), ctx.sql.createIndex(table, index, ctx.indexKeys(table, index.columns), { online: true })],
   transactional: false,
   prechecks: () => [],
-  provides: index.unique ? [fact.uniqueKey(table, index.columns)] : [],
+  provides: [fact.index(table, index.name), ...(index.unique ? [fact.uniqueKey(table, index.columns)] : [])],
   needs: [],
 }];

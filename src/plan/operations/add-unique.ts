@@ -23,7 +23,7 @@ function duplicates(table: string, key: KeyConstraint, ctx: PlanContext): Preche
  */
 function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolean } | null, ctx: PlanContext): Statement[] {
   if (existing?.valid) return [];
-  const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', include: [], nullsNotDistinct: key.nullsNotDistinct ?? false, valid: true };
+  const index = { name: key.name, columns: key.columns, unique: true, where: null, using: 'btree', include: key.include ?? [], nullsNotDistinct: key.nullsNotDistinct ?? false, valid: true };
   const create = ctx.sql.createIndex(table, index, key.columns.map(columnKey), { online: true });
   if (!existing) return [create];
   return ctx.caps.invalidIndex === 'rebuild-online'
@@ -60,8 +60,8 @@ function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
     render: () => (indexFirstOnline ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
     transactional: !online,
     prechecks: () => k.prechecks,
-    provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name)],
-    needs: [fact.nameFree(k.table, k.key.name), ...k.key.columns.map((c) => fact.column(k.table, c)), ...k.needs],
+    provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name), fact.index(k.table, k.key.name)],
+    needs: [fact.nameFree(k.table, k.key.name), ...[...k.key.columns, ...(k.key.include ?? [])].map((c) => fact.column(k.table, c)), ...k.needs],
   };
 }
 

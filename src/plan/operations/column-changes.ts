@@ -1,5 +1,6 @@
 import { formatColumnType } from '../../model/column-type.js';
 import { fact, type Operation } from '../operation.js';
+import type { Precheck } from '../step.js';
 
 /** Accepting NULL again cannot break old code: expand. */
 export const dropNotNull: Operation<'drop-not-null'> = ({ table, column }, ctx) => [{
@@ -58,6 +59,18 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
   if (!instant) {
     ctx.warn(`${table}.${column.name}: ${change} rewrites ${table} under an exclusive lock in contract; declare a transition to change it online`);
   }
+  // A value the new type lacks would fail the rewrite midway (or be lost): contract scans for it first.
+  const keeps = instant ? null : ctx.caps.typeChangeKeeps(ctx.sql.quote(column.name), from.type, column.type);
+  if (keeps !== null) {
+    ctx.warn(`${table}.${column.name}: ${change} drops values old code may still write; contract first checks that no row holds one`);
+  }
+  const prechecks: Precheck[] = keeps === null ? [] : [{
+    kind: 'check',
+    table,
+    columns: [column.name],
+    description: `no row of ${table} holds a value of ${column.name} that ${formatColumnType(column.type)} lacks`,
+    rule: { kind: 'check', check: { name: `${table}.${column.name} type`, expression: keeps, validated: true } },
+  }];
   return [{
     operation: 'alter-column-type',
     name: `${table}.${column.name}`,
@@ -66,7 +79,7 @@ export const alterColumnType: Operation<'alter-column-type'> = ({ table, column,
     description: `change ${table}.${column.name} ${change}${instant ? ' (metadata only)' : ' (rewrites the table)'}`,
     render: () => [ctx.sql.alterColumnType(table, column, { inPlace: instant })],
     transactional: true,
-    prechecks: () => [],
+    prechecks: () => prechecks,
     provides: [],
     // PostgreSQL refuses to change the type of a column a view reads: the version schema goes first.
     needs: [fact.column(table, column.name), ...(instant ? [] : [fact.unviewed(table)])],
