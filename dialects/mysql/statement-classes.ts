@@ -74,6 +74,6 @@ export const mysqlStatements = statementClassifier(lexer, {
     const [to, retired, from, to2, alias, from2] = swap.slice(1).map((n) => lexer.bare(n!));
     const before = sqls.slice(0, i);
     return to === to2 && from === from2 && retired !== to && alias !== from &&
-      viewOver(lexer, before, to!, from!) && viewOver(lexer, before, alias!, to!, ALIAS_CONDITION);
+      viewOver(lexer, before, to!, from!, ALIAS_CONDITION) && viewOver(lexer, before, alias!, to!, ALIAS_CONDITION);
   },
 });

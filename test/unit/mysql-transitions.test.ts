@@ -90,7 +90,7 @@ describe('mysql transitions: table renames', () => {
   it('swaps the names in one statement, so the old name never goes missing; the guard lets the swap run in expand', () => {
     const sql = transitions.renameTableWithAlias('hosts', 'machines');
     expect(sql).toEqual([
-      'CREATE OR REPLACE VIEW `machines` AS SELECT * FROM `hosts`',
+      "CREATE OR REPLACE VIEW `machines` AS SELECT * FROM `hosts` WHERE 'dbtide:alias' IS NOT NULL",
       // The condition marks the view as dbtide's alias: introspection knows it by that alone.
       "CREATE OR REPLACE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `machines` WHERE 'dbtide:alias' IS NOT NULL",
       'RENAME TABLE `machines` TO `_dbtide_renamed_hosts`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`',
