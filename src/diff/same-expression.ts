@@ -1,13 +1,8 @@
 import type { DefaultValue } from '../model/schema-model.js';
 import { endOfQuoted } from '../model/quoted-text.js';
 import type { ColumnType } from '../model/column-type.js';
-
-/**
- * Casts as servers print them back (`'a'::character varying`, `x::timestamp(3) without time zone`).
- * The precision of timestamp and time comes before `with(out) time zone`, so it has its own place.
- */
-const CAST =
-  /^::(?:character varying|timestamp(?:\(\d+\))? with(?:out)? time zone|time(?:\(\d+\))? with(?:out)? time zone|double precision|bit varying|"[^"]+"|[a-z_][a-z0-9_.]*)(?:\(\d+(?:,\d+)?\))?(?:\[\])*/i;
+import { castLength } from './printed-casts.js';
+import { expressionGrouping } from './expression-grouping.js';
 
 /**
  * A comparison form of an SQL expression: servers print back what they were given with extra
@@ -16,9 +11,8 @@ const CAST =
  * identifiers; quoted identifiers (`"a"`, MySQL's `` `a` ``) lose their quotes but keep their case, so
  * `"Status"` differs from `status` while `"status"` equals it.
  *
- * Known limitation: every parenthesis is dropped, including those that only group, so `(a + b) * c`
- * and `a + (b * c)` compare equal. Servers print expressions back fully parenthesized, and telling
- * redundant parentheses from grouping ones needs an expression parser, so grouping is not compared.
+ * Every parenthesis is dropped, including those that group: sameExpression compares grouping
+ * where src/diff/expression-grouping.ts can read it.
  */
 export function canonicalExpression(expression: string): string {
   let out = '';
@@ -34,8 +28,7 @@ export function canonicalExpression(expression: string): string {
       out += expression.slice(i + 1, end - 1);
       i = end;
     } else if (ch === ':' && expression[i + 1] === ':') {
-      const cast = CAST.exec(expression.slice(i));
-      i += cast ? cast[0].length : 2;
+      i += castLength(expression.slice(i));
     } else {
       if (!/[\s()]/.test(ch)) out += ch.toLowerCase();
       i++;
@@ -44,7 +37,12 @@ export function canonicalExpression(expression: string): string {
   return out;
 }
 
-export const sameExpression = (a: string, b: string) => canonicalExpression(a) === canonicalExpression(b);
+/** Equal text once printing differences are gone, and the same grouping where both can be read. */
+export function sameExpression(a: string, b: string): boolean {
+  if (canonicalExpression(a) !== canonicalExpression(b)) return false;
+  const [left, right] = [expressionGrouping(a), expressionGrouping(b)];
+  return left === null || right === null || left === right;
+}
 
 /** A default as SQL text, so a literal and an equivalent expression compare equal. */
 export function defaultAsSql(value: DefaultValue, type: ColumnType): string {

@@ -83,13 +83,48 @@ describe('sameExpression', () => {
     expect(sameExpression(b, a)).toBe(false);
   });
 
-  // KNOWN LIMITATION: canonicalExpression drops every parenthesis, including those that carry
-  // precedence, so `(a + b) * c` and `a + (b * c)` (as PostgreSQL prints `a + b * c`) both become
-  // `a+b*c`. Servers print expressions back fully parenthesized, and telling redundant parentheses
-  // from grouping ones needs an expression parser, so grouping is not compared: a CHECK changed only
-  // in grouping is not re-added.
-  it.fails('parentheses that change precedence are significant', () => {
-    expect(sameExpression('((a + b) * c) > 0', '((a + (b * c)) > 0)')).toBe(false);
+  // Servers print every group; people write the fewest parentheses. Grouping is compared where the
+  // expression stays within the subset both servers parse alike (src/diff/expression-grouping.ts).
+  it.each([
+    ['((a + b) * c) > 0', '((a + (b * c)) > 0)'],
+    ['(a + b) * c > 0', 'a + b * c > 0'],
+    ['a - (b - c) > 0', 'a - b - c > 0'],
+    ['((a > 0) AND ((b > 0) OR (c > 0)))', 'a > 0 AND b > 0 OR c > 0'],
+    ['NOT (a > 0 AND b > 0)', 'NOT a > 0 AND b > 0'],
+    ['(a = b) IS NULL', 'a = (b IS NULL)'],
+    ['-(a + b) > 0', '-a + b > 0'],
+    ['f((a + b) * 2) > 0', 'f(a + b * 2) > 0'],
+  ])('grouping: %j differs from %j', (a, b) => {
+    expect(sameExpression(a, b)).toBe(false);
+    expect(sameExpression(b, a)).toBe(false);
+  });
+
+  it.each([
+    ['(((a + b) * c) > (0)::numeric)', '(a + b) * c > 0'],
+    ['((a - b) - c)', 'a - b - c'],
+    ['(((a > 0) AND (b > 0)) OR (c > 0))', 'a > 0 AND b > 0 OR c > 0'],
+    ['((a > 0) OR ((b > 0) AND (c > 0)))', 'a > 0 OR b > 0 AND c > 0'],
+    ['(NOT (a > 0))', 'NOT a > 0'],
+    ['((a = b) IS NOT NULL)', 'a = b IS NOT NULL'],
+    ['((length((name)::text) > 0) AND (name IS NOT NULL))', "length(name) > 0 AND name IS NOT NULL"],
+    ['(("Total" * 2) <> "t"."x")', '"Total" * 2 <> t.x'],
+    ['(lower(email) = lower((x)::text))', 'LOWER(email) = LOWER(x)'],
+    ['((- a) > 0)', '-a > 0'],
+    ['(price >= (0.5)::double precision)', 'price >= 0.5'],
+  ])('grouping: %j equals %j', (a, b) => {
+    expect(sameExpression(a, b)).toBe(true);
+    expect(sameExpression(b, a)).toBe(true);
+  });
+
+  // Outside the subset grouping is not compared (nor guessed), as before: equal text is equal.
+  it.each([
+    ["(kind IN ('a', 'b')) AND x > 0", "kind IN ('a', 'b') AND (x > 0)"],
+    ['(a BETWEEN 1 AND 5)', 'a BETWEEN 1 AND 5'],
+    ["(a || b) = 'x'", "a || (b = 'x')"],
+    ['(CASE WHEN a > 0 THEN 1 ELSE 2 END) > 0', 'CASE WHEN a > 0 THEN 1 ELSE 2 END > 0'],
+    ['a = b = c', '(a = b) = c'],
+  ])('outside the subset: %j and %j compare without grouping', (a, b) => {
+    expect(sameExpression(a, b)).toBe(true);
   });
 
   // `"Status"` is a case-sensitive name; the unquoted `status` folds to lower case.
