@@ -84,6 +84,11 @@ export function sameColumnType(a: ColumnType, b: ColumnType): boolean {
   return formatColumnType(a) === formatColumnType(b);
 }
 
+/** Case and spacing of the type's words do not matter; its quoted parts (ENUM and SET members, quoted names) are kept exactly. */
 function normalizeNative(sql: string): string {
-  return sql.trim().toLowerCase().replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1');
+  return sql
+    .trim()
+    .split(/('(?:[^'\\]|''|\\.)*'|"(?:[^"]|"")*")/)
+    .map((part, i) => (i % 2 === 1 ? part : part.toLowerCase().replace(/\s+/g, ' ').replace(/\s*([(),])\s*/g, '$1')))
+    .join('');
 }
