@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, DomainCheck, DomainModel, EnumModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -19,8 +19,17 @@ export interface Connection {
    * rollback never hides it). `readOnly`: the server refuses writes, and the transaction is rolled
    * back even when work resolves, so nothing it did (settings, temporary tables) outlives it.
    */
-  transaction<T>(work: () => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  transaction<T>(work: () => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  readOnly?: boolean;
+  /**
+   * With `readOnly`: statements run first, after which the transaction turns read-only; rolled back
+   * with the rest. Only where DDL is transactional and a transaction may turn read-only (PostgreSQL).
+   */
+  setup?: string[];
 }
 
 /** What a dialect can do, for one server version. The planner reads this; nothing else branches on dialect. */
@@ -88,6 +97,11 @@ export interface Capabilities {
   foreignKeyTarget: 'key-constraint' | 'unique-index';
   /** Whether a foreign key column of type `child` may reference one of type `parent`. */
   foreignKeyTypesMatch(child: ColumnType, parent: ColumnType): boolean;
+  /**
+   * Which schema objects besides tables the server has and dbtide declares (PostgreSQL: all three;
+   * MySQL: none). Any of them needs `SqlCompiler.schemaObjects`.
+   */
+  schemaObjects: { sequences: boolean; domains: boolean; enums: boolean };
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -137,6 +151,43 @@ export interface SqlCompiler {
   renameColumn(table: string, from: string, to: string): Statement;
   renameConstraint(table: string, from: string, to: string): Statement;
   renameIndex(table: string, from: string, to: string): Statement;
+  /** Where the capability table has `schemaObjects`. */
+  schemaObjects?: SchemaObjectSql;
+}
+
+/** Sequences, domains and enum types. Pure: no I/O. */
+export interface SchemaObjectSql {
+  createSequence(sequence: SequenceModel): Statement;
+  /** Restates every option but ownership. */
+  alterSequence(sequence: SequenceModel): Statement;
+  /** Sets (or, with `ownedBy` null, removes) the owning column. */
+  sequenceOwner(sequence: SequenceModel): Statement;
+  dropSequence(name: string): Statement;
+  /** The sequence a column default draws from (`nextval('s'::regclass)`), or null. */
+  sequenceOfDefault(expression: string): string | null;
+  createDomain(domain: DomainModel): Statement;
+  domainDefault(domain: string, value: DefaultValue | null): Statement;
+  domainNotNull(domain: string, notNull: boolean): Statement;
+  /** Added unvalidated (enforced on new values at once), then validated. */
+  addDomainCheck(domain: string, check: DomainCheck): Statement;
+  validateDomainCheck(domain: string, name: string): Statement;
+  dropDomainCheck(domain: string, name: string): Statement;
+  dropDomain(name: string): Statement;
+  createEnum(type: EnumModel): Statement;
+  addEnumValue(type: string, value: string, place: { before?: string; after?: string }): Statement;
+  /**
+   * Builds the type anew with the declared values and moves every using column to it (through
+   * text), keeping its default; the old type is dropped.
+   */
+  rebuildEnum(type: EnumModel, users: { table: string; column: ColumnModel }[]): Statement[];
+  /** A condition a row of `table` meets while `column` holds none of `values` (NULL passes). */
+  enumValuesAbsent(column: string, values: string[]): string;
+  dropEnum(name: string): Statement;
+  /**
+   * Statements that make the objects the plan creates exist inside the expression probe's
+   * transaction, which is rolled back; the transaction turns read-only after them.
+   */
+  probeSetup(objects: { sequences: SequenceModel[]; domains: DomainModel[]; enums: EnumModel[] }): string[];
 }
 
 

@@ -73,5 +73,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     versionSelection: 'database',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    // MariaDB has sequences of its own; dbtide reports them as unsupported there.
+    schemaObjects: { sequences: false, domains: false, enums: false },
   };
 }

@@ -68,5 +68,6 @@ export function postgresCapabilities(version: string): Capabilities {
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    schemaObjects: { sequences: true, domains: true, enums: true },
   };
 }
