@@ -185,9 +185,11 @@ export interface SchemaObjectSql {
   dropEnum(name: string): Statement;
   /**
    * Statements that make the objects the plan creates exist inside the expression probe's
-   * transaction, which is rolled back; the transaction turns read-only after them.
+   * transaction, which is rolled back; the transaction turns read-only after them. `grownEnums`:
+   * live enum types the plan adds values to, stood in for by the declared type (a value added in
+   * a transaction cannot be used before it commits).
    */
-  probeSetup(objects: { sequences: SequenceModel[]; domains: DomainModel[]; enums: EnumModel[] }): string[];
+  probeSetup(objects: { sequences: SequenceModel[]; domains: DomainModel[]; enums: EnumModel[]; grownEnums: EnumModel[] }): string[];
 }
 
 

@@ -225,22 +225,24 @@ async function versionSchemaSteps(
 /** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */
 async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Promise<void> {
   const expressions = declaredExpressions(changes, { declared, live, sql: db.dialect.compiler, partialIndexes: db.caps.partialIndexes });
-  const refused = await probeExpressions(db.conn, db.dialect, expressions, probeSetup(db, changes));
+  const refused = await probeExpressions(db.conn, db.dialect, expressions, probeSetup(db, declared, changes));
   if (refused.length > 0) throw refusedExpressionsError(declared.release, refused);
 }
 
 /**
  * What the probe creates first, in its transaction that is rolled back: the sequences, domains and
- * enum types the plan creates, which the declared expressions and column types may name.
+ * enum types the plan creates (and the enum types it adds values to, as declared), which the
+ * declared expressions and column types may name.
  */
-function probeSetup(db: Database, changes: Change[]): string[] {
+function probeSetup(db: Database, declared: DeclaredSchema, changes: Change[]): string[] {
   const created = {
     sequences: changes.flatMap((c) => (c.kind === 'create-sequence' ? [c.sequence] : [])),
     domains: changes.flatMap((c) => (c.kind === 'create-domain' ? [c.domain] : [])),
     enums: changes.flatMap((c) => (c.kind === 'create-enum' ? [c.enum] : [])),
+    grownEnums: [...new Set(changes.flatMap((c) => (c.kind === 'add-enum-value' ? [c.enum] : [])))].flatMap((name) => declared.model.enums?.[name] ?? []),
   };
   const sql = db.dialect.compiler.schemaObjects;
-  if (!sql || created.sequences.length + created.domains.length + created.enums.length === 0) return [];
+  if (!sql || Object.values(created).every((list) => list.length === 0)) return [];
   return sql.probeSetup(created);
 }
 

@@ -85,5 +85,12 @@ export const postgresSchemaObjects: SchemaObjectSql = {
   },
   enumValuesAbsent: (column, values) => `CAST(${quote(column)} AS text) NOT IN (${enumValues(values)})`,
   dropEnum: (name) => statement(`DROP TYPE IF EXISTS ${quote(name)}`),
-  probeSetup: ({ sequences, domains, enums }) => [...enums.map(createEnum), ...domains.map(createDomain), ...sequences.map(createSequence)].map((s) => s.sql),
+  probeSetup: ({ sequences, domains, enums, grownEnums }) =>
+    [
+      // Renamed away, the live type keeps its columns; expressions naming the type get the declared one.
+      ...grownEnums.map((e) => statement(`ALTER TYPE ${quote(e.name)} RENAME TO ${quote(oldTypeName(e.name))}`)),
+      ...[...grownEnums, ...enums].map(createEnum),
+      ...domains.map(createDomain),
+      ...sequences.map(createSequence),
+    ].map((s) => s.sql),
 };

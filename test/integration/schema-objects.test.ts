@@ -42,12 +42,15 @@ const v2 = defineSchema({
   domains: {
     score: { type: 'int', checks: [{ name: 'score_nonneg', expression: 'VALUE >= 0' }, { name: 'score_max', expression: 'VALUE <= 1000' }] },
   },
+  // Its default names a value this release adds: the expression probe must accept it.
+  tables: { moods_log: { columns: { id: 'int', feeling: { type: native('mood'), default: sql("'meh'::mood") } }, primaryKey: ['id'] } },
 });
 
 const v3 = defineSchema({
   release: 'v3',
   extends: v2,
   enums: { mood: ['happy', 'sad', 'angry'] },
+  tables: { moods_log: { columns: { feeling: { type: native('mood'), default: sql("'sad'::mood") } } } },
   removed: { tables: ['tags'], sequences: ['tag_seq'], enums: ['size'], domains: ['label'], enumValues: { mood: ['meh'] } },
 });
 
@@ -75,6 +78,9 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
       'expand create-table:tags',
       'expand sequence-owner:order_no',
     ]);
+    // The expression probe created them in a transaction it rolled back: nothing is left behind.
+    expect(await run("SELECT relname::text FROM pg_class WHERE relname IN ('order_no', 'tag_seq', 'people', 'tags')")).toEqual([]);
+    expect(await run("SELECT typname::text FROM pg_type WHERE typtype IN ('e', 'd') AND typnamespace = 'public'::regnamespace")).toEqual([]);
     await expand({ url: db.url }, v1);
     await contract({ url: db.url }, v1);
     await run("INSERT INTO people (id, points) VALUES (1, 10)");
@@ -99,6 +105,7 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
       ['alter-sequence:order_no', true],
       ['add-enum-value:mood.meh', false],
       ['add-enum-value:mood.angry', false],
+      ['create-table:moods_log', true],
     ]);
     expect(stepsOf(plan, 'contract').map((s) => s.id)).toEqual(['add-domain-check:score.score_max']);
     expect(stepsOf(plan, 'contract')[0]!.lock.blocksWrites).toBe(true);
@@ -147,7 +154,7 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
 
   it('rebuilds the enum in contract once no row holds a removed value (the precheck refuses before), keeping the data; drops removed objects after their last user', async () => {
     const { plan } = await planChanges({ url: db.url }, v3);
-    expect(stepsOf(plan, 'expand')).toEqual([]);
+    expect(stepsOf(plan, 'expand').map((s) => s.id)).toEqual(['set-default:moods_log.feeling']);
     expect(stepsOf(plan, 'contract').map((s) => s.id)).toEqual([
       'rebuild-enum:mood',
       'drop-table:tags',
@@ -156,21 +163,24 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
       'drop-enum:size',
     ]);
     const rebuild = stepsOf(plan, 'contract')[0]!;
-    expect(rebuild.description).toContain('rewriting people under ACCESS EXCLUSIVE');
+    expect(rebuild.description).toContain('rewriting moods_log, people under ACCESS EXCLUSIVE');
     expect(rebuild.lock.rewritesTable).toBe(true);
 
     await expand({ url: db.url }, v3);
     const refused = await contract({ url: db.url }, v3).then(() => null, (e: unknown) => e as Error);
-    expect(refused?.message).toMatch(/meh/);
+    expect(refused?.message).toMatch(/people.feeling holds meh/);
     expect(await enumValues('mood')).toEqual(['happy', 'meh', 'sad', 'angry']);
     expect((await run("SELECT count(*)::int AS n FROM pg_class WHERE relname = 'tags'"))[0]).toEqual({ n: 1 });
 
+    await run('INSERT INTO moods_log (id) VALUES (1)');
     const before = await run('SELECT id, feeling::text, points FROM people ORDER BY id');
     await run("UPDATE people SET feeling = 'sad' WHERE feeling = 'meh'");
     await contract({ url: db.url }, v3);
     expect(await enumValues('mood')).toEqual(['happy', 'sad', 'angry']);
     expect(await run('SELECT id, feeling::text, points FROM people ORDER BY id')).toEqual(before.map((r) => (r.feeling === 'meh' ? { ...r, feeling: 'sad' } : r)));
     await run('INSERT INTO people (id, points) VALUES (999, 1)');
+    await run('INSERT INTO moods_log (id) VALUES (2)');
+    expect(await run('SELECT id, feeling::text FROM moods_log ORDER BY id')).toEqual([{ id: 1, feeling: 'sad' }, { id: 2, feeling: 'sad' }]);
     expect(await run('SELECT feeling::text FROM people WHERE id = 999')).toEqual([{ feeling: 'happy' }]);
     expect(await run("SELECT relname::text FROM pg_class WHERE relname IN ('tags', 'tag_seq')")).toEqual([]);
     expect(await run("SELECT typname::text FROM pg_type WHERE typtype IN ('e', 'd') AND (typname IN ('size', 'label') OR typname LIKE '\\_dbtide\\_%')")).toEqual([]);
