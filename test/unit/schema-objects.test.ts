@@ -20,6 +20,7 @@ import { guardStep } from '../../src/execute/statement-guard.js';
 import { namedType } from '../../src/model/named-types.js';
 import type { DeclaredSchema, SchemaModel, SequenceModel } from '../../src/model/schema-model.js';
 import { plan } from '../../src/plan/planner.js';
+import { compareSchemas } from '../../src/verify/compare-schemas.js';
 import { refuseSchemaObjects, removedObjectsInUse } from '../../src/plan/schema-objects.js';
 
 const declare = (input: Omit<SchemaInput, 'release'>): DeclaredSchema => normalizeSchema(defineSchema({ release: 'r', ...input }));
@@ -380,6 +381,17 @@ describe('named types', () => {
     ['numeric(3,1)', null],
   ])('%s names %s', (text, name) => {
     expect(namedType({ kind: 'native', sql: text })).toBe(name);
+  });
+});
+
+describe('verify-chain comparing an upgraded database with a fresh one', () => {
+  it('names each sequence, domain and enum type that differs or exists on one side only', () => {
+    const upgraded: SchemaModel = { tables: {}, sequences: { s: sequence('s', { increment: '2' }) }, enums: { mood: { name: 'mood', values: ['a', 'b'] } } };
+    const fresh: SchemaModel = { tables: {}, sequences: { s: sequence('s') }, domains: { d: { name: 'd', type: { kind: 'int' }, notNull: true, default: null, checks: [] } }, enums: { mood: { name: 'mood', values: ['a', 'b'] } } };
+    expect(compareSchemas(upgraded, fresh)).toEqual([
+      'domain d only in the fresh database (int NOT NULL)',
+      'sequence s: upgraded bigint start 1 increment 2 min 1 max 9223372036854775807 cache 1, fresh bigint start 1 increment 1 min 1 max 9223372036854775807 cache 1',
+    ]);
   });
 });
 
