@@ -52,6 +52,12 @@ export async function probeExpressions(
   setup: string[] = [],
 ): Promise<RefusedExpression[]> {
   const refused: RefusedExpression[] = [];
+  // Without an expression to probe, the setup is still tried: a domain check the server refuses stops the plan here.
+  if (expressions.length === 0 && setup.length > 0) {
+    await conn.transaction(async () => null, { readOnly: true, setup }).catch((error: unknown) => {
+      throw setupRefused(error);
+    });
+  }
   for (const expression of expressions) {
     const reason = await conn.transaction(async () => {
       try {

@@ -147,6 +147,13 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
     expect(settled.plan.steps.map((s) => s.sql)).toEqual([]);
   });
 
+  it('refuses a domain or enum type the server refuses before anything changes, and leaves nothing behind', async () => {
+    const bad = defineSchema({ release: 'bad', extends: v2, domains: { broken: { type: 'int', checks: [{ expression: 'VALUE >>> 1' }] } }, enums: { fresh: ['x'] } });
+    const refused = await expand({ url: db.url }, bad).then(() => null, (e: unknown) => e as Error);
+    expect(refused?.message).toMatch(/the server refuses a sequence, domain or enum type the release declares[\s\S]*nothing was changed[\s\S]*operator does not exist/);
+    expect(await run("SELECT typname::text FROM pg_type WHERE typname IN ('broken', 'fresh')")).toEqual([]);
+  });
+
   it('refuses to remove an object something still uses, naming the user, before anything changes', async () => {
     const keepsTags = defineSchema({ release: 'v3-bad', extends: v2, removed: { enums: ['size'] } });
     await expect(planChanges({ url: db.url }, keepsTags)).rejects.toThrow(/would still be in use[\s\S]*column tags\.size is of type size/);
