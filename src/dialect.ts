@@ -171,6 +171,8 @@ export interface SchemaObjectSql {
   /** Added unvalidated (enforced on new values at once), then validated. */
   addDomainCheck(domain: string, check: DomainCheck): Statement;
   validateDomainCheck(domain: string, name: string): Statement;
+  /** The domain check's expression as a condition on one column of the domain (`VALUE` made the column). */
+  domainCheckOn(column: string, expression: string): string;
   dropDomainCheck(domain: string, name: string): Statement;
   dropDomain(name: string): Statement;
   createEnum(type: EnumModel): Statement;

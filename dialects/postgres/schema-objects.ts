@@ -61,6 +61,9 @@ export const postgresSchemaObjects: SchemaObjectSql = {
     notNull ? statement(`ALTER DOMAIN ${quote(domain)} SET NOT NULL`, DOMAIN_SCAN) : statement(`ALTER DOMAIN ${quote(domain)} DROP NOT NULL`),
   addDomainCheck: (domain, check) => statement(`ALTER DOMAIN ${quote(domain)} ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression}) NOT VALID`),
   validateDomainCheck: (domain, name) => statement(`ALTER DOMAIN ${quote(domain)} VALIDATE CONSTRAINT ${quote(name)}`, DOMAIN_SCAN),
+  // VALUE is a key word outside quoted text; a quoted "VALUE" or a string holding it stays.
+  domainCheckOn: (column, expression) =>
+    expression.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\bvalue\b/gi, (token) => (/^value$/i.test(token) ? quote(column) : token)),
   dropDomainCheck: (domain, name) => statement(`ALTER DOMAIN ${quote(domain)} DROP CONSTRAINT IF EXISTS ${quote(name)}`),
   dropDomain: (name) => statement(`DROP DOMAIN IF EXISTS ${quote(name)}`),
   createEnum,

@@ -73,7 +73,7 @@ export type Change =
   | { kind: 'domain-default'; table: ''; domain: string; value: DefaultValue | null }
   | { kind: 'domain-not-null'; table: ''; domain: string; notNull: boolean }
   /** `existing`: a check added NOT VALID by an interrupted run, left to validate. */
-  | { kind: 'add-domain-check'; table: ''; domain: string; check: DomainCheck; existing: 'none' | 'unvalidated' }
+  | { kind: 'add-domain-check'; table: ''; domain: string; check: DomainCheck; existing: 'none' | 'unvalidated'; users: { table: string; column: ColumnModel }[] }
   /** `relaxes`: the declaration no longer lists it (dropped in expand); otherwise it is replaced. */
   | { kind: 'drop-domain-check'; table: ''; domain: string; name: string; relaxes?: true }
   | { kind: 'drop-domain'; table: ''; name: string }

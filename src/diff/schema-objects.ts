@@ -3,7 +3,7 @@
  * is online-safe, dropped only when the release removes them. A change dbtide does not make
  * online is drift that says what to do instead.
  */
-import type { DeclaredSchema, DomainModel, EnumModel, SchemaModel, SequenceModel } from '../model/schema-model.js';
+import type { ColumnModel, DeclaredSchema, DomainModel, EnumModel, SchemaModel, SequenceModel } from '../model/schema-model.js';
 import { formatColumnType, sameColumnType } from '../model/column-type.js';
 import { columnsOfType, domainsOver } from '../model/named-types.js';
 import type { Change } from './changes.js';
@@ -94,12 +94,12 @@ function diffDomains(declared: DeclaredSchema, live: SchemaModel): Change[] {
     if (want && !have) changes.push({ kind: 'create-domain', table: '', domain: want });
     else if (!want && have) {
       changes.push(declared.removed.domains?.includes(name) ? { kind: 'drop-domain', table: '', name } : drift(`domain ${name}`, `${formatColumnType(have.type)} not in the declaration`));
-    } else if (want && have) changes.push(...diffDomain(want, have));
+    } else if (want && have) changes.push(...diffDomain(want, have, columnsOfType(declared.model.tables, name)));
   }
   return changes;
 }
 
-function diffDomain(want: DomainModel, have: DomainModel): Change[] {
+function diffDomain(want: DomainModel, have: DomainModel, users: { table: string; column: ColumnModel }[]): Change[] {
   const domain = want.name;
   if (!sameColumnType(want.type, have.type)) {
     return [drift(`domain ${domain}`, `type is ${formatColumnType(have.type)}, declared ${formatColumnType(want.type)}; a domain's type is not changed online: ` +
@@ -111,11 +111,11 @@ function diffDomain(want: DomainModel, have: DomainModel): Change[] {
   for (const check of want.checks) {
     const live = have.checks.find((c) => c.name === check.name);
     if (live && sameExpression(check.expression, live.expression)) {
-      if (live.validated === false) changes.push({ kind: 'add-domain-check', table: '', domain, check, existing: 'unvalidated' });
+      if (live.validated === false) changes.push({ kind: 'add-domain-check', table: '', domain, check, existing: 'unvalidated', users });
       continue;
     }
     if (live) changes.push({ kind: 'drop-domain-check', table: '', domain, name: check.name });
-    changes.push({ kind: 'add-domain-check', table: '', domain, check, existing: 'none' });
+    changes.push({ kind: 'add-domain-check', table: '', domain, check, existing: 'none', users });
   }
   // The domain is declared whole: a check it no longer lists is dropped, which only lets more values in.
   for (const live of have.checks) {

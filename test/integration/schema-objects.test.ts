@@ -135,10 +135,12 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
     const [next] = await run<{ n: string }>("SELECT nextval('order_no')::text AS n");
     const [after] = await run<{ n: string }>("SELECT nextval('order_no')::text AS n");
     expect(BigInt(after!.n) - BigInt(next!.n)).toBe(5n);
-    // The new check is contract's: old code may still write a value it refuses.
+    // The new check is contract's: old code may still write a value it refuses, which its precheck finds.
     await run("INSERT INTO people (id, feeling, points) VALUES (2, 'meh', 2000)");
-    await run('DELETE FROM people WHERE id = 2');
-    await run("INSERT INTO people (id, feeling, points) VALUES (2, 'meh', 20)");
+    const refused = await contract({ url: db.url }, v2).then(() => null, (e: unknown) => e as Error);
+    expect(refused?.message).toMatch(/every people\.points satisfies VALUE <= 1000 \(check score_max of domain score\)/);
+    expect(await run("SELECT conname::text FROM pg_constraint WHERE conname = 'score_max'")).toEqual([]);
+    await run('UPDATE people SET points = 20 WHERE id = 2');
 
     await contract({ url: db.url }, v2);
     await expect(run('INSERT INTO people (id, points) VALUES (3, 2000)')).rejects.toThrow(/score_max/);

@@ -248,7 +248,7 @@ describe('planning them', () => {
       { kind: 'domain-default', table: '', domain: 'd', value: null },
       { kind: 'domain-not-null', table: '', domain: 'd', notNull: true },
       { kind: 'domain-not-null', table: '', domain: 'e', notNull: false },
-      { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 0' }, existing: 'none' },
+      { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 0' }, existing: 'none', users: [] },
       { kind: 'drop-domain-check', table: '', domain: 'd', name: 'old', relaxes: true },
     ];
     const planned = run(changes);
@@ -268,9 +268,18 @@ describe('planning them', () => {
 
   it('replaces a changed domain check in contract, dropping the old one first', () => {
     expect(order([
-      { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 1' }, existing: 'none' },
+      { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 1' }, existing: 'none', users: [] },
       { kind: 'drop-domain-check', table: '', domain: 'd', name: 'c' },
     ])).toEqual(['contract drop-domain-check:d.c', 'contract add-domain-check:d.c']);
+  });
+
+  it('checks every column of the domain before adding a check to it', () => {
+    const declared = declare({ tables: { t: { columns: { id: 'int', score: { type: native('d') } } } }, domains: { d: { type: 'int', checks: [{ name: 'pos', expression: "VALUE > 0 AND 'VALUE' <> \"value\"::text" }] } } });
+    const have = live({ tables: declared.model.tables, domains: { d: { ...declared.model.domains!.d!, checks: [] } } });
+    const [step] = run(diff(declared, have)).steps;
+    expect(step!.prechecks.map((p) => [p.table, p.description, p.rule.kind === 'check' && p.rule.check.expression])).toEqual([
+      ['t', `every t.score satisfies VALUE > 0 AND 'VALUE' <> "value"::text (check pos of domain d)`, `"score" > 0 AND 'VALUE' <> "value"::text`],
+    ]);
   });
 
   it('states the rebuild\'s rewrite and checks first that no row holds a removed value', () => {

@@ -156,8 +156,15 @@ export const domainNotNull: Operation<'domain-not-null'> = ({ domain, notNull },
  * A check refuses what old code may still write, so it joins in contract, as a table's does: added
  * unvalidated (new values are checked at once), then validated over every column of the domain.
  */
-export const addDomainCheck: Operation<'add-domain-check'> = ({ domain, check, existing }, ctx) => {
+export const addDomainCheck: Operation<'add-domain-check'> = ({ domain, check, existing, users }, ctx) => {
   const sql = sqlOf(ctx);
+  const prechecks: Precheck[] = users.map(({ table, column }) => ({
+    kind: 'check',
+    table,
+    columns: [column.name],
+    description: `every ${table}.${column.name} satisfies ${check.expression} (check ${check.name} of domain ${domain})`,
+    rule: { kind: 'check', check: { name: check.name, expression: sql.domainCheckOn(column.name, check.expression), validated: true } },
+  }));
   return [draft({
     operation: 'add-domain-check',
     name: `${domain}.${check.name}`,
@@ -165,7 +172,8 @@ export const addDomainCheck: Operation<'add-domain-check'> = ({ domain, check, e
     description: `${existing === 'none' ? 'add' : 'validate'} check ${check.name} on domain ${domain} (${check.expression})`,
     render: () => [...(existing === 'none' ? [sql.addDomainCheck(domain, check)] : []), sql.validateDomainCheck(domain, check.name)],
     transactional: false,
-    needs: [fact.nameFree(`domain ${domain}`, check.name)],
+    prechecks: () => prechecks,
+    needs: [fact.nameFree(`domain ${domain}`, check.name), ...new Set(users.map((u) => fact.table(u.table)))],
   })];
 };
 
