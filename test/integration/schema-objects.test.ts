@@ -65,6 +65,19 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
   });
   afterAll(() => db?.drop());
 
+  it('a read-only transaction with setup runs the setup, then refuses writes, and keeps nothing', async () => {
+    await withConnection(target.dialect.connect(db.url), async (c) => {
+      const seen = await c.transaction(async () => {
+        const types = await c.query("SELECT typname::text AS name FROM pg_type WHERE typname = 'probe_only'");
+        const write = await c.query('CREATE TABLE probe_table (id int)').then(() => 'written', (e: Error) => e.message);
+        return { types, write };
+      }, { readOnly: true, setup: ["CREATE TYPE probe_only AS ENUM ('x')"] }).catch((e: Error) => e.message);
+      expect(seen).toMatchObject({ types: [{ name: 'probe_only' }] });
+      expect((seen as { write: string }).write).toMatch(/read-only transaction/);
+      expect(await c.query("SELECT typname FROM pg_type WHERE typname = 'probe_only'")).toEqual([]);
+    });
+  });
+
   it('creates them in expand before the tables that use them, owns the sequence once its column exists, and pulls them back', async () => {
     const { plan } = await planChanges({ url: db.url }, v1);
     expect(plan.steps.map((s) => `${s.phase} ${s.id}`)).toEqual([
