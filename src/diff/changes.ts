@@ -71,7 +71,7 @@ export type Change =
   | { kind: 'drop-sequence'; table: ''; name: string }
   | { kind: 'create-domain'; table: ''; domain: DomainModel }
   | { kind: 'domain-default'; table: ''; domain: string; value: DefaultValue | null }
-  | { kind: 'domain-not-null'; table: ''; domain: string; notNull: boolean }
+  | { kind: 'domain-not-null'; table: ''; domain: string; notNull: boolean; users: { table: string; column: ColumnModel }[] }
   /** `existing`: a check added NOT VALID by an interrupted run, left to validate. */
   | { kind: 'add-domain-check'; table: ''; domain: string; check: DomainCheck; existing: 'none' | 'unvalidated'; users: { table: string; column: ColumnModel }[] }
   /** `relaxes`: the declaration no longer lists it (dropped in expand); otherwise it is replaced. */

@@ -107,7 +107,7 @@ function diffDomain(want: DomainModel, have: DomainModel, users: { table: string
   }
   const changes: Change[] = [];
   if (!sameDefault(want.default, have.default, want.type)) changes.push({ kind: 'domain-default', table: '', domain, value: want.default });
-  if (want.notNull !== have.notNull) changes.push({ kind: 'domain-not-null', table: '', domain, notNull: want.notNull });
+  if (want.notNull !== have.notNull) changes.push({ kind: 'domain-not-null', table: '', domain, notNull: want.notNull, users });
   for (const check of want.checks) {
     const live = have.checks.find((c) => c.name === check.name);
     if (live && sameExpression(check.expression, live.expression)) {

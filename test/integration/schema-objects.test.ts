@@ -225,3 +225,38 @@ describe('sequences, domains and enum types on MariaDB', () => {
     }
   });
 });
+
+describe.each(postgresTargets)('a domain tightened in contract and relaxed in expand on $name', (target) => {
+  const w1 = defineSchema({
+    release: 'w1',
+    domains: { amount: { type: 'int', checks: [{ name: 'amount_small', expression: 'VALUE < 100' }] } },
+    tables: { t: { columns: { id: 'int', v: { type: native('amount') } }, primaryKey: ['id'] } },
+  });
+  const w2 = defineSchema({ release: 'w2', extends: w1, domains: { amount: { type: 'int', nullable: false, checks: [{ name: 'amount_small', expression: 'VALUE < 100' }] } } });
+  const w3 = defineSchema({ release: 'w3', extends: w2, domains: { amount: { type: 'int' } } });
+
+  it('NOT NULL waits for contract and its precheck; dropping it and a check runs in expand', async () => {
+    const db = await target.create('domain_not_null');
+    const run = (text: string) => withConnection(target.dialect.connect(db.url), (c) => c.query(text));
+    try {
+      await expand({ url: db.url }, w1);
+      await run('INSERT INTO t (id, v) VALUES (1, NULL)');
+      const { plan } = await planChanges({ url: db.url }, w2);
+      expect(plan.steps.map((s) => `${s.phase} ${s.id}`)).toEqual(['contract domain-not-null:amount']);
+      await expand({ url: db.url }, w2);
+      const refused = await contract({ url: db.url }, w2).then(() => null, (e: unknown) => e as Error);
+      expect(refused?.message).toMatch(/t\.v has no NULL \(domain amount becomes NOT NULL\)/);
+      await run('UPDATE t SET v = 1');
+      await contract({ url: db.url }, w2);
+      await expect(run('INSERT INTO t (id, v) VALUES (2, NULL)')).rejects.toThrow(/does not allow null values/);
+
+      const relax = await planChanges({ url: db.url }, w3);
+      expect(relax.plan.steps.map((s) => `${s.phase} ${s.id}`)).toEqual(['expand drop-domain-check:amount.amount_small', 'expand domain-not-null:amount']);
+      await expand({ url: db.url }, w3);
+      await run('INSERT INTO t (id, v) VALUES (2, NULL), (3, 500)');
+      expect((await planChanges({ url: db.url }, w3)).plan.steps).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});

@@ -246,8 +246,8 @@ describe('planning them', () => {
       { kind: 'add-enum-value', table: '', enum: 'mood', value: 'b', after: 'a' },
       { kind: 'alter-sequence', table: '', sequence: sequence('s') },
       { kind: 'domain-default', table: '', domain: 'd', value: null },
-      { kind: 'domain-not-null', table: '', domain: 'd', notNull: true },
-      { kind: 'domain-not-null', table: '', domain: 'e', notNull: false },
+      { kind: 'domain-not-null', table: '', domain: 'd', notNull: true, users: [] },
+      { kind: 'domain-not-null', table: '', domain: 'e', notNull: false, users: [] },
       { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 0' }, existing: 'none', users: [] },
       { kind: 'drop-domain-check', table: '', domain: 'd', name: 'old', relaxes: true },
     ];
@@ -271,6 +271,14 @@ describe('planning them', () => {
       { kind: 'add-domain-check', table: '', domain: 'd', check: { name: 'c', expression: 'VALUE > 1' }, existing: 'none', users: [] },
       { kind: 'drop-domain-check', table: '', domain: 'd', name: 'c' },
     ])).toEqual(['contract drop-domain-check:d.c', 'contract add-domain-check:d.c']);
+  });
+
+  it('checks every column of the domain for NULLs before making it NOT NULL', () => {
+    const declared = declare({ tables: { t: { columns: { id: 'int', score: { type: native('d') } } } }, domains: { d: { type: 'int', nullable: false } } });
+    const have = live({ tables: declared.model.tables, domains: { d: { ...declared.model.domains!.d!, notNull: false } } });
+    const [step] = run(diff(declared, have)).steps;
+    expect(step!.phase).toBe('contract');
+    expect(step!.prechecks).toEqual([{ kind: 'not-null', table: 't', columns: ['score'], description: 't.score has no NULL (domain d becomes NOT NULL)', rule: { kind: 'not-null', columns: ['score'] } }]);
   });
 
   it('checks every column of the domain before adding a check to it', () => {

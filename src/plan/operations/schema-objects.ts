@@ -142,14 +142,24 @@ export const domainDefault: Operation<'domain-default'> = ({ domain, value }, ct
   render: () => [sqlOf(ctx).domainDefault(domain, value)],
 })];
 
-/** Dropping NOT NULL only lets more in (expand); adding it refuses old code's NULLs: contract, where the server scans every column of the domain. */
-export const domainNotNull: Operation<'domain-not-null'> = ({ domain, notNull }, ctx) => [draft({
+/**
+ * Dropping NOT NULL only lets more in (expand). Adding it refuses old code's NULLs: contract, after
+ * a precheck of every column of the domain, as the server then scans them all again.
+ */
+export const domainNotNull: Operation<'domain-not-null'> = ({ domain, notNull, users }, ctx) => [draft({
   operation: 'domain-not-null',
   name: domain,
   ...(notNull ? {} : { relaxing: true as const }),
   earliest: notNull ? 'contract' : 'expand',
   description: notNull ? `domain ${domain} becomes NOT NULL (the server scans every column of the domain)` : `domain ${domain} accepts NULL (relaxing)`,
   render: () => [sqlOf(ctx).domainNotNull(domain, notNull)],
+  prechecks: () => (notNull ? users.map(({ table, column }): Precheck => ({
+    kind: 'not-null',
+    table,
+    columns: [column.name],
+    description: `${table}.${column.name} has no NULL (domain ${domain} becomes NOT NULL)`,
+    rule: { kind: 'not-null', columns: [column.name] },
+  })) : []),
 })];
 
 /**
