@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, DomainCheck, DomainModel, EnumModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -19,8 +19,17 @@ export interface Connection {
    * rollback never hides it). `readOnly`: the server refuses writes, and the transaction is rolled
    * back even when work resolves, so nothing it did (settings, temporary tables) outlives it.
    */
-  transaction<T>(work: () => Promise<T>, options?: { readOnly?: boolean }): Promise<T>;
+  transaction<T>(work: () => Promise<T>, options?: TransactionOptions): Promise<T>;
   close(): Promise<void>;
+}
+
+export interface TransactionOptions {
+  readOnly?: boolean;
+  /**
+   * With `readOnly`: statements run first, after which the transaction turns read-only; rolled back
+   * with the rest. Only where DDL is transactional and a transaction may turn read-only (PostgreSQL).
+   */
+  setup?: string[];
 }
 
 /** What a dialect can do, for one server version. The planner reads this; nothing else branches on dialect. */
@@ -103,6 +112,11 @@ export interface Capabilities {
   commentLimits: { table: number; column: number } | null;
   /** A table's replica identity can be declared (PostgreSQL: needs `SqlCompiler.setReplicaIdentity`). */
   replicaIdentity: boolean;
+  /**
+   * Which schema objects besides tables the server has and dbtide declares (PostgreSQL: all three;
+   * MySQL: none). Any of them needs `SqlCompiler.schemaObjects`.
+   */
+  schemaObjects: { sequences: boolean; domains: boolean; enums: boolean };
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -158,6 +172,47 @@ export interface SqlCompiler {
   commentOnColumn(table: string, column: ColumnModel): Statement;
   /** Where `replicaIdentity` is true. */
   setReplicaIdentity?(table: string, identity: ReplicaIdentity | 'default'): Statement;
+  /** Where the capability table has `schemaObjects`. */
+  schemaObjects?: SchemaObjectSql;
+}
+
+/** Sequences, domains and enum types. Pure: no I/O. */
+export interface SchemaObjectSql {
+  createSequence(sequence: SequenceModel): Statement;
+  /** Restates every option but ownership. */
+  alterSequence(sequence: SequenceModel): Statement;
+  /** Sets (or, with `ownedBy` null, removes) the owning column. */
+  sequenceOwner(sequence: SequenceModel): Statement;
+  dropSequence(name: string): Statement;
+  /** The sequence a column default draws from (`nextval('s'::regclass)`), or null. */
+  sequenceOfDefault(expression: string): string | null;
+  createDomain(domain: DomainModel): Statement;
+  domainDefault(domain: string, value: DefaultValue | null): Statement;
+  domainNotNull(domain: string, notNull: boolean): Statement;
+  /** Added unvalidated (enforced on new values at once), then validated. */
+  addDomainCheck(domain: string, check: DomainCheck): Statement;
+  validateDomainCheck(domain: string, name: string): Statement;
+  /** The domain check's expression as a condition on one column of the domain (`VALUE` made the column). */
+  domainCheckOn(column: string, expression: string): string;
+  dropDomainCheck(domain: string, name: string): Statement;
+  dropDomain(name: string): Statement;
+  createEnum(type: EnumModel): Statement;
+  addEnumValue(type: string, value: string, place: { before?: string; after?: string }): Statement;
+  /**
+   * Builds the type anew with the declared values and moves every using column to it (through
+   * text), keeping its default; the old type is dropped.
+   */
+  rebuildEnum(type: EnumModel, users: { table: string; column: ColumnModel }[]): Statement[];
+  /** A condition a row of `table` meets while `column` holds none of `values` (NULL passes). */
+  enumValuesAbsent(column: string, values: string[]): string;
+  dropEnum(name: string): Statement;
+  /**
+   * Statements that make the objects the plan creates exist inside the expression probe's
+   * transaction, which is rolled back; the transaction turns read-only after them. `grownEnums`:
+   * live enum types the plan adds values to, stood in for by the declared type (a value added in
+   * a transaction cannot be used before it commits).
+   */
+  probeSetup(objects: { sequences: SequenceModel[]; domains: DomainModel[]; enums: EnumModel[]; grownEnums: EnumModel[] }): string[];
 }
 
 

@@ -14,6 +14,7 @@ import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { refuseIndexOptions } from './plan/index-options.js';
 import { refuseReplicaIdentity } from './plan/replica-identity.js';
 import { refuseOverlongComments } from './plan/comment-limits.js';
+import { refuseRemovedObjectsInUse, refuseSchemaObjects } from './plan/schema-objects.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
@@ -136,6 +137,8 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseIndexOptions(declared, db.caps);
   if (!db.caps.replicaIdentity) refuseReplicaIdentity(declared, db.caps.server);
   refuseOverlongComments(declared, db.caps);
+  refuseSchemaObjects(declared, db.caps);
+  refuseRemovedObjectsInUse(declared, live, db.dialect.compiler.schemaObjects);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);
@@ -226,8 +229,25 @@ async function versionSchemaSteps(
 /** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */
 async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Promise<void> {
   const expressions = declaredExpressions(changes, { declared, live, sql: db.dialect.compiler, partialIndexes: db.caps.partialIndexes });
-  const refused = await probeExpressions(db.conn, db.dialect, expressions);
+  const refused = await probeExpressions(db.conn, db.dialect, expressions, probeSetup(db, declared, changes));
   if (refused.length > 0) throw refusedExpressionsError(declared.release, refused);
+}
+
+/**
+ * What the probe creates first, in its transaction that is rolled back: the sequences, domains and
+ * enum types the plan creates (and the enum types it adds values to, as declared), which the
+ * declared expressions and column types may name.
+ */
+function probeSetup(db: Database, declared: DeclaredSchema, changes: Change[]): string[] {
+  const created = {
+    sequences: changes.flatMap((c) => (c.kind === 'create-sequence' ? [c.sequence] : [])),
+    domains: changes.flatMap((c) => (c.kind === 'create-domain' ? [c.domain] : [])),
+    enums: changes.flatMap((c) => (c.kind === 'create-enum' ? [c.enum] : [])),
+    grownEnums: [...new Set(changes.flatMap((c) => (c.kind === 'add-enum-value' ? [c.enum] : [])))].flatMap((name) => declared.model.enums?.[name] ?? []),
+  };
+  const sql = db.dialect.compiler.schemaObjects;
+  if (!sql || Object.values(created).every((list) => list.length === 0)) return [];
+  return sql.probeSetup(created);
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

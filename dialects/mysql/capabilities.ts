@@ -83,5 +83,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     // Longer ones fail the statement under strict SQL mode, and are cut short without it.
     commentLimits: { table: 2048, column: 1024 },
     replicaIdentity: false,
+    // MariaDB has sequences of its own; dbtide reports them as unsupported there.
+    schemaObjects: { sequences: false, domains: false, enums: false },
   };
 }

@@ -73,5 +73,6 @@ export function postgresCapabilities(version: string): Capabilities {
     commentsInDefinition: false,
     commentLimits: null,
     replicaIdentity: true,
+    schemaObjects: { sequences: true, domains: true, enums: true },
   };
 }

@@ -116,6 +116,11 @@ function withTransactions(session: Omit<Connection, 'transaction'>): Connection 
     begin: (readOnly) => session.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN'),
     commit: () => session.query('COMMIT'),
     rollback: () => session.query('ROLLBACK'),
+    // A transaction may turn read-only after statements ran (never back).
+    async turnReadOnlyAfter(setup) {
+      for (const sql of setup) await session.query(sql);
+      await session.query('SET TRANSACTION READ ONLY');
+    },
   };
   return { ...session, transaction: (work, options) => runTransaction(control, work, options) };
 }

@@ -2,6 +2,7 @@ import type { Dialect } from '../../src/dialect.js';
 import { postgresBackfill } from './backfill.js';
 import { postgresCapabilities } from './capabilities.js';
 import { postgresCompiler } from './compiler.js';
+import { postgresSchemaObjects } from './schema-objects.js';
 import { isPgliteUrl } from './accepts.js';
 import { connectPglite, connectPostgres } from './driver.js';
 import { estimateRowsPostgres, introspectPostgres } from './introspector.js';
@@ -25,7 +26,7 @@ export const postgresDialect: Dialect = {
   privileges: postgresPrivileges,
   introspect: introspectPostgres,
   estimateRows: estimateRowsPostgres,
-  compiler: postgresCompiler,
+  compiler: { ...postgresCompiler, schemaObjects: postgresSchemaObjects },
   runtime: postgresRuntime,
   backfill: postgresBackfill,
   transitions: postgresTransitions,

@@ -11,6 +11,7 @@ import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
 import { ALIAS_COMMENT_PREFIX } from './transitions.js';
 import { unsupportedPostgres } from './unsupported.js';
+import { introspectSchemaObjects } from './introspect-schema-objects.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import type { ColumnType } from '../../src/model/column-type.js';
 
@@ -225,8 +226,10 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
   for (const row of sortByName(indexRows)) tables.get(row.table_name)?.indexes.push(toIndex(row));
   const triggers = await conn.query<{ table_name: string; name: string }>(OWNED_TRIGGERS_SQL, params);
   const aliases = await conn.query<{ name: string; table_name: string }>(ALIASES_SQL, [params[0], ALIAS_COMMENT_PREFIX]);
+  const objects = await introspectSchemaObjects(conn, [params[0]!, params[1]!], columnType);
   return {
     tables: Object.fromEntries(tables),
+    ...objects,
     owned: {
       triggers: triggers.map((t) => ({ table: t.table_name, name: t.name })),
       aliases: aliases.map((a) => ({ name: a.name, table: a.table_name })),

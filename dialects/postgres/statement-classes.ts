@@ -34,8 +34,22 @@ function alterAction(action: string): StatementClass | null {
 
 const TABLE_RENAME = new RegExp(`^\\s*alter\\s+table\\s+(${lexer.name})\\s+rename\\s+to\\s+(${lexer.name})\\s*$`, 'i');
 
+/** Sequences, domains and enum types; a rename falls through to the common rules (destructive). */
+function schemaObjectStatement(s: string): StatementClass | null {
+  if (/^create domain\b/.test(s)) return 'additive';
+  if (/\brename\b/.test(s)) return null;
+  if (/^alter sequence\b/.test(s)) return /\bowned by\b/.test(s) ? 'additive' : 'tightening';
+  if (/^alter type \S+ add value\b/.test(s)) return 'additive';
+  const domain = /^alter domain \S+ (.*)$/.exec(s)?.[1];
+  if (domain === undefined) return null;
+  if (/^drop (constraint|not null)\b/.test(domain)) return 'relaxing';
+  if (/^add constraint\b.*\bnot valid$/.test(domain) || /^set default\b/.test(domain)) return 'additive';
+  if (/^validate constraint\b/.test(domain)) return 'validation';
+  return 'tightening';
+}
+
 export const postgresStatements = statementClassifier(lexer, {
-  statement: (s) => (/^reindex\b/.test(s) ? 'maintenance' : null),
+  statement: (s) => (/^reindex\b/.test(s) ? 'maintenance' : schemaObjectStatement(s)),
   alterAction,
   // The step runs in one transaction (DDL is transactional), so no one sees the old name missing
   // between the rename and the view that takes it.

@@ -49,21 +49,6 @@ const KINDS = [
                else ${brief(`rtrim(pg_catalog.pg_get_viewdef(r.oid, true), ';')`)} end
    from relations r where relkind in ('v', 'm', 'f')`,
 
-  // An identity column's sequence is the column's own; any other is not declared.
-  `select 'sequence', name, null,
-          coalesce((select format('default of %s.%s (nextval); ', t.relname, a.attname)
-                    from pg_catalog.pg_depend d
-                    join pg_catalog.pg_attrdef ad on ad.oid = d.objid
-                    join pg_catalog.pg_class t on t.oid = ad.adrelid
-                    join pg_catalog.pg_attribute a on a.attrelid = ad.adrelid and a.attnum = ad.adnum
-                    where d.classid = 'pg_catalog.pg_attrdef'::regclass and d.refclassid = 'pg_catalog.pg_class'::regclass
-                      and d.refobjid = s.oid
-                    order by t.relname, a.attname limit 1), '') || 'a fresh install from the declaration lacks it'
-   from relations s
-   where relkind = 'S'
-     and not exists (select 1 from pg_catalog.pg_depend d
-                     where d.classid = 'pg_catalog.pg_class'::regclass and d.objid = s.oid and d.deptype = 'i')`,
-
   `select 'partitioned table', name, null, pg_catalog.pg_get_partkeydef(oid) from tables where relkind = 'p'`,
   `select 'partition', c.name, p.relname::text, pg_catalog.pg_get_expr(c.relpartbound, c.oid)
    from tables c join pg_catalog.pg_inherits i on i.inhrelid = c.oid join pg_catalog.pg_class p on p.oid = i.inhparent
@@ -141,22 +126,18 @@ const KINDS = [
      -- A range type's constructors are part of the type.
      and not exists (select 1 from pg_catalog.pg_depend d
                      where d.classid = 'pg_catalog.pg_proc'::regclass and d.objid = p.oid and d.deptype = 'i')`,
-  // A table's, view's or sequence's row type is that relation's; a free-standing one has relkind 'c'.
-  `select case t.typtype when 'e' then 'enum type' when 'd' then 'domain' when 'c' then 'composite type' else 'range type' end,
+  // Sequences, domains and enum types are declared (introspect-schema-objects.ts). A table's, view's
+  // or sequence's row type is that relation's; a free-standing one has relkind 'c'.
+  `select case t.typtype when 'c' then 'composite type' else 'range type' end,
           t.typname::text, null,
           case t.typtype
-            when 'e' then (select string_agg(quote_literal(e.enumlabel), ', ' order by e.enumsortorder)
-                           from pg_catalog.pg_enum e where e.enumtypid = t.oid)
-            when 'd' then concat_ws(' ', pg_catalog.format_type(t.typbasetype, t.typtypmod), case when t.typnotnull then 'NOT NULL' end,
-                                    (select string_agg(pg_catalog.pg_get_constraintdef(c.oid), ' ' order by c.conname)
-                                     from pg_catalog.pg_constraint c where c.contypid = t.oid and c.contype = 'c'))
             when 'c' then (select '(' || string_agg(a.attname || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod), ', ' order by a.attnum) || ')'
                            from pg_catalog.pg_attribute a where a.attrelid = t.typrelid and a.attnum > 0 and not a.attisdropped)
             else (select 'of ' || pg_catalog.format_type(r.rngsubtype, null) from pg_catalog.pg_range r where r.rngtypid = t.oid)
           end
    from pg_catalog.pg_type t
    join pg_catalog.pg_namespace n on n.oid = t.typnamespace
-   where n.nspname = $1 and t.typtype in ('e', 'd', 'c', 'r') and not starts_with(t.typname, $2)
+   where n.nspname = $1 and t.typtype in ('c', 'r') and not starts_with(t.typname, $2)
      and (t.typtype <> 'c' or (select k.relkind from pg_catalog.pg_class k where k.oid = t.typrelid) = 'c')
      and ${notInExtension('pg_catalog.pg_type', 't.oid')}`,
   `select 'extension', x.extname::text, null, 'version ' || x.extversion

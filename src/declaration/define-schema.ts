@@ -83,13 +83,15 @@ export function defineSchema(input: SchemaInput): Schema {
     if (!(name in own)) delete tables[name];
     removed.tables.push(name);
   }
+  const objects = mergeSchemaObjects(base, input);
   return {
     dbtideSchema: 1,
     release: input.release,
     ...(base ? { previous: { release: base.release, tables: base.tables } } : input.follows ? { previous: { release: input.follows } } : {}),
     ...(location ? { location } : {}),
     tables,
-    removed,
+    ...objects.declared,
+    removed: { ...removed, ...objects.removed },
     transitions: [...(input.transitions ?? [])],
     invariants: { ...input.invariants },
   };
@@ -187,4 +189,33 @@ function removedColumns(gone: TableInput['removed']): { column: string; fill?: C
   const columns = gone?.columns ?? [];
   if (Array.isArray(columns)) return columns.map((column) => ({ column }));
   return Object.entries(columns).map(([column, { fill }]) => (fill === undefined ? { column } : { column, fill }));
+}
+
+type SchemaObjectKind = 'sequences' | 'domains' | 'enums';
+const SCHEMA_OBJECT_KINDS: SchemaObjectKind[] = ['sequences', 'domains', 'enums'];
+
+/**
+ * Sequences, domains and enum types merge by name as tables do: one named again replaces the
+ * inherited one, a removed one leaves, and removals accumulate along the chain unless a later
+ * release declares the object (or the enum value) again. Kinds without any are left out.
+ */
+function mergeSchemaObjects(base: Schema | undefined, input: SchemaInput): { declared: Partial<Schema>; removed: Partial<Schema['removed']> } {
+  const declared: Partial<Schema> = {};
+  const removed: Partial<Schema['removed']> = {};
+  for (const kind of SCHEMA_OBJECT_KINDS) {
+    const own = input[kind] ?? {};
+    const gone = input.removed?.[kind] ?? [];
+    const merged: Record<string, unknown> = { ...(base?.[kind] ?? {}), ...own };
+    for (const name of gone) if (!(name in own)) delete merged[name];
+    const tombstones = [...(base?.removed[kind] ?? []).filter((n) => !(n in own)), ...gone];
+    if (Object.keys(merged).length > 0) Object.assign(declared, { [kind]: merged });
+    if (tombstones.length > 0) removed[kind] = tombstones;
+  }
+  const ownEnums = input.enums ?? {};
+  const values = [
+    ...(base?.removed.enumValues ?? []).filter((v) => !(ownEnums[v.enum] ?? []).includes(v.value)),
+    ...Object.entries(input.removed?.enumValues ?? {}).flatMap(([name, list]) => list.map((value) => ({ enum: name, value }))),
+  ];
+  if (values.length > 0) removed.enumValues = values;
+  return { declared, removed };
 }

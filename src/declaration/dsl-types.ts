@@ -72,6 +72,32 @@ export interface TableRemovalsInput {
   constraints?: string[];
 }
 
+/**
+ * A sequence; every option left out is PostgreSQL's default, so `{}` is a bigint sequence counting
+ * from 1. Numbers may be written as strings where they exceed JavaScript's (bigint bounds).
+ */
+export interface SequenceInput {
+  type?: 'smallint' | 'int' | 'bigint';
+  start?: number | string;
+  increment?: number | string;
+  min?: number | string;
+  max?: number | string;
+  cache?: number | string;
+  cycle?: boolean;
+  /** The column whose drop drops the sequence too; set once the table exists. */
+  ownedBy?: { table: string; column: string };
+}
+
+/** A domain: a base type with rules, named by columns as `native('name')`. */
+export interface DomainInput {
+  type: string | NativeType;
+  /** Domains accept NULL unless they say `nullable: false`. */
+  nullable?: boolean;
+  default?: string | number | boolean | SqlExpression | null;
+  /** `VALUE` stands for the value checked; a check's name defaults to `<domain>_check`. */
+  checks?: CheckInput[];
+}
+
 export interface TableInput {
   /** A string is shorthand for `{ type }`. */
   columns?: Record<string, string | ColumnInput>;
@@ -144,7 +170,16 @@ export interface SchemaInput {
    */
   follows?: string;
   tables?: Record<string, TableInput>;
-  removed?: { tables?: string[] };
+  /** Sequences, domains and enum types (PostgreSQL); columns name a domain or enum as `native('name')`. */
+  sequences?: Record<string, SequenceInput>;
+  domains?: Record<string, DomainInput>;
+  /** An enum type is its values in sort order; a new value goes where it is listed. */
+  enums?: Record<string, string[]>;
+  /**
+   * What this release drops in contract. `enumValues`: values removed from an enum type that stays
+   * (contract rebuilds the type once no row holds them).
+   */
+  removed?: { tables?: string[]; sequences?: string[]; domains?: string[]; enums?: string[]; enumValues?: Record<string, string[]> };
   /** Renames, type changes, data moves and raw SQL steps this release makes; not inherited by the next release. */
   transitions?: TransitionInput[];
   /**
@@ -163,8 +198,16 @@ export interface Schema {
   /** `file:line` of the `defineSchema` call, for messages. */
   location?: string;
   tables: Record<string, TableInput>;
+  /** Absent when the chain declares none, as are the removals of them. */
+  sequences?: Record<string, SequenceInput>;
+  domains?: Record<string, DomainInput>;
+  enums?: Record<string, string[]>;
   removed: {
     tables: string[];
+    sequences?: string[];
+    domains?: string[];
+    enums?: string[];
+    enumValues?: { enum: string; value: string }[];
     columns: { table: string; column: string; fill?: ColumnInput['default'] }[];
     indexes: { table: string; name: string }[];
     constraints: { table: string; name: string }[];

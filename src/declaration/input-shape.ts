@@ -3,7 +3,7 @@
  * does not know would otherwise be dropped silently (`nullabel: false` makes a nullable column,
  * `foreignKey: [...]` leaves the table without its key).
  */
-import { array, boolean, func, isPlainObject, object, oneOf, record, string, union, type Shape } from '../validate/shape.js';
+import { array, boolean, func, integer, isPlainObject, object, oneOf, record, string, union, type Shape } from '../validate/shape.js';
 import { PHASES } from '../model/phase.js';
 
 const name = string({ nonEmpty: true });
@@ -93,6 +93,41 @@ const table = object({
   ),
 });
 
+/** A whole number, as a number or (past JavaScript's safe integers) a string of digits. */
+const wholeNumber = union('a whole number, or a string of digits for one past 2^53', (v) =>
+  typeof v === 'number' ? integer() : typeof v === 'string' ? digits : null,
+);
+const digits: Shape = Object.assign(
+  (v: unknown, path: string, report: (p: string, m: string) => void) => {
+    if (typeof v !== 'string' || !/^[+-]?\d+$/.test(v.trim())) report(path, `must be a whole number, got ${JSON.stringify(v)}`);
+  },
+  { describe: 'a string of digits' },
+);
+
+const sequence = object(
+  {
+    type: oneOf(['smallint', 'int', 'bigint']),
+    start: wholeNumber,
+    increment: wholeNumber,
+    min: wholeNumber,
+    max: wholeNumber,
+    cache: wholeNumber,
+    cycle: boolean,
+    ownedBy: object({ table: name, column: name }, { required: ['table', 'column'] }),
+  },
+  { insteadOf: { minValue: '`min:`', maxValue: '`max:`', startWith: '`start:`', incrementBy: '`increment:`', as: '`type:`', owner: '`ownedBy: { table, column }`' } },
+);
+
+const domain = object(
+  {
+    type: columnType,
+    nullable: boolean,
+    default: defaultValue,
+    checks: array(object({ name, expression }, { required: ['expression'] })),
+  },
+  { required: ['type'], insteadOf: { notNull: '`nullable: false`', check: '`checks: [{ expression }]`' } },
+);
+
 const kindField = { kind: string() };
 
 /** A raw SQL step's statements: one string, or one statement per entry. */
@@ -134,7 +169,10 @@ export const schemaInputShape = object(
     ),
     follows: string({ nonEmpty: true }),
     tables: record(table),
-    removed: object({ tables: names }),
+    sequences: record(sequence),
+    domains: record(domain),
+    enums: record(array(string(), { nonEmpty: true })),
+    removed: object({ tables: names, sequences: names, domains: names, enums: names, enumValues: record(array(string(), { nonEmpty: true })) }),
     transitions: array(transition),
     invariants: record(expression),
   },

@@ -1,4 +1,4 @@
-import { type ColumnType, formatColumnType, parseColumnType, SERIAL_TYPES } from '../model/column-type.js';
+import { type ColumnType, formatColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { keyColumns, readIndexKey, readIndexKeys } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
 import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, TableModel, Tombstones } from '../model/schema-model.js';
@@ -9,6 +9,8 @@ import { normalizeTransitions } from './transitions.js';
 import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 import { identityIndex } from '../model/replica-identity.js';
+import { normalizeSchemaObjects, schemaObjectTombstones } from './normalize-schema-objects.js';
+import { resolveDefault, resolveType } from './column-values.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -48,12 +50,14 @@ export function normalizeSchema(schema: Schema): DeclaredSchema {
   for (const table of Object.values(tables)) checkForeignKeys(table, tables, declaredColumns, removed.tables, report);
   checkObjectNames(tables, report);
   checkTombstones(removed, tables, declaredColumns, report);
+  const objects = normalizeSchemaObjects(schema, tables, report);
+  Object.assign(removed, schemaObjectTombstones(schema, objects, report));
 
   const invariants = Object.entries(schema.invariants ?? {}).map(([name, sql]) => ({ name, sql: sql.trim() }));
   for (const i of invariants) if (i.sql === '') report(`invariants.${i.name}`, 'needs an SQL query (one that returns no rows while the rule holds)');
 
   if (issues.length > 0) throw new DeclarationError(issues, schema.location);
-  return { release: schema.release, model: { tables }, removed, transitions, ...(invariants.length > 0 ? { invariants } : {}) };
+  return { release: schema.release, model: { tables, ...objects }, removed, transitions, ...(invariants.length > 0 ? { invariants } : {}) };
 }
 
 function normalizeTable(name: string, input: TableInput, declared: Set<string>, report: Report): TableModel {
@@ -163,28 +167,6 @@ function normalizeColumn(
   return { name, type, nullable: input.nullable ?? !impliedNotNull, default: defaultValue, identity, ...commentOf(input.comment, path, report) };
 }
 
-function resolveType(type: ColumnInput['type'], path: string, report: Report): ColumnType | null {
-  if (typeof type === 'string') {
-    const parsed = parseColumnType(type);
-    if ('error' in parsed) {
-      report(path, parsed.error);
-      return null;
-    }
-    return parsed;
-  }
-  // Release files may be plain JavaScript, so the shape is not guaranteed by the compiler.
-  if (typeof type?.native !== 'string') {
-    report(path, 'type must be a portable type name such as "varchar(255)", or native("...")');
-    return null;
-  }
-  const sql = type.native.trim();
-  if (sql === '') {
-    report(path, 'native type must not be empty');
-    return null;
-  }
-  return { kind: 'native', sql };
-}
-
 function resolveIdentity(input: ColumnInput, path: string, report: Report): Identity | null {
   const typeName = typeof input.type === 'string' ? input.type.trim().toLowerCase() : '';
   const serial = Object.hasOwn(SERIAL_TYPES, typeName);
@@ -203,17 +185,6 @@ function resolveIdentity(input: ColumnInput, path: string, report: Report): Iden
       report(path, 'identity must be true, false, "always" or "by-default"');
       return null;
   }
-}
-
-function resolveDefault(value: ColumnInput['default'], path: string, report: Report): DefaultValue | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'object') return { kind: 'literal', value };
-  const expression = value.sql.trim();
-  if (expression === '') {
-    report(path, 'default sql("...") must not be empty');
-    return null;
-  }
-  return { kind: 'sql', expression };
 }
 
 function checkDefaultFitsType(value: DefaultValue | null, type: ColumnType, path: string, report: Report): void {

@@ -1,5 +1,6 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
-import type { CheckModel, ColumnModel, DefaultValue, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, DomainModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, SequenceModel, TableModel } from '../model/schema-model.js';
+import { sequenceDefaults } from '../model/sequence-defaults.js';
 import { KEPT_AS_IS, unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
 import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
@@ -32,14 +33,16 @@ const object = (entries: Entry[], spread = false): Node => ({ kind: 'object', en
  */
 export function renderDeclaration(model: SchemaModel, options: RenderDeclarationOptions): string {
   const tables = Object.values(model.tables);
-  const columns = tables.flatMap((t) => t.columns);
+  const domains = Object.values(model.domains ?? {});
+  const typed = [...tables.flatMap((t) => t.columns), ...domains];
   const helpers = [
-    ...(columns.some((c) => c.type.kind === 'native') ? ['native'] : []),
-    ...(columns.some((c) => c.default?.kind === 'sql') ? ['sql'] : []),
+    ...(typed.some((c) => c.type.kind === 'native') ? ['native'] : []),
+    ...(typed.some((c) => c.default?.kind === 'sql') ? ['sql'] : []),
   ];
   const root = object(
     [
       ['release', str(options.release)],
+      ...schemaObjectEntries(model),
       ['tables', object(tables.map((t): Entry => [t.name, tableNode(t)]), true)],
     ],
     true,
@@ -65,6 +68,46 @@ function unsupportedLines(objects: UnsupportedObject[]): string[] {
     ...objects.map((u) => `// ${KEPT_AS_IS}: ${flat(unsupportedObjectName(u))}: ${flat(u.detail)}`),
     '',
   ];
+}
+
+/** Sequences, enum types and domains, before the tables that use them; each kind only when there is one. */
+function schemaObjectEntries(model: SchemaModel): Entry[] {
+  const entries: Entry[] = [];
+  const sequences = Object.values(model.sequences ?? {});
+  const enums = Object.values(model.enums ?? {});
+  const domains = Object.values(model.domains ?? {});
+  if (sequences.length > 0) entries.push(['sequences', object(sequences.map((q): Entry => [q.name, sequenceNode(q)]), true)]);
+  if (enums.length > 0) entries.push(['enums', object(enums.map((e): Entry => [e.name, strings(e.values)]), true)]);
+  if (domains.length > 0) entries.push(['domains', object(domains.map((d): Entry => [d.name, domainNode(d)]), true)]);
+  return entries;
+}
+
+/** The options that differ from PostgreSQL's defaults, which normalization fills in again. */
+function sequenceNode(sequence: SequenceModel): Node {
+  const increment = BigInt(sequence.increment);
+  const defaults = sequenceDefaults(sequence.type, increment, { min: BigInt(sequence.min), max: BigInt(sequence.max) });
+  const bare = sequenceDefaults(sequence.type, increment);
+  const entries: Entry[] = [];
+  const number = (value: string) => (Number.isSafeInteger(Number(value)) ? code(value) : str(value));
+  if (sequence.type !== 'bigint') entries.push(['type', str(sequence.type)]);
+  if (BigInt(sequence.start) !== defaults.start) entries.push(['start', number(sequence.start)]);
+  if (increment !== 1n) entries.push(['increment', number(sequence.increment)]);
+  if (BigInt(sequence.min) !== bare.min) entries.push(['min', number(sequence.min)]);
+  if (BigInt(sequence.max) !== bare.max) entries.push(['max', number(sequence.max)]);
+  if (BigInt(sequence.cache) !== defaults.cache) entries.push(['cache', number(sequence.cache)]);
+  if (sequence.cycle) entries.push(['cycle', code('true')]);
+  if (sequence.ownedBy) entries.push(['ownedBy', object([['table', str(sequence.ownedBy.table)], ['column', str(sequence.ownedBy.column)]])]);
+  return object(entries);
+}
+
+function domainNode(domain: DomainModel): Node {
+  const entries: Entry[] = [['type', typeNode(domain.type)]];
+  if (domain.notNull) entries.push(['nullable', code('false')]);
+  if (domain.default) entries.push(['default', defaultNode(domain.default)]);
+  if (domain.checks.length > 0) {
+    entries.push(['checks', list(domain.checks.map((c) => object([...nameEntry(c.name, `${domain.name}_check`), ['expression', str(c.expression)]])))]);
+  }
+  return object(entries);
 }
 
 function tableNode(table: TableModel): Node {

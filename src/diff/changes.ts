@@ -1,6 +1,11 @@
 import type {
   CheckModel,
   ColumnModel,
+  DefaultValue,
+  DomainCheck,
+  DomainModel,
+  EnumModel,
+  SequenceModel,
   ForeignKeyModel,
   IndexModel,
   KeyConstraint,
@@ -68,6 +73,25 @@ export type Change =
   | { kind: 'create-version-schema'; table: ''; schema: VersionSchema; syncs: string[]; afterSwap: boolean }
   /** `views`: what it holds; `after`: transitions whose swaps go first. */
   | { kind: 'drop-version-schema'; table: ''; name: string; views: string[]; after: string[] }
+  /** Sequences, domains and enum types (src/diff/schema-objects.ts); `table` is '' for them. */
+  | { kind: 'create-sequence'; table: ''; sequence: SequenceModel }
+  | { kind: 'alter-sequence'; table: ''; sequence: SequenceModel }
+  | { kind: 'sequence-owner'; table: ''; sequence: SequenceModel }
+  | { kind: 'drop-sequence'; table: ''; name: string }
+  | { kind: 'create-domain'; table: ''; domain: DomainModel }
+  | { kind: 'domain-default'; table: ''; domain: string; value: DefaultValue | null }
+  | { kind: 'domain-not-null'; table: ''; domain: string; notNull: boolean; users: { table: string; column: ColumnModel }[] }
+  /** `existing`: a check added NOT VALID by an interrupted run, left to validate. */
+  | { kind: 'add-domain-check'; table: ''; domain: string; check: DomainCheck; existing: 'none' | 'unvalidated'; users: { table: string; column: ColumnModel }[] }
+  /** `relaxes`: the declaration no longer lists it (dropped in expand); otherwise it is replaced. */
+  | { kind: 'drop-domain-check'; table: ''; domain: string; name: string; relaxes?: true }
+  | { kind: 'drop-domain'; table: ''; name: string }
+  | { kind: 'create-enum'; table: ''; enum: EnumModel }
+  /** Placed before `before`, or after `after`, so the declared order holds; neither when the type has no value yet. */
+  | { kind: 'add-enum-value'; table: ''; enum: string; value: string; before?: string; after?: string }
+  /** Values removed: the type is rebuilt as declared; `users` are the columns of that type. */
+  | { kind: 'rebuild-enum'; table: ''; enum: EnumModel; removed: string[]; users: { table: string; column: ColumnModel }[] }
+  | { kind: 'drop-enum'; table: ''; name: string }
   /** A live object the declaration neither declares nor tombstones: reported, never dropped. */
   | { kind: 'drift'; table: string; object: string; detail: string };
 

@@ -14,6 +14,7 @@ import { sameDefault, sameExpression } from './same-expression.js';
 import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
 import { applyTableRenames, withTransitions } from './transitions.js';
 import { identityColumns } from '../model/replica-identity.js';
+import { diffSchemaObjects } from './schema-objects.js';
 
 /**
  * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
@@ -22,7 +23,12 @@ import { identityColumns } from '../model/replica-identity.js';
  */
 export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
   const renamed = applyTableRenames(declared, live);
-  return [...renamed.changes, ...withTransitions(declared, renamed.live, diffModels(declared, renamed.live)), ...unsupportedDrift(live)];
+  return [
+    ...renamed.changes,
+    ...diffSchemaObjects(declared, renamed.live),
+    ...withTransitions(declared, renamed.live, diffModels(declared, renamed.live)),
+    ...unsupportedDrift(live),
+  ];
 }
 
 /** What dbtide does not model no declaration can name: it is drift on every plan, listed and never dropped. */

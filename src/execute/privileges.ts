@@ -80,7 +80,30 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   sql: () => [],
   'create-version-schema': (step) => [['version-schema', step.subject!]],
   'drop-version-schema': (step) => [['version-schema', step.subject!]],
+  // Sequences, domains and types are made with the schema's CREATE privilege; changing or dropping
+  // one needs its ownership, which the server checks as the statement runs.
+  'create-sequence': createInSchema,
+  'create-domain': createInSchema,
+  'create-enum': createInSchema,
+  'alter-sequence': () => [],
+  'sequence-owner': (step) => usedTables(step).map((t): Needed => ['alter', t]),
+  'drop-sequence': () => [],
+  'domain-default': () => [],
+  'domain-not-null': () => [],
+  'add-domain-check': () => [],
+  'drop-domain-check': () => [],
+  'drop-domain': () => [],
+  'add-enum-value': () => [],
+  'rebuild-enum': (step) => usedTables(step).map((t): Needed => ['alter', t]),
+  'drop-enum': () => [],
 };
+
+function createInSchema(): Needed[] {
+  return [['create-table', null]];
+}
+
+/** The tables a schema object's step changes, named by its `table:` needs. */
+const usedTables = (step: Step): string[] => step.needs.filter((n) => n.startsWith(TABLE_FACT)).map((n) => n.slice(TABLE_FACT.length));
 
 /** Every privilege the steps need, once per action and object, each naming the steps that need it. */
 export function phaseNeeds(steps: Step[], ctx: NeedsContext): PrivilegeNeed[] {

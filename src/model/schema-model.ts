@@ -93,10 +93,54 @@ export interface TableModel {
 
 /** `full`: every column; `nothing`: no old values; `{ index }`: the columns of that unique index. */
 export type ReplicaIdentity = 'full' | 'nothing' | { index: string };
+/**
+ * A sequence the schema declares (PostgreSQL), not an identity column's own. Numbers are decimal
+ * strings: a bigint sequence's bounds exceed JavaScript's numbers.
+ */
+export interface SequenceModel {
+  name: string;
+  type: 'smallint' | 'int' | 'bigint';
+  start: string;
+  increment: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+  /** The column whose drop drops the sequence too (ALTER SEQUENCE ... OWNED BY). */
+  ownedBy: { table: string; column: string } | null;
+}
+
+/** A named check of a domain: `VALUE` stands for the value checked. */
+export interface DomainCheck {
+  name: string;
+  expression: string;
+  /** Live side only: false for a check added NOT VALID and not validated yet. */
+  validated?: false;
+}
+
+/** A domain: a base type with NOT NULL, a default and checks, which columns name as their type. */
+export interface DomainModel {
+  name: string;
+  type: ColumnType;
+  notNull: boolean;
+  default: DefaultValue | null;
+  /** Sorted by name. */
+  checks: DomainCheck[];
+}
+
+/** An enum type; its values in their sort order. */
+export interface EnumModel {
+  name: string;
+  values: string[];
+}
 
 export interface SchemaModel {
   /** Keyed by table name; keys in sorted order. */
   tables: Record<string, TableModel>;
+  /** Sequences, domains and enum types, keyed by name in sorted order; absent when there are none. */
+  sequences?: Record<string, SequenceModel>;
+  domains?: Record<string, DomainModel>;
+  enums?: Record<string, EnumModel>;
   /** Live side only: dbtide's triggers, alias views and finished data moves. */
   owned?: OwnedObjects;
   /** Live side only: what the server has that dbtide does not model; reported, never dropped. */
@@ -110,6 +154,12 @@ export interface Tombstones {
   columns: { table: string; column: string; fill?: DefaultValue }[];
   indexes: { table: string; name: string }[];
   constraints: { table: string; name: string }[];
+  /** Schema objects the release drops; absent when there are none. */
+  sequences?: string[];
+  domains?: string[];
+  enums?: string[];
+  /** Values removed from an enum type that stays (the type is rebuilt in contract). */
+  enumValues?: { enum: string; value: string }[];
 }
 
 export interface DeclaredSchema {

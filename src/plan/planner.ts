@@ -18,6 +18,10 @@ import { setNotNull } from './operations/set-not-null.js';
 import { setComment } from './operations/set-comment.js';
 import { setReplicaIdentity } from './operations/set-replica-identity.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
+import {
+  addDomainCheck, addEnumValue, alterSequence, createDomain, createEnum, createSequence, domainDefault, domainNotNull,
+  dropDomain, dropDomainCheck, dropEnum, dropSequence, rebuildEnum, sequenceOwner,
+} from './operations/schema-objects.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
 import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
 import type { StatementClassifier } from '../model/statement-class.js';
@@ -38,6 +42,16 @@ export interface PlanInput {
 
 /** Within a phase: build before use, tighten before relying on it, remove last. */
 const RANK: Record<StepOperation, number> = {
+  // Types and sequences exist before the tables and columns that use them; a domain may be over an enum.
+  'create-enum': -3,
+  'create-sequence': -2,
+  'alter-sequence': -2,
+  'create-domain': -2,
+  'add-enum-value': -2,
+  'domain-default': -2,
+  'domain-not-null': 3,
+  'drop-domain-check': 1,
+  'add-domain-check': 6,
   'rename-table': 0,
   'create-table': 0,
   // Before what restates a column (MySQL's MODIFY): it restates the live column itself.
@@ -68,7 +82,14 @@ const RANK: Record<StepOperation, number> = {
   'drop-constraint': 10,
   'drop-index': 11,
   'drop-column': 12,
+  'sequence-owner': 1,
+  // Converts the columns still declared, once the dropped ones (which may hold removed values) are gone.
+  'rebuild-enum': 12.5,
   'drop-table': 13,
+  // After the last table or column using them; a domain before the enum it is built over.
+  'drop-sequence': 13.5,
+  'drop-domain': 13.6,
+  'drop-enum': 13.7,
   'drop-alias': 14,
   'create-version-schema': 15,
   'drop-version-schema': 15,
@@ -104,6 +125,20 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'data-move': return dataMove(change, ctx);
     case 'sql': return sqlStep(change, ctx);
     case 'create-version-schema': return createVersionSchema(change, ctx);
+    case 'create-sequence': return createSequence(change, ctx);
+    case 'alter-sequence': return alterSequence(change, ctx);
+    case 'sequence-owner': return sequenceOwner(change, ctx);
+    case 'drop-sequence': return dropSequence(change, ctx);
+    case 'create-domain': return createDomain(change, ctx);
+    case 'domain-default': return domainDefault(change, ctx);
+    case 'domain-not-null': return domainNotNull(change, ctx);
+    case 'add-domain-check': return addDomainCheck(change, ctx);
+    case 'drop-domain-check': return dropDomainCheck(change, ctx);
+    case 'drop-domain': return dropDomain(change, ctx);
+    case 'create-enum': return createEnum(change, ctx);
+    case 'add-enum-value': return addEnumValue(change, ctx);
+    case 'rebuild-enum': return rebuildEnum(change, ctx);
+    case 'drop-enum': return dropEnum(change, ctx);
     case 'drop-version-schema': return dropVersionSchema(change, ctx);
   }
 }

@@ -38,13 +38,26 @@ export function probeStatement(e: DeclaredExpression, dialect: ProbeDialect): st
 }
 
 /**
+ * `setup`: statements that create what the plan creates and the expressions name (sequences, types),
+ * run first in each probe's transaction, which then turns read-only; the rollback removes them.
  * Asks the server about each expression, one EXPLAIN apiece, each in a read-only transaction that
  * is rolled back: a statement smuggled into an expression is refused, and nothing is kept. One
  * transaction apiece, because PostgreSQL refuses every statement after an error until the rollback;
  * only the EXPLAIN's own error is a refusal, a failure to begin or end the transaction is thrown.
  */
-export async function probeExpressions(conn: Connection, dialect: ProbeDialect, expressions: DeclaredExpression[]): Promise<RefusedExpression[]> {
+export async function probeExpressions(
+  conn: Connection,
+  dialect: ProbeDialect,
+  expressions: DeclaredExpression[],
+  setup: string[] = [],
+): Promise<RefusedExpression[]> {
   const refused: RefusedExpression[] = [];
+  // Without an expression to probe, the setup is still tried: a domain check the server refuses stops the plan here.
+  if (expressions.length === 0 && setup.length > 0) {
+    await conn.transaction(async () => null, { readOnly: true, setup }).catch((error: unknown) => {
+      throw setupRefused(error);
+    });
+  }
   for (const expression of expressions) {
     const reason = await conn.transaction(async () => {
       try {
@@ -53,10 +66,23 @@ export async function probeExpressions(conn: Connection, dialect: ProbeDialect, 
       } catch (error) {
         return error instanceof Error ? error.message : String(error);
       }
-    }, { readOnly: true });
+    }, { readOnly: true, ...(setup.length > 0 ? { setup } : {}) }).catch((error: unknown) => {
+      throw setup.length > 0 ? setupRefused(error) : error;
+    });
     if (reason !== null) refused.push({ expression, reason });
   }
   return refused;
+}
+
+/** The objects the probe creates first are the release's own: the server refusing one is the release's problem. */
+function setupRefused(error: unknown): unknown {
+  if (error instanceof DbtideError) return error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new DbtideError(
+    `the server refuses a sequence, domain or enum type the release declares (created and rolled back to check the release's expressions); nothing was changed:\n  ${reason}`,
+    1,
+    'fix the sequence options, the domain (its type, default or checks) or the enum type in the release file',
+  );
 }
 
 /** One error for every refused expression: where each was declared, what it says, and why the server refused it. */

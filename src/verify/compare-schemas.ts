@@ -55,7 +55,31 @@ export function compareSchemas(upgraded: SchemaModel, fresh: SchemaModel): strin
     }
     lines.push(...compareObjects(`${name}: `, objectsOf(a), objectsOf(b)));
   }
-  return [...lines, ...compareObjects('', unsupportedOf(upgraded), unsupportedOf(fresh))];
+  return [
+    ...lines,
+    ...compareObjects('', schemaObjectsOf(upgraded), schemaObjectsOf(fresh)),
+    ...compareObjects('', unsupportedOf(upgraded), unsupportedOf(fresh)),
+  ];
+}
+
+/** Sequences, domains and enum types, each rendered to one comparable line. */
+function schemaObjectsOf(model: SchemaModel): Map<string, string> {
+  const objects = new Map<string, string>();
+  for (const q of Object.values(model.sequences ?? {})) {
+    objects.set(
+      `sequence ${q.name}`,
+      `${q.type} start ${q.start} increment ${q.increment} min ${q.min} max ${q.max} cache ${q.cache}${q.cycle ? ' cycle' : ''}` +
+        (q.ownedBy ? ` owned by ${q.ownedBy.table}.${q.ownedBy.column}` : ''),
+    );
+  }
+  for (const d of Object.values(model.domains ?? {})) {
+    const parts = [formatColumnType(d.type), d.notNull ? 'NOT NULL' : 'NULL'];
+    if (d.default) parts.push(`DEFAULT ${d.default.kind === 'sql' ? d.default.expression : JSON.stringify(d.default.value)}`);
+    for (const c of d.checks) parts.push(`CHECK ${c.name} (${c.expression})${c.validated === false ? ' NOT VALID' : ''}`);
+    objects.set(`domain ${d.name}`, parts.join(' '));
+  }
+  for (const e of Object.values(model.enums ?? {})) objects.set(`enum type ${e.name}`, `(${e.values.join(', ')})`);
+  return objects;
 }
 
 /** What dbtide does not model counts too: a seed or a data move may leave it on one side only. */

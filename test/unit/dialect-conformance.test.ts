@@ -53,6 +53,11 @@ describe.each(cases)('$name', ({ dialect, version }) => {
     for (const [member, kind] of Object.entries(PROVIDES)) expect(typeof dialect[member as keyof Dialect], member).toBe(kind);
   });
 
+  it('its compiler has the SQL of the schema objects it declares, and only then', () => {
+    const declares = Object.values(caps.schemaObjects).some(Boolean);
+    expect(typeof dialect.compiler.schemaObjects).toBe(declares ? 'object' : 'undefined');
+  });
+
   it('its compiler has every method its strategies call', () => {
     const compiler = dialect.compiler as unknown as Record<string, unknown>;
     for (const method of methodsNeeded(caps)) expect(typeof compiler[method], method).toBe('function');

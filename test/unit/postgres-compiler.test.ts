@@ -238,6 +238,7 @@ describe('postgresCapabilities', () => {
       schemaWideNames: [['primary-key', 'unique', 'index']],
       versionSelection: 'search-path',
       foreignKeyTarget: 'unique-index',
+      schemaObjects: { sequences: true, domains: true, enums: true },
       isMetadataOnlyTypeChange: undefined,
       isStableDefaultExpression: undefined,
       foreignKeyTypesMatch: undefined,
