@@ -18,10 +18,9 @@ import { setNotNull } from './operations/set-not-null.js';
 import { setComment } from './operations/set-comment.js';
 import { setReplicaIdentity } from './operations/set-replica-identity.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
-import {
-  addDomainCheck, addEnumValue, alterSequence, createDomain, createEnum, createSequence, domainDefault, domainNotNull,
-  dropDomain, dropDomainCheck, dropEnum, dropSequence, rebuildEnum, sequenceOwner,
-} from './operations/schema-objects.js';
+import { addDomainCheck, createDomain, domainDefault, domainNotNull, dropDomain, dropDomainCheck } from './operations/domain.js';
+import { addEnumValue, createEnum, dropEnum, rebuildEnum } from './operations/enum-type.js';
+import { alterSequence, createSequence, dropSequence, sequenceOwner } from './operations/sequence.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
 import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
 import type { StatementClassifier } from '../model/statement-class.js';
