@@ -88,6 +88,15 @@ export interface Capabilities {
   foreignKeyTarget: 'key-constraint' | 'unique-index';
   /** Whether a foreign key column of type `child` may reference one of type `parent`. */
   foreignKeyTypesMatch(child: ColumnType, parent: ColumnType): boolean;
+  /**
+   * Kinds of object the server renames in place (`SqlCompiler.renameConstraint`, `renameIndex`):
+   * a declared rename of any other kind is refused at plan, never done as a drop and add.
+   */
+  renameInPlace: NamedObjectKind[];
+  /** EXCLUDE constraints (PostgreSQL); elsewhere a release declaring one is refused at plan. */
+  exclusionConstraints: boolean;
+  /** DEFERRABLE primary keys, unique constraints and foreign keys (PostgreSQL); elsewhere refused at plan. */
+  deferrableConstraints: boolean;
 }
 
 export type VersionSelection = 'search-path' | 'database';

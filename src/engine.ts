@@ -16,6 +16,7 @@ import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
 import { foreignKeyProblems } from './plan/foreign-key-rules.js';
+import { objectRenameProblems } from './plan/object-renames.js';
 import { versionSchemaChanges } from './diff/version-schemas.js';
 import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
@@ -133,6 +134,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   refuseIndexOptions(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
+  refuseObjectRenames(db, compared, live);
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);
   const changes = [...planned, ...versions.changes];
@@ -188,6 +190,16 @@ function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchem
     `release ${declared.release} declares foreign keys ${db.caps.server} would refuse; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
     1,
     'reference the primary key or a unique constraint, with columns of matching types, in the release file',
+  );
+}
+
+function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: SchemaModel): void {
+  const problems = objectRenameProblems(declared, live, db.caps);
+  if (problems.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} renames constraints or indexes the live database cannot rename as declared; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'each line says what to change in the release file; `dbtide pull` shows the live names and definitions',
   );
 }
 

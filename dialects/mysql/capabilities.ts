@@ -73,5 +73,11 @@ export function mysqlCapabilities(version: string): Capabilities {
     versionSelection: 'database',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    // A unique key is an index here, renamed by RENAME INDEX in place (MariaDB 10.5.2+). Neither
+    // server has a statement that renames a CHECK or a foreign key (ALTER TABLE ... RENAME
+    // CONSTRAINT is a syntax error), and the primary key is always named PRIMARY.
+    renameInPlace: flavour === 'mariadb' && !atLeast(numbers, [10, 5, 2]) ? [] : ['unique', 'index'],
+    exclusionConstraints: false,
+    deferrableConstraints: false,
   };
 }

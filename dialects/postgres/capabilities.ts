@@ -68,5 +68,8 @@ export function postgresCapabilities(version: string): Capabilities {
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
+    renameInPlace: ['primary-key', 'unique', 'index', 'foreign-key', 'check'],
+    exclusionConstraints: true,
+    deferrableConstraints: true,
   };
 }

@@ -79,6 +79,11 @@ export function defineSchema(input: SchemaInput): Schema {
       columns: Object.fromEntries(Object.entries(table.columns).filter(([c]) => c in ownColumns || !retired.includes(c))),
     };
   }
+  for (const t of input.transitions ?? []) {
+    if ((t.kind === 'rename-constraint' || t.kind === 'rename-index') && tables[t.table]) {
+      tables[t.table] = withRenamedObject(tables[t.table]!, own[t.table] ?? {}, t.from, t.to);
+    }
+  }
   for (const name of input.removed?.tables ?? []) {
     if (!(name in own)) delete tables[name];
     removed.tables.push(name);
@@ -133,6 +138,22 @@ function withRenamedDefaults(from: string, to: string, t: TableInput): TableInpu
       : {}),
     ...(t.checks ? { checks: follow(t.checks, (c) => checkName(from, c.expression), (c) => checkName(to, c.expression)) } : {}),
   };
+}
+
+/**
+ * A renamed constraint or index the release does not state again is carried over under its new
+ * name; one it states again under the new name replaces the inherited one.
+ */
+function withRenamedObject(t: TableInput, own: TableInput, from: string, to: string): TableInput {
+  const ownNames = new Set([...namesOf(own.uniques), ...namesOf(own.indexes), ...namesOf(own.foreignKeys), ...namesOf(own.checks)]);
+  const ownPk = own.primaryKey && !Array.isArray(own.primaryKey) ? own.primaryKey.name : undefined;
+  if (ownNames.has(from) || ownPk === from) return t;
+  const restated = ownNames.has(to) || ownPk === to;
+  const follow = <T extends { name?: string }>(list: T[] | undefined) =>
+    list && (restated ? list.filter((x) => x.name !== from) : list.map((x) => (x.name === from ? { ...x, name: to } : x)));
+  const pk = t.primaryKey && !Array.isArray(t.primaryKey) && t.primaryKey.name === from && !restated ? { primaryKey: { ...t.primaryKey, name: to } } : {};
+  const lists = { uniques: follow(t.uniques), indexes: follow(t.indexes), foreignKeys: follow(t.foreignKeys), checks: follow(t.checks) };
+  return { ...t, ...pk, ...Object.fromEntries(Object.entries(lists).filter(([, v]) => v !== undefined)) };
 }
 
 const namesOf = (list: { name?: string }[] | undefined) => new Set((list ?? []).map((x) => x.name));

@@ -104,6 +104,8 @@ const TRANSITIONS: Record<string, Shape> = {
   ),
   fill: object({ ...kindField, table: name, column: name, expression }, { required: ['table', 'column', 'expression'] }),
   'rename-table': object({ ...kindField, from: name, to: name }, { required: ['from', 'to'] }),
+  'rename-constraint': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
+  'rename-index': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
   'data-move': object({ ...kindField, name, run: func }, { required: ['name', 'run'] }),
   sql: object(
     { ...kindField, phase: oneOf(PHASES), up: statements, down: statements, description: string({ nonEmpty: true }), name },
@@ -112,7 +114,7 @@ const TRANSITIONS: Record<string, Shape> = {
 };
 
 const transition = union(
-  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove, or a raw step made by sql({ phase, up, description }) (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
+  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable, renameConstraint, renameIndex or dataMove, or a raw step made by sql({ phase, up, description }) (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
   (v) => (isPlainObject(v) && typeof v.kind === 'string' ? (TRANSITIONS[v.kind] ?? null) : null),
 );
 

@@ -8,7 +8,7 @@ import type {
 } from '../model/schema-model.js';
 import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
 import type { VersionSchema } from '../model/version-schema.js';
-import type { ConstraintKind } from '../model/named-objects.js';
+import type { ConstraintKind, NamedObjectKind } from '../model/named-objects.js';
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
 export interface ObjectRename {
@@ -45,6 +45,8 @@ export type Change =
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }
+  /** A declared rename of a constraint or index (src/diff/object-renames.ts); `object`: what the live one is. */
+  | { kind: 'rename-object'; table: string; object: NamedObjectKind; from: string; to: string }
   | { kind: 'install-sync'; table: string; sync: ColumnSync }
   | { kind: 'backfill'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }

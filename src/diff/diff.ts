@@ -13,6 +13,7 @@ import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
 import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
 import { applyTableRenames, withTransitions } from './transitions.js';
+import { applyObjectRenames } from './object-renames.js';
 
 /**
  * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
@@ -21,7 +22,13 @@ import { applyTableRenames, withTransitions } from './transitions.js';
  */
 export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
   const renamed = applyTableRenames(declared, live);
-  return [...renamed.changes, ...withTransitions(declared, renamed.live, diffModels(declared, renamed.live)), ...unsupportedDrift(live)];
+  const objects = applyObjectRenames(declared, renamed.live);
+  return [
+    ...renamed.changes,
+    ...objects.changes,
+    ...withTransitions(declared, objects.live, diffModels(declared, objects.live)),
+    ...unsupportedDrift(live),
+  ];
 }
 
 /** What dbtide does not model no declaration can name: it is drift on every plan, listed and never dropped. */

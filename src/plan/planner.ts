@@ -13,7 +13,7 @@ import { createTable } from './operations/create-table.js';
 import { dataMove } from './operations/data-move.js';
 import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
-import { dropAlias, renameTable } from './operations/rename-table.js';
+import { dropAlias, renameObject, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
@@ -37,6 +37,7 @@ export interface PlanInput {
 /** Within a phase: build before use, tighten before relying on it, remove last. */
 const RANK: Record<StepOperation, number> = {
   'rename-table': 0,
+  'rename-object': 0,
   'create-table': 0,
   'add-column': 1,
   'drop-not-null': 1,
@@ -90,6 +91,7 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'drop-constraint': return dropConstraint(change, ctx);
     case 'rename-table': return renameTable(change, ctx);
     case 'drop-alias': return dropAlias(change, ctx);
+    case 'rename-object': return renameObject(change, ctx);
     case 'install-sync': return installSync(change, ctx);
     case 'backfill': return backfill(change, ctx);
     case 'remove-sync': return removeSync(change, ctx);
