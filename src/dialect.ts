@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -136,6 +136,8 @@ export interface SqlCompiler {
   /** Statements, because an online add may need session settings around it (MySQL's foreign_key_checks). */
   addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): Statement[];
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): Statement;
+  /** Where `exclusionConstraints`: the constraint, its index built and every row checked as it is added. */
+  addExclusion?(table: string, exclusion: ExclusionModel, keys: IndexKey[]): Statement;
   /** Where a constraint is added `not-valid-then-validate`. */
   validateConstraint?(table: string, name: string): Statement;
   dropConstraint(table: string, name: string, kind: ConstraintKind): Statement;

@@ -12,6 +12,8 @@ import { Ledger } from './execute/ledger.js';
 import { noOwnedObjects } from './model/transition.js';
 import { refuseOperatorClasses } from './plan/operator-classes.js';
 import { refuseIndexOptions } from './plan/index-options.js';
+import { refuseConstraintFeatures } from './plan/constraint-features.js';
+import { probeExclusions, refusedExclusionsError } from './plan/probe-exclusions.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
@@ -133,12 +135,14 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseForeignKeysTheServerRefuses(db, declared);
   if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
   refuseIndexOptions(declared, db.caps);
+  refuseConstraintFeatures(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   refuseObjectRenames(db, compared, live);
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);
   const changes = [...planned, ...versions.changes];
   await refuseInvalidExpressions(db, declared, live, changes);
+  await refuseExclusionsTheServerCannotBuild(db, compared, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   const plan = buildPlan(changes, {
@@ -236,6 +240,13 @@ async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, 
   const expressions = declaredExpressions(changes, { declared, live, sql: db.dialect.compiler, partialIndexes: db.caps.partialIndexes });
   const refused = await probeExpressions(db.conn, db.dialect, expressions);
   if (refused.length > 0) throw refusedExpressionsError(declared.release, refused);
+}
+
+/** An exclusion constraint's operator class or operator the server lacks stops every phase's plan, before anything runs. */
+async function refuseExclusionsTheServerCannotBuild(db: Database, declared: DeclaredSchema, changes: Change[]): Promise<void> {
+  if (!db.caps.exclusionConstraints) return;
+  const refused = await probeExclusions(db.conn, db.dialect, declared, changes);
+  if (refused.length > 0) throw refusedExclusionsError(declared.release, db.caps.server, refused);
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

@@ -62,13 +62,13 @@ export function postgresCapabilities(version: string): Capabilities {
     uniqueIndexIsKey: false,
     isMetadataOnlyTypeChange,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),
-    // A key's name is its index's name, and indexes are relations: one namespace per schema.
+    // A key's (and an exclusion constraint's) name is its index's name, and indexes are relations: one namespace per schema.
     // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
-    schemaWideNames: [['primary-key', 'unique', 'index']],
+    schemaWideNames: [['primary-key', 'unique', 'index', 'exclusion']],
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
-    renameInPlace: ['primary-key', 'unique', 'index', 'foreign-key', 'check'],
+    renameInPlace: ['primary-key', 'unique', 'index', 'foreign-key', 'check', 'exclusion'],
     exclusionConstraints: true,
     deferrableConstraints: true,
   };

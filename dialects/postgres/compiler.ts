@@ -2,8 +2,8 @@ import type { SqlCompiler } from '../../src/dialect.js';
 import { NEW_TABLE_LOCK, type LockInfo, type Statement } from '../../src/model/locks.js';
 import { PG_LOCK } from './locks.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
-import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
-import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, TableModel } from '../../src/model/schema-model.js';
+import { readIndexKeys, renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
+import type { CheckModel, ColumnModel, DefaultValue, ExclusionModel, IndexModel, KeyConstraint, TableModel } from '../../src/model/schema-model.js';
 import type { ColumnType } from '../../src/model/column-type.js';
 
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -42,6 +42,10 @@ function columnDefinition(column: ColumnModel): string {
 
 const uniqueClause = (key: KeyConstraint) => `UNIQUE ${key.nullsNotDistinct ? 'NULLS NOT DISTINCT ' : ''}(${list(key.columns)})`;
 
+/** `EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (...)`: keys as in an index. */
+const exclusionClause = (x: ExclusionModel, keys: IndexKey[]) =>
+  `EXCLUDE USING ${x.using} (${keys.map((k, i) => `${indexKey(k)} WITH ${x.operators[i]}`).join(', ')})${x.where ? ` WHERE (${x.where})` : ''}`;
+
 const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
 const statement = (sql: string, lock: LockInfo): Statement => ({ sql, lock });
 
@@ -53,6 +57,8 @@ export const postgresCompiler: SqlCompiler = {
     if (table.primaryKey) lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
     for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} ${uniqueClause(u)}`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
+    const columns = table.columns.map((c) => c.name);
+    for (const x of table.exclusions ?? []) lines.push(`CONSTRAINT ${quote(x.name)} ${exclusionClause(x, readIndexKeys(x.columns, columns))}`);
     return statement(`CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, NEW_TABLE_LOCK);
   },
   dropTable: (table) => statement(`DROP TABLE IF EXISTS ${quote(table)}`, PG_LOCK.metadata),
@@ -90,6 +96,7 @@ export const postgresCompiler: SqlCompiler = {
   ],
   addCheck: (table, check: CheckModel, { validate }) =>
     alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.scan : PG_LOCK.metadata),
+  addExclusion: (table, x, keys) => alter(table, `ADD CONSTRAINT ${quote(x.name)} ${exclusionClause(x, keys)}`, PG_LOCK.exclusion),
   validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`, PG_LOCK.online),
   dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
   cast: (expression, type) => `CAST(${expression} AS ${columnType(type)})`,

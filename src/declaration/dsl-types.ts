@@ -51,6 +51,23 @@ export interface ForeignKeyInput {
   onUpdate?: ReferentialActionInput;
 }
 
+/** One element of an exclusion constraint: a column or an expression, and its operator. */
+export type ExclusionElementInput = ({ column: string; expression?: never } | { expression: string; column?: never }) & {
+  /** `=`, `&&`, ...: two rows collide when every element matches under its operator. */
+  operator: string;
+  /** An operator class for the element (`range_ops`); the default for its type and method otherwise. */
+  opclass?: string;
+};
+
+/** PostgreSQL's EXCLUDE: no two rows (where `where` holds) whose elements all match. */
+export interface ExclusionInput {
+  name?: string;
+  /** The index method the constraint is checked with; `gist` unless stated. */
+  using?: string;
+  elements: ExclusionElementInput[];
+  where?: string;
+}
+
 export interface CheckInput {
   name?: string;
   expression: string;
@@ -64,7 +81,7 @@ export interface TableRemovalsInput {
    */
   columns?: string[] | Record<string, { fill?: ColumnInput['default'] }>;
   indexes?: string[];
-  /** Unique, check and foreign-key constraints, by name. */
+  /** Unique, check, foreign-key and exclusion constraints, by name. */
   constraints?: string[];
 }
 
@@ -76,6 +93,8 @@ export interface TableInput {
   indexes?: IndexInput[];
   foreignKeys?: ForeignKeyInput[];
   checks?: CheckInput[];
+  /** EXCLUDE constraints (PostgreSQL; refused at plan elsewhere). */
+  exclusions?: ExclusionInput[];
   /** Objects this release removes from the table (tombstones). */
   removed?: TableRemovalsInput;
 }

@@ -79,6 +79,17 @@ const table = object({
     ),
   ),
   checks: array(object({ name, expression }, { required: ['expression'] })),
+  exclusions: array(
+    object(
+      {
+        name,
+        using: string({ nonEmpty: true }),
+        elements: array(object({ column: name, expression, operator: string({ nonEmpty: true }), opclass: name }, { required: ['operator'] }), { nonEmpty: true }),
+        where: expression,
+      },
+      { required: ['elements'] },
+    ),
+  ),
   removed: object({
     columns: union('a list of column names, or { column: { fill } }', (v) =>
       Array.isArray(v) ? names : record(object({ fill: defaultValue })),

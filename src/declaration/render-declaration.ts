@@ -1,7 +1,9 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
-import type { CheckModel, ColumnModel, DefaultValue, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
 import { KEPT_AS_IS, unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
-import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { readIndexKeys } from '../model/index-entry.js';
+import { splitKeyWords } from '../model/index-key-words.js';
 
 export interface RenderDeclarationOptions {
   release: string;
@@ -78,6 +80,7 @@ function tableNode(table: TableModel): Node {
     ['indexes', table.indexes.map((i) => indexNode(table.name, i))],
     ['foreignKeys', table.foreignKeys.map((f) => foreignKeyNode(table.name, f))],
     ['checks', table.checks.map((c) => checkNode(table.name, c))],
+    ['exclusions', (table.exclusions ?? []).map((x) => exclusionNode(table, x))],
   ];
   for (const [key, items] of lists) if (items.length > 0) entries.push([key, list(items)]);
   return object(entries, true);
@@ -150,6 +153,22 @@ function foreignKeyNode(table: string, fk: ForeignKeyModel): Node {
 
 function checkNode(table: string, check: CheckModel): Node {
   return object([...nameEntry(check.name, checkName(table, check.expression)), ['expression', str(check.expression)]]);
+}
+
+/** Elements as declared: a column with its operator class, or an expression (its class written in it). */
+function exclusionNode(table: TableModel, x: ExclusionModel): Node {
+  const keys = readIndexKeys(x.columns, table.columns.map((c) => c.name));
+  const elements = keys.map((k, i): Node => {
+    const operator: Entry = ['operator', str(x.operators[i]!)];
+    if (k.kind === 'expression') return object([['expression', str(k.expression)], operator]);
+    const opclass = splitKeyWords(k.modifiers, true).opclass;
+    if (k.prefix !== null || (k.modifiers !== '' && k.modifiers !== opclass)) return object([['column', str(x.columns[i]!)], operator]);
+    return object([['column', str(k.column)], operator, ...(opclass ? [['opclass', str(opclass)] as Entry] : [])]);
+  });
+  const generated = exclusionName(table.name, keys.map((k) => (k.kind === 'column' ? k.column : k.expression)));
+  const entries: Entry[] = [...nameEntry(x.name, generated), ...(x.using === 'gist' ? [] : [['using', str(x.using)] as Entry]), ['elements', list(elements)]];
+  if (x.where !== null) entries.push(['where', str(x.where)]);
+  return object(entries);
 }
 
 /** The name, unless it is the one normalization would generate anyway. */

@@ -1,7 +1,7 @@
 import { type ColumnType, formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
 import { builtOnTheOldColumn, columnUsers, type KeyedTable } from '../model/column-users.js';
 import type { Schema, TableInput, TransitionInput } from './dsl-types.js';
-import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -59,7 +59,7 @@ export function checkAgainstPrevious(schema: Schema, report: Report): void {
       }
       const keyed = (name: string) => keyedInput(name, previous.tables[name]!);
       for (const u of columnUsers(keyed(renamedFrom.get(t.table) ?? t.table), t.column, Object.keys(previous.tables).map(keyed))) {
-        if (u.kind === 'unique' || u.kind === 'index') report(path, builtOnTheOldColumn(t.table, t.column, `${u.label} ${where}`));
+        if (u.kind === 'unique' || u.kind === 'index' || u.kind === 'exclusion') report(path, builtOnTheOldColumn(t.table, t.column, `${u.label} ${where}`));
       }
     }
   });
@@ -85,6 +85,11 @@ function keyedInput(name: string, t: TableInput): KeyedTable {
       columns: f.columns,
       referencedTable: f.references.table,
       referencedColumns: f.references.columns,
+    })),
+    exclusions: (t.exclusions ?? []).map((x) => ({
+      name: x.name ?? exclusionName(name, x.elements.map((e) => e.column ?? e.expression ?? '')),
+      columns: x.elements.map((e) => e.column ?? e.expression ?? ''),
+      where: x.where ?? null,
     })),
   };
 }

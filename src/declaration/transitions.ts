@@ -293,7 +293,7 @@ function columnSync(
 function typeChangeUsers(table: string, column: string, tables: Record<string, TableModel>): string[] {
   const users = columnUsers(keyedTable(tables[table]!), column, Object.values(tables).map(keyedTable));
   return users.flatMap((u) => {
-    if (u.kind === 'primary-key' || u.kind === 'foreign-key' || u.kind === 'referencing-foreign-key') {
+    if (u.kind === 'primary-key' || u.kind === 'foreign-key' || u.kind === 'referencing-foreign-key' || u.kind === 'exclusion') {
       return [`"${column}" is used by ${u.label}; the type of a key or referenced column cannot change online yet: ${TYPE_CHANGE_RECIPE}`];
     }
     if (u.unique && u.viaExpression) {

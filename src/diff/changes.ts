@@ -1,6 +1,7 @@
 import type {
   CheckModel,
   ColumnModel,
+  ExclusionModel,
   ForeignKeyModel,
   IndexModel,
   KeyConstraint,
@@ -40,7 +41,9 @@ export type Change =
   | { kind: 'drop-index'; table: string; name: string; relaxes?: true }
   | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
-  /** `relaxes`: a tombstoned unique, foreign-key or check constraint: dropped in expand. */
+  /** On a live table (a new table's are in its CREATE TABLE). */
+  | { kind: 'add-exclusion'; table: string; exclusion: ExclusionModel }
+  /** `relaxes`: a tombstoned unique, foreign-key, check or exclusion constraint: dropped in expand. */
   | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind; relaxes?: true }
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }

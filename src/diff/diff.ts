@@ -3,6 +3,7 @@ import type {
   ColumnModel,
   DefaultValue,
   DeclaredSchema,
+  ExclusionModel,
   SchemaModel,
   TableModel,
 } from '../model/schema-model.js';
@@ -11,7 +12,7 @@ import { isOwnedName, notNullCheckName } from '../plan/owned-names.js';
 import { KEPT_AS_IS, unsupportedObjectName } from '../model/unsupported.js';
 import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
-import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
+import { sameExclusion, sameForeignKey, sameIndex, sameKey } from './same-object.js';
 import { applyTableRenames, withTransitions } from './transitions.js';
 import { applyObjectRenames } from './object-renames.js';
 
@@ -66,6 +67,7 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
     ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffChecks(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffExclusions(want, have, (n) => isTombstoned(removed.constraints, n)),
   ];
 }
 
@@ -229,6 +231,29 @@ function diffChecks(want: TableModel, have: TableModel, tombstoned: (name: strin
   }
   return changes;
 }
+
+/** As indexes: a changed definition is dropped and added again; a tombstoned one only relaxes. */
+function diffExclusions(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  const declared = want.exclusions ?? [];
+  for (const exclusion of declared) {
+    const live = have.exclusions?.find((x) => x.name === exclusion.name);
+    if (live && sameExclusion(exclusion, live)) continue;
+    if (live) changes.push({ kind: 'drop-constraint', table, name: live.name, constraint: 'exclusion' });
+    changes.push({ kind: 'add-exclusion', table, exclusion });
+  }
+  for (const live of have.exclusions ?? []) {
+    if (declared.some((x) => x.name === live.name)) continue;
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'exclusion', relaxes: true }
+      : drift(table, `exclusion ${live.name}`, `${exclusionText(live)} not in the declaration`));
+  }
+  return changes;
+}
+
+const exclusionText = (x: ExclusionModel) =>
+  `USING ${x.using} (${x.columns.map((c, i) => `${c} WITH ${x.operators[i]}`).join(', ')})${x.where ? ` WHERE ${x.where}` : ''}`;
 
 /**
  * dbtide's NOT NULL helper check outlives its step only when a run stopped inside it. While the

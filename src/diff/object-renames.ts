@@ -3,7 +3,7 @@ import type { DeclaredSchema, SchemaModel, TableModel } from '../model/schema-mo
 import type { NamedObjectRename } from '../model/transition.js';
 import type { Change } from './changes.js';
 import { sameExpression } from './same-expression.js';
-import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
+import { sameExclusion, sameForeignKey, sameIndex, sameKey } from './same-object.js';
 
 export const objectRenames = (declared: DeclaredSchema): NamedObjectRename[] =>
   declared.transitions.filter((t): t is NamedObjectRename => t.kind === 'rename-object');
@@ -21,6 +21,7 @@ export function sameDefinition(kind: NamedObjectKind, want: TableModel, wanted: 
     case 'index': return sameIndex(pick(want.indexes, wanted), pick(have.indexes, had));
     case 'foreign-key': return sameForeignKey(pick(want.foreignKeys, wanted), pick(have.foreignKeys, had));
     case 'check': return sameExpression(pick(want.checks, wanted).expression, pick(have.checks, had).expression);
+    case 'exclusion': return sameExclusion(pick(want.exclusions ?? [], wanted), pick(have.exclusions ?? [], had));
   }
 }
 
@@ -34,6 +35,7 @@ function renamed(table: TableModel, from: string, to: string): TableModel {
     indexes: table.indexes.map(rename),
     foreignKeys: table.foreignKeys.map(rename),
     checks: table.checks.map(rename),
+    ...(table.exclusions ? { exclusions: table.exclusions.map(rename) } : {}),
   };
 }
 

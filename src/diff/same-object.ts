@@ -1,4 +1,4 @@
-import type { ForeignKeyModel, IndexModel, KeyConstraint } from '../model/schema-model.js';
+import type { ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint } from '../model/schema-model.js';
 import { comparableEntry } from '../model/index-key-words.js';
 import { sameExpression } from './same-expression.js';
 
@@ -34,6 +34,19 @@ export function sameIndex(a: IndexModel, b: IndexModel): boolean {
 
 /** Covering columns are plain column names; their order is the index's layout, which a fresh install follows. */
 const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
+
+/** An exclusion constraint is its index's entries and method, and an operator per entry. */
+export function sameExclusion(a: ExclusionModel, b: ExclusionModel): boolean {
+  const asIndex = (x: ExclusionModel): IndexModel => ({
+    name: x.name, columns: x.columns, unique: false, where: x.where, using: x.using, include: [], nullsNotDistinct: false, valid: true,
+    ...(x.defaultOpclasses ? { defaultOpclasses: x.defaultOpclasses } : {}),
+  });
+  return sameIndex(asIndex(a), asIndex(b)) && a.operators.length === b.operators.length && a.operators.every((o, i) => sameOperator(o, b.operators[i]!));
+}
+
+/** `OPERATOR(pg_catalog.=)` and `=` are one operator. */
+const sameOperator = (a: string, b: string) => bareOperator(a) === bareOperator(b);
+const bareOperator = (o: string) => o.trim().replace(/^OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?(.*?)\s*\)$/i, '$1');
 
 export function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {
   return (

@@ -73,6 +73,24 @@ export interface CheckModel {
   validated: boolean;
 }
 
+/**
+ * An EXCLUDE constraint (PostgreSQL): no two rows whose elements all match under their operators.
+ * `columns` are index entries, read like an index's (src/model/index-entry.ts): a column or an
+ * expression, with an operator class after it where one is named.
+ */
+export interface ExclusionModel {
+  name: string;
+  /** Access method of the constraint's index; 'gist' unless stated. */
+  using: string;
+  columns: string[];
+  /** Per entry, the operator two rows must not both match under (`=`, `&&`). */
+  operators: string[];
+  /** Only rows this predicate holds for are compared, or null. */
+  where: string | null;
+  /** Live side, as for indexes: per entry, the default operator class the server uses where the entry names none. */
+  defaultOpclasses?: (string | null)[];
+}
+
 export interface TableModel {
   name: string;
   columns: ColumnModel[];
@@ -81,6 +99,8 @@ export interface TableModel {
   indexes: IndexModel[];
   foreignKeys: ForeignKeyModel[];
   checks: CheckModel[];
+  /** Left out when there are none, so that models without them stay as they were. */
+  exclusions?: ExclusionModel[];
 }
 
 export interface SchemaModel {

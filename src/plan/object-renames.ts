@@ -9,6 +9,7 @@ const LABEL: Record<NamedObjectKind, string> = {
   index: 'index',
   'foreign-key': 'foreign key',
   check: 'check constraint',
+  exclusion: 'exclusion constraint',
 };
 
 /**

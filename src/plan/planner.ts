@@ -5,6 +5,7 @@ import type { TableModel } from '../model/schema-model.js';
 import type { PlanContext, StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
+import { addExclusion } from './operations/add-exclusion.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
 import { addPrimaryKey, addUnique } from './operations/add-unique.js';
 import { alterColumnType, dropDefault, dropNotNull, setDefault } from './operations/column-changes.js';
@@ -51,6 +52,7 @@ const RANK: Record<StepOperation, number> = {
   'rebuild-index': 5,
   'add-index': 5,
   'add-check': 6,
+  'add-exclusion': 6,
   'add-foreign-key': 7,
   'validate-constraint': 8,
   backfill: 8,
@@ -88,6 +90,7 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'drop-index': return dropIndex(change, ctx);
     case 'add-foreign-key': return addForeignKey(change, ctx);
     case 'add-check': return addCheck(change, ctx);
+    case 'add-exclusion': return addExclusion(change, ctx);
     case 'drop-constraint': return dropConstraint(change, ctx);
     case 'rename-table': return renameTable(change, ctx);
     case 'drop-alias': return dropAlias(change, ctx);
