@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, Deferrable, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -138,6 +138,8 @@ export interface SqlCompiler {
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): Statement;
   /** Where `exclusionConstraints`: the constraint, its index built and every row checked as it is added. */
   addExclusion?(table: string, exclusion: ExclusionModel, keys: IndexKey[]): Statement;
+  /** Where `deferrableConstraints`: makes a foreign key deferrable (initially immediate or deferred) or not (null), in place. */
+  setDeferrable?(table: string, name: string, deferrable: Deferrable | null): Statement;
   /** Where a constraint is added `not-valid-then-validate`. */
   validateConstraint?(table: string, name: string): Statement;
   dropConstraint(table: string, name: string, kind: ConstraintKind): Statement;

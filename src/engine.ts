@@ -193,7 +193,7 @@ function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchem
   throw new DbtideError(
     `release ${declared.release} declares foreign keys ${db.caps.server} would refuse; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
     1,
-    'reference the primary key or a unique constraint, with columns of matching types, in the release file',
+    'reference the primary key or a unique constraint that is not deferrable, with columns of matching types, in the release file',
   );
 }
 

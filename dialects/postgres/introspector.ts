@@ -5,7 +5,7 @@
  * are sorted here, so that the model does not depend on the server's plan or collation.
  */
 import { type Connection, type IntrospectOptions } from '../../src/dialect.js';
-import type { CheckModel, ColumnModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, Deferrable, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
 import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
@@ -87,6 +87,9 @@ interface ConstraintRow {
   check_sql: string | null;
   /** Unique constraints only: their index's NULLS NOT DISTINCT. */
   nulls_not_distinct: boolean;
+  /** condeferrable, condeferred. */
+  deferrable: boolean;
+  deferred: boolean;
 }
 
 /**
@@ -104,6 +107,7 @@ const NULLS_NOT_DISTINCT = (i: string) => `coalesce((to_jsonb(${i}) ->> 'indnull
  */
 const CONSTRAINTS_SQL = `${TABLES_CTE}
   select t.table_name, c.conname::text as name, c.contype::text as kind, c.convalidated as validated,
+         c.condeferrable as deferrable, c.condeferred as deferred,
          array(select a.attname::text
                from unnest(c.conkey) with ordinality as k(attnum, position)
                join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
@@ -187,6 +191,8 @@ const INDEXES_SQL = `${TABLES_CTE}
 interface ExclusionRow extends Pick<IndexRow, 'table_name' | 'name' | 'columns' | 'key_texts' | 'opclasses' | 'definition' | 'predicate' | 'method'> {
   /** Per key, the operator's name (conexclop). */
   operators: string[];
+  deferrable: boolean;
+  deferred: boolean;
 }
 
 /** Exclusion constraints, with their index's keys as for indexes; a partition's copy has a parent. */
@@ -198,7 +204,8 @@ const EXCLUSIONS_SQL = `${TABLES_CTE}
                order by x.position) as operators,
          pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) as definition,
          pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
-         am.amname::text as method
+         am.amname::text as method,
+         c.condeferrable as deferrable, c.condeferred as deferred
   from tables t
   join pg_catalog.pg_constraint c on c.conrelid = t.oid and c.contype = 'x' and c.conparentid = 0
   join pg_catalog.pg_index i on i.indexrelid = c.conindid
@@ -341,8 +348,12 @@ function addConstraint(table: TableModel, row: ConstraintRow): void {
 }
 
 function toKey(row: ConstraintRow): KeyConstraint {
-  return { name: row.name, columns: row.columns, ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}) };
+  return { name: row.name, columns: row.columns, ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}), ...deferrableOf(row) };
 }
+
+/** The model's field, left out for a constraint that is not deferrable. */
+const deferrableOf = (row: { deferrable: boolean; deferred: boolean }): { deferrable?: Deferrable } =>
+  row.deferrable ? { deferrable: row.deferred ? 'deferred' : 'immediate' } : {};
 
 const ACTIONS: Record<string, ReferentialAction> = {
   a: 'no action',
@@ -361,6 +372,7 @@ function toForeignKey(row: ConstraintRow): ForeignKeyModel {
     onDelete: referentialAction(row.on_delete),
     onUpdate: referentialAction(row.on_update),
     validated: row.validated,
+    ...deferrableOf(row),
   };
 }
 
@@ -393,7 +405,7 @@ function toIndex(row: IndexRow): IndexModel {
 /** Its index's keys, read as an index's are. */
 function toExclusion(row: ExclusionRow): ExclusionModel {
   const { using, columns, where, defaultOpclasses } = toIndex({ ...row, include: [], nulls_not_distinct: false, unique: false, valid: true });
-  return { name: row.name, using, columns, operators: row.operators, where, ...(defaultOpclasses ? { defaultOpclasses } : {}) };
+  return { name: row.name, using, columns, operators: row.operators, where, ...deferrableOf(row), ...(defaultOpclasses ? { defaultOpclasses } : {}) };
 }
 
 function sortByName<T extends { name: string }>(rows: T[]): T[] {

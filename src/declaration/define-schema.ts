@@ -105,7 +105,7 @@ function withNames(table: string, t: TableInput): TableInput {
   const pk = Array.isArray(t.primaryKey) ? { columns: t.primaryKey } : t.primaryKey;
   return {
     ...t,
-    ...(pk ? { primaryKey: { name: pk.name ?? primaryKeyName(table), columns: pk.columns } } : {}),
+    ...(pk ? { primaryKey: { ...pk, name: pk.name ?? primaryKeyName(table) } } : {}),
     ...(t.uniques ? { uniques: t.uniques.map((u) => ({ ...u, name: u.name ?? uniqueName(table, u.columns) })) } : {}),
     ...(t.indexes
       ? { indexes: t.indexes.map((i) => ({ ...i, name: i.name ?? indexName(table, i.columns, i.unique ?? false) })) }

@@ -23,9 +23,13 @@ export interface ColumnInput {
   identity?: boolean | 'always' | 'by-default';
 }
 
+/** DEFERRABLE INITIALLY IMMEDIATE or INITIALLY DEFERRED (PostgreSQL); not deferrable when left out. */
+export type DeferrableInput = 'immediate' | 'deferred';
+
 export interface UniqueInput {
   name?: string;
   columns: string[];
+  deferrable?: DeferrableInput;
   /** Rows whose key holds NULLs collide too (PostgreSQL 15+). */
   nullsNotDistinct?: boolean;
 }
@@ -49,6 +53,7 @@ export interface ForeignKeyInput {
   references: { table: string; columns: string[] };
   onDelete?: ReferentialActionInput;
   onUpdate?: ReferentialActionInput;
+  deferrable?: DeferrableInput;
 }
 
 /** One element of an exclusion constraint: a column or an expression, and its operator. */
@@ -66,6 +71,7 @@ export interface ExclusionInput {
   using?: string;
   elements: ExclusionElementInput[];
   where?: string;
+  deferrable?: DeferrableInput;
 }
 
 export interface CheckInput {
@@ -88,7 +94,7 @@ export interface TableRemovalsInput {
 export interface TableInput {
   /** A string is shorthand for `{ type }`. */
   columns?: Record<string, string | ColumnInput>;
-  primaryKey?: string[] | { name?: string; columns: string[] };
+  primaryKey?: string[] | { name?: string; columns: string[]; deferrable?: DeferrableInput };
   uniques?: UniqueInput[];
   indexes?: IndexInput[];
   foreignKeys?: ForeignKeyInput[];

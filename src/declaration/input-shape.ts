@@ -54,12 +54,14 @@ const referentialAction = oneOf(['no action', 'restrict', 'cascade', 'set null',
   typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, ' ') : v,
 );
 
+const deferrable = oneOf(['immediate', 'deferred']);
+
 const table = object({
   columns: record(union('a type name, or a column object', (v) => (typeof v === 'string' ? string({ nonEmpty: true }) : column))),
   primaryKey: union('a list of columns, or { name?, columns }', (v) =>
-    Array.isArray(v) ? columnList : object({ name, columns: columnList }, { required: ['columns'] }),
+    Array.isArray(v) ? columnList : object({ name, columns: columnList, deferrable }, { required: ['columns'] }),
   ),
-  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean }, { required: ['columns'] })),
+  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean, deferrable }, { required: ['columns'] })),
   indexes: array(
     object(
       { name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }), include: names, nullsNotDistinct: boolean },
@@ -74,6 +76,7 @@ const table = object({
         references: object({ table: name, columns: columnList }, { required: ['table', 'columns'] }),
         onDelete: referentialAction,
         onUpdate: referentialAction,
+        deferrable,
       },
       { required: ['columns', 'references'] },
     ),
@@ -86,6 +89,7 @@ const table = object({
         using: string({ nonEmpty: true }),
         elements: array(object({ column: name, expression, operator: string({ nonEmpty: true }), opclass: name }, { required: ['operator'] }), { nonEmpty: true }),
         where: expression,
+        deferrable,
       },
       { required: ['elements'] },
     ),

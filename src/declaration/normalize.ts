@@ -1,9 +1,9 @@
 import { type ColumnType, formatColumnType, parseColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { keyColumns, readIndexKey, readIndexKeys } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
-import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ExclusionModel, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, Deferrable, ExclusionModel, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, TableModel, Tombstones } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
-import type { CheckInput, ColumnInput, ExclusionElementInput, ExclusionInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
+import type { CheckInput, ColumnInput, DeferrableInput, ExclusionElementInput, ExclusionInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
 import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
 import { checkName, exclusionName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
@@ -73,7 +73,12 @@ function normalizeTable(name: string, input: TableInput, declared: Set<string>, 
     columns,
     primaryKey,
     uniques: (input.uniques ?? [])
-      .map((u) => ({ name: u.name ?? uniqueName(name, u.columns), columns: [...u.columns], ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}) }))
+      .map((u) => ({
+        name: u.name ?? uniqueName(name, u.columns),
+        columns: [...u.columns],
+        ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
+        ...deferrableOf(u.deferrable),
+      }))
       .sort(byName),
     indexes: (input.indexes ?? []).map((i) => normalizeIndex(name, i)).sort(byName),
     foreignKeys: (input.foreignKeys ?? []).map((f) => normalizeForeignKey(name, f, report)).sort(byName),
@@ -87,8 +92,11 @@ function normalizeTable(name: string, input: TableInput, declared: Set<string>, 
 function normalizePrimaryKey(table: string, key: TableInput['primaryKey']): KeyConstraint | null {
   if (key === undefined) return null;
   if (Array.isArray(key)) return { name: primaryKeyName(table), columns: [...key] };
-  return { name: key.name ?? primaryKeyName(table), columns: [...key.columns] };
+  return { name: key.name ?? primaryKeyName(table), columns: [...key.columns], ...deferrableOf(key.deferrable) };
 }
+
+/** The model's field, present only when the constraint is deferrable. */
+const deferrableOf = (value: DeferrableInput | undefined): { deferrable?: Deferrable } => (value ? { deferrable: value } : {});
 
 /** Returns null when the type is unusable; the issue is already reported. */
 function normalizeColumn(
@@ -211,6 +219,7 @@ function normalizeForeignKey(table: string, input: ForeignKeyInput, report: Repo
     onDelete: normalizeAction(input.onDelete, path, 'onDelete', report),
     onUpdate: normalizeAction(input.onUpdate, path, 'onUpdate', report),
     validated: true,
+    ...deferrableOf(input.deferrable),
   };
 }
 
@@ -241,6 +250,7 @@ function normalizeExclusion(table: string, input: ExclusionInput, declared: Set<
     columns: input.elements.map(elementEntry),
     operators: input.elements.map((e) => e.operator.trim()),
     where: input.where?.trim() || null,
+    ...deferrableOf(input.deferrable),
   };
 }
 

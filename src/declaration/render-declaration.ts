@@ -1,5 +1,5 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
-import type { CheckModel, ColumnModel, DefaultValue, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, Deferrable, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
 import { KEPT_AS_IS, unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
 import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 import { readIndexKeys } from '../model/index-entry.js';
@@ -108,16 +108,16 @@ function defaultNode(value: DefaultValue): Node {
 }
 
 function primaryKeyNode(table: string, key: KeyConstraint): Node {
-  if (key.name === primaryKeyName(table)) return strings(key.columns);
-  return object([
-    ['name', str(key.name)],
-    ['columns', strings(key.columns)],
-  ]);
+  if (key.name === primaryKeyName(table) && !key.deferrable) return strings(key.columns);
+  return object([...nameEntry(key.name, primaryKeyName(table)), ['columns', strings(key.columns)], ...deferrableEntry(key.deferrable)]);
 }
+
+const deferrableEntry = (deferrable: Deferrable | undefined): Entry[] => (deferrable ? [['deferrable', str(deferrable)]] : []);
 
 function uniqueNode(table: string, key: KeyConstraint): Node {
   const entries: Entry[] = [...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]];
   if (key.nullsNotDistinct) entries.push(['nullsNotDistinct', code('true')]);
+  entries.push(...deferrableEntry(key.deferrable));
   return object(entries);
 }
 
@@ -148,6 +148,7 @@ function foreignKeyNode(table: string, fk: ForeignKeyModel): Node {
   ];
   if (fk.onDelete !== 'no action') entries.push(['onDelete', str(fk.onDelete)]);
   if (fk.onUpdate !== 'no action') entries.push(['onUpdate', str(fk.onUpdate)]);
+  entries.push(...deferrableEntry(fk.deferrable));
   return object(entries);
 }
 
@@ -168,6 +169,7 @@ function exclusionNode(table: TableModel, x: ExclusionModel): Node {
   const generated = exclusionName(table.name, keys.map((k) => (k.kind === 'column' ? k.column : k.expression)));
   const entries: Entry[] = [...nameEntry(x.name, generated), ...(x.using === 'gist' ? [] : [['using', str(x.using)] as Entry]), ['elements', list(elements)]];
   if (x.where !== null) entries.push(['where', str(x.where)]);
+  entries.push(...deferrableEntry(x.deferrable));
   return object(entries);
 }
 

@@ -1,6 +1,7 @@
 import type {
   CheckModel,
   ColumnModel,
+  Deferrable,
   ExclusionModel,
   ForeignKeyModel,
   IndexModel,
@@ -43,6 +44,11 @@ export type Change =
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
   /** On a live table (a new table's are in its CREATE TABLE). */
   | { kind: 'add-exclusion'; table: string; exclusion: ExclusionModel }
+  /**
+   * A foreign key made deferrable, or not, in place. `relaxes`: it is checked later than before
+   * (not deferrable, then initially immediate, then initially deferred): in expand.
+   */
+  | { kind: 'set-deferrable'; table: string; name: string; deferrable: Deferrable | null; relaxes: boolean }
   /** `relaxes`: a tombstoned unique, foreign-key, check or exclusion constraint: dropped in expand. */
   | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind; relaxes?: true }
   /** Transitions (declared): see src/diff/transitions.ts. */

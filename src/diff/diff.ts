@@ -3,6 +3,7 @@ import type {
   ColumnModel,
   DefaultValue,
   DeclaredSchema,
+  Deferrable,
   ExclusionModel,
   SchemaModel,
   TableModel,
@@ -134,6 +135,9 @@ function diffPrimaryKey(want: TableModel, have: TableModel, tombstoned: (name: s
     const index = have.indexes.find((i) => i.name === declared.name);
     return [{ kind: 'add-primary-key', table: want.name, key: declared, existingIndex: index ? { valid: index.valid } : null }];
   }
+  if (sameKey({ ...declared, deferrable: live.deferrable }, live) && !sameKey(declared, live)) {
+    return [deferrabilityDrift(want.name, `primary key ${live.name}`, live.deferrable, declared.deferrable)];
+  }
   if (!sameKey(declared, live)) {
     return [
       drift(
@@ -152,6 +156,10 @@ function diffUniques(want: TableModel, have: TableModel, tombstoned: (name: stri
   for (const key of want.uniques) {
     const live = have.uniques.find((u) => u.name === key.name);
     if (live && sameKey(key, live)) continue;
+    if (live && sameKey({ ...key, deferrable: live.deferrable }, live)) {
+      changes.push(deferrabilityDrift(table, `unique ${live.name}`, live.deferrable, key.deferrable));
+      continue;
+    }
     if (live) changes.push({ kind: 'drop-constraint', table, name: key.name, constraint: 'unique' });
     const index = live ? undefined : have.indexes.find((i) => i.name === key.name);
     changes.push({ kind: 'add-unique', table, key, existingIndex: index ? { valid: index.valid } : null });
@@ -191,7 +199,11 @@ function diffForeignKeys(want: TableModel, have: TableModel, tombstoned: (name: 
   const changes: Change[] = [];
   for (const fk of want.foreignKeys) {
     const live = have.foreignKeys.find((f) => f.name === fk.name);
-    if (live && sameForeignKey(fk, live)) {
+    if (live && sameForeignKey({ ...fk, deferrable: live.deferrable }, live)) {
+      if (fk.deferrable !== live.deferrable) {
+        const relaxes = DEFERRAL.indexOf(fk.deferrable ?? null) > DEFERRAL.indexOf(live.deferrable ?? null);
+        changes.push({ kind: 'set-deferrable', table, name: fk.name, deferrable: fk.deferrable ?? null, relaxes });
+      }
       if (!live.validated) changes.push({ kind: 'add-foreign-key', table, foreignKey: fk, existing: 'unvalidated' });
       continue;
     }
@@ -265,5 +277,23 @@ function leftoverNotNullCheck(want: TableModel, have: TableModel, check: CheckMo
   if (column && !column.nullable) return [{ kind: 'drop-constraint', table: want.name, name: check.name, constraint: 'check' }];
   return [];
 }
+
+/** From checked at once to checked as late as possible: a later place relaxes. */
+const DEFERRAL: (Deferrable | null)[] = [null, 'immediate', 'deferred'];
+
+const deferrableText = (d: Deferrable | undefined) => (d ? `DEFERRABLE INITIALLY ${d.toUpperCase()}` : 'not deferrable');
+
+/**
+ * PostgreSQL alters the deferrability of foreign keys only: a key's would be dropped and built
+ * again under the same name, leaving rows unchecked in between. Declaring the new key under
+ * another name, with the old one tombstoned, builds it online first.
+ */
+const deferrabilityDrift = (table: string, object: string, live: Deferrable | undefined, declared: Deferrable | undefined): Change =>
+  drift(
+    table,
+    object,
+    `live ${deferrableText(live)}, declared ${deferrableText(declared)}; a key's deferrability cannot change in place: ` +
+      'declare it again under a new name with the deferrability wanted (built online), and tombstone this one in the release after, so rows stay checked throughout',
+  );
 
 const drift = (table: string, object: string, detail: string): Change => ({ kind: 'drift', table, object, detail });

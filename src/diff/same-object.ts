@@ -7,7 +7,7 @@ import { sameExpression } from './same-expression.js';
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => sameExpression(x, b[i]!));
 
 export const sameKey = (a: KeyConstraint, b: KeyConstraint) =>
-  sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false);
+  sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false) && a.deferrable === b.deferrable;
 
 /**
  * A default operator class written in the declaration (`id int8_ops` on a bigint) is compared, not
@@ -41,7 +41,8 @@ export function sameExclusion(a: ExclusionModel, b: ExclusionModel): boolean {
     name: x.name, columns: x.columns, unique: false, where: x.where, using: x.using, include: [], nullsNotDistinct: false, valid: true,
     ...(x.defaultOpclasses ? { defaultOpclasses: x.defaultOpclasses } : {}),
   });
-  return sameIndex(asIndex(a), asIndex(b)) && a.operators.length === b.operators.length && a.operators.every((o, i) => sameOperator(o, b.operators[i]!));
+  return sameIndex(asIndex(a), asIndex(b)) && a.deferrable === b.deferrable &&
+    a.operators.length === b.operators.length && a.operators.every((o, i) => sameOperator(o, b.operators[i]!));
 }
 
 /** `OPERATOR(pg_catalog.=)` and `=` are one operator. */
@@ -54,7 +55,8 @@ export function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean 
     a.referencedTable === b.referencedTable &&
     sameList(a.referencedColumns, b.referencedColumns) &&
     a.onDelete === b.onDelete &&
-    a.onUpdate === b.onUpdate
+    a.onUpdate === b.onUpdate &&
+    a.deferrable === b.deferrable
   );
 }
 

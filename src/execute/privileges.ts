@@ -56,6 +56,7 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'drop-index': alter,
   'add-check': alter,
   'add-exclusion': alter,
+  'set-deferrable': alter,
   'drop-constraint': alter,
   'validate-constraint': alter,
   'add-foreign-key': (step) => [['alter', step.table], ...referencedTables(step).map((t): Needed => ['reference', t])],

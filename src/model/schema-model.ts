@@ -21,9 +21,16 @@ export interface ColumnModel {
   identity: Identity | null;
 }
 
+/**
+ * A DEFERRABLE constraint (PostgreSQL): `immediate` is checked per statement unless a transaction
+ * defers it (SET CONSTRAINTS), `deferred` at commit. Left out of a model when not deferrable.
+ */
+export type Deferrable = 'immediate' | 'deferred';
+
 export interface KeyConstraint {
   name: string;
   columns: string[];
+  deferrable?: Deferrable;
   /**
    * Unique keys only (PostgreSQL 15+): rows whose key holds NULLs collide too. Left out when false,
    * as a primary key's columns are never NULL.
@@ -65,6 +72,7 @@ export interface ForeignKeyModel {
   onUpdate: ReferentialAction;
   /** False while a constraint added NOT VALID awaits validation. Declared constraints are validated. */
   validated: boolean;
+  deferrable?: Deferrable;
 }
 
 export interface CheckModel {
@@ -87,6 +95,7 @@ export interface ExclusionModel {
   operators: string[];
   /** Only rows this predicate holds for are compared, or null. */
   where: string | null;
+  deferrable?: Deferrable;
   /** Live side, as for indexes: per entry, the default operator class the server uses where the entry names none. */
   defaultOpclasses?: (string | null)[];
 }

@@ -16,6 +16,7 @@ import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameObject, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
+import { setDeferrable } from './operations/set-deferrable.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
 import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
@@ -54,6 +55,7 @@ const RANK: Record<StepOperation, number> = {
   'add-check': 6,
   'add-exclusion': 6,
   'add-foreign-key': 7,
+  'set-deferrable': 7,
   'validate-constraint': 8,
   backfill: 8,
   'data-move': 9,
@@ -90,6 +92,7 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'drop-index': return dropIndex(change, ctx);
     case 'add-foreign-key': return addForeignKey(change, ctx);
     case 'add-check': return addCheck(change, ctx);
+    case 'set-deferrable': return setDeferrable(change, ctx);
     case 'add-exclusion': return addExclusion(change, ctx);
     case 'drop-constraint': return dropConstraint(change, ctx);
     case 'rename-table': return renameTable(change, ctx);
