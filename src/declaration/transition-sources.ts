@@ -99,7 +99,8 @@ function previousNames(name: string, t: TableInput, object: 'constraint' | 'inde
   const keyed = keyedInput(name, t);
   if (object === 'index') return keyed.indexes.map((i) => i.name);
   const checks = (t.checks ?? []).map((c) => c.name ?? checkName(name, c.expression));
-  return [...(keyed.primaryKey ? [keyed.primaryKey.name] : []), ...keyed.uniques.map((u) => u.name), ...keyed.foreignKeys.map((f) => f.name), ...checks];
+  const exclusions = (keyed.exclusions ?? []).map((x) => x.name);
+  return [...(keyed.primaryKey ? [keyed.primaryKey.name] : []), ...keyed.uniques.map((u) => u.name), ...keyed.foreignKeys.map((f) => f.name), ...checks, ...exclusions];
 }
 
 /** The columns of the previous release a transition reads, each with its role for messages. */

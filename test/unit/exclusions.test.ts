@@ -220,3 +220,28 @@ describe('exclusion constraints and type changes', () => {
     ]);
   });
 });
+
+describe('exclusion constraints: renames and deferrability', () => {
+  const v1 = defineSchema({ release: 'x1', tables: { bookings: withExclusion } });
+
+  it('renameConstraint renames one in place in contract, carried over from the previous release', () => {
+    const d = normalizeSchema(defineSchema({
+      release: 'x2',
+      extends: v1,
+      transitions: [{ kind: 'rename-constraint', table: 'bookings', from: 'bookings_room_during_excl', to: 'no_double_booking' }],
+    }));
+    expect(d.model.tables.bookings!.exclusions!.map((x) => x.name)).toEqual(['no_double_booking']);
+    const steps = runPlan(diff(d, live(liveBookings([EXCL]))), d.model.tables).steps;
+    expect(steps.map((s) => [s.phase, s.sql])).toEqual([['contract', ['ALTER TABLE "bookings" RENAME CONSTRAINT "bookings_room_during_excl" TO "no_double_booking"']]]);
+  });
+
+  it('a deferrable one says so in its clause, and a change of deferrability is a changed constraint', () => {
+    const d = declare({ bookings: { ...withExclusion, exclusions: [{ ...withExclusion.exclusions![0]!, deferrable: 'deferred' }] } });
+    expect(d.model.tables.bookings!.exclusions![0]!.deferrable).toBe('deferred');
+    expect(postgresCompiler.createTable(d.model.tables.bookings!).sql).toContain('WHERE (active) DEFERRABLE INITIALLY DEFERRED');
+    expect(runPlan(diff(d, live(liveBookings([EXCL]))), d.model.tables).steps.map((s) => s.id)).toEqual([
+      'drop-constraint:bookings.bookings_room_during_excl',
+      'add-exclusion:bookings.bookings_room_during_excl',
+    ]);
+  });
+});
