@@ -5,7 +5,7 @@
  * stops plan before anything runs; MySQL and MariaDB refuse the release.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { contract, expand, migrate, planChanges, pull } from '../../src/api.js';
+import { contract, expand, migrate, planChanges, pull, scan } from '../../src/api.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import type { TableInput } from '../../src/declaration/dsl-types.js';
 import { withDatabase } from '../../src/engine.js';
@@ -75,6 +75,12 @@ describe.each(postgresTargets)('exclusion constraints on $name', (target) => {
       expect(refused.message).toMatch(/e\.g\. id=1, id=3/);
       expect(refused.hint).toContain('change or remove one row of each pair by hand');
       expect((await pull(t)).model.tables.bookings).not.toHaveProperty('exclusions');
+
+      // scan lists both rows of the pair, and leaves the choice of which to keep to the operator.
+      const found = await scan(t, v2);
+      expect(found.findings.map((f) => [f.kind, f.count, f.keys])).toEqual([['exclusion', 2, [{ id: '1' }, { id: '3' }]]]);
+      await expect(scan(t, v2, { fix: 'archive' })).rejects.toThrow('--fix cannot tell which of two colliding bookings rows to keep');
+      expect((await scan(t, v2)).findings[0]!.count).toBe(2);
 
       await sql(db.url, ['DELETE FROM bookings WHERE id = 3']);
       expect((await contract(t, v2)).steps.map((s) => s.id)).toEqual(['add-exclusion:bookings.bookings_no_overlap']);
