@@ -129,7 +129,7 @@ export type TransitionInput =
     }
   | { kind: 'fill'; table: string; column: string; expression: string }
   | { kind: 'rename-table'; from: string; to: string }
-  /** Renames a unique, check or foreign-key constraint (or the primary key) in place, in contract. */
+  /** Renames a unique, check, foreign-key or exclusion constraint (or the primary key) in place, in contract. */
   | { kind: 'rename-constraint'; table: string; from: string; to: string }
   /** Renames an index in place, in contract. */
   | { kind: 'rename-index'; table: string; from: string; to: string }

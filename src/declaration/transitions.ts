@@ -40,7 +40,7 @@ export const fillColumn = (table: string, column: string, expression: string): T
 export const renameTable = (from: string, to: string): TransitionInput => ({ kind: 'rename-table', from, to });
 
 /**
- * Renames a unique, check or foreign-key constraint (or the primary key) without rebuilding it; the
+ * Renames a unique, check, foreign-key or exclusion constraint (or the primary key) without rebuilding it; the
  * release declares it under `to`, or inherits it under `from` (then it is carried over to `to`).
  */
 export const renameConstraint = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-constraint', table, from, to });
@@ -109,7 +109,7 @@ function renameTableTransition(
 }
 
 const RENAMED_OBJECT = {
-  'rename-constraint': { object: 'constraint', lists: 'primaryKey, uniques, foreignKeys or checks' },
+  'rename-constraint': { object: 'constraint', lists: 'primaryKey, uniques, foreignKeys, checks or exclusions' },
   'rename-index': { object: 'index', lists: 'indexes' },
 } as const;
 
@@ -128,7 +128,6 @@ function objectRenameTransition(
   const isKind = (kind: NamedObjectKind) => (object === 'index') === (kind === 'index');
   const to = named.find((o) => o.name === input.to);
   const problems = [
-    ...(input.from === '' || input.to === '' ? ['the old and the new name must not be empty'] : []),
     ...(input.from === input.to ? [`"${input.from}" is renamed to itself; remove the transition`] : []),
     ...(to === undefined ? [`the new name "${input.to}" must be declared in tables.${input.table} (${lists})`] : []),
     ...(to && !isKind(to.kind) ? [`"${input.to}" is declared at ${to.path}, which ${input.kind} does not rename; use ${object === 'index' ? 'rename-constraint' : 'rename-index'}`] : []),

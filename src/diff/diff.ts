@@ -286,7 +286,7 @@ const deferrableText = (d: Deferrable | undefined) => (d ? `DEFERRABLE INITIALLY
 /**
  * PostgreSQL alters the deferrability of foreign keys only: a key's would be dropped and built
  * again under the same name, leaving rows unchecked in between. Declaring the new key under
- * another name, with the old one tombstoned, builds it online first.
+ * another name builds it online next to the old one, which the release after can tombstone.
  */
 const deferrabilityDrift = (table: string, object: string, live: Deferrable | undefined, declared: Deferrable | undefined): Change =>
   drift(

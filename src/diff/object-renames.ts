@@ -5,7 +5,7 @@ import type { Change } from './changes.js';
 import { sameExpression } from './same-expression.js';
 import { sameExclusion, sameForeignKey, sameIndex, sameKey } from './same-object.js';
 
-export const objectRenames = (declared: DeclaredSchema): NamedObjectRename[] =>
+const objectRenames = (declared: DeclaredSchema): NamedObjectRename[] =>
   declared.transitions.filter((t): t is NamedObjectRename => t.kind === 'rename-object');
 
 /** The kind of the table's object of that name, or null when it has none. */
