@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, DefaultValue, DomainCheck, DomainModel, EnumModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, Deferrable, DomainCheck, DomainModel, EnumModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -117,6 +117,15 @@ export interface Capabilities {
    * MySQL: none). Any of them needs `SqlCompiler.schemaObjects`.
    */
   schemaObjects: { sequences: boolean; domains: boolean; enums: boolean };
+  /**
+   * Kinds of object the server renames in place (`SqlCompiler.renameConstraint`, `renameIndex`):
+   * a declared rename of any other kind is refused at plan, never done as a drop and add.
+   */
+  renameInPlace: NamedObjectKind[];
+  /** EXCLUDE constraints (PostgreSQL); elsewhere a release declaring one is refused at plan. */
+  exclusionConstraints: boolean;
+  /** DEFERRABLE primary keys, unique constraints and foreign keys (PostgreSQL); elsewhere refused at plan. */
+  deferrableConstraints: boolean;
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -156,6 +165,10 @@ export interface SqlCompiler {
   /** Statements, because an online add may need session settings around it (MySQL's foreign_key_checks). */
   addForeignKey(table: string, fk: ForeignKeyModel, options: { validate: boolean }): Statement[];
   addCheck(table: string, check: CheckModel, options: { validate: boolean }): Statement;
+  /** Where `exclusionConstraints`: the constraint, its index built and every row checked as it is added. */
+  addExclusion?(table: string, exclusion: ExclusionModel, keys: IndexKey[]): Statement;
+  /** Where `deferrableConstraints`: makes a foreign key deferrable (initially immediate or deferred) or not (null), in place. */
+  setDeferrable?(table: string, name: string, deferrable: Deferrable | null): Statement;
   /** Where a constraint is added `not-valid-then-validate`. */
   validateConstraint?(table: string, name: string): Statement;
   dropConstraint(table: string, name: string, kind: ConstraintKind): Statement;

@@ -15,10 +15,13 @@ import { refuseIndexOptions } from './plan/index-options.js';
 import { refuseReplicaIdentity } from './plan/replica-identity.js';
 import { refuseOverlongComments } from './plan/comment-limits.js';
 import { refuseRemovedObjectsInUse, refuseSchemaObjects } from './plan/schema-objects.js';
+import { refuseConstraintFeatures } from './plan/constraint-features.js';
+import { probeExclusions, refusedExclusionsError } from './plan/probe-exclusions.js';
 import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
 import { foreignKeyProblems } from './plan/foreign-key-rules.js';
+import { objectRenameProblems } from './plan/object-renames.js';
 import { versionSchemaChanges } from './diff/version-schemas.js';
 import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
@@ -139,11 +142,14 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseOverlongComments(declared, db.caps);
   refuseSchemaObjects(declared, db.caps);
   refuseRemovedObjectsInUse(declared, live, db.dialect.compiler.schemaObjects);
+  refuseConstraintFeatures(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
+  refuseObjectRenames(db, compared, live);
   const planned = diff(compared, live);
   const versions = await versionSchemaSteps(db, compared, live, planned);
   const changes = [...planned, ...versions.changes];
   await refuseInvalidExpressions(db, declared, live, changes);
+  await refuseExclusionsTheServerCannotBuild(db, compared, changes);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   const plan = buildPlan(changes, {
@@ -194,7 +200,17 @@ function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchem
   throw new DbtideError(
     `release ${declared.release} declares foreign keys ${db.caps.server} would refuse; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
     1,
-    'reference the primary key or a unique constraint, with columns of matching types, in the release file',
+    'reference the primary key or a unique constraint that is not deferrable, with columns of matching types, in the release file',
+  );
+}
+
+function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: SchemaModel): void {
+  const problems = objectRenameProblems(declared, live, db.caps);
+  if (problems.length === 0) return;
+  throw new DbtideError(
+    `release ${declared.release} renames constraints or indexes the live database cannot rename as declared; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,
+    1,
+    'each line says what to change in the release file; `dbtide pull` shows the live names and definitions',
   );
 }
 
@@ -248,6 +264,13 @@ function probeSetup(db: Database, declared: DeclaredSchema, changes: Change[]): 
   const sql = db.dialect.compiler.schemaObjects;
   if (!sql || Object.values(created).every((list) => list.length === 0)) return [];
   return sql.probeSetup(created);
+}
+
+/** An exclusion constraint's operator class or operator the server lacks stops every phase's plan, before anything runs. */
+async function refuseExclusionsTheServerCannotBuild(db: Database, declared: DeclaredSchema, changes: Change[]): Promise<void> {
+  if (!db.caps.exclusionConstraints) return;
+  const refused = await probeExclusions(db.conn, db.dialect, declared, changes);
+  if (refused.length > 0) throw refusedExclusionsError(declared.release, db.caps.server, refused);
 }
 
 /** Identifies the declaration a run applied, so status can tell when the code moved on. */

@@ -1,5 +1,5 @@
 export { defineSchema, sql, native } from './declaration/define-schema.js';
-export { changeType, dataMove, derive, fillColumn, renameColumn, renameTable } from './declaration/transitions.js';
+export { changeType, dataMove, derive, fillColumn, renameColumn, renameConstraint, renameIndex, renameTable } from './declaration/transitions.js';
 export { defineConfig, type DbtideConfig } from './config.js';
 export { normalizeSchema } from './declaration/normalize.js';
 export { DeclarationError } from './declaration/declaration-error.js';

@@ -85,5 +85,11 @@ export function mysqlCapabilities(version: string): Capabilities {
     replicaIdentity: false,
     // MariaDB has sequences of its own; dbtide reports them as unsupported there.
     schemaObjects: { sequences: false, domains: false, enums: false },
+    // A unique key is an index here, renamed by RENAME INDEX in place (MariaDB 10.5.2+). Neither
+    // server has a statement that renames a CHECK or a foreign key (ALTER TABLE ... RENAME
+    // CONSTRAINT is a syntax error), and the primary key is always named PRIMARY.
+    renameInPlace: flavour === 'mariadb' && !atLeast(numbers, [10, 5, 2]) ? [] : ['unique', 'index'],
+    exclusionConstraints: false,
+    deferrableConstraints: false,
   };
 }

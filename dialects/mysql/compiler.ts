@@ -103,6 +103,8 @@ const DROP_CONSTRAINT: Record<ConstraintKind, (name: string) => string> = {
   unique: (name) => `DROP INDEX ${quote(name)}`,
   'foreign-key': (name) => `DROP FOREIGN KEY ${quote(name)}`,
   check: (name) => `DROP CONSTRAINT ${quote(name)}`,
+  // Never planned: a release declaring one is refused (capability exclusionConstraints).
+  exclusion: (name) => `DROP CONSTRAINT ${quote(name)}`,
 };
 
 /** MySQL 8 and MariaDB share this SQL; where they differ, the capability table keeps the planner away. */

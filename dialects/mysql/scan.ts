@@ -29,7 +29,7 @@ const SPELLING: RuleSpelling = { quote, distinct: (a, b) => `NOT (${a} <=> ${b})
 export const mysqlScan: ScanSql = {
   offenders: (table, rule, key) => offenders(table, rule, key, SPELLING),
   countInRange(table, rule, key, hasAfter) {
-    if (rule.kind === 'unique') throw new Error('duplicates are not row-local: count them with count(offenders)');
+    if (rule.kind === 'unique' || rule.kind === 'exclusion') throw new Error('duplicates and conflicts are not row-local: count them with count(offenders)');
     const { from, where } = keyRange(key, 't', { after: hasAfter, upTo: true });
     return `SELECT count(*) AS n FROM ${quote(table)} t, ${from} WHERE ${where} AND (${breaks(rule, SPELLING)})`;
   },

@@ -64,9 +64,9 @@ export function postgresCapabilities(version: string): Capabilities {
     // A cast that fails fails the ALTER, which rolls back: nothing is lost.
     typeChangeKeeps: () => null,
     isStableDefaultExpression: (expression) => STABLE_DEFAULT.test(expression.trim()),
-    // A key's name is its index's name, and indexes are relations: one namespace per schema.
+    // A key's (and an exclusion constraint's) name is its index's name, and indexes are relations: one namespace per schema.
     // CHECK and FOREIGN KEY names are per table (pg_constraint is unique on table and name).
-    schemaWideNames: [['primary-key', 'unique', 'index']],
+    schemaWideNames: [['primary-key', 'unique', 'index', 'exclusion']],
     versionSelection: 'search-path',
     foreignKeyTarget: 'unique-index',
     foreignKeyTypesMatch,
@@ -74,5 +74,8 @@ export function postgresCapabilities(version: string): Capabilities {
     commentLimits: null,
     replicaIdentity: true,
     schemaObjects: { sequences: true, domains: true, enums: true },
+    renameInPlace: ['primary-key', 'unique', 'index', 'foreign-key', 'check', 'exclusion'],
+    exclusionConstraints: true,
+    deferrableConstraints: true,
   };
 }

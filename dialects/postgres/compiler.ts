@@ -2,8 +2,8 @@ import type { SqlCompiler } from '../../src/dialect.js';
 import { NEW_TABLE_LOCK, type LockInfo, type Statement } from '../../src/model/locks.js';
 import { PG_LOCK } from './locks.js';
 import { foreignKeyClause } from '../../src/model/foreign-key-sql.js';
-import { renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
-import type { CheckModel, ColumnModel, DefaultValue, IndexModel, KeyConstraint, ReplicaIdentity, TableModel } from '../../src/model/schema-model.js';
+import { readIndexKeys, renderIndexKey, type IndexKey } from '../../src/model/index-entry.js';
+import type { CheckModel, ColumnModel, DefaultValue, Deferrable, ExclusionModel, IndexModel, KeyConstraint, ReplicaIdentity, TableModel } from '../../src/model/schema-model.js';
 import type { ColumnType } from '../../src/model/column-type.js';
 
 export const quote = (identifier: string) => `"${identifier.replace(/"/g, '""')}"`;
@@ -48,6 +48,14 @@ const commentText = (comment: string | null | undefined) => (comment == null ? '
 const replicaIdentityClause = (identity: ReplicaIdentity | 'default') =>
   typeof identity === 'string' ? identity.toUpperCase() : `USING INDEX ${quote(identity.index)}`;
 
+/** ` DEFERRABLE INITIALLY DEFERRED`, or nothing for a constraint that is not deferrable. */
+const deferrableClause = (deferrable: Deferrable | undefined) => (deferrable ? ` DEFERRABLE INITIALLY ${deferrable.toUpperCase()}` : '');
+
+/** `EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (...)`: keys as in an index. */
+const exclusionClause = (x: ExclusionModel, keys: IndexKey[]) =>
+  `EXCLUDE USING ${x.using} (${keys.map((k, i) => `${indexKey(k)} WITH ${x.operators[i]}`).join(', ')})${x.where ? ` WHERE (${x.where})` : ''}` +
+  deferrableClause(x.deferrable);
+
 const alter = (table: string, clause: string, lock: LockInfo = PG_LOCK.metadata): Statement => ({ sql: `ALTER TABLE ${quote(table)} ${clause}`, lock });
 const statement = (sql: string, lock: LockInfo): Statement => ({ sql, lock });
 
@@ -56,9 +64,13 @@ export const postgresCompiler: SqlCompiler = {
   columnType,
   createTable(table: TableModel) {
     const lines = table.columns.map(columnDefinition);
-    if (table.primaryKey) lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})`);
-    for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} ${uniqueClause(u)}`);
+    if (table.primaryKey) {
+      lines.push(`CONSTRAINT ${quote(table.primaryKey.name)} PRIMARY KEY (${list(table.primaryKey.columns)})${deferrableClause(table.primaryKey.deferrable)}`);
+    }
+    for (const u of table.uniques) lines.push(`CONSTRAINT ${quote(u.name)} ${uniqueClause(u)}${deferrableClause(u.deferrable)}`);
     for (const c of table.checks) lines.push(`CONSTRAINT ${quote(c.name)} CHECK (${c.expression})`);
+    const columns = table.columns.map((c) => c.name);
+    for (const x of table.exclusions ?? []) lines.push(`CONSTRAINT ${quote(x.name)} ${exclusionClause(x, readIndexKeys(x.columns, columns))}`);
     return statement(`CREATE TABLE ${quote(table.name)} (\n  ${lines.join(',\n  ')}\n)`, NEW_TABLE_LOCK);
   },
   dropTable: (table) => statement(`DROP TABLE IF EXISTS ${quote(table)}`, PG_LOCK.metadata),
@@ -87,15 +99,31 @@ export const postgresCompiler: SqlCompiler = {
   rebuildIndex: (name) => statement(`REINDEX INDEX CONCURRENTLY ${quote(name)}`, PG_LOCK.online),
   // Without an index built first, the key's index is built under the exclusive lock.
   addPrimaryKey: (table, key: KeyConstraint, { usingIndex }) =>
-    alter(table, `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
+    alter(
+      table,
+      `ADD CONSTRAINT ${quote(key.name)} PRIMARY KEY ${usingIndex ? `USING INDEX ${quote(usingIndex)}` : `(${list(key.columns)})`}${deferrableClause(key.deferrable)}`,
+      usingIndex ? PG_LOCK.metadata : PG_LOCK.scan,
+    ),
   // An adopted index brings its NULLS NOT DISTINCT along (USING INDEX takes no such words).
   addUnique: (table, key, { usingIndex }) =>
-    alter(table, `ADD CONSTRAINT ${quote(key.name)} ${usingIndex ? `UNIQUE USING INDEX ${quote(usingIndex)}` : uniqueClause(key)}`, usingIndex ? PG_LOCK.metadata : PG_LOCK.scan),
+    alter(
+      table,
+      `ADD CONSTRAINT ${quote(key.name)} ${usingIndex ? `UNIQUE USING INDEX ${quote(usingIndex)}` : uniqueClause(key)}${deferrableClause(key.deferrable)}`,
+      usingIndex ? PG_LOCK.metadata : PG_LOCK.scan,
+    ),
   addForeignKey: (table, fk, { validate }) => [
-    alter(table, `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.shareRowScan : PG_LOCK.shareRow),
+    alter(
+      table,
+      `ADD CONSTRAINT ${quote(fk.name)} ${foreignKeyClause(fk, quote)}${deferrableClause(fk.deferrable)}${validate ? '' : ' NOT VALID'}`,
+      validate ? PG_LOCK.shareRowScan : PG_LOCK.shareRow,
+    ),
   ],
   addCheck: (table, check: CheckModel, { validate }) =>
     alter(table, `ADD CONSTRAINT ${quote(check.name)} CHECK (${check.expression})${validate ? '' : ' NOT VALID'}`, validate ? PG_LOCK.scan : PG_LOCK.metadata),
+  addExclusion: (table, x, keys) => alter(table, `ADD CONSTRAINT ${quote(x.name)} ${exclusionClause(x, keys)}`, PG_LOCK.exclusion),
+  // Foreign keys only (PostgreSQL refuses it for other constraints); metadata under a brief ACCESS EXCLUSIVE.
+  setDeferrable: (table, name, deferrable) =>
+    alter(table, `ALTER CONSTRAINT ${quote(name)} ${deferrable ? deferrableClause(deferrable).trim() : 'NOT DEFERRABLE'}`),
   validateConstraint: (table, name) => alter(table, `VALIDATE CONSTRAINT ${quote(name)}`, PG_LOCK.online),
   dropConstraint: (table, name) => alter(table, `DROP CONSTRAINT IF EXISTS ${quote(name)}`),
   cast: (expression, type) => `CAST(${expression} AS ${columnType(type)})`,

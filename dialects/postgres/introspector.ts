@@ -5,7 +5,7 @@
  * are sorted here, so that the model does not depend on the server's plan or collation.
  */
 import { type Connection, type IntrospectOptions } from '../../src/dialect.js';
-import type { CheckModel, ColumnModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, SchemaModel, TableModel } from '../../src/model/schema-model.js';
+import type { CheckModel, ColumnModel, Deferrable, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { splitKeyWords } from '../../src/model/index-key-words.js';
 import { keyWordsOf } from './index-definition.js';
 import { parsePostgresDefault } from './introspector-defaults.js';
@@ -106,6 +106,9 @@ interface ConstraintRow {
   nulls_not_distinct: boolean;
   /** Unique constraints only: their index's INCLUDE columns, in index order. */
   include: string[];
+  /** condeferrable, condeferred. */
+  deferrable: boolean;
+  deferred: boolean;
 }
 
 /**
@@ -115,14 +118,15 @@ interface ConstraintRow {
 const NULLS_NOT_DISTINCT = (i: string) => `coalesce((to_jsonb(${i}) ->> 'indnullsnotdistinct')::boolean, false)`;
 
 /**
- * Key columns in key order. NOT NULL ('n', PostgreSQL 18), trigger ('t') and exclusion ('x')
- * constraints are not modelled. A constraint with a parent is a copy PostgreSQL made for a
+ * Key columns in key order. NOT NULL ('n', PostgreSQL 18) and trigger ('t') constraints are not
+ * modelled; exclusion ('x') constraints are read with their index (EXCLUSIONS_SQL). A constraint with a parent is a copy PostgreSQL made for a
  * partition of a referenced table; its parent already stands for it.
  * A check's expression is pg_get_expr(conbin): exactly what pg_get_constraintdef prints inside
  * `CHECK (...)`, without the NOT VALID / NO INHERIT decorations.
  */
 const CONSTRAINTS_SQL = `${TABLES_CTE}
   select t.table_name, c.conname::text as name, c.contype::text as kind, c.convalidated as validated,
+         c.condeferrable as deferrable, c.condeferred as deferred,
          array(select a.attname::text
                from unnest(c.conkey) with ordinality as k(attnum, position)
                join pg_catalog.pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum
@@ -172,8 +176,8 @@ interface IndexRow {
  * columns, which are always plain columns. A key's collation, operator class and sort order are
  * read from the definition (index-definition.ts).
  */
-const INDEXES_SQL = `${TABLES_CTE}
-  select t.table_name, ic.relname::text as name,
+/** The key columns of the index `i` (columns, key_texts, opclasses of IndexRow). */
+const INDEX_KEYS = `
          array(select case when k.attnum = 0 then pg_catalog.pg_get_indexdef(i.indexrelid, k.position::int, true)
                            else a.attname::text end
                from unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
@@ -186,7 +190,10 @@ const INDEXES_SQL = `${TABLES_CTE}
                from unnest(i.indclass::oid[]) with ordinality as c(oid, position)
                join pg_catalog.pg_opclass opc on opc.oid = c.oid
                where c.position <= i.indnkeyatts
-               order by c.position) as opclasses,
+               order by c.position) as opclasses`;
+
+const INDEXES_SQL = `${TABLES_CTE}
+  select t.table_name, ic.relname::text as name,${INDEX_KEYS},
          array(select a.attname::text
                from unnest(i.indkey::int2[]) with ordinality as k(attnum, position)
                join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
@@ -206,6 +213,30 @@ const INDEXES_SQL = `${TABLES_CTE}
     select 1 from pg_catalog.pg_constraint c
     where c.conrelid = i.indrelid and c.conindid = i.indexrelid and c.contype in ('p', 'u', 'x'))`;
 
+interface ExclusionRow extends Pick<IndexRow, 'table_name' | 'name' | 'columns' | 'key_texts' | 'opclasses' | 'definition' | 'predicate' | 'method'> {
+  /** Per key, the operator's name (conexclop). */
+  operators: string[];
+  deferrable: boolean;
+  deferred: boolean;
+}
+
+/** Exclusion constraints, with their index's keys as for indexes; a partition's copy has a parent. */
+const EXCLUSIONS_SQL = `${TABLES_CTE}
+  select t.table_name, c.conname::text as name,${INDEX_KEYS},
+         array(select o.oprname::text
+               from unnest(c.conexclop) with ordinality as x(oid, position)
+               join pg_catalog.pg_operator o on o.oid = x.oid
+               order by x.position) as operators,
+         pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) as definition,
+         pg_catalog.pg_get_expr(i.indpred, i.indrelid) as predicate,
+         am.amname::text as method,
+         c.condeferrable as deferrable, c.condeferred as deferred
+  from tables t
+  join pg_catalog.pg_constraint c on c.conrelid = t.oid and c.contype = 'x' and c.conparentid = 0
+  join pg_catalog.pg_index i on i.indexrelid = c.conindid
+  join pg_catalog.pg_class ic on ic.oid = i.indexrelid
+  join pg_catalog.pg_am am on am.oid = ic.relam`;
+
 export async function introspectPostgres(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel> {
   const params = [options?.schema ?? DEFAULT_SCHEMA, OWN_TABLE_PREFIX];
   // One after another: a Connection is one session, which runs one statement at a time anyway.
@@ -213,6 +244,7 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
   const columnRows = await conn.query<ColumnRow>(COLUMNS_SQL, params);
   const constraintRows = await conn.query<ConstraintRow>(CONSTRAINTS_SQL, params);
   const indexRows = await conn.query<IndexRow>(INDEXES_SQL, params);
+  const exclusionRows = await conn.query<ExclusionRow>(EXCLUSIONS_SQL, params);
 
   const tables = new Map<string, TableModel>();
   for (const row of [...tableRows].sort((a, b) => byPlainOrder(a.table_name, b.table_name))) tables.set(row.table_name, toTable(row));
@@ -224,6 +256,10 @@ export async function introspectPostgres(conn: Connection, options?: IntrospectO
     if (table) addConstraint(table, row);
   }
   for (const row of sortByName(indexRows)) tables.get(row.table_name)?.indexes.push(toIndex(row));
+  for (const row of sortByName(exclusionRows)) {
+    const table = tables.get(row.table_name);
+    if (table) table.exclusions = [...(table.exclusions ?? []), toExclusion(row)];
+  }
   const triggers = await conn.query<{ table_name: string; name: string }>(OWNED_TRIGGERS_SQL, params);
   const aliases = await conn.query<{ name: string; table_name: string }>(ALIASES_SQL, [params[0], ALIAS_COMMENT_PREFIX]);
   const objects = await introspectSchemaObjects(conn, [params[0]!, params[1]!], columnType);
@@ -356,8 +392,13 @@ function toKey(row: ConstraintRow): KeyConstraint {
     columns: row.columns,
     ...(row.nulls_not_distinct ? { nullsNotDistinct: true } : {}),
     ...(row.include.length > 0 ? { include: row.include } : {}),
+    ...deferrableOf(row),
   };
 }
+
+/** The model's field, left out for a constraint that is not deferrable. */
+const deferrableOf = (row: { deferrable: boolean; deferred: boolean }): { deferrable?: Deferrable } =>
+  row.deferrable ? { deferrable: row.deferred ? 'deferred' : 'immediate' } : {};
 
 const ACTIONS: Record<string, ReferentialAction> = {
   a: 'no action',
@@ -376,6 +417,7 @@ function toForeignKey(row: ConstraintRow): ForeignKeyModel {
     onDelete: referentialAction(row.on_delete),
     onUpdate: referentialAction(row.on_update),
     validated: row.validated,
+    ...deferrableOf(row),
   };
 }
 
@@ -403,6 +445,12 @@ function toIndex(row: IndexRow): IndexModel {
     valid: row.valid,
     defaultOpclasses: row.opclasses.map((opclass, i) => (splitKeyWords(words[i]!, true).opclass === null ? opclass : null)),
   };
+}
+
+/** Its index's keys, read as an index's are. */
+function toExclusion(row: ExclusionRow): ExclusionModel {
+  const { using, columns, where, defaultOpclasses } = toIndex({ ...row, include: [], nulls_not_distinct: false, unique: false, valid: true });
+  return { name: row.name, using, columns, operators: row.operators, where, ...deferrableOf(row), ...(defaultOpclasses ? { defaultOpclasses } : {}) };
 }
 
 function sortByName<T extends { name: string }>(rows: T[]): T[] {

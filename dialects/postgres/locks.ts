@@ -13,5 +13,7 @@ export const PG_LOCK = {
   /** Validating a foreign key as it is added. */
   shareRowScan: { level: 'SHARE ROW EXCLUSIVE during a full scan (writes wait)', blocksWrites: true, rewritesTable: false, rank: 6 },
   scan: { level: 'ACCESS EXCLUSIVE during a full scan', blocksWrites: true, rewritesTable: false, rank: 8 },
+  /** ADD CONSTRAINT ... EXCLUDE: no NOT VALID form, so the index is built under the table's strongest lock. */
+  exclusion: { level: 'ACCESS EXCLUSIVE while its index is built and every row checked (reads and writes wait)', blocksWrites: true, rewritesTable: false, rank: 8 },
   rewrite: { level: 'ACCESS EXCLUSIVE while the table is rewritten', blocksWrites: true, rewritesTable: true, rank: 8 },
 } satisfies Record<string, LockInfo>;

@@ -13,12 +13,12 @@ const row = (width: number, from: number) => `(${Array.from({ length: width }, (
 const rows = (count: number, width: number, from = 1) =>
   `(${Array.from({ length: count }, (_, r) => row(width, from + r * width)).join(', ')})`;
 
-const SPELLING: RuleSpelling = { quote, distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`, groupKey: indexKey };
+const SPELLING: RuleSpelling = { quote, distinct: (a, b) => `${a} IS DISTINCT FROM ${b}`, groupKey: indexKey, rowIdentity: 'ctid' };
 
 export const postgresScan: ScanSql = {
   offenders: (table, rule, key) => offenders(table, rule, key, SPELLING),
   countInRange(table, rule, key, hasAfter) {
-    if (rule.kind === 'unique') throw new Error('duplicates are not row-local: count them with count(offenders)');
+    if (rule.kind === 'unique' || rule.kind === 'exclusion') throw new Error('duplicates and conflicts are not row-local: count them with count(offenders)');
     return `SELECT count(*) AS n FROM ${quote(table)} t WHERE ${range({ table, key }, hasAfter)} AND (${breaks(rule, SPELLING)})`;
   },
   count: (offenders) => `SELECT count(*) AS n FROM (${offenders}) o`,

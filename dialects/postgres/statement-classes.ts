@@ -13,6 +13,7 @@ const lexer = sqlLexer({ nameQuotes: '"', stringQuotes: "'", backslashEscapes: '
 const COLUMN_TYPE = alterColumn('(?:set data )?type');
 const COLUMN_DROP_NOT_NULL = alterColumn('drop not null');
 const COLUMN_SET_NOT_NULL = alterColumn('set not null');
+const ALTER_CONSTRAINT = new RegExp(`^alter constraint ${lexer.name} (?:not deferrable|deferrable initially (?:immediate|deferred))$`);
 
 /**
  * Type changes the planner emits only when they are metadata-only: widening a varchar, varchar to
@@ -29,6 +30,8 @@ function alterAction(action: string): StatementClass | null {
   if (COLUMN_SET_NOT_NULL.test(action)) return 'tightening';
   // What logical decoding writes of old rows: a catalog change no reader or writer sees.
   if (/^replica identity\b/.test(action)) return 'additive';
+  // Checked at commit is as late as a constraint gets; any other deferrability may check sooner than before.
+  if (ALTER_CONSTRAINT.test(action)) return /\bdeferrable initially deferred$/.test(action) ? 'relaxing' : 'tightening';
   return null;
 }
 

@@ -89,12 +89,6 @@ const KINDS = [
    where not tg.tgisinternal and not starts_with(tg.tgname, $2)
      and not exists (select 1 from pg_catalog.pg_depend d
                      where d.classid = 'pg_catalog.pg_trigger'::regclass and d.objid = tg.oid and d.deptype = 'P')`,
-  `select 'exclusion constraint', c.conname::text, t.name, pg_catalog.pg_get_constraintdef(c.oid)
-   from tables t join pg_catalog.pg_constraint c on c.conrelid = t.oid where c.contype = 'x' and c.conparentid = 0`,
-  `select 'deferrable constraint', c.conname::text, t.name,
-          case when c.condeferred then 'DEFERRABLE INITIALLY DEFERRED' else 'DEFERRABLE INITIALLY IMMEDIATE' end
-   from tables t join pg_catalog.pg_constraint c on c.conrelid = t.oid
-   where c.condeferrable and c.contype in ('p', 'u', 'f') and c.conparentid = 0`,
   `select 'generated column', c.attname::text, c.table_name,
           'GENERATED ALWAYS AS (' || pg_catalog.pg_get_expr(d.adbin, d.adrelid) || ') '
           || case c.attgenerated when 's' then 'STORED' else 'VIRTUAL' end

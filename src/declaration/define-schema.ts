@@ -2,7 +2,7 @@ import { callerLocation } from './caller-location.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
 import type { ColumnInput, NativeType, Schema, SchemaInput, SqlExpression, SqlStepInput, TableInput, TransitionInput } from './dsl-types.js';
 import { schemaInputShape } from './input-shape.js';
-import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 /** An SQL expression, for defaults: `default: sql("CURRENT_TIMESTAMP")`. */
 export function sql(expression: string): SqlExpression;
@@ -60,7 +60,7 @@ export function defineSchema(input: SchemaInput): Schema {
     removed.tables = removed.tables.filter((t) => t !== name);
     removed.columns = removed.columns.filter((c) => c.table !== name || !(c.column in (table.columns ?? {})));
     const indexes = namesOf(table.indexes);
-    const constraints = namesOf([...(table.uniques ?? []), ...(table.foreignKeys ?? []), ...(table.checks ?? [])]);
+    const constraints = namesOf([...(table.uniques ?? []), ...(table.foreignKeys ?? []), ...(table.checks ?? []), ...(table.exclusions ?? [])]);
     removed.indexes = removed.indexes.filter((i) => i.table !== name || !indexes.has(i.name));
     removed.constraints = removed.constraints.filter((c) => c.table !== name || !constraints.has(c.name));
     for (const column of removedColumns(gone)) removed.columns.push({ table: name, ...column });
@@ -78,6 +78,11 @@ export function defineSchema(input: SchemaInput): Schema {
       ...table,
       columns: Object.fromEntries(Object.entries(table.columns).filter(([c]) => c in ownColumns || !retired.includes(c))),
     };
+  }
+  for (const t of input.transitions ?? []) {
+    if ((t.kind === 'rename-constraint' || t.kind === 'rename-index') && tables[t.table]) {
+      tables[t.table] = withRenamedObject(tables[t.table]!, own[t.table] ?? {}, t.from, t.to);
+    }
   }
   for (const name of input.removed?.tables ?? []) {
     if (!(name in own)) delete tables[name];
@@ -102,7 +107,7 @@ function withNames(table: string, t: TableInput): TableInput {
   const pk = Array.isArray(t.primaryKey) ? { columns: t.primaryKey } : t.primaryKey;
   return {
     ...t,
-    ...(pk ? { primaryKey: { name: pk.name ?? primaryKeyName(table), columns: pk.columns } } : {}),
+    ...(pk ? { primaryKey: { ...pk, name: pk.name ?? primaryKeyName(table) } } : {}),
     ...(t.uniques ? { uniques: t.uniques.map((u) => ({ ...u, name: u.name ?? uniqueName(table, u.columns) })) } : {}),
     ...(t.indexes
       ? { indexes: t.indexes.map((i) => ({ ...i, name: i.name ?? indexName(table, i.columns, i.unique ?? false) })) }
@@ -111,6 +116,9 @@ function withNames(table: string, t: TableInput): TableInput {
       ? { foreignKeys: t.foreignKeys.map((f) => ({ ...f, name: f.name ?? foreignKeyName(table, f.columns) })) }
       : {}),
     ...(t.checks ? { checks: t.checks.map((c) => ({ ...c, name: c.name ?? checkName(table, c.expression) })) } : {}),
+    ...(t.exclusions
+      ? { exclusions: t.exclusions.map((x) => ({ ...x, name: x.name ?? exclusionName(table, x.elements.map((e) => e.column ?? e.expression ?? '')) })) }
+      : {}),
   };
 }
 
@@ -137,6 +145,22 @@ function withRenamedDefaults(from: string, to: string, t: TableInput): TableInpu
   };
 }
 
+/**
+ * A renamed constraint or index the release does not state again is carried over under its new
+ * name; one it states again under the new name replaces the inherited one.
+ */
+function withRenamedObject(t: TableInput, own: TableInput, from: string, to: string): TableInput {
+  const ownNames = new Set([...namesOf(own.uniques), ...namesOf(own.indexes), ...namesOf(own.foreignKeys), ...namesOf(own.checks), ...namesOf(own.exclusions)]);
+  const ownPk = own.primaryKey && !Array.isArray(own.primaryKey) ? own.primaryKey.name : undefined;
+  if (ownNames.has(from) || ownPk === from) return t;
+  const restated = ownNames.has(to) || ownPk === to;
+  const follow = <T extends { name?: string }>(list: T[] | undefined) =>
+    list && (restated ? list.filter((x) => x.name !== from) : list.map((x) => (x.name === from ? { ...x, name: to } : x)));
+  const pk = t.primaryKey && !Array.isArray(t.primaryKey) && t.primaryKey.name === from && !restated ? { primaryKey: { ...t.primaryKey, name: to } } : {};
+  const lists = { uniques: follow(t.uniques), indexes: follow(t.indexes), foreignKeys: follow(t.foreignKeys), checks: follow(t.checks), exclusions: follow(t.exclusions) };
+  return { ...t, ...pk, ...Object.fromEntries(Object.entries(lists).filter(([, v]) => v !== undefined)) };
+}
+
 const namesOf = (list: { name?: string }[] | undefined) => new Set((list ?? []).map((x) => x.name));
 
 function mergeTable(parent: TableInput, child: TableInput): TableInput {
@@ -147,6 +171,7 @@ function mergeTable(parent: TableInput, child: TableInput): TableInput {
   const indexes = byName(parent.indexes, child.indexes);
   const foreignKeys = byName(parent.foreignKeys, child.foreignKeys);
   const checks = byName(parent.checks, child.checks);
+  const exclusions = byName(parent.exclusions, child.exclusions);
   if (uniques) merged.uniques = uniques;
   if (indexes) merged.indexes = indexes;
   if (foreignKeys) merged.foreignKeys = foreignKeys;
@@ -156,6 +181,7 @@ function mergeTable(parent: TableInput, child: TableInput): TableInput {
     const value = key in child ? child[key] : parent[key];
     if (value !== undefined) Object.assign(merged, { [key]: value });
   }
+  if (exclusions) merged.exclusions = exclusions;
   return merged;
 }
 
@@ -181,6 +207,7 @@ function dropInherited(
   if (merged.uniques) result.uniques = merged.uniques.filter(isGone(gone.constraints, own.uniques));
   if (merged.foreignKeys) result.foreignKeys = merged.foreignKeys.filter(isGone(gone.constraints, own.foreignKeys));
   if (merged.checks) result.checks = merged.checks.filter(isGone(gone.constraints, own.checks));
+  if (merged.exclusions) result.exclusions = merged.exclusions.filter(isGone(gone.constraints, own.exclusions));
   return result;
 }
 

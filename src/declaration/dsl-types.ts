@@ -25,9 +25,13 @@ export interface ColumnInput {
   comment?: string;
 }
 
+/** DEFERRABLE INITIALLY IMMEDIATE or INITIALLY DEFERRED (PostgreSQL); not deferrable when left out. */
+export type DeferrableInput = 'immediate' | 'deferred';
+
 export interface UniqueInput {
   name?: string;
   columns: string[];
+  deferrable?: DeferrableInput;
   /** Rows whose key holds NULLs collide too (PostgreSQL 15+). */
   nullsNotDistinct?: boolean;
   /** Covering columns stored in the key's index but not part of the key (PostgreSQL's INCLUDE). */
@@ -53,6 +57,25 @@ export interface ForeignKeyInput {
   references: { table: string; columns: string[] };
   onDelete?: ReferentialActionInput;
   onUpdate?: ReferentialActionInput;
+  deferrable?: DeferrableInput;
+}
+
+/** One element of an exclusion constraint: a column or an expression, and its operator. */
+export type ExclusionElementInput = ({ column: string; expression?: never } | { expression: string; column?: never }) & {
+  /** `=`, `&&`, ...: two rows collide when every element matches under its operator. */
+  operator: string;
+  /** An operator class for the element (`range_ops`); the default for its type and method otherwise. */
+  opclass?: string;
+};
+
+/** PostgreSQL's EXCLUDE: no two rows (where `where` holds) whose elements all match. */
+export interface ExclusionInput {
+  name?: string;
+  /** The index method the constraint is checked with; `gist` unless stated. */
+  using?: string;
+  elements: ExclusionElementInput[];
+  where?: string;
+  deferrable?: DeferrableInput;
 }
 
 export interface CheckInput {
@@ -68,7 +91,7 @@ export interface TableRemovalsInput {
    */
   columns?: string[] | Record<string, { fill?: ColumnInput['default'] }>;
   indexes?: string[];
-  /** Unique, check and foreign-key constraints, by name. */
+  /** Unique, check, foreign-key and exclusion constraints, by name. */
   constraints?: string[];
 }
 
@@ -101,11 +124,13 @@ export interface DomainInput {
 export interface TableInput {
   /** A string is shorthand for `{ type }`. */
   columns?: Record<string, string | ColumnInput>;
-  primaryKey?: string[] | { name?: string; columns: string[] };
+  primaryKey?: string[] | { name?: string; columns: string[]; deferrable?: DeferrableInput };
   uniques?: UniqueInput[];
   indexes?: IndexInput[];
   foreignKeys?: ForeignKeyInput[];
   checks?: CheckInput[];
+  /** EXCLUDE constraints (PostgreSQL; refused at plan elsewhere). */
+  exclusions?: ExclusionInput[];
   /** Objects this release removes from the table (tombstones). */
   removed?: TableRemovalsInput;
   /** The table's comment (COMMENT ON TABLE; MySQL's table COMMENT); null: none, in a release that extends one with a comment. */
@@ -142,6 +167,10 @@ export type TransitionInput =
     }
   | { kind: 'fill'; table: string; column: string; expression: string }
   | { kind: 'rename-table'; from: string; to: string }
+  /** Renames a unique, check, foreign-key or exclusion constraint (or the primary key) in place, in contract. */
+  | { kind: 'rename-constraint'; table: string; from: string; to: string }
+  /** Renames an index in place, in contract. */
+  | { kind: 'rename-index'; table: string; from: string; to: string }
   | { kind: 'data-move'; name: string; run: DataMoveFn }
   | ({ kind: 'sql' } & SqlStepInput);
 

@@ -55,12 +55,14 @@ const referentialAction = oneOf(['no action', 'restrict', 'cascade', 'set null',
   typeof v === 'string' ? v.trim().toLowerCase().replace(/\s+/g, ' ') : v,
 );
 
+const deferrable = oneOf(['immediate', 'deferred']);
+
 const table = object({
   columns: record(union('a type name, or a column object', (v) => (typeof v === 'string' ? string({ nonEmpty: true }) : column))),
   primaryKey: union('a list of columns, or { name?, columns }', (v) =>
-    Array.isArray(v) ? columnList : object({ name, columns: columnList }, { required: ['columns'] }),
+    Array.isArray(v) ? columnList : object({ name, columns: columnList, deferrable }, { required: ['columns'] }),
   ),
-  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean, include: names }, { required: ['columns'] })),
+  uniques: array(object({ name, columns: columnList, nullsNotDistinct: boolean, include: names, deferrable }, { required: ['columns'] })),
   indexes: array(
     object(
       { name, columns: columnList, unique: boolean, where: expression, using: string({ nonEmpty: true }), include: names, nullsNotDistinct: boolean },
@@ -75,11 +77,24 @@ const table = object({
         references: object({ table: name, columns: columnList }, { required: ['table', 'columns'] }),
         onDelete: referentialAction,
         onUpdate: referentialAction,
+        deferrable,
       },
       { required: ['columns', 'references'] },
     ),
   ),
   checks: array(object({ name, expression }, { required: ['expression'] })),
+  exclusions: array(
+    object(
+      {
+        name,
+        using: string({ nonEmpty: true }),
+        elements: array(object({ column: name, expression, operator: string({ nonEmpty: true }), opclass: name }, { required: ['operator'] }), { nonEmpty: true }),
+        where: expression,
+        deferrable,
+      },
+      { required: ['elements'] },
+    ),
+  ),
   removed: object({
     columns: union('a list of column names, or { column: { fill } }', (v) =>
       Array.isArray(v) ? names : record(object({ fill: defaultValue })),
@@ -144,6 +159,8 @@ const TRANSITIONS: Record<string, Shape> = {
   ),
   fill: object({ ...kindField, table: name, column: name, expression }, { required: ['table', 'column', 'expression'] }),
   'rename-table': object({ ...kindField, from: name, to: name }, { required: ['from', 'to'] }),
+  'rename-constraint': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
+  'rename-index': object({ ...kindField, table: name, from: name, to: name }, { required: ['table', 'from', 'to'] }),
   'data-move': object({ ...kindField, name, run: func }, { required: ['name', 'run'] }),
   sql: object(
     { ...kindField, phase: oneOf(PHASES), up: statements, down: statements, description: string({ nonEmpty: true }), name },
@@ -152,7 +169,7 @@ const TRANSITIONS: Record<string, Shape> = {
 };
 
 const transition = union(
-  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove, or a raw step made by sql({ phase, up, description }) (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
+  `a transition made by renameColumn, changeType, derive, fillColumn, renameTable, renameConstraint, renameIndex or dataMove, or a raw step made by sql({ phase, up, description }) (kind: ${Object.keys(TRANSITIONS).join(', ')})`,
   (v) => (isPlainObject(v) && typeof v.kind === 'string' ? (TRANSITIONS[v.kind] ?? null) : null),
 );
 

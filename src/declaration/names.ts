@@ -34,4 +34,5 @@ export const uniqueName = (table: string, columns: string[]) => fitName(`${table
 export const indexName = (table: string, columns: string[], unique: boolean) =>
   fitName(`${table}_${joined(columns)}_${unique ? 'uidx' : 'idx'}`);
 export const foreignKeyName = (table: string, columns: string[]) => fitName(`${table}_${joined(columns)}_fkey`);
+export const exclusionName = (table: string, keys: string[]) => fitName(`${table}_${joined(keys)}_excl`);
 export const checkName = (table: string, expression: string) => fitName(`${table}_${shortHash(expression)}_check`);

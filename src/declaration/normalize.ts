@@ -1,12 +1,12 @@
 import { type ColumnType, formatColumnType, SERIAL_TYPES } from '../model/column-type.js';
 import { keyColumns, readIndexKey, readIndexKeys } from '../model/index-entry.js';
 import { namedObjects } from '../model/named-objects.js';
-import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, TableModel, Tombstones } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DeclaredSchema, DefaultValue, Deferrable, ExclusionModel, ForeignKeyModel, Identity, IndexModel, KeyConstraint, ReferentialAction, ReplicaIdentity, TableModel, Tombstones } from '../model/schema-model.js';
 import { DeclarationError, type DeclarationIssue } from './declaration-error.js';
-import type { CheckInput, ColumnInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
+import type { CheckInput, ColumnInput, DeferrableInput, ExclusionElementInput, ExclusionInput, ForeignKeyInput, IndexInput, Schema, TableInput } from './dsl-types.js';
 import { checkAgainstPrevious } from './transition-sources.js';
 import { normalizeTransitions } from './transitions.js';
-import { checkName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, MAX_IDENTIFIER_LENGTH, primaryKeyName, uniqueName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 import { identityIndex } from '../model/replica-identity.js';
 import { normalizeSchemaObjects, schemaObjectTombstones } from './normalize-schema-objects.js';
@@ -83,12 +83,14 @@ function normalizeTable(name: string, input: TableInput, declared: Set<string>, 
         columns: [...u.columns],
         ...(u.nullsNotDistinct ? { nullsNotDistinct: true } : {}),
         ...(u.include && u.include.length > 0 ? { include: [...u.include] } : {}),
+        ...deferrableOf(u.deferrable),
       }))
       .sort(byName),
     indexes: (input.indexes ?? []).map((i) => normalizeIndex(name, i)).sort(byName),
     foreignKeys: (input.foreignKeys ?? []).map((f) => normalizeForeignKey(name, f, report)).sort(byName),
     checks: (input.checks ?? []).map((c) => normalizeCheck(name, c, report)).sort(byName),
     ...commentOf(input.comment, path, report),
+    ...(input.exclusions?.length ? { exclusions: input.exclusions.map((x) => normalizeExclusion(name, x, declared, report)).sort(byName) } : {}),
   };
   checkColumnLists(table, declared, report);
   const replicaIdentity = normalizeReplicaIdentity(table, input.replicaIdentity, report);
@@ -135,8 +137,11 @@ function normalizeReplicaIdentity(table: TableModel, input: TableInput['replicaI
 function normalizePrimaryKey(table: string, key: TableInput['primaryKey']): KeyConstraint | null {
   if (key === undefined) return null;
   if (Array.isArray(key)) return { name: primaryKeyName(table), columns: [...key] };
-  return { name: key.name ?? primaryKeyName(table), columns: [...key.columns] };
+  return { name: key.name ?? primaryKeyName(table), columns: [...key.columns], ...deferrableOf(key.deferrable) };
 }
+
+/** The model's field, present only when the constraint is deferrable. */
+const deferrableOf = (value: DeferrableInput | undefined): { deferrable?: Deferrable } => (value ? { deferrable: value } : {});
 
 /** Returns null when the type is unusable; the issue is already reported. */
 function normalizeColumn(
@@ -226,6 +231,7 @@ function normalizeForeignKey(table: string, input: ForeignKeyInput, report: Repo
     onDelete: normalizeAction(input.onDelete, path, 'onDelete', report),
     onUpdate: normalizeAction(input.onUpdate, path, 'onUpdate', report),
     validated: true,
+    ...deferrableOf(input.deferrable),
   };
 }
 
@@ -235,6 +241,29 @@ function normalizeAction(value: string | undefined, path: string, field: string,
   const known = REFERENTIAL_ACTIONS.find((a) => a === action);
   if (known === undefined) report(path, `${field} must be one of ${REFERENTIAL_ACTIONS.join(', ')}; got "${value}"`);
   return known ?? 'no action';
+}
+
+/** An element's entry as an index reads it: the column or expression, then the operator class. */
+const elementEntry = (e: ExclusionElementInput) => [e.column ?? e.expression ?? '', e.opclass?.trim()].filter(Boolean).join(' ');
+
+function normalizeExclusion(table: string, input: ExclusionInput, declared: Set<string>, report: Report): ExclusionModel {
+  const name = input.name ?? exclusionName(table, input.elements.map((e) => e.column ?? e.expression ?? ''));
+  const path = `tables.${table}.exclusions.${name}`;
+  input.elements.forEach((e, i) => {
+    const at = `${path}.elements[${i}]`;
+    if ((e.column === undefined) === (e.expression === undefined)) return report(at, 'give either `column` or `expression`');
+    if (e.column === undefined) return;
+    const key = readIndexKey(elementEntry(e), [...declared]);
+    if (key.kind !== 'column' || !declared.has(key.column)) report(at, `unknown column "${e.column}"; an expression goes in \`expression\``);
+  });
+  return {
+    name,
+    using: input.using?.trim().toLowerCase() || 'gist',
+    columns: input.elements.map(elementEntry),
+    operators: input.elements.map((e) => e.operator.trim()),
+    where: input.where?.trim() || null,
+    ...deferrableOf(input.deferrable),
+  };
 }
 
 function normalizeCheck(table: string, input: CheckInput, report: Report): CheckModel {
@@ -351,7 +380,7 @@ function checkObjectNames(tables: Record<string, TableModel>, report: Report): v
 }
 
 const constraintNames = (table: TableModel): string[] =>
-  [table.primaryKey, ...table.uniques, ...table.foreignKeys, ...table.checks].flatMap((c) => (c ? [c.name] : []));
+  [table.primaryKey, ...table.uniques, ...table.foreignKeys, ...table.checks, ...(table.exclusions ?? [])].flatMap((c) => (c ? [c.name] : []));
 
 function normalizeTombstones(removed: Schema['removed'], report: Report): Tombstones {
   const withFill = ({ table, column, fill }: Schema['removed']['columns'][number]) => {

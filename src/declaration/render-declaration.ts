@@ -1,8 +1,10 @@
 import { type ColumnType, formatColumnType } from '../model/column-type.js';
-import type { CheckModel, ColumnModel, DefaultValue, DomainModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, SequenceModel, TableModel } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DefaultValue, Deferrable, DomainModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, SchemaModel, SequenceModel, TableModel } from '../model/schema-model.js';
 import { sequenceDefaults } from '../model/sequence-defaults.js';
 import { KEPT_AS_IS, unsupportedObjectName, type UnsupportedObject } from '../model/unsupported.js';
-import { checkName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { readIndexKeys } from '../model/index-entry.js';
+import { splitKeyWords } from '../model/index-key-words.js';
 
 export interface RenderDeclarationOptions {
   release: string;
@@ -121,6 +123,7 @@ function tableNode(table: TableModel): Node {
     ['indexes', table.indexes.map((i) => indexNode(table.name, i))],
     ['foreignKeys', table.foreignKeys.map((f) => foreignKeyNode(table.name, f))],
     ['checks', table.checks.map((c) => checkNode(table.name, c))],
+    ['exclusions', (table.exclusions ?? []).map((x) => exclusionNode(table, x))],
   ];
   for (const [key, items] of lists) if (items.length > 0) entries.push([key, list(items)]);
   if (table.comment !== undefined) entries.push(['comment', str(table.comment)]);
@@ -154,17 +157,17 @@ function defaultNode(value: DefaultValue): Node {
 }
 
 function primaryKeyNode(table: string, key: KeyConstraint): Node {
-  if (key.name === primaryKeyName(table)) return strings(key.columns);
-  return object([
-    ['name', str(key.name)],
-    ['columns', strings(key.columns)],
-  ]);
+  if (key.name === primaryKeyName(table) && !key.deferrable) return strings(key.columns);
+  return object([...nameEntry(key.name, primaryKeyName(table)), ['columns', strings(key.columns)], ...deferrableEntry(key.deferrable)]);
 }
+
+const deferrableEntry = (deferrable: Deferrable | undefined): Entry[] => (deferrable ? [['deferrable', str(deferrable)]] : []);
 
 function uniqueNode(table: string, key: KeyConstraint): Node {
   const entries: Entry[] = [...nameEntry(key.name, uniqueName(table, key.columns)), ['columns', strings(key.columns)]];
   if (key.nullsNotDistinct) entries.push(['nullsNotDistinct', code('true')]);
   if (key.include) entries.push(['include', strings(key.include)]);
+  entries.push(...deferrableEntry(key.deferrable));
   return object(entries);
 }
 
@@ -195,11 +198,29 @@ function foreignKeyNode(table: string, fk: ForeignKeyModel): Node {
   ];
   if (fk.onDelete !== 'no action') entries.push(['onDelete', str(fk.onDelete)]);
   if (fk.onUpdate !== 'no action') entries.push(['onUpdate', str(fk.onUpdate)]);
+  entries.push(...deferrableEntry(fk.deferrable));
   return object(entries);
 }
 
 function checkNode(table: string, check: CheckModel): Node {
   return object([...nameEntry(check.name, checkName(table, check.expression)), ['expression', str(check.expression)]]);
+}
+
+/** Elements as declared: a column with its operator class, or an expression (its class written in it). */
+function exclusionNode(table: TableModel, x: ExclusionModel): Node {
+  const keys = readIndexKeys(x.columns, table.columns.map((c) => c.name));
+  const elements = keys.map((k, i): Node => {
+    const operator: Entry = ['operator', str(x.operators[i]!)];
+    if (k.kind === 'expression') return object([['expression', str(k.expression)], operator]);
+    const opclass = splitKeyWords(k.modifiers, true).opclass;
+    if (k.prefix !== null || (k.modifiers !== '' && k.modifiers !== opclass)) return object([['column', str(x.columns[i]!)], operator]);
+    return object([['column', str(k.column)], operator, ...(opclass ? [['opclass', str(opclass)] as Entry] : [])]);
+  });
+  const generated = exclusionName(table.name, keys.map((k) => (k.kind === 'column' ? k.column : k.expression)));
+  const entries: Entry[] = [...nameEntry(x.name, generated), ...(x.using === 'gist' ? [] : [['using', str(x.using)] as Entry]), ['elements', list(elements)]];
+  if (x.where !== null) entries.push(['where', str(x.where)]);
+  entries.push(...deferrableEntry(x.deferrable));
+  return object(entries);
 }
 
 /** The name, unless it is the one normalization would generate anyway. */

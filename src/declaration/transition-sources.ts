@@ -1,7 +1,7 @@
 import { type ColumnType, formatColumnType, parseColumnType, sameColumnType } from '../model/column-type.js';
 import { builtOnTheOldColumn, columnUsers, type KeyedTable } from '../model/column-users.js';
 import type { Schema, TableInput, TransitionInput } from './dsl-types.js';
-import { foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
+import { checkName, exclusionName, foreignKeyName, indexName, primaryKeyName, uniqueName } from './names.js';
 
 type Report = (path: string, message: string) => void;
 
@@ -29,6 +29,17 @@ export function checkAgainstPrevious(schema: Schema, report: Report): void {
     }
     // A table the release does not declare is reported by normalization already.
     if (!(t.table in schema.tables)) return;
+    if (t.kind === 'rename-constraint' || t.kind === 'rename-index') {
+      const old = renamedFrom.get(t.table) ?? t.table;
+      const table = previous.tables[old];
+      if (!table) return report(path, `table "${t.table}" does not exist ${where}, so it has no ${t.kind === 'rename-index' ? 'index' : 'constraint'} to rename`);
+      const names = previousNames(old, table, t.kind === 'rename-index' ? 'index' : 'constraint');
+      if (!names.includes(t.from)) {
+        report(path, `"${t.from}" is not ${t.kind === 'rename-index' ? 'an index' : 'a constraint'} of ${t.table} ${where} (its ${t.kind === 'rename-index' ? 'indexes' : 'constraints'}: ${list(names)})`);
+      }
+      if (names.includes(t.to)) report(path, `"${t.to}" already names ${t.kind === 'rename-index' ? 'an index' : 'a constraint'} of ${t.table} ${where}; a rename needs a new name`);
+      return;
+    }
     const table = before(t.table);
     if (!table) {
       report(path, `table "${t.table}" does not exist ${where}, so it has no old columns to move data from`);
@@ -48,7 +59,7 @@ export function checkAgainstPrevious(schema: Schema, report: Report): void {
       }
       const keyed = (name: string) => keyedInput(name, previous.tables[name]!);
       for (const u of columnUsers(keyed(renamedFrom.get(t.table) ?? t.table), t.column, Object.keys(previous.tables).map(keyed))) {
-        if (u.kind === 'unique' || u.kind === 'index') report(path, builtOnTheOldColumn(t.table, t.column, `${u.label} ${where}`));
+        if (u.kind === 'unique' || u.kind === 'index' || u.kind === 'exclusion') report(path, builtOnTheOldColumn(t.table, t.column, `${u.label} ${where}`));
       }
     }
   });
@@ -75,11 +86,25 @@ function keyedInput(name: string, t: TableInput): KeyedTable {
       referencedTable: f.references.table,
       referencedColumns: f.references.columns,
     })),
+    exclusions: (t.exclusions ?? []).map((x) => ({
+      name: x.name ?? exclusionName(name, x.elements.map((e) => e.column ?? e.expression ?? '')),
+      columns: x.elements.map((e) => e.column ?? e.expression ?? ''),
+      where: x.where ?? null,
+    })),
   };
 }
 
+/** The names a previous release's table gives its constraints, or its indexes. */
+function previousNames(name: string, t: TableInput, object: 'constraint' | 'index'): string[] {
+  const keyed = keyedInput(name, t);
+  if (object === 'index') return keyed.indexes.map((i) => i.name);
+  const checks = (t.checks ?? []).map((c) => c.name ?? checkName(name, c.expression));
+  const exclusions = (keyed.exclusions ?? []).map((x) => x.name);
+  return [...(keyed.primaryKey ? [keyed.primaryKey.name] : []), ...keyed.uniques.map((u) => u.name), ...keyed.foreignKeys.map((f) => f.name), ...checks, ...exclusions];
+}
+
 /** The columns of the previous release a transition reads, each with its role for messages. */
-function oldColumns(t: Exclude<TransitionInput, { kind: 'data-move' | 'fill' | 'rename-table' | 'sql' }>): [string, string][] {
+function oldColumns(t: Exclude<TransitionInput, { kind: 'data-move' | 'fill' | 'rename-table' | 'rename-constraint' | 'rename-index' | 'sql' }>): [string, string][] {
   switch (t.kind) {
     case 'rename-column':
       return [[t.from, 'the old column']];

@@ -6,6 +6,7 @@ import { PHASES } from '../model/phase.js';
 import type { TransitionInput } from './dsl-types.js';
 import { fitName } from './names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
+import { namedObjects, type NamedObjectKind } from '../model/named-objects.js';
 
 /** Renames a column: old code keeps writing `from`, new code writes `to`; contract drops `from`. */
 export const renameColumn = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-column', table, from, to });
@@ -38,6 +39,15 @@ export const fillColumn = (table: string, column: string, expression: string): T
 /** Renames a table; the old name stays usable (a view) until contract. */
 export const renameTable = (from: string, to: string): TransitionInput => ({ kind: 'rename-table', from, to });
 
+/**
+ * Renames a unique, check, foreign-key or exclusion constraint (or the primary key) without rebuilding it; the
+ * release declares it under `to`, or inherits it under `from` (then it is carried over to `to`).
+ */
+export const renameConstraint = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-constraint', table, from, to });
+
+/** Renames an index without rebuilding it; declared or inherited as for renameConstraint. */
+export const renameIndex = (table: string, from: string, to: string): TransitionInput => ({ kind: 'rename-index', table, from, to });
+
 /** A data move SQL expressions cannot say; `run` handles one batch per call and says when it is done. */
 export const dataMove = (name: string, run: DataMoveFn): TransitionInput => ({ kind: 'data-move', name, run });
 
@@ -65,6 +75,7 @@ export function normalizeTransitions(
     const path = `transitions[${i}] (${input.kind})`;
     const before = transitions.length;
     if (input.kind === 'rename-table') renameTableTransition(input, tables, path, report, transitions);
+    else if (input.kind === 'rename-constraint' || input.kind === 'rename-index') objectRenameTransition(input, tables, path, report, transitions);
     else if (input.kind === 'data-move') dataMoveTransition(release, input, transitions, path, report);
     else if (input.kind === 'sql') sqlStepTransition(input, sqlPaths, transitions, path, report);
     else {
@@ -95,6 +106,39 @@ function renameTableTransition(
   else if (input.from in tables) report(path, `the old name "${input.from}" is still declared; declare the table under "${input.to}" only`);
   else if (input.from === '') report(path, 'the old name must not be empty');
   else out.push({ kind: 'rename-table', from: input.from, to: input.to });
+}
+
+const RENAMED_OBJECT = {
+  'rename-constraint': { object: 'constraint', lists: 'primaryKey, uniques, foreignKeys, checks or exclusions' },
+  'rename-index': { object: 'index', lists: 'indexes' },
+} as const;
+
+/** `to` is declared as the kind the transition names, `from` nowhere in the table; one rename per name. */
+function objectRenameTransition(
+  input: Extract<TransitionInput, { kind: 'rename-constraint' | 'rename-index' }>,
+  tables: Record<string, TableModel>,
+  path: string,
+  report: Report,
+  out: Transition[],
+): void {
+  const { object, lists } = RENAMED_OBJECT[input.kind];
+  const table = tables[input.table];
+  if (!table) return report(path, `table "${input.table}" is not declared`);
+  const named = namedObjects(table);
+  const isKind = (kind: NamedObjectKind) => (object === 'index') === (kind === 'index');
+  const to = named.find((o) => o.name === input.to);
+  const problems = [
+    ...(input.from === input.to ? [`"${input.from}" is renamed to itself; remove the transition`] : []),
+    ...(to === undefined ? [`the new name "${input.to}" must be declared in tables.${input.table} (${lists})`] : []),
+    ...(to && !isKind(to.kind) ? [`"${input.to}" is declared at ${to.path}, which ${input.kind} does not rename; use ${object === 'index' ? 'rename-constraint' : 'rename-index'}`] : []),
+    ...(input.from !== input.to && named.some((o) => o.name === input.from)
+      ? [`the old name "${input.from}" is still declared in tables.${input.table}; declare the ${object} under "${input.to}" only`]
+      : []),
+  ];
+  const twice = out.find((t) => t.kind === 'rename-object' && t.table === input.table && (t.from === input.from || t.to === input.to));
+  if (twice) problems.push(`${input.table}: "${input.from}" or "${input.to}" is renamed by an earlier transition too; declare one rename per name`);
+  for (const p of problems) report(path, p);
+  if (problems.length === 0) out.push({ kind: 'rename-object', object, table: input.table, from: input.from, to: input.to });
 }
 
 function dataMoveTransition(
@@ -155,7 +199,7 @@ const sqlHash = (up: string[]) => createHash('sha256').update(JSON.stringify(up)
 
 function columnSync(
   release: string,
-  input: Exclude<TransitionInput, { kind: 'rename-table' | 'data-move' | 'sql' }>,
+  input: Exclude<TransitionInput, { kind: 'rename-table' | 'rename-constraint' | 'rename-index' | 'data-move' | 'sql' }>,
   tables: Record<string, TableModel>,
   path: string,
   report: Report,
@@ -248,7 +292,7 @@ function columnSync(
 function typeChangeUsers(table: string, column: string, tables: Record<string, TableModel>): string[] {
   const users = columnUsers(keyedTable(tables[table]!), column, Object.values(tables).map(keyedTable));
   return users.flatMap((u) => {
-    if (u.kind === 'primary-key' || u.kind === 'foreign-key' || u.kind === 'referencing-foreign-key') {
+    if (u.kind === 'primary-key' || u.kind === 'foreign-key' || u.kind === 'referencing-foreign-key' || u.kind === 'exclusion') {
       return [`"${column}" is used by ${u.label}; the type of a key or referenced column cannot change online yet: ${TYPE_CHANGE_RECIPE}`];
     }
     if (u.unique && u.viaExpression) {

@@ -1,4 +1,5 @@
 import type { IndexKey } from '../model/index-entry.js';
+import { splitExpressionEntry } from '../model/index-key-words.js';
 import type { ForeignKeyModel } from '../model/schema-model.js';
 import type { PrecheckRule } from '../model/precheck-rule.js';
 
@@ -9,6 +10,8 @@ export interface RuleSpelling {
   distinct(a: string, b: string): string;
   /** An index key, without sort order or operator class, as a value to group duplicates by. */
   groupKey(key: IndexKey): string;
+  /** What tells one stored row from another without a key (PostgreSQL's ctid), where exclusion rules exist. */
+  rowIdentity?: string;
 }
 
 const RANK = '_dbtide_rank';
@@ -22,7 +25,7 @@ export const selectKey = (alias: string, key: string[], s: RuleSpelling) =>
   key.length > 0 ? key.map((c) => `${alias}.${s.quote(c)}`).join(', ') : '1 AS one';
 
 /** The condition a row (alias `t`) meets when it breaks a row-local rule. */
-export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' }>, s: RuleSpelling): string {
+export function breaks(rule: Exclude<PrecheckRule, { kind: 'unique' | 'exclusion' }>, s: RuleSpelling): string {
   switch (rule.kind) {
     case 'not-null':
       return rule.columns.map((c) => `t.${s.quote(c)} IS NULL`).join(' OR ');
@@ -60,6 +63,33 @@ export function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'u
     `FROM ${s.quote(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}) d WHERE d.${RANK} > 1`;
 }
 
+/**
+ * Every row that collides with another row under an exclusion rule: both rows of each pair, since
+ * which one should go is the operator's call. A self-join, each row against every other: without
+ * the constraint's index (not built yet) the server compares pairs, so the cost grows with the
+ * square of the rows (an `=` element lets it hash instead). Keys are computed once per row first,
+ * so an expression reads only its own row's columns.
+ */
+export function conflicts(table: string, rule: Extract<PrecheckRule, { kind: 'exclusion' }>, key: string[], s: RuleSpelling): string {
+  if (!s.rowIdentity) throw new Error('internal: exclusion rules need RuleSpelling.rowIdentity');
+  const value = (k: IndexKey) =>
+    k.kind === 'column' ? `t.${s.quote(k.column)}` : `(${splitExpressionEntry(k.expression).body})`;
+  const keyed = [
+    `t.${s.rowIdentity} AS ${ROW}`,
+    ...key.map((c) => `t.${s.quote(c)}`),
+    ...rule.keys.map((k, i) => `${value(k)} AS ${KEY}${i}`),
+  ];
+  const match = rule.operators.map((op, i) => `a.${KEY}${i} ${op} b.${KEY}${i}`).join(' AND ');
+  return `WITH k AS (SELECT ${keyed.join(', ')} FROM ${s.quote(table)} t${rule.where ? ` WHERE (${rule.where})` : ''}) ` +
+    `SELECT ${selectKey('a', key, s)} FROM k a WHERE EXISTS (SELECT 1 FROM k b WHERE b.${ROW} <> a.${ROW} AND ${match})`;
+}
+
+const ROW = '_dbtide_row';
+const KEY = '_dbtide_key';
+
 /** `SELECT <key> FROM table t WHERE <breaks>`: the offenders of a rule, in any order. */
-export const offenders = (table: string, rule: PrecheckRule, key: string[], s: RuleSpelling) =>
-  rule.kind === 'unique' ? duplicates(table, rule, key, s) : `SELECT ${selectKey('t', key, s)} FROM ${s.quote(table)} t WHERE ${breaks(rule, s)}`;
+export function offenders(table: string, rule: PrecheckRule, key: string[], s: RuleSpelling): string {
+  if (rule.kind === 'unique') return duplicates(table, rule, key, s);
+  if (rule.kind === 'exclusion') return conflicts(table, rule, key, s);
+  return `SELECT ${selectKey('t', key, s)} FROM ${s.quote(table)} t WHERE ${breaks(rule, s)}`;
+}

@@ -6,6 +6,8 @@ import type {
   DomainModel,
   EnumModel,
   SequenceModel,
+  Deferrable,
+  ExclusionModel,
   ForeignKeyModel,
   IndexModel,
   KeyConstraint,
@@ -14,7 +16,7 @@ import type {
 } from '../model/schema-model.js';
 import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
 import type { VersionSchema } from '../model/version-schema.js';
-import type { ConstraintKind } from '../model/named-objects.js';
+import type { ConstraintKind, NamedObjectKind } from '../model/named-objects.js';
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
 export interface ObjectRename {
@@ -46,7 +48,14 @@ export type Change =
   | { kind: 'drop-index'; table: string; name: string; relaxes?: true }
   | { kind: 'add-foreign-key'; table: string; foreignKey: ForeignKeyModel; existing: 'none' | 'unvalidated' }
   | { kind: 'add-check'; table: string; check: CheckModel; existing: 'none' | 'unvalidated' }
-  /** `relaxes`: a tombstoned unique, foreign-key or check constraint: dropped in expand. */
+  /** On a live table (a new table's are in its CREATE TABLE). */
+  | { kind: 'add-exclusion'; table: string; exclusion: ExclusionModel }
+  /**
+   * A foreign key made deferrable, or not, in place. `relaxes`: it is checked later than before
+   * (not deferrable, then initially immediate, then initially deferred): in expand.
+   */
+  | { kind: 'set-deferrable'; table: string; name: string; deferrable: Deferrable | null; relaxes: boolean }
+  /** `relaxes`: a tombstoned unique, foreign-key, check or exclusion constraint: dropped in expand. */
   | { kind: 'drop-constraint'; table: string; name: string; constraint: ConstraintKind; relaxes?: true }
   /**
    * A table's comment (no `column`) or a column's: `column` is the live column carrying the
@@ -59,6 +68,8 @@ export type Change =
   /** Transitions (declared): see src/diff/transitions.ts. */
   | { kind: 'rename-table'; table: string; from: string }
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }
+  /** A declared rename of a constraint or index (src/diff/object-renames.ts); `object`: what the live one is. */
+  | { kind: 'rename-object'; table: string; object: NamedObjectKind; from: string; to: string }
   | { kind: 'install-sync'; table: string; sync: ColumnSync }
   | { kind: 'backfill'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }

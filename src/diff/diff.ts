@@ -3,6 +3,8 @@ import type {
   ColumnModel,
   DefaultValue,
   DeclaredSchema,
+  Deferrable,
+  ExclusionModel,
   SchemaModel,
   TableModel,
 } from '../model/schema-model.js';
@@ -11,10 +13,11 @@ import { isOwnedName, notNullCheckName } from '../plan/owned-names.js';
 import { KEPT_AS_IS, unsupportedObjectName } from '../model/unsupported.js';
 import type { Change } from './changes.js';
 import { sameDefault, sameExpression } from './same-expression.js';
-import { sameForeignKey, sameIndex, sameKey } from './same-object.js';
+import { sameExclusion, sameForeignKey, sameIndex, sameKey } from './same-object.js';
 import { applyTableRenames, withTransitions } from './transitions.js';
 import { identityColumns } from '../model/replica-identity.js';
 import { diffSchemaObjects } from './schema-objects.js';
+import { applyObjectRenames } from './object-renames.js';
 
 /**
  * Compares the declared schema with the live one. Pure and deterministic: tables in name order,
@@ -23,10 +26,12 @@ import { diffSchemaObjects } from './schema-objects.js';
  */
 export function diff(declared: DeclaredSchema, live: SchemaModel): Change[] {
   const renamed = applyTableRenames(declared, live);
+  const objects = applyObjectRenames(declared, renamed.live);
   return [
     ...renamed.changes,
-    ...diffSchemaObjects(declared, renamed.live),
-    ...withTransitions(declared, renamed.live, diffModels(declared, renamed.live)),
+    ...objects.changes,
+    ...diffSchemaObjects(declared, objects.live),
+    ...withTransitions(declared, objects.live, diffModels(declared, objects.live)),
     ...unsupportedDrift(live),
   ];
 }
@@ -66,6 +71,7 @@ function diffTable(want: TableModel, have: TableModel, removed: DeclaredSchema['
     ...diffIndexes(want, have, (n) => isTombstoned(removed.indexes, n)),
     ...diffForeignKeys(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffChecks(want, have, (n) => isTombstoned(removed.constraints, n)),
+    ...diffExclusions(want, have, (n) => isTombstoned(removed.constraints, n)),
     ...diffComments(want, have),
     ...diffReplicaIdentity(want, have),
   ];
@@ -171,6 +177,9 @@ function diffPrimaryKey(want: TableModel, have: TableModel, tombstoned: (name: s
     const index = have.indexes.find((i) => i.name === declared.name);
     return [{ kind: 'add-primary-key', table: want.name, key: declared, existingIndex: index ? { valid: index.valid } : null }];
   }
+  if (sameKey({ ...declared, deferrable: live.deferrable }, live) && !sameKey(declared, live)) {
+    return [deferrabilityDrift(want.name, `primary key ${live.name}`, live.deferrable, declared.deferrable)];
+  }
   if (!sameKey(declared, live)) {
     return [
       drift(
@@ -189,6 +198,10 @@ function diffUniques(want: TableModel, have: TableModel, tombstoned: (name: stri
   for (const key of want.uniques) {
     const live = have.uniques.find((u) => u.name === key.name);
     if (live && sameKey(key, live)) continue;
+    if (live && sameKey({ ...key, deferrable: live.deferrable }, live)) {
+      changes.push(deferrabilityDrift(table, `unique ${live.name}`, live.deferrable, key.deferrable));
+      continue;
+    }
     if (live) changes.push({ kind: 'drop-constraint', table, name: key.name, constraint: 'unique' });
     const index = live ? undefined : have.indexes.find((i) => i.name === key.name);
     changes.push({ kind: 'add-unique', table, key, existingIndex: index ? { valid: index.valid } : null });
@@ -228,7 +241,11 @@ function diffForeignKeys(want: TableModel, have: TableModel, tombstoned: (name: 
   const changes: Change[] = [];
   for (const fk of want.foreignKeys) {
     const live = have.foreignKeys.find((f) => f.name === fk.name);
-    if (live && sameForeignKey(fk, live)) {
+    if (live && sameForeignKey({ ...fk, deferrable: live.deferrable }, live)) {
+      if (fk.deferrable !== live.deferrable) {
+        const relaxes = DEFERRAL.indexOf(fk.deferrable ?? null) > DEFERRAL.indexOf(live.deferrable ?? null);
+        changes.push({ kind: 'set-deferrable', table, name: fk.name, deferrable: fk.deferrable ?? null, relaxes });
+      }
       if (!live.validated) changes.push({ kind: 'add-foreign-key', table, foreignKey: fk, existing: 'unvalidated' });
       continue;
     }
@@ -269,6 +286,29 @@ function diffChecks(want: TableModel, have: TableModel, tombstoned: (name: strin
   return changes;
 }
 
+/** As indexes: a changed definition is dropped and added again; a tombstoned one only relaxes. */
+function diffExclusions(want: TableModel, have: TableModel, tombstoned: (name: string) => boolean): Change[] {
+  const table = want.name;
+  const changes: Change[] = [];
+  const declared = want.exclusions ?? [];
+  for (const exclusion of declared) {
+    const live = have.exclusions?.find((x) => x.name === exclusion.name);
+    if (live && sameExclusion(exclusion, live)) continue;
+    if (live) changes.push({ kind: 'drop-constraint', table, name: live.name, constraint: 'exclusion' });
+    changes.push({ kind: 'add-exclusion', table, exclusion });
+  }
+  for (const live of have.exclusions ?? []) {
+    if (declared.some((x) => x.name === live.name)) continue;
+    changes.push(tombstoned(live.name)
+      ? { kind: 'drop-constraint', table, name: live.name, constraint: 'exclusion', relaxes: true }
+      : drift(table, `exclusion ${live.name}`, `${exclusionText(live)} not in the declaration`));
+  }
+  return changes;
+}
+
+const exclusionText = (x: ExclusionModel) =>
+  `USING ${x.using} (${x.columns.map((c, i) => `${c} WITH ${x.operators[i]}`).join(', ')})${x.where ? ` WHERE ${x.where}` : ''}`;
+
 /**
  * dbtide's NOT NULL helper check outlives its step only when a run stopped inside it. While the
  * column is still nullable, the pending set-not-null step replaces it; once the column is NOT NULL
@@ -279,5 +319,23 @@ function leftoverNotNullCheck(want: TableModel, have: TableModel, check: CheckMo
   if (column && !column.nullable) return [{ kind: 'drop-constraint', table: want.name, name: check.name, constraint: 'check' }];
   return [];
 }
+
+/** From checked at once to checked as late as possible: a later place relaxes. */
+const DEFERRAL: (Deferrable | null)[] = [null, 'immediate', 'deferred'];
+
+const deferrableText = (d: Deferrable | undefined) => (d ? `DEFERRABLE INITIALLY ${d.toUpperCase()}` : 'not deferrable');
+
+/**
+ * PostgreSQL alters the deferrability of foreign keys only: a key's would be dropped and built
+ * again under the same name, leaving rows unchecked in between. Declaring the new key under
+ * another name builds it online next to the old one, which the release after can tombstone.
+ */
+const deferrabilityDrift = (table: string, object: string, live: Deferrable | undefined, declared: Deferrable | undefined): Change =>
+  drift(
+    table,
+    object,
+    `live ${deferrableText(live)}, declared ${deferrableText(declared)}; a key's deferrability cannot change in place: ` +
+      'declare it again under a new name with the deferrability wanted (built online), and tombstone this one in the release after, so rows stay checked throughout',
+  );
 
 const drift = (table: string, object: string, detail: string): Change => ({ kind: 'drift', table, object, detail });

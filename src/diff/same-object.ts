@@ -1,4 +1,4 @@
-import type { ForeignKeyModel, IndexModel, KeyConstraint } from '../model/schema-model.js';
+import type { ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint } from '../model/schema-model.js';
 import { comparableEntry } from '../model/index-key-words.js';
 import { sameExpression } from './same-expression.js';
 
@@ -8,7 +8,7 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && a.every(
 
 export const sameKey = (a: KeyConstraint, b: KeyConstraint) =>
   sameList(a.columns, b.columns) && (a.nullsNotDistinct ?? false) === (b.nullsNotDistinct ?? false) &&
-  sameColumns(a.include ?? [], b.include ?? []);
+  sameColumns(a.include ?? [], b.include ?? []) && a.deferrable === b.deferrable;
 
 /**
  * A default operator class written in the declaration (`id int8_ops` on a bigint) is compared, not
@@ -36,13 +36,28 @@ export function sameIndex(a: IndexModel, b: IndexModel): boolean {
 /** Covering columns are plain column names; their order is the index's layout, which a fresh install follows. */
 const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((c, i) => c === b[i]);
 
+/** An exclusion constraint is its index's entries and method, and an operator per entry. */
+export function sameExclusion(a: ExclusionModel, b: ExclusionModel): boolean {
+  const asIndex = (x: ExclusionModel): IndexModel => ({
+    name: x.name, columns: x.columns, unique: false, where: x.where, using: x.using, include: [], nullsNotDistinct: false, valid: true,
+    ...(x.defaultOpclasses ? { defaultOpclasses: x.defaultOpclasses } : {}),
+  });
+  return sameIndex(asIndex(a), asIndex(b)) && a.deferrable === b.deferrable &&
+    a.operators.length === b.operators.length && a.operators.every((o, i) => sameOperator(o, b.operators[i]!));
+}
+
+/** `OPERATOR(pg_catalog.=)` and `=` are one operator. */
+const sameOperator = (a: string, b: string) => bareOperator(a) === bareOperator(b);
+const bareOperator = (o: string) => o.trim().replace(/^OPERATOR\s*\(\s*(?:pg_catalog\s*\.\s*)?(.*?)\s*\)$/i, '$1');
+
 export function sameForeignKey(a: ForeignKeyModel, b: ForeignKeyModel): boolean {
   return (
     sameList(a.columns, b.columns) &&
     a.referencedTable === b.referencedTable &&
     sameList(a.referencedColumns, b.referencedColumns) &&
     a.onDelete === b.onDelete &&
-    a.onUpdate === b.onUpdate
+    a.onUpdate === b.onUpdate &&
+    a.deferrable === b.deferrable
   );
 }
 

@@ -63,8 +63,10 @@ const LIBRARY_WORDS: RepairWords = {
  * written past a finished backfill's trigger, fix them or record a reason.
  */
 export function precheckAdvice(failures: PrecheckFailure[], words: RepairWords = LIBRARY_WORDS): string {
-  const tightenings = failures.filter((f) => f.kind !== 'verification');
+  const tightenings = failures.filter((f) => f.kind !== 'verification' && f.kind !== 'exclusion');
   const verifications = failures.filter((f) => f.kind === 'verification');
+  // Both rows of a colliding pair offend: which one should change is not dbtide's to say.
+  const conflicts = [...new Set(failures.filter((f) => f.kind === 'exclusion').map((f) => f.table))];
   const tables = [...new Set(tightenings.map((f) => f.table))];
   const only = tables.length === 1 ? tables[0]! : null;
   const repair = tightenings.every((f) => f.fillable)
@@ -72,6 +74,9 @@ export function precheckAdvice(failures: PrecheckFailure[], words: RepairWords =
     : `${words.fix('archive', only)} moves them (and the rows that depend on them) to shadow_<table> tables`;
   return [
     ...(tightenings.length > 0 ? [`${words.list(only)}; repair: ${repair}${words.after}; or correct the data by hand, then run the phase again`] : []),
+    ...(conflicts.length > 0
+      ? [`${words.list(conflicts.length === 1 ? conflicts[0]! : null)} (both rows of each colliding pair); change or remove one row of each pair by hand, then run the phase again`]
+      : []),
     ...(verifications.length > 0 ? [`${WRITTEN_PAST_TRIGGER}: fix them and contract again; if the difference is intended, ${words.force} records the reason and goes on`] : []),
   ].join('\n');
 }

@@ -55,6 +55,8 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'rebuild-index': alter,
   'drop-index': alter,
   'add-check': alter,
+  'add-exclusion': alter,
+  'set-deferrable': alter,
   'drop-constraint': alter,
   'validate-constraint': alter,
   // COMMENT ON needs the table's owner, as ALTER TABLE does.
@@ -71,6 +73,7 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
     ...ctx.aliases.filter((a) => a.table === step.table && a.name === step.subject).map((a): Needed => ['drop', a.name]),
     ...(step.provides.length > 0 ? alter(step) : []),
   ],
+  'rename-object': alter,
   'install-sync': (step) => [['create-trigger', step.table]],
   'remove-sync': (step) => [['drop-trigger', step.table]],
   'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],

@@ -9,13 +9,14 @@ export interface KeyedTable {
   uniques: { name: string; columns: string[] }[];
   indexes: { name: string; columns: string[]; unique: boolean; where: string | null; include?: string[] }[];
   foreignKeys: { name: string; columns: string[]; referencedTable: string; referencedColumns: string[] }[];
+  exclusions?: { name: string; columns: string[]; where: string | null }[];
 }
 
 /** A declared or live table as the functions below see it. */
 export const keyedTable = (t: TableModel): KeyedTable => ({ ...t, columns: t.columns.map((c) => c.name) });
 
 export interface ColumnUser {
-  kind: 'primary-key' | 'unique' | 'index' | 'foreign-key' | 'referencing-foreign-key';
+  kind: 'primary-key' | 'unique' | 'index' | 'foreign-key' | 'referencing-foreign-key' | 'exclusion';
   name: string;
   /** How a message names it: `unique users_email_key`, `foreign key orders.orders_user_fkey`. */
   label: string;
@@ -69,6 +70,11 @@ export function columnUsers(table: KeyedTable, column: string, tables: readonly 
       return use === null ? [] : [user('index', x.name, `${x.unique ? 'unique ' : ''}index ${x.name}`, x.unique, use === 'expression')];
     }),
     ...table.foreignKeys.filter((f) => f.columns.includes(column)).map((f) => user('foreign-key', f.name, `foreign key ${f.name}`, false)),
+    // It refuses rows as a unique key does, and its index goes with the column.
+    ...(table.exclusions ?? []).flatMap((x) => {
+      const use = indexUse(x.columns, x.where, []);
+      return use === null ? [] : [user('exclusion', x.name, `exclusion constraint ${x.name}`, true, use === 'expression')];
+    }),
     ...tables.flatMap((o) =>
       o.foreignKeys
         .filter((f) => f.referencedTable === table.name && f.referencedColumns.includes(column))

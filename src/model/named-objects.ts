@@ -2,7 +2,7 @@ import type { TableModel } from './schema-model.js';
 
 export type NamedObjectKind = ConstraintKind | 'index';
 
-export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key';
+export type ConstraintKind = 'unique' | 'foreign-key' | 'check' | 'primary-key' | 'exclusion';
 
 export interface NamedObject {
   /** Where the declaration names it: `tables.users.checks.age_positive`. */
@@ -21,5 +21,6 @@ export function namedObjects(table: TableModel): NamedObject[] {
     ...table.indexes.map(at('index', 'indexes')),
     ...table.foreignKeys.map(at('foreign-key', 'foreignKeys')),
     ...table.checks.map(at('check', 'checks')),
+    ...(table.exclusions ?? []).map(at('exclusion', 'exclusions')),
   ];
 }

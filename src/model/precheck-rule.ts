@@ -15,6 +15,8 @@ export type PrecheckRule =
   | { kind: 'unique'; keys: IndexKey[]; where: string | null; nullsNotDistinct?: boolean }
   | { kind: 'foreign-key'; foreignKey: ForeignKeyModel }
   | { kind: 'check'; check: CheckModel }
+  /** No two rows (where `where` holds) whose keys all match under their operators, as an EXCLUDE constraint says. */
+  | { kind: 'exclusion'; keys: IndexKey[]; operators: string[]; where: string | null }
   /** A transition's new columns agree with its forward expressions; `--force` may override it. */
   /** `exact`: every row holds the forward expressions' values; else only: no row is left empty. */
   | { kind: 'verification'; sync: SyncSpec; exact: boolean };
@@ -22,4 +24,4 @@ export type PrecheckRule =
 export type PrecheckKind = PrecheckRule['kind'];
 
 /** Rules a row breaks on its own (not through other rows): they can be scanned in key ranges. */
-export const isRowLocal = (rule: PrecheckRule) => rule.kind !== 'unique';
+export const isRowLocal = (rule: PrecheckRule) => rule.kind !== 'unique' && rule.kind !== 'exclusion';

@@ -23,9 +23,16 @@ export interface ColumnModel {
   comment?: string;
 }
 
+/**
+ * A DEFERRABLE constraint (PostgreSQL): `immediate` is checked per statement unless a transaction
+ * defers it (SET CONSTRAINTS), `deferred` at commit. Left out of a model when not deferrable.
+ */
+export type Deferrable = 'immediate' | 'deferred';
+
 export interface KeyConstraint {
   name: string;
   columns: string[];
+  deferrable?: Deferrable;
   /**
    * Unique keys only (PostgreSQL 15+): rows whose key holds NULLs collide too. Left out when false,
    * as a primary key's columns are never NULL.
@@ -69,12 +76,32 @@ export interface ForeignKeyModel {
   onUpdate: ReferentialAction;
   /** False while a constraint added NOT VALID awaits validation. Declared constraints are validated. */
   validated: boolean;
+  deferrable?: Deferrable;
 }
 
 export interface CheckModel {
   name: string;
   expression: string;
   validated: boolean;
+}
+
+/**
+ * An EXCLUDE constraint (PostgreSQL): no two rows whose elements all match under their operators.
+ * `columns` are index entries, read like an index's (src/model/index-entry.ts): a column or an
+ * expression, with an operator class after it where one is named.
+ */
+export interface ExclusionModel {
+  name: string;
+  /** Access method of the constraint's index; 'gist' unless stated. */
+  using: string;
+  columns: string[];
+  /** Per entry, the operator two rows must not both match under (`=`, `&&`). */
+  operators: string[];
+  /** Only rows this predicate holds for are compared, or null. */
+  where: string | null;
+  deferrable?: Deferrable;
+  /** Live side, as for indexes: per entry, the default operator class the server uses where the entry names none. */
+  defaultOpclasses?: (string | null)[];
 }
 
 export interface TableModel {
@@ -89,10 +116,13 @@ export interface TableModel {
   comment?: string;
   /** What logical decoding writes of a changed row's old version (PostgreSQL); absent when the server's default. */
   replicaIdentity?: ReplicaIdentity;
+  /** Left out when there are none, so that models without them stay as they were. */
+  exclusions?: ExclusionModel[];
 }
 
 /** `full`: every column; `nothing`: no old values; `{ index }`: the columns of that unique index. */
 export type ReplicaIdentity = 'full' | 'nothing' | { index: string };
+
 /**
  * A sequence the schema declares (PostgreSQL), not an identity column's own. Numbers are decimal
  * strings: a bigint sequence's bounds exceed JavaScript's numbers.

@@ -45,6 +45,19 @@ export interface TableRename {
   to: string;
 }
 
+/**
+ * A constraint or an index renamed in place (never rebuilt), in contract: old code may tell errors
+ * apart by the old name. `object` says which the release named, `rename-constraint` or
+ * `rename-index`; the live side decides the statement (a MySQL unique key is an index).
+ */
+export interface NamedObjectRename {
+  kind: 'rename-object';
+  object: 'constraint' | 'index';
+  table: string;
+  from: string;
+  to: string;
+}
+
 /** What a custom data move can do with the database, one batch at a time. */
 export interface DataMoveContext {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -90,7 +103,7 @@ export interface SqlStep {
   hash: string;
 }
 
-export type Transition = ColumnSync | TableRename | DataMove | SqlStep;
+export type Transition = ColumnSync | TableRename | NamedObjectRename | DataMove | SqlStep;
 
 /** A raw SQL step the ledger recorded as run, with the hash of the statements that ran. */
 export interface RanSqlStep {

@@ -6,10 +6,26 @@ type Rules = Pick<Capabilities, 'server' | 'foreignKeyTarget' | 'foreignKeyTypes
 
 const sameSet = (a: string[], b: string[]) => a.length === b.length && a.every((c) => b.includes(c));
 
-/** What the server accepts as the referenced side of a foreign key over `columns` of `table`. */
+/**
+ * What the server accepts as the referenced side of a foreign key over `columns` of `table`. A
+ * deferrable key is not one: its rows may collide until commit, so PostgreSQL refuses it ("cannot
+ * use a deferrable unique constraint for referenced table").
+ */
 function isReferenceable(table: TableModel, columns: string[], rules: Rules): boolean {
-  if ([table.primaryKey, ...table.uniques].some((key) => key !== null && sameSet(key.columns, columns))) return true;
+  if (keysOver(table, columns).some((key) => !key.deferrable)) return true;
   return rules.foreignKeyTarget === 'unique-index' && table.indexes.some((i) => i.unique && i.where === null && sameSet(i.columns, columns));
+}
+
+const keysOver = (table: TableModel, columns: string[]) =>
+  [table.primaryKey, ...table.uniques].flatMap((key) => (key !== null && sameSet(key.columns, columns) ? [key] : []));
+
+function targetProblem(fk: ForeignKeyModel, target: TableModel, path: string, rules: Rules): string[] {
+  if (isReferenceable(target, fk.referencedColumns, rules)) return [];
+  const deferrable = keysOver(target, fk.referencedColumns);
+  if (deferrable.length > 0) {
+    return [`${path}: references ${target.name}(${fk.referencedColumns.join(', ')}), whose key ${deferrable.map((k) => k.name).join(', ')} is deferrable; ${rules.server} refuses a foreign key to a deferrable key: declare that key without \`deferrable\`, or add a unique key over those columns that is not deferrable`];
+  }
+  return [`${path}: references ${target.name}(${fk.referencedColumns.join(', ')}), which is neither the primary key nor a unique constraint${rules.foreignKeyTarget === 'unique-index' ? ' nor a unique index without a predicate' : ''} of that table; ${rules.server} refuses such a foreign key`];
 }
 
 function typeProblems(fk: ForeignKeyModel, table: TableModel, target: TableModel, path: string, rules: Rules): string[] {
@@ -33,10 +49,7 @@ export function foreignKeyProblems(tables: Record<string, TableModel>, rules: Ru
       const target = tables[fk.referencedTable];
       if (!target) return [];
       const path = `tables.${table.name}.foreignKeys.${fk.name}`;
-      const key = isReferenceable(target, fk.referencedColumns, rules)
-        ? []
-        : [`${path}: references ${target.name}(${fk.referencedColumns.join(', ')}), which is neither the primary key nor a unique constraint${rules.foreignKeyTarget === 'unique-index' ? ' nor a unique index without a predicate' : ''} of that table; ${rules.server} refuses such a foreign key`];
-      return [...key, ...typeProblems(fk, table, target, path, rules)];
+      return [...targetProblem(fk, target, path, rules), ...typeProblems(fk, table, target, path, rules)];
     }),
   );
 }

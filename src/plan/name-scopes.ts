@@ -9,6 +9,7 @@ const WORDS: Record<NamedObjectKind, string> = {
   index: 'index',
   'foreign-key': 'foreign key',
   check: 'CHECK',
+  exclusion: 'exclusion',
 };
 
 const listed = (words: string[]) => (words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words.at(-1)}`);

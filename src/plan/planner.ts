@@ -5,6 +5,7 @@ import type { TableModel } from '../model/schema-model.js';
 import type { PlanContext, StepDraft } from './operation.js';
 import { addCheck, addForeignKey } from './operations/add-constraint.js';
 import { addColumn } from './operations/add-column.js';
+import { addExclusion } from './operations/add-exclusion.js';
 import { addIndex, rebuildIndex } from './operations/add-index.js';
 import { addPrimaryKey, addUnique } from './operations/add-unique.js';
 import { alterColumnType, dropDefault, dropNotNull, setDefault } from './operations/column-changes.js';
@@ -13,10 +14,11 @@ import { createTable } from './operations/create-table.js';
 import { dataMove } from './operations/data-move.js';
 import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
-import { dropAlias, renameTable } from './operations/rename-table.js';
+import { dropAlias, renameObject, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
 import { setComment } from './operations/set-comment.js';
 import { setReplicaIdentity } from './operations/set-replica-identity.js';
+import { setDeferrable } from './operations/set-deferrable.js';
 import { createVersionSchema, dropVersionSchema } from './operations/version-schema.js';
 import { addDomainCheck, createDomain, domainDefault, domainNotNull, dropDomain, dropDomainCheck } from './operations/domain.js';
 import { addEnumValue, createEnum, dropEnum, rebuildEnum } from './operations/enum-type.js';
@@ -52,6 +54,7 @@ const RANK: Record<StepOperation, number> = {
   'drop-domain-check': 1,
   'add-domain-check': 6,
   'rename-table': 0,
+  'rename-object': 0,
   'create-table': 0,
   // Before what restates a column (MySQL's MODIFY): it restates the live column itself.
   'set-comment': 0,
@@ -67,8 +70,10 @@ const RANK: Record<StepOperation, number> = {
   'rebuild-index': 5,
   'add-index': 5,
   'add-check': 6,
+  'add-exclusion': 6,
   'add-foreign-key': 7,
   'set-replica-identity': 7,
+  'set-deferrable': 7,
   'validate-constraint': 8,
   backfill: 8,
   'data-move': 9,
@@ -112,11 +117,14 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'drop-index': return dropIndex(change, ctx);
     case 'add-foreign-key': return addForeignKey(change, ctx);
     case 'add-check': return addCheck(change, ctx);
+    case 'set-deferrable': return setDeferrable(change, ctx);
+    case 'add-exclusion': return addExclusion(change, ctx);
     case 'drop-constraint': return dropConstraint(change, ctx);
     case 'set-comment': return setComment(change, ctx);
     case 'set-replica-identity': return setReplicaIdentity(change, ctx);
     case 'rename-table': return renameTable(change, ctx);
     case 'drop-alias': return dropAlias(change, ctx);
+    case 'rename-object': return renameObject(change, ctx);
     case 'install-sync': return installSync(change, ctx);
     case 'backfill': return backfill(change, ctx);
     case 'remove-sync': return removeSync(change, ctx);

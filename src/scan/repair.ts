@@ -63,6 +63,13 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
       'repair these rows by hand (scan lists the count), then run the phase again',
     );
   }
+  if (precheck.rule.kind === 'exclusion') {
+    throw new DbtideError(
+      `--fix cannot tell which of two colliding ${precheck.table} rows to keep ("${precheck.description}"); nothing was changed`,
+      1,
+      'scan lists both rows of each colliding pair: change or remove one of each by hand, then run the phase again',
+    );
+  }
   const fill = mode === 'set-default' ? defaultToFill(declared, precheck) : null;
   if (typeof fill === 'string') throw new DbtideError(fill, 1);
   const links = referencing(declared, live);

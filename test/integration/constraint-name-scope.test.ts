@@ -56,7 +56,7 @@ const CASES: Case[] = [
       pears: table({ indexes: [{ name: 'by_name', columns: ['name'] }], foreignKeys: [parentFk] }),
     },
     clashMessage:
-      /tables\.pears\.indexes\.by_name: name "by_name" is already used by tables\.apples\.indexes\.by_name; PostgreSQL [\d.]+ keeps primary key, unique and index names in one namespace per schema/,
+      /tables\.pears\.indexes\.by_name: name "by_name" is already used by tables\.apples\.indexes\.by_name; PostgreSQL [\d.]+ keeps primary key, unique, index and exclusion names in one namespace per schema/,
   },
   {
     targets: mysqlTargets.filter((t) => t.name === 'mariadb'),

@@ -250,8 +250,14 @@ describe.each(postgresTargets)('introspectPostgres on $name', (target) => {
     });
   });
 
-  it('leaves out exclusion constraints and the index behind them', () => {
-    expect(table('bookings')).toMatchObject({ primaryKey: null, uniques: [], indexes: [], checks: [] });
+  it('reads exclusion constraints with their operators, and not the index behind them as an index', () => {
+    expect(table('bookings')).toMatchObject({
+      primaryKey: null,
+      uniques: [],
+      indexes: [],
+      checks: [],
+      exclusions: [{ name: 'bookings_no_overlap', using: 'gist', columns: ['during'], operators: ['&&'], where: null, defaultOpclasses: ['range_ops'] }],
+    });
   });
 
   it('reads another schema when asked', async () => {

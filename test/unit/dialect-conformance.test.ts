@@ -19,6 +19,8 @@ function methodsNeeded(caps: Capabilities): string[] {
   return [
     ...(adds.includes('not-valid-then-validate') || caps.notNull === 'check-then-set' ? ['validateConstraint'] : []),
     ...(caps.invalidIndex === 'rebuild-online' ? ['rebuildIndex'] : []),
+    ...(caps.exclusionConstraints ? ['addExclusion'] : []),
+    ...(caps.deferrableConstraints ? ['setDeferrable'] : []),
   ];
 }
 
@@ -75,8 +77,8 @@ describe.each(cases)('$name', ({ dialect, version }) => {
   });
 });
 
-it("PostgreSQL's strategies call both optional methods, MySQL's neither", () => {
+it("PostgreSQL's strategies call every optional method, MySQL's none", () => {
   const pg = postgresDialect.capabilities('15.4');
-  expect(methodsNeeded(pg)).toEqual(['validateConstraint', 'rebuildIndex']);
+  expect(methodsNeeded(pg)).toEqual(['validateConstraint', 'rebuildIndex', 'addExclusion', 'setDeferrable']);
   expect(methodsNeeded(mysqlDialect.capabilities('8.0.36'))).toEqual([]);
 });

@@ -54,7 +54,7 @@ describe('names two tables share, as each server scopes them', () => {
 
   it('names both declaration paths, the server, its namespace and the fix', () => {
     expect(clashes('postgres', OBJECTS.unique!)).toEqual([
-      'tables.b.uniques.shared: name "shared" is already used by tables.a.uniques.shared; PostgreSQL 15.4 keeps primary key, unique and index names in one namespace per schema, so give one of them another name',
+      'tables.b.uniques.shared: name "shared" is already used by tables.a.uniques.shared; PostgreSQL 15.4 keeps primary key, unique, index and exclusion names in one namespace per schema, so give one of them another name',
     ]);
     expect(clashes('mysql', OBJECTS.check!)).toEqual([
       'tables.b.checks.shared: name "shared" is already used by tables.a.checks.shared; MySQL 8.0.36 keeps CHECK names in one namespace per database, so give one of them another name',

@@ -87,6 +87,11 @@ describe('postgresStatements.classify', () => {
     // relaxing: a rule or an index goes, no data (the planner drops only tombstoned ones in expand)
     ['DROP INDEX CONCURRENTLY IF EXISTS "i"', 'relaxing'],
     ['ALTER TABLE "t" DROP CONSTRAINT IF EXISTS "c"', 'relaxing'],
+    // a foreign key checked at commit is as relaxed as it gets; any other deferrability may check sooner
+    ['ALTER TABLE "t" ALTER CONSTRAINT "c" DEFERRABLE INITIALLY DEFERRED', 'relaxing'],
+    ['ALTER TABLE "t" ALTER CONSTRAINT "c" DEFERRABLE INITIALLY IMMEDIATE', 'tightening'],
+    ['ALTER TABLE "t" ALTER CONSTRAINT "we ird" NOT DEFERRABLE', 'tightening'],
+    ['ALTER TABLE "t" ALTER CONSTRAINT "c" DEFERRABLE', 'unknown'],
     // maintenance, session, read, data
     ['REINDEX INDEX CONCURRENTLY "i"', 'maintenance'],
     ["SET lock_timeout = '2s'", 'session'],

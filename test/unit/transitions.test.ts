@@ -154,7 +154,7 @@ describe('transitions: declaration', () => {
     ).toEqual([
       'transitions[0].name: must not be empty',
       'transitions[1].retire: unknown key "retire"; did you mean "retires"? (known: kind, table, forward, backward, retires, reads)',
-      expect.stringMatching(/^transitions\[2\]: must be a transition made by renameColumn, changeType, derive, fillColumn, renameTable or dataMove/),
+      expect.stringMatching(/^transitions\[2\]: must be a transition made by renameColumn, changeType, derive, fillColumn, renameTable, renameConstraint, renameIndex or dataMove/),
     ]);
   });
 });

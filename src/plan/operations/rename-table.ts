@@ -34,3 +34,20 @@ export const dropAlias: Operation<'drop-alias'> = ({ table, alias, renames }, ct
   provides: renames.map((r) => fact.nameFree(table, r.from)),
   needs: [fact.table(table)],
 }];
+
+/**
+ * A declared rename of a constraint or index, in place: in contract, since old code may tell the
+ * constraint's errors apart by its old name. Nothing is rebuilt; the statement changes metadata.
+ */
+export const renameObject: Operation<'rename-object'> = ({ table, object, from, to }, ctx) => [{
+  operation: 'rename-object',
+  name: `${table}.${to}`,
+  earliest: 'contract',
+  table,
+  description: `rename ${object === 'index' ? 'index' : object.replace('-', ' ')} ${from} on ${table} to ${to} (in place, nothing is rebuilt)`,
+  render: () => [object === 'index' ? ctx.sql.renameIndex(table, from, to) : ctx.sql.renameConstraint(table, from, to)],
+  transactional: true,
+  prechecks: () => [],
+  provides: [fact.nameFree(table, from)],
+  needs: [fact.table(table)],
+}];
