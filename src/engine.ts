@@ -269,7 +269,7 @@ function probeSetup(db: Database, declared: DeclaredSchema, changes: Change[]): 
 /** An exclusion constraint's operator class or operator the server lacks stops every phase's plan, before anything runs. */
 async function refuseExclusionsTheServerCannotBuild(db: Database, declared: DeclaredSchema, changes: Change[]): Promise<void> {
   if (!db.caps.exclusionConstraints) return;
-  const refused = await probeExclusions(db.conn, db.dialect, declared, changes);
+  const refused = await probeExclusions(db.conn, db.dialect, declared, changes, probeSetup(db, declared, changes));
   if (refused.length > 0) throw refusedExclusionsError(declared.release, db.caps.server, refused);
 }
 

@@ -28,9 +28,16 @@ class ProbeDone extends Error {
  * unknown operator, a bad predicate. EXPLAIN cannot ask this, so the constraint is added to an
  * empty table of the declared columns in a transaction that is always rolled back: nothing is
  * kept and no existing table is touched. Only where DDL is transactional and the server has
- * exclusion constraints (elsewhere the release was refused already).
+ * exclusion constraints (elsewhere the release was refused already). `setup` creates first what the
+ * plan creates and the columns' types may name (enum types, domains).
  */
-export async function probeExclusions(conn: Connection, dialect: Pick<Dialect, 'compiler'>, declared: DeclaredSchema, changes: Change[]): Promise<RefusedExclusion[]> {
+export async function probeExclusions(
+  conn: Connection,
+  dialect: Pick<Dialect, 'compiler'>,
+  declared: DeclaredSchema,
+  changes: Change[],
+  setup: string[],
+): Promise<RefusedExclusion[]> {
   const wanted = changes.flatMap((c): { table: TableModel; exclusion: ExclusionModel }[] => {
     if (c.kind === 'create-table') return (c.table.exclusions ?? []).map((exclusion) => ({ table: c.table, exclusion }));
     if (c.kind === 'add-exclusion') return [{ table: declared.model.tables[c.table]!, exclusion: c.exclusion }];
@@ -38,19 +45,20 @@ export async function probeExclusions(conn: Connection, dialect: Pick<Dialect, '
   });
   const refused: RefusedExclusion[] = [];
   for (const { table, exclusion } of wanted) {
-    const reason = await probeOne(conn, dialect, table, exclusion);
+    const reason = await probeOne(conn, dialect, table, exclusion, setup);
     if (reason !== null) refused.push({ table: table.name, exclusion, reason });
   }
   return refused;
 }
 
-async function probeOne(conn: Connection, dialect: Pick<Dialect, 'compiler'>, table: TableModel, exclusion: ExclusionModel): Promise<string | null> {
+async function probeOne(conn: Connection, dialect: Pick<Dialect, 'compiler'>, table: TableModel, exclusion: ExclusionModel, setup: string[]): Promise<string | null> {
   const { compiler } = dialect;
   const columns = table.columns.map((c) => ({ ...c, default: null, identity: null, nullable: true }));
   const probe: TableModel = { name: PROBE_TABLE, columns, primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
   const keys = readIndexKeys(exclusion.columns, columns.map((c) => c.name));
   try {
     await conn.transaction(async () => {
+      for (const sql of setup) await conn.query(sql);
       await conn.query(compiler.createTable(probe).sql);
       try {
         // Under a name of its own: the constraint's index would clash with the live one's.

@@ -147,6 +147,24 @@ describe.each(postgresTargets)('exclusion constraints on $name', (target) => {
       await db.drop();
     }
   });
+
+  it('over a column of a domain the same release creates: the plan probes it with the domain in place', async () => {
+    const db = await target.create('exclusion_domain');
+    try {
+      const release = defineSchema({
+        release: 'excl-domain',
+        domains: { stay: { type: { native: 'tsrange' } } },
+        tables: { visits: { columns: { id: 'bigint', during: { type: { native: 'stay' } } }, primaryKey: ['id'], exclusions: [{ name: 'visits_apart', elements: [{ column: 'during', operator: '&&' }] }] } },
+      });
+      await expand({ url: db.url }, release);
+      await withDatabase(db.url, {}, async ({ conn }) => {
+        await conn.query("INSERT INTO visits VALUES (1, tsrange('2026-01-01 10:00', '2026-01-01 11:00'))");
+        await expect(conn.query("INSERT INTO visits VALUES (2, tsrange('2026-01-01 10:30', '2026-01-01 12:00'))")).rejects.toThrow(/visits_apart/);
+      });
+    } finally {
+      await db.drop();
+    }
+  });
 });
 
 describe.each(mysqlTargets)('exclusion constraints on $name', (target) => {
