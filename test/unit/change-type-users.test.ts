@@ -15,6 +15,7 @@ import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { noOwnedObjects } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
 import { T, column as col, idColumn, index, table } from '../support/model-builders.js';
+import { declarationIssues } from '../support/declaration-issues.js';
 
 describe('expressionReads', () => {
   it.each([
@@ -83,14 +84,8 @@ const v1 = defineSchema({
   },
 });
 
-const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>, base: SchemaInput['extends'] = v1): string[] => {
-  try {
-    normalizeSchema(defineSchema({ release: 'v2', ...(base ? { extends: base } : {}), ...input }));
-    return [];
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-};
+const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>, base: SchemaInput['extends'] = v1): string[] =>
+  declarationIssues(() => normalizeSchema(defineSchema({ release: 'v2', ...(base ? { extends: base } : {}), ...input })));
 const widenCode = (items: TableInput) => ({ tables: { items: { ...items, columns: { code: 'text', ...items.columns } } }, transitions: [changeType('items', 'code')] });
 
 describe('changeType and what the release builds on the column', () => {

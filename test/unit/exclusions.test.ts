@@ -20,6 +20,7 @@ import type { ExclusionModel, SchemaModel, TableModel } from '../../src/model/sc
 import { refuseConstraintFeatures } from '../../src/plan/constraint-features.js';
 import { plan } from '../../src/plan/planner.js';
 import { T, column, idColumn, table } from '../support/model-builders.js';
+import { declarationIssues } from '../support/declaration-issues.js';
 
 const bookings: TableInput = {
   columns: { id: 'bigint', room: 'int', during: { type: { native: 'tsrange' } }, active: 'boolean' },
@@ -31,14 +32,7 @@ const withExclusion: TableInput = {
 };
 
 const declare = (tables: Record<string, TableInput>, extra: Partial<SchemaInput> = {}) => normalizeSchema(defineSchema({ release: 'x1', tables, ...extra }));
-const issuesOf = (tables: Record<string, TableInput>): string[] => {
-  try {
-    declare(tables);
-    return [];
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-};
+const issuesOf = (tables: Record<string, TableInput>): string[] => declarationIssues(() => declare(tables));
 
 const EXCL: ExclusionModel = { name: 'bookings_room_during_excl', using: 'gist', columns: ['room', 'during'], operators: ['=', '&&'], where: 'active' };
 const liveBookings = (exclusions?: ExclusionModel[]): TableModel =>

@@ -16,6 +16,7 @@ import { uniqueIndexesAsKeys } from '../../src/model/unique-keys.js';
 import { objectRenameProblems } from '../../src/plan/object-renames.js';
 import { plan } from '../../src/plan/planner.js';
 import { T, column, foreignKey, idColumn, index, table } from '../support/model-builders.js';
+import { declarationIssues } from '../support/declaration-issues.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -34,14 +35,7 @@ const v1 = defineSchema({
 
 const release = (input: Omit<SchemaInput, 'release' | 'extends'>) => normalizeSchema(defineSchema({ release: 'v2', extends: v1, ...input }));
 
-const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>): string[] => {
-  try {
-    release(input);
-    return [];
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-};
+const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>): string[] => declarationIssues(() => release(input));
 
 /** The people table as release v1 left it live. */
 const livePeople = (): TableModel =>

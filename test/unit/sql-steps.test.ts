@@ -11,7 +11,6 @@ import { postgresStatements } from '../../dialects/postgres/statement-classes.js
 import { postgresTransitions } from '../../dialects/postgres/transitions.js';
 import type { PlanReport } from '../../src/api.js';
 import { planJson } from '../../src/cli/format-plan.js';
-import { DeclarationError } from '../../src/declaration/declaration-error.js';
 import { defineSchema, sql } from '../../src/declaration/define-schema.js';
 import type { Schema, SchemaInput, SqlExpression, TransitionInput } from '../../src/declaration/dsl-types.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
@@ -23,6 +22,7 @@ import type { DeclaredSchema } from '../../src/model/schema-model.js';
 import { noOwnedObjects, type RanSqlStep, type SqlStep } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
 import type { Plan, Step } from '../../src/plan/step.js';
+import { declarationIssues } from '../support/declaration-issues.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -38,15 +38,7 @@ const v1 = defineSchema({
 
 const release = (input: Omit<SchemaInput, 'release' | 'extends'>) => normalizeSchema(defineSchema({ release: 'v2', extends: v1, ...input }));
 
-const issuesOf = (work: () => unknown): string[] => {
-  try {
-    work();
-    return [];
-  } catch (error) {
-    if (!(error instanceof DeclarationError)) throw error;
-    return error.issues.map((i) => `${i.path}: ${i.message}`);
-  }
-};
+const issuesOf = declarationIssues;
 
 const sqlSteps = (d: DeclaredSchema) => d.transitions.filter((t): t is SqlStep => t.kind === 'sql');
 

@@ -18,6 +18,7 @@ import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js
 import { plan } from '../../src/plan/planner.js';
 import type { Step } from '../../src/plan/step.js';
 import { T, column as col, idColumn, index, table } from '../support/model-builders.js';
+import { declarationIssues } from '../support/declaration-issues.js';
 
 /** The PostgreSQL transitions' SQL text. */
 const pgText = statementText(postgresTransitions);
@@ -32,14 +33,7 @@ const v1 = defineSchema({
 
 const release = (input: Omit<SchemaInput, 'release' | 'extends'>) => normalizeSchema(defineSchema({ release: 'v2', extends: v1, ...input }));
 
-const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>): string[] => {
-  try {
-    release(input);
-    return [];
-  } catch (error) {
-    return (error as { issues: { path: string; message: string }[] }).issues.map((i) => `${i.path}: ${i.message}`);
-  }
-};
+const issuesOf = (input: Omit<SchemaInput, 'release' | 'extends'>): string[] => declarationIssues(() => release(input));
 
 /** The people table as release 1 left it live. */
 const livePeople = (extra: Partial<TableModel> = {}): TableModel =>
