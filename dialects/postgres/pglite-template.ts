@@ -12,7 +12,8 @@ import type { PGlite } from '@electric-sql/pglite';
  * or missing, the database is made by initdb as before.
  */
 
-const cacheFile = (): string => {
+/** Where the template is kept: per PGlite version and user, in the temp directory of the moment. */
+export const templateFile = (): string => {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const { version } = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
   return join(tmpdir(), `dbtide-pglite-${version}-${process.getuid?.() ?? 'user'}.tar`);
@@ -31,7 +32,7 @@ export function isNewDataDir(dataDir: string | undefined): boolean {
 /** The cached fresh cluster, or undefined. A file another user could have written is not trusted. */
 export function cachedTemplate(): Blob | undefined {
   try {
-    const file = cacheFile();
+    const file = templateFile();
     const stat = statSync(file);
     const mine = process.getuid === undefined || stat.uid === process.getuid();
     if (!mine || (stat.mode & 0o022) !== 0) return undefined;
@@ -47,7 +48,7 @@ export function cachedTemplate(): Blob | undefined {
  */
 export async function keepAsTemplate(db: PGlite): Promise<void> {
   try {
-    const file = cacheFile();
+    const file = templateFile();
     const dump = Buffer.from(await (await db.dumpDataDir('none')).arrayBuffer());
     const aside = `${file}.${process.pid}`;
     writeFileSync(aside, dump, { mode: 0o600 });
@@ -63,7 +64,7 @@ export async function keepAsTemplate(db: PGlite): Promise<void> {
 
 /** Removes the cached template, and what loading it left in `dataDir` (empty before it was tried). */
 export function forgetTemplate(dataDir: string | undefined): void {
-  rmSync(cacheFile(), { force: true });
+  rmSync(templateFile(), { force: true });
   if (dataDir === undefined) return;
   for (const entry of readdirSync(dataDir)) rmSync(join(dataDir, entry), { recursive: true, force: true });
 }
