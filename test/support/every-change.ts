@@ -49,6 +49,18 @@ export const CHANGES: Change[] = [
   { kind: 'remove-sync', table: 'users', sync },
   { kind: 'set-comment', table: 'users', comment: "people's accounts" },
   { kind: 'set-comment', table: 'users', column: col('phone', T.text, { comment: 'with country code' }), comment: 'with country code' },
+  { kind: 'rename-object', table: 'users', object: 'unique', from: 'users_mail_key', to: 'users_email_unique' },
+  { kind: 'rename-object', table: 'users', object: 'index', from: 'users_nm_idx', to: 'users_by_name' },
+];
+
+/** Changes only a server with exclusion and deferrable constraints is ever asked for (others refuse the release). */
+const EXCLUSION_AND_DEFERRABLE: Change[] = [
+  {
+    kind: 'add-exclusion',
+    table: 'users',
+    exclusion: { name: 'users_name_excl', using: 'gist', columns: ['name'], operators: ['='], where: null },
+  },
+  { kind: 'set-deferrable', table: 'orders', name: 'orders_user_id_fkey', deferrable: 'deferred', relaxes: true },
 ];
 
 export const SERVERS = [
@@ -60,5 +72,6 @@ export const SERVERS = [
 export const stepsOn = (server: (typeof SERVERS)[number]) => {
   // The tables the changes name, declared so that index entries read as columns.
   const tables = Object.fromEntries(['users', 'orders', 'audit'].map((t) => [t, table(t, { columns: [idColumn(), col('name'), col('bio'), col('email')] })]));
-  return plan(CHANGES, { ...server, tables }).steps;
+  const changes = server.caps.exclusionConstraints && server.caps.deferrableConstraints ? [...CHANGES, ...EXCLUSION_AND_DEFERRABLE] : CHANGES;
+  return plan(changes, { ...server, tables }).steps;
 };

@@ -58,7 +58,7 @@ describe('plan locks on PostgreSQL 15', () => {
     expect(steps.find((s) => s.operation === 'backfill')!.lock.level).toBe('ROW EXCLUSIVE, one batch of rows at a time');
   });
 
-  it('only the type change that rewrites the table makes writes wait', () => {
-    expect(steps.filter((s) => s.lock.blocksWrites).map((s) => s.id)).toEqual(['alter-column-type:users.age']);
+  it('only the type change that rewrites the table and the exclusion constraint (no NOT VALID form) make writes wait', () => {
+    expect(steps.filter((s) => s.lock.blocksWrites).map((s) => s.id)).toEqual(['alter-column-type:users.age', 'add-exclusion:users.users_name_excl']);
   });
 });
