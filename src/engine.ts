@@ -21,7 +21,7 @@ import { uniqueIndexesAsKeys } from './model/unique-keys.js';
 import { declaredExpressions } from './plan/declared-expressions.js';
 import { schemaWideNameClashes } from './plan/name-scopes.js';
 import { foreignKeyProblems } from './plan/foreign-key-rules.js';
-import { objectRenameProblems } from './plan/object-renames.js';
+import { keptNameProblems, objectRenameProblems } from './plan/object-renames.js';
 import { versionSchemaChanges } from './diff/version-schemas.js';
 import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
@@ -144,8 +144,8 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseRemovedObjectsInUse(declared, live, db.dialect.compiler.schemaObjects);
   refuseConstraintFeatures(declared, db.caps);
   const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
-  refuseObjectRenames(db, compared, live);
   const planned = diff(compared, live);
+  refuseObjectRenames(db, compared, live, planned);
   const versions = await versionSchemaSteps(db, compared, live, planned);
   const changes = [...planned, ...versions.changes];
   await refuseInvalidExpressions(db, declared, live, changes);
@@ -204,8 +204,8 @@ function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchem
   );
 }
 
-function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: SchemaModel): void {
-  const problems = objectRenameProblems(declared, live, db.caps);
+function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): void {
+  const problems = [...objectRenameProblems(declared, live, db.caps), ...keptNameProblems(changes, db.caps)];
   if (problems.length === 0) return;
   throw new DbtideError(
     `release ${declared.release} renames constraints or indexes the live database cannot rename as declared; nothing was changed:\n${problems.map((m) => `  ${m}`).join('\n')}`,

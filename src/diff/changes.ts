@@ -20,7 +20,7 @@ import type { ConstraintKind, NamedObjectKind } from '../model/named-objects.js'
 
 /** A constraint or index a renamed table keeps under its old name until contract renames it. */
 export interface ObjectRename {
-  object: 'constraint' | 'index';
+  object: NamedObjectKind;
   from: string;
   to: string;
 }

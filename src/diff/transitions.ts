@@ -56,14 +56,14 @@ function adoptDeclaredNames(want: TableModel, have: TableModel): { table: TableM
       renames.push({ object, from: l.name, to: match.name });
       return { ...l, name: match.name };
     });
-  const pk = want.primaryKey && have.primaryKey ? adopt('constraint', [want.primaryKey], [have.primaryKey], sameKey)[0]! : have.primaryKey;
+  const pk = want.primaryKey && have.primaryKey ? adopt('primary-key', [want.primaryKey], [have.primaryKey], sameKey)[0]! : have.primaryKey;
   const table: TableModel = {
     ...have,
     primaryKey: pk,
-    uniques: adopt('constraint', want.uniques, have.uniques, sameKey),
+    uniques: adopt('unique', want.uniques, have.uniques, sameKey),
     indexes: adopt('index', want.indexes, have.indexes, sameIndex),
-    foreignKeys: adopt('constraint', want.foreignKeys, have.foreignKeys, sameForeignKey),
-    checks: adopt('constraint', want.checks, have.checks, (a, b) => sameExpression(a.expression, b.expression)),
+    foreignKeys: adopt('foreign-key', want.foreignKeys, have.foreignKeys, sameForeignKey),
+    checks: adopt('check', want.checks, have.checks, (a, b) => sameExpression(a.expression, b.expression)),
   };
   return { table, renames };
 }

@@ -2,6 +2,7 @@ import type { Capabilities } from '../dialect.js';
 import { kindOf, sameDefinition } from '../diff/object-renames.js';
 import type { NamedObjectKind } from '../model/named-objects.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
+import type { Change } from '../diff/changes.js';
 
 const LABEL: Record<NamedObjectKind, string> = {
   'primary-key': 'primary key',
@@ -44,4 +45,20 @@ export function objectRenameProblems(declared: DeclaredSchema, live: SchemaModel
     }
     return [];
   });
+}
+
+/**
+ * A renamed table's constraints and indexes keep their old names until contract gives them the
+ * declared ones (drop-alias): where the server cannot rename that kind in place, the release must
+ * keep the live name, or contract would fail half done. A primary key is the exception: where it
+ * cannot be renamed it has no name of its own (MySQL's is PRIMARY, read under the table's name),
+ * so it follows the table.
+ */
+export function keptNameProblems(changes: Change[], caps: Capabilities): string[] {
+  const renamesInPlace = (kind: NamedObjectKind) => kind === 'primary-key' || caps.renameInPlace.includes(kind);
+  return changes.flatMap((c) =>
+    c.kind !== 'drop-alias' ? [] : c.renames.flatMap((r) => (renamesInPlace(r.object) ? [] : [
+      `tables.${c.table}: ${caps.server} cannot rename a ${LABEL[r.object]} in place, and the release names "${r.from}" (kept when ${c.alias} was renamed to ${c.table}) "${r.to}"; declare it as "${r.from}"`,
+    ])),
+  );
 }

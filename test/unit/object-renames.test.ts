@@ -13,7 +13,8 @@ import { renameConstraint, renameIndex } from '../../src/declaration/transitions
 import { diff } from '../../src/diff/diff.js';
 import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { uniqueIndexesAsKeys } from '../../src/model/unique-keys.js';
-import { objectRenameProblems } from '../../src/plan/object-renames.js';
+import { keptNameProblems, objectRenameProblems } from '../../src/plan/object-renames.js';
+import type { Change, ObjectRename } from '../../src/diff/changes.js';
 import { plan } from '../../src/plan/planner.js';
 import { T, column, foreignKey, idColumn, index, table } from '../support/model-builders.js';
 import { declarationIssues } from '../support/declaration-issues.js';
@@ -191,5 +192,39 @@ describe('rename-constraint and rename-index: diff and plan', () => {
       'transitions[1] (rename-constraint) on people: MariaDB 10.11.6 cannot rename a check constraint in place ("people_age_check" to "people_age_positive"); keep the name "people_age_check" in the release, or drop and add the check constraint by declaring it anew (a rebuild)',
     ]);
     expect(mysqlCapabilities('10.5.1-MariaDB').renameInPlace).toEqual([]);
+  });
+});
+
+describe('names a renamed table keeps until contract', () => {
+  const dropAlias = (renames: ObjectRename[]): Change[] => [{ kind: 'drop-alias', table: 'people', alias: 'users', renames }];
+  const maria = mysqlCapabilities('10.11.6-MariaDB');
+
+  it('are refused where the server cannot rename their kind in place, naming the name to keep', () => {
+    const renames: ObjectRename[] = [
+      { object: 'foreign-key', from: 'users_org_fk', to: 'people_org_fk' },
+      { object: 'check', from: 'users_age_check', to: 'people_age_check' },
+      { object: 'unique', from: 'users_email_key', to: 'people_email_key' },
+      { object: 'index', from: 'users_name_idx', to: 'people_name_idx' },
+      // MySQL's is PRIMARY whatever the table: it follows the table.
+      { object: 'primary-key', from: 'users_pkey', to: 'people_pkey' },
+    ];
+    expect(keptNameProblems(dropAlias(renames), maria)).toEqual([
+      'tables.people: MariaDB 10.11.6 cannot rename a foreign key in place, and the release names "users_org_fk" (kept when users was renamed to people) "people_org_fk"; declare it as "users_org_fk"',
+      'tables.people: MariaDB 10.11.6 cannot rename a check constraint in place, and the release names "users_age_check" (kept when users was renamed to people) "people_age_check"; declare it as "users_age_check"',
+    ]);
+    expect(keptNameProblems(dropAlias(renames), pg)).toEqual([]);
+  });
+
+  it('are read by kind from a renamed table\'s live objects', () => {
+    const v1 = defineSchema({ release: 'v1', tables: { users: { columns: { id: 'int', age: 'int' }, primaryKey: ['id'] } } });
+    const v2 = normalizeSchema(defineSchema({
+      release: 'v2',
+      extends: v1,
+      tables: { people: { columns: { id: 'int', age: 'int' }, primaryKey: { name: 'people_pkey', columns: ['id'] } } },
+      transitions: [{ kind: 'rename-table', from: 'users', to: 'people' }],
+    }));
+    const live: SchemaModel = { tables: { users: table('users', { columns: [idColumn(), column('age', T.int)] }) } };
+    const alias = diff(v2, live).find((c) => c.kind === 'drop-alias');
+    expect(alias && alias.kind === 'drop-alias' ? alias.renames : null).toEqual([{ object: 'primary-key', from: 'users_pkey', to: 'people_pkey' }]);
   });
 });
