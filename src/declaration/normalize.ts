@@ -122,6 +122,7 @@ function normalizeReplicaIdentity(table: TableModel, input: TableInput['replicaI
   const problems = [
     ...(index.unique ? [] : ['is not unique']),
     ...(index.where === null ? [] : ['is partial (it has a where)']),
+    ...(index.deferrable ? ['is deferrable (its uniqueness may be checked only at commit)'] : []),
     ...readIndexKeys(index.columns, [...columns.keys()]).flatMap((key, i) => {
       const column = key.kind === 'column' ? columns.get(key.column) : undefined;
       if (!column) return [`has "${index.columns[i]}" as a key, which is not a plain column`];

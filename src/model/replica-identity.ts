@@ -8,9 +8,11 @@ export interface IdentityIndex {
   columns: string[];
   unique: boolean;
   where: string | null;
+  /** A deferrable key's index, which PostgreSQL refuses as a replica identity. */
+  deferrable?: boolean;
 }
 
-const asIndex = (key: KeyConstraint): IdentityIndex => ({ name: key.name, columns: key.columns, unique: true, where: null });
+const asIndex = (key: KeyConstraint): IdentityIndex => ({ name: key.name, columns: key.columns, unique: true, where: null, ...(key.deferrable ? { deferrable: true } : {}) });
 
 /** The index of that name: a table's index, or the one its primary key or a unique key has. */
 export function identityIndex(table: TableModel, name: string): IdentityIndex | undefined {

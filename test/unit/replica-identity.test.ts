@@ -67,6 +67,11 @@ describe('replica identity: declaration', () => {
     expect(() => normalized({ replicaIdentity: { index: name } })).toThrow(message);
   });
 
+  it('a deferrable key\'s index is refused with the declaration (the server refuses it)', () => {
+    const deferrable: Partial<TableInput> = { uniques: [{ name: 'events_late_key', columns: ['seq'], deferrable: 'deferred' }], replicaIdentity: { index: 'events_late_key' } };
+    expect(() => normalized(deferrable)).toThrow(/index "events_late_key" is deferrable/);
+  });
+
   it('an unknown word is refused by the input shape', () => {
     expect(() => defineSchema({ release: 'r', tables: { t: { columns: { id: 'int' }, replicaIdentity: 'all' as 'full' } } })).toThrow(/replicaIdentity/);
   });
