@@ -148,8 +148,10 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   refuseObjectRenames(db, compared, live, planned);
   const versions = await versionSchemaSteps(db, compared, live, planned);
   const changes = [...planned, ...versions.changes];
-  await refuseInvalidExpressions(db, declared, live, changes);
-  await refuseExclusionsTheServerCannotBuild(db, compared, changes);
+  // Both probes build what the plan creates first: the same statements, made once.
+  const setup = probeSetup(db, declared, changes);
+  await refuseInvalidExpressions(db, declared, live, changes, setup);
+  await refuseExclusionsTheServerCannotBuild(db, compared, changes, setup);
   const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
   const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
   const plan = buildPlan(changes, {
@@ -243,9 +245,9 @@ async function versionSchemaSteps(
 }
 
 /** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */
-async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): Promise<void> {
+async function refuseInvalidExpressions(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[], setup: string[]): Promise<void> {
   const expressions = declaredExpressions(changes, { declared, live, sql: db.dialect.compiler, partialIndexes: db.caps.partialIndexes });
-  const refused = await probeExpressions(db.conn, db.dialect, expressions, probeSetup(db, declared, changes));
+  const refused = await probeExpressions(db.conn, db.dialect, expressions, setup);
   if (refused.length > 0) throw refusedExpressionsError(declared.release, refused);
 }
 
@@ -267,9 +269,9 @@ function probeSetup(db: Database, declared: DeclaredSchema, changes: Change[]): 
 }
 
 /** An exclusion constraint's operator class or operator the server lacks stops every phase's plan, before anything runs. */
-async function refuseExclusionsTheServerCannotBuild(db: Database, declared: DeclaredSchema, changes: Change[]): Promise<void> {
+async function refuseExclusionsTheServerCannotBuild(db: Database, declared: DeclaredSchema, changes: Change[], setup: string[]): Promise<void> {
   if (!db.caps.exclusionConstraints) return;
-  const refused = await probeExclusions(db.conn, db.dialect, declared, changes, probeSetup(db, declared, changes));
+  const refused = await probeExclusions(db.conn, db.dialect, declared, changes, setup);
   if (refused.length > 0) throw refusedExclusionsError(declared.release, db.caps.server, refused);
 }
 
