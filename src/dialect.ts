@@ -1,4 +1,4 @@
-import type { CheckModel, ColumnModel, DefaultValue, Deferrable, DomainCheck, DomainModel, EnumModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
+import type { CheckModel, ColumnModel, ReferentialAction, DefaultValue, Deferrable, DomainCheck, DomainModel, EnumModel, ExclusionModel, ForeignKeyModel, IndexModel, KeyConstraint, ReplicaIdentity, SchemaModel, SequenceModel, TableModel } from './model/schema-model.js';
 import type { IndexKey } from './model/index-entry.js';
 import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
@@ -126,6 +126,28 @@ export interface Capabilities {
   exclusionConstraints: boolean;
   /** DEFERRABLE primary keys, unique constraints and foreign keys (PostgreSQL); elsewhere refused at plan. */
   deferrableConstraints: boolean;
+  /** The referential actions the server accepts (Db2: ON UPDATE only NO ACTION or RESTRICT); others are refused at plan. */
+  foreignKeyActions: { onDelete: ReferentialAction[]; onUpdate: ReferentialAction[] };
+  /**
+   * A primary key's or unique constraint's columns must be NOT NULL (Db2): a declared key over a
+   * nullable column is refused at plan, and a key joining live columns waits for their NOT NULL.
+   */
+  keyColumnsNotNull: boolean;
+  /**
+   * Unquoted names fold to upper case (Db2): a declared lower-case name is stored in upper case, so
+   * the application's unquoted SQL finds it, and read back in lower case; a name declared in upper
+   * case could not round-trip and is refused at plan.
+   */
+  foldsToUpperCase: boolean;
+  /** Why the server cannot hold a column of this type, with what to declare instead; null when it can. */
+  typeProblem(type: ColumnType): string | null;
+  /**
+   * Units of work with a REORG-recommended statement (`Statement.reorg`: Db2's DROP COLUMN, SET or
+   * DROP NOT NULL, most SET DATA TYPE) a table takes before it must be reorganized; null: the server
+   * has no such rule. Where set, those statements run only in contract and the plan reorganizes each
+   * table after them (needs `SqlCompiler.reorgTable` and `Dialect.reorgState`).
+   */
+  reorgBudget: number | null;
 }
 
 export type VersionSelection = 'search-path' | 'database';
@@ -187,6 +209,8 @@ export interface SqlCompiler {
   setReplicaIdentity?(table: string, identity: ReplicaIdentity | 'default'): Statement;
   /** Where the capability table has `schemaObjects`. */
   schemaObjects?: SchemaObjectSql;
+  /** Where `reorgBudget` is set: reorganizes the table, clearing what its REORG-recommended ALTERs left pending. */
+  reorgTable?(table: string): Statement;
 }
 
 /** Sequences, domains and enum types. Pure: no I/O. */
@@ -321,9 +345,12 @@ export interface RuntimeSql {
   lockTimeout(ms: number | null, local: boolean): string[];
   /** True when the error is a lock wait that timed out, so the statement may be retried. */
   isLockTimeout(error: unknown): boolean;
-  /** Tries once to take the run lock; resolves true when taken. */
-  tryRunLock(conn: Connection, key: string): Promise<boolean>;
-  releaseRunLock(conn: Connection, key: string): Promise<void>;
+  /**
+   * Tries once to take the run lock: resolves the lock held, or null while another run holds it.
+   * `session.conn` is the run's connection; `session.connect` opens another, for a server whose lock
+   * cannot live on a connection that commits DDL (Db2 holds a table lock until its unit of work ends).
+   */
+  tryRunLock(session: RunLockSession, key: string): Promise<HeldRunLock | null>;
   /**
    * Called after a statement (or a step's group of statements) failed, outside a transaction, and
    * before it is retried: removes what it leaves behind (PostgreSQL: the INVALID index of a failed
@@ -370,6 +397,16 @@ export interface RuntimeSql {
   insertRow(conn: Connection, table: TableModel, row: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
+export interface RunLockSession {
+  conn: Connection;
+  connect(): Promise<Connection>;
+}
+
+export interface HeldRunLock {
+  /** Gives the lock up (and closes a connection opened for it); safe to call twice. */
+  release(): Promise<void>;
+}
+
 /**
  * How a dialect spells the parts of an expression probe: the core asks the server to EXPLAIN a
  * SELECT of each declared expression over a row of NULLs standing for the table's columns. Pure.
@@ -394,6 +431,14 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
+/** A table's standing toward reorganization (Db2's SYSIBMADM.ADMINTABINFO). */
+export interface ReorgState {
+  /** REORG-recommended units of work since the last reorganization. */
+  alters: number;
+  /** The server allows no more such ALTERs (or, on some tables, no DML) until it is reorganized. */
+  pending: boolean;
+}
+
 export interface IntrospectOptions {
   /** Schema (PostgreSQL) or database (MySQL) to read; the dialect's default when omitted. */
   schema?: string;
@@ -415,6 +460,13 @@ export interface Dialect {
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
   /** Estimated rows per table, from statistics (no scans). */
   estimateRows(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, number>>;
+  /** Where `reorgBudget` is set: what the server already counts toward each table's reorganization. */
+  reorgState?(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, ReorgState>>;
+  /**
+   * The version `plan --dialect` and `lint` plan for without a server: `spell` turns a version as an
+   * operator writes it (`11.1`, `10.11`) into what `capabilities` reads; `latest` is the default.
+   */
+  offline: { latest: string; spell(version: string): string };
   compiler: SqlCompiler;
   runtime: RuntimeSql;
   backfill: BackfillSql;

@@ -91,5 +91,11 @@ export function mysqlCapabilities(version: string): Capabilities {
     renameInPlace: flavour === 'mariadb' && !atLeast(numbers, [10, 5, 2]) ? [] : ['unique', 'index'],
     exclusionConstraints: false,
     deferrableConstraints: false,
+    // InnoDB parses SET DEFAULT and refuses it when the key is created.
+    foreignKeyActions: { onDelete: ['no action', 'restrict', 'cascade', 'set null'], onUpdate: ['no action', 'restrict', 'cascade', 'set null'] },
+    keyColumnsNotNull: false,
+    foldsToUpperCase: false,
+    typeProblem: () => null,
+    reorgBudget: null,
   };
 }

@@ -21,6 +21,8 @@ export const mysqlDialect: Dialect = {
     return row?.version ?? '0';
   },
   capabilities: mysqlCapabilities,
+  // MySQL's versions stop at 9, MariaDB's start at 10: `mysql@10.11` is MariaDB 10.11.
+  offline: { latest: '8.4.0', spell: (version) => (Number.parseInt(version, 10) >= 10 ? `${version}-MariaDB` : version) },
   privileges: mysqlPrivileges,
   introspect: introspectMysql,
   estimateRows: estimateRowsMysql,

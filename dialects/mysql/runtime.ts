@@ -1,3 +1,4 @@
+import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import type { RuntimeSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
 import { mysqlTriggerPreflight } from './trigger-preflight.js';
@@ -28,12 +29,11 @@ export const mysqlRuntime: RuntimeSql = {
     `SET SESSION innodb_lock_wait_timeout = ${ms === null ? UNBOUNDED.rows : seconds(ms)}`,
   ],
   isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
-  async tryRunLock(conn, key) {
+  // A named lock: the session's, whatever its statements commit.
+  async tryRunLock({ conn }, key) {
     const [row] = await conn.query<{ locked: number | null }>(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS locked`, [`${key}:`]);
-    return Number(row?.locked) === 1;
-  },
-  async releaseRunLock(conn, key) {
-    await conn.query(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [`${key}:`]);
+    if (Number(row?.locked) !== 1) return null;
+    return releasedOnce(() => conn.query(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [`${key}:`]));
   },
   // A foreign key added with the checks off must not leave them off for the rest of the session,
   // and a failed swap must not leave the table locked for writes.

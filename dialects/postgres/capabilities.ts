@@ -1,5 +1,6 @@
 import type { Capabilities } from '../../src/dialect.js';
 import { sameColumnType, type ColumnType } from '../../src/model/column-type.js';
+import type { ReferentialAction } from '../../src/model/schema-model.js';
 
 /** The oldest server dbtide plans for: SET NOT NULL through a validated CHECK and REINDEX CONCURRENTLY arrived in 12. */
 export const MIN_POSTGRES_MAJOR = 12;
@@ -40,6 +41,8 @@ const foreignKeyTypesMatch = (child: ColumnType, parent: ColumnType) =>
   sameColumnType(child, parent) || (FAMILY[child.kind] !== undefined && FAMILY[child.kind] === FAMILY[parent.kind]) ||
   (child.kind === 'numeric' && parent.kind === 'numeric');
 
+const ALL_ACTIONS: ReferentialAction[] = ['no action', 'restrict', 'cascade', 'set null', 'set default'];
+
 export function postgresCapabilities(version: string): Capabilities {
   const major = Number.parseInt(version, 10);
   if (!(major >= MIN_POSTGRES_MAJOR)) {
@@ -77,5 +80,10 @@ export function postgresCapabilities(version: string): Capabilities {
     renameInPlace: ['primary-key', 'unique', 'index', 'foreign-key', 'check', 'exclusion'],
     exclusionConstraints: true,
     deferrableConstraints: true,
+    foreignKeyActions: { onDelete: ALL_ACTIONS, onUpdate: ALL_ACTIONS },
+    keyColumnsNotNull: false,
+    foldsToUpperCase: false,
+    typeProblem: () => null,
+    reorgBudget: null,
   };
 }

@@ -23,6 +23,7 @@ export const postgresDialect: Dialect = {
     return /^\d+(\.\d+)?/.exec(row?.server_version ?? '')?.[0] ?? '0';
   },
   capabilities: postgresCapabilities,
+  offline: { latest: '17', spell: (version) => version },
   privileges: postgresPrivileges,
   introspect: introspectPostgres,
   estimateRows: estimateRowsPostgres,

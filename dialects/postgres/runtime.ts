@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Connection, RuntimeSql } from '../../src/dialect.js';
+import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import { quote } from './compiler.js';
 
 /** SQLSTATE 55P03 lock_not_available: the lock wait hit lock_timeout. */
@@ -11,12 +12,11 @@ const lockKey = (name: string) => createHash('sha256').update(name).digest().rea
 export const postgresRuntime: RuntimeSql = {
   lockTimeout: (ms, local) => [`SET ${local ? 'LOCAL ' : ''}lock_timeout = '${ms === null ? 0 : Math.max(1, Math.round(ms))}ms'`],
   isLockTimeout: (error) => (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE,
-  async tryRunLock(conn: Connection, key: string) {
+  // A session lock: it outlives the run's transactions and goes with the connection.
+  async tryRunLock({ conn }, key) {
     const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1::bigint) AS locked', [lockKey(key)]);
-    return row?.locked === true;
-  },
-  async releaseRunLock(conn: Connection, key: string) {
-    await conn.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey(key)]);
+    if (row?.locked !== true) return null;
+    return releasedOnce(() => conn.query('SELECT pg_advisory_unlock($1::bigint)', [lockKey(key)]));
   },
   async cleanupFailedStatement(conn: Connection, sql: string) {
     const build = /^\s*CREATE\s+(?:UNIQUE\s+)?INDEX\s+CONCURRENTLY\s+(?:IF\s+NOT\s+EXISTS\s+)?"((?:[^"]|"")+)"/i.exec(sql);

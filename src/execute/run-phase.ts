@@ -1,3 +1,4 @@
+import type { HeldRunLock } from '../dialect.js';
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
@@ -104,7 +105,7 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
   const started = Date.now();
   const emit = emitter(db.name, options.onEvent);
   const { phase, declared } = options;
-  await takeRunLock(db, options.runLockWaitMs ?? 30_000);
+  const lock = await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
     const ledger = new Ledger(db.conn, db.dialect);
     // Checked rather than caught: a server's "permission denied for schema public" names neither
@@ -123,9 +124,9 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
     // Planning reads no ledger table that is missing: a run refused up to here leaves none behind.
     await ledger.ensure(missing);
-    return holdingLock({ db, options, ledger, plan, steps, live, forced, started });
+    return holdingLock(lock, { db, options, ledger, plan, steps, live, forced, started });
   } catch (error) {
-    await releaseRunLock(db);
+    await giveUp(lock);
     throw error;
   }
 }
@@ -133,15 +134,12 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
 /** Prepared runs applied or released: their lock is gone, or goes when the run in progress ends. */
 const spent = new WeakSet<PreparedPhase>();
 
-function holdingLock(prepared: Omit<PreparedPhase, 'release'>): PreparedPhase {
-  let locked = true;
+function holdingLock(lock: HeldRunLock, prepared: Omit<PreparedPhase, 'release'>): PreparedPhase {
   const run: PreparedPhase = {
     ...prepared,
     release: async () => {
       spent.add(run);
-      if (!locked) return;
-      locked = false;
-      await releaseRunLock(prepared.db);
+      await giveUp(lock);
     },
   };
   return run;
@@ -207,9 +205,12 @@ async function planPhase(db: Database, { phase, declared }: PreparePhaseOptions,
 }
 
 /** Keeps two runs (phases, repairs) apart; waits up to `waitMs` for the other one. */
-export async function takeRunLock(db: Database, waitMs: number): Promise<void> {
+export async function takeRunLock(db: Database, waitMs: number): Promise<HeldRunLock> {
   const started = Date.now();
-  while (!(await db.dialect.runtime.tryRunLock(db.conn, RUN_LOCK))) {
+  const session = { conn: db.conn, connect: () => db.dialect.connect(db.url) };
+  for (;;) {
+    const lock = await db.dialect.runtime.tryRunLock(session, RUN_LOCK);
+    if (lock) return lock;
     if (Date.now() - started >= waitMs) {
       throw new RunLockHeld(`another dbtide run holds the lock on ${describeTarget(db)}; waited ${Math.round(waitMs / 1000)} s`, db.name, waitMs);
     }
@@ -217,7 +218,8 @@ export async function takeRunLock(db: Database, waitMs: number): Promise<void> {
   }
 }
 
-export const releaseRunLock = (db: Database) => db.dialect.runtime.releaseRunLock(db.conn, RUN_LOCK).catch(() => {});
+/** A lock whose session is gone is gone with it: a failed release has nothing left to give up. */
+export const giveUp = (lock: HeldRunLock) => lock.release().catch(() => {});
 
 const describeTarget = (db: Database) => `${db.caps.server} (${redactText(db.url)})`;
 

@@ -17,6 +17,11 @@ export interface LockInfo {
 export interface Statement {
   sql: string;
   lock: LockInfo;
+  /**
+   * The server counts the statement toward its table's reorganization (Db2's REORG-recommended
+   * ALTERs): the planner keeps it in contract and reorganizes the table after it.
+   */
+  reorg?: true;
 }
 
 /** A table created by the same plan: nobody reads or writes it yet, whatever its statements take. */

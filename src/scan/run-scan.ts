@@ -1,7 +1,7 @@
 import { planAgainst, type Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
 import { DEFAULT_RETRY, type RetryPolicy } from '../execute/retry.js';
-import { releaseRunLock, takeRunLock } from '../execute/run-phase.js';
+import { giveUp, takeRunLock } from '../execute/run-phase.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import type { Plan, Precheck } from '../plan/step.js';
 import { findOffenders, type Offenders, type ScanFinding } from './find-offenders.js';
@@ -98,7 +98,7 @@ async function repairAll(
   emit: (event: ScanEventBody) => void,
 ): Promise<RepairResult[]> {
   const retry = { ...DEFAULT_RETRY, ...options.retry };
-  await takeRunLock(db, options.runLockWaitMs ?? 30_000);
+  const lock = await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
     for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
     const results: RepairResult[] = [];
@@ -116,7 +116,7 @@ async function repairAll(
     }
     return results;
   } finally {
-    await releaseRunLock(db);
+    await giveUp(lock);
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { applyPhase, planChanges } from '../../src/api.js';
 import { openDatabase, type Database } from '../../src/engine.js';
 import { sleep } from '../../src/execute/retry.js';
-import { releaseRunLock, takeRunLock } from '../../src/execute/run-phase.js';
+import { giveUp, takeRunLock } from '../../src/execute/run-phase.js';
 import { stepsOf } from '../../src/plan/step.js';
 import { runCli, startCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
@@ -94,8 +94,7 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('a phase killed betwee
     expect((await run.done).signal).toBe('SIGKILL');
     // The server ends the dead client's session only once its statement in flight has finished
     // (or rolled back); the run lock is that session's until then, so taking it waits for that.
-    await takeRunLock(db, 30_000);
-    await releaseRunLock(db);
+    await giveUp(await takeRunLock(db, 30_000));
   }
 
   it.each(['expand', 'contract'] as const)('%s resumes: the rerun does only what is left, each statement once', async (phase) => {

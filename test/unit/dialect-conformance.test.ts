@@ -21,6 +21,7 @@ function methodsNeeded(caps: Capabilities): string[] {
     ...(caps.invalidIndex === 'rebuild-online' ? ['rebuildIndex'] : []),
     ...(caps.exclusionConstraints ? ['addExclusion'] : []),
     ...(caps.deferrableConstraints ? ['setDeferrable'] : []),
+    ...(caps.reorgBudget !== null ? ['reorgTable'] : []),
   ];
 }
 
@@ -28,7 +29,7 @@ function methodsNeeded(caps: Capabilities): string[] {
  * What a dialect provides, all of it in dialects/<name>/ (docs/dialects.md says how). The type
  * makes the list complete: a member added to `Dialect` fails to compile here until it is listed.
  */
-const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string'> = {
+const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string' | 'where the capabilities need it'> = {
   name: 'string',
   connect: 'function',
   serverVersion: 'function',
@@ -36,6 +37,8 @@ const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string'> = {
   privileges: 'function',
   introspect: 'function',
   estimateRows: 'function',
+  reorgState: 'where the capabilities need it',
+  offline: 'object',
   compiler: 'object',
   runtime: 'object',
   backfill: 'object',
@@ -52,7 +55,17 @@ describe.each(cases)('$name', ({ dialect, version }) => {
   const caps = dialect.capabilities(version);
 
   it('provides every part of the interface', () => {
-    for (const [member, kind] of Object.entries(PROVIDES)) expect(typeof dialect[member as keyof Dialect], member).toBe(kind);
+    for (const [member, kind] of Object.entries(PROVIDES)) {
+      if (kind !== 'where the capabilities need it') expect(typeof dialect[member as keyof Dialect], member).toBe(kind);
+    }
+  });
+
+  it('reads the reorganization state of tables exactly where its capabilities count REORG-recommended ALTERs', () => {
+    expect(typeof dialect.reorgState).toBe(caps.reorgBudget === null ? 'undefined' : 'function');
+  });
+
+  it('plans offline for its latest version, and for a version as an operator writes it', () => {
+    expect(dialect.capabilities(dialect.offline.spell(dialect.offline.latest)).server).not.toBe('');
   });
 
   it('its compiler has the SQL of the schema objects it declares, and only then', () => {
