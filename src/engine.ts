@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Capabilities, Connection, Dialect } from './dialect.js';
+import type { Capabilities, Connection, Dialect, ReorgState } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
 import { redactSecrets, redactUrl } from './redact.js';
@@ -27,6 +27,8 @@ import { readVersionSchemas } from './execute/version-schemas.js';
 import { plan as buildPlan } from './plan/planner.js';
 import { probeExpressions, refusedExpressionsError } from './plan/probe-expressions.js';
 import type { Plan, VersionSelected } from './plan/step.js';
+import type { LiveVersionSchema } from './model/version-schema.js';
+import { refuseServerLimits } from './plan/server-limits.js';
 
 /** An open database: the connection plus what dbtide knows about its server. */
 export interface Database {
@@ -132,38 +134,78 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const finishedJobs = await ledger.finishedJobs();
   const ranSqlSteps = await ledger.ranSqlSteps();
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs, ranSqlSteps } };
+  const base = db.schema ?? (await db.dialect.runtime.currentSchema(db.conn));
+  const versions = base === null ? [] : await readVersionSchemas(db.conn, db.dialect, base);
+  const planned = plannedChanges(db, declared, live, { base, versions });
+  await refuseUnmarkedVersionSchemas(db, declared, planned.changes, versions);
+  // Both probes build what the plan creates first: the same statements, made once.
+  const setup = probeSetup(db, declared, planned.changes);
+  await refuseInvalidExpressions(db, declared, live, planned.changes, setup);
+  await refuseExclusionsTheServerCannotBuild(db, planned.compared, planned.changes, setup);
+  const tables = [...new Set(planned.changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))].filter((t) => t in live.tables);
+  const rows = await db.dialect.estimateRows(db.conn, tables, options);
+  const reorg = db.caps.reorgBudget === null || !db.dialect.reorgState ? {} : await db.dialect.reorgState(db.conn, Object.keys(live.tables), options);
+  return { plan: phased(db, planned, { rows, reorg }), live };
+}
+
+/** A dialect at one server version: what planning reads, with or without a server. */
+export type PlanTarget = Pick<Database, 'dialect' | 'caps'>;
+
+/**
+ * Plans without a server (`plan --dialect`, `lint`): `live` is what the database is taken to hold
+ * (empty for a fresh install, a release's declaration for an upgrade from it). The refusals and
+ * the plan are those a server of that version would give, without what only a server can answer:
+ * expressions and operator classes are not probed, and rows are not estimated.
+ */
+export function planWithoutServer(target: PlanTarget, declared: DeclaredSchema, live: SchemaModel, base: string): PlanResult {
+  const planned = plannedChanges(target, declared, live, { base, versions: [] });
+  return { plan: phased(target, planned, { rows: {}, reorg: {} }), live };
+}
+
+interface PlannedChanges {
+  /** The declaration as this server compares it (MySQL: its unique indexes are its unique keys). */
+  compared: DeclaredSchema;
+  changes: Change[];
+  selected: VersionSelected | null;
+}
+
+/** The refusals that need only the declaration, the live model and the capabilities; then the diff and the version schema steps. */
+function plannedChanges(target: PlanTarget, declared: DeclaredSchema, live: SchemaModel, versions: { base: string | null; versions: LiveVersionSchema[] }): PlannedChanges {
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
-  refuseSchemaWideNameClashes(db, declared);
-  refuseForeignKeysTheServerRefuses(db, declared);
-  if (!db.caps.operatorClasses) refuseOperatorClasses(declared, db.caps.server);
-  refuseIndexOptions(declared, db.caps);
-  if (!db.caps.replicaIdentity) refuseReplicaIdentity(declared, db.caps.server);
-  refuseOverlongComments(declared, db.caps);
-  refuseSchemaObjects(declared, db.caps);
-  refuseRemovedObjectsInUse(declared, live, db.dialect.compiler.schemaObjects);
-  refuseConstraintFeatures(declared, db.caps);
-  const compared = db.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
-  const planned = diff(compared, live);
-  refuseObjectRenames(db, compared, live, planned);
-  const versions = await versionSchemaSteps(db, compared, live, planned);
-  const changes = [...planned, ...versions.changes];
-  // Both probes build what the plan creates first: the same statements, made once.
-  const setup = probeSetup(db, declared, changes);
-  await refuseInvalidExpressions(db, declared, live, changes, setup);
-  await refuseExclusionsTheServerCannotBuild(db, compared, changes, setup);
-  const tables = [...new Set(changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))];
-  const rows = await db.dialect.estimateRows(db.conn, tables.filter((t) => t in live.tables), options);
-  const plan = buildPlan(changes, {
-    caps: db.caps,
-    sql: db.dialect.compiler,
-    transitions: db.dialect.transitions,
-    batchLock: db.dialect.backfill.batchLock,
-    statements: db.dialect.statements,
-    tables: compared.model.tables,
-    rows,
+  refuseSchemaWideNameClashes(target, declared);
+  refuseForeignKeysTheServerRefuses(target, declared);
+  refuseServerLimits(declared, target.caps);
+  if (!target.caps.operatorClasses) refuseOperatorClasses(declared, target.caps.server);
+  refuseIndexOptions(declared, target.caps);
+  if (!target.caps.replicaIdentity) refuseReplicaIdentity(declared, target.caps.server);
+  refuseOverlongComments(declared, target.caps);
+  refuseSchemaObjects(declared, target.caps);
+  refuseRemovedObjectsInUse(declared, live, target.dialect.compiler.schemaObjects);
+  refuseConstraintFeatures(declared, target.caps);
+  const compared = target.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
+  const diffed = diff(compared, live);
+  refuseObjectRenames(target, compared, live, diffed);
+  const { base } = versions;
+  if (base === null) return { compared, changes: diffed, selected: null };
+  const selection = target.caps.versionSelection;
+  const { changes: steps, selected } = versionSchemaChanges(diffed, { declared: compared, base, selection, live: versions.versions, tables: Object.keys(live.tables) });
+  const select = selection === 'search-path' ? `search_path = ${selected}, ${base}` : `${target.dialect.runtime.schemaNoun} ${selected}`;
+  return { compared, changes: [...diffed, ...steps], selected: selected === null ? null : { schema: selected, base, selection, select } };
+}
+
+function phased(target: PlanTarget, planned: PlannedChanges, stats: { rows: Record<string, number>; reorg: Record<string, ReorgState> }): Plan {
+  const plan = buildPlan(planned.changes, {
+    caps: target.caps,
+    sql: target.dialect.compiler,
+    transitions: target.dialect.transitions,
+    batchLock: target.dialect.backfill.batchLock,
+    statements: target.dialect.statements,
+    tables: planned.compared.model.tables,
+    rows: stats.rows,
+    reorg: stats.reorg,
   });
-  return { plan: versions.selected ? { ...plan, version: versions.selected } : plan, live };
+  return planned.selected ? { ...plan, version: planned.selected } : plan;
 }
 
 function refuseMissingTransitionSources(declared: DeclaredSchema, live: SchemaModel): void {
@@ -186,7 +228,7 @@ function refuseBuiltOnSwappedColumns(declared: DeclaredSchema, live: SchemaModel
   );
 }
 
-function refuseSchemaWideNameClashes(db: Database, declared: DeclaredSchema): void {
+function refuseSchemaWideNameClashes(db: PlanTarget, declared: DeclaredSchema): void {
   const clashes = schemaWideNameClashes(declared.model.tables, db.caps, db.dialect.runtime.schemaNoun);
   if (clashes.length === 0) return;
   throw new DbtideError(
@@ -196,7 +238,7 @@ function refuseSchemaWideNameClashes(db: Database, declared: DeclaredSchema): vo
   );
 }
 
-function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchema): void {
+function refuseForeignKeysTheServerRefuses(db: PlanTarget, declared: DeclaredSchema): void {
   const problems = foreignKeyProblems(declared.model.tables, db.caps);
   if (problems.length === 0) return;
   throw new DbtideError(
@@ -206,7 +248,7 @@ function refuseForeignKeysTheServerRefuses(db: Database, declared: DeclaredSchem
   );
 }
 
-function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): void {
+function refuseObjectRenames(db: PlanTarget, declared: DeclaredSchema, live: SchemaModel, changes: Change[]): void {
   const problems = [...objectRenameProblems(declared, live, db.caps), ...keptNameProblems(changes, db.caps)];
   if (problems.length === 0) return;
   throw new DbtideError(
@@ -216,19 +258,9 @@ function refuseObjectRenames(db: Database, declared: DeclaredSchema, live: Schem
   );
 }
 
-/** The version schema steps; a schema under the name that is not dbtide's stops the plan. */
-async function versionSchemaSteps(
-  db: Database,
-  declared: DeclaredSchema,
-  live: SchemaModel,
-  changes: Change[],
-): Promise<{ changes: Change[]; selected: VersionSelected | null }> {
-  const base = db.schema ?? (await db.dialect.runtime.currentSchema(db.conn));
-  if (base === null) return { changes: [], selected: null };
-  const versions = await readVersionSchemas(db.conn, db.dialect, base);
-  const selection = db.caps.versionSelection;
-  const { changes: steps, selected } = versionSchemaChanges(changes, { declared, base, selection, live: versions, tables: Object.keys(live.tables) });
-  for (const step of steps) {
+/** A schema under a release's version schema name that is not dbtide's stops the plan. */
+async function refuseUnmarkedVersionSchemas(db: Database, declared: DeclaredSchema, changes: Change[], versions: LiveVersionSchema[]): Promise<void> {
+  for (const step of changes) {
     if (step.kind !== 'create-version-schema' || versions.some((v) => v.name === step.schema.name)) continue;
     if (!(await db.dialect.runtime.schemaExists(db.conn, step.schema.name))) continue;
     // An empty one is what a run stopped right after creating it leaves.
@@ -240,8 +272,6 @@ async function versionSchemaSteps(
       `rename or drop that ${schemaNoun} if it is not in use (dbtide names a release's version ${schemaNoun} <${schemaNoun}>_<release>), then run the command again`,
     );
   }
-  const select = selection === 'search-path' ? `search_path = ${selected}, ${base}` : `database ${selected}`;
-  return { changes: steps, selected: selected === null ? null : { schema: selected, base, selection, select } };
 }
 
 /** Every phase plans first, so a CHECK the server cannot parse stops `plan` and expand alike, not contract half done. */

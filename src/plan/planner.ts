@@ -1,4 +1,5 @@
-import type { Capabilities, SqlCompiler, TransitionSql } from '../dialect.js';
+import type { Capabilities, ReorgState, SqlCompiler, TransitionSql } from '../dialect.js';
+import { withReorganizations } from './reorg.js';
 import type { Change } from '../diff/changes.js';
 import { readIndexKeys } from '../model/index-entry.js';
 import type { TableModel } from '../model/schema-model.js';
@@ -24,7 +25,7 @@ import { addDomainCheck, createDomain, domainDefault, domainNotNull, dropDomain,
 import { addEnumValue, createEnum, dropEnum, rebuildEnum } from './operations/enum-type.js';
 import { alterSequence, createSequence, dropSequence, sequenceOwner } from './operations/sequence.js';
 import { laterPhase, phaseIndex, PHASES, type Phase, type Plan, type Step, type StepOperation } from './step.js';
-import { NEW_TABLE_LOCK, strongest, type LockInfo } from '../model/locks.js';
+import { NEW_TABLE_LOCK, strongest, type LockInfo, type Statement } from '../model/locks.js';
 import type { StatementClassifier } from '../model/statement-class.js';
 
 export interface PlanInput {
@@ -39,6 +40,8 @@ export interface PlanInput {
   statements: StatementClassifier;
   /** Estimated rows per table, for the cost shown with each step. */
   rows?: Record<string, number>;
+  /** Where the capabilities count REORG-recommended ALTERs: what live tables already count. */
+  reorg?: Record<string, ReorgState>;
 }
 
 /** Within a phase: build before use, tighten before relying on it, remove last. */
@@ -86,6 +89,8 @@ const RANK: Record<StepOperation, number> = {
   'drop-constraint': 10,
   'drop-index': 11,
   'drop-column': 12,
+  // Placed by src/plan/reorg.ts after the steps whose ALTERs need it, not by rank.
+  'reorg-table': 12,
   'sequence-owner': 1,
   // Converts the columns still declared, once the dropped ones (which may hold removed values) are gone.
   'rebuild-enum': 12.5,
@@ -171,11 +176,12 @@ export function plan(changes: Change[], input: PlanInput): Plan {
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
     warn: (message) => warnings.push(message),
   };
-  const drafts = actionable.flatMap((c) => draftsFor(c, ctx));
+  const drafts = actionable.flatMap((c) => draftsFor(c, ctx)).map((d) => keptForReorganization(d, ctx));
   const phases = assignPhases(drafts);
   const steps = order(drafts, phases).map((d): Step => {
     const phase = phases.get(d)!;
     const statements = d.render(phase);
+    const reorgAlters = input.caps.reorgBudget === null ? 0 : reorgUnits(statements, d.transactional);
     return {
       id: `${d.operation}:${d.name}`,
       phase,
@@ -196,9 +202,30 @@ export function plan(changes: Change[], input: PlanInput): Plan {
       needs: d.needs,
       ...(d.work ? { work: d.work } : {}),
       ...(d.raw ? { raw: d.raw } : {}),
+      ...(reorgAlters > 0 ? { reorgAlters } : {}),
     };
   });
-  return { steps, drift, warnings };
+  const contract = withReorganizations(steps.filter((s) => s.phase === 'contract'), { caps: input.caps, sql: input.sql, rows: input.rows, live: input.reorg ?? {} });
+  return { steps: [...steps.filter((s) => s.phase !== 'contract'), ...contract], drift, warnings };
+}
+
+/** A transactional step is one unit of work; otherwise each statement commits as its own. */
+const reorgUnits = (statements: Statement[], transactional: boolean) => {
+  const marked = statements.filter((s) => s.reorg).length;
+  return transactional ? Math.min(marked, 1) : marked;
+};
+
+/**
+ * A step with a REORG-recommended ALTER waits for contract, which reorganizes the table after it:
+ * in expand or migrate it would leave the table on its way to reorg-pending, where the old
+ * version's writes fail. A relaxation kept back so says what the new version must do meanwhile.
+ */
+function keptForReorganization(draft: StepDraft, ctx: PlanContext): StepDraft {
+  if (ctx.caps.reorgBudget === null || draft.earliest === 'contract' || !draft.render(draft.earliest).some((s) => s.reorg)) return draft;
+  if (draft.relaxing) {
+    ctx.warn(`${draft.name}: "${draft.description}" needs a reorganization of ${draft.table} on ${ctx.caps.server}, so it waits for contract; until then the new version must keep writing what it relaxes`);
+  }
+  return { ...draft, earliest: 'contract' };
 }
 
 function providersOf(drafts: StepDraft[]): Map<string, StepDraft[]> {

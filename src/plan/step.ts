@@ -8,8 +8,8 @@ import { PHASES, type Phase } from '../model/phase.js';
 
 export { PHASES, type Phase };
 
-/** What a step does: a change's kind, or the validation a deferred constraint gets. */
-export type StepOperation = Exclude<ChangeKind, 'drift'> | 'validate-constraint';
+/** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
+export type StepOperation = Exclude<ChangeKind, 'drift'> | 'validate-constraint' | 'reorg-table';
 
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
@@ -55,6 +55,8 @@ export interface Step {
   work?: StepWork;
   /** A raw SQL step's: what the ledger records once its statements all ran, and its declared `down`. */
   raw?: RawStep;
+  /** Units of work with a REORG-recommended statement it spends on its table (`Capabilities.reorgBudget`). */
+  reorgAlters?: number;
 }
 
 /** `hash` names the statements that ran; `down` undoes them (shown, never run yet). */

@@ -1,6 +1,6 @@
 import type { SqlCompiler } from '../dialect.js';
 
-type Optional = 'validateConstraint' | 'rebuildIndex' | 'setReplicaIdentity' | 'addExclusion' | 'setDeferrable';
+type Optional = 'validateConstraint' | 'rebuildIndex' | 'setReplicaIdentity' | 'addExclusion' | 'setDeferrable' | 'reorgTable';
 
 /**
  * The compiler method a strategy needs (src/dialect.ts names which): a dialect that chose the

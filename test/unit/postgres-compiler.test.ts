@@ -221,7 +221,8 @@ describe('postgresCapabilities', () => {
 
   it.each(['12', '15.4', '18.6', '16.2 (Debian 16.2-1.pgdg120+2)'])('accepts %j', (version) => {
     const caps = postgresCapabilities(version);
-    expect({ ...caps, isMetadataOnlyTypeChange: undefined, isStableDefaultExpression: undefined, foreignKeyTypesMatch: undefined, typeChangeKeeps: undefined }).toEqual({
+    expect(caps.typeProblem({ kind: 'uuid' })).toBeNull();
+    expect({ ...caps, isMetadataOnlyTypeChange: undefined, isStableDefaultExpression: undefined, foreignKeyTypesMatch: undefined, typeChangeKeeps: undefined, typeProblem: undefined }).toEqual({
       server: `PostgreSQL ${version}`,
       transactionalDdl: true,
       onlineIndexBuild: true,
@@ -249,6 +250,11 @@ describe('postgresCapabilities', () => {
       commentsInDefinition: false,
       commentLimits: null,
       replicaIdentity: true,
+      foreignKeyActions: { onDelete: ['no action', 'restrict', 'cascade', 'set null', 'set default'], onUpdate: ['no action', 'restrict', 'cascade', 'set null', 'set default'] },
+      keyColumnsNotNull: false,
+      foldsToUpperCase: false,
+      typeProblem: undefined,
+      reorgBudget: null,
     });
   });
 

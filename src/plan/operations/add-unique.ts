@@ -77,7 +77,8 @@ export const addUnique: Operation<'add-unique'> = ({ table, key, existingIndex }
     earliest: onNewColumns ? 'expand' : 'contract',
     add: (usingIndex) => ctx.sql.addUnique(table, key, { usingIndex }),
     prechecks: onNewColumns ? [] : [duplicates(table, key, ctx)],
-    needs: [],
+    // Db2 refuses a unique constraint over a column that may be NULL: its NOT NULL comes first.
+    needs: ctx.caps.keyColumnsNotNull ? key.columns.map((c) => fact.notNull(table, c)) : [],
   }, ctx)];
 };
 
