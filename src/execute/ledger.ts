@@ -119,8 +119,8 @@ export class Ledger {
   ) {}
 
   private p = (i: number) => this.dialect.runtime.param(i);
-  /** `release` and `sql` are reserved words in MySQL. */
-  private q = (name: 'release' | 'sql') => this.dialect.compiler.quote(name);
+  /** Quoted: `release` and `sql` are reserved words in MySQL, and Db2 takes no unquoted name starting with `_`. */
+  private q = (name: 'release' | 'sql' | `_dbtide_${string}`) => this.dialect.compiler.quote(name);
 
   /** The ledger's tables this schema lacks: creating them takes CREATE, using them does not. */
   async missingTables(): Promise<string[]> {
@@ -144,7 +144,7 @@ export class Ledger {
   async startRun(phase: Phase, release: string, schemaHash: string): Promise<string> {
     const id = randomUUID();
     await this.conn.query(
-      `INSERT INTO _dbtide_runs (id, phase, ${this.q('release')}, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
+      `INSERT INTO ${this.q('_dbtide_runs')} (id, phase, ${this.q('release')}, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
       [id, phase, release, schemaHash, new Date()],
     );
     return id;
@@ -152,7 +152,7 @@ export class Ledger {
 
   async finishRun(id: string, status: Exclude<RunStatus, 'running'>, message: string | null): Promise<void> {
     await this.conn.query(
-      `UPDATE _dbtide_runs SET status = ${this.p(1)}, finished_at = ${this.p(2)}, message = ${this.p(3)} WHERE id = ${this.p(4)}`,
+      `UPDATE ${this.q('_dbtide_runs')} SET status = ${this.p(1)}, finished_at = ${this.p(2)}, message = ${this.p(3)} WHERE id = ${this.p(4)}`,
       [status, new Date(), message, id],
     );
   }
@@ -169,14 +169,14 @@ export class Ledger {
   private async insertStatement(runId: string, s: StatementRecord, status: string, error: string | null) {
     const values = [runId, s.stepId, s.index, s.sql, status, s.attempts, error, s.startedAt, new Date()];
     await this.conn.query(
-      `INSERT INTO _dbtide_journal (run_id, step_id, statement_index, ${this.q('sql')}, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
+      `INSERT INTO ${this.q('_dbtide_journal')} (run_id, step_id, statement_index, ${this.q('sql')}, status, attempts, error, started_at, finished_at) VALUES (${values.map((_, i) => this.p(i + 1)).join(', ')})`,
       values,
     );
   }
 
   async jobCheckpoint(jobId: string): Promise<JobCheckpoint | undefined> {
     const [row] = await this.conn.query<JobCheckpoint>(
-      `SELECT upper_key, last_key, rows_done, status FROM _dbtide_backfills WHERE job_id = ${this.p(1)}`,
+      `SELECT upper_key, last_key, rows_done, status FROM ${this.q('_dbtide_backfills')} WHERE job_id = ${this.p(1)}`,
       [jobId],
     );
     return row;
@@ -186,7 +186,7 @@ export class Ledger {
   async startJob(jobId: string, upperKey: string | null, done: boolean): Promise<JobCheckpoint> {
     const status = done ? 'done' : 'running';
     await this.conn.query(
-      `INSERT INTO _dbtide_backfills (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${this.p(1)}, ${this.p(2)}, NULL, 0, ${this.p(3)}, ${this.p(4)})`,
+      `INSERT INTO ${this.q('_dbtide_backfills')} (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${this.p(1)}, ${this.p(2)}, NULL, 0, ${this.p(3)}, ${this.p(4)})`,
       [jobId, upperKey, status, new Date()],
     );
     return { upper_key: upperKey, last_key: null, rows_done: 0, status };
@@ -195,7 +195,7 @@ export class Ledger {
   /** Adds a batch to the job; call it in the batch's transaction so the two commit together. */
   async advanceJob(jobId: string, batch: { rows: number; lastKey: string | null; done: boolean }): Promise<void> {
     await this.conn.query(
-      `UPDATE _dbtide_backfills SET last_key = ${this.p(1)}, rows_done = rows_done + ${this.p(2)}, status = ${this.p(3)}, updated_at = ${this.p(4)} WHERE job_id = ${this.p(5)}`,
+      `UPDATE ${this.q('_dbtide_backfills')} SET last_key = ${this.p(1)}, rows_done = rows_done + ${this.p(2)}, status = ${this.p(3)}, updated_at = ${this.p(4)} WHERE job_id = ${this.p(5)}`,
       [batch.lastKey, batch.rows, batch.done ? 'done' : 'running', new Date(), jobId],
     );
   }
@@ -203,14 +203,14 @@ export class Ledger {
   /** Backfills and data moves that completed; none before the ledger exists. */
   async finishedJobs(): Promise<string[]> {
     if (!(await this.exists())) return [];
-    const rows = await this.conn.query<{ job_id: string }>("SELECT job_id FROM _dbtide_backfills WHERE status = 'done' ORDER BY job_id");
+    const rows = await this.conn.query<{ job_id: string }>(`SELECT job_id FROM ${this.q('_dbtide_backfills')} WHERE status = 'done' ORDER BY job_id`);
     return rows.map((r) => r.job_id);
   }
 
   /** Records a raw SQL step whose statements all ran; inside the step's transaction when it has one. */
   async sqlStepDone(runId: string, release: string, stepId: string, hash: string): Promise<void> {
     await this.conn.query(
-      `INSERT INTO _dbtide_sql_steps (${this.q('release')}, step_id, up_hash, run_id, finished_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, ${this.p(5)})`,
+      `INSERT INTO ${this.q('_dbtide_sql_steps')} (${this.q('release')}, step_id, up_hash, run_id, finished_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, ${this.p(5)})`,
       [release, stepId, hash, runId, new Date()],
     );
   }
@@ -219,7 +219,7 @@ export class Ledger {
   async ranSqlSteps(): Promise<RanSqlStep[]> {
     if (!(await this.dialect.runtime.tableExists(this.conn, '_dbtide_sql_steps'))) return [];
     const rows = await this.conn.query<{ release: string; step_id: string; up_hash: string }>(
-      `SELECT ${this.q('release')}, step_id, up_hash FROM _dbtide_sql_steps ORDER BY ${this.q('release')}, step_id`,
+      `SELECT ${this.q('release')}, step_id, up_hash FROM ${this.q('_dbtide_sql_steps')} ORDER BY ${this.q('release')}, step_id`,
     );
     return rows.map((r) => ({ release: r.release, id: r.step_id, hash: r.up_hash }));
   }
@@ -234,14 +234,14 @@ export class Ledger {
   async jobs(limit = 20): Promise<JobRecord[]> {
     if (!(await this.exists())) return [];
     const rows = await this.conn.query<JobRecord>(
-      `SELECT job_id, rows_done, status, updated_at FROM _dbtide_backfills ORDER BY updated_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`,
+      `SELECT job_id, rows_done, status, updated_at FROM ${this.q('_dbtide_backfills')} ORDER BY updated_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`,
     );
     return rows.map((r) => ({ ...r, updated_at: isoTime(r.updated_at)! }));
   }
 
   async runs(limit = 20): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
-    const rows = await this.conn.query<RunRecord>(`SELECT * FROM _dbtide_runs ORDER BY started_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`);
+    const rows = await this.conn.query<RunRecord>(`SELECT * FROM ${this.q('_dbtide_runs')} ORDER BY started_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`);
     return rows.map((r) => ({ ...r, started_at: isoTime(r.started_at)!, finished_at: isoTime(r.finished_at) }));
   }
 
@@ -249,7 +249,7 @@ export class Ledger {
   async statementsOf(release: string): Promise<JournaledStatement[]> {
     if (!(await this.exists())) return [];
     return this.conn.query<JournaledStatement>(
-      `SELECT r.phase, j.step_id, j.${this.q('sql')} FROM _dbtide_journal j JOIN _dbtide_runs r ON r.id = j.run_id
+      `SELECT r.phase, j.step_id, j.${this.q('sql')} FROM ${this.q('_dbtide_journal')} j JOIN ${this.q('_dbtide_runs')} r ON r.id = j.run_id
         WHERE r.${this.q('release')} = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
       [release],
     );
@@ -258,7 +258,7 @@ export class Ledger {
   /** Runs left `running` by a process that died: reported so the operator knows a resume happened. */
   async interruptedRuns(): Promise<RunRecord[]> {
     if (!(await this.exists())) return [];
-    return this.conn.query<RunRecord>("SELECT * FROM _dbtide_runs WHERE status = 'running' ORDER BY started_at");
+    return this.conn.query<RunRecord>(`SELECT * FROM ${this.q('_dbtide_runs')} WHERE status = 'running' ORDER BY started_at`);
   }
 
   async markInterrupted(ids: string[]): Promise<void> {
