@@ -7,6 +7,7 @@ import { redactText } from '../redact.js';
 import { registerCheck, registerStatus } from './commands/check-status.js';
 import { registerDemo } from './commands/demo.js';
 import { registerPhase } from './commands/phase.js';
+import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { registerPull } from './commands/pull.js';
 import { registerScan } from './commands/scan.js';
@@ -29,6 +30,7 @@ function buildProgram(): Command {
   registerPull(program);
   registerScan(program);
   registerVerifyChain(program);
+  registerLint(program);
   registerDemo(program);
   return program;
 }

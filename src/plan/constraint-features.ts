@@ -24,11 +24,13 @@ const declaredDeferrable = (declared: DeclaredSchema): string[] =>
  * A server without exclusion or deferrable constraints would fail the CREATE or ALTER mid-phase
  * (or, for DEFERRABLE, not parse it), so a release declaring one is refused before anything runs.
  */
+export const unsupportedConstraintFeatures = (declared: DeclaredSchema, caps: Capabilities): string[] => [
+  ...(caps.exclusionConstraints ? [] : declaredExclusions(declared)),
+  ...(caps.deferrableConstraints ? [] : declaredDeferrable(declared)),
+];
+
 export function refuseConstraintFeatures(declared: DeclaredSchema, caps: Capabilities): void {
-  const found = [
-    ...(caps.exclusionConstraints ? [] : declaredExclusions(declared)),
-    ...(caps.deferrableConstraints ? [] : declaredDeferrable(declared)),
-  ];
+  const found = unsupportedConstraintFeatures(declared, caps);
   if (found.length === 0) return;
   throw new DbtideError(
     `release ${declared.release} declares constraints ${caps.server} does not have; nothing was changed:\n${found.map((f) => `  ${f}`).join('\n')}`,
