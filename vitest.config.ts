@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/mysql-container.ts'],
+    globalSetup: ['test/support/mysql-container.ts', 'test/support/db2-container.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration files each create their own databases and mostly wait on the servers: on two
