@@ -8,10 +8,10 @@ export interface OfflineTarget extends PlanTarget {
   spec: string;
 }
 
-/** `all` is every dialect at its latest version. */
+/** Comma-separated; `all` is every dialect at its latest version. */
 export async function offlineTargets(spec: string): Promise<OfflineTarget[]> {
-  if (spec.trim().toLowerCase() === 'all') return Promise.all(DIALECT_NAMES.map((name) => offlineTarget(name)));
-  return Promise.all(spec.split(',').map((one) => offlineTarget(one.trim())));
+  const named = spec.split(',').map((one) => one.trim()).filter((one) => one !== '');
+  return Promise.all(named.flatMap((one) => (one.toLowerCase() === 'all' ? DIALECT_NAMES : [one])).map((one) => offlineTarget(one)));
 }
 
 export async function offlineTarget(spec: string): Promise<OfflineTarget> {
