@@ -14,6 +14,7 @@ export interface RuleSpelling {
   rowIdentity?: string;
 }
 
+// Quoted where used: Db2 takes no unquoted name that starts with an underscore.
 const RANK = '_dbtide_rank';
 
 /** `p.ref = c.col AND ...`: the child row (alias `child`) points at the parent row (alias `parent`). */
@@ -59,8 +60,8 @@ export function duplicates(table: string, rule: Extract<PrecheckRule, { kind: 'u
   const conditions = [...(rule.nullsNotDistinct ? [] : expressions.map((e) => `${e} IS NOT NULL`)), ...(rule.where ? [`(${rule.where})`] : [])];
   const order = key.length > 0 ? ` ORDER BY ${key.map(s.quote).join(', ')}` : '';
   const keep = key.length > 0 ? `${key.map(s.quote).join(', ')}, ` : '';
-  return `SELECT ${selectKey('d', key, s)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${RANK} ` +
-    `FROM ${s.quote(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}) d WHERE d.${RANK} > 1`;
+  return `SELECT ${selectKey('d', key, s)} FROM (SELECT ${keep}row_number() OVER (PARTITION BY ${expressions.join(', ')}${order}) AS ${s.quote(RANK)} ` +
+    `FROM ${s.quote(table)}${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''}) d WHERE d.${s.quote(RANK)} > 1`;
 }
 
 /**

@@ -174,10 +174,10 @@ describe('index options on PostgreSQL', () => {
 
   it('the duplicate scan keeps rows with NULL keys when NULLs are not distinct', () => {
     expect(postgresScan.offenders('users', { kind: 'unique', keys: [columnKey('email')], where: null, nullsNotDistinct: true }, ['id'])).toBe(
-      'SELECT d."id" FROM (SELECT "id", row_number() OVER (PARTITION BY "email" ORDER BY "id") AS _dbtide_rank FROM "users") d WHERE d._dbtide_rank > 1',
+      'SELECT d."id" FROM (SELECT "id", row_number() OVER (PARTITION BY "email" ORDER BY "id") AS "_dbtide_rank" FROM "users") d WHERE d."_dbtide_rank" > 1',
     );
     expect(postgresScan.offenders('users', { kind: 'unique', keys: [columnKey('email')], where: 'id > 0', nullsNotDistinct: true }, [])).toBe(
-      'SELECT 1 AS one FROM (SELECT row_number() OVER (PARTITION BY "email") AS _dbtide_rank FROM "users" WHERE (id > 0)) d WHERE d._dbtide_rank > 1',
+      'SELECT 1 AS one FROM (SELECT row_number() OVER (PARTITION BY "email") AS "_dbtide_rank" FROM "users" WHERE (id > 0)) d WHERE d."_dbtide_rank" > 1',
     );
   });
 });

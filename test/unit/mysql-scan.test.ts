@@ -14,14 +14,14 @@ describe('mysql scan: offending rows', () => {
 
   it('UNIQUE: every row of a group but the first in key order, over expression and prefix keys', () => {
     expect(scan.offenders('users', { kind: 'unique', keys: readIndexKeys(['tenant_id', 'lower(email)', 'name(10)', 'code DESC'], []), where: null }, ['id'])).toBe(
-      'SELECT d.`id` FROM (SELECT `id`, row_number() OVER (PARTITION BY `tenant_id`, (lower(email)), LEFT(`name`, 10), `code` ORDER BY `id`) AS _dbtide_rank ' +
-        'FROM `users` WHERE `tenant_id` IS NOT NULL AND (lower(email)) IS NOT NULL AND LEFT(`name`, 10) IS NOT NULL AND `code` IS NOT NULL) d WHERE d._dbtide_rank > 1',
+      'SELECT d.`id` FROM (SELECT `id`, row_number() OVER (PARTITION BY `tenant_id`, (lower(email)), LEFT(`name`, 10), `code` ORDER BY `id`) AS `_dbtide_rank` ' +
+        'FROM `users` WHERE `tenant_id` IS NOT NULL AND (lower(email)) IS NOT NULL AND LEFT(`name`, 10) IS NOT NULL AND `code` IS NOT NULL) d WHERE d.`_dbtide_rank` > 1',
     );
   });
 
   it('UNIQUE without a primary key still counts the rows beyond the first of each group', () => {
     expect(scan.offenders('users', { kind: 'unique', keys: [columnKey('email')], where: null }, [])).toBe(
-      'SELECT 1 AS one FROM (SELECT row_number() OVER (PARTITION BY `email`) AS _dbtide_rank FROM `users` WHERE `email` IS NOT NULL) d WHERE d._dbtide_rank > 1',
+      'SELECT 1 AS one FROM (SELECT row_number() OVER (PARTITION BY `email`) AS `_dbtide_rank` FROM `users` WHERE `email` IS NOT NULL) d WHERE d.`_dbtide_rank` > 1',
     );
   });
 
