@@ -420,6 +420,14 @@ export interface ExpressionProbeSql {
   defaultOf(column: ColumnModel): string;
   /** A default may read the row's other columns (MySQL), so its probe gets the row too. */
   defaultsReadRow: boolean;
+  /**
+   * The statement that makes the server parse, resolve and type `select` without reading a row:
+   * `EXPLAIN ...` (PostgreSQL, MySQL); Db2, whose EXPLAIN needs explain tables, compiles a query
+   * that returns no row.
+   */
+  explain(select: string): string;
+  /** What makes a SELECT of constants a query: nothing, or Db2's ` FROM SYSIBM.SYSDUMMY1`. */
+  fromNoTable: string;
 }
 
 /** A throwaway database made for a check (verify-chain), dropped afterwards. */

@@ -9,5 +9,7 @@ export const mysqlProbe: ExpressionProbeSql = {
   nullOf: () => 'NULL',
   valueOf: (expression) => `(${expression})`,
   defaultOf: (column) => defaultSql(column.default!, column.type),
+  explain: (select) => `EXPLAIN ${select}`,
+  fromNoTable: '',
   defaultsReadRow: true,
 };

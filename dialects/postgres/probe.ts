@@ -6,5 +6,7 @@ export const postgresProbe: ExpressionProbeSql = {
   nullOf: (type) => `CAST(NULL AS ${columnType(type)})`,
   valueOf: (expression, type) => `CAST((${expression}) AS ${columnType(type)})`,
   defaultOf: (column) => defaultSql(column.default!),
+  explain: (select) => `EXPLAIN ${select}`,
+  fromNoTable: '',
   defaultsReadRow: false,
 };

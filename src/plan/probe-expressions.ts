@@ -13,26 +13,26 @@ type ProbeDialect = Pick<Dialect, 'probe' | 'compiler'>;
 function rowSource(row: ProbeRow, dialect: ProbeDialect): string {
   const q = dialect.compiler.quote;
   const columns = row.columns.map((c) => `${dialect.probe.nullOf(c.type)} AS ${q(c.name)}`).join(', ');
-  return `(SELECT ${columns}) AS ${q(row.alias)}`;
+  return `(SELECT ${columns}${dialect.probe.fromNoTable}) AS ${q(row.alias)}`;
 }
 
 /**
- * The statement that makes the server parse, resolve and type the expression without running it
- * or touching a table: the row is a derived table of NULLs, so tables that do not exist yet are
+ * The statement that makes the server parse, resolve and type the expression without reading a
+ * row (`ExpressionProbeSql.explain`): the row is a derived table of NULLs, so tables that do not exist yet are
  * probed the same way.
  */
 export function probeStatement(e: DeclaredExpression, dialect: ProbeDialect): string {
   const { probe } = e;
   switch (probe.kind) {
     case 'condition':
-      return `EXPLAIN SELECT 1 FROM ${rowSource(probe.row, dialect)} WHERE (${probe.expression})`;
+      return dialect.probe.explain(`SELECT 1 FROM ${rowSource(probe.row, dialect)} WHERE (${probe.expression})`);
     case 'value': {
       const value = probe.type === null ? `(${probe.expression})` : dialect.probe.valueOf(probe.expression, probe.type);
-      return `EXPLAIN SELECT ${value} FROM ${rowSource(probe.row, dialect)}`;
+      return dialect.probe.explain(`SELECT ${value} FROM ${rowSource(probe.row, dialect)}`);
     }
     case 'default': {
       const value = dialect.probe.valueOf(dialect.probe.defaultOf(probe.column), probe.column.type);
-      return `EXPLAIN SELECT ${value}${dialect.probe.defaultsReadRow ? ` FROM ${rowSource(probe.row, dialect)}` : ''}`;
+      return dialect.probe.explain(`SELECT ${value}${dialect.probe.defaultsReadRow ? ` FROM ${rowSource(probe.row, dialect)}` : dialect.probe.fromNoTable}`);
     }
   }
 }
