@@ -44,7 +44,8 @@ interface Token {
 const tokenize = (sql: string): Token[] =>
   [...sql.matchAll(TOKEN)].map((m) => {
     const kind = (Object.keys(m.groups!) as Kind[]).find((k) => m.groups![k] !== undefined)!;
-    return { kind, text: m[0] };
+    // A comment is dropped: a line comment would swallow the rest of the trigger.
+    return { kind, text: kind === 'space' && m[0].trim() !== '' ? ' ' : m[0] };
   });
 
 export function rowExpression(expression: string, row: string): string {
