@@ -135,6 +135,7 @@ export const db2Compiler: SqlCompiler = {
   commentOnTable: (table, comment) => statement(`COMMENT ON TABLE ${quote(table)} IS ${commentText(comment)}`, DB2_LOCK.catalog),
   commentOnColumn: (table, column) => statement(`COMMENT ON COLUMN ${quote(table)}.${quote(column.name)} IS ${commentText(column.comment)}`, DB2_LOCK.catalog),
   // Classic REORG, the only kind a reorg-pending table takes. ADMIN_CMD takes the command as a
-  // string, so the quoted name sits inside a literal; unqualified, it is the session's schema.
+  // string, so the quoted name sits inside a literal; unqualified, it is the session's schema. The
+  // utility commits the unit of work it is called in before it starts: it runs as a step of its own.
   reorgTable: (table) => statement(`CALL SYSPROC.ADMIN_CMD(${literal(`REORG TABLE ${quote(table)}`)})`, DB2_LOCK.reorg),
 };

@@ -3,8 +3,9 @@ import { literal, quote, storedName } from './names.js';
 /**
  * The session global variable dbtide's triggers read to tell the backfill's writes from the
  * application's: each session has its own value, 0 until the backfill sets 1 (IBM's pattern in
- * db2-samples admin_scripts/globvarsupport.db2). It lives in the session's current schema, where
- * the triggers are made; unqualified, the triggers and SET find it through the SQL path.
+ * db2-samples admin_scripts/globvarsupport.db2). CREATE VARIABLE puts it in the session's current
+ * schema, where the triggers are made; an unqualified reference (the trigger's WHEN, the SET) finds
+ * it through CURRENT PATH, so the session's path must name that schema (the runtime's `useSchema`).
  */
 export const QUIET_VARIABLE = 'dbtide_quiet';
 

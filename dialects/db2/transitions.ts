@@ -36,9 +36,17 @@ function holds(when: Exclude<RowTest, { test: 'always' }>): string {
   }
 }
 
-/** One SET assigns every field: Db2 evaluates all its expressions before assigning any, as an UPDATE reads the row as written. */
-const assign = (values: Record<string, string>) =>
-  `SET ${Object.entries(values).map(([column, expression]) => `${field(NEW, column)} = ${rowExpression(expression, NEW)}`).join(', ')};`;
+/**
+ * One SET assigns every field. Several are assigned as one row, computed whole before any field
+ * takes its value, as an UPDATE reads the row as written: an expression never sees a field an
+ * earlier one assigned.
+ */
+function assign(values: Record<string, string>): string {
+  const targets = Object.keys(values).map((column) => field(NEW, column));
+  const expressions = Object.values(values).map((expression) => rowExpression(expression, NEW));
+  if (targets.length === 1) return `SET ${targets[0]} = ${expressions[0]};`;
+  return `SET (${targets.join(', ')}) = (${expressions.join(', ')});`;
+}
 
 /**
  * One trigger: the first branch whose test holds decides; none holding leaves the row alone. The
@@ -79,8 +87,8 @@ export const db2Transitions: TransitionSql = {
     db2Compiler.renameColumn(table, shadow, column),
   ],
   // In one unit of work: no one sees the old name missing between the rename and its view. RENAME
-  // TABLE fails while a trigger or view depends on the table (SQL0750N); the planner drops the
-  // sync triggers first.
+  // TABLE fails (SQL0750N) on the subject table of a trigger, on a parent or dependent table of a
+  // foreign key, and where a materialized query table reads it: what the plan must clear first.
   renameTableWithAlias: (from, to) => withLock(DB2_LOCK.catalog, `RENAME TABLE ${quote(from)} TO ${quote(to)}`, aliasViewSql(from, to)),
   dropAlias: (name) => withLock(DB2_LOCK.catalog, `DROP VIEW ${quote(name)}`),
 };
