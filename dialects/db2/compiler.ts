@@ -104,7 +104,7 @@ export const db2Compiler: SqlCompiler = {
   // Only lengthening a VARCHAR is metadata; any other change casts every row.
   alterColumnType: (table, column, { inPlace }) => {
     const clause = `ALTER COLUMN ${quote(column.name)} SET DATA TYPE ${columnType(column.type)}`;
-    return inPlace ? alter(table, clause) : reorgAlter(table, clause, DB2_LOCK.scan);
+    return inPlace ? alter(table, clause) : reorgAlter(table, clause, DB2_LOCK.castEveryRow);
   },
   setDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column.name)} SET DEFAULT ${defaultSql(column.default!)}`),
   dropDefault: (table, column) => alter(table, `ALTER COLUMN ${quote(column)} DROP DEFAULT`),

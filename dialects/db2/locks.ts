@@ -16,8 +16,10 @@ export const DB2_LOCK = {
   catalog: { level: 'Z (super exclusive), brief: catalog only', blocksWrites: false, rewritesTable: false, rank: 3 },
   /** ADD PRIMARY KEY, UNIQUE, FOREIGN KEY or CHECK: every row is checked before the statement ends. */
   checkedConstraint: { level: 'Z (super exclusive) while every row is checked (reads and writes wait)', blocksWrites: true, rewritesTable: false, rank: 3 },
-  /** SET DATA TYPE (casting every row) and SET NOT NULL (reading every row); both leave the table to be reorganized. */
-  scan: { level: 'Z (super exclusive) while every row is read (reads and writes wait)', blocksWrites: true, rewritesTable: true, rank: 3 },
+  /** SET NOT NULL: every row is read; the table is left to be reorganized. */
+  scan: { level: 'Z (super exclusive) while every row is read (reads and writes wait)', blocksWrites: true, rewritesTable: false, rank: 3 },
+  /** SET DATA TYPE other than lengthening a VARCHAR: every row is cast; the table is left to be reorganized. */
+  castEveryRow: { level: 'Z (super exclusive) while every row is cast (reads and writes wait)', blocksWrites: true, rewritesTable: true, rank: 3 },
   /** Classic (offline) REORG TABLE: the only kind that clears the reorg-pending state. */
   reorg: { level: 'REORG TABLE, classic (the table is rewritten; writes wait)', blocksWrites: true, rewritesTable: true, rank: 4 },
 } satisfies Record<string, LockInfo>;

@@ -146,7 +146,9 @@ describe('db2Compiler: statements', () => {
 
   it('states the lock each statement takes', () => {
     expect(db2Compiler.setNotNull('users', column('email'), { provenByCheck: false }).lock).toBe(DB2_LOCK.scan);
-    expect(db2Compiler.alterColumnType('users', column('score', T.bigint), { inPlace: false }).lock).toBe(DB2_LOCK.scan);
+    expect(db2Compiler.alterColumnType('users', column('score', T.bigint), { inPlace: false }).lock).toBe(DB2_LOCK.castEveryRow);
+    expect(DB2_LOCK.castEveryRow).toMatchObject({ blocksWrites: true, rewritesTable: true });
+    expect(DB2_LOCK.scan).toMatchObject({ blocksWrites: true, rewritesTable: false });
     expect(db2Compiler.alterColumnType('users', column('email', T.varchar(320)), { inPlace: true }).lock).toBe(DB2_LOCK.catalog);
     expect(db2Compiler.dropColumn('users', 'x').lock).toBe(DB2_LOCK.catalog);
     expect(db2Compiler.createIndex('users', index('i', ['email']), readIndexKeys(['email'], ['email']), { online: true }).lock).toBe(DB2_LOCK.onlineIndex);
