@@ -37,13 +37,21 @@ const CREATE_UNLESS_FOUND =
 /** `OLD TABLE (DELETE ...)`: a SELECT that changes rows is as bad as its changes. */
 const DATA_CHANGE = /\b(?:old|new|final) table \(/g;
 
-function statement(s: string): StatementClass | null {
+/** The data changes a statement reads rows from, or null when one's parenthesis is never closed. */
+function dataChanges(s: string): string[] | null {
   const changes = [...s.matchAll(DATA_CHANGE)].map((m) => {
     const open = m.index + m[0].length - 1;
-    return s.slice(open + 1, closingParen(s, open));
+    const close = closingParen(s, open);
+    return close === -1 ? null : s.slice(open + 1, close);
   });
-  if (changes.length > 0) return base.classify(changes.join('; '));
+  return changes.every((c) => c !== null) ? changes : null;
+}
+
+function statement(s: string): StatementClass | null {
   if (/^begin\b/.test(s)) return CREATE_UNLESS_FOUND.test(s) ? 'additive' : 'unknown';
+  const changes = dataChanges(s);
+  if (changes === null) return 'unknown';
+  if (changes.length > 0) return base.classify(changes.join('; '));
   // Checks the rows of a table whose constraints changed; the common rules would take it for a session setting.
   if (/^set integrity\b/.test(s)) return 'validation';
   // Strings are emptied, so the command ADMIN_CMD runs cannot be read: a REORG is what dbtide runs through it.

@@ -95,6 +95,7 @@ describe('db2Statements: Db2 statements the common rules do not know', () => {
     ['SELECT COUNT(*) FROM NEW TABLE (UPDATE "T" SET "A" = 1)', 'data'],
     ['WITH k (a) AS (VALUES 1) SELECT COUNT(*) FROM OLD TABLE (DELETE FROM "T")', 'destructive'],
     ['SELECT (SELECT COUNT(*) FROM OLD TABLE (DELETE FROM "T")) FROM SYSIBM.SYSDUMMY1', 'destructive'],
+    ['SELECT COUNT(*) FROM OLD TABLE (DELETE FROM "T"', 'unknown'],
   ])('%j is %s', (sql, expected) => {
     expect(db2Statements.classify(sql)).toBe(expected);
   });
@@ -125,6 +126,7 @@ describe('db2Statements: what hides in quotes, comments and compound statements'
     expect(db2Statements.classify('BEGIN\n  DELETE FROM "T";\nEND')).toBe('unknown');
     expect(db2Statements.classify('BEGIN ATOMIC\n  UPDATE "T" SET "A" = 1;\nEND')).toBe('unknown');
     expect(db2Statements.classify('BEGIN\n  DECLARE n INT;\n  SET n = 1;\nEND')).toBe('unknown');
+    expect(db2Statements.classify('BEGIN\n  DECLARE n INT;\n  SET n = (SELECT COUNT(*) FROM OLD TABLE (UPDATE "T" SET "A" = 1));\nEND')).toBe('unknown');
     expect(db2Statements.count('BEGIN\n  DELETE FROM "T";\nEND; DROP TABLE "U"')).toBe(2);
     expect(db2Statements.classify('BEGIN\n  DELETE FROM "T";\nEND; DROP TABLE "U"')).toBe('unknown');
   });
