@@ -83,9 +83,9 @@ const DROP_CONSTRAINT: Record<ConstraintKind, (name: string) => string> = {
 const commentText = (comment: string | null | undefined) => literal(comment ?? '');
 
 /**
- * One compiler for every Db2 LUW dbtide serves: the dialect's minimum is 11.1.1.1, where BOOLEAN
- * columns arrived, so a boolean is always BOOLEAN. Names go through names.ts: a lower-case
- * declared name is stored in upper case, what the application's unquoted SQL reads.
+ * One compiler for every Db2 LUW dbtide serves, so a boolean is always BOOLEAN, which arrived in
+ * 11.1.1.1: the capability table's minimum is to be that version. Names go through names.ts: a
+ * lower-case declared name is stored in upper case, what the application's unquoted SQL reads.
  */
 export const db2Compiler: SqlCompiler = {
   quote,
