@@ -25,14 +25,8 @@ const KEEP_LOCKS = 'WITH RS USE AND KEEP UPDATE LOCKS';
  */
 const counted = (rows: 'OLD' | 'FINAL', change: string) => `SELECT COUNT(*) AS "n" FROM ${rows} TABLE (${change})`;
 
-/**
- * The kit names its rank column `_dbtide_rank`, bare; Db2 takes a bare name only when it starts
- * with a letter, so it is quoted here.
- */
-const quoteRank = (sql: string) => sql.replace(/(?<![\w"])_dbtide_rank\b/g, '"_dbtide_rank"');
-
 export const db2Scan: ScanSql = {
-  offenders: (table, rule, key) => quoteRank(offenders(table, rule, key, SPELLING)),
+  offenders: (table, rule, key) => offenders(table, rule, key, SPELLING),
   countInRange(table, rule, key, hasAfter) {
     if (rule.kind === 'unique' || rule.kind === 'exclusion') throw new Error('duplicates and conflicts are not row-local: count them with count(offenders)');
     const range = keyRange(key, 't', { after: hasAfter, upTo: true }, `${quote(table)} t`);

@@ -1,5 +1,5 @@
 import type { TransitionSql } from '../../src/dialect.js';
-import { VERSION_MARKER, versionSchemaStatements } from '../../src/model/version-schema.js';
+import { versionSchemaStatements } from '../../src/model/version-schema.js';
 import { withLock } from '../../src/model/locks.js';
 import { DB2_LOCK } from './locks.js';
 import { literal, quote, storedName } from './names.js';
@@ -18,19 +18,11 @@ const createSchema = (name: string) =>
   '  END IF;\n' +
   'END';
 
-/**
- * Every Db2 SELECT reads a table; the marker's has none of its own, so it reads Db2's one-row
- * table. The shared statements write it without a FROM, which is added here.
- */
-const MARKER_VIEW = (schema: string) => `CREATE OR REPLACE VIEW ${quote(schema)}.${quote(VERSION_MARKER)} AS SELECT `;
-const ONE_ROW = ' FROM SYSIBM.SYSDUMMY1';
-
 /** A version schema is a plain schema of simple (updatable) views, rewritten by CREATE OR REPLACE VIEW. */
 export const db2VersionSchemas: Pick<TransitionSql, 'writeVersionSchema' | 'dropVersionSchema' | 'markedSchemas' | 'relationsOf'> = {
   writeVersionSchema: (schema) =>
-    versionSchemaStatements(schema, { quote, createSchema, text: literal, lock: DB2_LOCK.none }).map((s) =>
-      s.sql.startsWith(MARKER_VIEW(schema.name)) ? { ...s, sql: s.sql + ONE_ROW } : s,
-    ),
+    // Every Db2 SELECT reads a table: the marker's constants read Db2's one-row table.
+    versionSchemaStatements(schema, { quote, createSchema, text: literal, fromNoTable: ' FROM SYSIBM.SYSDUMMY1', lock: DB2_LOCK.none }),
   // RESTRICT (which Db2 requires) refuses a schema holding anything but the views dropped first.
   dropVersionSchema: (name, views) =>
     withLock(DB2_LOCK.none, ...views.map((v) => `DROP VIEW ${quote(name)}.${quote(v)}`), `DROP SCHEMA ${quote(name)} RESTRICT`),

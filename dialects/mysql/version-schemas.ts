@@ -10,7 +10,7 @@ import { MYSQL_LOCK } from './locks.js';
  */
 export const mysqlVersionSchemas: Pick<TransitionSql, 'writeVersionSchema' | 'dropVersionSchema' | 'markedSchemas' | 'relationsOf'> = {
   writeVersionSchema: (schema) =>
-    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE DATABASE IF NOT EXISTS ${quote(name)}`, text: literal, lock: MYSQL_LOCK.none }),
+    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE DATABASE IF NOT EXISTS ${quote(name)}`, text: literal, fromNoTable: '', lock: MYSQL_LOCK.none }),
   // The core drops a version database only when it holds nothing but dbtide's views.
   dropVersionSchema: (name) => withLock(MYSQL_LOCK.none, `DROP DATABASE IF EXISTS ${quote(name)}`),
   markedSchemas: 'SELECT TABLE_SCHEMA AS name FROM information_schema.VIEWS WHERE TABLE_NAME = ? ORDER BY 1',

@@ -7,7 +7,7 @@ import { PG_LOCK } from './locks.js';
 /** A version schema is a plain schema of auto-updatable views; a view follows a renamed column. */
 export const postgresVersionSchemas: Pick<TransitionSql, 'writeVersionSchema' | 'dropVersionSchema' | 'markedSchemas' | 'relationsOf'> = {
   writeVersionSchema: (schema) =>
-    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE SCHEMA IF NOT EXISTS ${quote(name)}`, text: (v) => `${literal(v)}::text`, lock: PG_LOCK.none }),
+    versionSchemaStatements(schema, { quote, createSchema: (name) => `CREATE SCHEMA IF NOT EXISTS ${quote(name)}`, text: (v) => `${literal(v)}::text`, fromNoTable: '', lock: PG_LOCK.none }),
   // Without CASCADE: anything else in the schema stops the drop rather than going with it.
   dropVersionSchema: (name, views) =>
     withLock(PG_LOCK.none, ...views.map((v) => `DROP VIEW IF EXISTS ${quote(name)}.${quote(v)}`), `DROP SCHEMA IF EXISTS ${quote(name)}`),

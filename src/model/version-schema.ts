@@ -52,6 +52,8 @@ export interface VersionSchemaWords {
   createSchema(name: string): string;
   /** A text value the marker view selects. */
   text(value: string): string;
+  /** What makes the marker's SELECT of constants a query: nothing, or Db2's ` FROM SYSIBM.SYSDUMMY1`. */
+  fromNoTable: string;
   /** What writing views takes: no lock on the tables. */
   lock: LockInfo;
 }
@@ -64,7 +66,7 @@ export function versionSchemaStatements(schema: VersionSchema, words: VersionSch
   const { quote } = words;
   const at = (relation: string) => `${quote(schema.name)}.${quote(relation)}`;
   const marker = (m: VersionMarker) =>
-    `CREATE OR REPLACE VIEW ${at(VERSION_MARKER)} AS SELECT ${[m.base, m.release, m.signature, m.stage].map((v, i) => `${words.text(v)} AS ${MARKER_COLUMNS[i]}`).join(', ')}`;
+    `CREATE OR REPLACE VIEW ${at(VERSION_MARKER)} AS SELECT ${[m.base, m.release, m.signature, m.stage].map((v, i) => `${words.text(v)} AS ${MARKER_COLUMNS[i]}`).join(', ')}${words.fromNoTable}`;
   const select = (view: VersionView) =>
     view.columns.map((c) => (c.reads === c.name ? quote(c.name) : `${quote(c.reads)} AS ${quote(c.name)}`)).join(', ');
   return withLock(
