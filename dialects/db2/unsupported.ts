@@ -57,6 +57,9 @@ function brief(text: string | null): string {
   return flat.length > 60 ? `${flat.slice(0, 59)}…` : flat;
 }
 
+/** SYSCAT keeps a view's or trigger's whole CREATE statement: what follows its head says more in a few words. */
+const body = (text: string | null, head: RegExp) => (text ?? '').replace(head, '');
+
 export async function unsupportedDb2(conn: Connection, found: Found): Promise<UnsupportedObject[]> {
   const sequences = await conn.query<{ name: string; start: string | number; increment: string | number }>(
     `SELECT SEQNAME AS "name", START AS "start", INCREMENT AS "increment" FROM SYSCAT.SEQUENCES WHERE SEQSCHEMA = ? AND SEQTYPE = 'S'`,
@@ -75,12 +78,12 @@ export async function unsupportedDb2(conn: Connection, found: Found): Promise<Un
       if (r.status === 'C' && found.tables.has(name)) return [{ kind: 'set integrity pending', name, table: null, detail: 'SET INTEGRITY must check the table before it can be used' }];
       return [];
     }),
-    ...found.userViews.map((v) => ({ kind: 'view', name: v.name, table: null, detail: brief(v.text) })),
+    ...found.userViews.map((v) => ({ kind: 'view', name: v.name, table: null, detail: brief(body(v.text, /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s.*?\sAS\s/is)) })),
     ...found.userTriggers.map((t) => ({
       kind: 'trigger',
       name: t.name,
       table: t.table_name,
-      detail: `${TRIGGER_TIMES[t.timing] ?? t.timing} ${TRIGGER_EVENTS[t.event] ?? t.event}: ${brief(t.text)}`,
+      detail: `${TRIGGER_TIMES[t.timing] ?? t.timing} ${TRIGGER_EVENTS[t.event] ?? t.event}: ${brief(body(t.text, /^.*?\sFOR\s+EACH\s+(?:ROW|STATEMENT)\s/is))}`,
     })),
     ...sequences.filter((s) => !dbtides(declaredName(s.name))).map((s) => ({ kind: 'sequence', name: declaredName(s.name), table: null, detail: `START WITH ${s.start} INCREMENT BY ${s.increment}` })),
     ...routines.filter((r) => !dbtides(declaredName(r.name))).map((r) => ({
