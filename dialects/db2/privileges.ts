@@ -1,6 +1,7 @@
 import type { Connection, IntrospectOptions } from '../../src/dialect.js';
 import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../../src/model/privileges.js';
 import { storedName } from './names.js';
+import { quoteStored as ident } from './stored-name.js';
 
 type TablePrivilege = 'CONTROL' | 'ALTER' | 'REFERENCES' | 'SELECT' | 'INSERT' | 'UPDATE';
 type SchemaPrivilege = 'CREATEIN' | 'ALTERIN' | 'DROPIN';
@@ -33,8 +34,6 @@ const GRANTEES = `((GRANTEETYPE = 'U' AND GRANTEE = ?) OR (GRANTEETYPE = 'G' AND
 
 /** A Y or G (grantable) in any of the rows. */
 const granted = (rows: Record<string, string>[], column: string) => rows.some((r) => r[column] === 'Y' || r[column] === 'G');
-
-const ident = (stored: string) => `"${stored.replace(/"/g, '""')}"`;
 
 /**
  * Reads SYSCAT.DBAUTH, SCHEMATA, SCHEMAAUTH, TABLES and TABAUTH; changes nothing. Tables that do

@@ -2,6 +2,7 @@ import type { Connection, HeldRunLock, RunLockSession, RuntimeSql } from '../../
 import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import { OWN_TABLE_PREFIX } from '../../src/model/own-objects.js';
 import { declaredName, quote, storedName } from './names.js';
+import { quoteStored } from './stored-name.js';
 
 /**
  * SQL0911N (-911): the unit of work was rolled back, reason 68 a lock timeout, 2 a deadlock; the
@@ -22,7 +23,7 @@ const sqlcodeOf = (error: unknown) => (error as { sqlcode?: unknown } | null)?.s
 const isLockTimeout = (error: unknown) =>
   LOCK_WAIT_FAILED.has(Number(sqlcodeOf(error))) || LOCK_MESSAGE.test(String((error as { message?: unknown } | null)?.message ?? ''));
 
-const LOCK_TABLE = quote(`${OWN_TABLE_PREFIX}lock`);
+const LOCK_TABLE = `${OWN_TABLE_PREFIX}lock`;
 
 const CURRENT_SCHEMA = 'SELECT CURRENT SCHEMA AS "name" FROM SYSIBM.SYSDUMMY1';
 
@@ -37,9 +38,11 @@ async function tableExists(conn: Pick<Connection, 'query'>, table: string): Prom
  * or disconnect, and the run's own connection commits its DDL. The lock is per schema whatever
  * the key: the core has one key, and a table lock needs no row per key (nor the lock escalation
  * that row locks can meet). A process that dies loses its connection, and the lock with it.
+ * The table is named with the run connection's schema: the second connection, opened from the
+ * URL, has not been given the schema a run selects (`useSchema`).
  */
 async function tryRunLock(session: RunLockSession, _key: string): Promise<HeldRunLock | null> {
-  await ensureLockTable(session.conn);
+  const lockTable = await ensureLockTable(session.conn);
   const conn = await session.connect();
   let signalTaken!: () => void;
   const taken = new Promise<void>((resolve) => (signalTaken = resolve));
@@ -47,7 +50,7 @@ async function tryRunLock(session: RunLockSession, _key: string): Promise<HeldRu
   const released = new Promise<void>((resolve) => (letGo = resolve));
   const holding = conn.transaction(async () => {
     await conn.query('SET CURRENT LOCK TIMEOUT NOT WAIT');
-    await conn.query(`LOCK TABLE ${LOCK_TABLE} IN EXCLUSIVE MODE`);
+    await conn.query(`LOCK TABLE ${lockTable} IN EXCLUSIVE MODE`);
     signalTaken();
     await released;
   });
@@ -66,11 +69,15 @@ async function tryRunLock(session: RunLockSession, _key: string): Promise<HeldRu
   });
 }
 
-async function ensureLockTable(conn: Connection): Promise<void> {
-  if (await tableExists(conn, `${OWN_TABLE_PREFIX}lock`)) return;
-  await conn.query(`CREATE TABLE ${LOCK_TABLE} ("HELD" SMALLINT)`).catch((error: unknown) => {
+/** Creates the lock table in the session's schema unless it is there; returns its qualified name. */
+async function ensureLockTable(conn: Connection): Promise<string> {
+  const [schema] = await conn.query<{ name: string }>(CURRENT_SCHEMA);
+  const table = `${quoteStored(schema!.name.trim())}.${quote(LOCK_TABLE)}`;
+  if (await tableExists(conn, LOCK_TABLE)) return table;
+  await conn.query(`CREATE TABLE ${table} ("HELD" SMALLINT)`).catch((error: unknown) => {
     if (sqlcodeOf(error) !== ALREADY_EXISTS) throw error;
   });
+  return table;
 }
 
 export const db2Runtime: RuntimeSql = {

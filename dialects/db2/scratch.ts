@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection, ScratchDatabase } from '../../src/dialect.js';
 import { connectDb2 } from './driver.js';
+import { quoteStored } from './stored-name.js';
 
 /** Schema names are at most 128 bytes; dbtide's are ASCII. */
 const MAX_NAME = 128;
@@ -22,7 +23,7 @@ export async function createScratchDb2(url: string, label: string, connect: (url
       await conn.close();
     }
   };
-  await run((conn) => conn.query(`CREATE SCHEMA "${name}"`));
+  await run((conn) => conn.query(`CREATE SCHEMA ${quoteStored(name)}`));
   let dropped = false;
   return {
     url: withCurrentSchema(url, name),
@@ -53,7 +54,7 @@ async function dropSchema(conn: Connection, schema: string): Promise<void> {
   const inout = (value: string) => ({ ParamType: 'INOUT', DataType: 'CHAR', Data: value, Length: MAX_NAME });
   const out = await conn.query<string | null>('CALL SYSPROC.ADMIN_DROP_SCHEMA(?, NULL, ?, ?)', [schema, inout(errorSchema), inout(errorTable)]);
   if (out.some((value) => value !== null && value !== undefined && String(value).trim() !== '')) {
-    throw new Error(`could not drop every object of schema ${schema}: see table "${errorSchema}"."${errorTable}" (drop it afterwards)`);
+    throw new Error(`could not drop every object of schema ${schema}: see table ${quoteStored(errorSchema)}.${quoteStored(errorTable)} (drop it afterwards)`);
   }
 }
 

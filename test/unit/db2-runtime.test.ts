@@ -81,6 +81,7 @@ class FakeConnection implements Connection {
   async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
     if (this.closed) throw new Error('closed');
     this.log.push(params ? `${sql} ${JSON.stringify(params)}` : sql);
+    if (sql.includes('CURRENT SCHEMA AS')) return [{ name: 'NOVA' }] as T[];
     if (sql.includes('SYSCAT.TABLES')) return (this.server.lockTable && params?.[0] === '_DBTIDE_LOCK' ? [{ found: 1 }] : []) as T[];
     if (sql.startsWith('CREATE TABLE')) this.server.lockTable = true;
     if (sql.startsWith('LOCK TABLE')) {
@@ -126,17 +127,19 @@ const runOn = (server: FakeServer, name: string): RunLockSession & { conn: FakeC
 };
 
 describe('the run lock', () => {
-  it('creates the lock table on the run connection, then locks it in a transaction left open on a second one', async () => {
+  it("creates the lock table in the run connection's schema, then locks it in a transaction left open on a second one", async () => {
     const server = new FakeServer();
     const run = runOn(server, 'run1');
     const lock = await db2Runtime.tryRunLock(run, 'dbtide:run');
     expect(lock).not.toBeNull();
     expect(run.conn.log).toEqual([
+      'SELECT CURRENT SCHEMA AS "name" FROM SYSIBM.SYSDUMMY1',
       `SELECT 1 AS "found" FROM SYSCAT.TABLES WHERE TABSCHEMA = CURRENT SCHEMA AND TABNAME = ? AND TYPE = 'T' ["_DBTIDE_LOCK"]`,
-      'CREATE TABLE "_DBTIDE_LOCK" ("HELD" SMALLINT)',
+      'CREATE TABLE "NOVA"."_DBTIDE_LOCK" ("HELD" SMALLINT)',
     ]);
+    // Named with the schema: the second connection, opened from the URL, has not had the run's schema selected.
     const lockConn = server.connections.find((c) => c.name === 'run1/lock1')!;
-    expect(lockConn.log).toEqual(['begin', 'SET CURRENT LOCK TIMEOUT NOT WAIT', 'LOCK TABLE "_DBTIDE_LOCK" IN EXCLUSIVE MODE']);
+    expect(lockConn.log).toEqual(['begin', 'SET CURRENT LOCK TIMEOUT NOT WAIT', 'LOCK TABLE "NOVA"."_DBTIDE_LOCK" IN EXCLUSIVE MODE']);
     expect(server.holder).toBe(lockConn);
     expect(lockConn.closed).toBe(false);
     await lock!.release();
@@ -166,7 +169,7 @@ describe('the run lock', () => {
     const next = await db2Runtime.tryRunLock(runOn(server, 'run2'), 'dbtide:run');
     expect(next).not.toBeNull();
     // The table exists: the second run does not create it again.
-    expect(server.connections.find((c) => c.name === 'run2')!.log).toHaveLength(1);
+    expect(server.connections.find((c) => c.name === 'run2')!.log.some((sql) => sql.startsWith('CREATE'))).toBe(false);
     await next!.release();
   });
 
