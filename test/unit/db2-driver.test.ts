@@ -1,11 +1,13 @@
 /**
  * The Db2 driver adapter against a fake ibm_db (no Db2 server, and no IBM CLI driver, here): the
  * URL's connection string, connection and load failures as messages that name their fix and never
- * the password, other Db2 platforms refused, transactions through ibm_db's begin/commit/rollback.
+ * the password, other Db2 platforms refused, transactions through ibm_db's begin/commit/rollback;
+ * and the scratch schema made and dropped through a connection.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { connectDb2, connectWith, db2ConnectionString, serverVersionDb2, type IbmDb, type IbmDbDatabase } from '../../dialects/db2/driver.js';
 import { parseDb2Version } from '../../dialects/db2/capabilities.js';
+import { createScratchDb2 } from '../../dialects/db2/scratch.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import type { Connection } from '../../src/dialect.js';
 import { DbtideError } from '../../src/errors.js';
@@ -266,5 +268,57 @@ describe('a session', () => {
     const version = await serverVersionDb2(conn);
     expect(version).toBe('DB2 v11.5.9.0');
     expect(parseDb2Version(version)).toEqual([11, 5, 9, 0]);
+  });
+});
+
+describe('a scratch schema', () => {
+  function server(dropLeftErrors = false) {
+    const log: string[] = [];
+    let created = '';
+    const connect = async (url: string): Promise<Connection> => {
+      log.push(`connect ${url}`);
+      return {
+        async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
+          log.push(params ? `${sql} ${JSON.stringify(params)}` : sql);
+          created ||= /^CREATE SCHEMA "(.+)"$/.exec(sql)?.[1] ?? '';
+          if (sql.includes('SYSCAT.SCHEMATA')) return [{ name: created }, { name: `${created}_002_JUNO` }, { name: 'NOVA' }] as T[];
+          if (sql.includes('SESSION_USER')) return [{ name: 'APP' }] as T[];
+          if (sql.startsWith('CALL')) return (dropLeftErrors ? ['APP', `${String(params?.[0])}_DROP_ERRORS`] : [null, null]) as T[];
+          return [];
+        },
+        transaction: (work) => work(),
+        close: async () => void log.push('close'),
+      };
+    };
+    return { log, connect };
+  }
+
+  it("is a new upper-case schema in the URL's database, its URL the same with currentSchema set", async () => {
+    const { log, connect } = server();
+    const scratch = await createScratchDb2('db2://app:p@ss@db.example:50000/SAMPLE?currentSchema=NOVA&Security=SSL', 'verify chain', connect);
+    expect(scratch.name).toMatch(/^DBTIDE_VERIFY_CHAIN_[0-9A-F]{6}$/);
+    expect(scratch.url).toBe(`db2://app:p@ss@db.example:50000/SAMPLE?Security=SSL&currentSchema=${scratch.name}`);
+    expect(log).toEqual(['connect db2://app:p@ss@db.example:50000/SAMPLE?currentSchema=NOVA&Security=SSL', `CREATE SCHEMA "${scratch.name}"`, 'close']);
+  });
+
+  it('drops its version schemas, then itself, through ADMIN_DROP_SCHEMA; twice is harmless', async () => {
+    const { log, connect } = server();
+    const scratch = await createScratchDb2('db2://app:pw@db.example/SAMPLE', 'probe', connect);
+    log.length = 0;
+    await scratch.drop();
+    await scratch.drop();
+    const calls = log.filter((l) => l.startsWith('CALL'));
+    const inout = (value: string) => ({ ParamType: 'INOUT', DataType: 'CHAR', Data: value, Length: 128 });
+    expect(calls).toEqual([
+      `CALL SYSPROC.ADMIN_DROP_SCHEMA(?, NULL, ?, ?) ${JSON.stringify([`${scratch.name}_002_JUNO`, inout('APP'), inout(`${scratch.name}_002_JUNO_DROP_ERRORS`)])}`,
+      `CALL SYSPROC.ADMIN_DROP_SCHEMA(?, NULL, ?, ?) ${JSON.stringify([scratch.name, inout('APP'), inout(`${scratch.name}_DROP_ERRORS`)])}`,
+    ]);
+    expect(log.filter((l) => l.startsWith('connect'))).toHaveLength(1);
+  });
+
+  it('says where the objects it could not drop are listed', async () => {
+    const { connect } = server(true);
+    const scratch = await createScratchDb2('db2://app:pw@db.example/SAMPLE', 'probe', connect);
+    await expect(scratch.drop()).rejects.toThrow(/could not drop every object of schema DBTIDE_PROBE_\w+_002_JUNO: see table "APP"\."DBTIDE_PROBE_\w+_002_JUNO_DROP_ERRORS"/);
   });
 });

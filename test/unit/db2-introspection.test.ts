@@ -1,10 +1,13 @@
 /**
- * The Db2 introspector against recorded SYSCAT rows (test/unit/db2/catalog-compute.ts): a
- * Connection answers each catalog query, told apart by the view it reads, and fails on any other.
+ * The Db2 introspector (and the privilege check, which reads the catalog too) against recorded
+ * SYSCAT rows (test/unit/db2/catalog-compute.ts): a Connection answers each catalog query, told
+ * apart by the view it reads, and fails on any other.
  */
 import { describe, expect, it } from 'vitest';
 import { estimateRowsDb2, introspectDb2, reorgStateDb2 } from '../../dialects/db2/introspector.js';
+import { db2Privileges } from '../../dialects/db2/privileges.js';
 import type { Connection } from '../../src/dialect.js';
+import type { PrivilegeNeed } from '../../src/model/privileges.js';
 import type { ColumnModel, IndexModel, SchemaModel } from '../../src/model/schema-model.js';
 import * as catalog from './db2/catalog-compute.js';
 
@@ -198,5 +201,57 @@ describe('statistics', () => {
     expect(await estimateRowsDb2(conn, [])).toEqual({});
     expect(await reorgStateDb2(conn, [])).toEqual({});
     expect(conn.asked).toEqual([]);
+  });
+});
+
+describe('privileges', () => {
+  const need = (action: PrivilegeNeed['action'], object: string | null): PrivilegeNeed => ({ action, object, steps: [`${action} ${object ?? ''}`] });
+
+  /** The session is APP in schema NOVA, owned by DBA; APP owns fixed_ips and the version schema nova_v2. */
+  function grants(dbadm: boolean): Connection {
+    const answers: [string, unknown[]][] = [
+      ['SESSION_USER AS "user"', [{ user: 'APP', schema: 'NOVA' }]],
+      ['SYSCAT.DBAUTH', dbadm ? [{ dbadm: 'Y' }] : [{ dbadm: 'N' }]],
+      ['SYSCAT.SCHEMAAUTH', [{ CREATEIN: 'Y', ALTERIN: 'N', DROPIN: 'N' }]],
+      ['SYSCAT.TABAUTH', [{ name: 'INSTANCES', CONTROL: 'N', ALTER: 'Y', REFERENCES: 'N', SELECT: 'Y', INSERT: 'G', UPDATE: 'Y' }]],
+      ['SYSCAT.SCHEMATA', [{ name: 'NOVA', owner: 'DBA' }, { name: 'NOVA_V2', owner: 'APP' }]],
+      ['SYSCAT.TABLES', [{ name: 'INSTANCES', owner: 'DBA' }, { name: 'FIXED_IPS', owner: 'APP' }]],
+    ];
+    return {
+      async query<T>(sql: string): Promise<T[]> {
+        const answer = answers.find(([marker]) => sql.includes(marker));
+        if (!answer) throw new Error(`no recorded answer to: ${sql}`);
+        return answer[1] as T[];
+      },
+      transaction: () => Promise.reject(new Error('no transaction')),
+      close: async () => {},
+    };
+  }
+
+  const needs = [
+    need('create-table', null),
+    need('alter', 'instances'),
+    need('reference', 'instances'),
+    need('drop', 'instances'),
+    need('create-trigger', 'fixed_ips'),
+    need('write-rows', '_dbtide_runs'),
+    need('version-schema', 'nova_v3'),
+    need('version-schema', 'nova_v2'),
+  ];
+
+  it('finds what the session lacks on tables, the schema and new schemas, with the statements that grant it', async () => {
+    const report = await db2Privileges(grants(false), needs);
+    expect(report.role).toBe('"APP"');
+    expect(report.schema).toBe('schema "NOVA"');
+    expect(report.missing.map((m) => [m.need.action, m.need.object, m.lacks])).toEqual([
+      ['reference', 'instances', 'REFERENCES on "NOVA"."INSTANCES"'],
+      ['drop', 'instances', 'CONTROL on "NOVA"."INSTANCES"'],
+      ['version-schema', 'nova_v3', 'DBADM, to create schema "NOVA_V3"'],
+    ]);
+    expect(report.fixes).toEqual(['CREATE SCHEMA "NOVA_V3" AUTHORIZATION "APP"', 'GRANT REFERENCES, CONTROL ON TABLE "NOVA"."INSTANCES" TO USER "APP"']);
+  });
+
+  it('lets DBADM do everything', async () => {
+    expect((await db2Privileges(grants(true), needs)).missing).toEqual([]);
   });
 });
