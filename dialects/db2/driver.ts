@@ -63,7 +63,7 @@ export async function connectDb2(url: string, options: { load?: LoadIbmDb } = {}
 }
 
 /** Imports ibm_db, telling apart the three ways it fails where IBM's CLI driver could not be installed. */
-export async function loadDriver(load: LoadIbmDb): Promise<IbmDb> {
+async function loadDriver(load: LoadIbmDb): Promise<IbmDb> {
   try {
     return await load();
   } catch (error) {
@@ -74,7 +74,8 @@ export async function loadDriver(load: LoadIbmDb): Promise<IbmDb> {
 function loadFailure(error: unknown): DbtideError {
   const code = codeOf(error);
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (?:package|module) 'ibm_db'/.test(message)) {
+  // Only ibm_db itself: a package it needs gone missing is a broken install, not a missing one.
+  if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /Cannot find (?:package|module) 'ibm_db'/.test(message)) {
     return new DbtideError('the Db2 dialect needs the ibm_db package, which is not installed', 1, 'npm install ibm_db (IBM\'s driver; its install script downloads IBM\'s CLI driver, so the machine needs to reach IBM\'s download site)');
   }
   // The `bindings` package's words: the addon was never built, because the install script could not fetch the CLI driver.
@@ -122,7 +123,7 @@ export function db2ConnectionString(url: ConnectionUrl): string {
   if (!params.some(([keyword]) => keyword.toUpperCase() === 'CONNECTTIMEOUT')) params.push(['CONNECTTIMEOUT', String(CONNECT_TIMEOUT_S)]);
   for (const [keyword, value] of [...pairs, ...params]) {
     if (value.includes(';')) {
-      const what = keyword === 'PWD' ? 'the password' : `${keyword}`;
+      const what = keyword === 'PWD' ? 'the password' : keyword;
       throw new DbtideError(
         `the database URL ${redactParsed(url)}: ${what} holds a ";", which IBM's CLI driver reads as the end of the value`,
         1,

@@ -191,6 +191,13 @@ describe('loading ibm_db', () => {
     expect(error.hint).toContain('DYLD_LIBRARY_PATH');
   });
 
+  it('a package ibm_db needs gone missing is a broken install, not a missing ibm_db', async () => {
+    const brokenInstall = Object.assign(new Error("Cannot find module 'bindings'\nRequire stack:\n- /app/node_modules/ibm_db/lib/odbc.js"), { code: 'MODULE_NOT_FOUND' });
+    const error = await loading(brokenInstall);
+    expect(error.message).toContain("ibm_db could not be loaded: Cannot find module 'bindings'");
+    expect(error.hint).toBe('reinstall it: npm install ibm_db');
+  });
+
   it('each failure says something different, and none shows the password', async () => {
     const errors = await Promise.all([notInstalled, notBuilt, noLibrary].map(loading));
     expect(new Set(errors.map((e) => e.message)).size).toBe(3);
