@@ -28,9 +28,10 @@ const RELATIONS_SQL = `
   FROM SYSCAT.TABLES
   WHERE TABSCHEMA = ? AND TYPE <> 'V'`;
 
+/** DEFAULT is a key word: the column is named quoted. */
 const COLUMNS_SQL = `
   SELECT TABNAME AS "table_name", COLNAME AS "name", COLNO AS "position", TYPENAME AS "type_name", LENGTH AS "length", SCALE AS "scale",
-         NULLS AS "nulls", DEFAULT AS "default_text", IDENTITY AS "identity", GENERATED AS "generated", TEXT AS "generation",
+         NULLS AS "nulls", "DEFAULT" AS "default_text", IDENTITY AS "identity", GENERATED AS "generated", TEXT AS "generation",
          CODEPAGE AS "codepage", REMARKS AS "comment"
   FROM SYSCAT.COLUMNS
   WHERE TABSCHEMA = ?

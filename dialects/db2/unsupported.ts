@@ -61,8 +61,9 @@ function brief(text: string | null): string {
 const body = (text: string | null, head: RegExp) => (text ?? '').replace(head, '');
 
 export async function unsupportedDb2(conn: Connection, found: Found): Promise<UnsupportedObject[]> {
+  // START and INCREMENT are key words: the columns are named quoted.
   const sequences = await conn.query<{ name: string; start: string | number; increment: string | number }>(
-    `SELECT SEQNAME AS "name", START AS "start", INCREMENT AS "increment" FROM SYSCAT.SEQUENCES WHERE SEQSCHEMA = ? AND SEQTYPE = 'S'`,
+    `SELECT SEQNAME AS "name", "START" AS "start", "INCREMENT" AS "increment" FROM SYSCAT.SEQUENCES WHERE SEQSCHEMA = ? AND SEQTYPE = 'S'`,
     [found.schema],
   );
   const routines = await conn.query<{ name: string; type: string; language: string | null }>(
