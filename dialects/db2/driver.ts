@@ -3,9 +3,10 @@
  * dependency: it is imported when a db2:// URL connects, never when this file loads, and typed
  * here by the little dbtide uses of it, so a unit test can hand `connectWith` a fake.
  *
- * Column names come back as the driver returns them: upper case for every unquoted name, Db2's
- * folding. The dialect's own queries therefore alias each column with a quoted lower-case name
- * (`SELECT TABNAME AS "table_name"`), so that code reading `row.table_name` or `row.n` finds it.
+ * Result columns are named as declared: Db2 folds an unquoted name to upper case (`SELECT job_id`
+ * answers JOB_ID), and the core reads `row.job_id`, so an all-upper-case column name comes back in
+ * lower case (`declaredName`, the inverse of the folding the compiler relies on). The dialect's own
+ * catalog queries alias their columns in lower case all the same, which reads the same either way.
  */
 import { codeOf, connectFailure, type ConnectAttempt, type ConnectProblem } from '../../src/dialect-kit/connect-failure.js';
 import { runTransaction, type TransactionControl } from '../../src/dialect-kit/transaction.js';
@@ -13,7 +14,7 @@ import { parseConnectionUrl, redactParsed, type ConnectionUrl } from '../../src/
 import type { Connection } from '../../src/dialect.js';
 import { DbtideError } from '../../src/errors.js';
 import { guardSecretsOf } from '../../src/redact.js';
-import { quote } from './names.js';
+import { declaredName, quote } from './names.js';
 
 /** What dbtide uses of an ibm_db 4.x connection (its `Database`, promise forms). */
 export interface IbmDbDatabase {
@@ -165,7 +166,7 @@ function session(db: IbmDbDatabase): Connection {
     async query<T>(sql: string, params?: unknown[]): Promise<T[]> {
       const result = await (params?.length ? db.query(sql, params.map(bindable)) : db.query(sql)).catch(rethrow);
       // A statement without a result set answers an empty array; one with several, an array per set: dbtide sends neither kind.
-      return (Array.isArray(result) ? result : []) as T[];
+      return (Array.isArray(result) ? result.map(declaredColumns) : []) as T[];
     },
     transaction: (work, options) => runTransaction(control, work, options),
     async close(): Promise<void> {
@@ -175,6 +176,9 @@ function session(db: IbmDbDatabase): Connection {
     },
   };
 }
+
+const declaredColumns = (row: unknown) =>
+  typeof row === 'object' && row !== null ? Object.fromEntries(Object.entries(row).map(([k, v]) => [declaredName(k), v])) : row;
 
 /**
  * ibm_db binds strings, numbers, booleans, Buffers and null; anything else would reach the server

@@ -98,7 +98,7 @@ export const db2Runtime: RuntimeSql = {
   ledgerTypes: { timestamp: { kind: 'timestamp', withTimeZone: false }, longText: { kind: 'text' } },
   tableExists,
   limit: (rows) => `FETCH FIRST ${rows} ROWS ONLY`,
-  // CURRENT PATH resolves routines and types, not tables: dbtide's statements name no unqualified routine of the schema.
+  // CURRENT PATH resolves routines, types and variables, not tables: dbtide names its one variable in full.
   useSchema: (schema) => [`SET CURRENT SCHEMA ${quote(schema)}`],
   schemaNoun: 'schema',
   async schemaExists(conn, schema) {

@@ -32,7 +32,7 @@ function alterAction(action: string): StatementClass | null {
  * version-schemas.ts). The statement they run is a string, emptied here; `db2Statements` reads it.
  */
 const CREATE_UNLESS_FOUND =
-  /^begin if not exists \(select 1 from syscat\.(?:variables where varschema = current schema and varname = ''|schemata where schemaname = '')\) then execute immediate ''; end if; end$/;
+  /^begin if not exists \(select 1 from syscat\.(?:variables where varschema = '' and varname = ''|schemata where schemaname = '')\) then execute immediate ''; end if; end$/;
 
 /** `OLD TABLE (DELETE ...)`: a SELECT that changes rows is as bad as its changes. */
 const DATA_CHANGE = /\b(?:old|new|final) table \(/g;

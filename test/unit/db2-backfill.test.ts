@@ -7,8 +7,8 @@ const one: BackfillJob = { id: 'j', table: 'people', key: ['id'], set: { score_n
 const two: BackfillJob = { ...one, table: 'memberships', key: ['tenant_id', 'user_id'] };
 
 const ENSURE_QUIET = `BEGIN
-  IF NOT EXISTS (SELECT 1 FROM SYSCAT.VARIABLES WHERE VARSCHEMA = CURRENT SCHEMA AND VARNAME = 'DBTIDE_QUIET') THEN
-    EXECUTE IMMEDIATE 'CREATE VARIABLE "DBTIDE_QUIET" SMALLINT DEFAULT 0';
+  IF NOT EXISTS (SELECT 1 FROM SYSCAT.VARIABLES WHERE VARSCHEMA = 'DBTIDE' AND VARNAME = 'QUIET') THEN
+    EXECUTE IMMEDIATE 'CREATE VARIABLE "DBTIDE"."QUIET" SMALLINT DEFAULT 0';
   END IF;
 END`;
 
@@ -53,8 +53,8 @@ describe('db2 backfill: keyset batches', () => {
   });
 
   it('quiets the triggers through the session variable, made first if missing; a batch holds row locks', () => {
-    expect(backfill.quietTriggers(true)).toEqual([ENSURE_QUIET, 'SET "DBTIDE_QUIET" = 1']);
-    expect(backfill.quietTriggers(false)).toEqual([ENSURE_QUIET, 'SET "DBTIDE_QUIET" = 0']);
+    expect(backfill.quietTriggers(true)).toEqual([ENSURE_QUIET, 'SET "DBTIDE"."QUIET" = 1']);
+    expect(backfill.quietTriggers(false)).toEqual([ENSURE_QUIET, 'SET "DBTIDE"."QUIET" = 0']);
     expect(backfill.batchLock).toBe(DB2_LOCK.batch);
     expect(backfill.batchLock.blocksWrites).toBe(false);
   });

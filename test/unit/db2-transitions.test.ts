@@ -13,8 +13,8 @@ const transitions = statementText(db2Transitions);
 
 const ENSURE_QUIET = [
   'BEGIN',
-  "  IF NOT EXISTS (SELECT 1 FROM SYSCAT.VARIABLES WHERE VARSCHEMA = CURRENT SCHEMA AND VARNAME = 'DBTIDE_QUIET') THEN",
-  `    EXECUTE IMMEDIATE 'CREATE VARIABLE "DBTIDE_QUIET" SMALLINT DEFAULT 0';`,
+  "  IF NOT EXISTS (SELECT 1 FROM SYSCAT.VARIABLES WHERE VARSCHEMA = 'DBTIDE' AND VARNAME = 'QUIET') THEN",
+  `    EXECUTE IMMEDIATE 'CREATE VARIABLE "DBTIDE"."QUIET" SMALLINT DEFAULT 0';`,
   '  END IF;',
   'END',
 ].join('\n');
@@ -24,7 +24,7 @@ const rename: SyncSpec = {
 };
 
 const trigger = (head: string, referencing: string, ...body: string[]) =>
-  [head, `REFERENCING ${referencing} FOR EACH ROW WHEN ("DBTIDE_QUIET" = 0)`, 'BEGIN ATOMIC', ...body.map((l) => `  ${l}`), '  END IF;', 'END'].join('\n');
+  [head, `REFERENCING ${referencing} FOR EACH ROW WHEN ("DBTIDE"."QUIET" = 0)`, 'BEGIN ATOMIC', ...body.map((l) => `  ${l}`), '  END IF;', 'END'].join('\n');
 
 describe('db2 transitions: dual-write triggers', () => {
   it('makes the quiet variable unless it exists, then an UPDATE trigger and the INSERT trigger named by the sync', () => {

@@ -57,7 +57,7 @@ describe('lint', () => {
 
   it('checks only the dialects asked for', async () => {
     const report = await lintChain(broken(), await offlineTargets('postgres,mysql@10.11'));
-    expect(report.servers).toEqual(['PostgreSQL 17', 'MariaDB 10.11']);
+    expect(report.servers).toEqual(['PostgreSQL 17', 'MariaDB 10.11.0']);
     expect(report.findings).toEqual([]);
   });
 
