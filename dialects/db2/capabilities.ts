@@ -4,7 +4,7 @@ import { sameColumnType, type ColumnType } from '../../src/model/column-type.js'
 /** The oldest Db2 LUW dbtide plans for: `IS DISTINCT FROM` in triggers, OFFSET and FETCH FIRST arrived in 11.1. */
 export const MIN_DB2: number[] = [11, 1];
 
-/** BOOLEAN columns arrived in 11.1.1.1 (Mod Pack 1 Fix Pack 1); before it a boolean is a SMALLINT kept to 0 and 1 by a check. */
+/** BOOLEAN columns arrived in 11.1.1.1 (Mod Pack 1 Fix Pack 1). */
 const BOOLEAN_SINCE = [11, 1, 1, 1];
 
 /**
@@ -23,8 +23,6 @@ export const atLeast = (have: number[], want: number[]) => {
   return true;
 };
 
-export const hasBoolean = (version: number[]) => atLeast(version, BOOLEAN_SINCE);
-
 /**
  * Only lengthening a VARCHAR keeps a table out of reorg-pending and reads no row; every other SET
  * DATA TYPE casts each row and counts toward the reorganization.
@@ -41,8 +39,10 @@ const foreignKeyTypesMatch = (child: ColumnType, parent: ColumnType) =>
   sameColumnType(child, parent) || (child.kind === 'varchar' && parent.kind === 'varchar');
 
 /** Types Db2 has no column type for, with what to declare instead: a stand-in would not read back as declared. */
-function typeProblem(type: ColumnType): string | null {
+function typeProblem(type: ColumnType, version: number[]): string | null {
   switch (type.kind) {
+    case 'boolean':
+      return atLeast(version, BOOLEAN_SINCE) ? null : `Db2 ${version.join('.')} has no BOOLEAN (it arrived in ${BOOLEAN_SINCE.join('.')}): declare smallint with a check (c IN (0, 1)), or upgrade the server`;
     case 'uuid':
       return 'Db2 has no uuid type: declare native("CHAR(36)") (or native("CHAR(16) FOR BIT DATA")) and generate the values in the application';
     case 'json':
@@ -105,7 +105,7 @@ export function db2Capabilities(version: string): Capabilities {
     foreignKeyActions: { onDelete: ['no action', 'restrict', 'cascade', 'set null'], onUpdate: ['no action', 'restrict'] },
     keyColumnsNotNull: true,
     foldsToUpperCase: true,
-    typeProblem,
+    typeProblem: (type) => typeProblem(type, numbers),
     reorgBudget: 3,
   };
 }

@@ -97,9 +97,8 @@ export function db2ColumnType(spelling: string): ColumnType {
 /**
  * The column's type, default and identity. A generated column (GENERATED set, not an identity)
  * keeps its expression in a native type, so that `<name> <native sql>` creates it again.
- * `smallintBoolean`: the column is a SMALLINT kept to 0 and 1 by dbtide's check (before 11.1.1.1).
  */
-export function db2Column(row: ColumnRow, smallintBoolean: boolean): Pick<ColumnModel, 'type' | 'default' | 'identity'> {
+export function db2Column(row: ColumnRow): Pick<ColumnModel, 'type' | 'default' | 'identity'> {
   const spelling = db2TypeSpelling(row);
   if (row.identity === 'Y') {
     return { type: db2ColumnType(spelling), default: null, identity: row.generated === 'A' ? 'always' : 'by-default' };
@@ -107,7 +106,7 @@ export function db2Column(row: ColumnRow, smallintBoolean: boolean): Pick<Column
   if (row.generated.trim() !== '' && row.generation) {
     return { type: { kind: 'native', sql: `${spelling} GENERATED ALWAYS ${row.generation.trim()}` }, default: null, identity: null };
   }
-  const type: ColumnType = smallintBoolean && spelling === 'SMALLINT' ? { kind: 'boolean' } : db2ColumnType(spelling);
+  const type = db2ColumnType(spelling);
   return { type, default: db2Default(row.default_text, type), identity: null };
 }
 

@@ -9,9 +9,9 @@ import type { Connection, IntrospectOptions, ReorgState } from '../../src/dialec
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { isAliasView } from './alias-view.js';
-import { db2Column, db2TypeSpelling, type ColumnRow } from './introspect-columns.js';
+import { db2Column, type ColumnRow } from './introspect-columns.js';
 import { readConstraints } from './introspect-constraints.js';
-import { booleanCheckName, declaredName, storedName } from './names.js';
+import { declaredName, storedName } from './names.js';
 import { byPlainOrder, unsupportedDb2, type RelationRow, type TriggerRow } from './unsupported.js';
 
 /** The schema to read, as the catalog stores it: the one named, or the session's CURRENT SCHEMA. */
@@ -82,10 +82,7 @@ export async function introspectDb2(conn: Connection, options?: IntrospectOption
     const table = tables.get(declaredName(row.table_name));
     if (!table) continue;
     const name = declaredName(row.name);
-    const checks = constraints.checks.get(table.name) ?? [];
-    const booleanCheck = db2TypeSpelling(row) === 'SMALLINT' ? checks.find((c) => c.name === booleanCheckName(table.name, name)) : undefined;
-    if (booleanCheck) constraints.checks.set(table.name, checks.filter((c) => c !== booleanCheck));
-    table.columns.push({ name, nullable: row.nulls === 'Y', ...db2Column(row, booleanCheck !== undefined), ...(row.comment ? { comment: row.comment } : {}) });
+    table.columns.push({ name, nullable: row.nulls === 'Y', ...db2Column(row), ...(row.comment ? { comment: row.comment } : {}) });
   }
   for (const table of tables.values()) {
     table.primaryKey = constraints.primaryKeys.get(table.name) ?? null;

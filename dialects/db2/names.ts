@@ -1,5 +1,3 @@
-import { fitName } from '../../src/declaration/names.js';
-
 /**
  * Db2 folds an unquoted name to upper case, so the application's `SELECT ... FROM instances` reads
  * INSTANCES. A name declared in lower case is therefore stored in upper case (quoted, so a reserved
@@ -15,9 +13,3 @@ export const quote = (identifier: string) => `"${storedName(identifier).replace(
 
 /** A string literal: Db2 has no backslash escapes. */
 export const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
-
-/**
- * Before Db2 11.1.1.1 a boolean column is a SMALLINT kept to 0 and 1 by this check, which the
- * introspector reads back as the boolean (and leaves out of the table's checks).
- */
-export const booleanCheckName = (table: string, column: string) => fitName(`${table}_${column}_bool`);

@@ -80,6 +80,14 @@ describe('Db2 types', () => {
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^tables\\.events\\.columns\\.v: .*${message.source}`))]);
   });
 
+  it('takes BOOLEAN from 11.1.1.1 on, and before it says what to declare instead', () => {
+    const flags = declared(table('events', { columns: [col('done', kind('boolean'))] }));
+    expect(serverLimitProblems(flags, db2Capabilities('11.1.1.1'))).toEqual([]);
+    expect(serverLimitProblems(flags, db2Capabilities('SQL11011'))).toEqual([
+      'tables.events.columns.done: Db2 11.1.1 has no BOOLEAN (it arrived in 11.1.1.1): declare smallint with a check (c IN (0, 1)), or upgrade the server',
+    ]);
+  });
+
   it('takes the portable types it has', () => {
     const columns = [T.int, T.bigint, kind('smallint'), T.text, kind('boolean'), kind('date'), kind('timestamp'), kind('real'), kind('double'), T.varchar(32672), T.numeric(31, 4)];
     expect(serverLimitProblems(declared(table('events', { columns: columns.map((type, i) => col(`c${i}`, type)) })), db2)).toEqual([]);

@@ -55,8 +55,7 @@ export const columns = [
   column('FIXED_IPS', 'ID', 0, 'BIGINT', 8, 0, { ...notNull, identity: 'A' }),
   column('FIXED_IPS', 'ADDRESS', 1, 'VARCHAR', 39, 0, notNull),
   column('FIXED_IPS', 'INSTANCE_UUID', 2, 'VARCHAR', 36, 0),
-  // A boolean as a server before 11.1.1.1 keeps it: a SMALLINT checked by dbtide's fixed_ips_allocated_bool.
-  column('FIXED_IPS', 'ALLOCATED', 3, 'SMALLINT', 2, 0, { default: '0' }),
+  column('FIXED_IPS', 'ALLOCATED', 3, 'BOOLEAN', 1, 0, { default: 'FALSE' }),
   column('FIXED_IPS', 'LEASED', 4, 'BOOLEAN', 1, 0, { default: 'FALSE' }),
   column('FIXED_IPS', 'MAC', 5, 'CHARACTER', 6, 0, { codepage: 0 }),
   column('INSTANCES', 'ID', 0, 'INTEGER', 4, 0, { ...notNull, identity: 'D' }),
@@ -115,7 +114,6 @@ export const references = [
 
 /** CHECKS joined to TABCONST: TYPE A is the server's own check of a GENERATED ALWAYS column. */
 export const checks = [
-  { table_name: 'FIXED_IPS', name: 'FIXED_IPS_ALLOCATED_BOOL', expression: 'ALLOCATED IN (0, 1)', type: 'C', enforced: 'Y' },
   { table_name: 'FIXED_IPS', name: 'FIXED_IPS_ADDRESS_NOT_EMPTY', expression: "address <> ''", type: 'C', enforced: 'Y' },
   { table_name: 'FIXED_IPS', name: 'SQL241204113000300', expression: 'ID', type: 'A', enforced: 'Y' },
   { table_name: 'INSTANCES', name: 'INSTANCES_MEMORY_MB_POSITIVE', expression: 'memory_mb > 0 ', type: 'C', enforced: 'N' },
