@@ -4,6 +4,7 @@
  * asking (locks, ledger types). Its live behaviour is test/integration/dialect-conformance.test.ts.
  */
 import { describe, expect, it } from 'vitest';
+import { db2Dialect } from '../../dialects/db2/index.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
 import type { Capabilities, Dialect } from '../../src/dialect.js';
@@ -11,6 +12,7 @@ import type { Capabilities, Dialect } from '../../src/dialect.js';
 const SERVERS: { dialect: Dialect; versions: string[] }[] = [
   { dialect: postgresDialect, versions: ['12', '15.4', '18.6'] },
   { dialect: mysqlDialect, versions: ['8.0.36', '10.11.19-MariaDB', '11.4.2-MariaDB'] },
+  { dialect: db2Dialect, versions: ['DB2 v11.1.4.7', 'DB2 v11.5.9.0', 'DB2 v12.1.0.0', 'SQL11059'] },
 ];
 
 /** The optional compiler methods each strategy calls. */
