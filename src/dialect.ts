@@ -142,6 +142,12 @@ export interface Capabilities {
   /** Why the server cannot hold a column of this type, with what to declare instead; null when it can. */
   typeProblem(type: ColumnType): string | null;
   /**
+   * Types whose values the server can neither index nor compare (Db2's CLOB and BLOB, which `text`
+   * and `binary` become): a key, index or foreign key over such a column, or a transition reading
+   * or writing one (its trigger compares old and new values), is refused at plan.
+   */
+  uncomparableTypes: ColumnType['kind'][];
+  /**
    * Units of work with a REORG-recommended statement (`Statement.reorg`: Db2's DROP COLUMN, SET or
    * DROP NOT NULL, most SET DATA TYPE) a table takes before it must be reorganized; null: the server
    * has no such rule. Where set, those statements run only in contract and the plan reorganizes each

@@ -106,6 +106,8 @@ export function db2Capabilities(version: string): Capabilities {
     keyColumnsNotNull: true,
     foldsToUpperCase: true,
     typeProblem: (type) => typeProblem(type, numbers),
+    // CLOB and BLOB: no index, no key, no comparison (a trigger's IS DISTINCT FROM included).
+    uncomparableTypes: ['text', 'binary'],
     reorgBudget: 3,
   };
 }

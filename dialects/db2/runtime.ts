@@ -114,13 +114,13 @@ export const db2Runtime: RuntimeSql = {
     fix: 'name the schema in the URL (db2://user@host:50000/<database>?currentSchema=<schema>) or with --database-schema <name>',
   },
   param: () => '?',
-  // The row as stored, generated values included; its columns under their declared names.
+  // The row as stored, generated values included (the driver names its columns as declared).
   async insertRow(conn, table, row) {
     const columns = Object.keys(row);
     const [inserted] = await conn.query<Record<string, unknown>>(
       `SELECT * FROM FINAL TABLE (INSERT INTO ${quote(table.name)} (${columns.map(quote).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}))`,
       columns.map((c) => row[c]),
     );
-    return inserted ? Object.fromEntries(Object.entries(inserted).map(([name, value]) => [declaredName(name), value])) : row;
+    return inserted ?? row;
   },
 };

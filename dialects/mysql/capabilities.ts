@@ -96,6 +96,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     keyColumnsNotNull: false,
     foldsToUpperCase: false,
     typeProblem: () => null,
+    uncomparableTypes: [],
     reorgBudget: null,
   };
 }

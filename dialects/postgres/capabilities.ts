@@ -84,6 +84,7 @@ export function postgresCapabilities(version: string): Capabilities {
     keyColumnsNotNull: false,
     foldsToUpperCase: false,
     typeProblem: () => null,
+    uncomparableTypes: [],
     reorgBudget: null,
   };
 }

@@ -1,8 +1,9 @@
 import type { Capabilities } from '../dialect.js';
 import { DbtideError } from '../errors.js';
 import type { DeclaredSchema, KeyConstraint, TableModel } from '../model/schema-model.js';
+import type { Transition } from '../model/transition.js';
 
-type Rules = Pick<Capabilities, 'server' | 'typeProblem' | 'foreignKeyActions' | 'keyColumnsNotNull' | 'foldsToUpperCase'>;
+type Rules = Pick<Capabilities, 'server' | 'typeProblem' | 'foreignKeyActions' | 'keyColumnsNotNull' | 'foldsToUpperCase' | 'uncomparableTypes'>;
 
 const typeProblems = (table: TableModel, rules: Rules) =>
   table.columns.flatMap((c) => {
@@ -41,6 +42,27 @@ function nullableKeyProblems(table: TableModel, tables: Record<string, TableMode
   return [...own, ...referenced];
 }
 
+/** Columns of a type the server cannot index or compare, where an index, a key or a transition needs them to be. */
+function uncomparableProblems(table: TableModel, transitions: Transition[], rules: Rules): string[] {
+  if (rules.uncomparableTypes.length === 0) return [];
+  const type = (name: string) => table.columns.find((c) => c.name === name)?.type.kind;
+  const uncomparable = (name: string) => rules.uncomparableTypes.includes(type(name)!);
+  const why = (name: string) => `${table.name}.${name} is ${type(name)}, which ${rules.server} can neither index nor compare`;
+  const fix = 'declare it varchar(n) (up to 32672 bytes) instead';
+  const over = (path: string, columns: string[], what: string) =>
+    columns.filter(uncomparable).map((c) => `tables.${table.name}.${path}: ${what} over ${why(c)}: ${fix}`);
+  const read = transitions.flatMap((t) => (t.kind === 'column-sync' && t.table === table.name ? [t] : []));
+  return [
+    ...(table.primaryKey ? over('primaryKey', table.primaryKey.columns, 'a primary key') : []),
+    ...table.uniques.flatMap((u) => over(`uniques.${u.name}`, u.columns, 'a unique constraint')),
+    ...table.indexes.flatMap((i) => over(`indexes.${i.name}`, i.columns.filter((c) => type(c) !== undefined), 'an index')),
+    ...table.foreignKeys.flatMap((f) => over(`foreignKeys.${f.name}`, f.columns, 'a foreign key')),
+    ...read.flatMap((t) =>
+      [...new Set([...t.sources, ...Object.keys(t.forward)])].filter(uncomparable).map((c) => `transitions.${t.id}: its dual-write trigger compares old and new values, and ${why(c)}: ${fix}, or move the data in a raw SQL step`),
+    ),
+  ];
+}
+
 /** Db2 folds unquoted names to upper case; dbtide reads a stored upper-case name back in lower case. */
 function upperCaseNameProblems(table: TableModel, rules: Rules): string[] {
   if (!rules.foldsToUpperCase) return [];
@@ -64,6 +86,7 @@ export function serverLimitProblems(declared: DeclaredSchema, rules: Rules): str
   return Object.values(tables).flatMap((t) => [
     ...upperCaseNameProblems(t, rules),
     ...typeProblems(t, rules),
+    ...uncomparableProblems(t, declared.transitions, rules),
     ...nullableKeyProblems(t, tables, rules),
     ...actionProblems(t, rules),
   ]);

@@ -254,6 +254,7 @@ describe('postgresCapabilities', () => {
       keyColumnsNotNull: false,
       foldsToUpperCase: false,
       typeProblem: undefined,
+      uncomparableTypes: [],
       reorgBudget: null,
     });
   });

@@ -94,6 +94,25 @@ describe('Db2 types', () => {
   });
 });
 
+describe('Db2: CLOB and BLOB can be neither indexed nor compared', () => {
+  it('refuses a key, an index or a foreign key over a text column, and a transition reading one; a plain text column is fine', () => {
+    const notes = table('notes', {
+      columns: [col('id', T.int, { nullable: false }), col('body', T.text, { nullable: false }), col('title', T.text), col('slug', T.varchar(80))],
+      primaryKey: { name: 'notes_pkey', columns: ['id'] },
+      uniques: [{ name: 'notes_body_key', columns: ['body'] }],
+      indexes: [{ name: 'notes_title_idx', columns: ['title', 'lower(slug)'], unique: false, where: null, using: 'btree', include: [], nullsNotDistinct: false, valid: true }],
+    });
+    const sync = { kind: 'column-sync', id: 'notes.slug', table: 'notes', trigger: '_dbtide_sync_notes_slug', declaredAs: 'derive', forward: { slug: 'lower(title)' }, backward: {}, retires: [], sources: ['title'], fillOnly: false, swap: null } as const;
+    expect(serverLimitProblems({ ...declared(notes), transitions: [sync] }, db2)).toEqual([
+      'tables.notes.uniques.notes_body_key: a unique constraint over notes.body is text, which Db2 11.5.9.0 can neither index nor compare: declare it varchar(n) (up to 32672 bytes) instead',
+      'tables.notes.indexes.notes_title_idx: an index over notes.title is text, which Db2 11.5.9.0 can neither index nor compare: declare it varchar(n) (up to 32672 bytes) instead',
+      'transitions.notes.slug: its dual-write trigger compares old and new values, and notes.title is text, which Db2 11.5.9.0 can neither index nor compare: declare it varchar(n) (up to 32672 bytes) instead, or move the data in a raw SQL step',
+    ]);
+    expect(serverLimitProblems({ ...declared(notes), transitions: [sync] }, postgres)).toEqual([]);
+    expect(serverLimitProblems(declared(table('notes', { columns: [col('body', T.text)] })), db2)).toEqual([]);
+  });
+});
+
 describe('Db2 name case', () => {
   it('refuses a name declared all in upper case, which would read back in lower case; mixed case is kept quoted', () => {
     const t = table('Events', { columns: [col('ID', T.int), col('createdAt', kind('timestamp')), col('note_1', T.text)] });
