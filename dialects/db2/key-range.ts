@@ -1,4 +1,5 @@
 import { quote } from './names.js';
+import { keysetBeyond } from '../../src/dialect-kit/keyset-order.js';
 
 /**
  * Keyset ranges without row-value comparisons, which Db2 lacks: `(a, b) > (x1, x2)` is spelled
@@ -15,16 +16,6 @@ import { quote } from './names.js';
 const BOUNDS = 'DBTIDE_K';
 
 const names = (prefix: 'A' | 'U', key: string[]) => key.map((_, i) => `DBTIDE_${prefix}${i + 1}`);
-
-/** `a > x1 OR (a = x1 AND b > x2)` for `op` `>`; the last column takes `last` (`<=` closes an upper bound). */
-function beyond(columns: string[], bounds: string[], op: '>' | '<', last: string): string {
-  const terms = columns.map((c, i) => {
-    const equal = columns.slice(0, i).map((e, j) => `${e} = ${bounds[j]}`);
-    const step = [...equal, `${c} ${i === columns.length - 1 ? last : op} ${bounds[i]}`];
-    return step.length > 1 ? `(${step.join(' AND ')})` : step[0]!;
-  });
-  return terms.length > 1 ? `(${terms.join(' OR ')})` : terms[0]!;
-}
 
 export interface KeyRange {
   /** `WITH DBTIDE_K (...) AS (...)`, to put in front of the statement. */
@@ -48,8 +39,8 @@ export function keyRange(key: string[], alias: string, ends: { after: boolean; u
       `WITH ${BOUNDS} (${used.join(', ')}) AS (SELECT ${typed.join(', ')} FROM ${typedBy} WHERE 1 = 0 ` +
       `UNION ALL VALUES (${used.map(() => '?').join(', ')}))`,
     where: [
-      ...(ends.after ? [beyond(columns, bound('A'), '>', '>')] : []),
-      ...(ends.upTo ? [beyond(columns, bound('U'), '<', '<=')] : []),
+      ...(ends.after ? [keysetBeyond(columns, bound('A'), '>', '>')] : []),
+      ...(ends.upTo ? [keysetBeyond(columns, bound('U'), '<', '<=')] : []),
     ].join(' AND '),
   };
 }

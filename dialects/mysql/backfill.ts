@@ -1,4 +1,5 @@
 import type { BackfillSql } from '../../src/dialect.js';
+import { keysetBeyond } from '../../src/dialect-kit/keyset-order.js';
 import { MYSQL_LOCK } from './locks.js';
 import { quote } from './compiler.js';
 import type { KeyedTable } from '../../src/model/keyed-table.js';
@@ -10,19 +11,6 @@ export const QUIET_VARIABLE = '@dbtide_backfill';
 const BOUNDS = '_dbtide_k';
 
 const qualified = (alias: string, key: string[]) => key.map((k) => `${alias}.${quote(k)}`);
-
-/**
- * `a > x1 OR (a = x1 AND b > x2)` for `op` `>`: the keyset order, column by column. The last
- * column takes `last` (`<=` closes an upper bound).
- */
-function beyond(columns: string[], bounds: string[], op: '>' | '<', last: string): string {
-  const terms = columns.map((c, i) => {
-    const equal = columns.slice(0, i).map((e, j) => `${e} = ${bounds[j]}`);
-    const step = [...equal, `${c} ${i === columns.length - 1 ? last : op} ${bounds[i]}`];
-    return step.length > 1 ? `(${step.join(' AND ')})` : step[0]!;
-  });
-  return terms.length > 1 ? `(${terms.join(' OR ')})` : terms[0]!;
-}
 
 /**
  * The rows of `alias` after `after` and up to and including `upTo`, whichever `ends` asks for, in
@@ -44,8 +32,8 @@ export function keyRange(key: string[], alias: string, ends: { after: boolean; u
   return {
     from: `(SELECT ${used.map((n) => `? AS ${n}`).join(', ')}) AS ${BOUNDS}`,
     where: [
-      ...(ends.after ? [beyond(columns, bound('a'), '>', '>')] : []),
-      ...(ends.upTo ? [beyond(columns, bound('u'), '<', '<=')] : []),
+      ...(ends.after ? [keysetBeyond(columns, bound('a'), '>', '>')] : []),
+      ...(ends.upTo ? [keysetBeyond(columns, bound('u'), '<', '<=')] : []),
     ].join(' AND '),
   };
 }

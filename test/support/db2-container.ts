@@ -5,7 +5,7 @@
  * start takes minutes, so a container is only started when asked for. Without either the suite
  * is reported as skipped.
  */
-import { existsSync } from 'node:fs';
+import { dockerReachable } from './docker.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -16,8 +16,6 @@ declare module 'vitest' {
 
 const IMAGE = 'icr.io/db2_community/db2';
 const PASSWORD = 'dbtide';
-
-const dockerReachable = () => Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   if (process.env.DB2_URL) {

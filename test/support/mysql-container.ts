@@ -4,7 +4,7 @@
  * started once for the run and removed afterwards. Without either, the suite runs on PostgreSQL,
  * PGlite and MariaDB, and says so.
  */
-import { existsSync } from 'node:fs';
+import { dockerReachable } from './docker.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -14,8 +14,6 @@ declare module 'vitest' {
 }
 
 const IMAGE = 'mysql:8.4';
-
-const dockerReachable = () => Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   if (process.env.MYSQL_URL) {

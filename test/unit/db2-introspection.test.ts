@@ -8,7 +8,8 @@ import { estimateRowsDb2, introspectDb2, reorgStateDb2 } from '../../dialects/db
 import { db2Privileges } from '../../dialects/db2/privileges.js';
 import type { Connection } from '../../src/dialect.js';
 import type { PrivilegeNeed } from '../../src/model/privileges.js';
-import type { ColumnModel, IndexModel, SchemaModel } from '../../src/model/schema-model.js';
+import type { SchemaModel } from '../../src/model/schema-model.js';
+import { column as col, index } from '../support/model-builders.js';
 import * as catalog from './db2/catalog-compute.js';
 
 /** Checked in this order: the first substring a query holds picks its rows. */
@@ -44,18 +45,6 @@ function recordedCatalog(): Connection & { asked: { sql: string; params: unknown
   };
 }
 
-const col = (name: string, type: ColumnModel['type'], more: Partial<ColumnModel> = {}): ColumnModel => ({ name, type, nullable: true, default: null, identity: null, ...more });
-const index = (name: string, columns: string[], more: Partial<IndexModel> = {}): IndexModel => ({
-  name,
-  columns,
-  unique: false,
-  where: null,
-  using: 'btree',
-  include: [],
-  nullsNotDistinct: false,
-  valid: true,
-  ...more,
-});
 const varchar = (length: number) => ({ kind: 'varchar', length }) as const;
 const timestamp = { kind: 'timestamp', withTimeZone: false } as const;
 const literal = (value: string | number | boolean) => ({ kind: 'literal', value }) as const;

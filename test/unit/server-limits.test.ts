@@ -6,6 +6,7 @@ import { postgresCapabilities } from '../../dialects/postgres/capabilities.js';
 import { emptyTombstones, type DeclaredSchema, type TableModel } from '../../src/model/schema-model.js';
 import { refuseServerLimits, serverLimitProblems } from '../../src/plan/server-limits.js';
 import type { ColumnType } from '../../src/model/column-type.js';
+import type { ColumnSync } from '../../src/model/transition.js';
 import { column as col, foreignKey, T, table } from '../support/model-builders.js';
 
 const kind = (k: 'json' | 'smallint' | 'boolean' | 'date' | 'timestamp' | 'real' | 'double'): ColumnType =>
@@ -102,7 +103,7 @@ describe('Db2: CLOB and BLOB can be neither indexed nor compared', () => {
       uniques: [{ name: 'notes_body_key', columns: ['body'] }],
       indexes: [{ name: 'notes_title_idx', columns: ['title', 'lower(slug)'], unique: false, where: null, using: 'btree', include: [], nullsNotDistinct: false, valid: true }],
     });
-    const sync = { kind: 'column-sync', id: 'notes.slug', table: 'notes', trigger: '_dbtide_sync_notes_slug', declaredAs: 'derive', forward: { slug: 'lower(title)' }, backward: {}, retires: [], sources: ['title'], fillOnly: false, swap: null } as const;
+    const sync: ColumnSync = { kind: 'column-sync', id: 'notes.slug', table: 'notes', trigger: '_dbtide_sync_notes_slug', declaredAs: 'derive', forward: { slug: 'lower(title)' }, backward: {}, retires: [], sources: ['title'], fillOnly: false, swap: null };
     expect(serverLimitProblems({ ...declared(notes), transitions: [sync] }, db2)).toEqual([
       'tables.notes.uniques.notes_body_key: a unique constraint over notes.body is text, which Db2 11.5.9.0 can neither index nor compare: declare it varchar(n) (up to 32672 bytes) instead',
       'tables.notes.indexes.notes_title_idx: an index over notes.title is text, which Db2 11.5.9.0 can neither index nor compare: declare it varchar(n) (up to 32672 bytes) instead',
