@@ -255,6 +255,11 @@ describe('a session', () => {
     expect(db.calls).toEqual(['begin', 'SELECT 1 AS "n" FROM SYSIBM.SYSDUMMY1', 'rollback']);
   });
 
+  it('names result columns as declared: an upper-case (folded) name in lower case, a mixed-case one as it is', async () => {
+    const { conn } = await session(() => [{ JOB_ID: 'a', ROWS_DONE: 3, MixedCase: 1, N: 2 }]);
+    expect(await conn.query('SELECT job_id, rows_done, "MixedCase", COUNT(*) AS n FROM T')).toEqual([{ job_id: 'a', rows_done: 3, MixedCase: 1, n: 2 }]);
+  });
+
   it('binds a Date as UTC timestamp text, and answers a statement without rows with none', async () => {
     const { conn, db } = await session(() => undefined);
     expect(await conn.query('INSERT INTO T (AT, N) VALUES (?, ?)', [new Date('2026-12-04T11:30:00.123Z'), 7n])).toEqual([]);

@@ -213,8 +213,8 @@ describe('session statements', () => {
     expect(log.map((q) => q.params)).toEqual([['_DBTIDE_RUNS'], ['APP']]);
   });
 
-  it('inserts a row through FINAL TABLE and gives it back under its declared column names', async () => {
-    const { conn, log } = answering([{ ID: 7, NAME: 'x', MixedCase: 1 }]);
+  it('inserts a row through FINAL TABLE and gives it back as stored (the driver names columns as declared)', async () => {
+    const { conn, log } = answering([{ id: 7, name: 'x', MixedCase: 1 }]);
     const table: TableModel = { name: 'users', columns: [], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
     expect(await db2Runtime.insertRow(conn, table, { name: 'x', MixedCase: 1 })).toEqual({ id: 7, name: 'x', MixedCase: 1 });
     expect(log).toEqual([{ sql: 'SELECT * FROM FINAL TABLE (INSERT INTO "USERS" ("NAME", "MixedCase") VALUES (?, ?))', params: ['x', 1] }]);
