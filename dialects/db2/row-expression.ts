@@ -1,15 +1,10 @@
 /**
- * An expression over a row's columns, as an UPDATE of the table reads it, rewritten for a trigger
- * body, where a column is read through the correlation name of the new row (`N."AMOUNT"`): Db2
- * resolves no bare column name to the transition row.
- *
- * The rule is syntactic, since a sync does not list the table's columns. A name (bare or quoted)
- * is a column unless it is qualified (`t.c`, `N.c`), called or given a length (`f(`, `DECIMAL(`),
- * a typed literal's type (`DATE '2024-01-01'`), a keyword, the word after AS (a cast's type), a
- * word after an operand (`1 DAY`, `DOUBLE PRECISION`, a special register's `CURRENT TIMESTAMP`),
- * or a table in a subquery's FROM clause. A subquery must qualify its own columns. A wrong guess
- * fails loudly: Db2 refuses a trigger naming a column the table lacks when it is created, in expand.
+ * Db2's words for the shared rewriter (src/dialect-kit/row-expression.ts): a trigger body reads a
+ * column through the correlation name of the new row (`N."AMOUNT"`), since Db2 resolves no bare
+ * column name to the transition row. A type given a length (`DECIMAL(`) reads as called, a word
+ * after an operand (`1 DAY`, `DOUBLE PRECISION`) or after CURRENT (a special register) is no column.
  */
+import { rowExpression as sharedRowExpression, type ExpressionWords } from '../../src/dialect-kit/row-expression.js';
 
 /** Words that never name a column in an expression; a column so named must be quoted. */
 const KEYWORDS = new Set(
@@ -21,8 +16,6 @@ const KEYWORDS = new Set(
 const VALUES = new Set('NULL TRUE FALSE UNKNOWN END USER SESSION_USER SYSTEM_USER CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP CURRENT_SCHEMA'.split(' '));
 const TABLES_START = new Set(['FROM', 'JOIN']);
 const TABLES_END = new Set(['WHERE', 'ON', 'GROUP', 'HAVING', 'ORDER', 'FETCH', 'UNION', 'EXCEPT', 'INTERSECT']);
-
-type Kind = 'space' | 'literal' | 'quoted' | 'word' | 'punct';
 
 /** Comments (read as space), strings, numbers, quoted and bare names, single characters. */
 const TOKEN = new RegExp(
@@ -36,61 +29,16 @@ const TOKEN = new RegExp(
   'giy',
 );
 
-interface Token {
-  kind: Kind;
-  text: string;
-}
+const words = (row: string): ExpressionWords => ({
+  token: TOKEN,
+  keywords: KEYWORDS,
+  values: VALUES,
+  naming: new Set(['AS', 'CURRENT']),
+  tablesStart: TABLES_START,
+  tablesEnd: TABLES_END,
+  stringQuotes: "'",
+  column: ({ text }) => ({ sql: `${row}.${text}`, name: text }),
+});
 
-const tokenize = (sql: string): Token[] =>
-  [...sql.matchAll(TOKEN)].map((m) => {
-    const kind = (Object.keys(m.groups!) as Kind[]).find((k) => m.groups![k] !== undefined)!;
-    // A comment is dropped: a line comment would swallow the rest of the trigger.
-    return { kind, text: kind === 'space' && m[0].trim() !== '' ? ' ' : m[0] };
-  });
-
-export function rowExpression(expression: string, row: string): string {
-  const tokens = tokenize(expression);
-  const significant = tokens.flatMap((t, i) => (t.kind === 'space' ? [] : [i]));
-  const out = tokens.map((t) => t.text);
-  /** Per open parenthesis: whether a SELECT opened there and its FROM list is being read. */
-  const stack: { select: boolean; tables: boolean }[] = [{ select: false, tables: false }];
-  /** The previous token ended an operand (a value, a name, a closing parenthesis). */
-  let operand = false;
-
-  significant.forEach((index, p) => {
-    const t = tokens[index]!;
-    const prev = p > 0 ? tokens[significant[p - 1]!]! : null;
-    const next = p + 1 < significant.length ? tokens[significant[p + 1]!]! : null;
-    const scope = stack[stack.length - 1]!;
-    if (t.kind === 'punct') {
-      if (t.text === '(') stack.push({ select: false, tables: false });
-      else if (t.text === ')' && stack.length > 1) stack.pop();
-      operand = t.text === ')';
-      return;
-    }
-    if (t.kind === 'literal') {
-      operand = true;
-      return;
-    }
-    const upper = t.kind === 'word' ? t.text.toUpperCase() : null;
-    const after = prev?.kind === 'word' ? prev.text.toUpperCase() : null;
-    const wasOperand = operand;
-    operand = true;
-    if (upper === 'SELECT') scope.select = true;
-    if (upper && scope.select && TABLES_START.has(upper)) scope.tables = true;
-    if (upper && TABLES_END.has(upper)) scope.tables = false;
-    if (prev?.text === '.' || next?.text === '.') return;
-    if (next?.text === '(' || (next?.kind === 'literal' && next.text.startsWith("'"))) {
-      operand = false;
-      return;
-    }
-    if (after === 'AS' || after === 'CURRENT' || (upper && VALUES.has(upper))) return;
-    if (upper && KEYWORDS.has(upper)) {
-      operand = false;
-      return;
-    }
-    if (wasOperand || scope.tables) return;
-    out[index] = `${row}.${t.text}`;
-  });
-  return out.join('').trim();
-}
+/** The expression reading its columns from the trigger's row `row`. */
+export const rowExpression = (expression: string, row: string): string => sharedRowExpression(expression, words(row)).sql;

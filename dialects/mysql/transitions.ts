@@ -4,6 +4,7 @@ import { MYSQL_LOCK } from './locks.js';
 import { fitName } from '../../src/declaration/names.js';
 import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
 import { QUIET_VARIABLE } from './backfill.js';
+import { rowExpression as sharedRowExpression, type ExpressionWords } from '../../src/dialect-kit/row-expression.js';
 import { quote } from './compiler.js';
 import { mysqlVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
@@ -38,8 +39,6 @@ const UNIT_FIRST = new Set(['EXTRACT', 'TIMESTAMPDIFF', 'TIMESTAMPADD', 'GET_FOR
 const TABLES_START = new Set(['FROM', 'JOIN', 'STRAIGHT_JOIN']);
 const TABLES_END = new Set(['WHERE', 'ON', 'USING', 'GROUP', 'HAVING', 'ORDER', 'LIMIT', 'UNION', 'WINDOW']);
 
-type Kind = 'space' | 'literal' | 'quoted' | 'word' | 'punct';
-
 /** Comments, strings, variables and numbers, quoted and bare names, single characters; comments read as space. */
 const TOKEN = new RegExp(
   [
@@ -54,96 +53,29 @@ const TOKEN = new RegExp(
   'giy',
 );
 
-interface Token {
-  kind: Kind;
-  text: string;
-}
-
-const tokenize = (sql: string): Token[] =>
-  [...sql.matchAll(TOKEN)].map((m) => {
-    const kind = (Object.keys(m.groups!) as Kind[]).find((k) => m.groups![k] !== undefined)!;
-    return { kind, text: kind === 'space' ? (m[0].trim() === '' ? m[0] : ' ') : m[0] };
-  });
-
-interface Scope {
-  /** The function whose argument list this is, upper case. */
-  fn: string | null;
-  /** The commas seen at this level. */
-  commas: number;
-  select: boolean;
-  /** Inside a subquery's table list. */
-  tables: boolean;
-}
-
 /**
- * An expression over the row's columns, as an UPDATE of the table would read it, rewritten to
- * read them from NEW, as a trigger must; and the columns it reads.
- *
- * Column set: the sync does not list the table's columns, so the rule is syntactic. Every name is
- * a column unless it is qualified (`t.c`, `NEW.c`), called (`f(`), a literal's prefix (`_utf8mb4'x'`,
- * `DATE '...'`), a reserved word, or a word whose place makes it something else: after an operand
- * (`INTERVAL 1 DAY`, `CASE ... END`, an alias), after AS, USING, COLLATE or CHARACTER SET, a
- * unit argument (`EXTRACT(YEAR FROM d)`), CONVERT's type, or a table or alias in a subquery's
- * FROM clause. Backquoted names follow the same rule. A subquery must qualify its own columns
- * (`(SELECT c.code FROM cities c WHERE c.id = city_id)`); its unqualified names read the row.
- * A wrong guess cannot pass unnoticed: the server refuses a trigger that names a NEW column the
- * table lacks when the trigger is created, in expand, not when the application writes.
+ * MySQL's words for the shared rewriter (src/dialect-kit/row-expression.ts), besides: a unit
+ * argument (`EXTRACT(YEAR FROM d)`), CONVERT's type, and `IS UNKNOWN`. Backquoted names are
+ * columns like bare ones.
  */
-export function rowExpression(expression: string): { sql: string; columns: string[] } {
-  const tokens = tokenize(expression);
-  const significant = tokens.flatMap((t, i) => (t.kind === 'space' ? [] : [i]));
-  const out = tokens.map((t) => t.text);
-  const columns: string[] = [];
-  const stack: Scope[] = [{ fn: null, commas: 0, select: false, tables: false }];
-  /** The previous token ended an operand (a value, a name, a closing parenthesis). */
-  let operand = false;
-  let called: string | null = null;
+const WORDS: ExpressionWords = {
+  token: TOKEN,
+  keywords: KEYWORDS,
+  values: VALUES,
+  naming: NAMING,
+  tablesStart: TABLES_START,
+  tablesEnd: TABLES_END,
+  stringQuotes: `'"`,
+  notColumn: ({ upper, after, previous, fn, commas }) =>
+    (previous === '(' && UNIT_FIRST.has(fn ?? '')) || (previous === ',' && fn === 'CONVERT' && commas === 1) || (upper === 'UNKNOWN' && (after === 'IS' || after === 'NOT')),
+  column: ({ text, quoted }) => {
+    const name = quoted ? text.slice(1, -1).replace(/``/g, '`') : text;
+    return { sql: `NEW.${quote(name)}`, name };
+  },
+};
 
-  significant.forEach((index, p) => {
-    const t = tokens[index]!;
-    const prev = p > 0 ? tokens[significant[p - 1]!]! : null;
-    const next = p + 1 < significant.length ? tokens[significant[p + 1]!]! : null;
-    const scope = stack[stack.length - 1]!;
-    if (t.kind === 'punct') {
-      if (t.text === '(') stack.push({ fn: called, commas: 0, select: false, tables: false });
-      else if (t.text === ')' && stack.length > 1) stack.pop();
-      else if (t.text === ',') scope.commas++;
-      operand = t.text === ')';
-      called = null;
-      return;
-    }
-    if (t.kind === 'literal') {
-      operand = true;
-      return;
-    }
-    const upper = t.kind === 'word' ? t.text.toUpperCase() : null;
-    const after = prev?.kind === 'word' ? prev.text.toUpperCase() : null;
-    const leave = (endsOperand: boolean) => {
-      operand = endsOperand;
-    };
-    if (prev?.text === '.' || next?.text === '.') return leave(next?.text !== '.');
-    if (upper === 'SELECT') scope.select = true;
-    if (upper && scope.select && TABLES_START.has(upper)) scope.tables = true;
-    if (upper && TABLES_END.has(upper)) scope.tables = false;
-    if (next?.text === '(') {
-      called = upper ?? t.text;
-      return leave(false);
-    }
-    if (next?.kind === 'literal' && /^['"]/.test(next.text)) return leave(false);
-    if (after && NAMING.has(after)) return leave(true);
-    if (upper && VALUES.has(upper)) return leave(true);
-    if (upper && KEYWORDS.has(upper)) return leave(false);
-    if (operand || scope.tables) return leave(true);
-    if (prev?.text === '(' && UNIT_FIRST.has(scope.fn ?? '')) return leave(true);
-    if (prev?.text === ',' && scope.fn === 'CONVERT' && scope.commas === 1) return leave(true);
-    if (upper === 'UNKNOWN' && (after === 'IS' || after === 'NOT')) return leave(true);
-    const name = t.kind === 'quoted' ? t.text.slice(1, -1).replace(/``/g, '`') : t.text;
-    out[index] = `NEW.${quote(name)}`;
-    columns.push(name);
-    leave(true);
-  });
-  return { sql: out.join('').trim(), columns };
-}
+/** An expression over the row's columns, as an UPDATE of the table reads it, reading them from NEW as a trigger must; and the columns it reads. */
+export const rowExpression = (expression: string) => sharedRowExpression(expression, WORDS);
 
 const field = (row: 'NEW' | 'OLD', column: string) => `${row}.${quote(column)}`;
 
