@@ -66,15 +66,22 @@ const refusalLines = (error: DbtideError) => {
 /**
  * Checks a release chain against each target's rules without connecting: each release's declaration,
  * and the plan of its upgrade from the release before it (the first from a fresh install), as a
- * server of that dialect and version would refuse or plan them.
+ * server of that dialect and version would refuse or plan them. A problem the next release still
+ * has is reported once, with the file that brought it.
  */
 export async function lintChain(dir: string, targets: OfflineTarget[]): Promise<LintReport> {
   const chain = await loadChain(dir);
   const findings: LintFinding[] = [];
   for (const target of targets) {
     let previous: DeclaredSchema | undefined;
+    // A problem a release inherits from the one before is reported once, at the release that brought it.
+    let inherited = new Set<string>();
     for (const { file, declared } of chain) {
-      const add = (problem: string) => findings.push({ file: relative(process.cwd(), file) || file, server: target.caps.server, problem });
+      const seen = new Set<string>();
+      const add = (problem: string) => {
+        seen.add(problem);
+        if (!inherited.has(problem)) findings.push({ file: relative(process.cwd(), file) || file, server: target.caps.server, problem });
+      };
       const problems = declarationProblems(declared, target);
       problems.forEach(add);
       if (problems.length === 0) {
@@ -86,6 +93,7 @@ export async function lintChain(dir: string, targets: OfflineTarget[]): Promise<
         }
       }
       previous = declared;
+      inherited = seen;
     }
   }
   return { releases: chain.map((c) => c.declared.release), servers: targets.map((t) => t.caps.server), findings };

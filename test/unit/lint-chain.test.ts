@@ -32,6 +32,11 @@ export default defineSchema({
   },
 });
 `);
+  // Adds nothing: what it inherits is reported once, at the release that brought it.
+  files.write('broken/003-later.ts', `import { defineSchema } from 'dbtide';
+import previous from './002-children.js';
+export default defineSchema({ release: '003-later', extends: previous, tables: { notes: { columns: { id: 'int' } } } });
+`);
   return dir;
 };
 
@@ -43,7 +48,7 @@ describe('lint', () => {
     expect(report.servers).toEqual(['PostgreSQL 17', 'MySQL 8.4.0', 'Db2 11.5', 'Db2 11.1.1.1']);
   });
 
-  it("reports each of Db2's refusals in a broken release, one line each with the file and the path, and nothing for the others", async () => {
+  it("reports each of Db2's refusals in a broken release, one line each with the file and the path, once, and nothing for the others", async () => {
     const dir = broken();
     const report = await lintChain(dir, await offlineTargets('all'));
     const file = expect.stringMatching(/broken\/002-children\.ts$/);
