@@ -50,7 +50,8 @@ function typeProblem(type: ColumnType, version: number[]): string | null {
     case 'timestamp':
       return type.withTimeZone ? 'Db2 has no timestamp with a time zone: declare timestamp and store UTC' : null;
     case 'numeric':
-      return type.precision !== null && type.precision > 31 ? `Db2 keeps at most 31 digits in a DECIMAL: declare numeric(31,${Math.min(type.scale ?? 0, 31)}) or less` : null;
+      if (type.precision === null) return 'Db2 has no DECIMAL without a precision (a bare DECIMAL is DECIMAL(5,0)): declare numeric(p,s), p up to 31';
+      return type.precision > 31 ? `Db2 keeps at most 31 digits in a DECIMAL: declare numeric(31,${Math.min(type.scale ?? 0, 31)}) or less` : null;
     case 'varchar':
       return type.length > 32672 ? `a Db2 VARCHAR holds at most 32672 bytes: declare text (a CLOB) for ${type.length}` : null;
     default:

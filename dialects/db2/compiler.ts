@@ -13,10 +13,9 @@ const list = (columns: string[]) => columns.map(quote).join(', ');
 /**
  * Db2 types for dbtide's portable ones. Long texts and bytes are LOBs of 1M, which read back with
  * their length, unlike an unbounded type Db2 does not have. A numeric declared without precision
- * has no Db2 equivalent (a bare DECIMAL is DECIMAL(5,0)): DECIMAL(31,8) keeps the most digits Db2
- * allows with room for fractions, and a value beyond it fails loudly rather than being rounded to
- * an integer. uuid, json and timestamptz are refused at plan (capabilities.typeProblem); they are
- * rendered only for dbtide's own tables, which declare a timestamptz.
+ * has no Db2 equivalent (a bare DECIMAL is DECIMAL(5,0)), and uuid, json and timestamptz none at
+ * all: a release declaring them is refused at plan (capabilities.typeProblem). They are rendered
+ * only for dbtide's own tables, whose archive time is a timestamptz, kept in UTC.
  */
 export function columnType(type: ColumnType): string {
   switch (type.kind) {
@@ -84,8 +83,9 @@ const commentText = (comment: string | null | undefined) => literal(comment ?? '
 
 /**
  * One compiler for every Db2 LUW dbtide serves, so a boolean is always BOOLEAN, which arrived in
- * 11.1.1.1: the capability table's minimum is to be that version. Names go through names.ts: a
- * lower-case declared name is stored in upper case, what the application's unquoted SQL reads.
+ * 11.1.1.1: on an older server the capability table refuses a declared boolean at plan. Names go
+ * through names.ts: a lower-case declared name is stored in upper case, what the application's
+ * unquoted SQL reads.
  */
 export const db2Compiler: SqlCompiler = {
   quote,

@@ -76,6 +76,7 @@ describe('Db2 types', () => {
     [T.timestamptz, /no timestamp with a time zone: declare timestamp and store UTC/],
     [{ kind: 'numeric', precision: 38, scale: 2 } as const, /at most 31 digits/],
     [T.varchar(40_000), /at most 32672 bytes/],
+    [{ kind: 'numeric', precision: null, scale: null } as const, /no DECIMAL without a precision/],
   ])('refuses %j, saying what to declare instead', (type, message) => {
     const problems = serverLimitProblems(declared(table('events', { columns: [col('v', type)] })), db2);
     expect(problems).toEqual([expect.stringMatching(new RegExp(`^tables\\.events\\.columns\\.v: .*${message.source}`))]);
