@@ -164,7 +164,7 @@ describe('loading ibm_db', () => {
   const url = 'db2://app:Sup3r$ecret@db.example:50000/SAMPLE';
   const loading = (error: Error) => failure(connectDb2(url, { load: () => Promise.reject(error) }));
 
-  // The shapes DB2-NOTES §1 observed with ibm_db 4.0.1 where IBM's CLI driver could not be downloaded.
+  // The shapes ibm_db 4.0.1 shows where IBM's CLI driver could not be downloaded (its install script fails, npm still exits 0).
   const notInstalled = Object.assign(new Error("Cannot find package 'ibm_db' imported from /app/dialects/db2/driver.ts"), { code: 'ERR_MODULE_NOT_FOUND' });
   const notBuilt = new Error(
     'Could not locate the bindings file. Tried:\n → /app/node_modules/ibm_db/build/odbc_bindings.node\n → /app/node_modules/ibm_db/build/Release/odbc_bindings.node',
