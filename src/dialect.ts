@@ -142,6 +142,11 @@ export interface Capabilities {
   /** Why the server cannot hold a column of this type, with what to declare instead; null when it can. */
   typeProblem(type: ColumnType): string | null;
   /**
+   * RENAME TABLE works on a table that a trigger is on or a foreign key joins (PostgreSQL, MySQL);
+   * Db2 refuses it (SQL0750N), so such a declared rename is refused at plan.
+   */
+  renameTableWithDependents: boolean;
+  /**
    * Types whose values the server can neither index nor compare (Db2's CLOB and BLOB, which `text`
    * and `binary` become): a key, index or foreign key over such a column, or a transition reading
    * or writing one (its trigger compares old and new values), is refused at plan.

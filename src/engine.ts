@@ -29,6 +29,7 @@ import { probeExpressions, refusedExpressionsError } from './plan/probe-expressi
 import type { Plan, VersionSelected } from './plan/step.js';
 import type { LiveVersionSchema } from './model/version-schema.js';
 import { refuseServerLimits } from './plan/server-limits.js';
+import { refuseBlockedTableRenames } from './plan/table-renames.js';
 
 /** An open database: the connection plus what dbtide knows about its server. */
 export interface Database {
@@ -182,6 +183,7 @@ function plannedChanges(target: PlanTarget, declared: DeclaredSchema, live: Sche
   refuseOverlongComments(declared, target.caps);
   refuseSchemaObjects(declared, target.caps);
   refuseRemovedObjectsInUse(declared, live, target.dialect.compiler.schemaObjects);
+  refuseBlockedTableRenames(declared, live, target.caps);
   refuseConstraintFeatures(declared, target.caps);
   const compared = target.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
   const diffed = diff(compared, live);

@@ -109,6 +109,7 @@ export function db2Capabilities(version: string): Capabilities {
     typeProblem: (type) => typeProblem(type, numbers),
     // CLOB and BLOB: no index, no key, no comparison (a trigger's IS DISTINCT FROM included).
     uncomparableTypes: ['text', 'binary'],
+    renameTableWithDependents: false,
     reorgBudget: 3,
   };
 }

@@ -87,9 +87,8 @@ export const db2Transitions: TransitionSql = {
     db2Compiler.renameColumn(table, shadow, column),
   ],
   // In one unit of work: no one sees the old name missing between the rename and its view. RENAME
-  // TABLE fails (SQL0750N) on the subject table of a trigger, on a parent or dependent table of a
-  // foreign key, and where a materialized query table reads it: the unit of work rolls back and the
-  // phase stops with the server's message (README.md says what to clear first).
+  // TABLE fails (SQL0750N) on a table a trigger is on or a foreign key joins, which the plan refuses
+  // (capabilities.renameTableWithDependents), and where a materialized query table reads it.
   renameTableWithAlias: (from, to) => withLock(DB2_LOCK.catalog, `RENAME TABLE ${quote(from)} TO ${quote(to)}`, aliasViewSql(from, to)),
   dropAlias: (name) => withLock(DB2_LOCK.catalog, `DROP VIEW ${quote(name)}`),
 };

@@ -97,6 +97,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     foldsToUpperCase: false,
     typeProblem: () => null,
     uncomparableTypes: [],
+    renameTableWithDependents: true,
     reorgBudget: null,
   };
 }

@@ -85,6 +85,7 @@ export function postgresCapabilities(version: string): Capabilities {
     foldsToUpperCase: false,
     typeProblem: () => null,
     uncomparableTypes: [],
+    renameTableWithDependents: true,
     reorgBudget: null,
   };
 }

@@ -255,6 +255,7 @@ describe('postgresCapabilities', () => {
       foldsToUpperCase: false,
       typeProblem: undefined,
       uncomparableTypes: [],
+      renameTableWithDependents: true,
       reorgBudget: null,
     });
   });
