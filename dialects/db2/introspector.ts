@@ -157,8 +157,10 @@ export async function reorgStateDb2(conn: Connection, tables: string[], options?
   if (tables.length === 0) return {};
   const schema = await schemaOf(conn, options);
   const rows = await conn.query<{ name: string; alters: number | string | null; pending: string | null }>(
+    // The table function over one schema, not the ADMINTABINFO view, which reads every table of the database.
     `SELECT TABNAME AS "name", NUM_REORG_REC_ALTERS AS "alters", REORG_PENDING AS "pending"
-     FROM SYSIBMADM.ADMINTABINFO WHERE TABSCHEMA = ? AND TABNAME IN (${tables.map(() => '?').join(', ')})`,
+     FROM TABLE(SYSPROC.ADMIN_GET_TAB_INFO(CAST(? AS VARCHAR(128)), CAST(NULL AS VARCHAR(128)))) AS T
+     WHERE TABNAME IN (${tables.map(() => '?').join(', ')})`,
     [schema, ...tables.map(storedName)],
   );
   // A partitioned table has a row per partition: the most any of them counts is the table's.

@@ -15,7 +15,7 @@ import * as catalog from './db2/catalog-compute.js';
 /** Checked in this order: the first substring a query holds picks its rows. */
 const ANSWERS: [string, unknown[]][] = [
   ['"card"', catalog.cardinalities],
-  ['SYSIBMADM.ADMINTABINFO', catalog.reorgInfo],
+  ['SYSPROC.ADMIN_GET_TAB_INFO', catalog.reorgInfo],
   ['SYSCAT.KEYCOLUSE', catalog.keyColumns],
   ['SYSCAT.REFERENCES', catalog.references],
   ['SYSCAT.CHECKS', catalog.checks],

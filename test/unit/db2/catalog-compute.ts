@@ -168,7 +168,7 @@ export const cardinalities = [
   { name: 'FIXED_IPS', card: '-1' },
 ];
 
-/** SYSIBMADM.ADMINTABINFO: a row per data partition of a partitioned table. */
+/** SYSPROC.ADMIN_GET_TAB_INFO (ADMINTABINFO's columns): a row per data partition of a partitioned table. */
 export const reorgInfo = [
   { name: 'INSTANCES', alters: 2, pending: 'N' },
   { name: 'BLOCK_DEVICE_MAPPING', alters: 0, pending: 'Y' },
