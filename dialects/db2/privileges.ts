@@ -26,6 +26,8 @@ const RULES: Record<PrivilegeAction, { table?: TablePrivilege[]; schema?: Schema
   'drop-trigger': {},
   'update-rows': { table: ['SELECT', 'UPDATE'] },
   'write-rows': { table: ['SELECT', 'INSERT', 'UPDATE'] },
+  // REORG TABLE takes CONTROL (or SQLADM, which is not read here, or DBADM).
+  reorganize: { table: ['CONTROL'] },
 };
 
 /** The session's user, PUBLIC, and the roles granted to the user (a role granted to a role, or an OS group, is not followed). */

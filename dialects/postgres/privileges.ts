@@ -43,6 +43,8 @@ const RULES: Record<PrivilegeAction, { owner?: true; schemaCreate?: true; databa
   'create-trigger': { grants: ['trigger'], schemaCreate: true },
   'update-rows': { grants: ['select', 'update'] },
   'write-rows': { grants: ['select', 'insert', 'update'] },
+  // As VACUUM FULL, PostgreSQL's rebuild, would take it; no PostgreSQL plan reorganizes a table.
+  reorganize: { owner: true },
 };
 
 /**

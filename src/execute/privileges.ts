@@ -59,8 +59,7 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'set-deferrable': alter,
   'drop-constraint': alter,
   'validate-constraint': alter,
-  // Db2 checks CONTROL (or SQLADM, DBADM) when REORG runs; ALTER is what the steps before it needed.
-  'reorg-table': alter,
+  'reorg-table': (step) => [['reorganize', step.table]],
   // COMMENT ON needs the table's owner, as ALTER TABLE does.
   'set-comment': alter,
   'set-replica-identity': alter,

@@ -22,7 +22,9 @@ export type PrivilegeAction =
   /** Rows read and rewritten in batches (a backfill). */
   | 'update-rows'
   /** Rows read, inserted and updated (the ledger's tables). */
-  | 'write-rows';
+  | 'write-rows'
+  /** The table rebuilt by the server's reorganization utility (Db2's REORG TABLE: CONTROL, or DBADM). */
+  | 'reorganize';
 
 export interface PrivilegeNeed {
   action: PrivilegeAction;

@@ -226,6 +226,8 @@ describe('privileges', () => {
     need('write-rows', '_dbtide_runs'),
     need('version-schema', 'nova_v3'),
     need('version-schema', 'nova_v2'),
+    need('reorganize', 'instances'),
+    need('reorganize', 'fixed_ips'),
   ];
 
   it('finds what the session lacks on tables, the schema and new schemas, with the statements that grant it', async () => {
@@ -236,6 +238,7 @@ describe('privileges', () => {
       ['reference', 'instances', 'REFERENCES on "NOVA"."INSTANCES"'],
       ['drop', 'instances', 'CONTROL on "NOVA"."INSTANCES"'],
       ['version-schema', 'nova_v3', 'DBADM, to create schema "NOVA_V3"'],
+      ['reorganize', 'instances', 'CONTROL on "NOVA"."INSTANCES"'],
     ]);
     expect(report.fixes).toEqual(['CREATE SCHEMA "NOVA_V3" AUTHORIZATION "APP"', 'GRANT REFERENCES, CONTROL ON TABLE "NOVA"."INSTANCES" TO USER "APP"']);
   });
