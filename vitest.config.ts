@@ -1,6 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Release files import 'dbtide': in the tests, the sources, not a build (package.json exports dist/).
+  resolve: { alias: { dbtide: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/mysql-container.ts', 'test/support/db2-container.ts'],

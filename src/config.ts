@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { DeclarationIssue } from './declaration/declaration-error.js';
 import { userFrame } from './declaration/caller-location.js';
+import { importUserModule } from './declaration/user-modules.js';
 import { DbtideError } from './errors.js';
 import { integer, object, string } from './validate/shape.js';
 
@@ -57,7 +57,7 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    module = (await importUserModule(file)) as { default?: unknown };
   } catch (error) {
     const where = (error instanceof Error ? userFrame(error.stack) : undefined) ?? file;
     throw new DbtideError(`${where}: the config file could not be loaded: ${(error as Error).message}`, 1, 'fix the file or remove it', { path: where });

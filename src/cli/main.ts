@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DeclarationError } from '../declaration/declaration-error.js';
 import { DbtideError } from '../errors.js';
@@ -13,12 +13,23 @@ import { registerPull } from './commands/pull.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerifyChain } from './commands/verify-chain.js';
 
+/** The package's version, from its package.json: two folders up from the sources, three from dist/src/cli. */
+function ownVersion(): string {
+  for (let dir = new URL('./', import.meta.url); dir.pathname !== '/'; dir = new URL('../', dir)) {
+    const file = new URL('package.json', dir);
+    if (!existsSync(file)) continue;
+    const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+    if (manifest.name === 'dbtide' && manifest.version) return manifest.version;
+  }
+  return 'unknown';
+}
+
 /** A fresh program per run: commander keeps option values on its commands between parses. */
 function buildProgram(): Command {
   const program = new Command()
     .name('dbtide')
     .description('Zero-downtime schema migrations: expand (live), migrate (live), contract (after the old version is gone).')
-    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    .version(ownVersion())
     .showHelpAfterError()
     .exitOverride();
   registerPlan(program);

@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DbtideError } from '../errors.js';
 import type { DeclaredSchema } from '../model/schema-model.js';
 import { userFrame } from './caller-location.js';
 import { DeclarationError } from './declaration-error.js';
 import type { Schema } from './dsl-types.js';
 import { normalizeSchema } from './normalize.js';
+import { importUserModule } from './user-modules.js';
 
 const EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
 /** Files of a chain folder that hold releases: a leading digit, a script extension. */
@@ -30,7 +30,7 @@ export async function importRelease(file: string): Promise<Schema> {
   }
   let module: { default?: unknown };
   try {
-    module = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    module = (await importUserModule(path)) as { default?: unknown };
   } catch (error) {
     throw loadFailure(path, error);
   }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { basename, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { dialectFor } from '../../dialects/registry.js';
 import { loadChain as loadReleases } from '../declaration/load-schema.js';
+import { importUserModule } from '../declaration/user-modules.js';
 import type { ScratchDatabase } from '../dialect.js';
 import { introspectLive, openDatabase, withDatabase, type Database } from '../engine.js';
 import { DbtideError, NotConverged } from '../errors.js';
@@ -210,7 +210,7 @@ async function brokenInvariants(db: Database, declared: DeclaredSchema): Promise
 async function chainSeed(dir: string, url: string): Promise<{ summary: string }> {
   const file = ['seed.ts', 'seed.js'].map((f) => resolve(dir, f)).find(existsSync);
   if (!file) throw new DbtideError(`--seed: no seed.ts or seed.js in ${resolve(dir)}`, 1, 'export verifyChainSeed(url) from the seed file, or leave out --seed for generated rows');
-  const hook = ((await import(pathToFileURL(file).href)) as { verifyChainSeed?: (url: string) => Promise<unknown> }).verifyChainSeed;
+  const hook = ((await importUserModule(file)) as { verifyChainSeed?: (url: string) => Promise<unknown> }).verifyChainSeed;
   if (typeof hook !== 'function') throw new DbtideError(`--seed: ${file} has no verifyChainSeed(url) export`, 1);
   await hook(url);
   return { summary: `${basename(file)} seeded the first release` };

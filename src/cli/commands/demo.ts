@@ -19,7 +19,9 @@ export function registerDemo(program: Command): void {
     .option('--sql', 'show the SQL of each step')
     .action(async (flags: { migrations: string; sql?: boolean }) => {
       const files = (await releaseChain(flags.migrations)).map((r) => r.file);
-      if (files.length === 0) throw new DbtideError(`no release files in ${flags.migrations}`, 1);
+      if (files.length === 0) {
+        throw new DbtideError(`no release files in ${flags.migrations}`, 1, "the demo walks a chain of release files: run it in a clone of dbtide (its example chain), or pass --migrations <your releases' folder>");
+      }
       rmSync(DEMO_DIR, { recursive: true, force: true });
       rmSync(`${DEMO_DIR}.lock`, { force: true });
       const target = { url: `pglite:${DEMO_DIR}` };
