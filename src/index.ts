@@ -22,6 +22,7 @@ export {
   type Declaration,
   type PhaseOptions,
   type CheckReport,
+  type PlanReport,
   type StatusReport,
   type RolloutState,
 } from './api.js';
