@@ -74,13 +74,18 @@ export const report: Promise<PlanReport> = planChanges({ url: 'pglite:memory' },
     expect(plan.stdout).toMatch(/^Plan for release 001-initial on PostgreSQL/);
   }, 60_000);
 
-  it('loads a TypeScript release from outside any package, importing dbtide from there', () => {
+  it('loads TypeScript and JavaScript releases from outside any package, importing dbtide from there', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'dbtide-release-'));
     try {
       writeFileSync(join(elsewhere, '001-pulled.ts'), `import { defineSchema } from 'dbtide';\nexport default defineSchema({ release: '001-pulled', tables: { t: { columns: { id: 'int' } } } });\n`);
       const plan = inApp('npx', ['dbtide', 'plan', '--url', 'pglite:memory', '--schema', join(elsewhere, '001-pulled.ts')]);
       expect(plan.stderr).toBe('');
       expect(plan.stdout).toMatch(/^Plan for release 001-pulled/);
+      // Plain JavaScript too, extending the TypeScript release by the name TypeScript would give it.
+      writeFileSync(join(elsewhere, '002-next.mjs'), `import { defineSchema } from 'dbtide';\nimport previous from './001-pulled.js';\nexport default defineSchema({ release: '002-next', extends: previous, tables: { u: { columns: { id: 'int' } } } });\n`);
+      const next = inApp('npx', ['dbtide', 'plan', '--url', 'pglite:memory', '--schema', join(elsewhere, '002-next.mjs')]);
+      expect(next.stderr).toBe('');
+      expect(next.stdout).toMatch(/^Plan for release 002-next[\s\S]*create table u/);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
