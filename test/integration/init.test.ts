@@ -89,6 +89,10 @@ describe('dbtide init', () => {
     expect(written['dbtide.config.ts']).toMatch(/url: process\.env\.DATABASE_URL/);
     expect(written['dbtide.config.ts']).toContain('postgres:***@');
     expect(JSON.stringify(written) + init.stdout + init.stderr).not.toContain(password);
+    const tables = await withDatabase(postgres.url, {}, ({ conn }) =>
+      conn.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1"),
+    );
+    expect(tables.map((r) => r.table_name), 'init creates no ledger').toEqual(['customers', 'orders']);
 
     const check = await inProject(dir, ['check'], { DATABASE_URL: url });
     expect(check.code, check.stderr + check.stdout).toBe(0);
