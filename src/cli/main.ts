@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerPhase } from './commands/phase.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
+import { registerInit } from './commands/init.js';
 import { registerPull } from './commands/pull.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerifyChain } from './commands/verify-chain.js';
@@ -32,6 +33,7 @@ function buildProgram(): Command {
     .version(ownVersion())
     .showHelpAfterError()
     .exitOverride();
+  registerInit(program);
   registerPlan(program);
   registerPhase(program, 'expand');
   registerPhase(program, 'migrate');

@@ -259,7 +259,7 @@ function printInline(node: Node): string {
 const propertyKey = (key: string): string => (/^[A-Za-z_$][\w$]*$/.test(key) ? key : quote(key));
 
 /** A single-quoted string literal; JSON.stringify does the escaping, then only the quote style changes. */
-function quote(text: string): string {
+export function quote(text: string): string {
   const escaped = JSON.stringify(text).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'");
   return `'${escaped}'`;
 }
