@@ -8,14 +8,14 @@ import { integer, object, string } from './validate/shape.js';
 
 /** What `dbtide.config.ts` may set. Command-line flags and environment variables win over it. */
 export interface DbtideConfig {
-  /** Database URL. `DATABASE_URL` and `--url` take precedence. */
-  url?: string;
+  /** Database URL. `DATABASE_URL` and `--url` take precedence. Undefined (an unset variable) is as if left out. */
+  url?: string | undefined;
   /** The release file to apply, relative to the config file; default: the last release of `migrations`. */
-  schema?: string;
+  schema?: string | undefined;
   /** Folder of release files, relative to the config file. Default `migrations`. */
-  migrations?: string;
+  migrations?: string | undefined;
   /** PostgreSQL schema (MySQL: database) holding the tables; default: the URL's. */
-  databaseSchema?: string;
+  databaseSchema?: string | undefined;
   lockTimeoutMs?: number;
   lockRetries?: number;
 }
