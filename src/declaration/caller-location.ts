@@ -10,6 +10,8 @@ const OWN_SOURCE = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
  */
 export function userFrame(stack: string | undefined): string | undefined {
   for (const line of (stack ?? '').split('\n').slice(1)) {
+    // Node's own frames (`node:internal/...`) name no file.
+    if (/\bnode:/.test(line)) continue;
     const frame = /((?:file:\/\/)?\/[^():]+):(\d+):\d+\)?$/.exec(line.trim());
     if (!frame) continue;
     const file = frame[1]!.startsWith('file://') ? fileURLToPath(frame[1]!) : frame[1]!;

@@ -63,7 +63,17 @@ export async function load(url, context, next) {
   esbuild ??= await import(options.esbuild);
   const { readFile } = await import('node:fs/promises');
   const source = await readFile(new URL(url), 'utf8');
-  const { code } = esbuild.transformSync(source, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: new URL(url).pathname, target: 'node20' });
-  return { format: 'module', source: code, shortCircuit: true };
+  const file = new URL(url).pathname;
+  try {
+    const { code } = esbuild.transformSync(source, { loader: 'ts', format: 'esm', sourcemap: 'inline', sourcefile: file, target: 'node20' });
+    return { format: 'module', source: code, shortCircuit: true };
+  } catch (error) {
+    // The file's own line, where the error is reported: esbuild's message names it, its stack does not.
+    const at = error?.errors?.[0]?.location;
+    if (!at) throw error;
+    const syntax = new SyntaxError(error.errors[0].text);
+    syntax.stack = 'SyntaxError: ' + error.errors[0].text + '\n    at ' + file + ':' + at.line + ':' + (at.column + 1);
+    throw syntax;
+  }
 }
 `;
