@@ -4,7 +4,7 @@ import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
 import type { ConstraintKind, NamedObjectKind } from './model/named-objects.js';
 import type { SyncSpec } from './model/sync-spec.js';
-import type { LockInfo, Statement } from './model/locks.js';
+import type { LockHolder, LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
 import type { ColumnType } from './model/column-type.js';
@@ -381,6 +381,12 @@ export interface RuntimeSql {
   onlineFallback(sql: string, error: unknown): string | null;
   /** Where an operator finds the session holding a lock, for messages. */
   sessionList: string;
+  /**
+   * Other sessions holding a lock on `table` (or, where the server cannot tell per table, an open
+   * transaction that may hold one), longest first: read after a lock wait timed out, so the
+   * operator sees who blocks. Where the server keeps no such view, absent.
+   */
+  lockHolders?(conn: Connection, table: string): Promise<LockHolder[]>;
   /**
    * Checks, before a phase changes anything, that this session may create triggers; returns what
    * stands in the way and how to fix it, or null.

@@ -1,6 +1,7 @@
 import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import type { RuntimeSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
+import { mysqlLockHolders } from './lock-holders.js';
 import { mysqlTriggerPreflight } from './trigger-preflight.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
@@ -52,6 +53,7 @@ export const mysqlRuntime: RuntimeSql = {
     return online === sql ? null : online;
   },
   sessionList: 'information_schema.PROCESSLIST',
+  lockHolders: mysqlLockHolders,
   triggerPreflight: mysqlTriggerPreflight,
   // DATETIME, not TIMESTAMP: the ledger outlives 2038; statements (trigger bodies) outgrow TEXT's 64 KiB.
   ledgerTypes: { timestamp: { kind: 'timestamp', withTimeZone: false }, longText: { kind: 'native', sql: 'mediumtext' } },

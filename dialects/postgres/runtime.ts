@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Connection, RuntimeSql } from '../../src/dialect.js';
 import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import { quote } from './compiler.js';
+import { postgresLockHolders } from './lock-holders.js';
 
 /** SQLSTATE 55P03 lock_not_available: the lock wait hit lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -34,6 +35,7 @@ export const postgresRuntime: RuntimeSql = {
   // The table's owner may create triggers on it; dbtide creates the tables it syncs or owns them.
   triggerPreflight: async () => null,
   sessionList: 'pg_stat_activity',
+  lockHolders: postgresLockHolders,
   ledgerTypes: { timestamp: { kind: 'timestamp', withTimeZone: true }, longText: { kind: 'text' } },
   async tableExists(conn, table) {
     const sql = "SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relname = $1 AND c.relkind IN ('r', 'p')";

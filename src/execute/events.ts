@@ -1,3 +1,4 @@
+import type { LockHolder } from '../model/locks.js';
 import type { Phase, Precheck, Step } from '../plan/step.js';
 
 /**
@@ -13,7 +14,7 @@ export type RunEventBody =
   | { type: 'precheck'; precheck: Precheck; offending: number; sample: string[] }
   | { type: 'step-start'; step: Step; index: number; total: number }
   | { type: 'statement'; step: Step; sql: string }
-  | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number }
+  | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number; holders: LockHolder[] }
   | { type: 'step-done'; step: Step; ms: number }
   /**
    * A backfill or data move committed a batch; `totalRows` is the table's estimate, when known.

@@ -4,6 +4,7 @@
  * library's phase calls share) are in src/cli/hints.ts.
  */
 import { DbtideError } from '../errors.js';
+import { describeHolder, type LockHolder } from '../model/locks.js';
 import type { Phase, Step } from '../plan/step.js';
 import { describeKey, type ScanFinding } from '../scan/find-offenders.js';
 
@@ -115,12 +116,15 @@ export class StepFailed extends DbtideError {
     readonly reason: string,
     /** The query that lists the server's sessions, for finding the one that holds the lock. */
     sessionList: string,
+    /** The sessions holding a lock on the table when the last wait timed out, where the server tells. */
+    readonly holders: LockHolder[] = [],
   ) {
     super(
-      `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${statements.join(';\n  ')}\n  ${reason}`,
+      `${phase} stopped at step "${step.description}" (${step.id}) after ${attempts} attempt(s):\n  ${statements.join(';\n  ')}\n  ${reason}` +
+        holders.map((h) => `\n  held by ${describeHolder(h)}`).join(''),
       1,
       lockTimeout
-        ? `a long transaction holds a lock on the table; find it (${sessionList}), let it finish, then run the phase again: it resumes where it stopped`
+        ? `a long transaction holds a lock on the table${holders.length > 0 ? ' (held by: above)' : ''}; find it (${sessionList}), let it finish, then run the phase again: it resumes where it stopped`
         : `the steps before this one are done and journaled; fix the cause and run ${phase} again: it resumes where it stopped`,
     );
     this.name = 'StepFailed';

@@ -23,7 +23,8 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   retryable: (error: unknown) => boolean,
   attempt: (tryNumber: number) => Promise<T>,
-  onRetry: (error: unknown, tryNumber: number, waitMs: number) => void = () => {},
+  // Awaited: a caller may read what blocked the attempt before the backoff begins.
+  onRetry: (error: unknown, tryNumber: number, waitMs: number) => unknown = () => {},
 ): Promise<T> {
   for (let tryNumber = 1; ; tryNumber++) {
     try {
@@ -31,7 +32,7 @@ export async function withRetry<T>(
     } catch (error) {
       if (!retryable(error) || tryNumber > policy.retries) throw error;
       const wait = backoffMs(policy, tryNumber - 1);
-      onRetry(error, tryNumber, wait);
+      await onRetry(error, tryNumber, wait);
       await sleep(wait);
     }
   }

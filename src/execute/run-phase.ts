@@ -1,4 +1,5 @@
 import type { HeldRunLock } from '../dialect.js';
+import type { LockHolder } from '../model/locks.js';
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
@@ -365,13 +366,13 @@ async function runStep(
             if (unbounded) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(s);
           }
         },
-        (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs }),
+        async (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs, holders: await lockHolders(db, step) }),
       );
       if (!atomic) await journal();
     } catch (error) {
       const message = redactText((error as Error).message ?? String(error));
       await ledger.statementFailed(runId, { stepId: step.id, index, sql: group.join(';\n'), attempts, startedAt }, message).catch(() => {});
-      throw stepFailure(db, phase, step, group, attempts, error);
+      throw stepFailure(db, phase, step, group, attempts, error, db.dialect.runtime.isLockTimeout(error) ? await lockHolders(db, step) : []);
     }
     index += group.length;
   }
@@ -399,9 +400,19 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Emit
   }
 }
 
-function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown): StepFailed {
+function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown, holders: LockHolder[]): StepFailed {
   const reason = redactText((error as Error).message ?? String(error));
-  return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList);
+  return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList, holders);
+}
+
+/**
+ * Who holds a lock on the step's table, asked after a lock wait timed out; none where the dialect
+ * cannot tell, or the step names no table. Reading them must never be what fails the phase.
+ */
+async function lockHolders(db: Database, step: Step): Promise<LockHolder[]> {
+  const read = db.dialect.runtime.lockHolders;
+  if (!read || step.table === '') return [];
+  return read(db.conn, step.table).catch(() => []);
 }
 
 /** After a phase, planning again must find nothing left for it; otherwise a step did not do what it claimed. */

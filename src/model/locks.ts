@@ -24,6 +24,22 @@ export interface Statement {
   reorg?: true;
 }
 
+/** A session of someone else's that holds a lock on a table, as an operator needs to find it. */
+export interface LockHolder {
+  /** How the server names the session: PostgreSQL's pid, MySQL's connection id. */
+  session: string;
+  /** What it is doing (`idle in transaction`, `Sleep`), in the server's words. */
+  state: string;
+  /** How long its transaction has been open, in seconds, where the server says. */
+  seconds: number | null;
+  /** The first words of its current or last statement. */
+  query: string;
+}
+
+/** One line per holder: `pid 4242 (idle in transaction, 12 s): SELECT ...`. */
+export const describeHolder = (h: LockHolder) =>
+  `${h.session} (${h.state || 'state unknown'}${h.seconds === null ? '' : `, ${Math.round(h.seconds)} s`})${h.query ? `: ${h.query}` : ''}`;
+
 /** A table created by the same plan: nobody reads or writes it yet, whatever its statements take. */
 export const NEW_TABLE_LOCK: LockInfo = { level: 'none (new table)', blocksWrites: false, rewritesTable: false, rank: 0 };
 

@@ -1,0 +1,58 @@
+/**
+ * A lock wait that times out names who holds the table: the lock-retry events and the final error
+ * carry the blocking session (PostgreSQL's pid; MySQL's connection, or, where performance_schema is
+ * off as on MariaDB by default, the open transactions that may hold it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expand, type Target } from '../../src/api.js';
+import { defineSchema } from '../../src/declaration/define-schema.js';
+import type { Connection } from '../../src/dialect.js';
+import type { LockHolder } from '../../src/model/locks.js';
+import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
+
+const v1 = defineSchema({ release: 'v1', tables: { items: { columns: { id: 'int', sku: 'varchar(20)' }, primaryKey: ['id'] } } });
+const v2 = defineSchema({ release: 'v2', extends: v1, tables: { items: { columns: { note: 'text' } } } });
+
+/** The blocker's own name for itself, as the holder list should show it. */
+const SELF: Record<string, string> = { postgres: 'SELECT pg_backend_pid()::text AS id', mysql: 'SELECT CONNECTION_ID() AS id' };
+
+describe.each(targets.filter((t) => t.name !== 'pglite'))('lock holders on $name', (target) => {
+  let scratch: ScratchDatabase;
+  let t: Target;
+  beforeAll(async () => {
+    scratch = await target.create('holders');
+    t = { url: scratch.url };
+    await expand(t, v1);
+  });
+  afterAll(async () => scratch?.drop());
+
+  it('names the idle transaction that read the table, on each retry and in the error', async () => {
+    const blocker: Connection = await target.dialect.connect(scratch.url);
+    try {
+      const [self] = await blocker.query<{ id: string | number }>(SELF[target.dialect.name]!);
+      let release!: () => void;
+      const open = blocker.transaction(async () => {
+        await blocker.query('SELECT * FROM items');
+        await new Promise<void>((resolve) => (release = resolve));
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const seen: LockHolder[][] = [];
+      const error = await expand(t, v2, {
+        retry: { lockTimeoutMs: 200, retries: 1, baseBackoffMs: 50, maxBackoffMs: 50 },
+        onEvent: (e) => {
+          if (e.type === 'lock-retry') seen.push(e.holders);
+        },
+      }).then(() => null, (e: Error & { hint?: string }) => e);
+      release();
+      await open;
+      const holder = expect.objectContaining({ session: expect.stringMatching(new RegExp(`^(pid|connection) ${self!.id}$`)) });
+      expect(seen).toEqual([expect.arrayContaining([holder])]);
+      expect(error?.message).toMatch(new RegExp(`\\n {2}held by (pid|connection) ${self!.id} \\(`));
+      expect(error?.hint).toContain('held by: above');
+    } finally {
+      await blocker.close();
+    }
+    // With the reader gone, the same phase goes through.
+    expect((await expand(t, v2)).steps.map((s) => s.id)).toEqual(['add-column:items.note']);
+  }, 30_000);
+});
