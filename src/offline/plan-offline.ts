@@ -12,5 +12,5 @@ export const OFFLINE_BASE_SCHEMA = 'app';
  * `from` is absent, else for the upgrade from the database that release left.
  */
 export function planOffline(target: OfflineTarget, declared: DeclaredSchema, from?: DeclaredSchema, base = OFFLINE_BASE_SCHEMA): Plan {
-  return planWithoutServer(target, declared, from ? liveAfter(from) : emptyLive(), base).plan;
+  return planWithoutServer(target, declared, from ? liveAfter(from, target.caps) : emptyLive(), base).plan;
 }

@@ -1,7 +1,9 @@
 /** `dbtide lint`: a release chain checked against each dialect's rules, without a server. */
 import { afterAll, describe, expect, it } from 'vitest';
 import { offlineTarget, offlineTargets } from '../../src/offline/dialect-spec.js';
+import { loadChain } from '../../src/declaration/load-schema.js';
 import { lintChain } from '../../src/offline/lint-chain.js';
+import { planOffline } from '../../src/offline/plan-offline.js';
 import { releaseDir } from '../support/release-files.js';
 
 const files = releaseDir();
@@ -69,5 +71,16 @@ describe('lint', () => {
   it('refuses an unknown dialect or a version dbtide does not plan for, saying what it takes', async () => {
     await expect(offlineTarget('oracle')).rejects.toThrow(/no dialect is named "oracle"/);
     await expect(offlineTarget('db2@10.5')).rejects.toThrow(/--dialect db2@10\.5: Db2 10\.5 is not supported: dbtide needs Db2 LUW 11\.1 or later/);
+  });
+});
+
+describe('planning without a server', () => {
+  it('finds nothing to do for a release planned from itself, on every dialect: the database it leaves is what it declares', async () => {
+    const chain = await loadChain('migrations');
+    for (const target of await offlineTargets('all,mysql@10.11,db2@11.1.1.1')) {
+      for (const { declared } of chain) {
+        expect(planOffline(target, declared, declared).steps.map((s) => s.id), `${declared.release} on ${target.caps.server}`).toEqual([]);
+      }
+    }
   });
 });
