@@ -37,6 +37,10 @@ export function phaseOptions(command: Command, yes: string): Command {
   return lockOptions(
     commonOptions(command).option('--dry-run', 'print the SQL and change nothing (no ledger, no lock)').option('--yes', yes),
     'a step',
+  ).option(
+    '--max-blocked <seconds>',
+    'before each step, wait while other sessions hold a lock on its table, without queuing writers behind a lock request, at most this long in all (default: no such wait)',
+    numberFlag('--max-blocked'),
   );
 }
 
@@ -53,6 +57,7 @@ export function retryOf(flags: CommonFlags, { config }: Resolved): Partial<Retry
   const lockTimeoutMs = flags.lockTimeout ?? config.lockTimeoutMs;
   const retries = flags.lockRetries ?? config.lockRetries;
   return {
+    ...(flags.maxBlocked === undefined ? {} : { maxBlockedMs: flags.maxBlocked * 1000 }),
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
     ...(retries === undefined ? {} : { retries }),
   };

@@ -55,6 +55,7 @@ function toJson(event: RunEvent) {
     case 'step-done': return { type: event.type, step: event.step.id, ms: event.ms };
     case 'statement': return { type: event.type, step: event.step.id, sql: event.sql };
     case 'lock-retry': return { type: event.type, step: event.step.id, attempt: event.attempt, waitMs: event.waitMs, holders: event.holders };
+    case 'blocked': return { type: event.type, step: event.step.id, waitedMs: event.waitedMs, holders: event.holders };
     case 'precheck': return { type: event.type, table: event.precheck.table, check: event.precheck.description, offending: event.offending, sample: event.sample };
     case 'work-progress':
       return { type: 'progress', step: event.step.id, rowsDone: event.rowsDone, batchRows: event.batchRows, rowsPerSecond: event.rowsPerSecond, totalRows: event.totalRows };
@@ -73,6 +74,8 @@ function textLine(event: RunEvent): string | null {
       return `${event.phase}${event.dryRun ? ' (dry run: nothing is written)' : ''}: ${event.steps.length === 0 ? 'nothing to do' : `${event.steps.length} step(s)`}`;
     case 'precheck': return `  precheck ${event.offending === 0 ? 'ok  ' : 'FAIL'} ${event.precheck.description}${event.offending ? ` (${event.offending} row(s))` : ''}`;
     case 'step-start': return `  [${event.index + 1}/${event.total}] ${event.step.description}`;
+    case 'blocked':
+      return `      waiting ${Math.round(event.waitedMs / 1000)} s for other sessions to release ${event.step.table} (nothing queued)${event.holders.map((h) => `\n        held by ${describeHolder(h)}`).join('')}`;
     case 'lock-retry':
       return `      lock wait timed out; retry ${event.attempt} in ${event.waitMs} ms${event.holders.map((h) => `\n        held by ${describeHolder(h)}`).join('')}`;
     case 'work-progress': return progressBar(event);

@@ -15,6 +15,7 @@ export interface CommonFlags {
   lockTimeout?: number;
   lockRetries?: number;
   wait?: number;
+  maxBlocked?: number;
   databaseSchema?: string;
 }
 

@@ -15,6 +15,8 @@ export type RunEventBody =
   | { type: 'step-start'; step: Step; index: number; total: number }
   | { type: 'statement'; step: Step; sql: string }
   | { type: 'lock-retry'; step: Step; sql: string; attempt: number; waitMs: number; holders: LockHolder[] }
+  /** Other sessions hold a lock on the step's table: the step waits for them without queuing (`maxBlockedMs`). */
+  | { type: 'blocked'; step: Step; holders: LockHolder[]; waitedMs: number }
   | { type: 'step-done'; step: Step; ms: number }
   /**
    * A backfill or data move committed a batch; `totalRows` is the table's estimate, when known.

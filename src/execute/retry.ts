@@ -6,6 +6,12 @@ export interface RetryPolicy {
   /** First backoff; doubles each retry, up to `maxBackoffMs`, with jitter. */
   baseBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * Where set: before a statement that takes a lock on a table, wait (without queuing, so writers
+   * never line up behind it) while other sessions hold one, up to this long in all, then give up
+   * naming them. Unset: the statement queues for its lock at once, for at most `lockTimeoutMs`.
+   */
+  maxBlockedMs?: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { lockTimeoutMs: 2000, retries: 10, baseBackoffMs: 250, maxBackoffMs: 10_000 };

@@ -1,5 +1,5 @@
 import type { HeldRunLock } from '../dialect.js';
-import type { LockHolder } from '../model/locks.js';
+import { describeHolder, type LockHolder } from '../model/locks.js';
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
@@ -326,6 +326,7 @@ async function runStep(
   let index = 0;
   for (const group of statements) {
     if (index > 0) stopIfAsked(index);
+    if (!runtime.waitsWithoutBlocking(group[0]!)) await waitForHolders(db, phase, step, retry, emit);
     let ran = [...group];
     const startedAt = new Date();
     let attempts = 0;
@@ -403,6 +404,39 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Emit
 function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown, holders: LockHolder[]): StepFailed {
   const reason = redactText((error as Error).message ?? String(error));
   return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList, holders);
+}
+
+/** How often a step waiting for other sessions' locks looks again, and reports that it still waits. */
+const BLOCKED_POLL_MS = 200;
+const BLOCKED_REPORT_MS = 5000;
+
+/**
+ * Waits, without asking for the lock (so no writer queues behind a request), while other sessions
+ * hold a lock on the step's table: a transaction left open by the application would otherwise
+ * make the ALTER wait, and every writer behind it, for the whole lock timeout of each attempt.
+ * Gives up after `maxBlockedMs` in all, naming who holds it. Only where the policy asks for it.
+ */
+async function waitForHolders(db: Database, phase: Phase, step: Step, retry: RetryPolicy, emit: Emit): Promise<void> {
+  if (retry.maxBlockedMs === undefined) return;
+  const started = Date.now();
+  let reported = -Infinity;
+  for (;;) {
+    const holders = await lockHolders(db, step);
+    const waitedMs = Date.now() - started;
+    if (holders.length === 0) return;
+    if (waitedMs >= retry.maxBlockedMs) {
+      throw new DbtideError(
+        `${phase} waited ${Math.round(waitedMs / 1000)} s before step "${step.description}" (${step.id}) for other sessions to release ${step.table}, and gave up; nothing of the step ran:\n${holders.map((h) => `  held by ${describeHolder(h)}`).join('\n')}`,
+        1,
+        `let the session(s) above finish (or end them yourself: dbtide never ends a session it did not open), then run ${phase} again: it resumes at this step; --max-blocked sets how long to wait`,
+      );
+    }
+    if (waitedMs - reported >= BLOCKED_REPORT_MS) {
+      emit({ type: 'blocked', step, holders, waitedMs });
+      reported = waitedMs;
+    }
+    await sleep(BLOCKED_POLL_MS);
+  }
 }
 
 /**

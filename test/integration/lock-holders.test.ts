@@ -56,3 +56,59 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('lock holders on $name
     expect((await expand(t, v2)).steps.map((s) => s.id)).toEqual(['add-column:items.note']);
   }, 30_000);
 });
+
+describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock holders without queuing on $name', (target) => {
+  let scratch: ScratchDatabase;
+  let t: Target;
+  beforeAll(async () => {
+    scratch = await target.create('blocked');
+    t = { url: scratch.url };
+    await expand(t, v1);
+  });
+  afterAll(async () => scratch?.drop());
+
+  /** A reader's transaction left open on items until `release` is called. */
+  async function openReader(): Promise<{ id: string; release(): Promise<void> }> {
+    const conn: Connection = await target.dialect.connect(scratch.url);
+    const [self] = await conn.query<{ id: string | number }>(SELF[target.dialect.name]!);
+    let release!: () => void;
+    const open = conn.transaction(async () => {
+      await conn.query('SELECT * FROM items');
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    return { id: String(self!.id), release: async () => (release(), await open, await conn.close()) };
+  }
+
+  it('with maxBlockedMs, waits for the reader without a lock request, reports it, and goes on once it ends', async () => {
+    const reader = await openReader();
+    const blocked: LockHolder[][] = [];
+    const retries: number[] = [];
+    const running = expand(t, v2, {
+      retry: { lockTimeoutMs: 200, retries: 0, baseBackoffMs: 50, maxBackoffMs: 50, maxBlockedMs: 20_000 },
+      onEvent: (e) => {
+        if (e.type === 'blocked') blocked.push(e.holders);
+        if (e.type === 'lock-retry') retries.push(e.attempt);
+      },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await reader.release();
+    expect((await running).steps.map((s) => s.id)).toEqual(['add-column:items.note']);
+    expect(blocked[0]).toEqual(expect.arrayContaining([expect.objectContaining({ session: expect.stringMatching(new RegExp(` ${reader.id}$`)) })]));
+    // No attempt timed out: the ALTER asked for its lock only once the reader was gone.
+    expect(retries).toEqual([]);
+  }, 30_000);
+
+  it('gives up after maxBlockedMs, naming the holder, with nothing of the step run', async () => {
+    const reader = await openReader();
+    try {
+      const error = await expand(t, defineSchema({ release: 'v3', extends: v2, tables: { items: { columns: { tag: 'text' } } } }), {
+        retry: { maxBlockedMs: 600 },
+      }).then(() => null, (e: Error & { hint?: string }) => e);
+      expect(error?.message).toMatch(new RegExp(`^expand waited \\d+ s before step "add column items\\.tag" \\(add-column:items\\.tag\\) for other sessions to release items, and gave up; nothing of the step ran:\\n {2}held by (pid|connection) ${reader.id} \\(`));
+      expect(error?.hint).toContain('dbtide never ends a session it did not open');
+    } finally {
+      await reader.release();
+    }
+  }, 30_000);
+});
