@@ -7,7 +7,9 @@ import { Ledger, type JobRecord, type RunRecord } from './execute/ledger.js';
 import { pendingPhases, runPhase, type RunPhaseOptions, type RunPhaseResult } from './execute/run-phase.js';
 import { isSchema } from './declaration/load-schema.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
-import { stepsOf, type DriftItem, type Phase, type Plan, type VersionSelected } from './plan/step.js';
+import { stepsOf, type DriftItem, type Phase, type Plan, type Step, type VersionSelected } from './plan/step.js';
+import { retryPolicy } from './execute/retry.js';
+import { planScripts, type PlanScripts } from './execute/step-script.js';
 import { redactUrl } from './redact.js';
 import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
 
@@ -44,16 +46,22 @@ export interface PlanReport {
   server: string;
   url: string;
   plan: Plan;
+  /** The statements as a run issues them, session statements included, with the cap on each lock wait they set. */
+  scripts: PlanScripts & { lockTimeoutMs: number };
 }
 
-export async function planChanges(target: Target, declaration: Declaration): Promise<PlanReport> {
+export async function planChanges(target: Target, declaration: Declaration, options: { lockTimeoutMs?: number } = {}): Promise<PlanReport> {
   const schema = await declared(declaration);
-  return withTarget(target, async (db) => ({
-    release: schema.release,
-    server: db.caps.server,
-    url: redactUrl(target.url),
-    plan: (await planAgainst(db, schema)).plan,
-  }));
+  return withTarget(target, async (db) => {
+    const plan = (await planAgainst(db, schema)).plan;
+    return { release: schema.release, server: db.caps.server, url: redactUrl(target.url), plan, scripts: scriptsOf(db, plan.steps, options.lockTimeoutMs) };
+  });
+}
+
+/** The scripts of `steps` as a run with that cap (else the dialect's) issues them. */
+export function scriptsOf({ caps, dialect }: Pick<Database, 'caps' | 'dialect'>, steps: Step[], lockTimeoutMs?: number): PlanReport['scripts'] {
+  const capMs = retryPolicy(dialect.runtime, lockTimeoutMs === undefined ? {} : { lockTimeoutMs }).lockTimeoutMs;
+  return { ...planScripts(caps, dialect.runtime, steps, capMs), lockTimeoutMs: capMs };
 }
 
 export type PhaseOptions = Omit<RunPhaseOptions, 'phase' | 'declared'>;

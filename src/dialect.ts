@@ -354,6 +354,13 @@ export interface ScanSql {
 export interface RuntimeSql {
   /** Statements that cap lock waits for the session (or, with `local`, the current transaction); `null`: no cap. */
   lockTimeout(ms: number | null, local: boolean): string[];
+  /**
+   * The cap on each lock wait when none is given, and the step the server counts caps in (MySQL
+   * and Db2: whole seconds, so a cap between steps waits the next one).
+   */
+  lockWait: { capMs: number; unitMs: number };
+  /** The statement that opens a transaction, as a script would run it; null where the first statement opens one (Db2). */
+  transactionStart: string | null;
   /** True when the error is a lock wait that timed out, so the statement may be retried. */
   isLockTimeout(error: unknown): boolean;
   /**

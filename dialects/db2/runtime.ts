@@ -83,6 +83,8 @@ async function ensureLockTable(conn: Connection): Promise<string> {
 export const db2Runtime: RuntimeSql = {
   // The special register is not under transaction control: a transaction's cap is the session's,
   // and the core sets the session's again after a step that changed it.
+  lockWait: { capMs: 1000, unitMs: 1000 },
+  transactionStart: null,
   lockTimeout: (ms) => [ms === null ? 'SET CURRENT LOCK TIMEOUT NULL' : `SET CURRENT LOCK TIMEOUT WAIT ${seconds(ms)}`],
   isLockTimeout,
   tryRunLock,

@@ -4,6 +4,8 @@ import type { LockHolder } from '../../src/model/locks.js';
 interface Row {
   session: string | number;
   state: string | null;
+  /** The session's command: `Sleep` while its client thinks. */
+  command: string | null;
   seconds: number | string | null;
   query: string | null;
 }
@@ -13,6 +15,7 @@ const holder = (r: Row): LockHolder => ({
   state: r.state ?? '',
   seconds: r.seconds === null ? null : Number(r.seconds),
   query: (r.query ?? '').replace(/\s+/g, ' ').slice(0, 80),
+  ...(r.command === 'Sleep' ? { idle: true as const } : {}),
 });
 
 /**
@@ -25,7 +28,7 @@ export async function mysqlLockHolders(conn: Connection, table: string): Promise
   const [enabled] = await conn.query<{ on: number | string }>('SELECT @@performance_schema AS `on`');
   if (Number(enabled?.on) === 1) {
     const rows = await conn.query<Row>(
-      `SELECT DISTINCT t.PROCESSLIST_ID AS session, p.COMMAND AS state, p.TIME AS seconds, p.INFO AS query
+      `SELECT DISTINCT t.PROCESSLIST_ID AS session, p.COMMAND AS state, p.COMMAND AS command, p.TIME AS seconds, p.INFO AS query
          FROM performance_schema.metadata_locks m
          JOIN performance_schema.threads t ON t.THREAD_ID = m.OWNER_THREAD_ID
          LEFT JOIN information_schema.PROCESSLIST p ON p.ID = t.PROCESSLIST_ID
@@ -37,11 +40,11 @@ export async function mysqlLockHolders(conn: Connection, table: string): Promise
     return rows.map(holder);
   }
   const rows = await conn.query<Row>(
-    `SELECT x.trx_mysql_thread_id AS session, CONCAT('open transaction, ', p.COMMAND) AS state,
+    `SELECT x.trx_mysql_thread_id AS session, CONCAT('open transaction, ', p.COMMAND) AS state, p.COMMAND AS command,
             TIMESTAMPDIFF(SECOND, x.trx_started, NOW()) AS seconds, COALESCE(x.trx_query, p.INFO) AS query
        FROM information_schema.INNODB_TRX x LEFT JOIN information_schema.PROCESSLIST p ON p.ID = x.trx_mysql_thread_id
       WHERE x.trx_mysql_thread_id <> CONNECTION_ID() AND (p.DB IS NULL OR p.DB = DATABASE())
       ORDER BY x.trx_started`,
   );
-  return rows.map(holder);
+  return rows.map((r) => ({ ...holder(r), maybe: true }));
 }

@@ -16,8 +16,11 @@ const INSTANT_REFUSED = new Set([1845, 1846, 4092]);
 /** GET_LOCK names are limited to 64 characters and shared by every database on the server: the name carries the database. */
 const LOCK_NAME = 'LEFT(CONCAT(?, DATABASE()), 64)';
 
-/** Both waits take whole seconds (MariaDB's `WAIT n` as well): a cap below a second waits one. */
-const seconds = (ms: number) => Math.max(1, Math.ceil(ms / 1000));
+/**
+ * Both waits take whole seconds (MariaDB's `WAIT n` as well): a cap below a second waits one. 0 asks
+ * without waiting on MariaDB; MySQL raises it to its minimum, 1.
+ */
+const seconds = (ms: number) => (ms === 0 ? 0 : Math.max(1, Math.ceil(ms / 1000)));
 
 /** Servers default to a year (lock_wait_timeout) and 50 s (innodb_lock_wait_timeout). */
 const UNBOUNDED = { metadata: 31_536_000, rows: 50 };
@@ -29,6 +32,10 @@ export const mysqlRuntime: RuntimeSql = {
     `SET SESSION lock_wait_timeout = ${ms === null ? UNBOUNDED.metadata : seconds(ms)}`,
     `SET SESSION innodb_lock_wait_timeout = ${ms === null ? UNBOUNDED.rows : seconds(ms)}`,
   ],
+  // The shortest wait the server offers short of none (MariaDB's 0 fails an online ALTER at its
+  // final lock upgrade whenever any write is in flight, losing the rebuild).
+  lockWait: { capMs: 1000, unitMs: 1000 },
+  transactionStart: 'START TRANSACTION',
   isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
   // A named lock: the session's, whatever its statements commit.
   async tryRunLock({ conn }, key) {

@@ -16,5 +16,11 @@ export async function postgresLockHolders(conn: Connection, table: string): Prom
       ORDER BY 3 DESC NULLS LAST`,
     [quote(table)],
   );
-  return rows.map((r) => ({ session: `pid ${r.session}`, state: r.state ?? '', seconds: r.seconds === null ? null : Number(r.seconds), query: r.query ?? '' }));
+  return rows.map((r) => ({
+    session: `pid ${r.session}`,
+    state: r.state ?? '',
+    seconds: r.seconds === null ? null : Number(r.seconds),
+    query: r.query ?? '',
+    ...(r.state?.startsWith('idle in transaction') ? { idle: true as const } : {}),
+  }));
 }

@@ -12,6 +12,10 @@ const lockKey = (name: string) => createHash('sha256').update(name).digest().rea
 
 export const postgresRuntime: RuntimeSql = {
   lockTimeout: (ms, local) => [`SET ${local ? 'LOCAL ' : ''}lock_timeout = '${ms === null ? 0 : Math.max(1, Math.round(ms))}ms'`],
+  // Tens of milliseconds: writers behind an attempt barely notice, and the look before it makes a
+  // timed-out attempt rare.
+  lockWait: { capMs: 50, unitMs: 1 },
+  transactionStart: 'BEGIN',
   isLockTimeout: (error) => (error as { code?: unknown } | null)?.code === LOCK_NOT_AVAILABLE,
   // A session lock: it outlives the run's transactions and goes with the connection.
   async tryRunLock({ conn }, key) {

@@ -28,8 +28,8 @@ export function commonOptions(command: Command, formats?: Format[]): Command {
 /** Bounded lock waits and the run lock: phases and repairs. */
 export function lockOptions(command: Command, what: string): Command {
   return command
-    .option('--lock-timeout <ms>', `cap on each lock wait of ${what}, in ms (default 2000)`, integerFlag('--lock-timeout', 1))
-    .option('--lock-retries <n>', 'retries after a lock wait timed out (default 10)', integerFlag('--lock-retries'))
+    .option('--lock-timeout <ms>', `cap on each lock wait of ${what}, in ms: what writers queued behind one attempt wait at most (default 50 on PostgreSQL; MySQL, MariaDB and Db2 count in whole seconds: 1000)`, integerFlag('--lock-timeout', 1))
+    .option('--lock-retries <n>', 'retries after a lock wait timed out, with jittered backoff (default 30)', integerFlag('--lock-retries'))
     .option('--wait <seconds>', "how long to wait for another run's lock (default 30)", numberFlag('--wait'));
 }
 
@@ -39,7 +39,7 @@ export function phaseOptions(command: Command, yes: string): Command {
     'a step',
   ).option(
     '--max-blocked <seconds>',
-    'before each step, wait while other sessions hold a lock on its table, without queuing writers behind a lock request, at most this long in all (default: no such wait)',
+    'how long a step may wait in all while other sessions hold a lock on its table (dbtide watches them without asking for the lock, so no writer queues behind it), then exit 1 naming them (default 300)',
     numberFlag('--max-blocked'),
   );
 }

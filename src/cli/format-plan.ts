@@ -18,6 +18,8 @@ export function planJson(report: PlanReport) {
       table: s.table,
       description: s.description,
       sql: s.sql,
+      // What runs, in order: the step's statements with the transaction and lock caps around them.
+      script: report.scripts.steps[s.id] ?? s.sql,
       // A raw SQL step's undo, as declared: kept for the rollback to come; nothing runs it yet.
       ...(s.raw ? { down: s.raw.down } : {}),
       lock: s.lock.level,
@@ -26,19 +28,22 @@ export function planJson(report: PlanReport) {
       estimatedRows: s.estimatedRows,
       prechecks: s.prechecks.map((p) => ({ kind: p.kind, table: p.table, description: p.description })),
     })),
+    // Issued once per run, before the first step.
+    session: report.scripts.session,
+    lockTimeoutMs: report.scripts.lockTimeoutMs,
     drift: report.plan.drift,
     warnings: report.plan.warnings,
     version: report.plan.version ?? null,
   };
 }
 
-function stepText(step: Step, n: number, withSql: boolean): string {
+function stepText(step: Step, n: number, script: string[] | null): string {
   const flags = [step.lock.level, rows(step.estimatedRows), step.lock.blocksWrites ? 'BLOCKS WRITES' : '']
     .filter(Boolean)
     .join(', ');
   const lines = [`  ${n}. ${step.description}`, `     lock: ${flags}`];
   for (const p of step.prechecks) lines.push(`     precheck: ${p.description}`);
-  if (withSql) for (const sql of step.sql) lines.push(...sql.split('\n').map((l, i) => `     ${i === 0 ? '> ' : '  '}${l}`));
+  if (script) for (const sql of script) lines.push(...sql.split('\n').map((l, i) => `     ${i === 0 ? '> ' : '  '}${l}`));
   return lines.join('\n');
 }
 
@@ -47,7 +52,8 @@ export function planText(report: PlanReport, withSql = true): string {
   for (const phase of PHASES) {
     const steps = stepsOf(report.plan, phase);
     out.push('', `${phase}: ${steps.length === 0 ? 'nothing to do' : `${steps.length} step(s)`}`);
-    steps.forEach((s, i) => out.push(stepText(s, i + 1, withSql)));
+    if (withSql && steps.length > 0) out.push(`  session: ${report.scripts.session.join('; ')}`);
+    steps.forEach((s, i) => out.push(stepText(s, i + 1, withSql ? (report.scripts.steps[s.id] ?? s.sql) : null)));
   }
   if (report.plan.version) out.push('', `the new version reads the release's column types through ${report.plan.version.select}`);
   if (report.plan.drift.length > 0) {
@@ -72,7 +78,8 @@ export function planMarkdown(report: PlanReport): string {
     for (const s of report.plan.steps) {
       out.push(`| ${s.phase} | ${cell(s.description)} | ${cell(s.lock.level)} | ${s.estimatedRows ?? ''} | ${s.lock.blocksWrites ? '**yes**' : 'no'} |`);
     }
-    out.push('', '<details><summary>SQL</summary>', '', '```sql', ...report.plan.steps.flatMap((s) => s.sql.map((q) => `${q};`)), '```', '</details>');
+    const script = [...report.scripts.session, ...report.plan.steps.flatMap((s) => report.scripts.steps[s.id] ?? s.sql)];
+    out.push('', '<details><summary>SQL</summary>', '', '```sql', ...script.map((q) => `${q};`), '```', '</details>');
   }
   if (report.plan.drift.length > 0) {
     out.push('', '**Drift** (never dropped):', ...report.plan.drift.map((d) => `- \`${d.object}\`: ${d.detail}`));

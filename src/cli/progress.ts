@@ -70,6 +70,7 @@ function toJson(event: RunEvent) {
 function textLine(event: RunEvent): string | null {
   switch (event.type) {
     case 'resumed': return `resuming: ${event.interruptedRuns} earlier run(s) stopped before finishing`;
+    case 'notice': return `note: ${event.message}`;
     case 'phase-start':
       return `${event.phase}${event.dryRun ? ' (dry run: nothing is written)' : ''}: ${event.steps.length === 0 ? 'nothing to do' : `${event.steps.length} step(s)`}`;
     case 'precheck': return `  precheck ${event.offending === 0 ? 'ok  ' : 'FAIL'} ${event.precheck.description}${event.offending ? ` (${event.offending} row(s))` : ''}`;

@@ -10,6 +10,8 @@ export type RunEvent = { target: string } & RunEventBody;
 /** An event as the run emits it; `emitter` adds the target. */
 export type RunEventBody =
   | { type: 'resumed'; interruptedRuns: number }
+  /** Something the operator should know about how the run behaves (a cap the server rounds up). */
+  | { type: 'notice'; message: string }
   | { type: 'phase-start'; phase: Phase; steps: Step[]; dryRun: boolean }
   | { type: 'precheck'; precheck: Precheck; offending: number; sample: string[] }
   | { type: 'step-start'; step: Step; index: number; total: number }

@@ -1,5 +1,5 @@
 import type { HeldRunLock } from '../dialect.js';
-import { describeHolder, type LockHolder } from '../model/locks.js';
+import type { LockHolder } from '../model/locks.js';
 import type { Database } from '../engine.js';
 import { planAgainst, schemaHash } from '../engine.js';
 import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
@@ -13,7 +13,9 @@ import { Interrupted } from './interrupted.js';
 import { Ledger } from './ledger.js';
 import { EarlierPhasePending, PrecheckFailed, StepFailed, type PrecheckFailure } from './outcomes.js';
 import { ledgerNeeds, needsContext, phaseNeeds, refuseWithoutPrivileges } from './privileges.js';
-import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry.js';
+import { BlockedTooLong, blockerWatch, lockHolders } from './blockers.js';
+import { appliedCapMs, backoffMs, retryPolicy, sleep, type RetryPolicy } from './retry.js';
+import { planScripts, stepScript, type PlanScripts } from './step-script.js';
 import { guardStep } from './statement-guard.js';
 import { runBackfill, type BackfillOptions } from '../migrate/backfill.js';
 import { runDataMove } from '../migrate/data-move.js';
@@ -55,6 +57,8 @@ export interface RunPhaseResult {
   ms: number;
   /** True when the run stopped at `maxRows` with data work left: run the phase again. */
   moreToDo: boolean;
+  /** A dry run's statements as a run would issue them, session statements included. */
+  scripts?: PlanScripts;
 }
 
 /** A dry run only plans, so it is `runPhase`'s alone. */
@@ -92,8 +96,12 @@ const RUN_LOCK = 'dbtide:run';
 export async function runPhase(db: Database, options: RunPhaseOptions): Promise<RunPhaseResult> {
   if (!options.dryRun) return applyPhase(await preparePhase(db, options));
   const started = Date.now();
-  const { plan, steps } = await planPhase(db, options, emitter(db.name, options.onEvent), true);
-  return { phase: options.phase, dryRun: true, steps, plan, ms: Date.now() - started, moreToDo: false };
+  const emit = emitter(db.name, options.onEvent);
+  const retry = retryPolicy(db.dialect.runtime, options.retry);
+  noteAppliedCap(db, retry, emit);
+  const { plan, steps } = await planPhase(db, options, emit, true);
+  const scripts = planScripts(db.caps, db.dialect.runtime, steps, retry.lockTimeoutMs);
+  return { phase: options.phase, dryRun: true, steps, plan, ms: Date.now() - started, moreToDo: false, scripts };
 }
 
 /**
@@ -158,7 +166,8 @@ export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResul
   const { db, options, ledger, plan, steps, forced, started } = prepared;
   const { phase, declared } = options;
   const emit = emitter(db.name, options.onEvent);
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const retry = retryPolicy(db.dialect.runtime, options.retry);
+  noteAppliedCap(db, retry, emit);
   try {
     const runId = await ledger.startRun(phase, declared.release, schemaHash(declared));
     let moreToDo = false;
@@ -194,6 +203,13 @@ export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResul
   } finally {
     await prepared.release();
   }
+}
+
+/** Says so when the server waits longer than the cap asked for: MySQL and Db2 count lock waits in whole seconds. */
+function noteAppliedCap(db: Database, retry: RetryPolicy, emit: Emit): void {
+  const applied = appliedCapMs(db.dialect.runtime, retry.lockTimeoutMs);
+  if (applied === retry.lockTimeoutMs) return;
+  emit({ type: 'notice', message: `${db.caps.server} counts lock waits in whole seconds: a lock timeout of ${retry.lockTimeoutMs} ms waits ${applied} ms per attempt` });
 }
 
 /** Plans the phase against the live schema, refusing when an earlier phase is pending. */
@@ -315,62 +331,75 @@ async function runStep(
   const { id: runId, phase } = run;
   guardStep(phase, step.sql, db.dialect.statements, step.raw ? step.id : undefined);
   const runtime = db.dialect.runtime;
-  // A raw SQL step may hold a statement no transaction can (PostgreSQL's CONCURRENTLY builds).
-  const atomic = step.transactional && db.caps.transactionalDdl && !step.sql.some((sql) => runtime.waitsWithoutBlocking(sql));
+  const { atomic, units } = stepScript(db.caps, runtime, step);
   // With its statements, in their transaction where they have one: a raw step ran once recorded.
   const recordRaw = async () => {
     if (step.raw) await ledger.sqlStepDone(runId, run.release, step.id, step.raw.hash);
   };
-  const grouped = atomic || step.together === true;
-  const statements = grouped ? [step.sql] : step.sql.map((sql) => [sql]);
+  const blockers = blockerWatch(db, phase, step, retry, emit);
   let index = 0;
-  for (const group of statements) {
+  for (const { statements: group, uncapped } of units) {
     if (index > 0) stopIfAsked(index);
-    if (!runtime.waitsWithoutBlocking(group[0]!)) await waitForHolders(db, phase, step, retry, emit);
     let ran = [...group];
     const startedAt = new Date();
     let attempts = 0;
     const journal = async () => {
       for (const [i, sql] of ran.entries()) await ledger.statementDone(runId, { stepId: step.id, index: index + i, sql, attempts, startedAt });
     };
+    const runGroup = async () => {
+      ran = [];
+      for (const sql of group) {
+        emit({ type: 'statement', step, sql });
+        ran.push(await runWithFallback(db, step, sql, emit));
+      }
+    };
+    const attempt = async (capMs: number) => {
+      if (atomic) {
+        await db.conn.transaction(async () => {
+          for (const s of runtime.lockTimeout(capMs, true)) await db.conn.query(s);
+          await runGroup();
+          await journal();
+          await recordRaw();
+        });
+        return;
+      }
+      const ownCap = uncapped ? null : capMs;
+      const session = ownCap !== retry.lockTimeoutMs;
+      if (session) for (const s of runtime.lockTimeout(ownCap, false)) await db.conn.query(s);
+      try {
+        await runGroup();
+      } catch (error) {
+        // The statement's own error is the one to report, not a failed cleanup's.
+        await runtime.cleanupFailedStatement(db.conn, group[0]!).catch(() => {});
+        throw error;
+      } finally {
+        if (session) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(s);
+      }
+    };
     try {
-      await withRetry(
-        retry,
-        (error) => runtime.isLockTimeout(error),
-        async (tryNumber) => {
-          attempts = tryNumber;
-          const runGroup = async () => {
-            ran = [];
-            for (const sql of group) {
-              emit({ type: 'statement', step, sql });
-              ran.push(await runWithFallback(db, step, sql, emit));
-            }
-          };
-          if (atomic) {
-            await db.conn.transaction(async () => {
-              for (const s of runtime.lockTimeout(retry.lockTimeoutMs, true)) await db.conn.query(s);
-              await runGroup();
-              await journal();
-              await recordRaw();
-            });
-            return;
+      for (;;) {
+        const capMs = uncapped ? retry.lockTimeoutMs : await blockers.clear();
+        attempts++;
+        try {
+          await attempt(capMs);
+          break;
+        } catch (error) {
+          if (!runtime.isLockTimeout(error)) throw error;
+          // An attempt that asked without waiting queued no one: a look, not a retry.
+          if (capMs === 0) {
+            attempts--;
+            await blockers.pause();
+            continue;
           }
-          const unbounded = runtime.waitsWithoutBlocking(group[0]!);
-          if (unbounded) for (const s of runtime.lockTimeout(null, false)) await db.conn.query(s);
-          try {
-            await runGroup();
-          } catch (error) {
-            // The statement's own error is the one to report, not a failed cleanup's.
-            await runtime.cleanupFailedStatement(db.conn, group[0]!).catch(() => {});
-            throw error;
-          } finally {
-            if (unbounded) for (const s of runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(s);
-          }
-        },
-        async (_error, attempt, waitMs) => emit({ type: 'lock-retry', step, sql: group.join('; '), attempt, waitMs, holders: await lockHolders(db, step) }),
-      );
+          if (attempts > retry.retries) throw error;
+          const waitMs = backoffMs(retry, attempts - 1);
+          emit({ type: 'lock-retry', step, sql: group.join('; '), attempt: attempts, waitMs, holders: await lockHolders(db, step) });
+          await sleep(waitMs);
+        }
+      }
       if (!atomic) await journal();
     } catch (error) {
+      if (error instanceof BlockedTooLong) throw error;
       const message = redactText((error as Error).message ?? String(error));
       await ledger.statementFailed(runId, { stepId: step.id, index, sql: group.join(';\n'), attempts, startedAt }, message).catch(() => {});
       throw stepFailure(db, phase, step, group, attempts, error, db.dialect.runtime.isLockTimeout(error) ? await lockHolders(db, step) : []);
@@ -404,49 +433,6 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Emit
 function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown, holders: LockHolder[]): StepFailed {
   const reason = redactText((error as Error).message ?? String(error));
   return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList, holders);
-}
-
-/** How often a step waiting for other sessions' locks looks again, and reports that it still waits. */
-const BLOCKED_POLL_MS = 200;
-const BLOCKED_REPORT_MS = 5000;
-
-/**
- * Waits, without asking for the lock (so no writer queues behind a request), while other sessions
- * hold a lock on the step's table: a transaction left open by the application would otherwise
- * make the ALTER wait, and every writer behind it, for the whole lock timeout of each attempt.
- * Gives up after `maxBlockedMs` in all, naming who holds it. Only where the policy asks for it.
- */
-async function waitForHolders(db: Database, phase: Phase, step: Step, retry: RetryPolicy, emit: Emit): Promise<void> {
-  if (retry.maxBlockedMs === undefined) return;
-  const started = Date.now();
-  let reported = -Infinity;
-  for (;;) {
-    const holders = await lockHolders(db, step);
-    const waitedMs = Date.now() - started;
-    if (holders.length === 0) return;
-    if (waitedMs >= retry.maxBlockedMs) {
-      throw new DbtideError(
-        `${phase} waited ${Math.round(waitedMs / 1000)} s before step "${step.description}" (${step.id}) for other sessions to release ${step.table}, and gave up; nothing of the step ran:\n${holders.map((h) => `  held by ${describeHolder(h)}`).join('\n')}`,
-        1,
-        `let the session(s) above finish (or end them yourself: dbtide never ends a session it did not open), then run ${phase} again: it resumes at this step; --max-blocked sets how long to wait`,
-      );
-    }
-    if (waitedMs - reported >= BLOCKED_REPORT_MS) {
-      emit({ type: 'blocked', step, holders, waitedMs });
-      reported = waitedMs;
-    }
-    await sleep(BLOCKED_POLL_MS);
-  }
-}
-
-/**
- * Who holds a lock on the step's table, asked after a lock wait timed out; none where the dialect
- * cannot tell, or the step names no table. Reading them must never be what fails the phase.
- */
-async function lockHolders(db: Database, step: Step): Promise<LockHolder[]> {
-  const read = db.dialect.runtime.lockHolders;
-  if (!read || step.table === '') return [];
-  return read(db.conn, step.table).catch(() => []);
 }
 
 /** After a phase, planning again must find nothing left for it; otherwise a step did not do what it claimed. */

@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { nextRange, walkEnd } from '../execute/key-ranges.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
+import { retryPolicy, withRetry, type RetryPolicy } from '../execute/retry.js';
 import type { BackfillJob } from '../model/keyed-table.js';
 
 export interface BackfillOptions {
@@ -58,7 +58,7 @@ const smooth = (average: number, measured: number) => (average === 0 ? measured 
  */
 export async function runBackfill(db: Database, job: BackfillJob, options: BackfillOptions = {}): Promise<BackfillResult> {
   const o = { ...BACKFILL_DEFAULTS, ...options };
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const retry = retryPolicy(db.dialect.runtime, options.retry);
   const started = Date.now();
   const { conn, dialect } = db;
   const sql = dialect.backfill;

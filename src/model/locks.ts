@@ -34,6 +34,10 @@ export interface LockHolder {
   seconds: number | null;
   /** The first words of its current or last statement. */
   query: string;
+  /** The server cannot tell whether this session holds a lock on the table: it has a transaction open in the database. */
+  maybe?: true;
+  /** Its transaction is open and waits for its client (`idle in transaction`, `Sleep`): it will not end on its own. */
+  idle?: true;
 }
 
 /** One line per holder: `pid 4242 (idle in transaction, 12 s): SELECT ...`. */

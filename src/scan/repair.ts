@@ -1,6 +1,6 @@
 import type { Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
-import { DEFAULT_RETRY, withRetry, type RetryPolicy } from '../execute/retry.js';
+import { retryPolicy, withRetry, type RetryPolicy } from '../execute/retry.js';
 import type { ColumnModel, DeclaredSchema, ForeignKeyModel, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { Precheck } from '../plan/step.js';
 import { keyValues, primaryKeyOf, type Offenders, type RowKey } from './find-offenders.js';
@@ -73,7 +73,7 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
   const fill = mode === 'set-default' ? defaultToFill(declared, precheck) : null;
   if (typeof fill === 'string') throw new DbtideError(fill, 1);
   const links = referencing(declared, live);
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const retry = retryPolicy(db.dialect.runtime, options.retry);
   // Shadow tables are DDL, which commits on MySQL (and with it a chunk's row locks and changes so
   // far): every one a repair may fill is made before the first chunk, never inside one.
   const shadows = mode === 'archive'

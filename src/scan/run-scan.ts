@@ -1,6 +1,6 @@
 import { planAgainst, type Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
-import { DEFAULT_RETRY, type RetryPolicy } from '../execute/retry.js';
+import { retryPolicy, type RetryPolicy } from '../execute/retry.js';
 import { giveUp, takeRunLock } from '../execute/run-phase.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import type { Plan, Precheck } from '../plan/step.js';
@@ -97,7 +97,7 @@ async function repairAll(
   options: ScanOptions,
   emit: (event: ScanEventBody) => void,
 ): Promise<RepairResult[]> {
-  const retry = { ...DEFAULT_RETRY, ...options.retry };
+  const retry = retryPolicy(db.dialect.runtime, options.retry);
   const lock = await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   try {
     for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);

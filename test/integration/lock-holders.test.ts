@@ -38,7 +38,8 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('lock holders on $name
       await new Promise((resolve) => setTimeout(resolve, 100));
       const seen: LockHolder[][] = [];
       const error = await expand(t, v2, {
-        retry: { lockTimeoutMs: 200, retries: 1, baseBackoffMs: 50, maxBackoffMs: 50 },
+        // A plain script's way: attempt at once, each attempt waiting out its cap.
+        retry: { lockTimeoutMs: 200, retries: 1, baseBackoffMs: 50, maxBackoffMs: 50, waitForHolders: false },
         onEvent: (e) => {
           if (e.type === 'lock-retry') seen.push(e.holders);
         },
@@ -80,12 +81,13 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock hold
     return { id: String(self!.id), release: async () => (release(), await open, await conn.close()) };
   }
 
-  it('with maxBlockedMs, waits for the reader without a lock request, reports it, and goes on once it ends', async () => {
+  it('by default, waits for the reader without a lock request, reports it, and goes on once it ends', async () => {
     const reader = await openReader();
     const blocked: LockHolder[][] = [];
     const retries: number[] = [];
     const running = expand(t, v2, {
-      retry: { lockTimeoutMs: 200, retries: 0, baseBackoffMs: 50, maxBackoffMs: 50, maxBlockedMs: 20_000 },
+      // No retries: an attempt that asked for the lock while the reader held it would fail the run.
+      retry: { retries: 0 },
       onEvent: (e) => {
         if (e.type === 'blocked') blocked.push(e.holders);
         if (e.type === 'lock-retry') retries.push(e.attempt);
@@ -99,13 +101,48 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock hold
     expect(retries).toEqual([]);
   }, 30_000);
 
+  it('an app writer inserting every 10 ms keeps writing while expand waits behind an open reader; expand completes once the reader ends', async () => {
+    const v4 = defineSchema({ release: 'v4', extends: v2, tables: { items: { columns: { score: 'int' } } } });
+    await expand(t, v2);
+    const reader = await openReader();
+    const writer: Connection = await target.dialect.connect(scratch.url);
+    const p = target.dialect.runtime.param;
+    let writes = 0;
+    let writing = true;
+    const writes$ = (async () => {
+      for (let id = 1000; writing; id++) {
+        await writer.query(`INSERT INTO items (id, sku) VALUES (${p(1)}, ${p(2)})`, [id, `w${id}`]);
+        writes++;
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    let retried = false;
+    let done = false;
+    try {
+      const running = expand(t, v4, { onEvent: (e) => void (e.type === 'lock-retry' && (retried = true)) }).finally(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const before = writes;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Writers queued behind a lock request would have written nothing in this second.
+      expect(writes - before).toBeGreaterThan(20);
+      expect(done).toBe(false);
+      await reader.release();
+      expect((await running).steps.map((s) => s.id)).toEqual(['add-column:items.score']);
+      expect(retried).toBe(false);
+    } finally {
+      writing = false;
+      await writes$;
+      await writer.close();
+    }
+  }, 30_000);
+
   it('gives up after maxBlockedMs, naming the holder, with nothing of the step run', async () => {
     const reader = await openReader();
     try {
       const error = await expand(t, defineSchema({ release: 'v3', extends: v2, tables: { items: { columns: { tag: 'text' } } } }), {
         retry: { maxBlockedMs: 600 },
       }).then(() => null, (e: Error & { hint?: string }) => e);
-      expect(error?.message).toMatch(new RegExp(`^expand waited \\d+ s before step "add column items\\.tag" \\(add-column:items\\.tag\\) for other sessions to release items, and gave up; nothing of the step ran:\\n {2}held by (pid|connection) ${reader.id} \\(`));
+      expect(error?.message).toMatch(new RegExp(`^expand waited \\d+ s at step "add column items\\.tag" \\(add-column:items\\.tag\\) for other sessions to release items, and gave up; the statement waiting did not run:\\n {2}held by (pid|connection) ${reader.id} \\(`));
       expect(error?.hint).toContain('dbtide never ends a session it did not open');
     } finally {
       await reader.release();

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, DEFAULT_RETRY, withRetry, type RetryPolicy } from '../../src/execute/retry.js';
+import { appliedCapMs, backoffMs, retryPolicy, withRetry, type RetryPolicy } from '../../src/execute/retry.js';
 
 const policy = (extra: Partial<RetryPolicy> = {}): RetryPolicy => ({
   lockTimeoutMs: 100,
   retries: 3,
   baseBackoffMs: 100,
   maxBackoffMs: 1000,
+  maxBlockedMs: 1000,
+  waitForHolders: true,
   ...extra,
 });
 
@@ -13,8 +15,19 @@ class LockTimeout extends Error {}
 const retryable = (e: unknown) => e instanceof LockTimeout;
 
 describe('backoffMs', () => {
-  it('the defaults', () => {
-    expect(DEFAULT_RETRY).toEqual({ lockTimeoutMs: 2000, retries: 10, baseBackoffMs: 250, maxBackoffMs: 10_000 });
+  it("the defaults: the dialect's cap, many short jittered retries, five minutes of waiting for blockers", () => {
+    expect(retryPolicy({ lockWait: { capMs: 50, unitMs: 1 } })).toEqual({ lockTimeoutMs: 50, retries: 30, baseBackoffMs: 50, maxBackoffMs: 2000, maxBlockedMs: 300_000, waitForHolders: true });
+    expect(retryPolicy({ lockWait: { capMs: 1000, unitMs: 1000 } }, { lockTimeoutMs: 200, waitForHolders: false })).toMatchObject({ lockTimeoutMs: 200, retries: 30, waitForHolders: false });
+  });
+
+  it.each([
+    [1, 50, 50],
+    [1000, 500, 1000],
+    [1000, 1000, 1000],
+    [1000, 1001, 2000],
+    [1000, 0, 0],
+  ])('a server counting in steps of %i ms applies a cap of %i ms as %i ms', (unitMs, ms, applied) => {
+    expect(appliedCapMs({ lockWait: { capMs: 1, unitMs } }, ms)).toBe(applied);
   });
 
   it.each([

@@ -92,10 +92,12 @@ export function registerPhase(program: Command, phase: Phase): void {
     if (result.moreToDo) process.exitCode = MORE_TO_DO_EXIT;
     if (flags.format === 'json') {
       process.stdout.write(
-        `${JSON.stringify({ phase, dryRun: result.dryRun, ms: result.ms, moreToDo: result.moreToDo, steps: result.steps.map((s) => ({ id: s.id, description: s.description, sql: s.sql })) }, null, 2)}\n`,
+        `${JSON.stringify({ phase, dryRun: result.dryRun, ms: result.ms, moreToDo: result.moreToDo, steps: result.steps.map((s) => ({ id: s.id, description: s.description, sql: s.sql, ...(result.scripts ? { script: result.scripts.steps[s.id] ?? s.sql } : {}) })), ...(result.scripts ? { session: result.scripts.session } : {}) }, null, 2)}\n`,
       );
     } else if (result.dryRun) {
-      for (const step of result.steps) process.stdout.write(`-- ${step.description}\n${step.sql.map((s) => `${s};`).join('\n')}\n\n`);
+      const scripts = result.scripts!;
+      if (result.steps.length > 0) process.stdout.write(`-- session\n${scripts.session.map((s) => `${s};`).join('\n')}\n\n`);
+      for (const step of result.steps) process.stdout.write(`-- ${step.description}\n${(scripts.steps[step.id] ?? step.sql).map((s) => `${s};`).join('\n')}\n\n`);
     }
   });
 }

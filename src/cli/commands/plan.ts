@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { planChanges, type PlanReport } from '../../api.js';
+import { planChanges, scriptsOf, type PlanReport } from '../../api.js';
 import { loadSchemaFile } from '../../declaration/load-schema.js';
 import { DbtideError } from '../../errors.js';
 import { offlineTarget } from '../../offline/dialect-spec.js';
 import { planOffline } from '../../offline/plan-offline.js';
 import { planJson, planMarkdown, planText } from '../format-plan.js';
-import { configOf, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
+import { configOf, integerFlag, resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
 import { commonOptions, targetOf } from '../common.js';
 
 interface PlanFlags extends CommonFlags {
@@ -21,6 +21,7 @@ export function registerPlan(program: Command): void {
   )
     .option('--dialect <name[@version]>', 'plan without a server, for postgres, mysql or db2 (e.g. db2@11.1, mysql@10.11 for MariaDB): a fresh install, or the upgrade from --from')
     .option('--from <release file>', 'with --dialect: plan the upgrade from the database this release left, instead of a fresh install')
+    .option('--lock-timeout <ms>', 'the cap on each lock wait the printed statements set, as a run with it would (default: the dialect\'s, 50 on PostgreSQL, 1000 on MySQL, MariaDB and Db2)', integerFlag('--lock-timeout', 1))
     .action(async (flags: PlanFlags) => {
       const report = flags.dialect === undefined ? await planLive(flags) : await planWithoutServer(flags, flags.dialect);
       if (flags.format === 'json') process.stdout.write(`${JSON.stringify(planJson(report), null, 2)}\n`);
@@ -32,7 +33,8 @@ export function registerPlan(program: Command): void {
 async function planLive(flags: PlanFlags): Promise<PlanReport> {
   if (flags.from !== undefined) throw new DbtideError('--from plans without a server, so it needs --dialect', 1, 'add --dialect postgres|mysql|db2, or leave --from out to plan against the database');
   const resolved = await resolveUrl(flags);
-  return planChanges(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config));
+  const lockTimeoutMs = flags.lockTimeout ?? resolved.config.lockTimeoutMs;
+  return planChanges(targetOf(resolved, flags), await resolveSchemaFile(flags, resolved.config), lockTimeoutMs === undefined ? {} : { lockTimeoutMs });
 }
 
 async function planWithoutServer(flags: PlanFlags, dialect: string): Promise<PlanReport> {
@@ -41,10 +43,12 @@ async function planWithoutServer(flags: PlanFlags, dialect: string): Promise<Pla
   const { config } = await configOf(flags);
   const declared = await loadSchemaFile(await resolveSchemaFile(flags, config));
   const from = flags.from === undefined ? undefined : await loadSchemaFile(flags.from);
+  const plan = planOffline(target, declared, from, flags.databaseSchema);
   return {
     release: declared.release,
     server: target.caps.server,
     url: from ? `no server: the upgrade from release ${from.release}` : 'no server: a fresh install',
-    plan: planOffline(target, declared, from, flags.databaseSchema),
+    plan,
+    scripts: scriptsOf(target, plan.steps, flags.lockTimeout ?? config.lockTimeoutMs),
   };
 }
