@@ -25,8 +25,9 @@ const PER_TARGET: Record<ScratchTarget['name'], { dump(url: string): string | Pr
 };
 
 /** The dialects' SQL for the same steps of the example chain. */
-const SQL: Partial<Record<Dialect['name'], { createTable: RegExp; onlineIndex: RegExp; unique: { sql: string[]; lock: string } }>> = {
+const SQL: Partial<Record<Dialect['name'], { createTable: RegExp; onlineIndex: RegExp; session: (ms: number) => string[]; unique: { sql: string[]; lock: string } }>> = {
   postgres: {
+    session: (ms) => [`SET lock_timeout = '${ms}ms'`],
     createTable: /CREATE TABLE "instance_extra"/,
     onlineIndex: /CREATE INDEX CONCURRENTLY "instances_uuid_idx"/,
     unique: {
@@ -38,6 +39,8 @@ const SQL: Partial<Record<Dialect['name'], { createTable: RegExp; onlineIndex: R
     },
   },
   mysql: {
+    // Whole seconds: 200 ms waits one.
+    session: (ms) => [`SET SESSION lock_wait_timeout = ${Math.ceil(ms / 1000)}`, `SET SESSION innodb_lock_wait_timeout = ${Math.ceil(ms / 1000)}`],
     createTable: /CREATE TABLE `instance_extra`/,
     onlineIndex: /ALTER TABLE `instances` ADD INDEX `instances_uuid_idx` \(`uuid`\), ALGORITHM=INPLACE, LOCK=NONE/,
     unique: {
@@ -66,6 +69,8 @@ describe.each(targets)('dbtide CLI on $name', (target) => {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toMatch(sql.createTable);
       expect(result.stdout).toMatch(sql.onlineIndex);
+      // The session statements the run issues come first: a script copied from it is as bounded.
+      expect(result.stdout.startsWith(`-- session\n${sql.session(target.dialect.runtime.lockWait.capMs).map((q) => `${q};\n`).join('')}`)).toBe(true);
       const refused = await runCli(['migrate', '--dry-run', '--url', db.url, '--schema', second]);
       expect(refused.stderr).toMatch(/migrate refused: expand is pending/);
       expect(await snapshot()).toEqual(before);
@@ -276,6 +281,10 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('dbtide CLI beside oth
       lock: sql.unique.lock,
       description: expect.stringContaining('add unique uniq_instances0uuid'),
     });
+    expect(json.session).toEqual(sql.session(target.dialect.runtime.lockWait.capMs));
+    expect(unique.script).toEqual(expect.arrayContaining(sql.unique.sql));
+    const capped = (await runCli(['plan', '--url', db.url, '--schema', liberty, '--lock-timeout', '200'])).stdout;
+    expect(capped).toContain(`  session: ${sql.session(200).join('; ')}`);
     const markdown = (await runCli(['plan', '--url', db.url, '--schema', liberty, '--format', 'markdown'])).stdout;
     expect(markdown).toMatch(/^### dbtide plan: 004-liberty/);
     expect(markdown).toMatch(/\| contract \| add unique uniq_instances0uuid/);
