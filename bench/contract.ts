@@ -25,6 +25,7 @@ export interface ContractOptions {
   rows: number;
   clients: number;
   seconds: number;
+  bufferPoolMb?: number;
 }
 
 /** The tables 004-liberty gives a foreign key to instances, read from the declaration itself. */
@@ -250,7 +251,13 @@ export async function benchContract(url: string, options: ContractOptions, log: 
     await db.close();
   }
 
-  const run = await contractUnderWriters(url, options);
+  const pool = await bufferPool(url, options.bufferPoolMb, log);
+  let run: Awaited<ReturnType<typeof contractUnderWriters>>;
+  try {
+    run = await contractUnderWriters(url, options);
+  } finally {
+    await pool.restore();
+  }
   log(`contract 004-liberty under ${clients} writers: ${run.contractS.toFixed(2)} s`);
   const base = summarize(run.samples.filter((s) => s.phase === 'baseline'));
   const writes = run.samples.filter((s) => s.phase === 'contract');
@@ -269,6 +276,8 @@ export async function benchContract(url: string, options: ContractOptions, log: 
       child_rows: childRows,
       clients,
       baseline_seconds: seconds,
+      // MySQL: what the InnoDB buffer pool held during contract; an online rebuild of a table it cannot hold twice evicts the writers' pages.
+      buffer_pool_mb: pool.mb,
       lock_retries: run.ran.lockRetries(),
       statements: run.ran.log.filter((a) => !a.step.startsWith('(')).length,
       dropped: run.drops,
@@ -290,6 +299,41 @@ export async function benchContract(url: string, options: ContractOptions, log: 
       // Writers' commits included: a commit that needs a new WAL segment waits for it to be written.
       wal_mb_during: Math.round(run.walBytes / 2 ** 20),
       error_messages: Object.fromEntries([...run.errors].map(([m, n]) => [redactText(m), n])),
+    },
+  };
+}
+
+/**
+ * MySQL's InnoDB buffer pool, resized (a dynamic setting) for the contract run when asked, and put
+ * back after; `mb` is the size contract ran with, null on PostgreSQL.
+ */
+async function bufferPool(url: string, wantedMb: number | undefined, log: (message: string) => void) {
+  const dialect = await dialectFor(url);
+  if (dialect.name !== 'mysql') {
+    if (wantedMb !== undefined) throw new Error('--buffer-pool-mb sizes the InnoDB buffer pool: MySQL and MariaDB only');
+    return { mb: null, restore: async () => {} };
+  }
+  const db = await dialect.connect(url);
+  const read = async () => Number((await db.query<{ bytes: string | number }>('SELECT @@innodb_buffer_pool_size AS bytes'))[0]!.bytes);
+  const resize = async (bytes: number) => {
+    await db.query(`SET GLOBAL innodb_buffer_pool_size = ${bytes}`);
+    // The server resizes in the background; the setting reads the new size once it is done.
+    while ((await db.query<{ status: string }>("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_resize_status'")).some((r) => /started|resizing|withdrawing/i.test(String(Object.values(r)[1] ?? '')))) await sleep(200);
+  };
+  const before = await read();
+  if (wantedMb !== undefined) {
+    await resize(wantedMb * 2 ** 20);
+    log(`contract run: InnoDB buffer pool ${Math.round(before / 2 ** 20)} MiB -> ${Math.round((await read()) / 2 ** 20)} MiB, put back after`);
+  }
+  const mb = Math.round((await read()) / 2 ** 20);
+  return {
+    mb,
+    restore: async () => {
+      try {
+        if (wantedMb !== undefined) await resize(before);
+      } finally {
+        await db.close();
+      }
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--only changetype|contract|startup|lockwait]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--only changetype|contract|startup|lockwait] [--buffer-pool-mb N]`
  *
  * Two parts, each in a database of its own that it drops at the end. `changetype`: online
  * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
@@ -67,6 +67,8 @@ interface Options {
   seconds: number;
   /** Migrate settings of the live run: short batches hold row locks briefly, pauses leave room. */
   live: { targetBatchMs: number; sleepMs: number };
+  /** MySQL: the InnoDB buffer pool the contract run uses, set for it and put back after; else the server's. */
+  bufferPoolMb?: number;
 }
 
 async function parseOptions(): Promise<Options> {
@@ -79,6 +81,7 @@ async function parseOptions(): Promise<Options> {
       'batch-ms': { type: 'string', default: '50' },
       'sleep-ms': { type: 'string', default: '50' },
       only: { type: 'string' },
+      'buffer-pool-mb': { type: 'string' },
     },
   });
   const only = values.only as Part | undefined;
@@ -95,6 +98,7 @@ async function parseOptions(): Promise<Options> {
     clients: positive('clients'),
     seconds: positive('seconds'),
     live: { targetBatchMs: positive('batch-ms'), sleepMs: positive('sleep-ms') },
+    ...(values['buffer-pool-mb'] === undefined ? {} : { bufferPoolMb: positive('buffer-pool-mb') }),
   };
 }
 

@@ -471,6 +471,15 @@ export interface ReorgState {
   pending: boolean;
 }
 
+/** What `serverNotes` reads of a planned step. */
+export interface PlannedStep {
+  phase: string;
+  table: string;
+  lock: LockInfo;
+  /** Data work runs in batches, never as one rebuilding statement. */
+  batched: boolean;
+}
+
 export interface IntrospectOptions {
   /** Schema (PostgreSQL) or database (MySQL) to read; the dialect's default when omitted. */
   schema?: string;
@@ -494,6 +503,11 @@ export interface Dialect {
   estimateRows(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, number>>;
   /** Where `reorgBudget` is set: what the server already counts toward each table's reorganization. */
   reorgState?(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, ReorgState>>;
+  /**
+   * What the server's own settings mean for the steps, as plan warnings (MySQL: a table rebuilt
+   * online that its buffer pool cannot hold twice stalls writers on disk reads near its end).
+   */
+  serverNotes?(conn: Connection, steps: PlannedStep[], options?: IntrospectOptions): Promise<string[]>;
   /**
    * The version `plan --dialect` and `lint` plan for without a server: `spell` turns a version as an
    * operator writes it (`11.1`, `10.11`) into what `capabilities` reads; `latest` is the default.

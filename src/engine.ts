@@ -146,7 +146,10 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const tables = [...new Set(planned.changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))].filter((t) => t in live.tables);
   const rows = await db.dialect.estimateRows(db.conn, tables, options);
   const reorg = db.caps.reorgBudget === null || !db.dialect.reorgState ? {} : await db.dialect.reorgState(db.conn, Object.keys(live.tables), options);
-  return { plan: phased(db, planned, { rows, reorg }), live };
+  const plan = phased(db, planned, { rows, reorg });
+  const steps = plan.steps.filter((s) => s.table in live.tables).map((s) => ({ phase: s.phase, table: s.table, lock: s.lock, batched: s.work !== undefined }));
+  const notes = db.dialect.serverNotes ? await db.dialect.serverNotes(db.conn, steps, options) : [];
+  return { plan: { ...plan, warnings: [...plan.warnings, ...notes] }, live };
 }
 
 /** A dialect at one server version: what planning reads, with or without a server. */

@@ -4,6 +4,7 @@ import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
 import { connectMysql } from './driver.js';
 import { estimateRowsMysql, introspectMysql } from './introspector.js';
+import { rebuildMemoryNotes } from './rebuild-memory.js';
 import { mysqlPrivileges } from './privileges.js';
 import { mysqlProbe } from './probe.js';
 import { mysqlRuntime } from './runtime.js';
@@ -26,6 +27,7 @@ export const mysqlDialect: Dialect = {
   privileges: mysqlPrivileges,
   introspect: introspectMysql,
   estimateRows: estimateRowsMysql,
+  serverNotes: rebuildMemoryNotes,
   compiler: mysqlCompiler,
   runtime: mysqlRuntime,
   backfill: mysqlBackfill,
