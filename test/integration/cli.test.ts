@@ -7,7 +7,7 @@ import { stepsOf } from '../../src/plan/step.js';
 import { runCli } from '../support/cli.js';
 import { runInProcess } from '../support/in-process-cli.js';
 import { MIGRATIONS } from '../support/chain.js';
-import { mysqlDump, pgDump, pgliteDump } from '../support/dumps.js';
+import { mysqlDump, postgresDump } from '../support/dumps.js';
 import { releaseDir } from '../support/release-files.js';
 import { targets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
 
@@ -17,9 +17,9 @@ afterAll(() => files.remove());
 
 /** What each target is compared by, and what its URL looks like when nothing listens there. */
 const PER_TARGET: Record<ScratchTarget['name'], { dump(url: string): string | Promise<string>; badUrl: string; badUrlError: RegExp }> = {
-  postgres: { dump: pgDump, badUrl: 'postgres://admin:s3cr3t-pw@127.0.0.1:1/nowhere', badUrlError: /could not connect to .*127\.0\.0\.1:1/ },
+  postgres: { dump: postgresDump, badUrl: 'postgres://admin:s3cr3t-pw@127.0.0.1:1/nowhere', badUrlError: /could not connect to .*127\.0\.0\.1:1/ },
   // The embedded database has no server to miss: it stands for a URL no dialect serves.
-  pglite: { dump: pgliteDump, badUrl: 'mysqlx://admin:s3cr3t-pw@host/db', badUrlError: /no dialect serves the URL/ },
+  pglite: { dump: postgresDump, badUrl: 'mysqlx://admin:s3cr3t-pw@host/db', badUrlError: /no dialect serves the URL/ },
   mariadb: { dump: mysqlDump, badUrl: 'mysql://admin:s3cr3t-pw@127.0.0.1:1/nowhere', badUrlError: /could not connect to MySQL at 127\.0\.0\.1:1/ },
   mysql: { dump: mysqlDump, badUrl: 'mysql://admin:s3cr3t-pw@127.0.0.1:1/nowhere', badUrlError: /could not connect to MySQL at 127\.0\.0\.1:1/ },
 };

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPhase } from '../../src/api.js';
 import { PHASES } from '../../src/plan/step.js';
-import { mysqlDump, pgDump } from '../support/dumps.js';
+import { mysqlDump, postgresDump } from '../support/dumps.js';
 import { runInProcess as run } from '../support/in-process-cli.js';
 import { releaseDir } from '../support/release-files.js';
 import { scratchMariadb, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
@@ -166,7 +166,7 @@ const CASES: Case[] = [
 ];
 
 const DIALECTS = [
-  { name: 'postgres', create: scratchPostgres, dump: pgDump, withPassword: (url: string) => url.replace('postgres@', `postgres:${PASSWORD}@`) },
+  { name: 'postgres', create: scratchPostgres, dump: postgresDump, withPassword: (url: string) => url.replace('postgres@', `postgres:${PASSWORD}@`) },
   { name: 'mariadb', create: scratchMariadb, dump: mysqlDump, withPassword: (url: string) => url },
 ] as const;
 

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
 import { runCli, type CliResult } from '../support/cli.js';
-import { mysqlDump, pgDump } from '../support/dumps.js';
+import { mysqlDump, postgresDump } from '../support/dumps.js';
 import { releaseDir } from '../support/release-files.js';
 import {
   mariadbAdminUrl,
@@ -77,7 +77,7 @@ interface Server {
   ledgerGrants(db: ScratchDatabase, name: string): string[];
   dropAccount(name: string): Promise<void>;
   urlAs(db: ScratchDatabase, name: string): string;
-  dump(url: string): string;
+  dump(url: string): Promise<string>;
   /** What the refusal says is missing on each of the two live tables, and the fix it gives. */
   lacks(db: ScratchDatabase, name: string): { people: RegExp; hosts: RegExp; fixes: RegExp[] };
   /** What it says when the account may not create the ledger. */
@@ -111,7 +111,7 @@ const postgres: Server = {
       await conn.query(`DROP ROLE IF EXISTS "${name}"`);
     }),
   urlAs: (db, name) => asUser(db.url, name),
-  dump: pgDump,
+  dump: postgresDump,
   lacks: (_db, name) => ({
     people: /people:\n {4}ownership of table "people" \(owner: postgres\), for: add column people\.email\n {4}REFERENCES on table "people"/,
     hosts: /hosts:\n {4}ownership of table "hosts" \(owner: postgres\), for: add column hosts\.rack/,
@@ -189,7 +189,7 @@ describe.each([postgres, mariadb])('privilege preflight on $name', (server) => {
     const { db, account, url } = await setUp('priv');
     expect((await runCli(['expand', '--url', db.url, '--schema', V1])).code).toBe(0);
     await server.admin(db, server.ledgerGrants(db, account));
-    const before = server.dump(db.url);
+    const before = await server.dump(db.url);
 
     const refused = await runCli(['expand', '--url', url, '--schema', V2, '--format', 'json']);
     expect(refused.code).toBe(1);
@@ -198,23 +198,23 @@ describe.each([postgres, mariadb])('privilege preflight on $name', (server) => {
     expect(refused.stderr).toMatch(lacks.people);
     expect(refused.stderr).toMatch(lacks.hosts);
     for (const fix of lacks.fixes) expect(refused.stderr).toMatch(fix);
-    expect(server.dump(db.url)).toBe(before);
+    expect(await server.dump(db.url)).toBe(before);
 
     await server.admin(db, fixesIn(refused));
     const applied = await runCli(['expand', '--url', url, '--schema', V2]);
     expect(applied.stderr).not.toMatch(/error/);
     expect(applied.code).toBe(0);
-    expect(server.dump(db.url)).toMatch(/rack/);
+    expect(await server.dump(db.url)).toMatch(/rack/);
   });
 
   /** Expand as the account is refused with what it lacks and the GRANT, changing nothing; after the GRANT it runs. */
   async function refusedUntilGranted(db: ScratchDatabase, url: string, schema: string, expected: { lacks: RegExp; fix: RegExp }) {
-    const before = server.dump(db.url);
+    const before = await server.dump(db.url);
     const refused = await runCli(['expand', '--url', url, '--schema', schema, '--format', 'json']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(expected.lacks);
     expect(refused.stderr).toMatch(expected.fix);
-    expect(server.dump(db.url)).toBe(before);
+    expect(await server.dump(db.url)).toBe(before);
 
     await server.admin(db, fixesIn(refused));
     const applied = await runCli(['expand', '--url', url, '--schema', schema]);
