@@ -11,7 +11,7 @@ import { connectPostgres } from '../../dialects/postgres/driver.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { scratchMariadb, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
+import { postgresAdminUrl, scratchMariadb, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 afterAll(() => files.remove());
@@ -49,6 +49,8 @@ async function expectConnectsHidden(url: string, redacted: string, password: str
 }
 
 describe('PostgreSQL', () => {
+  // The test server's address: the local service, or the one the suite started.
+  const { host: HOST, port: PORT } = new URL(postgresAdminUrl());
   // Trust authentication accepts any password, so one the old parsing mangled still connects.
   const PASSWORD = 'hun ter@#2';
   let db: ScratchDatabase;
@@ -59,7 +61,7 @@ describe('PostgreSQL', () => {
 
   it('takes a password with a space, @ and # unencoded, and shows it nowhere', async () => {
     const url = withPassword(db.url, 'postgres', PASSWORD);
-    await expectConnectsHidden(url, `postgres://postgres:***@127.0.0.1:5432/${db.name}`, PASSWORD);
+    await expectConnectsHidden(url, `postgres://postgres:***@${HOST}/${db.name}`, PASSWORD);
   });
 
   it('a refused connection names host and port', async () => {
@@ -72,16 +74,16 @@ describe('PostgreSQL', () => {
 
   it('a missing database gets the command that creates it', async () => {
     const missing = `dbtide_t_missing_${hex()}`;
-    const result = await runCli(['plan', '--url', `postgres://postgres:${PASSWORD}@127.0.0.1:5432/${missing}`, '--schema', RELEASE]);
+    const result = await runCli(['plan', '--url', `postgres://postgres:${PASSWORD}@${HOST}/${missing}`, '--schema', RELEASE]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`database "${missing}" does not exist`);
-    expect(result.stderr).toContain(`hint: create it first (createdb -h 127.0.0.1 -p 5432 -U postgres ${missing}), or fix the database name in the URL`);
+    expect(result.stderr).toContain(`hint: create it first (createdb -h 127.0.0.1 -p ${PORT} -U postgres ${missing}), or fix the database name in the URL`);
     expectHidden(result, PASSWORD);
   });
 
   it('a missing role is named, with what to check', async () => {
     const role = `dbtide_t_nobody_${hex()}`;
-    const result = await runCli(['plan', '--url', `postgres://${role}:${PASSWORD}@127.0.0.1:5432/${db.name}`, '--schema', RELEASE]);
+    const result = await runCli(['plan', '--url', `postgres://${role}:${PASSWORD}@${HOST}/${db.name}`, '--schema', RELEASE]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`role "${role}" does not exist`);
     expect(result.stderr).toContain(`hint: the server refused user "${role}"`);
@@ -91,7 +93,7 @@ describe('PostgreSQL', () => {
   it('--database-schema naming no schema is refused before anything changes', async () => {
     const plan = await runCli(['plan', '--url', db.url, '--database-schema', 'nope', '--schema', RELEASE]);
     expect(plan.code).toBe(1);
-    expect(plan.stderr).toMatch(/^error: schema "nope" does not exist on PostgreSQL [\d.]+ at postgres:\/\/postgres@127\.0\.0\.1:5432\/dbtide_t_\w+ \(from --database-schema\)$/m);
+    expect(plan.stderr).toMatch(new RegExp(`^error: schema "nope" does not exist on PostgreSQL [\\d.]+ at postgres://postgres@127\\.0\\.0\\.1:${PORT}/dbtide_t_\\w+ \\(from --database-schema\\)$`, 'm'));
     expect(plan.stderr).toContain('hint: create it first (CREATE SCHEMA "nope"), or fix the name in --database-schema');
     expect(plan.stdout).toBe('');
     const expand = await runCli(['expand', '--url', db.url, '--database-schema', 'nope', '--schema', RELEASE]);

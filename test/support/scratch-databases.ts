@@ -16,11 +16,9 @@ export type ScratchTarget = {
   create(label: string): Promise<ScratchDatabase>;
 };
 
-const DEFAULT_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-/** The server scratch databases live on: PG_ADMIN_URL, else the local test server. */
+/** The server scratch databases live on, as the suite's global setup found or started it (test/support/postgres-server.ts). */
 export function postgresAdminUrl(): string {
-  return process.env.PG_ADMIN_URL ?? DEFAULT_ADMIN_URL;
+  return inject('postgresAdminUrl');
 }
 
 /** A new empty database on the server of postgresAdminUrl(). */
@@ -33,11 +31,15 @@ export const scratchPostgres = (label: string) => postgresDialect.createScratch(
  */
 export const scratchPglite = (label = 'pglite') => postgresDialect.createScratch('pglite:', `t_${label}`);
 
+/** DBTIDE_TEST_TARGETS=postgres: only the targets named (the version matrix runs the server's alone). */
+const chosen = process.env.DBTIDE_TEST_TARGETS?.split(',').map((t) => t.trim());
+const only = (list: ScratchTarget[]) => (chosen ? list.filter((t) => chosen.includes(t.name)) : list);
+
 /** For `describe.each(postgresTargets)`: the same test against the server and the embedded database. */
-export const postgresTargets: ScratchTarget[] = [
+export const postgresTargets: ScratchTarget[] = only([
   { name: 'postgres', dialect: postgresDialect, create: scratchPostgres },
   { name: 'pglite', dialect: postgresDialect, create: scratchPglite },
-];
+]);
 
 /** The local MariaDB: MARIADB_URL, else root on 127.0.0.1:3306. */
 export const mariadbAdminUrl = () => process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/';
@@ -48,10 +50,10 @@ export const scratchMariadb = (label: string) => mysqlDialect.createScratch(mari
 const mysqlUrl = inject('mysqlUrl');
 
 /** MariaDB always (it runs on every machine of this project); MySQL 8 where a server is at hand. */
-export const mysqlTargets: ScratchTarget[] = [
+export const mysqlTargets: ScratchTarget[] = only([
   { name: 'mariadb', dialect: mysqlDialect, create: scratchMariadb },
   ...(mysqlUrl ? [{ name: 'mysql' as const, dialect: mysqlDialect, create: (label: string) => mysqlDialect.createScratch(mysqlUrl, `t_${label}`) }] : []),
-];
+]);
 
 /** For `describe.each(targets)`: one suite against every dialect. */
 export const targets: ScratchTarget[] = [...postgresTargets, ...mysqlTargets];

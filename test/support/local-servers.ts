@@ -1,0 +1,2 @@
+/** Where the local database services of a development machine listen (README: Tests). */
+export const LOCAL_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
