@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { alias: { dbtide: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/postgres-server.ts', 'test/support/mysql-container.ts', 'test/support/db2-container.ts'],
+    globalSetup: ['test/support/postgres-server.ts', 'test/support/mariadb-server.ts', 'test/support/mysql-container.ts', 'test/support/db2-container.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Integration files each create their own databases and mostly wait on the servers: on two

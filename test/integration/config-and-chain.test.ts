@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseChain } from '../../src/declaration/load-schema.js';
 import { runCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 afterAll(() => files.remove());
@@ -35,7 +35,7 @@ describe('a chain folder', () => {
   });
 });
 
-describe('where the database comes from', () => {
+describe.skipIf(noPostgres)('where the database comes from', () => {
   let scratch: ScratchDatabase;
   let project: string;
   beforeAll(async () => {

@@ -11,7 +11,7 @@ import { connectPostgres } from '../../dialects/postgres/driver.js';
 import { parseConnectionUrl } from '../../src/connection-url.js';
 import { runCli, startCli, type CliResult } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { postgresAdminUrl, scratchMariadb, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noMariadb, noPostgres, postgresAdminUrl, scratchMariadb, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 afterAll(() => files.remove());
@@ -48,9 +48,9 @@ async function expectConnectsHidden(url: string, redacted: string, password: str
   expectHidden(status, password);
 }
 
-describe('PostgreSQL', () => {
+describe.skipIf(noPostgres)('PostgreSQL', () => {
   // The test server's address: the local service, or the one the suite started.
-  const { host: HOST, port: PORT } = new URL(postgresAdminUrl());
+  const { host: HOST, port: PORT } = noPostgres ? { host: '', port: '' } : new URL(postgresAdminUrl());
   // Trust authentication accepts any password, so one the old parsing mangled still connects.
   const PASSWORD = 'hun ter@#2';
   let db: ScratchDatabase;
@@ -144,7 +144,15 @@ describe('a server that accepts and never answers', () => {
   }, 20_000);
 
   it('mysql:// at the PostgreSQL port says which server listens there', async () => {
-    const result = await runCli(['plan', '--url', 'mysql://root:s3cret pw@127.0.0.1:5432/db', '--schema', RELEASE]);
+    // The local PostgreSQL where it runs; else a listener of the test's own that never answers.
+    const stand = createServer((socket) => sockets.push(socket));
+    const own = await new Promise<boolean>((resolve) => {
+      stand.once('error', () => resolve(false));
+      stand.listen(5432, '127.0.0.1', () => resolve(true));
+    });
+    const result = await runCli(['plan', '--url', 'mysql://root:s3cret pw@127.0.0.1:5432/db', '--schema', RELEASE]).finally(() => {
+      if (own) stand.close();
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('did not answer as MySQL would within 5 s; 5432 is the default port of PostgreSQL');
     expect(result.stderr).toContain('hint: a PostgreSQL server takes a postgres:// URL; fix the scheme or the port in the URL (mysql://root:***@127.0.0.1:5432/db)');
@@ -171,7 +179,7 @@ describe('the embedded database in a directory it cannot use', () => {
   }, 20_000);
 });
 
-describe('MariaDB', () => {
+describe.skipIf(noMariadb)('MariaDB', () => {
   const PASSWORD = 'Zq9 xW@#%:/Kv7';
   const user = `dbtide_t_pw_${hex()}`;
   let db: ScratchDatabase;

@@ -8,7 +8,7 @@ import { withDatabase } from '../../src/engine.js';
 import { PHASES } from '../../src/plan/step.js';
 import { runInProcess as run } from '../support/in-process-cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 describe('help', () => {
   it('says what --yes confirms in each phase', async () => {
@@ -27,7 +27,7 @@ describe('help', () => {
   });
 });
 
-describe('repair hints', () => {
+describe.skipIf(noPostgres)('repair hints', () => {
   const files = releaseDir();
   let scratch: ScratchDatabase;
   const v1 = files.write('001-v1.ts', `import { defineSchema } from 'dbtide';
@@ -66,7 +66,7 @@ export default defineSchema({ extends: previous, release: '003-v3', tables: { t:
   });
 });
 
-describe('confirmation', () => {
+describe.skipIf(noPostgres)('confirmation', () => {
   const files = releaseDir();
   let scratch: ScratchDatabase;
   const r1 = files.write('r1.ts', `import { defineSchema } from 'dbtide';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase } from '../../src/engine.js';
 import { runInProcess } from '../support/in-process-cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { scratchPglite, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, scratchPglite, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 let postgres: ScratchDatabase;
@@ -17,6 +17,7 @@ const TABLES = [
 ];
 
 beforeAll(async () => {
+  if (noPostgres) return;
   [postgres, pglite] = await Promise.all([scratchPostgres('init'), scratchPglite('init')]);
   for (const url of [postgres.url, pglite.url]) {
     await withDatabase(url, {}, async ({ conn }) => {
@@ -60,7 +61,7 @@ function tree(dir: string): Record<string, string> {
 
 const stepsOf = (out: string) => (JSON.parse(out) as { steps: { description: string }[] }).steps;
 
-describe('dbtide init', () => {
+describe.skipIf(noPostgres)('dbtide init', () => {
   it('without a database writes a config and an example release that plans to one new table', async () => {
     const dir = project('starter');
     const init = await inProject(dir, ['init']);

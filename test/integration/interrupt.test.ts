@@ -5,7 +5,7 @@ import { openDatabase, type Database } from '../../src/engine.js';
 import { Interrupted } from '../../src/execute/interrupted.js';
 import { runCli, startCli, type RunningCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { scratchPostgres, targets, type ScratchTarget } from '../support/scratch-databases.js';
+import { noPostgres, scratchPostgres, targets, type ScratchTarget } from '../support/scratch-databases.js';
 import { series } from '../support/series.js';
 
 const ROWS = 40_000;
@@ -184,7 +184,7 @@ describe.each(targets.filter((t) => t.name === 'postgres' || t.name === 'mariadb
   });
 });
 
-describe('a data move stopped by an AbortSignal on postgres', () => {
+describe.skipIf(noPostgres)('a data move stopped by an AbortSignal on postgres', () => {
   const copy = defineSchema({
     release: 'm1',
     tables: { src: { columns: { id: 'int' }, primaryKey: ['id'] }, dst: { columns: { id: 'int' }, primaryKey: ['id'] } },

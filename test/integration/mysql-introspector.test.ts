@@ -10,9 +10,10 @@ import type { DefaultValue, SchemaModel, TableModel } from '../../src/model/sche
 import { column, index } from '../support/model-builders.js';
 import { releaseDir } from '../support/release-files.js';
 import type { ColumnType } from '../../src/model/column-type.js';
+import { mariadbAdminUrl, noMariadb } from '../support/scratch-databases.js';
 
-/** The local MariaDB (or MYSQL_ADMIN_URL): a session without a database, allowed to create them. */
-const ADMIN_URL = process.env.MYSQL_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306/';
+/** The test MariaDB server: a session without a database, allowed to create them. */
+const ADMIN_URL = noMariadb ? '' : mariadbAdminUrl();
 
 /** Every portable type spelled as the compiler spells it, built by hand so nothing depends on dbtide's DDL. */
 const PORTABLE = [
@@ -103,7 +104,7 @@ const sql = (expression: string): { default: DefaultValue } => ({ default: { kin
 const native = (spelling: string): ColumnType => ({ kind: 'native', sql: spelling });
 const notNull = { nullable: false };
 
-describe('introspectMysql', () => {
+describe.skipIf(noMariadb)('introspectMysql', () => {
   let scratch: ScratchDatabase | undefined;
   let conn: Connection | undefined;
   let model: SchemaModel;
@@ -287,7 +288,7 @@ describe('introspectMysql', () => {
   });
 });
 
-describe("introspectMysql and dbtide's own objects", () => {
+describe.skipIf(noMariadb)("introspectMysql and dbtide's own objects", () => {
   let scratch: ScratchDatabase | undefined;
   let conn: Connection | undefined;
 

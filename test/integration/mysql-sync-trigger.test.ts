@@ -1,6 +1,6 @@
 /**
- * The MySQL dialect's transition, backfill and scan SQL against the local MariaDB (or the server
- * MYSQL_ADMIN_URL names), through the real driver: what old and new application code write, what
+ * The MySQL dialect's transition, backfill and scan SQL against the suite's MariaDB, through the
+ * real driver: what old and new application code write, what
  * the backfill does batch by batch, and what each scan statement finds in real rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +17,9 @@ import type { ForeignKeyModel } from '../../src/model/schema-model.js';
 import type { BackfillJob, KeyedTable } from '../../src/model/keyed-table.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 import type { PrecheckRule } from '../../src/model/precheck-rule.js';
+import { mariadbAdminUrl, noMariadb } from '../support/scratch-databases.js';
 
-const ADMIN_URL = process.env.MYSQL_ADMIN_URL ?? 'mysql://root@127.0.0.1:3306/';
+const ADMIN_URL = noMariadb ? '' : mariadbAdminUrl();
 
 let scratch: ScratchDatabase;
 let conn: Connection;
@@ -52,7 +53,7 @@ const triggersOf = (table: string) =>
     [table],
   );
 
-describe('mysql dual-write triggers', () => {
+describe.skipIf(noMariadb)('mysql dual-write triggers', () => {
   it('a rename: each side reaches the other, by exact bytes, and only the INSERT trigger carries the sync name', async () => {
     await run('CREATE TABLE people (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, nick varchar(50), nickname varchar(50), score int)');
     const sync: SyncSpec = { table: 'people', trigger: '_dbtide_sync_people_nickname', forward: { nickname: 'nick' }, backward: { nick: 'nickname' }, fillOnly: false, sources: ['nick'] };
@@ -156,7 +157,7 @@ describe('mysql dual-write triggers', () => {
   });
 });
 
-describe('mysql backfill batches', () => {
+describe.skipIf(noMariadb)('mysql backfill batches', () => {
   const ROWS = 1000;
   const BATCH = 100;
 
@@ -209,7 +210,7 @@ describe('mysql backfill batches', () => {
   });
 });
 
-describe('mysql scan statements on real rows', () => {
+describe.skipIf(noMariadb)('mysql scan statements on real rows', () => {
   const users: KeyedTable = { table: 'users', key: ['id'] };
   const accountFk: ForeignKeyModel = { name: 'f', columns: ['account_id'], referencedTable: 'accounts', referencedColumns: ['id'], onDelete: 'no action', onUpdate: 'no action', validated: true };
   const keys = async (rule: PrecheckRule, key = users.key) => (await rows(scan.offenders('users', rule, key))).map((r) => r.id);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contract, expand, migrate, type Target } from '../../src/api.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import { connectPostgres } from '../../dialects/postgres/driver.js';
-import { scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const v1 = defineSchema({
   release: 'v1',
@@ -14,7 +14,7 @@ const v1 = defineSchema({
 const v2 = defineSchema({ release: 'v2', extends: v1, tables: { items: { uniques: [{ name: 'items_sku_key', columns: ['sku'] }] } } });
 
 /** A server: the test needs a second session holding a transaction open. */
-describe('online index builds and the lock timeout, on postgres', () => {
+describe.skipIf(noPostgres)('online index builds and the lock timeout, on postgres', () => {
   let scratch: ScratchDatabase;
   let t: Target;
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { estimateRowsPostgres, introspectPostgres } from '../../dialects/postgre
 import type { Connection } from '../../src/dialect.js';
 import type { SchemaModel, TableModel } from '../../src/model/schema-model.js';
 import { column, index } from '../support/model-builders.js';
-import { postgresAdminUrl, postgresTargets, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, postgresAdminUrl, postgresTargets, scratchPostgres, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const connect = (url: string): Promise<Connection> => (isPgliteUrl(url) ? connectPglite(url) : connectPostgres(url));
 
@@ -348,7 +348,7 @@ describe('connectPglite', () => {
   });
 });
 
-describe('connectPostgres', () => {
+describe.skipIf(noPostgres)('connectPostgres', () => {
   it('survives a terminated backend and fails the next query with its SQLSTATE', async () => {
     const scratch = await scratchPostgres('terminated');
     try {

@@ -13,7 +13,7 @@ import { changeType, renameTable } from '../../src/declaration/transitions.js';
 import type { SchemaModel } from '../../src/model/schema-model.js';
 import { runCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { postgresTargets, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noPostgres, postgresTargets, scratchPostgres, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 
 const files = releaseDir();
 afterAll(() => files.remove());
@@ -158,7 +158,7 @@ describe.each(postgresTargets)('what dbtide does not model on $name', (target) =
 });
 
 // PGlite loads no extension unless told to: the server has them.
-describe('extensions on postgres', () => {
+describe.skipIf(noPostgres)('extensions on postgres', () => {
   it('reports the extension and a foreign table, never what the extension itself makes', async () => {
     const db = await scratchPostgres('unsupported_extensions');
     try {

@@ -7,6 +7,8 @@ import { mysqlDump, postgresDump } from '../support/dumps.js';
 import { releaseDir } from '../support/release-files.js';
 import {
   mariadbAdminUrl,
+  noMariadb,
+  noPostgres,
   postgresAdminUrl,
   scratchMariadb,
   scratchPostgres,
@@ -169,7 +171,7 @@ function fixesIn(result: CliResult): string[] {
 
 afterAll(() => files.remove());
 
-describe.each([postgres, mariadb])('privilege preflight on $name', (server) => {
+describe.each([...(noPostgres ? [] : [postgres]), ...(noMariadb ? [] : [mariadb])])('privilege preflight on $name', (server) => {
   const cleanup: (() => Promise<void>)[] = [];
   afterAll(async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});

@@ -11,7 +11,7 @@ import { KEPT_AS_IS } from '../../src/model/unsupported.js';
 import type { Connection } from '../../src/dialect.js';
 import { releaseDir } from '../support/release-files.js';
 import { loadPagila, loadSakila } from '../support/real-schemas.js';
-import { scratchMariadb, scratchPostgres, withConnection } from '../support/scratch-databases.js';
+import { noMariadb, noPostgres, scratchMariadb, scratchPostgres, withConnection } from '../support/scratch-databases.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import { postgresDialect } from '../../dialects/postgres/index.js';
 
@@ -49,7 +49,7 @@ async function mysqlCatalog(conn: Connection): Promise<unknown[]> {
   ];
 }
 
-describe('Sakila on MariaDB', () => {
+describe.skipIf(noMariadb)('Sakila on MariaDB', () => {
   it('pulls into a file that plans to nothing there, installs fresh, and pulls back the same', async () => {
     const source = await scratchMariadb('sakila');
     const fresh = await scratchMariadb('sakila_fresh');
@@ -108,7 +108,7 @@ async function postgresCatalog(conn: Connection): Promise<unknown[]> {
   ];
 }
 
-describe('Pagila on PostgreSQL', () => {
+describe.skipIf(noPostgres)('Pagila on PostgreSQL', () => {
   it('pulls into a file that plans to nothing there, installs fresh with its sequences, domains and enum type, and pulls back the same', async () => {
     const source = await scratchPostgres('pagila');
     const fresh = await scratchPostgres('pagila_fresh');

@@ -10,7 +10,7 @@ import { defineSchema, native, sql } from '../../src/declaration/define-schema.j
 import { loadSchemaFile } from '../../src/declaration/load-schema.js';
 import { stepsOf } from '../../src/plan/step.js';
 import { releaseDir } from '../support/release-files.js';
-import { postgresTargets, scratchMariadb, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
+import { noMariadb, postgresTargets, scratchMariadb, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
 import type { Connection } from '../../src/dialect.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 
@@ -210,7 +210,7 @@ describe.each(postgresTargets)('sequences, domains and enum types on $name', (ta
   });
 });
 
-describe('sequences, domains and enum types on MariaDB', () => {
+describe.skipIf(noMariadb)('sequences, domains and enum types on MariaDB', () => {
   it('a release declaring them is refused before anything changes, naming each', async () => {
     const db = await scratchMariadb('schema_objects');
     try {

@@ -12,11 +12,11 @@ import { mariadbAdminUrl, postgresAdminUrl, targets, type ScratchTarget } from '
 const CHECKS_PER_UPGRADE: CheckName[] = ['expand', 'compatibility', 'migrate', 'contract', 'idempotence', 'schema-equality', 'phase-policy', 'data'];
 
 /** The server verify-chain makes its scratch databases on; none: the embedded database. */
-const SERVER_URL: Record<ScratchTarget['name'], string | undefined> = {
-  postgres: postgresAdminUrl(),
-  pglite: undefined,
-  mariadb: mariadbAdminUrl(),
-  mysql: process.env.MYSQL_URL,
+const SERVER_URL: Record<ScratchTarget['name'], () => string | undefined> = {
+  postgres: postgresAdminUrl,
+  pglite: () => undefined,
+  mariadb: mariadbAdminUrl,
+  mysql: () => process.env.MYSQL_URL,
 };
 
 /**
@@ -44,7 +44,7 @@ const failed = (report: ChainReport) =>
   report.releases.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => ({ release: r.release, check: c.name, summary: c.summary, details: c.details ?? [] })));
 
 describe.each(targets)('verify-chain over the example chain on $name', (target) => {
-  const url = SERVER_URL[target.name];
+  const url = SERVER_URL[target.name]();
   it('passes every check of every release', async () => {
     const report = await verifyChain({ migrations: MIGRATIONS, ...(url ? { url } : {}) });
     expect(failed(report)).toEqual([]);
@@ -60,7 +60,7 @@ describe.each(targets)('verify-chain over the example chain on $name', (target) 
 
 /** Broken chains, on the servers: PGlite runs PostgreSQL's SQL, which the postgres run covers. */
 describe.each(targets.filter((t) => t.name !== 'pglite'))('verify-chain on $name', (target) => {
-  const url = SERVER_URL[target.name]!;
+  const url = SERVER_URL[target.name]()!;
   const dialect = DIALECT[target.dialect.name]!;
   const dir = releaseDir();
   const chains: { remove(): void }[] = [];

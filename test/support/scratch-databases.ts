@@ -16,10 +16,20 @@ export type ScratchTarget = {
   create(label: string): Promise<ScratchDatabase>;
 };
 
+const postgresServer = inject('postgresAdminUrl');
+const mariadbServer = inject('mariadbAdminUrl');
+
+/** No server of the dialect could be had: its tests are skipped, and the run said why at its start. */
+export const noPostgres = postgresServer === undefined;
+export const noMariadb = mariadbServer === undefined;
+
+const serverOf = (url: string | undefined, name: string) => {
+  if (url === undefined) throw new Error(`internal: no ${name} server for the tests, yet a test that needs one ran: skip it where no${name} is true`);
+  return url;
+};
+
 /** The server scratch databases live on, as the suite's global setup found or started it (test/support/postgres-server.ts). */
-export function postgresAdminUrl(): string {
-  return inject('postgresAdminUrl');
-}
+export const postgresAdminUrl = () => serverOf(postgresServer, 'Postgres');
 
 /** A new empty database on the server of postgresAdminUrl(). */
 export const scratchPostgres = (label: string) => postgresDialect.createScratch(postgresAdminUrl(), `t_${label}`);
@@ -33,7 +43,8 @@ export const scratchPglite = (label = 'pglite') => postgresDialect.createScratch
 
 /** DBTIDE_TEST_TARGETS=postgres: only the targets named (the version matrix runs the server's alone). */
 const chosen = process.env.DBTIDE_TEST_TARGETS?.split(',').map((t) => t.trim());
-const only = (list: ScratchTarget[]) => (chosen ? list.filter((t) => chosen.includes(t.name)) : list);
+const missing = new Set([...(noPostgres ? ['postgres'] : []), ...(noMariadb ? ['mariadb'] : [])]);
+const only = (list: ScratchTarget[]) => list.filter((t) => !missing.has(t.name) && (!chosen || chosen.includes(t.name)));
 
 /** For `describe.each(postgresTargets)`: the same test against the server and the embedded database. */
 export const postgresTargets: ScratchTarget[] = only([
@@ -41,8 +52,8 @@ export const postgresTargets: ScratchTarget[] = only([
   { name: 'pglite', dialect: postgresDialect, create: scratchPglite },
 ]);
 
-/** The local MariaDB: MARIADB_URL, else root on 127.0.0.1:3306. */
-export const mariadbAdminUrl = () => process.env.MARIADB_URL ?? 'mysql://root@127.0.0.1:3306/';
+/** The MariaDB server, as the suite's global setup found or started it (test/support/mariadb-server.ts). */
+export const mariadbAdminUrl = () => serverOf(mariadbServer, 'Mariadb');
 
 export const scratchMariadb = (label: string) => mysqlDialect.createScratch(mariadbAdminUrl(), `t_${label}`);
 
