@@ -36,9 +36,11 @@ for (const major of versions) {
   let counts = 'no report';
   try {
     const r = JSON.parse(readFileSync(report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-    counts = `${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
+    // A file that fails to load fails no test: the run's status counts it.
+    const failures = r.numFailedTests > 0 || run.status === 0 ? r.numFailedTests : 1;
+    counts = `${r.numPassedTests} passed, ${failures} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
     totals.passed += r.numPassedTests;
-    totals.failed += r.numFailedTests;
+    totals.failed += failures;
     totals.skipped += r.numPendingTests + r.numTodoTests;
   } catch {
     // The run died before writing its report: its exit status says so.
