@@ -81,7 +81,10 @@ interface ColumnRow {
 const COLUMNS_SQL = `${TABLES_CTE}
   select t.table_name, a.attname::text as name, pg_catalog.col_description(t.oid, a.attnum) as comment,
          pg_catalog.format_type(a.atttypid, a.atttypmod) as type,
-         a.attnotnull as not_null, a.attidentity::text as identity, a.attgenerated::text as generated,
+         -- PostgreSQL 18's NOT VALID not-null constraint sets attnotnull, yet older rows may be NULL.
+         a.attnotnull and not exists (select 1 from pg_catalog.pg_constraint n
+                                      where n.conrelid = a.attrelid and n.contype = 'n' and not n.convalidated and a.attnum = any (n.conkey)) as not_null,
+         a.attidentity::text as identity, a.attgenerated::text as generated,
          pg_catalog.pg_get_expr(d.adbin, d.adrelid) as default_sql
   from tables t
   join pg_catalog.pg_attribute a on a.attrelid = t.oid

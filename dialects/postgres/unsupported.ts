@@ -94,6 +94,11 @@ const KINDS = [
           || case c.attgenerated when 's' then 'STORED' else 'VIRTUAL' end
    from columns c join pg_catalog.pg_attrdef d on d.adrelid = c.attrelid and d.adnum = c.attnum
    where c.attgenerated <> ''`,
+  `select 'NOT NULL constraint', k.conname::text, t.name,
+          'NOT VALID on ' || (select string_agg(quote_ident(a.attname), ', ') from pg_catalog.pg_attribute a where a.attrelid = k.conrelid and a.attnum = any (k.conkey))
+          || ': rows from before it may hold NULL, so the column is read as nullable; declaring it notNull makes contract check the rows and validate it'
+   from tables t join pg_catalog.pg_constraint k on k.conrelid = t.oid
+   where k.contype = 'n' and not k.convalidated`,
   `select 'collation', c.attname::text, c.table_name, 'COLLATE ' || quote_ident(co.collname)
    from columns c
    join pg_catalog.pg_type ty on ty.oid = c.atttypid

@@ -201,7 +201,7 @@ describe.skipIf(noMariadb)('MariaDB', () => {
     ['percent-encoded', encodeURIComponent],
   ])('connects with the password %s and shows it nowhere', async (_, encode) => {
     const url = withPassword(db.url, user, encode(PASSWORD));
-    await expectConnectsHidden(url, `mysql://${user}:***@127.0.0.1:3306/${db.name}`, PASSWORD);
+    await expectConnectsHidden(url, `mysql://${user}:***@${new URL(db.url).host}/${db.name}`, PASSWORD);
   });
 
   it('a wrong password is refused without showing it, naming the user', async () => {
@@ -233,7 +233,7 @@ describe.skipIf(noMariadb)('MariaDB', () => {
     const missing = `dbtide_t_nope_${hex()}`;
     const result = await runCli(['expand', '--url', db.url, '--database-schema', missing, '--schema', RELEASE]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^error: database "${missing}" does not exist on MariaDB [\\d.]+ at mysql://root@127\\.0\\.0\\.1:3306/${db.name} \\(from --database-schema\\)$`, 'm'));
+    expect(result.stderr).toMatch(new RegExp(`^error: database "${missing}" does not exist on MariaDB [\\d.]+ at mysql://root@127\\.0\\.0\\.1:${new URL(db.url).port}/${db.name} \\(from --database-schema\\)$`, 'm'));
     expect(result.stderr).toContain(`hint: create it first (CREATE DATABASE \`${missing}\`), or fix the name in --database-schema`);
     const tables = await withConnection(connectMysql(db.url), (c) => c.query('SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()'));
     expect(tables).toEqual([]);

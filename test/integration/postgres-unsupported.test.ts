@@ -186,6 +186,44 @@ describe.skipIf(noPostgres)('extensions on postgres', () => {
   });
 });
 
+// PostgreSQL 18 keeps NOT NULL as constraints, which may be NOT VALID: rows from before may be NULL.
+describe.skipIf(noPostgres)('a NOT VALID not-null constraint (PostgreSQL 18 and later)', () => {
+  it('is read as nullable and reported; declared notNull, contract finds the NULL rows, then validates it', async (ctx) => {
+    const db = await scratchPostgres('not_valid_not_null');
+    try {
+      const admin = (statements: string[]) =>
+        withConnection(postgresDialect.connect(db.url), async (conn) => {
+          for (const sql of statements) await conn.query(sql);
+        });
+      const [version] = await withConnection(postgresDialect.connect(db.url), (conn) => conn.query<{ major: number }>("SELECT current_setting('server_version_num')::int / 10000 AS major"));
+      const major = version!.major;
+      if (major < 18) ctx.skip(`PostgreSQL ${major} has no NOT VALID not-null constraint`);
+      await admin([
+        'CREATE TABLE meters (id int PRIMARY KEY, reading int)',
+        'INSERT INTO meters VALUES (1, NULL), (2, 5)',
+        'ALTER TABLE meters ADD CONSTRAINT meters_reading_nn NOT NULL reading NOT VALID',
+      ]);
+      const { model } = await pull({ url: db.url });
+      expect(model.tables.meters!.columns.find((c) => c.name === 'reading')!.nullable).toBe(true);
+      expect(model.unsupported).toEqual([expect.objectContaining({ kind: 'NOT NULL constraint', name: 'meters_reading_nn', table: 'meters', detail: expect.stringMatching(/^NOT VALID on reading: /) })]);
+
+      const strict = defineSchema({ release: 'strict', tables: { meters: { columns: { id: 'int', reading: { type: 'int', nullable: false } }, primaryKey: ['id'] } } });
+      await expand({ url: db.url }, strict);
+      await migrate({ url: db.url }, strict);
+      await expect(contract({ url: db.url }, strict)).rejects.toThrow(/meters\.reading has no NULL/);
+      await admin(['UPDATE meters SET reading = 0 WHERE reading IS NULL']);
+      await contract({ url: db.url }, strict);
+      const [constraint] = await withConnection(postgresDialect.connect(db.url), (conn) =>
+        conn.query<{ convalidated: boolean }>("SELECT convalidated FROM pg_constraint WHERE conrelid = 'meters'::regclass AND contype = 'n' AND conkey = ARRAY[2::smallint]"),
+      );
+      expect(constraint).toEqual({ convalidated: true });
+      expect((await planChanges({ url: db.url }, strict)).plan.steps).toEqual([]);
+    } finally {
+      await db.drop();
+    }
+  });
+});
+
 const v1 = defineSchema({
   release: 'v1',
   tables: {

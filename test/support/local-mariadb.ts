@@ -35,6 +35,8 @@ export async function startLocalMariadb(): Promise<StartedMariadb> {
   const server = spawn(
     SERVER,
     ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(root, 'sock')}`, `--pid-file=${join(root, 'pid')}`,
+      // As Debian's packaged configuration has it, which --no-defaults leaves out.
+      '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci',
       '--innodb-flush-log-at-trx-commit=2', '--skip-log-bin', '--max-connections=300', ...user],
     { stdio: ['ignore', 'ignore', openSync(join(root, 'server.log'), 'a')], detached: true },
   );
