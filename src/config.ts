@@ -18,6 +18,8 @@ export interface DbtideConfig {
   databaseSchema?: string | undefined;
   lockTimeoutMs?: number;
   lockRetries?: number;
+  /** How long a step may wait for other sessions to release its table; `--max-blocked` wins. */
+  maxBlockedSeconds?: number;
 }
 
 export const defineConfig = (config: DbtideConfig): DbtideConfig => config;
@@ -32,6 +34,7 @@ const configShape = object(
     databaseSchema: string({ nonEmpty: true }),
     lockTimeoutMs: integer({ min: 1 }),
     lockRetries: integer({ min: 0 }),
+    maxBlockedSeconds: integer({ min: 0 }),
   },
   { insteadOf: { databaseUrl: '`url:`', connectionString: '`url:`', migrationsDir: '`migrations:`', migrationsFolder: '`migrations:`' } },
 );

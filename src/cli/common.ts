@@ -56,8 +56,9 @@ export function targetOf({ url, config, configFile }: Resolved, flags: CommonFla
 export function retryOf(flags: CommonFlags, { config }: Resolved): Partial<RetryPolicy> {
   const lockTimeoutMs = flags.lockTimeout ?? config.lockTimeoutMs;
   const retries = flags.lockRetries ?? config.lockRetries;
+  const maxBlocked = flags.maxBlocked ?? config.maxBlockedSeconds;
   return {
-    ...(flags.maxBlocked === undefined ? {} : { maxBlockedMs: flags.maxBlocked * 1000 }),
+    ...(maxBlocked === undefined ? {} : { maxBlockedMs: maxBlocked * 1000 }),
     ...(lockTimeoutMs === undefined ? {} : { lockTimeoutMs }),
     ...(retries === undefined ? {} : { retries }),
   };

@@ -144,6 +144,7 @@ const CASES: Case[] = [
   config('config URL is a number', 'export default defineConfig({ url: 5432 } as never);', 'url', 'got number 5432'),
   config('config folder key from another tool', "export default defineConfig({ migrationsDir: 'db' } as never);", 'migrationsDir', '`migrations:`'),
   config('config lock retries fractional', 'export default defineConfig({ lockRetries: 1.5 });', 'lockRetries', 'integer'),
+  config('config max blocked negative', 'export default defineConfig({ maxBlockedSeconds: -1 });', 'maxBlockedSeconds', 'an integer >= 0'),
   config('config that throws', "throw new Error('config boom');", 'config boom'),
   config('config without a default export', 'export const url = 1;', 'export default'),
   config('config whose variable is unset', 'export default defineConfig({ url: process.env.DBTIDE_TEST_UNSET_URL });', 'process.env.DBTIDE_TEST_UNSET_URL', 'not set'),
