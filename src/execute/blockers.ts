@@ -22,6 +22,15 @@ export class BlockedTooLong extends DbtideError {
 }
 
 /**
+ * The holders an attempt would wait for. A busy holder younger than one cap is as likely a short
+ * write in flight, which an attempt outwaits; an idle one waits for its client, however young.
+ */
+export const blocking = (holders: LockHolder[], minAgeMs: number) => holders.filter((h) => h.idle || h.seconds === null || h.seconds * 1000 >= minAgeMs);
+
+/** Every holder is a session the server cannot place on the table: ask without waiting, rather than wait for it. */
+export const onlyUnplaced = (holders: LockHolder[]) => holders.length > 0 && holders.every((h) => h.maybe);
+
+/**
  * Watches the sessions that hold a lock on a step's table, so an attempt asks for the lock only
  * when none would make it wait: a transaction left open by the application would otherwise hold
  * the request, and every writer queued behind it, for a whole cap per attempt. One per step: its
@@ -29,10 +38,7 @@ export class BlockedTooLong extends DbtideError {
  */
 export function blockerWatch(db: Database, phase: Phase, step: Step, retry: RetryPolicy, emit: Emit) {
   const started = Date.now();
-  // A busy holder younger than one cap is as likely a short write in flight, which an attempt
-  // outwaits; an idle one waits for its client, however young.
   const minAgeMs = appliedCapMs(db.dialect.runtime, retry.lockTimeoutMs);
-  const blocking = (holders: LockHolder[]) => holders.filter((h) => h.idle || h.seconds === null || h.seconds * 1000 >= minAgeMs);
   return {
     /**
      * Resolves the cap for the next attempt once nothing holds the table: the policy's, or 0 when
@@ -44,7 +50,7 @@ export function blockerWatch(db: Database, phase: Phase, step: Step, retry: Retr
       if (!retry.waitForHolders || step.lock.level === NEW_TABLE_LOCK.level) return retry.lockTimeoutMs;
       let reported = -Infinity;
       for (;;) {
-        const holders = blocking(await lockHolders(db, step));
+        const holders = blocking(await lockHolders(db, step), minAgeMs);
         const waitedMs = Date.now() - started;
         if (holders.length === 0) return retry.lockTimeoutMs;
         if (waitedMs >= retry.maxBlockedMs) throw new BlockedTooLong(phase, step, waitedMs, holders);
@@ -52,7 +58,7 @@ export function blockerWatch(db: Database, phase: Phase, step: Step, retry: Retr
           emit({ type: 'blocked', step, holders, waitedMs });
           reported = waitedMs;
         }
-        if (holders.every((h) => h.maybe)) return 0;
+        if (onlyUnplaced(holders)) return 0;
         await sleep(POLL_MS);
       }
     },
