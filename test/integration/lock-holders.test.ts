@@ -8,7 +8,7 @@ import { expand, type Target } from '../../src/api.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import type { Connection } from '../../src/dialect.js';
 import type { LockHolder } from '../../src/model/locks.js';
-import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
+import { targets, type ScratchDatabase, type ScratchTarget } from '../support/scratch-databases.js';
 
 const v1 = defineSchema({ release: 'v1', tables: { items: { columns: { id: 'int', sku: 'varchar(20)' }, primaryKey: ['id'] } } });
 const v2 = defineSchema({ release: 'v2', extends: v1, tables: { items: { columns: { note: 'text' } } } });
@@ -16,26 +16,40 @@ const v2 = defineSchema({ release: 'v2', extends: v1, tables: { items: { columns
 /** The blocker's own name for itself, as the holder list should show it. */
 const SELF: Record<string, string> = { postgres: 'SELECT pg_backend_pid()::text AS id', mysql: 'SELECT CONNECTION_ID() AS id' };
 
-describe.each(targets.filter((t) => t.name !== 'pglite'))('lock holders on $name', (target) => {
-  let scratch: ScratchDatabase;
-  let t: Target;
+const SERVERS = targets.filter((t) => t.name !== 'pglite');
+
+/** A scratch database at v1 for the suite, dropped after it. */
+function itemsDatabase(target: ScratchTarget, label: string) {
+  const db = { scratch: undefined as ScratchDatabase | undefined, target: undefined as Target | undefined };
   beforeAll(async () => {
-    scratch = await target.create('holders');
-    t = { url: scratch.url };
-    await expand(t, v1);
+    db.scratch = await target.create(label);
+    db.target = { url: db.scratch.url };
+    await expand(db.target, v1);
   });
-  afterAll(async () => scratch?.drop());
+  afterAll(async () => db.scratch?.drop());
+  return db;
+}
+
+/** A reader's transaction left open on items until `release` is called; `id` is how the server names its session. */
+async function openReader(target: ScratchTarget, url: string): Promise<{ id: string; release(): Promise<void> }> {
+  const conn: Connection = await target.dialect.connect(url);
+  const [self] = await conn.query<{ id: string | number }>(SELF[target.dialect.name]!);
+  let release!: () => void;
+  const open = conn.transaction(async () => {
+    await conn.query('SELECT * FROM items');
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return { id: String(self!.id), release: async () => (release(), await open, await conn.close()) };
+}
+
+describe.each(SERVERS)('lock holders on $name', (target) => {
+  const db = itemsDatabase(target, 'holders');
 
   it('names the idle transaction that read the table, on each retry and in the error', async () => {
-    const blocker: Connection = await target.dialect.connect(scratch.url);
+    const t = db.target!;
+    const reader = await openReader(target, t.url);
     try {
-      const [self] = await blocker.query<{ id: string | number }>(SELF[target.dialect.name]!);
-      let release!: () => void;
-      const open = blocker.transaction(async () => {
-        await blocker.query('SELECT * FROM items');
-        await new Promise<void>((resolve) => (release = resolve));
-      });
-      await new Promise((resolve) => setTimeout(resolve, 100));
       const seen: LockHolder[][] = [];
       const error = await expand(t, v2, {
         // A plain script's way: attempt at once, each attempt waiting out its cap.
@@ -44,48 +58,26 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('lock holders on $name
           if (e.type === 'lock-retry') seen.push(e.holders);
         },
       }).then(() => null, (e: Error & { hint?: string }) => e);
-      release();
-      await open;
-      const holder = expect.objectContaining({ session: expect.stringMatching(new RegExp(`^(pid|connection) ${self!.id}$`)) });
+      const holder = expect.objectContaining({ session: expect.stringMatching(new RegExp(`^(pid|connection) ${reader.id}$`)) });
       expect(seen).toEqual([expect.arrayContaining([holder])]);
-      expect(error?.message).toMatch(new RegExp(`\\n {2}held by (pid|connection) ${self!.id} \\(`));
+      expect(error?.message).toMatch(new RegExp(`\\n {2}held by (pid|connection) ${reader.id} \\(`));
       expect(error?.hint).toContain('held by: above');
     } finally {
-      await blocker.close();
+      await reader.release();
     }
     // With the reader gone, the same phase goes through.
     expect((await expand(t, v2)).steps.map((s) => s.id)).toEqual(['add-column:items.note']);
   }, 30_000);
 });
 
-describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock holders without queuing on $name', (target) => {
-  let scratch: ScratchDatabase;
-  let t: Target;
-  beforeAll(async () => {
-    scratch = await target.create('blocked');
-    t = { url: scratch.url };
-    await expand(t, v1);
-  });
-  afterAll(async () => scratch?.drop());
-
-  /** A reader's transaction left open on items until `release` is called. */
-  async function openReader(): Promise<{ id: string; release(): Promise<void> }> {
-    const conn: Connection = await target.dialect.connect(scratch.url);
-    const [self] = await conn.query<{ id: string | number }>(SELF[target.dialect.name]!);
-    let release!: () => void;
-    const open = conn.transaction(async () => {
-      await conn.query('SELECT * FROM items');
-      await new Promise<void>((resolve) => (release = resolve));
-    });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    return { id: String(self!.id), release: async () => (release(), await open, await conn.close()) };
-  }
+describe.each(SERVERS)('waiting for lock holders without queuing on $name', (target) => {
+  const db = itemsDatabase(target, 'blocked');
 
   it('by default, waits for the reader without a lock request, reports it, and goes on once it ends', async () => {
-    const reader = await openReader();
+    const reader = await openReader(target, db.target!.url);
     const blocked: LockHolder[][] = [];
     const retries: number[] = [];
-    const running = expand(t, v2, {
+    const running = expand(db.target!, v2, {
       // No retries: an attempt that asked for the lock while the reader held it would fail the run.
       retry: { retries: 0 },
       onEvent: (e) => {
@@ -103,9 +95,9 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock hold
 
   it('an app writer inserting every 10 ms keeps writing while expand waits behind an open reader; expand completes once the reader ends', async () => {
     const v4 = defineSchema({ release: 'v4', extends: v2, tables: { items: { columns: { score: 'int' } } } });
-    await expand(t, v2);
-    const reader = await openReader();
-    const writer: Connection = await target.dialect.connect(scratch.url);
+    await expand(db.target!, v2);
+    const reader = await openReader(target, db.target!.url);
+    const writer: Connection = await target.dialect.connect(db.target!.url);
     const p = target.dialect.runtime.param;
     let writes = 0;
     let writing = true;
@@ -119,7 +111,7 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock hold
     let retried = false;
     let done = false;
     try {
-      const running = expand(t, v4, { onEvent: (e) => void (e.type === 'lock-retry' && (retried = true)) }).finally(() => (done = true));
+      const running = expand(db.target!, v4, { onEvent: (e) => void (e.type === 'lock-retry' && (retried = true)) }).finally(() => (done = true));
       await new Promise((resolve) => setTimeout(resolve, 300));
       const before = writes;
       await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -137,9 +129,9 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('waiting for lock hold
   }, 30_000);
 
   it('gives up after maxBlockedMs, naming the holder, with nothing of the step run', async () => {
-    const reader = await openReader();
+    const reader = await openReader(target, db.target!.url);
     try {
-      const error = await expand(t, defineSchema({ release: 'v3', extends: v2, tables: { items: { columns: { tag: 'text' } } } }), {
+      const error = await expand(db.target!, defineSchema({ release: 'v3', extends: v2, tables: { items: { columns: { tag: 'text' } } } }), {
         retry: { maxBlockedMs: 600 },
       }).then(() => null, (e: Error & { hint?: string }) => e);
       expect(error?.message).toMatch(new RegExp(`^expand waited \\d+ s at step "add column items\\.tag" \\(add-column:items\\.tag\\) for other sessions to release items, and gave up; the statement waiting did not run:\\n {2}held by (pid|connection) ${reader.id} \\(`));
