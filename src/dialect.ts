@@ -8,6 +8,7 @@ import type { LockHolder, LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
 import type { ColumnType } from './model/column-type.js';
+import type { LeftoverShadow } from './model/not-null-shadow.js';
 import type { StatementClassifier } from './model/statement-class.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
@@ -50,9 +51,12 @@ export interface Capabilities {
   /**
    * NOT NULL on a column with rows: `check-then-set` (a CHECK (c IS NOT NULL) added unvalidated and
    * validated online spares SET NOT NULL its scan under the exclusive lock: PostgreSQL),
-   * `online-rebuild` (the table is rebuilt while writes continue: MySQL) or `scan` (under the lock).
+   * `online-rebuild` (the table is rebuilt while writes continue: MySQL), `shadow-column` (a copy
+   * of the column declared NOT NULL, added instantly, kept in step by triggers, filled in batches,
+   * indexed online, then swapped in under a table lock held for milliseconds: MariaDB 10.6+, where
+   * the rebuild stalls writers at its end; needs `TransitionSql.notNullShadow`) or `scan` (under the lock).
    */
-  notNull: 'check-then-set' | 'online-rebuild' | 'scan';
+  notNull: 'check-then-set' | 'online-rebuild' | 'shadow-column' | 'scan';
   /**
    * A unique or primary key on a table with rows: `index-then-adopt` (a unique index built online,
    * then adopted by the constraint: PostgreSQL), `online-key` (one statement while writes continue:
@@ -264,6 +268,45 @@ export interface SchemaObjectSql {
 }
 
 
+/** The SQL of NOT NULL through a shadow column (src/plan/operations/not-null-shadow.ts says when each runs). */
+export interface NotNullShadowSql {
+  /**
+   * The value a row gets in the shadow until the copy reaches it (an insert that leaves out a NOT
+   * NULL column without a default fails); null for a type the shadow cannot carry.
+   */
+  placeholder(type: ColumnType): DefaultValue | null;
+  /** The shadow: the column as declared, NOT NULL, next to it, defaulting to its placeholder unless declared with a default; metadata only. */
+  addShadow(table: string, column: ColumnModel, shadow: string): Statement;
+  /**
+   * Triggers that copy every written value of `column` into `shadow`, whoever writes it (a NULL
+   * fails the write, as it will once the column is NOT NULL). `trigger` names the one created
+   * last, whose presence says the copy is complete; one left by a stopped run is kept.
+   */
+  copyTriggers(table: string, column: string, shadow: string, trigger: string): Statement[];
+  /** A row whose shadow does not hold the column's value byte for byte (not by collation). */
+  differs(column: string, shadow: string): string;
+  /**
+   * The swap, as one group on one session under the table's write lock: the triggers go, then
+   * one statement drops the column and `drops`, gives the shadow the column's name and declared
+   * definition (without the placeholder) and each shadow index its own. A run stopped between them leaves the shadow unsynced, which a rerun
+   * copies again; never triggers naming a column that is gone.
+   */
+  swap(table: string, swap: ShadowSwap): Statement[];
+  /** What an abandoned shadow leaves: its triggers, the indexes built on it, the column. */
+  dropShadow(table: string, shadow: LeftoverShadow): Statement[];
+}
+
+export interface ShadowSwap {
+  /** As declared. */
+  column: ColumnModel;
+  shadow: string;
+  trigger: string;
+  /** The column's indexes (and unique keys), each under the name of its copy on the shadow. */
+  indexes: { name: string; shadow: string }[];
+  /** Indexes of the column the release removes: dropped with it. */
+  drops: string[];
+}
+
 /** SQL of transitions; the core decides when each runs. */
 export interface TransitionSql {
   /**
@@ -281,6 +324,8 @@ export interface TransitionSql {
    * column nor the new name.
    */
   swapColumn(table: string, column: string, shadow: string, trigger: string): Statement[];
+  /** NOT NULL through a shadow column (`Capabilities.notNull` `shadow-column`). */
+  notNullShadow?: NotNullShadowSql;
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): Statement[];
   dropAlias(name: string): Statement[];

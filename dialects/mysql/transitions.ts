@@ -7,17 +7,10 @@ import { QUIET_VARIABLE } from './backfill.js';
 import { rowExpression as sharedRowExpression, type ExpressionWords } from '../../src/dialect-kit/row-expression.js';
 import { quote } from './compiler.js';
 import { mysqlVersionSchemas } from './version-schemas.js';
+import { mysqlNotNullShadow } from './not-null-shadow.js';
+import { MAX_NAME, updateTriggerName } from './trigger-names.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 
-/** MySQL's identifier limit. */
-const MAX_NAME = 64;
-
-/**
- * A trigger fires on one event, so a sync is two: this one on UPDATE, and the one named by the
- * sync on INSERT. The INSERT trigger is created last and dropped last, so it exists exactly while
- * the sync is complete: introspection reports a sync by it.
- */
-export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`, MAX_NAME);
 
 /**
  * Reserved words of expressions: bare, none of them can name a column. The values among them
@@ -157,6 +150,7 @@ const aliasSwapNames = (from: string) => ({
 
 export const mysqlTransitions: TransitionSql = {
   ...mysqlVersionSchemas,
+  notNullShadow: mysqlNotNullShadow,
   createSyncTrigger(sync) {
     const rules = syncRules(sync);
     return withLock(

@@ -15,6 +15,7 @@ import type {
   TableModel,
 } from '../model/schema-model.js';
 import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
+import type { LeftoverShadow, NotNullShadow } from '../model/not-null-shadow.js';
 import type { VersionSchema } from '../model/version-schema.js';
 import type { ConstraintKind, NamedObjectKind } from '../model/named-objects.js';
 
@@ -36,6 +37,9 @@ export type Change =
   | { kind: 'drop-column'; table: string; column: string }
   | { kind: 'alter-column-type'; table: string; column: ColumnModel; from: ColumnModel }
   | { kind: 'set-not-null'; table: string; column: ColumnModel }
+  /** The same, through a shadow column (src/diff/not-null-shadows.ts): `column` as declared. */
+  | { kind: 'set-not-null-through-shadow'; table: string; column: ColumnModel; shadow: NotNullShadow }
+  | { kind: 'drop-not-null-shadow'; table: string; shadow: LeftoverShadow }
   | { kind: 'drop-not-null'; table: string; column: ColumnModel }
   /** `afterSync`: the default of a column a dual-write trigger fills waits until the trigger is gone. */
   | { kind: 'set-default'; table: string; column: ColumnModel; afterSync?: string }

@@ -200,6 +200,11 @@ export class Ledger {
     );
   }
 
+  /** Forgets the job's checkpoint: its next run starts from the first row. */
+  async forgetJob(jobId: string): Promise<void> {
+    await this.conn.query(`DELETE FROM ${this.q('_dbtide_backfills')} WHERE job_id = ${this.p(1)}`, [jobId]);
+  }
+
   /** Backfills and data moves that completed; none before the ledger exists. */
   async finishedJobs(): Promise<string[]> {
     if (!(await this.exists())) return [];

@@ -78,6 +78,11 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'install-sync': (step) => [['create-trigger', step.table]],
   'remove-sync': (step) => [['drop-trigger', step.table]],
   'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
+  'add-shadow-column': (step) => [['alter', step.table], ['create-trigger', step.table]],
+  'fill-shadow-column': (step) => [['update-rows', step.table]],
+  'index-shadow-column': alter,
+  'swap-shadow-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
+  'drop-not-null-shadow': (step) => [['drop-trigger', step.table], ['alter', step.table]],
   backfill: (step) => [['update-rows', step.table]],
   // A data move or raw SQL step runs the release author's own statements: dbtide cannot know what they touch.
   'data-move': () => [],

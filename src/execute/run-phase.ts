@@ -337,6 +337,8 @@ async function runStep(
     if (step.raw) await ledger.sqlStepDone(runId, run.release, step.id, step.raw.hash);
   };
   const blockers = blockerWatch(db, phase, step, retry, emit);
+  // Before the statements: a run stopped after them still finds the job to do again.
+  if (step.restartsJob) await ledger.forgetJob(step.restartsJob);
   let index = 0;
   for (const { statements: group, uncapped } of units) {
     if (index > 0) stopIfAsked(index);

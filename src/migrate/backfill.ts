@@ -57,7 +57,7 @@ const smooth = (average: number, measured: number) => (average === 0 ? measured 
  * committed batch and never redoes or skips a row.
  */
 export async function runBackfill(db: Database, job: BackfillJob, options: BackfillOptions = {}): Promise<BackfillResult> {
-  const o = { ...BACKFILL_DEFAULTS, ...options };
+  const o = { ...BACKFILL_DEFAULTS, ...(job.targetBatchMs === undefined ? {} : { targetBatchMs: job.targetBatchMs }), ...options };
   const retry = retryPolicy(db.dialect.runtime, options.retry);
   const started = Date.now();
   const { conn, dialect } = db;

@@ -13,4 +13,9 @@ export interface BackfillJob extends KeyedTable {
   set: Record<string, string>;
   /** Only rows meeting this condition (over the row's columns) are written. */
   where: string;
+  /**
+   * The batch time the job aims for unless the run sets one: shorter where live writers of the
+   * rows must not wait behind a batch's row locks for longer than a lock cap.
+   */
+  targetBatchMs?: number;
 }

@@ -62,6 +62,8 @@ export interface StepDraft {
   work?: StepWork;
   /** A raw SQL step's ledger record and declared undo (`Step.raw`). */
   raw?: RawStep;
+  /** `Step.restartsJob`. */
+  restartsJob?: string;
 }
 
 export type Operation<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, ctx: PlanContext) => StepDraft[];

@@ -9,7 +9,14 @@ import { PHASES, type Phase } from '../model/phase.js';
 export { PHASES, type Phase };
 
 /** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
-export type StepOperation = Exclude<ChangeKind, 'drift'> | 'validate-constraint' | 'reorg-table';
+export type StepOperation =
+  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-shadow'>
+  | 'validate-constraint'
+  | 'reorg-table'
+  | ShadowStepOperation;
+
+/** The steps of NOT NULL through a shadow column (src/plan/operations/not-null-shadow.ts). */
+export type ShadowStepOperation = 'add-shadow-column' | 'fill-shadow-column' | 'index-shadow-column' | 'swap-shadow-column';
 
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
@@ -55,6 +62,11 @@ export interface Step {
   work?: StepWork;
   /** A raw SQL step's: what the ledger records once its statements all ran, and its declared `down`. */
   raw?: RawStep;
+  /**
+   * The data work whose checkpoint the step voids before its first statement: rows it fills were
+   * written while nothing kept them in step, so a finished fill no longer holds.
+   */
+  restartsJob?: string;
   /** Units of work with a REORG-recommended statement it spends on its table (`Capabilities.reorgBudget`). */
   reorgAlters?: number;
 }

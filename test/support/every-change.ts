@@ -20,6 +20,7 @@ import { db2Transitions } from '../../dialects/db2/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import type { ColumnSync } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
+import { notNullShadowNames } from '../../src/plan/owned-names.js';
 import { check, column as col, foreignKey, idColumn, index, T, table } from './model-builders.js';
 
 const sync: ColumnSync = {
@@ -68,6 +69,23 @@ const EXCLUSION_AND_DEFERRABLE: Change[] = [
   { kind: 'set-deferrable', table: 'orders', name: 'orders_user_id_fkey', deferrable: 'deferred', relaxes: true },
 ];
 
+const shadow = notNullShadowNames('orders', 'ref');
+
+/** NOT NULL through a shadow column, which only a server with that strategy is ever asked for (src/diff/not-null-shadows.ts). */
+const THROUGH_SHADOW: Change[] = [
+  {
+    kind: 'set-not-null-through-shadow',
+    table: 'orders',
+    column: col('ref', T.varchar(36), { nullable: false }),
+    shadow: {
+      column: shadow.column, trigger: shadow.trigger, job: shadow.job, key: ['id'],
+      indexes: [{ name: 'orders_ref_idx', copy: index(shadow.index('orders_ref_idx'), [shadow.column, 'id']), built: false }],
+      drops: ['orders_ref_old_idx'], added: false, copying: false, filled: false,
+    },
+  },
+  { kind: 'drop-not-null-shadow', table: 'orders', shadow: { column: '_dbtide_nn_note', trigger: '_dbtide_nncopy_orders_note', indexes: [] } },
+];
+
 export const SERVERS = [
   { name: 'PostgreSQL 15', caps: postgresCapabilities('15.4'), sql: postgresCompiler, transitions: postgresTransitions, batchLock: postgresBackfill.batchLock, statements: postgresStatements },
   { name: 'MySQL 8', caps: mysqlCapabilities('8.0.36'), sql: mysqlCompiler, transitions: mysqlTransitions, batchLock: mysqlBackfill.batchLock, statements: mysqlStatements },
@@ -80,6 +98,10 @@ export const stepsOn = (server: (typeof SERVERS)[number]) => {
   const tables = Object.fromEntries(['users', 'orders', 'audit'].map((t) => [t, table(t, { columns: [idColumn(), col('name'), col('bio'), col('email')] })]));
   // A rename the server cannot do in place is refused at plan (src/plan/object-renames.ts): the planner never sees it.
   const renamable = CHANGES.filter((c) => c.kind !== 'rename-object' || server.caps.renameInPlace.includes(c.object));
-  const changes = server.caps.exclusionConstraints && server.caps.deferrableConstraints ? [...renamable, ...EXCLUSION_AND_DEFERRABLE] : renamable;
+  const changes = [
+    ...renamable,
+    ...(server.caps.exclusionConstraints && server.caps.deferrableConstraints ? EXCLUSION_AND_DEFERRABLE : []),
+    ...(server.caps.notNull === 'shadow-column' ? THROUGH_SHADOW : []),
+  ];
   return plan(changes, { ...server, tables }).steps;
 };

@@ -155,14 +155,13 @@ describe('mysqlCapabilities', () => {
     expect(() => mysqlCapabilities(version)).toThrow(/is not supported: dbtide needs (MySQL 8\.0\.29|MariaDB 10\.5\.0) or later/);
   });
 
-  it('describes MariaDB 10.11 and MySQL 8.0.36 alike: no transactional DDL, online keys and NOT NULL, blocking checks', () => {
+  it('describes MariaDB 10.11 and MySQL 8.0.36 alike: no transactional DDL, online keys, blocking checks', () => {
     for (const version of ['10.11.19-MariaDB', '8.0.36']) {
       const caps = mysqlCapabilities(version);
       expect(caps).toMatchObject({
         transactionalDdl: false,
         onlineIndexBuild: true,
         uniqueKey: 'online-key',
-        notNull: 'online-rebuild',
         invalidIndex: 'drop-and-create',
         partialIndexes: false,
         constraintAdd: { foreignKey: 'unchecked-after-precheck', check: 'checked-blocking' },
@@ -171,6 +170,12 @@ describe('mysqlCapabilities', () => {
     }
     expect(mysqlCapabilities('10.11.19-MariaDB').server).toBe('MariaDB 10.11.19');
     expect(MINIMUM.mysql).toEqual([8, 0, 29]);
+  });
+
+  it('makes a column NOT NULL through a shadow on MariaDB 10.6+ (one atomic metadata swap), by an online rebuild before and on MySQL', () => {
+    expect(['10.11.19-MariaDB', '10.6.0-MariaDB', '10.5.20-MariaDB', '8.0.36', '8.4.0'].map((v) => mysqlCapabilities(v).notNull)).toEqual([
+      'shadow-column', 'shadow-column', 'online-rebuild', 'online-rebuild', 'online-rebuild',
+    ]);
   });
 
   it('widens a VARCHAR in place only within one length-byte class (utf8mb4)', () => {

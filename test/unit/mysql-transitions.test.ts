@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mysqlTransitions, rowExpression, updateTriggerName } from '../../dialects/mysql/transitions.js';
+import { mysqlTransitions, rowExpression } from '../../dialects/mysql/transitions.js';
+import { updateTriggerName } from '../../dialects/mysql/trigger-names.js';
 import { statementText } from '../support/statement-text.js';
 import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
 import { guardStep } from '../../src/execute/statement-guard.js';

@@ -63,6 +63,9 @@ function planConstraint(c: Constraint, ctx: PlanContext): StepDraft[] {
       return [...c.add(false), validateSql()];
     },
     transactional: false,
+    // The session setting that skips the check goes with the ALTER: a retried ALTER alone would
+    // run with the checks the failed attempt's cleanup turned back on.
+    ...(mode === 'unchecked-after-precheck' ? { together: true as const } : {}),
     // A table or column created in this expand holds no data the constraint could reject (and
     // does not exist yet when the phase's prechecks run); demoted to a later phase, it has data.
     prechecks: (phase: Phase) => ((newTable || expandOnNewColumns) && phase === 'expand' ? [] : [c.precheck]),
