@@ -8,7 +8,7 @@ import type { LockHolder, LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
 import type { ColumnType } from './model/column-type.js';
-import type { LeftoverShadow } from './model/not-null-shadow.js';
+import type { LeftoverCopy, TableCopy } from './model/table-copy.js';
 import type { StatementClassifier } from './model/statement-class.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
@@ -51,12 +51,12 @@ export interface Capabilities {
   /**
    * NOT NULL on a column with rows: `check-then-set` (a CHECK (c IS NOT NULL) added unvalidated and
    * validated online spares SET NOT NULL its scan under the exclusive lock: PostgreSQL),
-   * `online-rebuild` (the table is rebuilt while writes continue: MySQL), `shadow-column` (a copy
-   * of the column declared NOT NULL, added instantly, kept in step by triggers, filled in batches,
-   * indexed online, then swapped in under a table lock held for milliseconds: MariaDB 10.6+, where
-   * the rebuild stalls writers at its end; needs `TransitionSql.notNullShadow`) or `scan` (under the lock).
+   * `table-copy` (a small table is rebuilt while writes continue; a large one, whose rebuild
+   * stalls every writer of the server at its end, goes through a copy with the columns NOT NULL,
+   * kept in step by triggers, filled in small batches, then swapped in by one atomic rename:
+   * MySQL and MariaDB; needs `TransitionSql.tableCopy`) or `scan` (under the lock).
    */
-  notNull: 'check-then-set' | 'online-rebuild' | 'shadow-column' | 'scan';
+  notNull: 'check-then-set' | 'table-copy' | 'scan';
   /**
    * A unique or primary key on a table with rows: `index-then-adopt` (a unique index built online,
    * then adopted by the constraint: PostgreSQL), `online-key` (one statement while writes continue:
@@ -268,43 +268,32 @@ export interface SchemaObjectSql {
 }
 
 
-/** The SQL of NOT NULL through a shadow column (src/plan/operations/not-null-shadow.ts says when each runs). */
-export interface NotNullShadowSql {
+/** The SQL of NOT NULL through a copy of the table (src/plan/operations/not-null-copy.ts says when each runs). */
+export interface TableCopySql {
   /**
-   * The value a row gets in the shadow until the copy reaches it (an insert that leaves out a NOT
-   * NULL column without a default fails); null for a type the shadow cannot carry.
+   * Drops what a stopped run left (triggers first, then the copy), creates the copy like the
+   * table with `copy.notNull` as declared, and the triggers that carry every insert, update and
+   * delete of the table into it, the INSERT one last: its presence says the copy is complete.
    */
-  placeholder(type: ColumnType): DefaultValue | null;
-  /** The shadow: the column as declared, NOT NULL, next to it, defaulting to its placeholder unless declared with a default; metadata only. */
-  addShadow(table: string, column: ColumnModel, shadow: string): Statement;
+  create(table: string, copy: TableCopy): Statement[];
   /**
-   * Triggers that copy every written value of `column` into `shadow`, whoever writes it (a NULL
-   * fails the write, as it will once the column is NOT NULL). `trigger` names the one created
-   * last, whose presence says the copy is complete; one left by a stopped run is kept.
+   * One batch of the copy, statements run in one transaction, each with the same parameters: the
+   * rows of the table in the key range after the first parameters (when `hasAfter`) up to and
+   * including the next ones, into the copy, a row the triggers already carried left as they
+   * wrote it. The last answers one row with `n`, the rows copied.
    */
-  copyTriggers(table: string, column: string, shadow: string, trigger: string): Statement[];
-  /** A row whose shadow does not hold the column's value byte for byte (not by collation). */
-  differs(column: string, shadow: string): string;
+  copyRows(table: string, copy: TableCopy, hasAfter: boolean): string[];
+  /** Statements before each batch's transaction begins. */
+  beforeBatch: string[];
   /**
-   * The swap, as one group on one session under the table's write lock: the triggers go, then
-   * one statement drops the column and `drops`, gives the shadow the column's name and declared
-   * definition (without the placeholder) and each shadow index its own. A run stopped between them leaves the shadow unsynced, which a rerun
-   * copies again; never triggers naming a column that is gone.
+   * The swap, as one group on one session: the table and the copy trade places in one atomic
+   * rename (its AUTO_INCREMENT counter carried over first), then the triggers go with the replaced table.
    */
-  swap(table: string, swap: ShadowSwap): Statement[];
-  /** What an abandoned shadow leaves: its triggers, the indexes built on it, the column. */
-  dropShadow(table: string, shadow: LeftoverShadow): Statement[];
-}
-
-export interface ShadowSwap {
-  /** As declared. */
-  column: ColumnModel;
-  shadow: string;
-  trigger: string;
-  /** The column's indexes (and unique keys), each under the name of its copy on the shadow. */
-  indexes: { name: string; shadow: string }[];
-  /** Indexes of the column the release removes: dropped with it. */
-  drops: string[];
+  swap(table: string, copy: TableCopy): Statement[];
+  /** The replaced table, once swapped out. */
+  dropOld(old: string): Statement;
+  /** What a copy no NOT NULL explains leaves: its triggers, then the tables. */
+  dropLeftover(leftover: LeftoverCopy): Statement[];
 }
 
 /** SQL of transitions; the core decides when each runs. */
@@ -324,8 +313,8 @@ export interface TransitionSql {
    * column nor the new name.
    */
   swapColumn(table: string, column: string, shadow: string, trigger: string): Statement[];
-  /** NOT NULL through a shadow column (`Capabilities.notNull` `shadow-column`). */
-  notNullShadow?: NotNullShadowSql;
+  /** NOT NULL through a copy of the table (`Capabilities.notNull` `table-copy`). */
+  tableCopy?: TableCopySql;
   /** Renames the table and leaves a view under the old name that old code can read and write. */
   renameTableWithAlias(from: string, to: string): Statement[];
   dropAlias(name: string): Statement[];

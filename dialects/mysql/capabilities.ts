@@ -60,9 +60,9 @@ export function mysqlCapabilities(version: string): Capabilities {
     onlineIndexBuild: true,
     invalidIndex: 'drop-and-create',
     blockingIndexMethods: ['fulltext', 'spatial'],
-    // MariaDB's rebuild makes writers wait at its end for as long as it takes to apply what they
-    // wrote meanwhile; a shadow column swapped in by one atomic metadata ALTER (10.6+) does not.
-    notNull: flavour === 'mariadb' && atLeast(numbers, [10, 6]) ? 'shadow-column' : 'online-rebuild',
+    // A large table's rebuild makes writers wait at its end for as long as it takes to apply what
+    // they wrote meanwhile; a copy filled in key order and swapped in by one rename does not.
+    notNull: 'table-copy',
     uniqueKey: 'online-key',
     // Adding a check copies the table on both servers; a foreign key is added in place once
     // foreign_key_checks is off, which skips checking existing rows (the orphan precheck did).

@@ -19,6 +19,7 @@ import type {
 import { parseVersion, type Flavour } from './capabilities.js';
 import { mysqlColumn, normalizeMysqlExpression, unwrap } from './introspector-defaults.js';
 import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
+import { isCopyTableName } from '../../src/model/table-copy.js';
 import { unsupportedMysql } from './unsupported.js';
 import { ALIAS_MARKER } from './transitions.js';
 
@@ -157,8 +158,9 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
   const viewRows = await conn.query<{ name: string; definition: string | null }>(VIEWS_SQL, schema);
 
   const tables = new Map<string, TableModel>();
+  // A NOT NULL's table copies are read like the schema's tables, then set apart.
   const ownTable = (row: { table_name: string; comment: string }) =>
-    !row.table_name.startsWith(OWN_TABLE_PREFIX) && !row.comment.startsWith(SHADOW.marker);
+    (!row.table_name.startsWith(OWN_TABLE_PREFIX) || isCopyTableName(row.table_name)) && !row.comment.startsWith(SHADOW.marker);
   for (const row of tableRows.filter(ownTable).sort((a, b) => byPlainOrder(a.table_name, b.table_name))) {
     // The server's word for no comment is an empty one.
     tables.set(row.table_name, { ...emptyTable(row.table_name), ...(row.comment === '' ? {} : { comment: row.comment }) });
@@ -188,8 +190,11 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
     table.indexes.sort(byName);
     table.foreignKeys.sort(byName);
   }
+  const copies = [...tables].filter(([name]) => isCopyTableName(name));
+  for (const [name] of copies) tables.delete(name);
   const model: SchemaModel = {
     tables: Object.fromEntries(tables),
+    ...(copies.length === 0 ? {} : { copies: Object.fromEntries(copies) }),
     owned: {
       triggers: triggerRows
         .filter((t) => t.name.startsWith(OWN_TABLE_PREFIX) && tables.has(t.table_name))

@@ -7,7 +7,7 @@ import { QUIET_VARIABLE } from './backfill.js';
 import { rowExpression as sharedRowExpression, type ExpressionWords } from '../../src/dialect-kit/row-expression.js';
 import { quote } from './compiler.js';
 import { mysqlVersionSchemas } from './version-schemas.js';
-import { mysqlNotNullShadow } from './not-null-shadow.js';
+import { mysqlTableCopy } from './table-copy.js';
 import { MAX_NAME, updateTriggerName } from './trigger-names.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 
@@ -150,7 +150,7 @@ const aliasSwapNames = (from: string) => ({
 
 export const mysqlTransitions: TransitionSql = {
   ...mysqlVersionSchemas,
-  notNullShadow: mysqlNotNullShadow,
+  tableCopy: mysqlTableCopy,
   createSyncTrigger(sync) {
     const rules = syncRules(sync);
     return withLock(

@@ -15,7 +15,7 @@ import type {
   TableModel,
 } from '../model/schema-model.js';
 import type { ColumnSync, DataMove, SqlStep } from '../model/transition.js';
-import type { LeftoverShadow, NotNullShadow } from '../model/not-null-shadow.js';
+import type { LeftoverCopy, TableCopy } from '../model/table-copy.js';
 import type { VersionSchema } from '../model/version-schema.js';
 import type { ConstraintKind, NamedObjectKind } from '../model/named-objects.js';
 
@@ -37,9 +37,9 @@ export type Change =
   | { kind: 'drop-column'; table: string; column: string }
   | { kind: 'alter-column-type'; table: string; column: ColumnModel; from: ColumnModel }
   | { kind: 'set-not-null'; table: string; column: ColumnModel }
-  /** The same, through a shadow column (src/diff/not-null-shadows.ts): `column` as declared. */
-  | { kind: 'set-not-null-through-shadow'; table: string; column: ColumnModel; shadow: NotNullShadow }
-  | { kind: 'drop-not-null-shadow'; table: string; shadow: LeftoverShadow }
+  /** The same for every such column of the table at once, through a copy of it (src/diff/not-null-copies.ts). */
+  | { kind: 'set-not-null-through-copy'; table: string; copy: TableCopy }
+  | { kind: 'drop-table-copy'; table: string; leftover: LeftoverCopy }
   | { kind: 'drop-not-null'; table: string; column: ColumnModel }
   /** `afterSync`: the default of a column a dual-write trigger fills waits until the trigger is gone. */
   | { kind: 'set-default'; table: string; column: ColumnModel; afterSync?: string }

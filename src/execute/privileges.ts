@@ -78,11 +78,12 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   'install-sync': (step) => [['create-trigger', step.table]],
   'remove-sync': (step) => [['drop-trigger', step.table]],
   'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
-  'add-shadow-column': (step) => [['alter', step.table], ['create-trigger', step.table]],
-  'fill-shadow-column': (step) => [['update-rows', step.table]],
-  'index-shadow-column': alter,
-  'swap-shadow-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],
-  'drop-not-null-shadow': (step) => [['drop-trigger', step.table], ['alter', step.table]],
+  // The copy is a new table of the schema; the swap renames the table and drops it under its old name.
+  'create-table-copy': (step) => [['create-table', null], ['create-trigger', step.table]],
+  'copy-table': (step) => [['update-rows', step.table]],
+  'swap-table-copy': (step) => [['rename', step.table], ['drop-trigger', step.table]],
+  'drop-replaced-table': (step) => [['drop', step.table]],
+  'drop-table-copy': (step) => [['drop-trigger', step.table], ['drop', step.table]],
   backfill: (step) => [['update-rows', step.table]],
   // A data move or raw SQL step runs the release author's own statements: dbtide cannot know what they touch.
   'data-move': () => [],

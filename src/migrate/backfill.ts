@@ -3,7 +3,7 @@ import { nextRange, walkEnd } from '../execute/key-ranges.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, withRetry, type RetryPolicy } from '../execute/retry.js';
-import type { BackfillJob } from '../model/keyed-table.js';
+import type { KeyedJob } from '../model/keyed-table.js';
 
 export interface BackfillOptions {
   /** Batch size follows the measured rate so that one batch takes about this long. */
@@ -56,7 +56,7 @@ const smooth = (average: number, measured: number) => (average === 0 ? measured 
  * Each batch commits together with its checkpoint, so a killed run resumes after the last
  * committed batch and never redoes or skips a row.
  */
-export async function runBackfill(db: Database, job: BackfillJob, options: BackfillOptions = {}): Promise<BackfillResult> {
+export async function runBackfill(db: Database, job: KeyedJob, options: BackfillOptions = {}): Promise<BackfillResult> {
   const o = { ...BACKFILL_DEFAULTS, ...(job.targetBatchMs === undefined ? {} : { targetBatchMs: job.targetBatchMs }), ...options };
   const retry = retryPolicy(db.dialect.runtime, options.retry);
   const started = Date.now();
@@ -127,17 +127,31 @@ interface Batch {
 async function runBatch(
   db: Database,
   ledger: Ledger,
-  job: BackfillJob,
+  job: KeyedJob,
   after: unknown[] | null,
   upper: unknown[],
   limit: number,
 ): Promise<Batch> {
   const { conn, dialect } = db;
+  if ('copy' in job) for (const s of copySql(db, job).beforeBatch) await conn.query(s);
   return conn.transaction(async () => {
     const range = await nextRange(conn, dialect, job, after, upper, limit);
-    const [updated] = await conn.query<{ n: unknown }>(dialect.backfill.update(job, after !== null), [...range.after, ...range.end]);
+    let updated: { n: unknown } | undefined;
+    for (const sql of batchSql(db, job, after !== null)) [updated] = await conn.query<{ n: unknown }>(sql, [...range.after, ...range.end]);
     const rows = Number(updated?.n ?? 0);
     await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(range.end), done: range.last });
     return { rows, end: range.end, last: range.last };
   });
 }
+
+function copySql({ dialect }: Database, job: KeyedJob) {
+  const sql = dialect.transitions.tableCopy;
+  if (!sql) throw new Error(`internal: job ${job.id} copies a table, which dialect ${dialect.name} has no SQL for`);
+  return sql;
+}
+
+/** The batch's statements, run in order with the same parameters; the last answers `n`. */
+function batchSql(db: Database, job: KeyedJob, hasAfter: boolean): string[] {
+  return 'copy' in job ? copySql(db, job).copyRows(job.table, job.copy, hasAfter) : [db.dialect.backfill.update(job, hasAfter)];
+}
+

@@ -1,3 +1,5 @@
+import type { TableCopy } from './table-copy.js';
+
 /** A table walked in primary-key order. */
 export interface KeyedTable {
   table: string;
@@ -19,3 +21,13 @@ export interface BackfillJob extends KeyedTable {
    */
   targetBatchMs?: number;
 }
+
+/** Rows of `table`, in primary-key order, copied into a copy of the table (src/plan/operations/not-null-copy.ts). */
+export interface CopyJob extends KeyedTable {
+  id: string;
+  copy: TableCopy;
+  targetBatchMs?: number;
+}
+
+/** What a batched job does to each range of keys: an update of the rows, or their copy. */
+export type KeyedJob = BackfillJob | CopyJob;

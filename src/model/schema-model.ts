@@ -175,6 +175,11 @@ export interface SchemaModel {
   owned?: OwnedObjects;
   /** Live side only: what the server has that dbtide does not model; reported, never dropped. */
   unsupported?: UnsupportedObject[];
+  /**
+   * Live side only: the copies a NOT NULL goes through and the tables they replaced
+   * (src/model/table-copy.ts), by name, kept out of `tables`; absent when there are none.
+   */
+  copies?: Record<string, TableModel>;
 }
 
 /** What a release explicitly removes. Contract drops only these; anything else unknown is drift. */

@@ -1,5 +1,6 @@
 import { fitName } from '../declaration/names.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
+import { COPY_PREFIX } from '../model/table-copy.js';
 
 /**
  * Objects dbtide creates for its own use carry its prefix (kept when a long name is shortened),
@@ -11,13 +12,16 @@ export const isOwnedName = (name: string) => name.startsWith(OWN_TABLE_PREFIX);
 export const notNullCheckName = (table: string, column: string) => fitName(`${OWN_TABLE_PREFIX}nn_${table}_${column}`);
 
 /**
- * NOT NULL through a shadow column (src/diff/not-null-shadows.ts): the copy of the column, the
- * triggers that keep it in step (per schema on MySQL, so named for the table too), the copy of
- * each of its indexes (per table), and the fill job.
+ * NOT NULL through a copy of the table (src/diff/not-null-copies.ts): the copy, the table it
+ * replaced (until dropped), the copy triggers (per schema on MySQL, so named for the table), the
+ * copy job.
  */
-export const notNullShadowNames = (table: string, column: string) => ({
-  column: fitName(`${OWN_TABLE_PREFIX}nn_${column}`),
-  trigger: fitName(`${OWN_TABLE_PREFIX}nncopy_${table}_${column}`),
-  job: `not-null:${table}.${column}`,
-  index: (name: string) => fitName(`${OWN_TABLE_PREFIX}nn_${name}`),
-});
+export const tableCopyNames = (table: string) => {
+  const trigger = fitName(`${OWN_TABLE_PREFIX}copy_${table}`);
+  return {
+    copy: fitName(`${COPY_PREFIX.copy}${table}`),
+    old: fitName(`${COPY_PREFIX.old}${table}`),
+    triggers: { insert: trigger, update: fitName(`${trigger}_upd`), delete: fitName(`${trigger}_del`) },
+    job: `not-null-copy:${table}`,
+  };
+};

@@ -17,7 +17,7 @@ import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameObject, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
-import { dropNotNullShadow, setNotNullThroughShadow } from './operations/not-null-shadow.js';
+import { dropTableCopy, setNotNullThroughCopy } from './operations/not-null-copy.js';
 import { setComment } from './operations/set-comment.js';
 import { setReplicaIdentity } from './operations/set-replica-identity.js';
 import { setDeferrable } from './operations/set-deferrable.js';
@@ -70,11 +70,11 @@ const RANK: Record<StepOperation, number> = {
   'alter-column-type': 2,
   'set-not-null': 3,
   // One after the other, before any key or index of the column is built on it.
-  'add-shadow-column': 3,
-  'fill-shadow-column': 3,
-  'index-shadow-column': 3,
-  'swap-shadow-column': 3,
-  'drop-not-null-shadow': 3,
+  'create-table-copy': 3,
+  'copy-table': 3,
+  'swap-table-copy': 3,
+  'drop-replaced-table': 3,
+  'drop-table-copy': 3,
   'add-primary-key': 4,
   'add-unique': 4,
   'rebuild-index': 5,
@@ -119,8 +119,8 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'drop-column': return dropColumn(change, ctx);
     case 'alter-column-type': return alterColumnType(change, ctx);
     case 'set-not-null': return setNotNull(change, ctx);
-    case 'set-not-null-through-shadow': return setNotNullThroughShadow(change, ctx);
-    case 'drop-not-null-shadow': return dropNotNullShadow(change, ctx);
+    case 'set-not-null-through-copy': return setNotNullThroughCopy(change, ctx);
+    case 'drop-table-copy': return dropTableCopy(change, ctx);
     case 'drop-not-null': return dropNotNull(change, ctx);
     case 'set-default': return setDefault(change, ctx);
     case 'drop-default': return dropDefault(change, ctx);

@@ -1,7 +1,7 @@
 import type { VersionSelection } from '../dialect.js';
 import type { ChangeKind } from '../diff/changes.js';
 import type { DataMove } from '../model/transition.js';
-import type { BackfillJob } from '../model/keyed-table.js';
+import type { KeyedJob } from '../model/keyed-table.js';
 import type { LockInfo } from '../model/locks.js';
 import type { PrecheckKind, PrecheckRule } from '../model/precheck-rule.js';
 import { PHASES, type Phase } from '../model/phase.js';
@@ -10,13 +10,13 @@ export { PHASES, type Phase };
 
 /** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
 export type StepOperation =
-  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-shadow'>
+  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy'>
   | 'validate-constraint'
   | 'reorg-table'
-  | ShadowStepOperation;
+  | CopyStepOperation;
 
-/** The steps of NOT NULL through a shadow column (src/plan/operations/not-null-shadow.ts). */
-export type ShadowStepOperation = 'add-shadow-column' | 'fill-shadow-column' | 'index-shadow-column' | 'swap-shadow-column';
+/** The steps of NOT NULL through a copy of the table (src/plan/operations/not-null-copy.ts). */
+export type CopyStepOperation = 'create-table-copy' | 'copy-table' | 'swap-table-copy' | 'drop-replaced-table';
 
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
 export const laterPhase = (a: Phase, b: Phase): Phase => (phaseIndex(a) >= phaseIndex(b) ? a : b);
@@ -77,7 +77,7 @@ export interface RawStep {
   down: string[];
 }
 
-export type StepWork = { kind: 'backfill'; job: BackfillJob } | { kind: 'data-move'; move: DataMove };
+export type StepWork = { kind: 'backfill'; job: KeyedJob } | { kind: 'data-move'; move: DataMove };
 
 export interface DriftItem {
   table: string;

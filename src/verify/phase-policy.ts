@@ -6,9 +6,9 @@ import type { StepOperation } from '../plan/step.js';
 /** What contract may create: the unique indexes and constraints that tightening adds. */
 const TIGHTENING_SUPPORT = /^\s*(create\s+unique\s+index\b|alter\s+table\s+\S+\s+add\s+constraint\b)/i;
 
-/** Steps that create the shadow a NOT NULL goes through, which its swap takes in or away. */
-const SHADOW_STEPS: StepOperation[] = ['add-shadow-column', 'index-shadow-column'];
-const createsShadow = (stepId: string) => SHADOW_STEPS.some((op) => stepId.startsWith(`${op}:`));
+/** Steps that create the table copy a NOT NULL goes through, which its swap puts in the table's place. */
+const COPY_STEPS: StepOperation[] = ['create-table-copy'];
+const createsCopy = (stepId: string) => COPY_STEPS.some((op) => stepId.startsWith(`${op}:`));
 
 /**
  * Classifies what actually ran (the journal, not the plan), as the dialect that ran it reads it: expand and migrate must have run
@@ -23,7 +23,7 @@ export function policyBreaches(statements: JournaledStatement[], classifier: Sta
     const phase = group[0]!.phase;
     if (phase === 'contract') {
       for (const s of group) {
-        if (classifier.classify(s.sql) === 'additive' && !TIGHTENING_SUPPORT.test(s.sql) && !createsShadow(s.step_id)) breaches.push(`contract created something (belongs in expand): ${s.sql}`);
+        if (classifier.classify(s.sql) === 'additive' && !TIGHTENING_SUPPORT.test(s.sql) && !createsCopy(s.step_id)) breaches.push(`contract created something (belongs in expand): ${s.sql}`);
       }
       continue;
     }

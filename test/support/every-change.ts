@@ -20,7 +20,7 @@ import { db2Transitions } from '../../dialects/db2/transitions.js';
 import type { Change } from '../../src/diff/changes.js';
 import type { ColumnSync } from '../../src/model/transition.js';
 import { plan } from '../../src/plan/planner.js';
-import { notNullShadowNames } from '../../src/plan/owned-names.js';
+import { tableCopyNames } from '../../src/plan/owned-names.js';
 import { check, column as col, foreignKey, idColumn, index, T, table } from './model-builders.js';
 
 const sync: ColumnSync = {
@@ -69,21 +69,20 @@ const EXCLUSION_AND_DEFERRABLE: Change[] = [
   { kind: 'set-deferrable', table: 'orders', name: 'orders_user_id_fkey', deferrable: 'deferred', relaxes: true },
 ];
 
-const shadow = notNullShadowNames('orders', 'ref');
+const copy = tableCopyNames('orders');
 
-/** NOT NULL through a shadow column, which only a server with that strategy is ever asked for (src/diff/not-null-shadows.ts). */
-const THROUGH_SHADOW: Change[] = [
+/** NOT NULL through a copy of the table, which only a server with that strategy is ever asked for (src/diff/not-null-copies.ts). */
+const THROUGH_COPY: Change[] = [
   {
-    kind: 'set-not-null-through-shadow',
+    kind: 'set-not-null-through-copy',
     table: 'orders',
-    column: col('ref', T.varchar(36), { nullable: false }),
-    shadow: {
-      column: shadow.column, trigger: shadow.trigger, job: shadow.job, key: ['id'],
-      indexes: [{ name: 'orders_ref_idx', copy: index(shadow.index('orders_ref_idx'), [shadow.column, 'id']), built: false }],
-      drops: ['orders_ref_old_idx'], added: false, copying: false, filled: false,
+    copy: {
+      name: copy.copy, old: copy.old, triggers: copy.triggers, job: copy.job, key: ['id'], columns: [idColumn(), col('ref', T.varchar(36)), col('note')],
+      notNull: [col('ref', T.varchar(36), { nullable: false }), col('note', T.text, { nullable: false })],
+      copying: false, copied: false,
     },
   },
-  { kind: 'drop-not-null-shadow', table: 'orders', shadow: { column: '_dbtide_nn_note', trigger: '_dbtide_nncopy_orders_note', indexes: [] } },
+  { kind: 'drop-table-copy', table: 'audit', leftover: { copy: tableCopyNames('audit').copy, old: null, triggers: tableCopyNames('audit').triggers } },
 ];
 
 export const SERVERS = [
@@ -101,7 +100,7 @@ export const stepsOn = (server: (typeof SERVERS)[number]) => {
   const changes = [
     ...renamable,
     ...(server.caps.exclusionConstraints && server.caps.deferrableConstraints ? EXCLUSION_AND_DEFERRABLE : []),
-    ...(server.caps.notNull === 'shadow-column' ? THROUGH_SHADOW : []),
+    ...(server.caps.notNull === 'table-copy' ? THROUGH_COPY : []),
   ];
   return plan(changes, { ...server, tables }).steps;
 };

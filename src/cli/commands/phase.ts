@@ -41,10 +41,10 @@ async function confirmDrops(phase: Phase, steps: Step[], flags: CommonFlags): Pr
   if (answer.trim() !== 'yes') throw new DbtideError(`${phase} cancelled; nothing was changed`, 1);
 }
 
-/** Flags only some phases take: data work in migrate and contract (a shadow column's fill), the verification override in contract. */
+/** Flags only some phases take: data work in migrate and contract (a table copy's rows), the verification override in contract. */
 function phaseFlags(command: Command, phase: Phase): Command {
   if (phase === 'expand') return command;
-  const dataWork = phase === 'migrate' ? 'backfills and data moves' : 'shadow column fills';
+  const dataWork = phase === 'migrate' ? 'backfills and data moves' : 'table copies';
   command
     .option('--max-rows <n>', `process at most n rows of ${dataWork}, then exit ${MORE_TO_DO_EXIT} if more is left`, integerFlag('--max-rows', 1))
     .option('--batch-ms <ms>', `target duration of one batch; batch size follows it (default ${phase === 'migrate' ? 500 : 50})`, integerFlag('--batch-ms', 1))

@@ -12,7 +12,7 @@ export const setNotNull: Operation<'set-not-null'> = ({ table, column }, ctx) =>
   const helper = notNullCheckName(table, name);
   const throughCheck = ctx.caps.notNull === 'check-then-set' && ctx.caps.constraintAdd.check === 'not-valid-then-validate';
   const check = { name: helper, expression: `${ctx.sql.quote(name)} IS NOT NULL`, validated: false };
-  const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.notNull === 'online-rebuild' ? ' (table rebuilt online)' : '';
+  const how = throughCheck ? ' (through a validated check, no scan under lock)' : ctx.caps.notNull === 'table-copy' ? ' (table rebuilt online)' : '';
   return [{
     operation: 'set-not-null',
     name: `${table}.${name}`,

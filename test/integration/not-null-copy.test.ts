@@ -1,18 +1,19 @@
 /**
- * MariaDB makes a column NOT NULL through a shadow column (src/diff/not-null-shadows.ts): the
- * contract under a writer loses no write, a run stopped at any point goes on from there, and a
- * shadow the release no longer asks for is taken down.
+ * MariaDB makes a large table's column NOT NULL through a copy of the table
+ * (src/diff/not-null-copies.ts): the contract under a writer loses no write and brings back no
+ * deleted row, a run stopped at any point goes on from there, and a copy the release no longer
+ * asks for is taken down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectMysql } from '../../dialects/mysql/driver.js';
 import { check, contract, expand, migrate, planChanges, type Target } from '../../src/api.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import type { Connection } from '../../src/dialect.js';
-import { notNullShadowNames } from '../../src/plan/owned-names.js';
+import { tableCopyNames } from '../../src/plan/owned-names.js';
 import { noMariadb, scratchMariadb, withConnection, type ScratchDatabase } from '../support/scratch-databases.js';
-import { SHADOW_MIN_ROWS } from '../../src/diff/not-null-shadows.js';
+import { COPY_MIN_ROWS } from '../../src/diff/not-null-copies.js';
 
-/** Above SHADOW_MIN_ROWS, as the server estimates it: a smaller table is rebuilt in place. */
+/** Above COPY_MIN_ROWS, as the server estimates it: a smaller table is rebuilt in place. */
 const ROWS = 300_000;
 
 const v1 = defineSchema({
@@ -26,22 +27,26 @@ const v1 = defineSchema({
   },
 });
 
-/** ref NOT NULL, orders_old_idx removed: the swap drops it with the column. */
+/** ref NOT NULL, orders_old_idx removed: dropped from the copy once swapped in. */
 const v2 = defineSchema({
   release: 'v2',
   extends: v1,
   tables: { orders: { columns: { ref: { type: 'varchar(36)', nullable: false } }, removed: { indexes: ['orders_old_idx'] } } },
 });
 
-const names = notNullShadowNames('orders', 'ref');
+const names = tableCopyNames('orders');
 const withConn = <T>(url: string, work: (conn: Connection) => Promise<T>) => withConnection(connectMysql(url), work);
 
 /** The rows as the server holds them, by id. */
 const refs = (url: string) =>
   withConn(url, async (c) => new Map((await c.query<{ id: number; ref: string }>('SELECT id, ref FROM orders ORDER BY id')).map((r) => [Number(r.id), r.ref])));
 
-const shadowObjects = (url: string) =>
+/** The table as a fresh install of v2 has it, and nothing of the copy left. */
+const DONE = { tables: ['orders'], columns: ['id', 'ref', 'note'], indexes: ['PRIMARY', 'orders_ref_idx'], triggers: [] };
+
+const copyObjects = (url: string) =>
   withConn(url, async (c) => ({
+    tables: (await c.query<{ name: string }>('SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() ORDER BY TABLE_NAME')).map((r) => r.name).filter((n) => !n.startsWith('_dbtide_') || n.includes('orders')).sort(),
     columns: (await c.query<{ name: string }>("SELECT COLUMN_NAME AS name FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders' ORDER BY ORDINAL_POSITION")).map((r) => r.name),
     indexes: [...new Set((await c.query<{ name: string }>("SELECT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'")).map((r) => r.name))].sort(),
     triggers: (await c.query<{ name: string }>('SELECT TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() ORDER BY TRIGGER_NAME')).map((r) => r.name),
@@ -60,19 +65,20 @@ async function atV1(scratch: ScratchDatabase): Promise<Target> {
   return t;
 }
 
-/** Inserts and updates of ref, as the new version makes them, until stopped; what it wrote last per id. */
+/** Inserts, updates and deletes, as the new version makes them, until stopped; what it wrote last per id (null: deleted). */
 function writer(url: string) {
-  const wrote = new Map<number, string>();
+  const wrote = new Map<number, string | null>();
   let stop = false;
   let errors = 0;
   const done = withConn(url, async (c) => {
     for (let i = 0; !stop; i++) {
-      const id = i % 2 === 0 ? 1 + ((i * 7919) % ROWS) : ROWS + 1 + i;
+      const id = i % 3 === 2 ? ROWS + 1 + i : 1 + ((i * 7919) % ROWS);
       const ref = `w-${i}`;
       try {
-        if (id <= ROWS) await c.query('UPDATE orders SET ref = ? WHERE id = ?', [ref, id]);
+        if (i % 3 === 0) await c.query('UPDATE orders SET ref = ? WHERE id = ?', [ref, id]);
+        else if (i % 3 === 1) await c.query('DELETE FROM orders WHERE id = ?', [id]);
         else await c.query("INSERT INTO orders (id, ref, note) VALUES (?, ?, 'w')", [id, ref]);
-        wrote.set(id, ref);
+        wrote.set(id, i % 3 === 1 ? null : ref);
       } catch {
         errors++;
       }
@@ -81,7 +87,7 @@ function writer(url: string) {
   return { wrote, stopped: async () => { stop = true; await done; return errors; } };
 }
 
-describe.skipIf(noMariadb)('NOT NULL through a shadow column on MariaDB', () => {
+describe.skipIf(noMariadb)('NOT NULL through a copy of the table on MariaDB', () => {
   const scratches: ScratchDatabase[] = [];
   const fresh = async (label: string) => {
     const s = await scratchMariadb(label);
@@ -95,21 +101,22 @@ describe.skipIf(noMariadb)('NOT NULL through a shadow column on MariaDB', () => 
   describe('under a writer', () => {
     let t: Target;
     beforeAll(async () => {
-      t = await fresh('nn_shadow');
+      t = await fresh('nn_copy');
     });
 
-    it('loses no write, keeps every value, and leaves the table as a fresh install has it', async () => {
+    it('loses no write, brings back no deleted row, and leaves the table as a fresh install has it', async () => {
       const before = await refs(t.url);
       const w = writer(t.url);
       const result = await contract(t, v2, { confirm: async () => {} });
       const errors = await w.stopped();
       expect(errors).toBe(0);
       expect(w.wrote.size).toBeGreaterThan(10);
-      expect(result.steps.map((s) => s.operation)).toEqual(['add-shadow-column', 'fill-shadow-column', 'index-shadow-column', 'swap-shadow-column']);
+      expect(result.steps.map((s) => s.operation)).toEqual(['create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table', 'drop-index']);
       const after = await refs(t.url);
       const expected = new Map([...before, ...w.wrote]);
+      for (const [id, ref] of w.wrote) if (ref === null) expected.delete(id);
       expect(after).toEqual(expected);
-      expect(await shadowObjects(t.url)).toEqual({ columns: ['id', 'ref', 'note'], indexes: ['PRIMARY', 'orders_ref_idx'], triggers: [] });
+      expect(await copyObjects(t.url)).toEqual(DONE);
       expect((await check(t, v2)).next).toBeNull();
       const refused = await withConn(t.url, (c) => c.query("INSERT INTO orders (id, ref, note) VALUES (0, NULL, 'x')").then(() => null, (e: Error) => e.message));
       expect(refused).toMatch(/cannot be null/);
@@ -117,42 +124,42 @@ describe.skipIf(noMariadb)('NOT NULL through a shadow column on MariaDB', () => 
   });
 
   describe('stopped and run again', () => {
-    it('goes on after --max-rows stopped the fill, and after the triggers were dropped and rows changed behind them', async () => {
+    it('goes on after --max-rows stopped the copy, and copies again after its triggers were dropped and rows changed behind them', async () => {
       const t = await fresh('nn_resume');
-      expect(ROWS).toBeGreaterThan(SHADOW_MIN_ROWS);
+      expect(ROWS).toBeGreaterThan(COPY_MIN_ROWS);
       const first = await contract(t, v2, { confirm: async () => {}, backfill: { maxRows: 500, initialBatch: 100 } });
       expect(first.moreToDo).toBe(true);
-      expect((await shadowObjects(t.url)).triggers).toEqual([names.trigger, `${names.trigger}_update`].sort());
+      expect(await copyObjects(t.url)).toMatchObject({ tables: [names.copy, 'orders'], triggers: [names.triggers.insert, names.triggers.delete, names.triggers.update].sort() });
       const stopped = await planChanges(t, v2);
-      expect(stopped.plan.steps.map((s) => s.operation)).toEqual(['fill-shadow-column', 'index-shadow-column', 'swap-shadow-column']);
+      expect(stopped.plan.steps.map((s) => s.operation)).toEqual(['copy-table', 'swap-table-copy', 'drop-replaced-table', 'drop-index']);
       expect(stopped.plan.drift).toEqual([]);
 
-      // A run killed inside the swap, after its triggers went: rows changed since reach the column only.
+      // Triggers dropped behind dbtide's back: rows changed since reach the table only.
       await withConn(t.url, async (c) => {
-        await c.query(`DROP TRIGGER \`${names.trigger}\``);
-        await c.query(`DROP TRIGGER \`${names.trigger}_update\``);
+        for (const trigger of Object.values(names.triggers)) await c.query(`DROP TRIGGER \`${trigger}\``);
         await c.query("UPDATE orders SET ref = CONCAT('late-', id) WHERE id IN (1, 2, 299999)");
+        await c.query('DELETE FROM orders WHERE id = 3');
       });
       const again = await planChanges(t, v2);
-      expect(again.plan.steps.map((s) => s.operation)).toEqual(['add-shadow-column', 'fill-shadow-column', 'index-shadow-column', 'swap-shadow-column']);
-      expect(again.plan.steps[0]!.description).toMatch(/again by trigger/);
+      expect(again.plan.steps.map((s) => s.operation)).toEqual(['create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table', 'drop-index']);
       const before = await refs(t.url);
       const second = await contract(t, v2, { confirm: async () => {} });
       expect(second.moreToDo).toBe(false);
       expect(await refs(t.url)).toEqual(before);
       expect((await refs(t.url)).get(299999)).toBe('late-299999');
-      expect(await shadowObjects(t.url)).toEqual({ columns: ['id', 'ref', 'note'], indexes: ['PRIMARY', 'orders_ref_idx'], triggers: [] });
+      expect((await refs(t.url)).has(3)).toBe(false);
+      expect(await copyObjects(t.url)).toEqual(DONE);
       expect((await planChanges(t, v2)).plan.steps).toEqual([]);
     });
 
-    it('takes the shadow down when the release no longer makes the column NOT NULL, and NULLs are accepted again', async () => {
+    it('takes the copy down when the release no longer makes the column NOT NULL, and NULLs are accepted again', async () => {
       const t = await fresh('nn_abandon');
       expect((await contract(t, v2, { confirm: async () => {}, backfill: { maxRows: 200, initialBatch: 100 } })).moreToDo).toBe(true);
       const v2b = defineSchema({ release: 'v2b', extends: v1, tables: { orders: { removed: { indexes: ['orders_old_idx'] } } } });
       const p = await planChanges(t, v2b);
-      expect(p.plan.steps.map((s) => s.id)).toEqual(['drop-not-null-shadow:orders._dbtide_nn_ref', 'drop-index:orders.orders_old_idx']);
+      expect(p.plan.steps.map((s) => s.id)).toEqual(['drop-table-copy:orders', 'drop-index:orders.orders_old_idx']);
       await contract(t, v2b, { confirm: async () => {} });
-      expect(await shadowObjects(t.url)).toEqual({ columns: ['id', 'ref', 'note'], indexes: ['PRIMARY', 'orders_ref_idx'], triggers: [] });
+      expect(await copyObjects(t.url)).toEqual(DONE);
       await withConn(t.url, (c) => c.query("INSERT INTO orders (id, ref, note) VALUES (0, NULL, 'x')"));
     });
   });

@@ -1,0 +1,87 @@
+import type { TableCopySql } from '../../src/dialect.js';
+import { withLock } from '../../src/model/locks.js';
+import type { CopyTriggers, TableCopy } from '../../src/model/table-copy.js';
+import { keyRange } from './backfill.js';
+import { columnDefinition, quote } from './compiler.js';
+import { MYSQL_LOCK } from './locks.js';
+
+const list = (columns: string[], row = '') => columns.map((c) => `${row}${quote(c)}`).join(', ');
+
+/** A generated column takes no value: the copy computes its own (introspection keeps its definition as a native type). */
+const written = (copy: TableCopy) => copy.columns.filter((c) => !(c.type.kind === 'native' && /\bGENERATED\s+ALWAYS\b/i.test(c.type.sql))).map((c) => c.name);
+const keyMatch = (key: string[], row: 'OLD' | 'NEW') => key.map((k) => `${quote(k)} = ${row}.${quote(k)}`).join(' AND ');
+
+/** Every written row, as it now stands, into the copy: REPLACE, as a row the copy may already hold is there once. */
+const carry = (copy: TableCopy) => `REPLACE INTO ${quote(copy.name)} (${list(written(copy))}) VALUES (${list(written(copy), 'NEW.')})`;
+
+/**
+ * Triggers are created under the sql_mode of the session that creates them and keep it: a strict
+ * one makes a NULL written into a column the copy holds NOT NULL fail the write, as it will once
+ * the table is swapped, instead of reaching the copy as an empty value.
+ */
+function triggers(table: string, copy: TableCopy): string[] {
+  const t = quote(table);
+  const { key } = copy;
+  const keyChanged = key.map((k) => `NOT (NEW.${quote(k)} <=> OLD.${quote(k)})`).join(' OR ');
+  return [
+    "SET @dbtide_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
+    `CREATE TRIGGER ${quote(copy.triggers.delete)} AFTER DELETE ON ${t} FOR EACH ROW DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}`,
+    `CREATE TRIGGER ${quote(copy.triggers.update)} AFTER UPDATE ON ${t} FOR EACH ROW BEGIN IF ${keyChanged} THEN DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}; END IF; ${carry(copy)}; END`,
+    `CREATE TRIGGER ${quote(copy.triggers.insert)} AFTER INSERT ON ${t} FOR EACH ROW ${carry(copy)}`,
+    'SET SESSION sql_mode = @dbtide_sql_mode',
+  ];
+}
+
+/** The INSERT trigger first: once it is gone, the copy no longer counts as complete. */
+const dropTriggers = (names: CopyTriggers) => [names.insert, names.update, names.delete].map((n) => `DROP TRIGGER IF EXISTS ${quote(n)}`);
+
+/**
+ * A copy is a plain table the server fills by key order, pages written once and full; a rename of
+ * two tables in one RENAME TABLE is atomic, so writers see either table whole.
+ */
+export const mysqlTableCopy: TableCopySql = {
+  create: (table, copy) => [
+    ...withLock(MYSQL_LOCK.metadata, ...dropTriggers(copy.triggers), `DROP TABLE IF EXISTS ${quote(copy.name)}, ${quote(copy.old)}`),
+    ...withLock(
+      MYSQL_LOCK.none,
+      `CREATE TABLE ${quote(copy.name)} LIKE ${quote(table)}`,
+      `ALTER TABLE ${quote(copy.name)} ${copy.notNull.map((c) => `MODIFY COLUMN ${columnDefinition(c)}`).join(', ')}`,
+    ),
+    ...withLock(MYSQL_LOCK.metadata, ...triggers(table, copy)),
+  ],
+  copyRows(table, copy, hasAfter) {
+    const t = quote(table);
+    const { from, where } = keyRange(copy.key, t, { after: hasAfter, upTo: true });
+    const keep = copy.key.map((k) => `${quote(copy.name)}.${quote(k)} = ${quote(copy.name)}.${quote(k)}`).join(', ');
+    return [
+      // The range's rows, share-locked first: no writer changes or deletes them until the batch
+      // commits, so the copy below reads them as they stand and waits for no writer. An INSERT
+      // ... SELECT holds the copy's AUTO-INC lock throughout, which a trigger's insert waits for:
+      // waiting for a writer's row meanwhile would be a deadlock, whose victim is the writer.
+      `SELECT COUNT(*) AS n FROM ${t}, ${from} WHERE ${where} LOCK IN SHARE MODE`,
+      `INSERT INTO ${quote(copy.name)} (${list(written(copy))}) SELECT ${list(written(copy), `${t}.`)} FROM ${t}, ${from} WHERE ${where} ON DUPLICATE KEY UPDATE ${keep}`,
+    ];
+  },
+  // READ COMMITTED: the share locks are on the range's rows, not the gaps between them, which the
+  // application's inserts would wait for, and the copy's read of them takes no lock at all.
+  // (Without SESSION, it sets the next transaction's level only, on MySQL and MariaDB alike.)
+  beforeBatch: ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED'],
+  swap: (table, copy) => [
+    // The counter as the table has it: a copy counts from its highest copied row, which would hand
+    // out again the numbers of rows deleted from the end.
+    ...withLock(
+      MYSQL_LOCK.none,
+      `SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${table.replace(/'/g, "''")}'`,
+      `SET @dbtide_counter = CONCAT('ALTER TABLE ${quote(copy.name).replace(/'/g, "''")} AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))`,
+      'PREPARE dbtide_counter FROM @dbtide_counter',
+      'EXECUTE dbtide_counter',
+      'DEALLOCATE PREPARE dbtide_counter',
+    ),
+    ...withLock(MYSQL_LOCK.metadata, `RENAME TABLE ${quote(table)} TO ${quote(copy.old)}, ${quote(copy.name)} TO ${quote(table)}`, ...dropTriggers(copy.triggers)),
+  ],
+  dropOld: (old) => ({ sql: `DROP TABLE IF EXISTS ${quote(old)}`, lock: MYSQL_LOCK.metadata }),
+  dropLeftover: ({ copy, old, triggers: names }) => [
+    ...(names === null ? [] : withLock(MYSQL_LOCK.metadata, ...dropTriggers(names))),
+    ...[copy, old].flatMap((t) => (t === null ? [] : [mysqlTableCopy.dropOld(t)])),
+  ],
+};

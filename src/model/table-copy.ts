@@ -1,0 +1,48 @@
+import { OWN_TABLE_PREFIX } from './own-objects.js';
+import type { ColumnModel } from './schema-model.js';
+
+/**
+ * NOT NULL through a copy of the table (src/diff/not-null-copies.ts), and how far a stopped run
+ * got: the live schema says it, so a rerun goes on from there.
+ */
+export interface TableCopy {
+  /** The copy, declared like the table but for the columns made NOT NULL. */
+  name: string;
+  /** The replaced table's name between the swap and its drop. */
+  old: string;
+  /** The copy triggers, the INSERT one created last (src/dialect.ts TableCopySql.create). */
+  triggers: CopyTriggers;
+  /** The copy job's id in the ledger. */
+  job: string;
+  /** The table's primary key: the copy walks it. */
+  key: string[];
+  /** Every column of the table, in its order: what the copy and its triggers carry (the dialect leaves out those the server computes). */
+  columns: ColumnModel[];
+  /** The columns made NOT NULL, as declared. */
+  notNull: ColumnModel[];
+  /** The copy exists, shaped as it should be, and its triggers are complete. */
+  copying: boolean;
+  /** The copy job finished while the triggers carried every write. */
+  copied: boolean;
+}
+
+export interface CopyTriggers {
+  insert: string;
+  update: string;
+  delete: string;
+}
+
+/** What a copy leaves that no pending NOT NULL explains: taken down in contract. */
+export interface LeftoverCopy {
+  /** The copy table, when it exists. */
+  copy: string | null;
+  /** The replaced table a swap left, when it exists. */
+  old: string | null;
+  triggers: CopyTriggers | null;
+}
+
+/** How copy tables and replaced tables are named (src/plan/owned-names.ts tableCopyNames). */
+export const COPY_PREFIX = { copy: `${OWN_TABLE_PREFIX}copy_`, old: `${OWN_TABLE_PREFIX}old_` } as const;
+
+/** The tables a copy names: introspection reads them apart from the schema's. */
+export const isCopyTableName = (name: string) => name.startsWith(COPY_PREFIX.copy) || name.startsWith(COPY_PREFIX.old);

@@ -1,0 +1,195 @@
+/**
+ * NOT NULL through a copy of the table on MySQL and MariaDB (src/diff/not-null-copies.ts and
+ * src/plan/operations/not-null-copy.ts): which tables take it, the steps and SQL of each state a
+ * stopped run can leave, and what is left when the release no longer asks for it.
+ */
+import { describe, expect, it } from 'vitest';
+import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
+import { mysqlDialect } from '../../dialects/mysql/index.js';
+import type { Change } from '../../src/diff/changes.js';
+import { COPY_MIN_ROWS, copyBlocker, notNullCandidates, throughCopies } from '../../src/diff/not-null-copies.js';
+import { planWithoutServer } from '../../src/engine.js';
+import { emptyTombstones, type DeclaredSchema, type SchemaModel, type TableModel } from '../../src/model/schema-model.js';
+import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js';
+import { tableCopyNames } from '../../src/plan/owned-names.js';
+import { column as col, foreignKey, idColumn, index, T, table } from '../support/model-builders.js';
+
+const MARIADB = { dialect: mysqlDialect, caps: mysqlCapabilities('10.11.6-MariaDB') };
+const names = tableCopyNames('orders');
+const COLUMNS = '`id`, `ref`, `note`';
+
+const declaredOrders = (parts: Partial<TableModel> = {}): TableModel =>
+  table('orders', { columns: [idColumn(), col('ref', T.varchar(36), { nullable: false }), col('note')], indexes: [index('orders_ref_idx', ['ref', 'id'])], ...parts });
+const liveOrders = (parts: Partial<TableModel> = {}): TableModel =>
+  table('orders', { columns: [idColumn(), col('ref', T.varchar(36)), col('note')], indexes: [index('orders_ref_idx', ['ref', 'id'])], ...parts });
+/** The copy as the server shows it once created: the table, `ref` NOT NULL (MySQL's primary key is named after its table). */
+const liveCopy = (parts: Partial<TableModel> = {}): TableModel => ({ ...declaredOrders(), name: names.copy, primaryKey: { name: `${names.copy}_pkey`, columns: ['id'] }, ...parts });
+
+function planOf(want: TableModel, have: TableModel, options: { owned?: Partial<OwnedObjects>; copies?: SchemaModel['copies']; removed?: Partial<DeclaredSchema['removed']>; others?: TableModel[]; unsupported?: SchemaModel['unsupported'] } = {}) {
+  const declared: DeclaredSchema = { release: 'r2', model: { tables: { orders: want } }, removed: { ...emptyTombstones(), ...options.removed }, transitions: [] };
+  const live: SchemaModel = {
+    tables: Object.fromEntries([have, ...(options.others ?? [])].map((t) => [t.name, t])),
+    owned: { ...noOwnedObjects(), ...options.owned },
+    ...(options.unsupported ? { unsupported: options.unsupported } : {}),
+    ...(options.copies ? { copies: options.copies } : {}),
+  };
+  for (const t of options.others ?? []) declared.model.tables[t.name] = t;
+  return planWithoutServer(MARIADB, declared, live, 'app').plan;
+}
+
+const ids = (p: ReturnType<typeof planOf>) => p.steps.map((s) => `${s.phase} ${s.id}`);
+const ALL_STEPS = ['contract create-table-copy:orders', 'contract copy-table:orders', 'contract swap-table-copy:orders', 'contract drop-replaced-table:orders'];
+const triggers = [{ table: 'orders', name: names.triggers.insert }];
+const copies = { [names.copy]: liveCopy() };
+
+describe('NOT NULL through a copy of the table', () => {
+  it('creates the copy with its triggers, copies the rows, swaps it in by one rename and drops the replaced table, in contract', () => {
+    const p = planOf(declaredOrders(), liveOrders());
+    expect(ids(p)).toEqual(ALL_STEPS);
+    const [create, copy, swap, drop] = p.steps;
+    expect(create!.sql).toEqual([
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_upd`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_del`',
+      'DROP TABLE IF EXISTS `_dbtide_copy_orders`, `_dbtide_old_orders`',
+      'CREATE TABLE `_dbtide_copy_orders` LIKE `orders`',
+      'ALTER TABLE `_dbtide_copy_orders` MODIFY COLUMN `ref` varchar(36) NOT NULL',
+      "SET @dbtide_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
+      'CREATE TRIGGER `_dbtide_copy_orders_del` AFTER DELETE ON `orders` FOR EACH ROW DELETE FROM `_dbtide_copy_orders` WHERE `id` = OLD.`id`',
+      'CREATE TRIGGER `_dbtide_copy_orders_upd` AFTER UPDATE ON `orders` FOR EACH ROW BEGIN IF NOT (NEW.`id` <=> OLD.`id`) THEN ' +
+        `DELETE FROM \`_dbtide_copy_orders\` WHERE \`id\` = OLD.\`id\`; END IF; REPLACE INTO \`_dbtide_copy_orders\` (${COLUMNS}) VALUES (NEW.\`id\`, NEW.\`ref\`, NEW.\`note\`); END`,
+      `CREATE TRIGGER \`_dbtide_copy_orders\` AFTER INSERT ON \`orders\` FOR EACH ROW REPLACE INTO \`_dbtide_copy_orders\` (${COLUMNS}) VALUES (NEW.\`id\`, NEW.\`ref\`, NEW.\`note\`)`,
+      'SET SESSION sql_mode = @dbtide_sql_mode',
+    ]);
+    expect(create!.restartsJob).toBe(names.job);
+    expect(create!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL']);
+    expect(copy!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, table: 'orders', key: ['id'], targetBatchMs: 25, copy: { name: names.copy } } });
+    const job = copy!.work?.kind === 'backfill' ? copy!.work.job : null;
+    const range = 'FROM `orders`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k WHERE `orders`.`id` > _dbtide_k._dbtide_a1 AND `orders`.`id` <= _dbtide_k._dbtide_u1';
+    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, true)).toEqual([
+      `SELECT COUNT(*) AS n ${range} LOCK IN SHARE MODE`,
+      `INSERT INTO \`_dbtide_copy_orders\` (${COLUMNS}) SELECT \`orders\`.\`id\`, \`orders\`.\`ref\`, \`orders\`.\`note\` ${range} ` +
+        'ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`id` = `_dbtide_copy_orders`.`id`',
+    ]);
+    expect(mysqlDialect.transitions.tableCopy!.beforeBatch).toEqual(['SET TRANSACTION ISOLATION LEVEL READ COMMITTED']);
+    expect(swap!.sql).toEqual([
+      "SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'",
+      "SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_orders` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))",
+      'PREPARE dbtide_counter FROM @dbtide_counter',
+      'EXECUTE dbtide_counter',
+      'DEALLOCATE PREPARE dbtide_counter',
+      'RENAME TABLE `orders` TO `_dbtide_old_orders`, `_dbtide_copy_orders` TO `orders`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_upd`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_del`',
+    ]);
+    expect(swap).toMatchObject({ together: true, destructive: false, lock: { blocksWrites: false } });
+    expect(swap!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL']);
+    expect(drop!.sql).toEqual(['DROP TABLE IF EXISTS `_dbtide_old_orders`']);
+    expect(p.drift).toEqual([]);
+  });
+
+  it('carries every NOT NULL of the table in one copy, and runs what the release does to the table later on the swapped-in copy', () => {
+    const want = declaredOrders({ columns: [idColumn(), col('ref', T.varchar(36), { nullable: false }), col('note', T.text, { nullable: false })], indexes: [] });
+    const p = planOf(want, liveOrders(), { removed: { indexes: [{ table: 'orders', name: 'orders_ref_idx' }] } });
+    expect(ids(p)).toEqual([...ALL_STEPS, 'contract drop-index:orders.orders_ref_idx']);
+    expect(p.steps[0]!.sql[5]).toBe('ALTER TABLE `_dbtide_copy_orders` MODIFY COLUMN `ref` varchar(36) NOT NULL, MODIFY COLUMN `note` text NOT NULL');
+    expect(p.steps[0]!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL', 'orders.note has no NULL']);
+  });
+
+  it('leaves a generated column out of what the triggers and batches write: the copy computes it', () => {
+    const total = col('total', { kind: 'native', sql: 'int GENERATED ALWAYS AS (`id` + 1) VIRTUAL' });
+    const p = planOf(declaredOrders({ columns: [...declaredOrders().columns, total] }), liveOrders({ columns: [...liveOrders().columns, total] }));
+    const create = p.steps[0]!.sql.join('\n');
+    expect(create).toContain(`REPLACE INTO \`_dbtide_copy_orders\` (${COLUMNS}) VALUES (NEW.\`id\`, NEW.\`ref\`, NEW.\`note\`)`);
+    const job = p.steps[1]!.work?.kind === 'backfill' ? p.steps[1]!.work.job : null;
+    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, false)[1]).toMatch(/^INSERT INTO `_dbtide_copy_orders` \(`id`, `ref`, `note`\) SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note` FROM/);
+  });
+
+  it('goes on from what a stopped run left: the copy and its triggers are not drift, done steps are not planned again', () => {
+    const copied = planOf(declaredOrders(), liveOrders(), { owned: { triggers, finishedJobs: [names.job] }, copies });
+    expect(ids(copied)).toEqual(ALL_STEPS.slice(2));
+    const halfway = planOf(declaredOrders(), liveOrders(), { owned: { triggers }, copies });
+    expect(ids(halfway)).toEqual(ALL_STEPS.slice(1));
+    expect(halfway.steps[0]!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL']);
+    expect(halfway.drift).toEqual([]);
+  });
+
+  it('creates the copy again, and copies from the first row, when its triggers are incomplete or it no longer matches the table', () => {
+    const noTrigger = planOf(declaredOrders(), liveOrders(), { owned: { finishedJobs: [names.job] }, copies });
+    expect(ids(noTrigger)).toEqual(ALL_STEPS);
+    expect(noTrigger.steps[0]!.restartsJob).toBe(names.job);
+    // A column added to the table since the copy was made: the swap would lose it.
+    const grown = liveOrders({ columns: [...liveOrders().columns, col('extra')] });
+    expect(ids(planOf(declaredOrders({ columns: [...declaredOrders().columns, col('extra')] }), grown, { owned: { triggers, finishedJobs: [names.job] }, copies }))).toEqual(ALL_STEPS);
+  });
+
+  it('takes down what a copy left once no NOT NULL asks for it: triggers first, then the copy and a replaced table', () => {
+    const p = planOf(liveOrders(), liveOrders(), { owned: { triggers }, copies: { ...copies, [names.old]: liveOrders({ name: names.old }) } });
+    expect(ids(p)).toEqual(['contract drop-table-copy:orders']);
+    expect(p.steps[0]!.sql).toEqual([
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_upd`',
+      'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_del`',
+      'DROP TABLE IF EXISTS `_dbtide_copy_orders`',
+      'DROP TABLE IF EXISTS `_dbtide_old_orders`',
+    ]);
+    expect(p.drift).toEqual([]);
+    // After a swap whose drop did not run: the replaced table alone.
+    const swapped = planOf(declaredOrders(), declaredOrders(), { copies: { [names.old]: liveOrders({ name: names.old }) } });
+    expect(swapped.steps.map((s) => s.sql)).toEqual([['DROP TABLE IF EXISTS `_dbtide_old_orders`']]);
+    // A copy whose table is gone.
+    const orphan = throughCopies([], { tables: {}, copies: { _dbtide_copy_gone: liveOrders({ name: '_dbtide_copy_gone' }) } });
+    expect(orphan).toEqual([{ kind: 'drop-table-copy', table: '_dbtide_copy_gone', leftover: { copy: '_dbtide_copy_gone', old: null, triggers: null } }]);
+  });
+
+  it('rebuilds a table estimated below COPY_MIN_ROWS in place, unless a stopped run left its copy', () => {
+    const declared = declaredOrders();
+    const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declared.columns[1]! };
+    const kinds = (live: SchemaModel, rows: number) => throughCopies([setNotNull], live, { orders: rows }).map((c) => c.kind);
+    const live: SchemaModel = { tables: { orders: liveOrders() } };
+    expect(kinds(live, COPY_MIN_ROWS - 1)).toEqual(['set-not-null']);
+    expect(kinds(live, COPY_MIN_ROWS)).toEqual(['set-not-null-through-copy']);
+    const left: SchemaModel = { tables: { orders: liveOrders() }, owned: { ...noOwnedObjects(), triggers: [{ table: 'orders', name: names.triggers.insert }] } };
+    expect(kinds(left, 10)).toEqual(['set-not-null-through-copy']);
+    const want: DeclaredSchema = { release: 'r2', model: { tables: { orders: declared } }, removed: emptyTombstones(), transitions: [] };
+    expect(notNullCandidates(want, live)).toEqual(['orders']);
+    expect(notNullCandidates(want, { tables: { orders: declared } })).toEqual([]);
+  });
+
+  describe('keeps the in-place rebuild where a copy cannot carry the table', () => {
+    const rebuilds = (p: ReturnType<typeof planOf>) => expect(ids(p)).toEqual(['contract set-not-null:orders.ref']);
+    const declared = declaredOrders().columns[1]!;
+    const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declared };
+    it('without a primary key to copy by', () => {
+      rebuilds(planOf(declaredOrders({ primaryKey: null }), liveOrders({ primaryKey: null })));
+    });
+    it('when a foreign key uses the table, on either side (a rename takes it along)', () => {
+      const refs = table('refs', { columns: [idColumn()] });
+      const fk = { foreignKeys: [foreignKey('orders_refs_fkey', ['id'], 'refs')] };
+      rebuilds(planOf(declaredOrders(fk), liveOrders(fk), { others: [refs] }));
+      const child = table('items', { columns: [idColumn(), col('order_id', T.bigint)], foreignKeys: [foreignKey('items_order_fkey', ['order_id'], 'orders')] });
+      rebuilds(planOf(declaredOrders(), liveOrders(), { others: [child] }));
+    });
+    it('while a dual-write trigger of a transition writes the table', () => {
+      rebuilds(planOf(declaredOrders(), liveOrders(), { owned: { triggers: [{ table: 'orders', name: '_dbtide_sync_orders_note' }] } }));
+    });
+    it('when the server keeps something of the table dbtide does not model (a trigger of the application, partitions)', () => {
+      const trigger = { kind: 'trigger', name: 'orders_audit', table: 'orders', detail: 'AFTER INSERT FOR EACH ROW: ...' };
+      rebuilds(planOf(declaredOrders(), liveOrders(), { unsupported: [trigger] }));
+      expect(copyBlocker('orders', [setNotNull], { tables: { orders: liveOrders() }, unsupported: [trigger] })).toBe(
+        'the server keeps trigger orders_audit on the table, which dbtide does not model and a copy would not carry',
+      );
+    });
+    it('when the release changes the table in a step that runs before the NOT NULL', () => {
+      const live: SchemaModel = { tables: { orders: liveOrders() } };
+      expect(copyBlocker('orders', [setNotNull], live)).toBeNull();
+      const rename: Change = { kind: 'rename-object', table: 'orders', object: 'index', from: 'orders_ref_idx', to: 'orders_by_ref' };
+      expect(copyBlocker('orders', [setNotNull, rename], live)).toBe('the release also changes the table before its NOT NULL (rename-object)');
+      const addColumn: Change = { kind: 'add-column', table: 'orders', column: col('extra') };
+      expect(copyBlocker('orders', [setNotNull, addColumn], live)).toBe('the release also changes the table before its NOT NULL (add-column)');
+      const later: Change = { kind: 'drop-index', table: 'orders', name: 'orders_ref_idx' };
+      expect(copyBlocker('orders', [setNotNull, later], live)).toBeNull();
+    });
+  });
+});
