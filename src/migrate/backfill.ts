@@ -51,8 +51,9 @@ export const paceOf = (batchRows: number, batchMs: number, sleepMs: number): num
 const smooth = (average: number, measured: number) => (average === 0 ? measured : 0.7 * average + 0.3 * measured);
 
 /**
- * Runs a keyset-batched backfill. The key range is fixed when the job first starts (its last key
- * then), so rows inserted later, which the dual-write triggers already fill, never keep it going.
+ * Runs a keyset-batched backfill, or a table copy (`CopyJob`). The key range is fixed when the job
+ * first starts (its last key then), so rows inserted later, which the dual-write triggers (the
+ * copy's triggers) already carry, never keep it going.
  * Each batch commits together with its checkpoint, so a killed run resumes after the last
  * committed batch and never redoes or skips a row.
  */
