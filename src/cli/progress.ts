@@ -58,7 +58,10 @@ function toJson(event: RunEvent) {
     case 'blocked': return { type: event.type, step: event.step.id, waitedMs: event.waitedMs, holders: event.holders };
     case 'precheck': return { type: event.type, table: event.precheck.table, check: event.precheck.description, offending: event.offending, sample: event.sample };
     case 'work-progress':
-      return { type: 'progress', step: event.step.id, rowsDone: event.rowsDone, batchRows: event.batchRows, rowsPerSecond: event.rowsPerSecond, totalRows: event.totalRows };
+      return {
+        type: 'progress', step: event.step.id, rowsDone: event.rowsDone, batchRows: event.batchRows, batchMs: event.batchMs, nextBatch: event.nextBatch,
+        rowsPerSecond: event.rowsPerSecond, totalRows: event.totalRows,
+      };
     default: {
       // One printer serves one database: the target would repeat on every line.
       const { target: _target, ...rest } = event;

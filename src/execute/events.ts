@@ -24,7 +24,11 @@ export type RunEventBody =
    * A backfill or data move committed a batch; `totalRows` is the table's estimate, when known.
    * `rowsPerSecond` is over wall time, the pauses between batches included, so an ETA holds.
    */
-  | { type: 'work-progress'; step: Step; rowsDone: number; batchRows: number; rowsPerSecond: number; totalRows: number | null }
+  /**
+   * `batchMs`: how long the batch took; `nextBatch`: the rows the next batch takes, as the
+   * batch-time target sized it (null where a data move's size is fixed).
+   */
+  | { type: 'work-progress'; step: Step; rowsDone: number; batchRows: number; batchMs: number; nextBatch: number | null; rowsPerSecond: number; totalRows: number | null }
   | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
 
 export type EventSink = (event: RunEvent) => void;

@@ -307,8 +307,11 @@ async function runWork(
   const work = step.work!;
   const maxRows = Number.isFinite(budget.rows) ? budget.rows : undefined;
   const signal = options.signal;
-  const progress = (p: { rowsDone: number; batchRows: number; batchMs: number; rowsPerSecond?: number }) =>
-    emit({ type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows });
+  const progress = (p: { rowsDone: number; batchRows: number; batchMs: number; nextBatch?: number; rowsPerSecond?: number }) =>
+    emit({
+      type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, batchMs: p.batchMs, nextBatch: p.nextBatch ?? null,
+      rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows,
+    });
   const result =
     work.kind === 'backfill'
       ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress, signal })

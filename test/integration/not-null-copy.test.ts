@@ -127,8 +127,18 @@ describe.skipIf(noMariadb)('NOT NULL through a copy of the table on MariaDB', ()
     it('goes on after --max-rows stopped the copy, and copies again after its triggers were dropped and rows changed behind them', async () => {
       const t = await fresh('nn_resume');
       expect(ROWS).toBeGreaterThan(COPY_MIN_ROWS);
-      const first = await contract(t, v2, { confirm: async () => {}, backfill: { maxRows: 500, initialBatch: 100 } });
+      const batches: { batchRows: number; batchMs: number; nextBatch: number | null }[] = [];
+      const first = await contract(t, v2, {
+        confirm: async () => {},
+        backfill: { maxRows: 500, initialBatch: 100 },
+        onEvent: (e) => {
+          if (e.type === 'work-progress') batches.push({ batchRows: e.batchRows, batchMs: e.batchMs, nextBatch: e.nextBatch });
+        },
+      });
       expect(first.moreToDo).toBe(true);
+      // Each batch's size and time, and the size chosen for the next, as --format json shows them.
+      expect(batches[0]!.batchRows).toBe(100);
+      expect(batches.every((b) => b.batchMs >= 1 && b.nextBatch !== null && b.nextBatch >= 100)).toBe(true);
       expect(await copyObjects(t.url)).toMatchObject({ tables: [names.copy, 'orders'], triggers: [names.triggers.insert, names.triggers.delete, names.triggers.update].sort() });
       const stopped = await planChanges(t, v2);
       expect(stopped.plan.steps.map((s) => s.operation)).toEqual(['copy-table', 'swap-table-copy', 'drop-replaced-table', 'drop-index']);

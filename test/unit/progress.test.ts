@@ -8,7 +8,7 @@ const step = { id: 'backfill:items', description: 'backfill items.twice' } as St
 
 /** The event a backfill emits after batches of `batchRows` rows in `batchMs`, each followed by `sleepMs`. */
 const progress = (rowsDone: number, totalRows: number | null, batchMs: number, sleepMs: number) =>
-  ({ type: 'work-progress', target: 'db', step, rowsDone, batchRows: 1000, rowsPerSecond: Math.round(paceOf(1000, batchMs, sleepMs)), totalRows }) as const;
+  ({ type: 'work-progress', target: 'db', step, rowsDone, batchRows: 1000, batchMs, nextBatch: 1200, rowsPerSecond: Math.round(paceOf(1000, batchMs, sleepMs)), totalRows }) as const;
 
 describe('progress bar', () => {
   it('without pauses: the rate of the batches, and the ETA from it', () => {
@@ -57,6 +57,6 @@ describe('progress printer', () => {
     const done = { type: 'step-done', target: 'db', step, ms: 12 } as const;
     expect(printed('text', [batch, done])).toBe(`${progressBar(batch)}\n      done in 12 ms\n`);
     expect(printed('text', [batch, batch, done], true)).toBe(`\r${progressBar(batch)}\x1b[K\r${progressBar(batch)}\x1b[K\n      done in 12 ms\n`);
-    expect(JSON.parse(printed('json', [batch]))).toEqual({ type: 'progress', step: 'backfill:items', rowsDone: 20_000, batchRows: 1000, rowsPerSecond: 1000, totalRows: 80_000 });
+    expect(JSON.parse(printed('json', [batch]))).toEqual({ type: 'progress', step: 'backfill:items', rowsDone: 20_000, batchRows: 1000, batchMs: 100, nextBatch: 1200, rowsPerSecond: 1000, totalRows: 80_000 });
   });
 });

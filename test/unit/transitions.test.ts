@@ -325,7 +325,7 @@ $dbtide$`);
 
 describe('progress bar', () => {
   const event = (rowsDone: number, totalRows: number | null) =>
-    ({ type: 'work-progress', step: {} as Step, rowsDone, batchRows: 10, rowsPerSecond: 250_000, totalRows }) as const;
+    ({ type: 'work-progress', step: {} as Step, rowsDone, batchRows: 10, batchMs: 1, nextBatch: null, rowsPerSecond: 250_000, totalRows }) as const;
 
   it('shows share, rows, rate and ETA; without an estimate only rows and rate', () => {
     expect(progressBar(event(500_000, 1_000_000), 10)).toBe('      [#####-----] 50% 500,000/~1,000,000 rows  250,000 rows/s  ETA 2s');
