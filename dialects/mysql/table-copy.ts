@@ -2,7 +2,7 @@ import type { TableCopySql } from '../../src/dialect.js';
 import { withLock } from '../../src/model/locks.js';
 import type { CopyTriggers, TableCopy } from '../../src/model/table-copy.js';
 import { keyRange } from './backfill.js';
-import { columnDefinition, quote } from './compiler.js';
+import { columnDefinition, literal, quote } from './compiler.js';
 import { MYSQL_LOCK } from './locks.js';
 
 const list = (columns: string[], row = '') => columns.map((c) => `${row}${quote(c)}`).join(', ');
@@ -71,8 +71,8 @@ export const mysqlTableCopy: TableCopySql = {
     // out again the numbers of rows deleted from the end.
     ...withLock(
       MYSQL_LOCK.none,
-      `SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '${table.replace(/'/g, "''")}'`,
-      `SET @dbtide_counter = CONCAT('ALTER TABLE ${quote(copy.name).replace(/'/g, "''")} AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))`,
+      `SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${literal(table)}`,
+      `SET @dbtide_counter = CONCAT(${literal(`ALTER TABLE ${quote(copy.name)} AUTO_INCREMENT = `)}, COALESCE(@dbtide_counter, 1))`,
       'PREPARE dbtide_counter FROM @dbtide_counter',
       'EXECUTE dbtide_counter',
       'DEALLOCATE PREPARE dbtide_counter',

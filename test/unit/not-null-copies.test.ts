@@ -97,6 +97,14 @@ describe('NOT NULL through a copy of the table', () => {
     expect(p.steps[0]!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL', 'orders.note has no NULL']);
   });
 
+  it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
+    const odd = "o'r\\d";
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], copying: false, copied: false };
+    const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy).map((s) => s.sql);
+    expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
+    expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
+  });
+
   it('leaves a generated column out of what the triggers and batches write: the copy computes it', () => {
     const total = col('total', { kind: 'native', sql: 'int GENERATED ALWAYS AS (`id` + 1) VIRTUAL' });
     const p = planOf(declaredOrders({ columns: [...declaredOrders().columns, total] }), liveOrders({ columns: [...liveOrders().columns, total] }));
