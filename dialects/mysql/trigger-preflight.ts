@@ -8,18 +8,20 @@ const ACCESS_DENIED = 1142;
 const PROBE = '_dbtide_trigger_probe';
 
 /**
- * Creates and drops a trigger on dbtide's own run table: the one reliable test, since the rules
+ * Creates a trigger on a table of its own and drops both: the one reliable test, since the rules
  * involve binary logging, SUPER (or MySQL 8's SET_USER_ID), log_bin_trust_function_creators and
- * the TRIGGER privilege. The ledger exists by the time a phase runs.
+ * the TRIGGER privilege. Not on the ledger's tables: a first run checks before it creates them.
  */
 export async function mysqlTriggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null> {
+  await conn.query(`CREATE TABLE IF NOT EXISTS ${PROBE} (x int)`);
   try {
-    await conn.query(`CREATE TRIGGER ${PROBE} BEFORE INSERT ON _dbtide_runs FOR EACH ROW SET NEW.message = NEW.message`);
+    await conn.query(`CREATE TRIGGER ${PROBE} BEFORE INSERT ON ${PROBE} FOR EACH ROW SET NEW.x = NEW.x`);
+    return null;
   } catch (error) {
     return explain(error);
+  } finally {
+    await conn.query(`DROP TABLE IF EXISTS ${PROBE}`);
   }
-  await conn.query(`DROP TRIGGER IF EXISTS ${PROBE}`);
-  return null;
 }
 
 export function explain(error: unknown): { problem: string; fix: string } {

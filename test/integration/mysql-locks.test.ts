@@ -114,6 +114,23 @@ describe.each(mysqlTargets)('bounded locks, run lock and trigger rights on $name
     }
   });
 
+  it("a first run whose plan installs a dual-write trigger checks the rights before the ledger exists, and leaves no probe behind", async () => {
+    const first = await target.create('firstsync');
+    try {
+      const url = first.url;
+      await withConn(url, (c) => c.query("CREATE TABLE items (id int PRIMARY KEY, sku varchar(20), note text)"));
+      await withConn(url, (c) => c.query("INSERT INTO items (id, sku) VALUES (1, 'a')"));
+      await expand({ url }, v3);
+      const tables = await withConn(url, (c) => c.query<{ t: string }>("SELECT table_name AS t FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE '%probe%'"));
+      expect(tables).toEqual([]);
+      await withConn(url, (c) => c.query("INSERT INTO items (id, sku) VALUES (2, 'b')"));
+      const [row] = await withConn(url, (c) => c.query<{ code: string }>('SELECT code FROM items WHERE id = 2'));
+      expect(row!.code).toBe('b');
+    } finally {
+      await first.drop();
+    }
+  });
+
   it('explains log_bin_trust_function_creators when binary logging blocks triggers', () => {
     const blocked = explain(Object.assign(new Error('You do not have the SUPER privilege and binary logging is enabled'), { errno: 1419 }));
     expect(blocked.problem).toContain('binary logging is on');
