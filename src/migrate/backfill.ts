@@ -19,6 +19,8 @@ export interface BackfillOptions {
   onProgress?: (progress: BackfillProgress) => void;
   /** Once aborted, the backfill stops after the batch in flight has committed (and skips its pause). */
   signal?: AbortSignal;
+  /** Awaited before each batch: holds the work back while the servers need room (replica lag). */
+  beforeBatch?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface BackfillProgress {
@@ -86,6 +88,8 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   for (const s of sql.quietTriggers(true)) await conn.query(s);
   try {
     while ((options.maxRows === undefined || rows < options.maxRows) && !options.signal?.aborted) {
+      await options.beforeBatch?.(options.signal);
+      if (options.signal?.aborted) break;
       const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
       const batchStarted = Date.now();
       const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, after, upper, limit));

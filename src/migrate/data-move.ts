@@ -11,6 +11,8 @@ export interface DataMoveOptions {
   onProgress?: (progress: { job: string; rowsDone: number; batchRows: number; batchMs: number }) => void;
   /** Once aborted, the move stops after the call in flight has committed. */
   signal?: AbortSignal;
+  /** Awaited before each batch, as the backfill's is (src/migrate/backfill.ts). */
+  beforeBatch?: (signal?: AbortSignal) => Promise<void>;
 }
 
 export interface DataMoveResult {
@@ -35,6 +37,8 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
   if (checkpoint.status === 'done') return { job: move.id, rowsDone, rows: 0, done: true };
   let rows = 0;
   while ((options.maxRows === undefined || rows < options.maxRows) && !options.signal?.aborted) {
+    await options.beforeBatch?.(options.signal);
+    if (options.signal?.aborted) break;
     const started = Date.now();
     let batch: { found: number; done: boolean };
     try {
