@@ -524,6 +524,8 @@ export interface Dialect {
   name: string;
   /** `lockWaitMs` bounds the wait for an embedded database another process has open. */
   connect(url: string, options?: { lockWaitMs?: number }): Promise<Connection>;
+  /** The database `url` names takes more than one session at a time (an embedded one takes one). */
+  concurrentSessions(url: string): boolean;
   serverVersion(conn: Connection): Promise<string>;
   capabilities(version: string): Capabilities;
   /**

@@ -16,6 +16,7 @@ import { db2Transitions } from './transitions.js';
 export const db2Dialect: Dialect = {
   name: 'db2',
   connect: (url) => connectDb2(url),
+  concurrentSessions: () => true,
   serverVersion: serverVersionDb2,
   capabilities: db2Capabilities,
   offline: { latest: '11.5', spell: (version) => version },

@@ -17,6 +17,7 @@ import { mysqlTransitions } from './transitions.js';
 export const mysqlDialect: Dialect = {
   name: 'mysql',
   connect: (url) => connectMysql(url),
+  concurrentSessions: () => true,
   async serverVersion(conn) {
     const [row] = await conn.query<{ version: string }>('SELECT VERSION() AS version');
     return row?.version ?? '0';

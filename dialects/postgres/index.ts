@@ -18,6 +18,7 @@ import { postgresTransitions } from './transitions.js';
 export const postgresDialect: Dialect = {
   name: 'postgres',
   connect: (url, options) => (isPgliteUrl(url) ? connectPglite(url, options) : connectPostgres(url)),
+  concurrentSessions: (url) => !isPgliteUrl(url),
   async serverVersion(conn) {
     const [row] = await conn.query<{ server_version: string }>('SHOW server_version');
     return /^\d+(\.\d+)?/.exec(row?.server_version ?? '')?.[0] ?? '0';

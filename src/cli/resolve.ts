@@ -91,10 +91,11 @@ export async function resolveSchemaFile(flags: CommonFlags, config: DbtideConfig
 export const configOf = async (flags: { config?: string }): Promise<LoadedConfig> => loadConfig(flags.config ? { file: flags.config } : {});
 
 /** A whole number of at least `min`: `--lock-retries 1.5` or `--max-rows 1e3x` is refused, not rounded. */
-export function integerFlag(name: string, min = 0) {
+export function integerFlag(name: string, min = 0, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < min) throw new DbtideError(`${name} needs a whole number${min > 0 ? ` of at least ${min}` : ''}, got "${value}"`, 1);
+    const range = max < Number.MAX_SAFE_INTEGER ? ` from ${min} to ${max}` : min > 0 ? ` of at least ${min}` : '';
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new DbtideError(`${name} needs a whole number${range}, got "${value}"`, 1);
     return n;
   };
 }

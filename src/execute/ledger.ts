@@ -26,6 +26,14 @@ export interface RunRecord {
   message: string | null;
 }
 
+/** The most lanes a job is split into: what a lane's id may number. */
+export const MAX_LANES = 16;
+
+/** A lane's checkpoint is a job of its own, named after the job it is part of. */
+export const laneId = (jobId: string, lane: number) => `${jobId}#${lane}`;
+
+const laneIds = (jobId: string) => Array.from({ length: MAX_LANES }, (_, i) => laneId(jobId, i + 1));
+
 /** Where a backfill or data move stands; keys are JSON arrays of key values. */
 export interface JobCheckpoint {
   upper_key: string | null;
@@ -182,14 +190,33 @@ export class Ledger {
     return row;
   }
 
-  /** Records a job's start; a backfill fixes its upper key here, and a job with nothing to do starts done. */
-  async startJob(jobId: string, upperKey: string | null, done: boolean): Promise<JobCheckpoint> {
+  /**
+   * Records a job's start; a backfill fixes its upper key here, and a job with nothing to do starts
+   * done. A lane of a job starts after its first key (`lastKey`).
+   */
+  async startJob(jobId: string, upperKey: string | null, done: boolean, lastKey: string | null = null): Promise<JobCheckpoint> {
     const status = done ? 'done' : 'running';
     await this.conn.query(
-      `INSERT INTO ${this.q('_dbtide_backfills')} (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${this.p(1)}, ${this.p(2)}, NULL, 0, ${this.p(3)}, ${this.p(4)})`,
-      [jobId, upperKey, status, new Date()],
+      `INSERT INTO ${this.q('_dbtide_backfills')} (job_id, upper_key, last_key, rows_done, status, updated_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, 0, ${this.p(4)}, ${this.p(5)})`,
+      [jobId, upperKey, lastKey, status, new Date()],
     );
-    return { upper_key: upperKey, last_key: null, rows_done: 0, status };
+    return { upper_key: upperKey, last_key: lastKey, rows_done: 0, status };
+  }
+
+  /** The checkpoints of a job's lanes (src/migrate/backfill-lanes.ts), by lane id; none for a job walked whole. */
+  async laneCheckpoints(jobId: string): Promise<Map<string, JobCheckpoint>> {
+    const ids = laneIds(jobId);
+    const rows = await this.conn.query<JobCheckpoint & { job_id: string }>(
+      `SELECT job_id, upper_key, last_key, rows_done, status FROM ${this.q('_dbtide_backfills')} WHERE job_id IN (${ids.map((_, i) => this.p(i + 1)).join(', ')})`,
+      ids,
+    );
+    return new Map(rows.map(({ job_id, ...checkpoint }) => [job_id, checkpoint]));
+  }
+
+  /** The finished lanes' rows go to the job, which is done; call it in one transaction with nothing else. */
+  async finishLanes(jobId: string, rows: number): Promise<void> {
+    await this.advanceJob(jobId, { rows, lastKey: null, done: true });
+    await this.forgetLanes(jobId);
   }
 
   /** Adds a batch to the job; call it in the batch's transaction so the two commit together. */
@@ -200,9 +227,15 @@ export class Ledger {
     );
   }
 
-  /** Forgets the job's checkpoint: its next run starts from the first row. */
+  /** Forgets the job's checkpoint, its lanes' too: its next run starts from the first row. */
   async forgetJob(jobId: string): Promise<void> {
     await this.conn.query(`DELETE FROM ${this.q('_dbtide_backfills')} WHERE job_id = ${this.p(1)}`, [jobId]);
+    await this.forgetLanes(jobId);
+  }
+
+  private async forgetLanes(jobId: string): Promise<void> {
+    const ids = laneIds(jobId);
+    await this.conn.query(`DELETE FROM ${this.q('_dbtide_backfills')} WHERE job_id IN (${ids.map((_, i) => this.p(i + 1)).join(', ')})`, ids);
   }
 
   /** Backfills and data moves that completed; none before the ledger exists. */

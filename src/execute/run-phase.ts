@@ -314,7 +314,7 @@ async function runWork(
     });
   const result =
     work.kind === 'backfill'
-      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress, signal })
+      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
       : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), onProgress: progress, signal });
   budget.rows -= result.rows;
   budget.done += result.rows;

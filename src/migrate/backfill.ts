@@ -1,8 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { nextRange, walkEnd } from '../execute/key-ranges.js';
+import { nextRange } from '../execute/key-ranges.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, withRetry, type RetryPolicy } from '../execute/retry.js';
+import { inLanes, startOrResume, type Lane } from './backfill-lanes.js';
 import type { KeyedJob } from '../model/keyed-table.js';
 
 export interface BackfillOptions {
@@ -19,6 +20,14 @@ export interface BackfillOptions {
   onProgress?: (progress: BackfillProgress) => void;
   /** Once aborted, the backfill stops after the batch in flight has committed (and skips its pause). */
   signal?: AbortSignal;
+  /**
+   * Sessions that walk a large job side by side, each over a key range of its own; fixed when the
+   * job first starts. One where the database takes a single session (the embedded one); by default
+   * two, or one when `sleepMs` asks for pauses.
+   */
+  workers?: number;
+  /** The rows the planner estimated: what the key ranges are split by. */
+  expectedRows?: number;
   /** Awaited before each batch: holds the work back while the servers need room (replica lag). */
   beforeBatch?: (signal?: AbortSignal) => Promise<void>;
 }
@@ -44,7 +53,7 @@ export interface BackfillResult {
   ms: number;
 }
 
-export const BACKFILL_DEFAULTS = { targetBatchMs: 500, initialBatch: 1000, minBatch: 100, maxBatch: 100_000, sleepMs: 0 };
+export const BACKFILL_DEFAULTS = { targetBatchMs: 500, initialBatch: 1000, minBatch: 100, maxBatch: 100_000, sleepMs: 0, workers: 2 };
 
 /** Rows per second over wall time, when each batch of `batchRows` takes `batchMs` and is followed by a pause of `sleepMs`. */
 export const paceOf = (batchRows: number, batchMs: number, sleepMs: number): number => (batchRows / Math.max(1, batchMs + sleepMs)) * 1000;
@@ -52,71 +61,95 @@ export const paceOf = (batchRows: number, batchMs: number, sleepMs: number): num
 /** An exponential moving average smooths single slow batches (a checkpoint, a lock wait). */
 const smooth = (average: number, measured: number) => (average === 0 ? measured : 0.7 * average + 0.3 * measured);
 
+type Settings = typeof BACKFILL_DEFAULTS & BackfillOptions;
+
+/** What the lanes of one run share: the row budget, the counts, and a stop once one lane fails. */
+interface RunState {
+  o: Settings;
+  job: KeyedJob;
+  rowsDone: number;
+  rows: number;
+  batches: number;
+  /** Rows this run may still take; a lane takes its batch's share before the batch. */
+  budget: number;
+  /** Each lane's pace: the run's is their sum. */
+  paces: number[];
+  failed: AbortController;
+}
+
 /**
  * Runs a keyset-batched backfill, or a table copy (`CopyJob`). The key range is fixed when the job
  * first starts (its last key then), so rows inserted later, which the dual-write triggers (the
- * copy's triggers) already carry, never keep it going.
+ * copy's triggers) already carry, never keep it going. A large job is split into key ranges walked
+ * side by side, each on a session of its own (src/migrate/backfill-lanes.ts).
  * Each batch commits together with its checkpoint, so a killed run resumes after the last
  * committed batch and never redoes or skips a row.
  */
 export async function runBackfill(db: Database, job: KeyedJob, options: BackfillOptions = {}): Promise<BackfillResult> {
-  const o = { ...BACKFILL_DEFAULTS, ...(job.targetBatchMs === undefined ? {} : { targetBatchMs: job.targetBatchMs }), ...options };
-  const retry = retryPolicy(db.dialect.runtime, options.retry);
+  const o: Settings = { ...BACKFILL_DEFAULTS, ...(job.targetBatchMs === undefined ? {} : { targetBatchMs: job.targetBatchMs }), ...options };
   const started = Date.now();
-  const { conn, dialect } = db;
-  const sql = dialect.backfill;
-  const ledger = new Ledger(conn, dialect);
+  const ledger = new Ledger(db.conn, db.dialect);
+  // A pause between batches asks for room for the application, which a second session would take.
+  const workers = options.workers ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
+  const start = await startOrResume(db, ledger, job, workers, options.expectedRows);
+  const state: RunState = {
+    o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: start.lanes.map(() => 0), failed: new AbortController(),
+  };
+  const result = (done: boolean): BackfillResult => ({ job: job.id, rowsDone: state.rowsDone, rows: state.rows, batches: state.batches, done, ms: Date.now() - started });
+  if (start.done) return result(true);
+  const [whole] = start.lanes;
+  if (whole?.id === job.id) return result(await walk(db, ledger, whole, 0, state));
+  const walked = await inLanes(db, start.lanes, o.retry, state.failed, (session, lane, i) => walk(session, new Ledger(session.conn, db.dialect), lane, i, state));
+  if (!walked.every(Boolean)) return result(false);
+  await db.conn.transaction(() => ledger.finishLanes(job.id, start.laneRows()));
+  return result(true);
+}
 
-  let checkpoint = await ledger.jobCheckpoint(job.id);
-  if (!checkpoint) {
-    const upper = await walkEnd(conn, dialect, job);
-    checkpoint = await ledger.startJob(job.id, upper && JSON.stringify(upper), upper === null);
-  }
-  let rowsDone = Number(checkpoint.rows_done);
-  const result = (rows: number, batches: number, done: boolean): BackfillResult => ({
-    job: job.id, rowsDone, rows, batches, done, ms: Date.now() - started,
-  });
-  if (checkpoint.status === 'done') return result(0, 0, true);
-
-  const upper = JSON.parse(checkpoint.upper_key!) as unknown[];
-  let after = checkpoint.last_key === null ? null : (JSON.parse(checkpoint.last_key) as unknown[]);
+/** Walks one lane (the whole job when it has none) from its checkpoint; true when it reached its end. */
+async function walk(db: Database, ledger: Ledger, lane: Lane, index: number, state: RunState): Promise<boolean> {
+  const { o, job } = state;
+  const retry = retryPolicy(db.dialect.runtime, o.retry);
+  const sql = db.dialect.backfill;
+  let after = lane.after;
   let size = o.initialBatch;
   let rate = 0;
-  let pace = 0;
-  let rows = 0;
-  let batches = 0;
-  for (const s of sql.quietTriggers(true)) await conn.query(s);
+  const stopped = () => o.signal?.aborted === true || state.failed.signal.aborted;
+  for (const s of sql.quietTriggers(true)) await db.conn.query(s);
   try {
-    while ((options.maxRows === undefined || rows < options.maxRows) && !options.signal?.aborted) {
-      await options.beforeBatch?.(options.signal);
-      if (options.signal?.aborted) break;
-      const limit = options.maxRows === undefined ? size : Math.min(size, options.maxRows - rows);
+    while (state.budget > 0 && !stopped()) {
+      await o.beforeBatch?.(o.signal);
+      if (stopped()) break;
+      const limit = Math.min(size, state.budget);
+      state.budget -= limit;
       const batchStarted = Date.now();
-      const batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, after, upper, limit));
+      const batch = await withRetry(retry, db.dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, lane.id, after, lane.upper, limit));
       const batchMs = Math.max(1, Date.now() - batchStarted);
       const n = batch.rows;
+      state.budget += limit - n;
       after = batch.end;
-      rows += n;
-      rowsDone += n;
-      batches++;
+      lane.rows += n;
+      state.rows += n;
+      state.rowsDone += n;
+      state.batches++;
       // The batch size follows the rate of rows walked, written or not (the new version's rows are
       // skipped); the pause would only shrink batches.
       const walked = batch.last ? n : limit;
       rate = smooth(rate, paceOf(walked, batchMs, 0));
-      pace = smooth(pace, paceOf(n, batchMs, o.sleepMs));
+      state.paces[index] = smooth(state.paces[index]!, paceOf(n, batchMs, o.sleepMs));
       size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
-      options.onProgress?.({ job: job.id, rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond: Math.round(pace) });
-      if (batch.last) return result(rows, batches, true);
+      const rowsPerSecond = Math.round(state.paces.reduce((a, b) => a + b, 0));
+      o.onProgress?.({ job: job.id, rowsDone: state.rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond });
+      if (batch.last) return true;
       if (o.sleepMs > 0) {
         // A stop request ends the pause early; the loop then sees it.
-        await delay(o.sleepMs, undefined, { signal: options.signal }).catch((error: unknown) => {
-          if (!options.signal?.aborted) throw error;
+        await delay(o.sleepMs, undefined, { signal: o.signal }).catch((error: unknown) => {
+          if (!o.signal?.aborted) throw error;
         });
       }
     }
-    return result(rows, batches, false);
+    return false;
   } finally {
-    for (const s of sql.quietTriggers(false)) await conn.query(s).catch(() => {});
+    for (const s of sql.quietTriggers(false)) await db.conn.query(s).catch(() => {});
   }
 }
 
@@ -128,11 +161,12 @@ interface Batch {
   last: boolean;
 }
 
-/** One batch and its checkpoint, in one transaction. */
+/** One batch and its checkpoint (the job's, or its lane's), in one transaction. */
 async function runBatch(
   db: Database,
   ledger: Ledger,
   job: KeyedJob,
+  checkpointId: string,
   after: unknown[] | null,
   upper: unknown[],
   limit: number,
@@ -144,7 +178,7 @@ async function runBatch(
     let updated: { n: unknown } | undefined;
     for (const sql of batchSql(db, job, after !== null)) [updated] = await conn.query<{ n: unknown }>(sql, [...range.after, ...range.end]);
     const rows = Number(updated?.n ?? 0);
-    await ledger.advanceJob(job.id, { rows, lastKey: JSON.stringify(range.end), done: range.last });
+    await ledger.advanceJob(checkpointId, { rows, lastKey: JSON.stringify(range.end), done: range.last });
     return { rows, end: range.end, last: range.last };
   });
 }

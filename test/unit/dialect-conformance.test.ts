@@ -34,6 +34,7 @@ function methodsNeeded(caps: Capabilities): string[] {
 const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string' | 'where the capabilities need it' | 'optional'> = {
   name: 'string',
   connect: 'function',
+  concurrentSessions: 'function',
   serverVersion: 'function',
   capabilities: 'function',
   privileges: 'function',

@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { applyPhase } from '../../api.js';
 import { DbtideError } from '../../errors.js';
+import { MAX_LANES } from '../../execute/ledger.js';
+import { BACKFILL_DEFAULTS } from '../../migrate/backfill.js';
 import type { Phase, Step } from '../../plan/step.js';
 import { MORE_TO_DO_EXIT, phaseOptions, retryOf, targetOf } from '../common.js';
 import { stopOnSignals } from '../interrupt.js';
@@ -48,7 +50,12 @@ function phaseFlags(command: Command, phase: Phase): Command {
   command
     .option('--max-rows <n>', `process at most n rows of ${dataWork}, then exit ${MORE_TO_DO_EXIT} if more is left`, integerFlag('--max-rows', 1))
     .option('--batch-ms <ms>', `target duration of one batch; batch size follows it (default ${phase === 'migrate' ? 500 : 50})`, integerFlag('--batch-ms', 1))
-    .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'));
+    .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'))
+    .option(
+      '--workers <n>',
+      `sessions that walk a large table side by side, each over a range of keys of its own (default ${BACKFILL_DEFAULTS.workers}, or 1 with --sleep-ms; at most ${MAX_LANES})`,
+      integerFlag('--workers', 1, MAX_LANES),
+    );
   if (phase === 'contract') {
     command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
   }
@@ -59,6 +66,7 @@ interface PhaseFlags extends CommonFlags {
   maxRows?: number;
   batchMs?: number;
   sleepMs?: number;
+  workers?: number;
   force?: string;
 }
 
@@ -67,6 +75,7 @@ function backfillOf(flags: PhaseFlags) {
     ...(flags.maxRows === undefined ? {} : { maxRows: flags.maxRows }),
     ...(flags.batchMs === undefined ? {} : { targetBatchMs: flags.batchMs }),
     ...(flags.sleepMs === undefined ? {} : { sleepMs: flags.sleepMs }),
+    ...(flags.workers === undefined ? {} : { workers: flags.workers }),
   };
 }
 
