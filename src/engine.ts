@@ -6,7 +6,7 @@ import { redactSecrets, redactUrl } from './redact.js';
 import { tryParseConnectionUrl } from './connection-url.js';
 import type { Change } from './diff/changes.js';
 import { diff } from './diff/diff.js';
-import { notNullCandidates, throughCopies } from './diff/not-null-copies.js';
+import { copies, copyCandidates, throughCopies } from './diff/not-null-copies.js';
 import { builtOnSwappedColumns, missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
@@ -138,7 +138,7 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs, ranSqlSteps } };
   const base = db.schema ?? (await db.dialect.runtime.currentSchema(db.conn));
   const versions = base === null ? [] : await readVersionSchemas(db.conn, db.dialect, base);
-  const copyRows = db.caps.notNull === 'table-copy' ? await db.dialect.estimateRows(db.conn, notNullCandidates(declared, live), options) : undefined;
+  const copyRows = copies(db.caps) ? await db.dialect.estimateRows(db.conn, copyCandidates(declared, live, db.caps), options) : undefined;
   const planned = plannedChanges(db, declared, live, { base, versions }, copyRows);
   await refuseUnmarkedVersionSchemas(db, declared, planned.changes, versions);
   // Both probes build what the plan creates first: the same statements, made once.
@@ -177,7 +177,7 @@ interface PlannedChanges {
 
 /** The refusals that need only the declaration, the live model and the capabilities; then the diff and the version schema steps. */
 /**
- * `rows`: estimates of the tables a NOT NULL may go through a copy of (`notNullCandidates`);
+ * `rows`: estimates of the tables a NOT NULL or a backfill may go through a copy of (`copyCandidates`);
  * without them (no server), every such table counts as large.
  */
 function plannedChanges(
@@ -201,7 +201,7 @@ function plannedChanges(
   refuseBlockedTableRenames(declared, live, target.caps);
   refuseConstraintFeatures(declared, target.caps);
   const compared = target.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
-  const diffed = target.caps.notNull === 'table-copy' ? throughCopies(diff(compared, live), live, rows) : diff(compared, live);
+  const diffed = copies(target.caps) ? throughCopies(diff(compared, live), live, rows, target.caps) : diff(compared, live);
   refuseObjectRenames(target, compared, live, diffed);
   const { base } = versions;
   if (base === null) return { compared, changes: diffed, selected: null };

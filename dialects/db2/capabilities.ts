@@ -73,6 +73,7 @@ export function db2Capabilities(version: string): Capabilities {
     blockingIndexMethods: [],
     // SET NOT NULL reads every row under its lock and counts toward the reorganization: contract, after the precheck.
     notNull: 'scan',
+    backfill: 'update',
     // The key's columns are NOT NULL by then; ADD UNIQUE checks every row while writes wait.
     uniqueKey: 'blocking',
     // No NOT VALID: an added foreign key or check is checked against every row while writes wait.

@@ -63,6 +63,7 @@ export function mysqlCapabilities(version: string): Capabilities {
     // A large table's rebuild makes writers wait at its end for as long as it takes to apply what
     // they wrote meanwhile; a copy filled in key order and swapped in by one rename does not.
     notNull: 'table-copy',
+    backfill: 'table-copy',
     uniqueKey: 'online-key',
     // Adding a check copies the table on both servers; a foreign key is added in place once
     // foreign_key_checks is off, which skips checking existing rows (the orphan precheck did).

@@ -22,6 +22,7 @@ import { OWN_TABLE_PREFIX, SHADOW } from '../../src/model/own-objects.js';
 import { isCopyTableName } from '../../src/model/table-copy.js';
 import { unsupportedMysql } from './unsupported.js';
 import { ALIAS_MARKER } from './transitions.js';
+import { syncTriggerName } from './trigger-names.js';
 
 interface Server {
   schema: string;
@@ -197,8 +198,8 @@ export async function introspectMysql(conn: Connection, options?: IntrospectOpti
     ...(copies.length === 0 ? {} : { copies: Object.fromEntries(copies) }),
     owned: {
       triggers: triggerRows
-        .filter((t) => t.name.startsWith(OWN_TABLE_PREFIX) && tables.has(t.table_name))
-        .map((t) => ({ table: t.table_name, name: t.name }))
+        .map((t) => ({ table: t.table_name, name: syncTriggerName(t.name) }))
+        .filter((t) => t.name.startsWith(OWN_TABLE_PREFIX) && tables.has(t.table))
         .sort((a, b) => byPlainOrder(a.table, b.table) || byPlainOrder(a.name, b.name)),
       aliases: sortByName(viewRows).flatMap((view) => {
         const table = aliasedTable(view.definition, db.schema);

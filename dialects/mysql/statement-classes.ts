@@ -2,6 +2,7 @@ import { statementClassifier, viewOver } from '../../src/dialect-kit/statement-c
 import { sqlLexer } from '../../src/dialect-kit/sql-lexer.js';
 import type { StatementClass } from '../../src/model/statement-class.js';
 import { ALIAS_MARKER } from './transitions.js';
+import { isOwnObjectName } from '../../src/model/own-objects.js';
 
 /**
  * Text as MySQL reads it under its default sql_mode: `"` quotes a string (a name under ANSI_QUOTES,
@@ -57,6 +58,9 @@ const RENAME_PAIR = `(${lexer.name})\\s+to\\s+(${lexer.name})`;
 /** The atomic swap: `RENAME TABLE new TO retired, old TO new, alias TO old`. */
 const TABLE_SWAP = new RegExp(`^\\s*rename\\s+table\\s+${RENAME_PAIR}\\s*,\\s*${RENAME_PAIR}\\s*,\\s*${RENAME_PAIR}\\s*$`, 'i');
 
+/** A table copy's swap: `RENAME TABLE t TO old, copy TO t`. */
+const COPY_SWAP = new RegExp(`^\\s*rename\\s+table\\s+${RENAME_PAIR}\\s*,\\s*${RENAME_PAIR}\\s*$`, 'i');
+
 export const mysqlStatements = statementClassifier(lexer, {
   statement,
   alterAction,
@@ -69,6 +73,13 @@ export const mysqlStatements = statementClassifier(lexer, {
   // the table and an alias a view over that, and one statement swaps the three names, so the
   // table takes the new name and the alias the old one.
   compensatedRename(sqls, i) {
+    // A table copy's swap (./table-copy.ts): the name goes from the table to its copy, kept in step
+    // with it by triggers, in one statement.
+    const copy = COPY_SWAP.exec(sqls[i]!);
+    if (copy) {
+      const [table, old, replacement, table2] = copy.slice(1).map((n) => lexer.bare(n!));
+      return table === table2 && isOwnObjectName(old!) && isOwnObjectName(replacement!);
+    }
     const swap = TABLE_SWAP.exec(sqls[i]!);
     if (!swap) return false;
     const [to, retired, from, to2, alias, from2] = swap.slice(1).map((n) => lexer.bare(n!));

@@ -4,6 +4,8 @@ import type { CopyTriggers, TableCopy } from '../../src/model/table-copy.js';
 import { keyRange } from './backfill.js';
 import { columnDefinition, literal, quote } from './compiler.js';
 import { MYSQL_LOCK } from './locks.js';
+import { CARRYING_VARIABLE, dropSyncTriggers, syncTriggers } from './sync-triggers.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 const list = (columns: string[], row = '') => columns.map((c) => `${row}${quote(c)}`).join(', ');
 
@@ -15,19 +17,39 @@ const keyMatch = (key: string[], row: 'OLD' | 'NEW') => key.map((k) => `${quote(
 const carry = (copy: TableCopy) => `REPLACE INTO ${quote(copy.name)} (${list(written(copy))}) VALUES (${list(written(copy), 'NEW.')})`;
 
 /**
+ * With fills, a carried row is marked for the sync triggers the swap puts on the copy
+ * (./sync-triggers.ts): the table's own triggers made it, and a sync's backward expression, run
+ * again on it, could change what the old version wrote. The mark is cleared on error too, so it
+ * never outlives the statement in the writer's session.
+ */
+function marked(statements: string, fills: SyncSpec[]): string {
+  if (fills.length === 0) return statements;
+  return `BEGIN DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET ${CARRYING_VARIABLE} = NULL; RESIGNAL; END; SET ${CARRYING_VARIABLE} = 1; ${statements}; SET ${CARRYING_VARIABLE} = NULL; END`;
+}
+
+/** The row's value of a column: a fill's forward expression where the fill's new columns are all still empty. */
+function valueOf(column: string, table: string, fills: SyncSpec[]): string {
+  const fill = fills.find((f) => column in f.forward);
+  const own = `${table}.${quote(column)}`;
+  if (!fill) return own;
+  const empty = Object.keys(fill.forward).map((c) => `${table}.${quote(c)} IS NULL`).join(' AND ');
+  return `CASE WHEN ${empty} THEN ${fill.forward[column]} ELSE ${own} END`;
+}
+
+/**
  * Triggers are created under the sql_mode of the session that creates them and keep it: a strict
  * one makes a NULL written into a column the copy holds NOT NULL fail the write, as it will once
  * the table is swapped, instead of reaching the copy as an empty value.
  */
-function triggers(table: string, copy: TableCopy): string[] {
+function triggers(table: string, copy: TableCopy, fills: SyncSpec[]): string[] {
   const t = quote(table);
   const { key } = copy;
   const keyChanged = key.map((k) => `NOT (NEW.${quote(k)} <=> OLD.${quote(k)})`).join(' OR ');
   return [
     "SET @dbtide_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
     `CREATE TRIGGER ${quote(copy.triggers.delete)} AFTER DELETE ON ${t} FOR EACH ROW DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}`,
-    `CREATE TRIGGER ${quote(copy.triggers.update)} AFTER UPDATE ON ${t} FOR EACH ROW BEGIN IF ${keyChanged} THEN DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}; END IF; ${carry(copy)}; END`,
-    `CREATE TRIGGER ${quote(copy.triggers.insert)} AFTER INSERT ON ${t} FOR EACH ROW ${carry(copy)}`,
+    `CREATE TRIGGER ${quote(copy.triggers.update)} AFTER UPDATE ON ${t} FOR EACH ROW BEGIN IF ${keyChanged} THEN DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}; END IF; ${marked(carry(copy), fills)}; END`,
+    `CREATE TRIGGER ${quote(copy.triggers.insert)} AFTER INSERT ON ${t} FOR EACH ROW ${marked(carry(copy), fills)}`,
     'SET SESSION sql_mode = @dbtide_sql_mode',
   ];
 }
@@ -40,16 +62,16 @@ const dropTriggers = (names: CopyTriggers) => [names.insert, names.update, names
  * two tables in one RENAME TABLE is atomic, so writers see either table whole.
  */
 export const mysqlTableCopy: TableCopySql = {
-  create: (table, copy) => [
+  create: (table, copy, fills) => [
     ...withLock(MYSQL_LOCK.metadata, ...dropTriggers(copy.triggers), `DROP TABLE IF EXISTS ${quote(copy.name)}, ${quote(copy.old)}`),
     ...withLock(
       MYSQL_LOCK.none,
       `CREATE TABLE ${quote(copy.name)} LIKE ${quote(table)}`,
-      `ALTER TABLE ${quote(copy.name)} ${copy.notNull.map((c) => `MODIFY COLUMN ${columnDefinition(c)}`).join(', ')}`,
+      ...(copy.notNull.length === 0 ? [] : [`ALTER TABLE ${quote(copy.name)} ${copy.notNull.map((c) => `MODIFY COLUMN ${columnDefinition(c)}`).join(', ')}`]),
     ),
-    ...withLock(MYSQL_LOCK.metadata, ...triggers(table, copy)),
+    ...withLock(MYSQL_LOCK.metadata, ...triggers(table, copy, fills)),
   ],
-  copyRows(table, copy, hasAfter) {
+  copyRows(table, copy, hasAfter, fills) {
     const t = quote(table);
     const { from, where } = keyRange(copy.key, t, { after: hasAfter, upTo: true });
     const keep = copy.key.map((k) => `${quote(copy.name)}.${quote(k)} = ${quote(copy.name)}.${quote(k)}`).join(', ');
@@ -59,24 +81,26 @@ export const mysqlTableCopy: TableCopySql = {
       // ... SELECT holds the copy's AUTO-INC lock throughout, which a trigger's insert waits for:
       // waiting for a writer's row meanwhile would be a deadlock, whose victim is the writer.
       `SELECT COUNT(*) AS n FROM ${t}, ${from} WHERE ${where} LOCK IN SHARE MODE`,
-      `INSERT INTO ${quote(copy.name)} (${list(written(copy))}) SELECT ${list(written(copy), `${t}.`)} FROM ${t}, ${from} WHERE ${where} ON DUPLICATE KEY UPDATE ${keep}`,
+      `INSERT INTO ${quote(copy.name)} (${list(written(copy))}) SELECT ${written(copy).map((c) => valueOf(c, t, fills)).join(', ')} FROM ${t}, ${from} WHERE ${where} ON DUPLICATE KEY UPDATE ${keep}`,
     ];
   },
   // READ COMMITTED: the share locks are on the range's rows, not the gaps between them, which the
   // application's inserts would wait for, and the copy's read of them takes no lock at all.
   // (Without SESSION, it sets the next transaction's level only, on MySQL and MariaDB alike.)
   beforeBatch: ['SET TRANSACTION ISOLATION LEVEL READ COMMITTED'],
-  swap: (table, copy) => [
+  swap: (table, copy, fills) => [
     // The counter as the table has it: a copy counts from its highest copied row, which would hand
     // out again the numbers of rows deleted from the end.
     ...withLock(
       MYSQL_LOCK.none,
       `SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ${literal(table)}`,
       `SET @dbtide_counter = CONCAT(${literal(`ALTER TABLE ${quote(copy.name)} AUTO_INCREMENT = `)}, COALESCE(@dbtide_counter, 1))`,
-      'PREPARE dbtide_counter FROM @dbtide_counter',
-      'EXECUTE dbtide_counter',
-      'DEALLOCATE PREPARE dbtide_counter',
+      'PREPARE _dbtide_counter FROM @dbtide_counter',
+      'EXECUTE _dbtide_counter',
+      'DEALLOCATE PREPARE _dbtide_counter',
     ),
+    // The syncs' triggers under the names of a moved sync: the table's own still hold theirs.
+    ...fills.flatMap((f) => [...dropSyncTriggers(f.trigger, true), ...syncTriggers({ ...f, table: copy.name }, true)]),
     ...withLock(MYSQL_LOCK.metadata, `RENAME TABLE ${quote(table)} TO ${quote(copy.old)}, ${quote(copy.name)} TO ${quote(table)}`, ...dropTriggers(copy.triggers)),
   ],
   dropOld: (old) => ({ sql: `DROP TABLE IF EXISTS ${quote(old)}`, lock: MYSQL_LOCK.metadata }),

@@ -1,4 +1,5 @@
 import { fitName } from '../../src/declaration/names.js';
+import { MOVED_TRIGGER_PREFIX, OWN_TABLE_PREFIX } from '../../src/model/own-objects.js';
 
 /** MySQL's identifier limit. */
 export const MAX_NAME = 64;
@@ -9,3 +10,15 @@ export const MAX_NAME = 64;
  * the sync is complete: introspection reports a sync by it.
  */
 export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`, MAX_NAME);
+
+/**
+ * The sync triggers a table copy carries are created on the copy before the rename that swaps it
+ * in (a rename takes a table's triggers along), while the table's own still hold the sync's names,
+ * unique in the schema: so under these, as long as the sync's own (never shortened), which
+ * introspection reads back as the sync's.
+ */
+
+export const movedTriggerName = (name: string) => `${MOVED_TRIGGER_PREFIX}${name.startsWith(OWN_TABLE_PREFIX) ? name.slice(OWN_TABLE_PREFIX.length) : name}`;
+
+/** The sync's own name for a trigger under either name; other names as they are. */
+export const syncTriggerName = (name: string) => (name.startsWith(MOVED_TRIGGER_PREFIX) ? `${OWN_TABLE_PREFIX}${name.slice(MOVED_TRIGGER_PREFIX.length)}` : name);

@@ -55,6 +55,7 @@ export function postgresCapabilities(version: string): Capabilities {
     invalidIndex: 'rebuild-online',
     blockingIndexMethods: [],
     notNull: 'check-then-set',
+    backfill: 'update',
     uniqueKey: 'index-then-adopt',
     constraintAdd: { foreignKey: 'not-valid-then-validate', check: 'not-valid-then-validate' },
     constantDefaultIsInstant: true,

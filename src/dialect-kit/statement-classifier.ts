@@ -1,3 +1,4 @@
+import { isOwnObjectName } from '../model/own-objects.js';
 import type { StatementClass, StatementClassifier } from '../model/statement-class.js';
 import { actions, closingParen, NAME, type SqlLexer } from './sql-lexer.js';
 
@@ -108,6 +109,10 @@ export function statementClassifier(lexer: SqlLexer, rules: DialectStatementRule
     return rules.rejoin?.(found) ?? found;
   };
 
+  const names = `${lexer.name}(?:\\s*,\\s*${lexer.name})*`;
+  const OWN_DROP = new RegExp(`^\\s*drop\\s+(?:table|trigger|view)\\s+(?:if\\s+exists\\s+)?(${names})\\s*$`, 'i');
+  const OWN_PREPARED = new RegExp(`^\\s*(?:prepare\\s+(${lexer.name})\\s+from\\s+@\\w+|execute\\s+(${lexer.name})|deallocate\\s+prepare\\s+(${lexer.name}))\\s*$`, 'i');
+  const OWN_NAME = new RegExp(lexer.name.replace('\\S+', '[^\\s,]+'), 'g');
   return {
     classify(sql) {
       const found = units(sql);
@@ -115,6 +120,12 @@ export function statementClassifier(lexer: SqlLexer, rules: DialectStatementRule
     },
     count: (sql) => units(sql).length,
     compensatedRename: rules.compensatedRename ?? (() => false),
+    ownObjectsOnly(sql) {
+      const dropped = OWN_DROP.exec(sql)?.[1];
+      if (dropped !== undefined) return (dropped.match(OWN_NAME) ?? []).every((n) => isOwnObjectName(lexer.bare(n)));
+      const prepared = OWN_PREPARED.exec(sql);
+      return prepared !== null && isOwnObjectName(lexer.bare((prepared[1] ?? prepared[2] ?? prepared[3])!));
+    },
   };
 }
 

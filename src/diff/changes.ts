@@ -40,6 +40,7 @@ export type Change =
   /** The same for every such column of the table at once, through a copy of it (src/diff/not-null-copies.ts). */
   | { kind: 'set-not-null-through-copy'; table: string; copy: TableCopy }
   | { kind: 'drop-table-copy'; table: string; leftover: LeftoverCopy }
+  | { kind: 'backfill-through-copy'; table: string; copy: TableCopy }
   | { kind: 'drop-not-null'; table: string; column: ColumnModel }
   /** `afterSync`: the default of a column a dual-write trigger fills waits until the trigger is gone. */
   | { kind: 'set-default'; table: string; column: ColumnModel; afterSync?: string }

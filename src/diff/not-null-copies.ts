@@ -1,7 +1,8 @@
+import type { Capabilities } from '../dialect.js';
 import type { Change, ChangeKind } from './changes.js';
 import type { ColumnModel, DeclaredSchema, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { LeftoverCopy, TableCopy } from '../model/table-copy.js';
-import { noOwnedObjects, type OwnedObjects } from '../model/transition.js';
+import { noOwnedObjects, type ColumnSync, type OwnedObjects } from '../model/transition.js';
 import { tableCopyNames } from '../plan/owned-names.js';
 
 /**
@@ -10,7 +11,7 @@ import { tableCopyNames } from '../plan/owned-names.js';
  * grows every row and splits every page, which stalls them as much. A copy of the table, declared
  * with the columns NOT NULL, filled in small batches in key order (pages written once, full) and
  * kept in step by triggers, then swapped in by one atomic rename, does not
- * (src/plan/operations/not-null-copy.ts).
+ * (src/plan/operations/table-copy.ts).
  *
  * Runs after the diff, on the changes and the live model: the `set-not-null` changes of a table
  * the copy can carry become one `set-not-null-through-copy`, with how far a stopped run got, read
@@ -19,31 +20,66 @@ import { tableCopyNames } from '../plan/owned-names.js';
  * as large). What a copy leaves while no NOT NULL of its table is pending is taken down; none of
  * its objects is drift.
  */
-export function throughCopies(changes: Change[], live: SchemaModel, rows?: Record<string, number>): Change[] {
+export function throughCopies(changes: Change[], live: SchemaModel, rows: Record<string, number> | undefined, caps: CopyCapabilities): Change[] {
   const owned = live.owned ?? noOwnedObjects();
   const notNull = new Map<string, ColumnModel[]>();
-  for (const c of changes) if (c.kind === 'set-not-null') notNull.set(c.table, [...(notNull.get(c.table) ?? []), c.column]);
+  const backfills = new Map<string, ColumnSync[]>();
+  for (const c of changes) {
+    if (c.kind === 'set-not-null' && caps.notNull === 'table-copy') notNull.set(c.table, [...(notNull.get(c.table) ?? []), c.column]);
+    if (c.kind === 'backfill' && caps.backfill === 'table-copy') backfills.set(c.table, [...(backfills.get(c.table) ?? []), c.sync]);
+  }
   // A copy a stopped run left goes on whatever the table's size.
   const large = (table: string) => (rows?.[table] ?? Infinity) >= COPY_MIN_ROWS || started(table, live, owned);
   const copied = new Map<string, TableCopy>();
   for (const [table, columns] of notNull) {
     const have = live.tables[table];
-    if (have && large(table) && copyBlocker(table, changes, live) === null) copied.set(table, copyOf(have, columns, live, owned));
+    if (have && large(table) && copyBlocker(table, changes, live) === null) copied.set(table, copyOf(have, columns, live, owned, []));
   }
-  const leftovers = leftoverCopies(live, owned, copied);
-  const mine = new Set([...copied.keys(), ...leftovers.map((l) => l.table)].map((t) => `trigger ${tableCopyNames(t).triggers.insert}`));
+  const filled = new Map<string, TableCopy>();
+  for (const [table, syncs] of backfills) {
+    const have = live.tables[table];
+    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs));
+  }
+  const claimed = new Set([...copied.keys(), ...filled.keys()]);
+  const leftovers = leftoverCopies(live, owned, claimed);
+  const mine = new Set([...claimed, ...leftovers.map((l) => l.table)].map((t) => `trigger ${tableCopyNames(t).triggers.insert}`));
   const result: Change[] = [];
   for (const c of changes) {
     if (c.kind === 'drift' && mine.has(c.object)) continue;
-    if (c.kind !== 'set-not-null' || !copied.has(c.table)) {
+    // One copy carries every NOT NULL of its table, or every backfill, in place of the first.
+    if (c.kind === 'set-not-null' && copied.has(c.table)) {
+      const copy = copied.get(c.table)!;
+      if (copy.notNull[0] === c.column) result.push({ kind: 'set-not-null-through-copy', table: c.table, copy });
+    } else if (c.kind === 'backfill' && filled.has(c.table)) {
+      const copy = filled.get(c.table)!;
+      if (copy.fills[0] === c.sync) result.push({ kind: 'backfill-through-copy', table: c.table, copy });
+    } else {
       result.push(c);
-      continue;
     }
-    // One copy carries every NOT NULL of its table, in place of the first.
-    const copy = copied.get(c.table)!;
-    if (copy.notNull[0] === c.column) result.push({ kind: 'set-not-null-through-copy', table: c.table, copy });
   }
   return [...result, ...leftovers.map(({ table, leftover }): Change => ({ kind: 'drop-table-copy', table, leftover }))];
+}
+
+/**
+ * Why a table's backfills keep the in-place UPDATE, or null when a copy can do them: the copy's
+ * SELECT computes the new columns as it copies each row (written once, in key order, where the
+ * UPDATE grows every row in place), and the syncs' triggers go to the copy before the swap.
+ * Besides what keeps a NOT NULL from a copy: a trigger on the table the copy would not take along.
+ * (Nothing else of the table runs in migrate: what runs in contract finds the copy in its place.)
+ */
+export function fillBlocker(table: string, syncs: ColumnSync[], live: SchemaModel): string | null {
+  const have = live.tables[table];
+  if (!have) return 'the table is not live yet';
+  if (!have.primaryKey) return 'the table has no primary key to copy it by';
+  const inForeignKey = have.foreignKeys.length > 0 || Object.values(live.tables).some((t) => t.foreignKeys.some((fk) => fk.referencedTable === table));
+  if (inForeignKey) return 'a foreign key uses the table';
+  const owned = live.owned ?? noOwnedObjects();
+  const carried = new Set([tableCopyNames(table).triggers.insert, ...syncs.map((s) => s.trigger)]);
+  const other = owned.triggers.find((t) => t.table === table && !carried.has(t.name));
+  if (other) return `trigger ${other.name} writes the table, and is not a sync the copy fills`;
+  const unmodelled = (live.unsupported ?? []).find((u) => u.table === table);
+  if (unmodelled) return `the server keeps ${unmodelled.kind} ${unmodelled.name} on the table, which dbtide does not model and a copy would not carry`;
+  return null;
 }
 
 /**
@@ -53,11 +89,20 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows?: Recor
  */
 export const COPY_MIN_ROWS = 200_000;
 
-/** The live tables whose columns the declaration makes NOT NULL: where a copy may be worth its size. */
-export function notNullCandidates(declared: DeclaredSchema, live: SchemaModel): string[] {
-  return Object.values(live.tables)
-    .filter((have) => have.columns.some((c) => c.nullable && declared.model.tables[have.name]?.columns.some((d) => d.name === c.name && !d.nullable)))
-    .map((t) => t.name);
+type CopyCapabilities = Pick<Capabilities, 'notNull' | 'backfill'>;
+
+/** The server takes a NOT NULL or a backfill through a copy of the table. */
+export const copies = (caps: CopyCapabilities) => caps.notNull === 'table-copy' || caps.backfill === 'table-copy';
+
+/**
+ * The live tables whose columns the declaration makes NOT NULL, or whose rows a transition
+ * backfills: where a copy may be worth its size.
+ */
+export function copyCandidates(declared: DeclaredSchema, live: SchemaModel, caps: CopyCapabilities): string[] {
+  const tightened = (have: TableModel) =>
+    caps.notNull === 'table-copy' && have.columns.some((c) => c.nullable && declared.model.tables[have.name]?.columns.some((d) => d.name === c.name && !d.nullable));
+  const synced = new Set(caps.backfill === 'table-copy' ? declared.transitions.flatMap((t) => (t.kind === 'column-sync' ? [t.table] : [])) : []);
+  return Object.values(live.tables).filter((have) => tightened(have) || synced.has(have.name)).map((t) => t.name);
 }
 
 const started = (table: string, live: SchemaModel, owned: OwnedObjects) => {
@@ -92,7 +137,7 @@ export function copyBlocker(table: string, changes: Change[], live: SchemaModel)
   return null;
 }
 
-function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects): TableCopy {
+function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects, fills: ColumnSync[]): TableCopy {
   const names = tableCopyNames(have.name);
   const live = copies?.[names.copy];
   const copying = live !== undefined && sameShape(live, shapedCopy(have, notNull)) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
@@ -104,6 +149,7 @@ function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaMode
     key: have.primaryKey!.columns,
     columns: have.columns,
     notNull,
+    fills,
     copying,
     copied: copying && owned.finishedJobs.includes(names.job),
   };
@@ -123,15 +169,15 @@ function sameShape(a: TableModel, b: TableModel): boolean {
 }
 
 /** What copies left that no pending NOT NULL explains: a copy, its triggers, a replaced table not dropped yet. */
-function leftoverCopies(live: SchemaModel, owned: OwnedObjects, copied: Map<string, TableCopy>): { table: string; leftover: LeftoverCopy }[] {
+function leftoverCopies(live: SchemaModel, owned: OwnedObjects, claimed: Set<string>): { table: string; leftover: LeftoverCopy }[] {
   const copies = live.copies ?? {};
   const found: { table: string; leftover: LeftoverCopy }[] = [];
-  const claimed = new Set<string>();
+  const named = new Set<string>();
   for (const table of Object.keys(live.tables)) {
     const names = tableCopyNames(table);
-    claimed.add(names.copy).add(names.old);
+    named.add(names.copy).add(names.old);
     // A pending copy's creation takes down what an earlier one left.
-    if (copied.has(table)) continue;
+    if (claimed.has(table)) continue;
     const copy = names.copy in copies ? names.copy : null;
     const old = names.old in copies ? names.old : null;
     // Triggers, some maybe, whenever the copy they write exists (the INSERT one is created last).
@@ -139,6 +185,6 @@ function leftoverCopies(live: SchemaModel, owned: OwnedObjects, copied: Map<stri
     if (copy !== null || old !== null || triggers !== null) found.push({ table, leftover: { copy, old, triggers } });
   }
   // A copy or replaced table whose table is gone.
-  for (const name of Object.keys(copies).filter((n) => !claimed.has(n))) found.push({ table: name, leftover: { copy: name, old: null, triggers: null } });
+  for (const name of Object.keys(copies).filter((n) => !named.has(n))) found.push({ table: name, leftover: { copy: name, old: null, triggers: null } });
   return found;
 }

@@ -227,6 +227,14 @@ export class Ledger {
     );
   }
 
+  /** Records the job done, whatever its checkpoint said: work that ran otherwise did its rows. */
+  async finishJob(jobId: string): Promise<void> {
+    await this.conn.transaction(async () => {
+      await this.forgetJob(jobId);
+      await this.startJob(jobId, null, true);
+    });
+  }
+
   /** Forgets the job's checkpoint, its lanes' too: its next run starts from the first row. */
   async forgetJob(jobId: string): Promise<void> {
     await this.conn.query(`DELETE FROM ${this.q('_dbtide_backfills')} WHERE job_id = ${this.p(1)}`, [jobId]);

@@ -81,7 +81,8 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
   // The copy is a new table of the schema; the swap renames the table and drops it under its old name.
   'create-table-copy': (step) => [['create-table', null], ['create-trigger', step.table]],
   'copy-table': (step) => [['update-rows', step.table]],
-  'swap-table-copy': (step) => [['rename', step.table], ['drop-trigger', step.table]],
+  // A backfill's copy takes the syncs' triggers along: created on it before the rename.
+  'swap-table-copy': (step) => [['rename', step.table], ['create-trigger', step.table], ['drop-trigger', step.table]],
   'drop-replaced-table': (step) => [['drop', step.table]],
   'drop-table-copy': (step) => [['drop-trigger', step.table], ['drop', step.table]],
   backfill: (step) => [['update-rows', step.table]],

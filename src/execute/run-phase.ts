@@ -412,6 +412,7 @@ async function runStep(
     index += group.length;
   }
   if (!atomic) await recordRaw();
+  for (const job of step.finishesJobs ?? []) await ledger.finishJob(job);
 }
 
 /** Runs the statement, or the dialect's other online form of it when the server refuses its algorithm; returns what ran. */

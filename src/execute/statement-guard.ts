@@ -44,6 +44,6 @@ export function guardStatement(phase: Phase, sql: string, classifier: StatementC
  */
 export function guardStep(phase: Phase, sqls: string[], classifier: StatementClassifier, rawStep?: string): void {
   sqls.forEach((sql, i) => {
-    if (!classifier.compensatedRename(sqls, i)) guardStatement(phase, sql, classifier, rawStep);
+    if (!classifier.compensatedRename(sqls, i) && !classifier.ownObjectsOnly(sql)) guardStatement(phase, sql, classifier, rawStep);
   });
 }

@@ -90,7 +90,7 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   const started = Date.now();
   const ledger = new Ledger(db.conn, db.dialect);
   // A pause between batches asks for room for the application, which a second session would take.
-  const workers = options.workers ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
+  const workers = options.workers ?? ('copy' in job ? job.workers : undefined) ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
   const start = await startOrResume(db, ledger, job, workers, options.expectedRows);
   const state: RunState = {
     o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: start.lanes.map(() => 0), failed: new AbortController(),
@@ -191,6 +191,6 @@ function copySql({ dialect }: Database, job: KeyedJob) {
 
 /** The batch's statements, run in order with the same parameters; the last answers `n`. */
 function batchSql(db: Database, job: KeyedJob, hasAfter: boolean): string[] {
-  return 'copy' in job ? copySql(db, job).copyRows(job.table, job.copy, hasAfter) : [db.dialect.backfill.update(job, hasAfter)];
+  return 'copy' in job ? copySql(db, job).copyRows(job.table, job.copy, hasAfter, job.fills) : [db.dialect.backfill.update(job, hasAfter)];
 }
 

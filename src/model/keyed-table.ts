@@ -1,3 +1,4 @@
+import type { SyncSpec } from './sync-spec.js';
 import type { TableCopy } from './table-copy.js';
 
 /** A table walked in primary-key order. */
@@ -22,10 +23,14 @@ export interface BackfillJob extends KeyedTable {
   targetBatchMs?: number;
 }
 
-/** Rows of `table`, in primary-key order, copied into a copy of the table (src/plan/operations/not-null-copy.ts). */
+/** Rows of `table`, in primary-key order, copied into a copy of the table (src/plan/operations/table-copy.ts). */
 export interface CopyJob extends KeyedTable {
   id: string;
+  /** Sessions side by side unless the run sets it (`BackfillOptions.workers`). */
+  workers?: number;
   copy: TableCopy;
+  /** The fills' expressions, final (`TableCopy.fills`). */
+  fills: SyncSpec[];
   targetBatchMs?: number;
 }
 

@@ -26,4 +26,9 @@ export interface StatementClassifier {
    * old code can live with: the step keeps the old name showing the same rows, through a view.
    */
   compensatedRename(sqls: string[], i: number): boolean;
+  /**
+   * Whether `sql` (raw text) only drops dbtide's own objects (a table copy, its triggers, the table
+   * it replaced), or prepares and runs a statement of dbtide's name: nothing of the application's.
+   */
+  ownObjectsOnly(sql: string): boolean;
 }

@@ -1,5 +1,6 @@
 import { OWN_TABLE_PREFIX } from './own-objects.js';
 import type { ColumnModel } from './schema-model.js';
+import type { ColumnSync } from './transition.js';
 
 /**
  * NOT NULL through a copy of the table (src/diff/not-null-copies.ts), and how far a stopped run
@@ -20,6 +21,11 @@ export interface TableCopy {
   columns: ColumnModel[];
   /** The columns made NOT NULL, as declared. */
   notNull: ColumnModel[];
+  /**
+   * Syncs whose new columns the copy fills as it copies the rows, and whose triggers it takes along
+   * at the swap (src/diff/not-null-copies.ts fillCopy): a backfill in migrate. None for a NOT NULL.
+   */
+  fills: ColumnSync[];
   /** The copy exists, shaped as it should be, and its triggers are complete. */
   copying: boolean;
   /** The copy job finished while the triggers carried every write. */

@@ -64,6 +64,8 @@ export interface StepDraft {
   raw?: RawStep;
   /** `Step.restartsJob`. */
   restartsJob?: string;
+  /** `Step.finishesJobs`. */
+  finishesJobs?: string[];
 }
 
 export type Operation<K extends Change['kind']> = (change: Extract<Change, { kind: K }>, ctx: PlanContext) => StepDraft[];

@@ -10,12 +10,12 @@ export { PHASES, type Phase };
 
 /** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
 export type StepOperation =
-  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy'>
+  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy' | 'backfill-through-copy'>
   | 'validate-constraint'
   | 'reorg-table'
   | CopyStepOperation;
 
-/** The steps of NOT NULL through a copy of the table (src/plan/operations/not-null-copy.ts). */
+/** The steps of NOT NULL through a copy of the table (src/plan/operations/table-copy.ts). */
 export type CopyStepOperation = 'create-table-copy' | 'copy-table' | 'swap-table-copy' | 'drop-replaced-table';
 
 export const phaseIndex = (phase: Phase) => PHASES.indexOf(phase);
@@ -67,6 +67,8 @@ export interface Step {
    * written while nothing kept them in step, so a finished fill no longer holds.
    */
   restartsJob?: string;
+  /** Data work the step's statements finish (a copy's swap, the backfills its copy did): recorded done after them. */
+  finishesJobs?: string[];
   /** Units of work with a REORG-recommended statement it spends on its table (`Capabilities.reorgBudget`). */
   reorgAlters?: number;
 }

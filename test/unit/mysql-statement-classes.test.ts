@@ -100,3 +100,18 @@ describe('mysqlStatements.compensatedRename', () => {
     expect(mysqlStatements.compensatedRename([...filtered, swap], 2)).toBe(false);
   });
 });
+
+describe('mysqlStatements: what only touches dbtide\'s own objects', () => {
+  it('takes drops and prepared statements of dbtide\'s names only, and a table copy\'s swap for a compensated rename', () => {
+    expect(mysqlStatements.ownObjectsOnly('DROP TABLE IF EXISTS `_dbtide_copy_orders`, `_dbtide_old_orders`')).toBe(true);
+    expect(mysqlStatements.ownObjectsOnly('DROP TRIGGER IF EXISTS `_dbtidm_sync_orders_ref`')).toBe(true);
+    expect(mysqlStatements.ownObjectsOnly('EXECUTE _dbtide_counter')).toBe(true);
+    expect(mysqlStatements.ownObjectsOnly('DROP TABLE IF EXISTS `_dbtide_copy_orders`, `orders`')).toBe(false);
+    expect(mysqlStatements.ownObjectsOnly('DROP TABLE orders')).toBe(false);
+    expect(mysqlStatements.ownObjectsOnly('EXECUTE stmt')).toBe(false);
+    expect(mysqlStatements.ownObjectsOnly('DELETE FROM `_dbtide_runs`')).toBe(false);
+    expect(mysqlStatements.compensatedRename(['RENAME TABLE `orders` TO `_dbtide_old_orders`, `_dbtide_copy_orders` TO `orders`'], 0)).toBe(true);
+    expect(mysqlStatements.compensatedRename(['RENAME TABLE `orders` TO `_dbtide_old_orders`, `users` TO `orders`'], 0)).toBe(false);
+    expect(mysqlStatements.compensatedRename(['RENAME TABLE `orders` TO `archive`, `_dbtide_copy_orders` TO `orders`'], 0)).toBe(false);
+  });
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mysqlTransitions, rowExpression } from '../../dialects/mysql/transitions.js';
+import { mysqlTransitions } from '../../dialects/mysql/transitions.js';
+import { rowExpression } from '../../dialects/mysql/sync-triggers.js';
 import { updateTriggerName } from '../../dialects/mysql/trigger-names.js';
 import { statementText } from '../support/statement-text.js';
 import { mysqlStatements } from '../../dialects/mysql/statement-classes.js';
@@ -83,7 +84,13 @@ describe('mysql transitions: dual-write triggers', () => {
     const long = `_dbtide_sync_${'x'.repeat(50)}`;
     expect(updateTriggerName(long)).toHaveLength(64);
     expect(updateTriggerName(long)).not.toBe(updateTriggerName(`${long}y`));
-    expect(transitions.dropSyncTrigger('people', 'tg')).toEqual(['DROP TRIGGER IF EXISTS `tg_update`', 'DROP TRIGGER IF EXISTS `tg`']);
+    // Under the names a table copy gives them as well (dialects/mysql/trigger-names.ts).
+    expect(transitions.dropSyncTrigger('people', '_dbtide_sync_people_x')).toEqual([
+      'DROP TRIGGER IF EXISTS `_dbtide_sync_people_x_update`',
+      'DROP TRIGGER IF EXISTS `_dbtidm_sync_people_x_update`',
+      'DROP TRIGGER IF EXISTS `_dbtide_sync_people_x`',
+      'DROP TRIGGER IF EXISTS `_dbtidm_sync_people_x`',
+    ]);
   });
 });
 

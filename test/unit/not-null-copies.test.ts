@@ -1,16 +1,23 @@
 /**
  * NOT NULL through a copy of the table on MySQL and MariaDB (src/diff/not-null-copies.ts and
- * src/plan/operations/not-null-copy.ts): which tables take it, the steps and SQL of each state a
+ * src/plan/operations/table-copy.ts): which tables take it, the steps and SQL of each state a
  * stopped run can leave, and what is left when the release no longer asks for it.
  */
 import { describe, expect, it } from 'vitest';
+import { defineSchema } from '../../src/declaration/define-schema.js';
+import { normalizeSchema } from '../../src/declaration/normalize.js';
+import { changeType } from '../../src/declaration/transitions.js';
+import { guardStep } from '../../src/execute/statement-guard.js';
+import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import type { Change } from '../../src/diff/changes.js';
-import { COPY_MIN_ROWS, copyBlocker, notNullCandidates, throughCopies } from '../../src/diff/not-null-copies.js';
+import { COPY_MIN_ROWS, copyBlocker, copyCandidates, throughCopies } from '../../src/diff/not-null-copies.js';
+
+const MYSQL_COPIES = { notNull: 'table-copy', backfill: 'table-copy' } as const;
 import { planWithoutServer } from '../../src/engine.js';
 import { emptyTombstones, type DeclaredSchema, type SchemaModel, type TableModel } from '../../src/model/schema-model.js';
-import { noOwnedObjects, type OwnedObjects } from '../../src/model/transition.js';
+import { noOwnedObjects, type ColumnSync, type OwnedObjects } from '../../src/model/transition.js';
 import { tableCopyNames } from '../../src/plan/owned-names.js';
 import { column as col, foreignKey, idColumn, index, T, table } from '../support/model-builders.js';
 
@@ -66,7 +73,7 @@ describe('NOT NULL through a copy of the table', () => {
     expect(copy!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, table: 'orders', key: ['id'], targetBatchMs: 25, copy: { name: names.copy } } });
     const job = copy!.work?.kind === 'backfill' ? copy!.work.job : null;
     const range = 'FROM `orders`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k WHERE `orders`.`id` > _dbtide_k._dbtide_a1 AND `orders`.`id` <= _dbtide_k._dbtide_u1';
-    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, true)).toEqual([
+    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, true, [])).toEqual([
       `SELECT COUNT(*) AS n ${range} LOCK IN SHARE MODE`,
       `INSERT INTO \`_dbtide_copy_orders\` (${COLUMNS}) SELECT \`orders\`.\`id\`, \`orders\`.\`ref\`, \`orders\`.\`note\` ${range} ` +
         'ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`id` = `_dbtide_copy_orders`.`id`',
@@ -75,9 +82,9 @@ describe('NOT NULL through a copy of the table', () => {
     expect(swap!.sql).toEqual([
       "SELECT AUTO_INCREMENT INTO @dbtide_counter FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'orders'",
       "SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_orders` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))",
-      'PREPARE dbtide_counter FROM @dbtide_counter',
-      'EXECUTE dbtide_counter',
-      'DEALLOCATE PREPARE dbtide_counter',
+      'PREPARE _dbtide_counter FROM @dbtide_counter',
+      'EXECUTE _dbtide_counter',
+      'DEALLOCATE PREPARE _dbtide_counter',
       'RENAME TABLE `orders` TO `_dbtide_old_orders`, `_dbtide_copy_orders` TO `orders`',
       'DROP TRIGGER IF EXISTS `_dbtide_copy_orders`',
       'DROP TRIGGER IF EXISTS `_dbtide_copy_orders_upd`',
@@ -99,8 +106,8 @@ describe('NOT NULL through a copy of the table', () => {
 
   it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
     const odd = "o'r\\d";
-    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], copying: false, copied: false };
-    const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy).map((s) => s.sql);
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], fills: [], copying: false, copied: false };
+    const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy, []).map((s) => s.sql);
     expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
     expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
   });
@@ -111,7 +118,7 @@ describe('NOT NULL through a copy of the table', () => {
     const create = p.steps[0]!.sql.join('\n');
     expect(create).toContain(`REPLACE INTO \`_dbtide_copy_orders\` (${COLUMNS}) VALUES (NEW.\`id\`, NEW.\`ref\`, NEW.\`note\`)`);
     const job = p.steps[1]!.work?.kind === 'backfill' ? p.steps[1]!.work.job : null;
-    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, false)[1]).toMatch(/^INSERT INTO `_dbtide_copy_orders` \(`id`, `ref`, `note`\) SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note` FROM/);
+    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, false, [])[1]).toMatch(/^INSERT INTO `_dbtide_copy_orders` \(`id`, `ref`, `note`\) SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note` FROM/);
   });
 
   it('goes on from what a stopped run left: the copy and its triggers are not drift, done steps are not planned again', () => {
@@ -147,22 +154,22 @@ describe('NOT NULL through a copy of the table', () => {
     const swapped = planOf(declaredOrders(), declaredOrders(), { copies: { [names.old]: liveOrders({ name: names.old }) } });
     expect(swapped.steps.map((s) => s.sql)).toEqual([['DROP TABLE IF EXISTS `_dbtide_old_orders`']]);
     // A copy whose table is gone.
-    const orphan = throughCopies([], { tables: {}, copies: { _dbtide_copy_gone: liveOrders({ name: '_dbtide_copy_gone' }) } });
+    const orphan = throughCopies([], { tables: {}, copies: { _dbtide_copy_gone: liveOrders({ name: '_dbtide_copy_gone' }) } }, undefined, MYSQL_COPIES);
     expect(orphan).toEqual([{ kind: 'drop-table-copy', table: '_dbtide_copy_gone', leftover: { copy: '_dbtide_copy_gone', old: null, triggers: null } }]);
   });
 
   it('rebuilds a table estimated below COPY_MIN_ROWS in place, unless a stopped run left its copy', () => {
     const declared = declaredOrders();
     const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declared.columns[1]! };
-    const kinds = (live: SchemaModel, rows: number) => throughCopies([setNotNull], live, { orders: rows }).map((c) => c.kind);
+    const kinds = (live: SchemaModel, rows: number) => throughCopies([setNotNull], live, { orders: rows }, MYSQL_COPIES).map((c) => c.kind);
     const live: SchemaModel = { tables: { orders: liveOrders() } };
     expect(kinds(live, COPY_MIN_ROWS - 1)).toEqual(['set-not-null']);
     expect(kinds(live, COPY_MIN_ROWS)).toEqual(['set-not-null-through-copy']);
     const left: SchemaModel = { tables: { orders: liveOrders() }, owned: { ...noOwnedObjects(), triggers: [{ table: 'orders', name: names.triggers.insert }] } };
     expect(kinds(left, 10)).toEqual(['set-not-null-through-copy']);
     const want: DeclaredSchema = { release: 'r2', model: { tables: { orders: declared } }, removed: emptyTombstones(), transitions: [] };
-    expect(notNullCandidates(want, live)).toEqual(['orders']);
-    expect(notNullCandidates(want, { tables: { orders: declared } })).toEqual([]);
+    expect(copyCandidates(want, live, MYSQL_COPIES)).toEqual(['orders']);
+    expect(copyCandidates(want, { tables: { orders: declared } }, MYSQL_COPIES)).toEqual([]);
   });
 
   describe('keeps the in-place rebuild where a copy cannot carry the table', () => {
@@ -199,5 +206,76 @@ describe('NOT NULL through a copy of the table', () => {
       const later: Change = { kind: 'drop-index', table: 'orders', name: 'orders_ref_idx' };
       expect(copyBlocker('orders', [setNotNull, later], live)).toBeNull();
     });
+  });
+});
+
+describe('backfills through a copy of the table', () => {
+  const sync: ColumnSync = {
+    kind: 'column-sync', id: 'r2:orders:ref', table: 'orders', trigger: '_dbtide_sync_orders_ref', declaredAs: 'change-type',
+    forward: {}, backward: {}, retires: [], sources: ['ref'], fillOnly: false,
+    swap: { column: 'ref', shadow: '_dbtide_new_ref', type: T.varchar(64), using: null, from: T.varchar(36) },
+  };
+  const backfill: Change = { kind: 'backfill', table: 'orders', sync, key: ['id'] };
+  const withShadow = (parts: Partial<TableModel> = {}) => liveOrders({ columns: [...liveOrders().columns, col('_dbtide_new_ref', T.varchar(64))], ...parts });
+  const synced = (parts: Partial<OwnedObjects> = {}): OwnedObjects => ({ ...noOwnedObjects(), triggers: [{ table: 'orders', name: sync.trigger }], ...parts });
+  const through = (live: Partial<SchemaModel>, rows = COPY_MIN_ROWS, caps: Parameters<typeof throughCopies>[3] = MYSQL_COPIES) =>
+    throughCopies([backfill], { tables: { orders: withShadow() }, owned: synced(), ...live }, { orders: rows }, caps);
+
+  it('takes a large table whose triggers are its syncs', () => {
+    const [change] = through({});
+    expect(change).toMatchObject({ kind: 'backfill-through-copy', table: 'orders', copy: { fills: [sync], notNull: [], copying: false, copied: false } });
+  });
+
+  it('keeps the UPDATE for a small table, a foreign key, another trigger, and a server that backfills in place', () => {
+    const kinds = (changes: Change[]) => changes.map((c) => c.kind);
+    expect(kinds(through({}, COPY_MIN_ROWS - 1))).toEqual(['backfill']);
+    expect(kinds(through({ tables: { orders: withShadow({ foreignKeys: [foreignKey('orders_user_fk', ['id'], 'users')] }) } }))).toEqual(['backfill']);
+    expect(kinds(through({ owned: synced({ triggers: [{ table: 'orders', name: sync.trigger }, { table: 'orders', name: '_dbtide_sync_orders_other' }] }) }))).toEqual(['backfill']);
+    expect(kinds(through({}, COPY_MIN_ROWS, { notNull: 'table-copy', backfill: 'update' }))).toEqual(['backfill']);
+  });
+
+  it('goes on from a copy a stopped migrate left, and does not take it for a leftover', () => {
+    const copy = { ...withShadow(), name: names.copy, primaryKey: { name: `${names.copy}_pkey`, columns: ['id'] } };
+    const owned = synced({ triggers: [{ table: 'orders', name: sync.trigger }, { table: 'orders', name: names.triggers.insert }], finishedJobs: [names.job] });
+    const changes = through({ copies: { [names.copy]: copy }, owned }, 10);
+    expect(changes).toMatchObject([{ kind: 'backfill-through-copy', copy: { copying: true, copied: true } }]);
+  });
+
+  it("computes the new columns in the copy's SELECT where still empty, and puts the syncs' triggers on the copy, under their moved names, before the rename", () => {
+    const sql = mysqlDialect.transitions.tableCopy!;
+    const [change] = through({});
+    const copy = (change as Extract<Change, { kind: 'backfill-through-copy' }>).copy;
+    const spec: SyncSpec = { table: 'orders', trigger: sync.trigger, forward: { _dbtide_new_ref: 'CAST(`ref` AS CHAR(64))' }, backward: { ref: 'CAST(`_dbtide_new_ref` AS CHAR(36))' }, fillOnly: false, sources: ['ref'] };
+    const [, insert] = sql.copyRows('orders', copy, false, [spec]);
+    expect(insert).toContain('SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note`, CASE WHEN `orders`.`_dbtide_new_ref` IS NULL THEN CAST(`ref` AS CHAR(64)) ELSE `orders`.`_dbtide_new_ref` END FROM');
+    // The carried rows are marked, and the mark is cleared when the carry fails.
+    const created = sql.create('orders', copy, [spec]).map((s) => s.sql);
+    expect(created.find((s) => s.startsWith('CREATE TRIGGER `_dbtide_copy_orders` AFTER INSERT'))).toContain(
+      'DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET @dbtide_carrying = NULL; RESIGNAL; END; SET @dbtide_carrying = 1; REPLACE INTO',
+    );
+    expect(created.some((s) => s.startsWith('ALTER TABLE'))).toBe(false);
+    const swap = sql.swap('orders', copy, [spec]).map((s) => s.sql);
+    const rename = swap.findIndex((s) => s.startsWith('RENAME TABLE'));
+    const moved = swap.findIndex((s) => s.startsWith('CREATE TRIGGER `_dbtidm_sync_orders_ref` BEFORE INSERT ON `_dbtide_copy_orders`'));
+    expect(moved).toBeGreaterThan(-1);
+    expect(moved).toBeLessThan(rename);
+    expect(swap[moved]).toContain("IF NOT (@dbtide_backfill <=> 'on') AND @dbtide_carrying IS NULL THEN");
+    // The swap's statements pass the migrate guard: dbtide's own objects, and a rename that keeps the table's name.
+    expect(() => guardStep('migrate', [...created, ...swap, sql.dropOld(copy.old).sql], mysqlDialect.statements)).not.toThrow();
+  });
+
+  it('plans the copy in migrate, for a changeType declared as usual: the swap records the backfill done and provides it', () => {
+    const v1 = defineSchema({ release: 'v1', tables: { orders: { columns: { id: 'int', ref: 'varchar(36)', note: 'text' }, primaryKey: ['id'] } } });
+    const v2 = normalizeSchema(defineSchema({ release: 'v2', extends: v1, tables: { orders: { columns: { ref: 'varchar(64)' } } }, transitions: [changeType('orders', 'ref')] }));
+    const [declaredSync] = v2.transitions as ColumnSync[];
+    const live: SchemaModel = {
+      tables: { orders: table('orders', { columns: [idColumn(), col('ref', T.varchar(36)), col('note'), col(declaredSync!.swap!.shadow, T.varchar(64))] }) },
+      owned: synced({ triggers: [{ table: 'orders', name: declaredSync!.trigger }] }),
+    };
+    const p = planWithoutServer(MARIADB, v2, live, 'app').plan;
+    const migrate = p.steps.filter((s) => s.phase === 'migrate');
+    expect(migrate.map((s) => s.operation)).toEqual(['create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table']);
+    expect(migrate[2]).toMatchObject({ finishesJobs: [declaredSync!.id], provides: [`backfilled:${declaredSync!.id}`] });
+    expect(migrate[1]!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, fills: [{ trigger: declaredSync!.trigger }] } });
   });
 });

@@ -229,6 +229,7 @@ describe('postgresCapabilities', () => {
       invalidIndex: 'rebuild-online',
       blockingIndexMethods: [],
       notNull: 'check-then-set',
+      backfill: 'update',
       uniqueKey: 'index-then-adopt',
       constraintAdd: { foreignKey: 'not-valid-then-validate', check: 'not-valid-then-validate' },
       constantDefaultIsInstant: true,

@@ -92,6 +92,7 @@ describe('guardStep', () => {
     classify: (sql) => classes[sql] ?? 'unknown',
     count: () => 1,
     compensatedRename: (sqls, i) => sqls[i] === compensated,
+    ownObjectsOnly: () => false,
   });
   const dialect = classifier({ rename: 'destructive', view: 'additive', drop: 'destructive' }, 'rename');
 
