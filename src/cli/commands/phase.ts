@@ -48,7 +48,9 @@ function phaseFlags(command: Command, phase: Phase): Command {
   command
     .option('--max-rows <n>', `process at most n rows of ${dataWork}, then exit ${MORE_TO_DO_EXIT} if more is left`, integerFlag('--max-rows', 1))
     .option('--batch-ms <ms>', `target duration of one batch; batch size follows it (default ${phase === 'migrate' ? 500 : 50})`, integerFlag('--batch-ms', 1))
-    .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'));
+    .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'))
+    .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them)`, integerFlag('--max-replica-lag', 1))
+    .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it)', (url: string, given: string[] = []) => [...given, url]);
   if (phase === 'contract') {
     command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
   }
@@ -59,6 +61,8 @@ interface PhaseFlags extends CommonFlags {
   maxRows?: number;
   batchMs?: number;
   sleepMs?: number;
+  maxReplicaLag?: number;
+  replica?: string[];
   force?: string;
 }
 
@@ -68,6 +72,14 @@ function backfillOf(flags: PhaseFlags) {
     ...(flags.batchMs === undefined ? {} : { targetBatchMs: flags.batchMs }),
     ...(flags.sleepMs === undefined ? {} : { sleepMs: flags.sleepMs }),
   };
+}
+
+function replicaLagOf(flags: PhaseFlags) {
+  if (flags.maxReplicaLag === undefined) {
+    if (flags.replica !== undefined) throw new DbtideError('--replica needs --max-replica-lag <ms>: the lag to hold data work back at', 1);
+    return {};
+  }
+  return { replicaLag: { maxLagMs: flags.maxReplicaLag, ...(flags.replica ? { replicas: flags.replica } : {}) } };
 }
 
 export function registerPhase(program: Command, phase: Phase): void {
@@ -86,6 +98,7 @@ export function registerPhase(program: Command, phase: Phase): void {
       retry: retryOf(flags, resolved),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
       backfill: backfillOf(flags),
+      ...replicaLagOf(flags),
       ...(flags.force ? { force: flags.force } : {}),
       onEvent: progressPrinter(flags.format, { tty: Boolean(process.stderr.isTTY) }),
     }).finally(stop.dispose);
