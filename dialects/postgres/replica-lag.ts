@@ -16,7 +16,7 @@ const OF_REPLICA = `
  * a WAL sender too, but no replica. `state` is NULL to a role that may not read the statistics.
  */
 const FROM_PRIMARY = `
-  SELECT application_name AS name, client_addr::text AS addr, pid, state,
+  SELECT application_name AS name, host(client_addr) AS addr, pid, state,
          CASE WHEN replay_lsn = pg_current_wal_lsn() OR replay_lag IS NULL THEN 0
               ELSE extract(epoch FROM replay_lag) * 1000 END::float8 AS lag_ms
     FROM pg_stat_replication

@@ -90,6 +90,7 @@ export function registerPhase(program: Command, phase: Phase): void {
     const resolved = await resolveUrl(flags);
     const target = targetOf(resolved, flags);
     const schemaFile = await resolveSchemaFile(flags, resolved.config);
+    const replicaLag = replicaLagOf(flags);
     const stop = stopOnSignals();
     const result = await applyPhase(phase, target, schemaFile, {
       signal: stop.signal,
@@ -98,7 +99,7 @@ export function registerPhase(program: Command, phase: Phase): void {
       retry: retryOf(flags, resolved),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
       backfill: backfillOf(flags),
-      ...replicaLagOf(flags),
+      ...replicaLag,
       ...(flags.force ? { force: flags.force } : {}),
       onEvent: progressPrinter(flags.format, { tty: Boolean(process.stderr.isTTY) }),
     }).finally(stop.dispose);
