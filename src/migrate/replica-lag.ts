@@ -40,7 +40,7 @@ export async function refuseReplicaLag(db: Database, options: ReplicaLagOptions)
     throw new DbtideError(`the replica lag limit must be a whole number of ms, at least 1; got ${String(maxLagMs)}`, 1, 'give --max-replica-lag <ms>, e.g. --max-replica-lag 1000');
   }
   const lag = db.dialect.runtime.replicaLag;
-  if (!lag) throw new DbtideError(`dbtide cannot read replica lag on ${db.caps.server}, so it cannot hold data work back for replicas`, 1, NO_THROTTLE_FIX);
+  if (!lag) throw new DbtideError(`a replica lag limit is not supported on ${db.caps.server}: dbtide reads no replica lag there`, 1, NO_THROTTLE_FIX);
   const own = lag.unsupported(db.url);
   if (own !== null) throw new DbtideError(`no replica lag to wait for on ${db.caps.server}: ${own}`, 1, NO_THROTTLE_FIX);
   for (const url of replicas) {
