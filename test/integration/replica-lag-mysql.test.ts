@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { expand, migrate, status } from '../../src/api.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectMysql } from '../../dialects/mysql/driver.js';
+import { contract, expand, migrate, status } from '../../src/api.js';
 import { DbtideError } from '../../src/errors.js';
+import type { RunEvent } from '../../src/execute/events.js';
 import { freePort } from '../support/free-port.js';
-import { accountsV2, seedAccounts } from '../support/replica-lag-release.js';
-import { mysqlTargets } from '../support/scratch-databases.js';
+import { mariadbInstalled } from '../support/local-mariadb.js';
+import { mariadbReplayed, startMariadbReplicaPair, type MariadbReplicaPair } from '../support/mariadb-replica.js';
+import { accountsV2, seedAccounts, wrongBalances } from '../support/replica-lag-release.js';
+import { mysqlTargets, withConnection } from '../support/scratch-databases.js';
 
 /** A scratch database with a backfill pending, and what the ledger holds of its runs. */
 async function expanded(create: (label: string) => Promise<{ url: string; drop(): Promise<void> }>, label: string) {
@@ -50,5 +54,50 @@ describe.each(mysqlTargets)('replica lag settings on $name', (target) => {
     } finally {
       await scratch.drop();
     }
+  });
+});
+
+describe.skipIf(!mariadbInstalled())(`replica lag throttle on a MariaDB replica${mariadbInstalled() ? '' : ' (skipped: no mariadbd on this machine)'}`, () => {
+  let pair: MariadbReplicaPair;
+  beforeAll(async () => {
+    pair = await startMariadbReplicaPair();
+  }, 120_000);
+  afterAll(async () => {
+    await pair?.stop();
+  });
+
+  it('a backfill waits while the replica applies nothing, saying why, and completes once it does, every row right on both', async () => {
+    await withConnection(connectMysql(pair.primaryUrl), (conn) => conn.query('CREATE DATABASE lagged'));
+    const url = `${pair.primaryUrl}lagged`;
+    const replicaUrl = `${pair.replicaUrl}lagged`;
+    await seedAccounts(url, 20_000);
+    await expand({ url }, accountsV2);
+    await mariadbReplayed(pair);
+    const replica = await connectMysql(pair.replicaUrl);
+    try {
+      await replica.query('STOP SLAVE SQL_THREAD');
+      const events: RunEvent[] = [];
+      let restarted = false;
+      const onEvent = (event: RunEvent) => {
+        events.push(event);
+        if (event.type === 'replica-wait' && !restarted) {
+          restarted = true;
+          setTimeout(() => void replica.query('START SLAVE SQL_THREAD'), 1_000);
+        }
+      };
+      const result = await migrate({ url }, accountsV2, { onEvent, replicaLag: { maxLagMs: 2_000, replicas: [replicaUrl], checkEveryMs: 50 } });
+      expect(result.moreToDo).toBe(false);
+      const wait = events.find((e) => e.type === 'replica-wait');
+      expect(wait).toMatchObject({ replica: expect.stringMatching(/^127\.0\.0\.1:\d+\/lagged$/), lagMs: null, limitMs: 2_000, reason: expect.stringMatching(/SQL thread: No/) });
+      expect((events.find((e) => e.type === 'replica-resumed') as { waitedMs: number } | undefined)?.waitedMs).toBeGreaterThanOrEqual(900);
+      expect(events.filter((e) => e.type === 'work-progress').length).toBeGreaterThan(0);
+    } finally {
+      await replica.query('START SLAVE SQL_THREAD').catch(() => {});
+      await replica.close();
+    }
+    await contract({ url }, accountsV2);
+    await mariadbReplayed(pair);
+    await withConnection(connectMysql(url), async (conn) => expect(await wrongBalances(conn)).toBe(0));
+    await withConnection(connectMysql(replicaUrl), async (conn) => expect(await wrongBalances(conn)).toBe(0));
   });
 });
