@@ -475,6 +475,8 @@ export interface ReplicaLagSql {
    * none is connected. Absent where the primary cannot tell (MySQL): each replica must be named.
    */
   fromPrimary?(conn: Connection): Promise<ReplicaReading[]>;
+  /** The step the lag is counted in (MySQL's Seconds_Behind_Source: 1000); absent: 1 ms. */
+  unitMs?: number;
   /** The lag of the server `conn` is on, as its replica; null when it is no replica. */
   ofReplica(conn: Connection): Promise<Omit<ReplicaReading, 'replica'> | null>;
 }

@@ -39,6 +39,7 @@ const worst = (a: Omit<ReplicaReading, 'replica'>, b: Omit<ReplicaReading, 'repl
 
 export const mysqlReplicaLag: ReplicaLagSql = {
   unsupported: () => null,
+  unitMs: 1000,
   async ofReplica(conn) {
     const rows = await replicaStatus(conn);
     return rows.length === 0 ? null : rows.map(lagOf).reduce(worst);

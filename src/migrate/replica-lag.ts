@@ -80,6 +80,7 @@ export async function openReplicaWatch(db: Database, options: ReplicaLagOptions,
     await Promise.all(sources.map((s) => s.close()));
     throw error;
   }
+  noteLagUnit(db, lag, options.maxLagMs, emit);
   const beforeBatch = lagThrottle({
     limitMs: options.maxLagMs,
     read: async () => (await Promise.all(sources.map((s) => s.read()))).flat(),
@@ -88,6 +89,14 @@ export async function openReplicaWatch(db: Database, options: ReplicaLagOptions,
     noReplicas: `no replica is connected to ${db.caps.server} (pg_stat_replication is empty): data work goes on without waiting for replicas`,
   });
   return { beforeBatch, close: async () => void (await Promise.all(sources.map((s) => s.close()))) };
+}
+
+/** Says how a limit between two steps of the server's lag reading acts: MySQL counts whole seconds. */
+function noteLagUnit(db: Database, lag: ReplicaLagSql, limitMs: number, emit: Emit): void {
+  const unit = lag.unitMs ?? 1;
+  if (limitMs % unit === 0) return;
+  const waitsFrom = (Math.floor(limitMs / unit) + 1) * unit;
+  emit({ type: 'notice', message: `${db.caps.server} counts replica lag in steps of ${unit} ms: a limit of ${limitMs} ms holds data work back while a replica is ${waitsFrom} ms or more behind` });
 }
 
 interface LagSource {
