@@ -9,7 +9,7 @@
  * `contract` (bench/contract.ts): 004-liberty's contract on N instances under concurrent writers.
  * `startup` (bench/startup.ts): the compiled CLI's start and a plan of 1,000 tables, against the sources.
  * `lockwait` (bench/lockwait.ts): a writer's longest insert while expand waits behind an idle reader.
- * `replica` (bench/replica.ts, PostgreSQL): a streaming replica's lag during a backfill, without and with --max-replica-lag.
+ * `replica` (bench/replica.ts): a replica's lag during a backfill, without and with --max-replica-lag, on a primary and replica of its own.
  * The server is PostgreSQL or MySQL/MariaDB by the URL, through the dialect serving it (bench/hooks.ts
  * holds what the bench does there besides dbtide's runs). See bench/README.md.
  */
@@ -357,9 +357,8 @@ async function main(): Promise<void> {
   const contracted = parts.includes('contract') ? await inScratchDatabase(dialect, adminUrl, (url) => benchContract(url, options, log)) : null;
   const started = parts.includes('startup') ? await inScratchDatabase(dialect, adminUrl, (url) => benchStartup(url, dialect, log)) : null;
   const waited = parts.includes('lockwait') ? await inScratchDatabase(dialect, adminUrl, (url) => benchLockwait(url, dialect, log)) : null;
-  // On a primary and replica of its own: the --url server is not touched.
-  const lagged = parts.includes('replica') && dialect.name === 'postgres' ? await benchReplica(options.rows, log) : null;
-  if (parts.includes('replica') && !lagged) log(`replica: PostgreSQL only; skipped on ${dialect.name}`);
+  // On a primary and replica of its own, of the --url server's dialect: that server is not touched.
+  const lagged = parts.includes('replica') ? await benchReplica(dialect, options.rows, log) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
   await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged }, null, 2)}\n`);
