@@ -23,6 +23,8 @@ export interface Lab {
   needsReplicaUrl: boolean;
   url(side: 'primary' | 'replica', database: string): string;
   createDatabase(name: string): Promise<void>;
+  /** Dropped after its run, so its clean-up (autovacuum, purge) does not slow the next run down. */
+  dropDatabase(name: string): Promise<void>;
   /** Waits until the replica has applied all the primary wrote so far. */
   replayed(): Promise<void>;
   /** Starts sampling the replica's lag while a run works in `database`. */
@@ -66,6 +68,7 @@ async function postgresLab(): Promise<Lab> {
     needsReplicaUrl: false,
     url: (side, database) => onDatabase(side === 'primary' ? pair.primaryUrl : pair.replicaUrl, database),
     createDatabase: async (name) => void (await admin.query(`CREATE DATABASE ${name}`)),
+    dropDatabase: async (name) => void (await admin.query(`DROP DATABASE ${name}`)),
     // CHECKPOINT first: each run starts without the previous one's dirty pages to write.
     replayed: async () => (await admin.query('CHECKPOINT'), await replayed(pair, 120_000)),
     sample: async () => ({ stop: every(() => scalar(admin, PG_LAG)) }),
@@ -87,6 +90,7 @@ async function mariadbLab(): Promise<Lab> {
     needsReplicaUrl: true,
     url: (side, database) => `${side === 'primary' ? pair.primaryUrl : pair.replicaUrl}${database}`,
     createDatabase: async (name) => void (await admin.query(`CREATE DATABASE ${name}`)),
+    dropDatabase: async (name) => void (await admin.query(`DROP DATABASE ${name}`)),
     replayed: () => mariadbReplayed(pair, 120_000),
     async sample(database) {
       const beat = await mysqlDialect.connect(`${pair.primaryUrl}${database}`);

@@ -74,6 +74,7 @@ async function run(lab: Lab, database: string, rows: number, limitMs: number | n
       await conn.close();
     }
   }
+  await lab.dropDatabase(database);
   return {
     maxLagMs: Math.round(sampled.maxMs),
     rowsPerS: Math.round(t.rows / t.s),
