@@ -12,8 +12,13 @@ import { mysqlTargets, withConnection } from '../support/scratch-databases.js';
 /** A scratch database with a backfill pending, and what the ledger holds of its runs. */
 async function expanded(create: (label: string) => Promise<{ url: string; drop(): Promise<void> }>, label: string) {
   const scratch = await create(label);
-  await seedAccounts(scratch.url, 100);
-  await expand({ url: scratch.url }, accountsV2);
+  try {
+    await seedAccounts(scratch.url, 100);
+    await expand({ url: scratch.url }, accountsV2);
+  } catch (error) {
+    await scratch.drop();
+    throw error;
+  }
   const runs = async () => (await status({ url: scratch.url }, accountsV2)).runs.length;
   return { scratch, runs, before: await runs() };
 }
