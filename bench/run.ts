@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--only changetype|contract|startup|lockwait] [--buffer-pool-mb N]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--only changetype|contract|startup|lockwait|replica] [--buffer-pool-mb N]`
  *
  * Two parts, each in a database of its own that it drops at the end. `changetype`: online
  * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
@@ -9,6 +9,7 @@
  * `contract` (bench/contract.ts): 004-liberty's contract on N instances under concurrent writers.
  * `startup` (bench/startup.ts): the compiled CLI's start and a plan of 1,000 tables, against the sources.
  * `lockwait` (bench/lockwait.ts): a writer's longest insert while expand waits behind an idle reader.
+ * `replica` (bench/replica.ts): a replica's lag during a backfill, without and with --max-replica-lag, on a primary and replica of its own.
  * The server is PostgreSQL or MySQL/MariaDB by the URL, through the dialect serving it (bench/hooks.ts
  * holds what the bench does there besides dbtide's runs). See bench/README.md.
  */
@@ -28,6 +29,7 @@ import { benchContract, contractRows } from './contract.js';
 import { benchPtosc, ptoscVersion, type PtoscResult } from './pt-osc.js';
 import { benchStartup, startupRows } from './startup.js';
 import { benchLockwait, lockwaitRows } from './lockwait.js';
+import { benchReplica, replicaRows } from './replica.js';
 import { printTable, round, summarize, type Row } from './report.js';
 import { createAccounts, hooksFor, scalar } from './hooks.js';
 import { startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
@@ -56,7 +58,7 @@ const TARGETS = { backfillRatio: 0.8, triggerOverhead: 1.5, p99Factor: 3, backfi
  */
 const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
-const PARTS = ['changetype', 'contract', 'startup', 'lockwait'] as const;
+const PARTS = ['changetype', 'contract', 'startup', 'lockwait', 'replica'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -355,11 +357,13 @@ async function main(): Promise<void> {
   const contracted = parts.includes('contract') ? await inScratchDatabase(dialect, adminUrl, (url) => benchContract(url, options, log)) : null;
   const started = parts.includes('startup') ? await inScratchDatabase(dialect, adminUrl, (url) => benchStartup(url, dialect, log)) : null;
   const waited = parts.includes('lockwait') ? await inScratchDatabase(dialect, adminUrl, (url) => benchLockwait(url, dialect, log)) : null;
+  // On a primary and replica of its own, of the --url server's dialect: that server is not touched.
+  const lagged = parts.includes('replica') ? await benchReplica(dialect, options.rows, log) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged }, null, 2)}\n`);
   console.log();
-  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : [])]);
+  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : []), ...(lagged ? replicaRows(lagged) : [])]);
   console.log(`\nWritten to bench/results/latest.json`);
 }
 

@@ -466,8 +466,34 @@ export interface RuntimeSql {
   noCurrentSchema: { problem: string; fix: string };
   /** Positional parameter placeholder, 1-based. */
   param(index: number): string;
+  /** Where the server has replicas dbtide can read the lag of; absent: `--max-replica-lag` is refused. */
+  replicaLag?: ReplicaLagSql;
   /** Inserts one row and returns it as stored, generated values included (what a probe reads back by). */
   insertRow(conn: Connection, table: TableModel, row: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+/** One replica's lag as read; `lagMs` null: the replica cannot say (replication stopped), which counts as behind. */
+export interface ReplicaReading {
+  /** What events call it: never a password. */
+  replica: string;
+  lagMs: number | null;
+  /** Why `lagMs` is null, for the operator. */
+  why?: string;
+}
+
+/** How far replicas are behind, for the replica-lag throttle (src/migrate/replica-lag.ts). */
+export interface ReplicaLagSql {
+  /** Why the server a URL names can have no replica dbtide reads (PGlite: embedded), or null. */
+  unsupported(url: string): string | null;
+  /**
+   * Every replica as the primary sees them (PostgreSQL's pg_stat_replication); an empty list when
+   * none is connected. Absent where the primary cannot tell (MySQL): each replica must be named.
+   */
+  fromPrimary?(conn: Connection): Promise<ReplicaReading[]>;
+  /** The step the lag is counted in (MySQL's Seconds_Behind_Source: 1000); absent: 1 ms. */
+  unitMs?: number;
+  /** The lag of the server `conn` is on, as its replica; null when it is no replica. */
+  ofReplica(conn: Connection): Promise<Omit<ReplicaReading, 'replica'> | null>;
 }
 
 export interface RunLockSession {

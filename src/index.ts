@@ -45,6 +45,7 @@ export type { FixMode, RepairResult } from './scan/repair.js';
 export { verifyChain, type VerifyChainOptions } from './verify/verify-chain.js';
 export type { ChainReport, ReleaseResult, CheckResult } from './verify/chain-report.js';
 export type { RunEvent } from './execute/events.js';
+export type { ReplicaLagOptions } from './migrate/replica-lag.js';
 export type { Phase, Plan, Step, Precheck } from './plan/step.js';
 export type { PrecheckRule } from './model/precheck-rule.js';
 export type { Change } from './diff/changes.js';

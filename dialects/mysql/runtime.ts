@@ -2,6 +2,7 @@ import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import type { RuntimeSql } from '../../src/dialect.js';
 import { quote } from './compiler.js';
 import { mysqlLockHolders } from './lock-holders.js';
+import { mysqlReplicaLag } from './replica-lag.js';
 import { mysqlTriggerPreflight } from './trigger-preflight.js';
 
 /** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
@@ -81,6 +82,7 @@ export const mysqlRuntime: RuntimeSql = {
     problem: 'the URL names no database',
     fix: 'name the database in the URL (mysql://user@host:3306/<database>) or with --database-schema <name>',
   },
+  replicaLag: mysqlReplicaLag,
   param: () => '?',
   // MySQL has no RETURNING: the row is read back by its key, an AUTO_INCREMENT one by LAST_INSERT_ID().
   async insertRow(conn, table, row) {

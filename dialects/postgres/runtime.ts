@@ -3,6 +3,7 @@ import type { Connection, RuntimeSql } from '../../src/dialect.js';
 import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import { quote } from './compiler.js';
 import { postgresLockHolders } from './lock-holders.js';
+import { postgresReplicaLag } from './replica-lag.js';
 
 /** SQLSTATE 55P03 lock_not_available: the lock wait hit lock_timeout. */
 const LOCK_NOT_AVAILABLE = '55P03';
@@ -59,6 +60,7 @@ export const postgresRuntime: RuntimeSql = {
     problem: 'no schema on the search_path exists',
     fix: 'name the schema with --database-schema <name>, or create the one the search_path names',
   },
+  replicaLag: postgresReplicaLag,
   param: (index) => `$${index}`,
   async insertRow(conn, table, row) {
     const columns = Object.keys(row);

@@ -41,6 +41,8 @@ export function progressBar(p: WorkProgress, width = 30): string {
   return `      [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${Math.floor(share * 100)}% ${rows}/~${p.totalRows.toLocaleString('en-US')} rows  ${rate}  ETA ${eta}`;
 }
 
+const count = (n: number) => n.toLocaleString('en-US');
+
 export function formatDuration(seconds: number): string {
   const s = Math.ceil(seconds);
   if (s < 60) return `${s}s`;
@@ -84,6 +86,9 @@ function textLine(event: RunEvent): string | null {
       return `      lock wait timed out; retry ${event.attempt} in ${event.waitMs} ms${event.holders.map((h) => `\n        held by ${describeHolder(h)}`).join('')}`;
     case 'work-progress': return progressBar(event);
     case 'step-done': return `      done in ${event.ms} ms`;
+    case 'replica-wait':
+      return `      waiting for replica ${event.replica}: ${event.lagMs === null ? `lag unknown (${event.reason ?? 'no reading'})` : `${count(event.lagMs)} ms behind`}, limit ${count(event.limitMs)} ms`;
+    case 'replica-resumed': return `      replicas within the lag limit again after ${count(event.waitedMs)} ms: going on`;
     case 'phase-done':
       return event.moreToDo
         ? `${event.phase} paused at the row limit: run it again to go on (exit code 3)`

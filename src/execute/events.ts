@@ -29,6 +29,13 @@ export type RunEventBody =
    * batch-time target sized it (null where a data move's size is fixed).
    */
   | { type: 'work-progress'; step: Step; rowsDone: number; batchRows: number; batchMs: number; nextBatch: number | null; rowsPerSecond: number; totalRows: number | null }
+  /**
+   * Data work waits before its next batch: `replica` is further behind than `limitMs` (`lagMs` null:
+   * it cannot say how far, `reason` says why, e.g. its replication threads are stopped).
+   */
+  | { type: 'replica-wait'; replica: string; lagMs: number | null; limitMs: number; reason: string | null }
+  /** Every replica is within the limit again: data work goes on, after waiting `waitedMs`. */
+  | { type: 'replica-resumed'; waitedMs: number }
   | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
 
 export type EventSink = (event: RunEvent) => void;

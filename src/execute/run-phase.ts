@@ -19,6 +19,8 @@ import { planScripts, stepScript, type PlanScripts } from './step-script.js';
 import { guardStep } from './statement-guard.js';
 import { runBackfill, type BackfillOptions } from '../migrate/backfill.js';
 import { runDataMove } from '../migrate/data-move.js';
+import type { BeforeBatch } from '../migrate/lag-throttle.js';
+import { inTurn, openReplicaWatch, refuseReplicaLag, type ReplicaLagOptions, type ReplicaWatch } from '../migrate/replica-lag.js';
 
 export interface RunPhaseOptions {
   phase: Phase;
@@ -36,6 +38,8 @@ export interface RunPhaseOptions {
   confirm?: (steps: Step[]) => Promise<void>;
   /** Batch sizing and throttle of backfills; `maxRows` bounds the rows of all data work in this run. */
   backfill?: Omit<BackfillOptions, 'onProgress' | 'retry' | 'signal'>;
+  /** Batches of data work (backfills, table copies, data moves) wait while a replica lags more than this. */
+  replicaLag?: ReplicaLagOptions;
   /**
    * Stops the run when aborted: after the batch or statement in flight has committed, never inside
    * one. The run is recorded as `interrupted` and runPhase throws `Interrupted`; a rerun resumes.
@@ -82,6 +86,8 @@ export interface PreparedPhase {
   readonly forced: PrecheckFailure[];
   /** When preparing began (`Date.now()`), for the run's duration. */
   readonly started: number;
+  /** The sessions that read the replicas' lag, when the run waits for them; closed with `release`. */
+  readonly replicaWatch?: ReplicaWatch;
   /** Gives up the run lock without applying; calling it again does nothing. */
   release(): Promise<void>;
 }
@@ -99,6 +105,7 @@ export async function runPhase(db: Database, options: RunPhaseOptions): Promise<
   const emit = emitter(db.name, options.onEvent);
   const retry = retryPolicy(db.dialect.runtime, options.retry);
   noteAppliedCap(db, retry, emit);
+  if (options.replicaLag) await refuseReplicaLag(db, options.replicaLag);
   const { plan, steps } = await planPhase(db, options, emit, true);
   const scripts = planScripts(db.caps, db.dialect.runtime, steps, retry.lockTimeoutMs);
   return { phase: options.phase, dryRun: true, steps, plan, ms: Date.now() - started, moreToDo: false, scripts };
@@ -114,7 +121,9 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
   const started = Date.now();
   const emit = emitter(db.name, options.onEvent);
   const { phase, declared } = options;
+  if (options.replicaLag) await refuseReplicaLag(db, options.replicaLag);
   const lock = await takeRunLock(db, options.runLockWaitMs ?? 30_000);
+  let replicaWatch: ReplicaWatch | undefined;
   try {
     const ledger = new Ledger(db.conn, db.dialect);
     // Checked rather than caught: a server's "permission denied for schema public" names neither
@@ -131,10 +140,13 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
     await refuseWithoutPrivileges(db, phaseNeeds(steps, needsContext(declared, live)), phase);
     const forced = await runPrechecks(db, live, steps, emit, options);
     if (steps.some((s) => s.operation === 'install-sync')) await refuseWithoutTriggerRights(db);
+    // Only data work waits for replicas: a phase without any connects to none.
+    if (options.replicaLag && steps.some((s) => s.work)) replicaWatch = await openReplicaWatch(db, options.replicaLag, emit);
     // Planning reads no ledger table that is missing: a run refused up to here leaves none behind.
     await ledger.ensure(missing);
-    return holdingLock(lock, { db, options, ledger, plan, steps, live, forced, started });
+    return holdingLock(lock, { db, options, ledger, plan, steps, live, forced, started, ...(replicaWatch ? { replicaWatch } : {}) });
   } catch (error) {
+    await replicaWatch?.close();
     await giveUp(lock);
     throw error;
   }
@@ -148,6 +160,7 @@ function holdingLock(lock: HeldRunLock, prepared: Omit<PreparedPhase, 'release'>
     ...prepared,
     release: async () => {
       spent.add(run);
+      await prepared.replicaWatch?.close();
       await giveUp(lock);
     },
   };
@@ -164,6 +177,7 @@ export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResul
   }
   spent.add(prepared);
   const { db, options, ledger, plan, steps, forced, started } = prepared;
+  const beforeBatch = inTurn(options.backfill?.beforeBatch, prepared.replicaWatch?.beforeBatch);
   const { phase, declared } = options;
   const emit = emitter(db.name, options.onEvent);
   const retry = retryPolicy(db.dialect.runtime, options.retry);
@@ -181,7 +195,7 @@ export async function applyPhase(prepared: PreparedPhase): Promise<RunPhaseResul
         emit({ type: 'step-start', step, index, total: steps.length });
         const stepStarted = Date.now();
         if (step.work) {
-          const work = await runWork(db, step, budget, options, retry, emit);
+          const work = await runWork(db, step, budget, options, retry, emit, beforeBatch);
           if (!work.done) stopIfAsked(index, `"${step.description}" stopped after its last committed batch (${count(work.rowsDone)} row(s) done in all)`);
           moreToDo = !work.done;
           if (moreToDo) break;
@@ -303,10 +317,12 @@ async function runWork(
   options: PreparePhaseOptions,
   retry: RetryPolicy,
   emit: Emit,
+  beforeBatch: BeforeBatch | undefined,
 ): Promise<{ done: boolean; rowsDone: number }> {
   const work = step.work!;
   const maxRows = Number.isFinite(budget.rows) ? budget.rows : undefined;
   const signal = options.signal;
+  const hook = beforeBatch ? { beforeBatch } : {};
   const progress = (p: { rowsDone: number; batchRows: number; batchMs: number; nextBatch?: number; rowsPerSecond?: number }) =>
     emit({
       type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, batchMs: p.batchMs, nextBatch: p.nextBatch ?? null,
@@ -314,8 +330,8 @@ async function runWork(
     });
   const result =
     work.kind === 'backfill'
-      ? await runBackfill(db, work.job, { ...options.backfill, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
-      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), onProgress: progress, signal });
+      ? await runBackfill(db, work.job, { ...options.backfill, ...hook, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
+      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), ...hook, onProgress: progress, signal });
   budget.rows -= result.rows;
   budget.done += result.rows;
   return result;

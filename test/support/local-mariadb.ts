@@ -24,7 +24,8 @@ export interface StartedMariadb {
   stop(): Promise<void>;
 }
 
-export async function startLocalMariadb(): Promise<StartedMariadb> {
+/** `serverArgs` come last, so they override the defaults (`--log-bin` the `--skip-log-bin`). */
+export async function startLocalMariadb(options: { serverArgs?: string[] } = {}): Promise<StartedMariadb> {
   if (!SERVER) throw new Error('no mariadbd on this machine');
   const root = await mkdtemp(join(tmpdir(), 'dbtide-mariadb-'));
   const data = join(root, 'data');
@@ -37,7 +38,7 @@ export async function startLocalMariadb(): Promise<StartedMariadb> {
     ['--no-defaults', `--datadir=${data}`, `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${join(root, 'sock')}`, `--pid-file=${join(root, 'pid')}`,
       // As Debian's packaged configuration has it, which --no-defaults leaves out.
       '--character-set-server=utf8mb4', '--collation-server=utf8mb4_general_ci',
-      '--innodb-flush-log-at-trx-commit=2', '--skip-log-bin', '--max-connections=300', ...user],
+      '--innodb-flush-log-at-trx-commit=2', '--skip-log-bin', '--max-connections=300', ...user, ...(options.serverArgs ?? [])],
     { stdio: ['ignore', 'ignore', openSync(join(root, 'server.log'), 'a')], detached: true },
   );
   let exited = false;

@@ -55,7 +55,9 @@ function phaseFlags(command: Command, phase: Phase): Command {
       '--workers <n>',
       `sessions that walk a large table side by side, each over a range of keys of its own (default ${BACKFILL_DEFAULTS.workers}, or 1 with --sleep-ms; at most ${MAX_LANES})`,
       integerFlag('--workers', 1, MAX_LANES),
-    );
+    )
+    .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them)`, integerFlag('--max-replica-lag', 1))
+    .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it)', (url: string, given: string[] = []) => [...given, url]);
   if (phase === 'contract') {
     command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
   }
@@ -67,6 +69,8 @@ interface PhaseFlags extends CommonFlags {
   batchMs?: number;
   sleepMs?: number;
   workers?: number;
+  maxReplicaLag?: number;
+  replica?: string[];
   force?: string;
 }
 
@@ -79,6 +83,14 @@ function backfillOf(flags: PhaseFlags) {
   };
 }
 
+function replicaLagOf(flags: PhaseFlags) {
+  if (flags.maxReplicaLag === undefined) {
+    if (flags.replica !== undefined) throw new DbtideError('--replica needs --max-replica-lag <ms>: the lag to hold data work back at', 1);
+    return {};
+  }
+  return { replicaLag: { maxLagMs: flags.maxReplicaLag, ...(flags.replica ? { replicas: flags.replica } : {}) } };
+}
+
 export function registerPhase(program: Command, phase: Phase): void {
   phaseFlags(phaseOptions(program.command(phase).description(DESCRIPTIONS[phase]), YES[phase]), phase).action(async (flags: PhaseFlags) => {
     if (flags.force !== undefined && flags.force.trim() === '') {
@@ -87,6 +99,7 @@ export function registerPhase(program: Command, phase: Phase): void {
     const resolved = await resolveUrl(flags);
     const target = targetOf(resolved, flags);
     const schemaFile = await resolveSchemaFile(flags, resolved.config);
+    const replicaLag = replicaLagOf(flags);
     const stop = stopOnSignals();
     const result = await applyPhase(phase, target, schemaFile, {
       signal: stop.signal,
@@ -95,6 +108,7 @@ export function registerPhase(program: Command, phase: Phase): void {
       retry: retryOf(flags, resolved),
       ...(flags.wait === undefined ? {} : { runLockWaitMs: flags.wait * 1000 }),
       backfill: backfillOf(flags),
+      ...replicaLag,
       ...(flags.force ? { force: flags.force } : {}),
       onEvent: progressPrinter(flags.format, { tty: Boolean(process.stderr.isTTY) }),
     }).finally(stop.dispose);
