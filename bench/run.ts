@@ -115,13 +115,19 @@ async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value:
   return { value, s };
 }
 
-/** Times the backfill step of a migrate from its events. */
+/**
+ * The steps that move a migrate's rows: the backfill, or on MySQL a large table's copy (created,
+ * filled, swapped in, the replaced table dropped), timed whole.
+ */
+const DATA_MOVE = new Set(['backfill', 'create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table']);
+
+/** Times the data move of a migrate from its events: from its first step's start to its last step's end. */
 function backfillTimer() {
   const t = { started: 0, s: 0, rows: 0, batches: 0 };
   const onEvent = (e: RunEvent) => {
-    if (e.type === 'step-start' && e.step.operation === 'backfill') t.started = performance.now();
-    if (e.type === 'step-done' && e.step.operation === 'backfill') t.s = secondsSince(t.started);
-    if (e.type === 'work-progress' && e.step.operation === 'backfill') {
+    if (e.type === 'step-start' && DATA_MOVE.has(e.step.operation) && t.started === 0) t.started = performance.now();
+    if (e.type === 'step-done' && DATA_MOVE.has(e.step.operation)) t.s = secondsSince(t.started);
+    if (e.type === 'work-progress' && DATA_MOVE.has(e.step.operation)) {
       t.rows += e.batchRows;
       t.batches++;
     }

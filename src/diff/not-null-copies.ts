@@ -68,15 +68,23 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
  * (Nothing else of the table runs in migrate: what runs in contract finds the copy in its place.)
  */
 export function fillBlocker(table: string, syncs: ColumnSync[], live: SchemaModel): string | null {
+  const carried = new Set([tableCopyNames(table).triggers.insert, ...syncs.map((s) => s.trigger)]);
+  const other = (live.owned ?? noOwnedObjects()).triggers.find((t) => t.table === table && !carried.has(t.name));
+  return uncopiable(table, live, other && `trigger ${other.name} writes the table, and is not a sync the copy fills`);
+}
+
+/**
+ * What keeps any copy from a table, or `trigger` (a trigger the copy would not take along), or
+ * null. A rename takes a table's foreign keys, and those pointing at it, along to the replaced
+ * table; the server's objects dbtide does not model would stay with it too.
+ */
+function uncopiable(table: string, live: SchemaModel, trigger: string | undefined): string | null {
   const have = live.tables[table];
   if (!have) return 'the table is not live yet';
   if (!have.primaryKey) return 'the table has no primary key to copy it by';
   const inForeignKey = have.foreignKeys.length > 0 || Object.values(live.tables).some((t) => t.foreignKeys.some((fk) => fk.referencedTable === table));
   if (inForeignKey) return 'a foreign key uses the table';
-  const owned = live.owned ?? noOwnedObjects();
-  const carried = new Set([tableCopyNames(table).triggers.insert, ...syncs.map((s) => s.trigger)]);
-  const other = owned.triggers.find((t) => t.table === table && !carried.has(t.name));
-  if (other) return `trigger ${other.name} writes the table, and is not a sync the copy fills`;
+  if (trigger) return trigger;
   const unmodelled = (live.unsupported ?? []).find((u) => u.table === table);
   if (unmodelled) return `the server keeps ${unmodelled.kind} ${unmodelled.name} on the table, which dbtide does not model and a copy would not carry`;
   return null;
@@ -121,17 +129,10 @@ const AFTER_SWAP = new Set<ChangeKind>([
 
 /** Why the table keeps the in-place rebuild, or null when a copy can carry its NOT NULLs. */
 export function copyBlocker(table: string, changes: Change[], live: SchemaModel): string | null {
-  const have = live.tables[table];
-  if (!have) return 'the table is not live yet';
-  if (!have.primaryKey) return 'the table has no primary key to copy it by';
-  // A rename takes a table's foreign keys, and those pointing at it, along to the replaced table.
-  const inForeignKey = have.foreignKeys.length > 0 || Object.values(live.tables).some((t) => t.foreignKeys.some((fk) => fk.referencedTable === table));
-  if (inForeignKey) return 'a foreign key uses the table';
-  const owned = live.owned ?? noOwnedObjects();
   const names = tableCopyNames(table);
-  if (owned.triggers.some((t) => t.table === table && t.name !== names.triggers.insert)) return 'a dual-write trigger of a transition writes the table';
-  const unmodelled = (live.unsupported ?? []).find((u) => u.table === table);
-  if (unmodelled) return `the server keeps ${unmodelled.kind} ${unmodelled.name} on the table, which dbtide does not model and a copy would not carry`;
+  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert);
+  const blocked = uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
+  if (blocked) return blocked;
   const before = changes.find((c) => 'table' in c && c.table === table && !AFTER_SWAP.has(c.kind) && c.kind !== 'drop-table-copy');
   if (before) return `the release also changes the table before its NOT NULL (${before.kind})`;
   return null;

@@ -76,17 +76,25 @@ async function resume(ledger: Ledger, job: KeyedJob, checkpoint: JobCheckpoint):
   return { done: false, rowsDone: rowsDone + laneRows(), lanes: lanes.filter((l) => !l.done).map((l) => l.lane), laneRows };
 }
 
-/** `n` ranges of about equal rows, up to `upper`; fewer when the table holds fewer rows than estimated. */
+/**
+ * `n` ranges of about equal rows, up to `upper`. Statistics may count more rows than the table
+ * holds: the estimate is halved while the first boundary would reach the end.
+ */
 async function split(db: Database, job: KeyedJob, upper: unknown[], n: number, expectedRows: number): Promise<Lane[]> {
+  const reachesEnd = (key: unknown[]) => JSON.stringify(key) === JSON.stringify(upper);
+  const boundary = async (rows: number) => {
+    const range = await nextRange(db.conn, db.dialect, job, null, upper, Math.max(1, Math.round(rows)));
+    return range.last || reachesEnd(range.end) ? null : range.end;
+  };
+  let rows = expectedRows;
+  while ((await boundary(rows / n)) === null && rows >= 2 * MIN_LANE_ROWS) rows /= 2;
   const lanes: Lane[] = [];
   let after: unknown[] | null = null;
   for (let i = 1; i <= n; i++) {
-    const end = i === n ? null : await nextRange(db.conn, db.dialect, job, null, upper, Math.round((expectedRows * i) / n));
-    const laneUpper = end === null || end.last ? upper : end.end;
-    lanes.push({ id: laneId(job.id, i), after, upper: laneUpper, rows: 0 });
-    // The table may hold fewer rows than estimated: no lane after the one that reaches the end.
-    if (JSON.stringify(laneUpper) === JSON.stringify(upper)) break;
-    after = laneUpper;
+    const end = i === n ? null : await boundary((rows * i) / n);
+    lanes.push({ id: laneId(job.id, i), after, upper: end ?? upper, rows: 0 });
+    if (end === null) break;
+    after = end;
   }
   return lanes;
 }
