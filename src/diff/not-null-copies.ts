@@ -140,19 +140,21 @@ export function copyBlocker(table: string, changes: Change[], live: SchemaModel)
 
 function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects, fills: ColumnSync[]): TableCopy {
   const names = tableCopyNames(have.name);
+  // A table may have both copies in one plan, a backfill's in migrate and a NOT NULL's in contract.
+  const job = fills.length > 0 ? names.fillJob : names.job;
   const live = copies?.[names.copy];
   const copying = live !== undefined && sameShape(live, shapedCopy(have, notNull)) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
   return {
     name: names.copy,
     old: names.old,
     triggers: names.triggers,
-    job: names.job,
+    job,
     key: have.primaryKey!.columns,
     columns: have.columns,
     notNull,
     fills,
     copying,
-    copied: copying && owned.finishedJobs.includes(names.job),
+    copied: copying && owned.finishedJobs.includes(job),
   };
 }
 

@@ -12,9 +12,9 @@ export const isOwnedName = (name: string) => name.startsWith(OWN_TABLE_PREFIX);
 export const notNullCheckName = (table: string, column: string) => fitName(`${OWN_TABLE_PREFIX}nn_${table}_${column}`);
 
 /**
- * NOT NULL through a copy of the table (src/diff/not-null-copies.ts): the copy, the table it
- * replaced (until dropped), the copy triggers (per schema on MySQL, so named for the table), the
- * copy job.
+ * A copy of the table (src/diff/not-null-copies.ts): the copy, the table it replaced (until
+ * dropped), the copy triggers (per schema on MySQL, so named for the table), the copy job of a
+ * NOT NULL's copy and of a backfill's.
  */
 export const tableCopyNames = (table: string) => {
   const trigger = fitName(`${OWN_TABLE_PREFIX}copy_${table}`);
@@ -23,5 +23,6 @@ export const tableCopyNames = (table: string) => {
     old: fitName(`${COPY_PREFIX.old}${table}`),
     triggers: { insert: trigger, update: fitName(`${trigger}_upd`), delete: fitName(`${trigger}_del`) },
     job: `not-null-copy:${table}`,
+    fillJob: `backfill-copy:${table}`,
   };
 };

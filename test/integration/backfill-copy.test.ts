@@ -139,7 +139,7 @@ describe.skipIf(noMariadb)('a backfill through a copy of the table on MariaDB', 
     await run.stderrMatches(/"step":"copy-table:[^"]*","rowsDone":\d{5,}/);
     run.child.kill('SIGKILL');
     expect((await run.done).signal).toBe('SIGKILL');
-    const halfway = await withConn(t.url, (c) => c.query<{ job_id: string; rows_done: unknown }>("SELECT job_id, rows_done FROM _dbtide_backfills WHERE job_id LIKE 'not-null-copy:accounts%'"));
+    const halfway = await withConn(t.url, (c) => c.query<{ job_id: string; rows_done: unknown }>("SELECT job_id, rows_done FROM _dbtide_backfills WHERE job_id LIKE 'backfill-copy:accounts%'"));
     expect(halfway.length).toBeGreaterThan(0);
 
     const rerun = await runCli(['migrate', '--schema', schema, '--url', t.url]);

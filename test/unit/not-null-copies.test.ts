@@ -236,7 +236,7 @@ describe('backfills through a copy of the table', () => {
 
   it('goes on from a copy a stopped migrate left, and does not take it for a leftover', () => {
     const copy = { ...withShadow(), name: names.copy, primaryKey: { name: `${names.copy}_pkey`, columns: ['id'] } };
-    const owned = synced({ triggers: [{ table: 'orders', name: sync.trigger }, { table: 'orders', name: names.triggers.insert }], finishedJobs: [names.job] });
+    const owned = synced({ triggers: [{ table: 'orders', name: sync.trigger }, { table: 'orders', name: names.triggers.insert }], finishedJobs: [names.fillJob] });
     const changes = through({ copies: { [names.copy]: copy }, owned }, 10);
     expect(changes).toMatchObject([{ kind: 'backfill-through-copy', copy: { copying: true, copied: true } }]);
   });
@@ -276,6 +276,6 @@ describe('backfills through a copy of the table', () => {
     const migrate = p.steps.filter((s) => s.phase === 'migrate');
     expect(migrate.map((s) => s.operation)).toEqual(['create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table']);
     expect(migrate[2]).toMatchObject({ finishesJobs: [declaredSync!.id], provides: [`backfilled:${declaredSync!.id}`] });
-    expect(migrate[1]!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, fills: [{ trigger: declaredSync!.trigger }] } });
+    expect(migrate[1]!.work).toMatchObject({ kind: 'backfill', job: { id: names.fillJob, fills: [{ trigger: declaredSync!.trigger }] } });
   });
 });
