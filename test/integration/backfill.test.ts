@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/engine.js';
+import { openDatabase, type Database } from '../../src/engine.js';
 import { Ledger } from '../../src/execute/ledger.js';
 import { runBackfill } from '../../src/migrate/backfill.js';
 import { targets } from '../support/scratch-databases.js';
@@ -9,14 +9,23 @@ import { series } from '../support/series.js';
 const JOB = { id: 'backfill:b.total', table: 'b', key: ['site', 'seq'], set: { total: 'site * 100000 + seq' }, where: 'total IS NULL' };
 
 describe.each(targets)('backfill engine on $name', (target) => {
-  it('fills every row that existed at the start, in batches, across a stopped and a resumed run', async () => {
-    const scratch = await target.create('backfill');
+  /** A scratch database with the ledger and table `b` of `seqs` rows for each of 4 sites (none: empty), open for `work`. */
+  async function withTable(label: string, seqs: number, work: (db: Database) => Promise<void>): Promise<void> {
+    const scratch = await target.create(label);
     const db = await openDatabase(scratch.url);
     try {
       await new Ledger(db.conn, db.dialect).ensure();
       await db.conn.query('CREATE TABLE b (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
-      await db.conn.query(`INSERT INTO b (site, seq) SELECT s.g, q.g FROM ${series(db.dialect, 4, 's')} CROSS JOIN ${series(db.dialect, 2500, 'q')}`);
+      if (seqs > 0) await db.conn.query(`INSERT INTO b (site, seq) SELECT s.g, q.g FROM ${series(db.dialect, 4, 's')} CROSS JOIN ${series(db.dialect, seqs, 'q')}`);
+      await work(db);
+    } finally {
+      await db.close();
+      await scratch.drop();
+    }
+  }
 
+  it('fills every row that existed at the start, in batches, across a stopped and a resumed run', async () => {
+    await withTable('backfill', 2500, async (db) => {
       const progress: number[] = [];
       const first = await runBackfill(db, JOB, { initialBatch: 300, maxRows: 2500, onProgress: (p) => progress.push(p.batchRows) });
       expect(first).toMatchObject({ rows: 2500, rowsDone: 2500, done: false });
@@ -37,19 +46,11 @@ describe.each(targets)('backfill engine on $name', (target) => {
 
       const again = await runBackfill(db, JOB);
       expect(again).toMatchObject({ rows: 0, rowsDone: 10000, done: true, batches: 0 });
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
+    });
   });
 
   it('walks a large job in two key ranges side by side, each resumed from its checkpoint, and records it done once both are', async () => {
-    const scratch = await target.create('backfill_lanes');
-    const db = await openDatabase(scratch.url);
-    try {
-      await new Ledger(db.conn, db.dialect).ensure();
-      await db.conn.query('CREATE TABLE b (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
-      await db.conn.query(`INSERT INTO b (site, seq) SELECT s.g, q.g FROM ${series(db.dialect, 4, 's')} CROSS JOIN ${series(db.dialect, 25_000, 'q')}`);
+    await withTable('backfill_lanes', 25_000, async (db) => {
       const lanes = () => db.conn.query<{ job_id: string; rows_done: unknown }>("SELECT job_id, rows_done FROM _dbtide_backfills WHERE job_id LIKE '%#%' ORDER BY job_id");
       const options = { workers: 2, expectedRows: 100_000, initialBatch: 1000, maxBatch: 5000 };
 
@@ -72,22 +73,12 @@ describe.each(targets)('backfill engine on $name', (target) => {
       const [wrong] = await db.conn.query<{ n: string }>('SELECT count(*) AS n FROM b WHERE total IS NULL OR total <> site * 100000 + seq');
       expect(Number(wrong!.n)).toBe(0);
       expect(await runBackfill(db, JOB, options)).toMatchObject({ rows: 0, rowsDone: 100_000, done: true });
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
+    });
   });
 
   it('an empty table is done at once', async () => {
-    const scratch = await target.create('backfill_empty');
-    const db = await openDatabase(scratch.url);
-    try {
-      await new Ledger(db.conn, db.dialect).ensure();
-      await db.conn.query('CREATE TABLE b (site int, seq int, total bigint, PRIMARY KEY (site, seq))');
+    await withTable('backfill_empty', 0, async (db) => {
       expect(await runBackfill(db, JOB)).toMatchObject({ rows: 0, rowsDone: 0, done: true });
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
+    });
   });
 });
