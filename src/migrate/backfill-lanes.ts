@@ -5,11 +5,16 @@ import { retryPolicy, type RetryPolicy } from '../execute/retry.js';
 import type { KeyedJob } from '../model/keyed-table.js';
 
 /**
- * A job's key range split into lanes, each walked by a session of its own. One session's batches
- * leave the server's other cores idle between statements (the round trips, the commit's flush),
- * so on PostgreSQL two sessions finish 1.5 times sooner than one UPDATE of the whole table. The
- * split is fixed when the job first starts and each lane keeps its own checkpoint, so a killed run
- * resumes every lane where it stopped.
+ * A job's key range cut into lanes, walked by a few sessions side by side. One session's batches
+ * leave the server's other cores idle between statements (the round trips, the commit's flush), so
+ * on PostgreSQL two sessions finish sooner than one UPDATE of the whole table. Lanes outnumber the
+ * sessions and a session takes the next lane once its own is done: ranges of equal rows do not
+ * take equal time (where the new row versions land, what is cached), and with two long lanes one
+ * session would walk the slower one's remainder alone. A lane is cut when a session takes it, from
+ * where the one before ends: cutting them all up front would read the table once before the first
+ * batch (on InnoDB, whose key walk reads whole rows, a fifth of a table copy's time). Each lane is
+ * recorded with its own checkpoint as it is cut, so a killed run resumes every lane where it
+ * stopped and goes on cutting from the last one's end.
  */
 
 /** A key range walked by one session: the whole job, or one lane of it. */
@@ -23,105 +28,128 @@ export interface Lane {
   rows: number;
 }
 
-/** Below this many rows per lane one session walks the job: a second one's setup would cost more than it saves. */
+/**
+ * Rows per lane at least: about one batch at full speed, so the last lane is short. Below two
+ * lanes' worth one session walks the job: a second one's setup would cost more than it saves.
+ */
 export const MIN_LANE_ROWS = 50_000;
 
-export interface Start {
-  done: boolean;
-  /** Rows done over every run of the job. */
-  rowsDone: number;
-  /** The ranges left to walk. */
-  lanes: Lane[];
-  /** Rows done by every lane, finished ones included: what the job records once all are done. */
-  laneRows: () => number;
-}
+export type Start = { done: true; rowsDone: number } | { done: false; rowsDone: number; whole: Lane } | { done: false; rowsDone: number; lanes: Lanes };
 
 const parse = (key: string | null) => (key === null ? null : (JSON.parse(key) as unknown[]));
+const laneNumber = (id: string) => Number(id.slice(id.lastIndexOf('#') + 1));
 
-/** The job's checkpoint, or its lanes' when it was split; a job starting now is split here. */
+/** The job's checkpoint, or its lanes' when it is walked in lanes; a job starting now is recorded here. */
 export async function startOrResume(db: Database, ledger: Ledger, job: KeyedJob, workers: number, expectedRows: number | undefined): Promise<Start> {
+  // Overcounting statistics only make lanes longer, and fewer.
+  const laneRows = Math.max(MIN_LANE_ROWS, Math.ceil((expectedRows ?? 0) / MAX_LANES));
   const checkpoint = await ledger.jobCheckpoint(job.id);
-  if (checkpoint) return resume(ledger, job, checkpoint);
+  if (checkpoint) return resume(ledger, job, checkpoint, laneRows);
   const upper = await walkEnd(db.conn, db.dialect, job);
   if (upper === null) {
     await ledger.startJob(job.id, null, true);
-    return { done: true, rowsDone: 0, lanes: [], laneRows: () => 0 };
+    return { done: true, rowsDone: 0 };
   }
-  const wanted = db.dialect.concurrentSessions(db.url) ? Math.min(workers, MAX_LANES, Math.floor((expectedRows ?? 0) / MIN_LANE_ROWS)) : 1;
-  if (wanted < 2) {
+  if (workers < 2 || !db.dialect.concurrentSessions(db.url) || (expectedRows ?? 0) < 2 * MIN_LANE_ROWS) {
     await ledger.startJob(job.id, JSON.stringify(upper), false);
-    return single(job.id, null, upper, 0);
+    return { done: false, rowsDone: 0, whole: { id: job.id, after: null, upper, rows: 0 } };
   }
-  const lanes = await split(db, job, upper, wanted, expectedRows!);
+  const lanes = new Lanes(job, upper, laneRows, [], { from: null, count: 0 });
+  // The job and its first lane together: a job recorded without lanes is walked whole.
   await db.conn.transaction(async () => {
     await ledger.startJob(job.id, JSON.stringify(upper), false);
-    for (const lane of lanes) await ledger.startJob(lane.id, JSON.stringify(lane.upper), false, lane.after && JSON.stringify(lane.after));
+    await lanes.cut(db, ledger);
   });
-  return { done: false, rowsDone: 0, lanes, laneRows: () => sumRows(lanes) };
+  return { done: false, rowsDone: 0, lanes };
 }
 
-const sumRows = (lanes: Lane[]) => lanes.reduce((sum, lane) => sum + lane.rows, 0);
-
-function single(id: string, after: unknown[] | null, upper: unknown[], rows: number): Start {
-  return { done: false, rowsDone: rows, lanes: [{ id, after, upper, rows }], laneRows: () => rows };
-}
-
-async function resume(ledger: Ledger, job: KeyedJob, checkpoint: JobCheckpoint): Promise<Start> {
+async function resume(ledger: Ledger, job: KeyedJob, checkpoint: JobCheckpoint, laneRows: number): Promise<Start> {
   const rowsDone = Number(checkpoint.rows_done);
-  if (checkpoint.status === 'done') return { done: true, rowsDone, lanes: [], laneRows: () => 0 };
-  const saved = await ledger.laneCheckpoints(job.id);
-  if (saved.size === 0) return single(job.id, parse(checkpoint.last_key), parse(checkpoint.upper_key)!, rowsDone);
-  const lanes = [...saved].map(([id, c]) => ({ lane: { id, after: parse(c.last_key), upper: parse(c.upper_key)!, rows: Number(c.rows_done) }, done: c.status === 'done' }));
-  const laneRows = () => sumRows(lanes.map((l) => l.lane));
-  return { done: false, rowsDone: rowsDone + laneRows(), lanes: lanes.filter((l) => !l.done).map((l) => l.lane), laneRows };
+  if (checkpoint.status === 'done') return { done: true, rowsDone };
+  const upper = parse(checkpoint.upper_key)!;
+  const saved = [...(await ledger.laneCheckpoints(job.id))].sort(([a], [b]) => laneNumber(a) - laneNumber(b));
+  if (saved.length === 0) return { done: false, rowsDone, whole: { id: job.id, after: parse(checkpoint.last_key), upper, rows: rowsDone } };
+  const known = saved.map(([id, c]) => ({ id, after: parse(c.last_key), upper: parse(c.upper_key)!, rows: Number(c.rows_done), done: c.status === 'done' }));
+  const last = known.at(-1)!;
+  const rest = sameKey(last.upper, upper) ? null : { from: last.upper, count: laneNumber(last.id) };
+  const lanes = new Lanes(job, upper, laneRows, known, rest);
+  return { done: false, rowsDone: rowsDone + lanes.rows(), lanes };
 }
 
+const sameKey = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
+
 /**
- * `n` ranges of about equal rows, up to `upper`. Statistics may count more rows than the table
- * holds: the estimate is halved while the first boundary would reach the end.
+ * The lanes of one run, handed out one at a time to the sessions that ask: first those an earlier
+ * run left unfinished, then new ones cut from where the last one ends.
  */
-async function split(db: Database, job: KeyedJob, upper: unknown[], n: number, expectedRows: number): Promise<Lane[]> {
-  const reachesEnd = (key: unknown[]) => JSON.stringify(key) === JSON.stringify(upper);
-  const boundary = async (rows: number) => {
-    const range = await nextRange(db.conn, db.dialect, job, null, upper, Math.max(1, Math.round(rows)));
-    return range.last || reachesEnd(range.end) ? null : range.end;
-  };
-  let rows = expectedRows;
-  while ((await boundary(rows / n)) === null && rows >= 2 * MIN_LANE_ROWS) rows /= 2;
-  const lanes: Lane[] = [];
-  let after: unknown[] | null = null;
-  for (let i = 1; i <= n; i++) {
-    const end = i === n ? null : await boundary((rows * i) / n);
-    lanes.push({ id: laneId(job.id, i), after, upper: end ?? upper, rows: 0 });
-    if (end === null) break;
-    after = end;
+export class Lanes {
+  private readonly all: Lane[];
+  private readonly waiting: Lane[];
+  /** Serializes the cuts: each starts where the one before ends. */
+  private cutting: Promise<unknown> = Promise.resolve();
+
+  /** `rest`: where the range not cut yet begins (null: the first row) and how many lanes precede it; null once all is cut. */
+  constructor(
+    private readonly job: KeyedJob,
+    private readonly upper: unknown[],
+    private readonly laneRows: number,
+    known: (Lane & { done: boolean })[],
+    private rest: { from: unknown[] | null; count: number } | null,
+  ) {
+    this.all = known.map(({ done: _, ...lane }) => lane);
+    this.waiting = this.all.filter((_, i) => !known[i]!.done);
   }
-  return lanes;
+
+  /** The next lane for the session `db`, whose ledger records a lane it cuts; null once the job's range is handed out. */
+  next(db: Database, ledger: Ledger): Promise<Lane | null> {
+    const taken = this.cutting.then(() => this.waiting.shift() ?? (this.rest ? this.cut(db, ledger, false) : null));
+    this.cutting = taken.catch(() => {});
+    return taken;
+  }
+
+  /** Rows done by every lane, finished ones included: what the job records once all are done. */
+  rows(): number {
+    return this.all.reduce((sum, lane) => sum + lane.rows, 0);
+  }
+
+  /** Cuts the next lane and records it with its checkpoint; `queue` leaves it for the next session that asks. */
+  async cut(db: Database, ledger: Ledger, queue = true): Promise<Lane | null> {
+    if (!this.rest) return null;
+    const { from, count } = this.rest;
+    const range = count + 1 === MAX_LANES ? null : await nextRange(db.conn, db.dialect, this.job, from, this.upper, this.laneRows);
+    const end = range === null || range.last || sameKey(range.end, this.upper) ? this.upper : range.end;
+    const lane: Lane = { id: laneId(this.job.id, count + 1), after: from, upper: end, rows: 0 };
+    await ledger.startJob(lane.id, JSON.stringify(end), false, from && JSON.stringify(from));
+    this.rest = end === this.upper ? null : { from: end, count: count + 1 };
+    this.all.push(lane);
+    if (queue) this.waiting.push(lane);
+    return lane;
+  }
 }
 
 /**
- * Runs `work` on every lane at once: the first on the run's session, the others on sessions opened
- * for them, set up like it (schema, lock cap) and closed afterwards. Once one lane fails, `failed`
- * stops the others after their batch in flight, and its error is the one thrown.
+ * Runs `work` on `count` sessions at once: the first is the run's session, the others are opened
+ * for it, set up like it (schema, lock cap) and closed afterwards. Once one fails, `failed` stops
+ * the others after their batch in flight, and its error is the one thrown.
  */
-export async function inLanes<T>(
+export async function inSessions<T>(
   db: Database,
-  lanes: Lane[],
+  count: number,
   retry: Partial<RetryPolicy> | undefined,
   failed: AbortController,
-  work: (session: Database, lane: Lane, index: number) => Promise<T>,
+  work: (session: Database, index: number) => Promise<T>,
 ): Promise<T[]> {
   const { lockTimeoutMs } = retryPolicy(db.dialect.runtime, retry);
   const sessions: Database[] = [db];
   try {
-    for (let i = 1; i < lanes.length; i++) {
+    for (let i = 1; i < count; i++) {
       const conn = await db.dialect.connect(db.url);
       sessions.push({ ...db, conn, close: () => conn.close() });
       for (const sql of [...(db.schema ? db.dialect.runtime.useSchema(db.schema) : []), ...db.dialect.runtime.lockTimeout(lockTimeoutMs, false)]) await conn.query(sql);
     }
     const settled = await Promise.allSettled(
-      lanes.map((lane, i) =>
-        work(sessions[i]!, lane, i).catch((error: unknown) => {
+      sessions.map((session, i) =>
+        work(session, i).catch((error: unknown) => {
           failed.abort(error);
           throw error;
         }),

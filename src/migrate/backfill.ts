@@ -3,7 +3,7 @@ import { nextRange } from '../execute/key-ranges.js';
 import type { Database } from '../engine.js';
 import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, withRetry, type RetryPolicy } from '../execute/retry.js';
-import { inLanes, startOrResume, type Lane } from './backfill-lanes.js';
+import { inSessions, startOrResume, type Lane, type Lanes } from './backfill-lanes.js';
 import type { KeyedJob } from '../model/keyed-table.js';
 
 export interface BackfillOptions {
@@ -21,9 +21,9 @@ export interface BackfillOptions {
   /** Once aborted, the backfill stops after the batch in flight has committed (and skips its pause). */
   signal?: AbortSignal;
   /**
-   * Sessions that walk a large job side by side, each over a key range of its own; fixed when the
-   * job first starts. One where the database takes a single session (the embedded one); by default
-   * two, or one when `sleepMs` asks for pauses.
+   * Sessions that walk a large job side by side, each taking the next of its key ranges (fixed
+   * when the job first starts) once it is done with one. One where the database takes a single
+   * session (the embedded one); by default two, or one when `sleepMs` asks for pauses.
    */
   workers?: number;
   /** The rows the planner estimated: what the key ranges are split by. */
@@ -63,16 +63,16 @@ const smooth = (average: number, measured: number) => (average === 0 ? measured 
 
 type Settings = typeof BACKFILL_DEFAULTS & BackfillOptions;
 
-/** What the lanes of one run share: the row budget, the counts, and a stop once one lane fails. */
+/** What the sessions of one run share: the row budget, the counts, and a stop once one session fails. */
 interface RunState {
   o: Settings;
   job: KeyedJob;
   rowsDone: number;
   rows: number;
   batches: number;
-  /** Rows this run may still take; a lane takes its batch's share before the batch. */
+  /** Rows this run may still take; a session takes its batch's share before the batch. */
   budget: number;
-  /** Each lane's pace: the run's is their sum. */
+  /** Each session's pace: the run's is their sum. */
   paces: number[];
   failed: AbortController;
 }
@@ -81,7 +81,7 @@ interface RunState {
  * Runs a keyset-batched backfill, or a table copy (`CopyJob`). The key range is fixed when the job
  * first starts (its last key then), so rows inserted later, which the dual-write triggers (the
  * copy's triggers) already carry, never keep it going. A large job is split into key ranges walked
- * side by side, each on a session of its own (src/migrate/backfill-lanes.ts).
+ * by a few sessions side by side (src/migrate/backfill-lanes.ts).
  * Each batch commits together with its checkpoint, so a killed run resumes after the last
  * committed batch and never redoes or skips a row.
  */
@@ -93,64 +93,93 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   const workers = options.workers ?? ('copy' in job ? job.workers : undefined) ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
   const start = await startOrResume(db, ledger, job, workers, options.expectedRows);
   const state: RunState = {
-    o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: start.lanes.map(() => 0), failed: new AbortController(),
+    o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: [], failed: new AbortController(),
   };
   const result = (done: boolean): BackfillResult => ({ job: job.id, rowsDone: state.rowsDone, rows: state.rows, batches: state.batches, done, ms: Date.now() - started });
   if (start.done) return result(true);
-  const [whole] = start.lanes;
-  if (whole?.id === job.id) return result(await walk(db, ledger, whole, 0, state));
-  const walked = await inLanes(db, start.lanes, o.retry, state.failed, (session, lane, i) => walk(session, new Ledger(session.conn, db.dialect), lane, i, state));
+  if ('whole' in start) return result(await quietly(db, () => walk(db, ledger, start.whole, pacingOf(0, state), state)));
+  const { lanes } = start;
+  const sessions = db.dialect.concurrentSessions(db.url) ? workers : 1;
+  const walked = await inSessions(db, sessions, o.retry, state.failed, (session, i) => walkLanes(session, new Ledger(session.conn, db.dialect), lanes, i, state));
   if (!walked.every(Boolean)) return result(false);
-  await db.conn.transaction(() => ledger.finishLanes(job.id, start.laneRows()));
+  await db.conn.transaction(() => ledger.finishLanes(job.id, lanes.rows()));
   return result(true);
 }
 
-/** Walks one lane (the whole job when it has none) from its checkpoint; true when it reached its end. */
-async function walk(db: Database, ledger: Ledger, lane: Lane, index: number, state: RunState): Promise<boolean> {
-  const { o, job } = state;
-  const retry = retryPolicy(db.dialect.runtime, o.retry);
+/** The backfill's own writes, which dbtide's triggers tell from the application's and leave alone. */
+async function quietly<T>(db: Database, work: () => Promise<T>): Promise<T> {
   const sql = db.dialect.backfill;
-  let after = lane.after;
-  let size = o.initialBatch;
-  let rate = 0;
-  const stopped = () => o.signal?.aborted === true || state.failed.signal.aborted;
   for (const s of sql.quietTriggers(true)) await db.conn.query(s);
   try {
-    while (state.budget > 0 && !stopped()) {
-      await o.beforeBatch?.(o.signal);
-      if (stopped()) break;
-      const limit = Math.min(size, state.budget);
-      state.budget -= limit;
-      const batchStarted = Date.now();
-      const batch = await withRetry(retry, db.dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, lane.id, after, lane.upper, limit));
-      const batchMs = Math.max(1, Date.now() - batchStarted);
-      const n = batch.rows;
-      state.budget += limit - n;
-      after = batch.end;
-      lane.rows += n;
-      state.rows += n;
-      state.rowsDone += n;
-      state.batches++;
-      // The batch size follows the rate of rows walked, written or not (the new version's rows are
-      // skipped); the pause would only shrink batches.
-      const walked = batch.last ? n : limit;
-      rate = smooth(rate, paceOf(walked, batchMs, 0));
-      state.paces[index] = smooth(state.paces[index]!, paceOf(n, batchMs, o.sleepMs));
-      size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((rate * o.targetBatchMs) / 1000)));
-      const rowsPerSecond = Math.round(state.paces.reduce((a, b) => a + b, 0));
-      o.onProgress?.({ job: job.id, rowsDone: state.rowsDone, batchRows: n, batchMs, nextBatch: size, rowsPerSecond });
-      if (batch.last) return true;
-      if (o.sleepMs > 0) {
-        // A stop request ends the pause early; the loop then sees it.
-        await delay(o.sleepMs, undefined, { signal: o.signal }).catch((error: unknown) => {
-          if (!o.signal?.aborted) throw error;
-        });
-      }
-    }
-    return false;
+    return await work();
   } finally {
     for (const s of sql.quietTriggers(false)) await db.conn.query(s).catch(() => {});
   }
+}
+
+/** One session's batch size: it follows the rate the session measured, from one lane to the next. */
+interface Pacing {
+  index: number;
+  size: number;
+  rate: number;
+}
+
+const pacingOf = (index: number, state: RunState): Pacing => {
+  state.paces[index] = 0;
+  return { index, size: state.o.initialBatch, rate: 0 };
+};
+
+/** Walks the lanes the session `db` is handed until none is left; true when every one it took reached its end. */
+async function walkLanes(db: Database, ledger: Ledger, lanes: Lanes, index: number, state: RunState): Promise<boolean> {
+  const pacing = pacingOf(index, state);
+  const stopped = () => state.budget <= 0 || state.o.signal?.aborted === true || state.failed.signal.aborted;
+  return quietly(db, async () => {
+    while (!stopped()) {
+      const lane = await lanes.next(db, ledger);
+      if (lane === null) return true;
+      if (!(await walk(db, ledger, lane, pacing, state))) return false;
+    }
+    return false;
+  });
+}
+
+/** Walks one lane (the whole job when it has none) from its checkpoint; true when it reached its end. */
+async function walk(db: Database, ledger: Ledger, lane: Lane, pacing: Pacing, state: RunState): Promise<boolean> {
+  const { o, job } = state;
+  const retry = retryPolicy(db.dialect.runtime, o.retry);
+  let after = lane.after;
+  const stopped = () => o.signal?.aborted === true || state.failed.signal.aborted;
+  while (state.budget > 0 && !stopped()) {
+    await o.beforeBatch?.(o.signal);
+    if (stopped()) break;
+    const limit = Math.min(pacing.size, state.budget);
+    state.budget -= limit;
+    const batchStarted = Date.now();
+    const batch = await withRetry(retry, db.dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, lane.id, after, lane.upper, limit));
+    const batchMs = Math.max(1, Date.now() - batchStarted);
+    const n = batch.rows;
+    state.budget += limit - n;
+    after = batch.end;
+    lane.rows += n;
+    state.rows += n;
+    state.rowsDone += n;
+    state.batches++;
+    // The batch size follows the rate of rows walked, written or not (the new version's rows are
+    // skipped); the pause would only shrink batches. A lane's short last batch says nothing of the rate.
+    if (!batch.last || n >= pacing.size / 2) pacing.rate = smooth(pacing.rate, paceOf(batch.last ? n : limit, batchMs, 0));
+    state.paces[pacing.index] = smooth(state.paces[pacing.index]!, paceOf(n, batchMs, o.sleepMs));
+    pacing.size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((pacing.rate * o.targetBatchMs) / 1000)));
+    const rowsPerSecond = Math.round(state.paces.reduce((a, b) => a + b, 0));
+    o.onProgress?.({ job: job.id, rowsDone: state.rowsDone, batchRows: n, batchMs, nextBatch: pacing.size, rowsPerSecond });
+    if (batch.last) return true;
+    if (o.sleepMs > 0) {
+      // A stop request ends the pause early; the loop then sees it.
+      await delay(o.sleepMs, undefined, { signal: o.signal }).catch((error: unknown) => {
+        if (!o.signal?.aborted) throw error;
+      });
+    }
+  }
+  return false;
 }
 
 interface Batch {

@@ -49,30 +49,41 @@ describe.each(targets)('backfill engine on $name', (target) => {
     });
   });
 
-  it('walks a large job in two key ranges side by side, each resumed from its checkpoint, and records it done once both are', async () => {
-    await withTable('backfill_lanes', 25_000, async (db) => {
+  it('walks a large job in key ranges, more of them than sessions, each resumed from its checkpoint, and records it done once all are', async () => {
+    await withTable('backfill_lanes', 37_500, async (db) => {
       const lanes = () => db.conn.query<{ job_id: string; rows_done: unknown }>("SELECT job_id, rows_done FROM _dbtide_backfills WHERE job_id LIKE '%#%' ORDER BY job_id");
-      const options = { workers: 2, expectedRows: 100_000, initialBatch: 1000, maxBatch: 5000 };
+      const options = { workers: 2, expectedRows: 150_000, initialBatch: 1000, maxBatch: 5000 };
 
       const first = await runBackfill(db, JOB, { ...options, maxRows: 30_000 });
       expect(first).toMatchObject({ rows: 30_000, rowsDone: 30_000, done: false });
       const split = await lanes();
       if (db.dialect.concurrentSessions(db.url)) {
+        // A lane per 50,000 rows, cut as a session takes it: the first two so far.
         expect(split.map((l) => l.job_id)).toEqual([`${JOB.id}#1`, `${JOB.id}#2`]);
-        // Both ranges moved: the sessions ran side by side, not one after the other.
+        // Both moved: the sessions ran side by side, not one after the other.
         expect(split.every((l) => Number(l.rows_done) > 0)).toBe(true);
       } else {
         expect(split).toEqual([]);
       }
 
-      const second = await runBackfill(db, { ...JOB }, options);
-      expect(second).toMatchObject({ rows: 70_000, rowsDone: 100_000, done: true });
+      // 120,000 rows done: more than the first two lanes hold, so a session went on to a third.
+      const second = await runBackfill(db, { ...JOB }, { ...options, maxRows: 90_000 });
+      expect(second).toMatchObject({ rows: 90_000, rowsDone: 120_000, done: false });
+      if (db.dialect.concurrentSessions(db.url)) {
+        const resumed = await lanes();
+        expect(resumed.map((l) => l.job_id)).toEqual([1, 2, 3].map((i) => `${JOB.id}#${i}`));
+        expect(resumed.reduce((sum, l) => sum + Number(l.rows_done), 0)).toBe(120_000);
+        expect(Number(resumed[2]!.rows_done)).toBeGreaterThan(0);
+      }
+
+      const third = await runBackfill(db, JOB, options);
+      expect(third).toMatchObject({ rows: 30_000, rowsDone: 150_000, done: true });
       expect(await lanes()).toEqual([]);
       const [job] = await db.conn.query<{ rows_done: unknown; status: string }>(`SELECT rows_done, status FROM _dbtide_backfills WHERE job_id = '${JOB.id}'`);
-      expect({ rows: Number(job!.rows_done), status: job!.status }).toEqual({ rows: 100_000, status: 'done' });
+      expect({ rows: Number(job!.rows_done), status: job!.status }).toEqual({ rows: 150_000, status: 'done' });
       const [wrong] = await db.conn.query<{ n: string }>('SELECT count(*) AS n FROM b WHERE total IS NULL OR total <> site * 100000 + seq');
       expect(Number(wrong!.n)).toBe(0);
-      expect(await runBackfill(db, JOB, options)).toMatchObject({ rows: 0, rowsDone: 100_000, done: true });
+      expect(await runBackfill(db, JOB, options)).toMatchObject({ rows: 0, rowsDone: 150_000, done: true });
     });
   });
 
