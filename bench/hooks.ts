@@ -85,7 +85,9 @@ const mysql = ({ compiler: { quote } }: Dialect): Hooks => {
     },
     // CHECKPOINT is server-wide and has no statement here; FOR EXPORT writes out the pages of the named tables.
     async flush(db) {
-      await db.query(`FLUSH TABLES ${(await baseTables(db)).join(', ')} FOR EXPORT`);
+      const tables = await baseTables(db);
+      if (tables.length === 0) return;
+      await db.query(`FLUSH TABLES ${tables.join(', ')} FOR EXPORT`);
       await db.query('UNLOCK TABLES');
     },
     // innodb_flush_log_at_trx_commit is global only: a round runs as one transaction, so it flushes the log once, not per write.

@@ -2,16 +2,17 @@
  * The same column change by pt-online-schema-change (Percona Toolkit), on MySQL and MariaDB: it
  * creates an altered empty copy of the table, triggers that keep the copy current, copies the
  * rows over in chunks sized to a time target, and renames the copy over the original. Run on a
- * fresh table of the same N rows: once with nothing else running and its default settings (its
- * copy against dbtide's backfill), once under the same workload with the live settings (its
- * chunk time and pause set to dbtide's `--batch-ms` and `--sleep-ms`).
+ * fresh table of the same N rows: with nothing else running and its default settings, once in
+ * each throughput round, next to dbtide's backfill (bench/throughput.ts); once under the same
+ * workload with the live settings (its chunk time and pause set to dbtide's `--batch-ms` and
+ * `--sleep-ms`).
  */
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Connection } from '../src/dialect.js';
 import { redactText } from '../src/redact.js';
-import { round, summarize } from './report.js';
+import { percentile, round, summarize } from './report.js';
 import { createAccounts, scalar, type Hooks } from './hooks.js';
 import { startWorkload, type IdCounter } from './workload.js';
 
@@ -59,6 +60,8 @@ function dsn(url: string, table: string): string {
   return values.map(([k, v]) => `${k}=${v}`).join(',');
 }
 
+export type ToolRun = Awaited<ReturnType<typeof runTool>>;
+
 /** One run of the tool: its stages' start times (seconds from launch) and the total. */
 async function runTool(url: string, alter: string, settings: typeof DEFAULTS, onStage: (stage: string) => void) {
   const args = [
@@ -105,14 +108,26 @@ async function runTool(url: string, alter: string, settings: typeof DEFAULTS, on
 
 const describeStages = (stages: Record<string, number>) => Object.fromEntries(Object.entries(stages).map(([k, s]) => [k, round(s, 3)]));
 
-/** Both runs, on a fresh `accounts_ptosc` of `rows` rows in the database `url` names; drops it afterwards. */
-export async function benchPtosc(url: string, db: Connection, on: Hooks, { rows, clients, live }: PtoscOptions, log: (message: string) => void) {
+/** The change of `balance` on a fresh table with nothing else running, the table dropped afterwards; `label` names the run in the log. */
+export async function ptoscQuietRun(url: string, db: Connection, on: Hooks, rows: number, label: string, log: (message: string) => void): Promise<ToolRun> {
   await createAccounts(db, on, TABLE, rows);
   await on.tidy(db, TABLE, true);
   await on.flush(db);
+  const run = await runTool(url, 'MODIFY balance BIGINT', DEFAULTS, () => {});
+  log(`${TOOL} balance (defaults, no workload, ${label}): ${run.totalS.toFixed(2)} s, copy ${run.copyS.toFixed(2)} s`);
+  await db.query(`DROP TABLE ${TABLE}`);
+  await on.tidy(db, null, false);
+  await on.flush(db);
+  return run;
+}
 
-  const quiet = await runTool(url, 'MODIFY balance BIGINT', DEFAULTS, () => {});
-  log(`${TOOL} balance (defaults, no workload): ${quiet.totalS.toFixed(2)} s, copy ${quiet.copyS.toFixed(2)} s`);
+/**
+ * The live run under the workload, on a fresh `accounts_ptosc` dropped afterwards, and the figures
+ * of `quietRuns` (ptoscQuietRun's, one per round): their medians.
+ */
+export async function benchPtosc(url: string, db: Connection, on: Hooks, { rows, clients, live }: PtoscOptions, quietRuns: ToolRun[], log: (message: string) => void) {
+  const median = (pick: (run: ToolRun) => number) => percentile(quietRuns.map(pick), 50);
+  await createAccounts(db, on, TABLE, rows);
   await on.tidy(db, TABLE, true);
   await on.flush(db);
 
@@ -128,7 +143,8 @@ export async function benchPtosc(url: string, db: Connection, on: Hooks, { rows,
   }
   log(`${TOOL} points (live settings, under workload): ${loaded.totalS.toFixed(2)} s, copy ${loaded.copyS.toFixed(2)} s`);
 
-  const types = await on.columnTypes(db, TABLE, ['balance', 'points']);
+  // This table's `balance` is the quiet runs' change, made on tables of their own.
+  const types = await on.columnTypes(db, TABLE, ['points']);
   const count = Number(await scalar(db, `SELECT count(*) FROM ${TABLE}`));
   await db.query(`DROP TABLE ${TABLE}`);
   const dur = summarize(during.samples);
@@ -136,15 +152,16 @@ export async function benchPtosc(url: string, db: Connection, on: Hooks, { rows,
     [...new Set(during.samples.map((s) => s.phase))].map((p) => [p.replace(/^ptosc:/, ''), round(summarize(during.samples.filter((s) => s.phase === p)).p99)]),
   );
   return {
-    ptosc_total_s: round(quiet.totalS, 2),
-    ptosc_copy_rows_per_s: Math.round(rows / quiet.copyS),
+    ptosc_total_s: round(median((r) => r.totalS), 2),
+    ptosc_copy_rows_per_s: Math.round(rows / median((r) => r.copyS)),
     ptosc_workload_errors: dur.errors,
     ptosc_workload_p99_during_ms: round(dur.p99),
     ptosc_max_lock_wait_ms: round(dur.max),
     ptosc_details: {
       tool: await ptoscVersion(),
-      copy_s: round(quiet.copyS, 3),
-      stages_s: describeStages(quiet.stages),
+      copy_s: quietRuns.map((r) => round(r.copyS, 3)),
+      total_s: quietRuns.map((r) => round(r.totalS, 3)),
+      stages_s: quietRuns.map((r) => describeStages(r.stages)),
       settings: DEFAULTS,
       live_total_s: round(loaded.totalS, 2),
       live_copy_s: round(loaded.copyS, 3),
