@@ -91,7 +91,7 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   const ledger = new Ledger(db.conn, db.dialect);
   // A pause between batches asks for room for the application, which a second session would take.
   const workers = options.workers ?? ('copy' in job ? job.workers : undefined) ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
-  const start = await startOrResume(db, ledger, job, workers, options.expectedRows);
+  const start = await startOrResume(db, ledger, job, { workers, expectedRows: options.expectedRows, fullBatch: o.maxBatch });
   const state: RunState = {
     o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: [], failed: new AbortController(),
   };

@@ -84,9 +84,10 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('a backfill killed wit
       const [partial] = await conn.query<{ rows_done: string }>('SELECT sum(rows_done) AS rows_done FROM _dbtide_backfills');
       expect(Number(partial!.rows_done)).toBeGreaterThan(0);
       expect(Number(partial!.rows_done)).toBeLessThan(2 * ROWS);
-      // The first job was split into two key ranges walked side by side, each with its checkpoint.
+      // The first job is walked in key ranges, each with its checkpoint, cut as the sessions take
+      // them: the second one may not be cut yet when the kill lands, and the rerun cuts it then.
       const lanes = await conn.query<{ job_id: string }>("SELECT job_id FROM _dbtide_backfills WHERE job_id LIKE '%#%' ORDER BY job_id");
-      expect(lanes.map((l) => l.job_id)).toEqual(['v2:readings:value#1', 'v2:readings:value#2']);
+      expect(['v2:readings:value#1', 'v2:readings:value#1,v2:readings:value#2']).toContain(lanes.map((l) => l.job_id).join());
       const [status] = await conn.query<{ status: string }>('SELECT status FROM _dbtide_runs ORDER BY started_at DESC LIMIT 1');
       expect(status!.status).toBe('running');
 
