@@ -21,9 +21,9 @@ export interface BackfillOptions {
   /** Once aborted, the backfill stops after the batch in flight has committed (and skips its pause). */
   signal?: AbortSignal;
   /**
-   * Sessions that walk a large job side by side, each taking the next of its key ranges (fixed
-   * when the job first starts) once it is done with one. One where the database takes a single
-   * session (the embedded one); by default two, or one when `sleepMs` asks for pauses.
+   * Sessions that walk a large job side by side, each taking the next of its key ranges once it is
+   * done with one. One where the database takes a single session (the embedded one); by default
+   * two, or one when `sleepMs` asks for pauses.
    */
   workers?: number;
   /** The rows the planner estimated: what the key ranges are split by. */
@@ -133,7 +133,7 @@ const pacingOf = (index: number, state: RunState): Pacing => {
 async function walkLanes(db: Database, ledger: Ledger, lanes: Lanes, index: number, state: RunState): Promise<boolean> {
   const pacing = pacingOf(index, state);
   const stopped = () => state.budget <= 0 || state.o.signal?.aborted === true || state.failed.signal.aborted;
-  return quietly(db, async () => {
+  const walked = await quietly(db, async () => {
     while (!stopped()) {
       const lane = await lanes.next(db, ledger);
       if (lane === null) return true;
@@ -141,6 +141,9 @@ async function walkLanes(db: Database, ledger: Ledger, lanes: Lanes, index: numb
     }
     return false;
   });
+  // A session with nothing left to walk adds nothing to the run's pace.
+  state.paces[index] = 0;
+  return walked;
 }
 
 /** Walks one lane (the whole job when it has none) from its checkpoint; true when it reached its end. */
@@ -166,7 +169,7 @@ async function walk(db: Database, ledger: Ledger, lane: Lane, pacing: Pacing, st
     state.batches++;
     // The batch size follows the rate of rows walked, written or not (the new version's rows are
     // skipped); the pause would only shrink batches. A lane's short last batch says nothing of the rate.
-    if (!batch.last || n >= pacing.size / 2) pacing.rate = smooth(pacing.rate, paceOf(batch.last ? n : limit, batchMs, 0));
+    if (!batch.last || n >= pacing.size / 2 || pacing.rate === 0) pacing.rate = smooth(pacing.rate, paceOf(batch.last ? n : limit, batchMs, 0));
     state.paces[pacing.index] = smooth(state.paces[pacing.index]!, paceOf(n, batchMs, o.sleepMs));
     pacing.size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((pacing.rate * o.targetBatchMs) / 1000)));
     const rowsPerSecond = Math.round(state.paces.reduce((a, b) => a + b, 0));
