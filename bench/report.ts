@@ -1,5 +1,17 @@
-/** Turns the workload's samples into the reported numbers, and prints the result table. */
+/** Turns the workload's samples into the reported numbers, times the bench's steps, and prints the result table. */
+import { performance } from 'node:perf_hooks';
 import type { Sample } from './workload.js';
+
+export const secondsSince = (started: number) => (performance.now() - started) / 1000;
+
+/** Runs `work` and logs how long it took under `label`. */
+export async function timed<T>(log: (message: string) => void, label: string, work: () => Promise<T>): Promise<{ value: T; s: number }> {
+  const started = performance.now();
+  const value = await work();
+  const s = secondsSince(started);
+  log(`${label}: ${s.toFixed(2)} s`);
+  return { value, s };
+}
 
 /** Nearest-rank percentile; 0 for no samples. */
 export function percentile(values: number[], p: number): number {

@@ -29,7 +29,7 @@ import { benchPtosc, ptoscQuietRun, ptoscVersion, type PtoscResult } from './pt-
 import { benchStartup, startupRows } from './startup.js';
 import { benchLockwait, lockwaitRows } from './lockwait.js';
 import { benchReplica, replicaRows } from './replica.js';
-import { printTable, round, summarize, type Row } from './report.js';
+import { printTable, round, secondsSince, summarize, timed as timedStep, type Row } from './report.js';
 import { hooksFor, scalar } from './hooks.js';
 import { backfillTimer, throughputRound, throughputSummary, v2, type Round } from './throughput.js';
 import { startWorkload, writeRoundsMs, type IdCounter, type Sample } from './workload.js';
@@ -99,15 +99,7 @@ async function parseOptions(): Promise<Options> {
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);
-const secondsSince = (started: number) => (performance.now() - started) / 1000;
-
-async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value: T; s: number }> {
-  const started = performance.now();
-  const value = await work();
-  const s = secondsSince(started);
-  log(`${label}: ${s.toFixed(2)} s`);
-  return { value, s };
-}
+const timed = <T>(label: string, work: () => Promise<T>) => timedStep(log, label, work);
 
 async function bench(url: string, { rows, clients, seconds, live, rounds: roundCount }: Options, ptosc: boolean, earlierRounds: Round[]) {
   const startedAt = new Date().toISOString();

@@ -13,7 +13,7 @@ import type { RunEvent } from '../src/execute/events.js';
 import type { Connection, Dialect } from '../src/dialect.js';
 import { createAccounts, type Hooks } from './hooks.js';
 import type { ToolRun } from './pt-osc.js';
-import { percentile, round } from './report.js';
+import { percentile, round, secondsSince, timed as timedStep } from './report.js';
 
 export const v1 = defineSchema({
   release: 'v1',
@@ -25,8 +25,6 @@ export const v2 = defineSchema({
   tables: { accounts: { columns: { balance: 'bigint' } } },
   transitions: [changeType('accounts', 'balance')],
 });
-
-const secondsSince = (started: number) => (performance.now() - started) / 1000;
 
 /**
  * The steps that move a migrate's rows: the backfill, or on MySQL a large table's copy (created,
@@ -73,13 +71,7 @@ export async function throughputRound(
   compare: (() => Promise<ToolRun>) | null,
   log: (m: string) => void,
 ): Promise<Round> {
-  const timed = async (label: string, work: () => Promise<unknown>) => {
-    const started = performance.now();
-    await work();
-    const s = secondsSince(started);
-    log(`${label}: ${s.toFixed(2)} s`);
-    return s;
-  };
+  const timed = async (label: string, work: () => Promise<unknown>) => (await timedStep(log, label, work)).s;
   const fresh = async (table: string) => {
     await createAccounts(db, on, table, rows);
     await on.tidy(db, table, true);
