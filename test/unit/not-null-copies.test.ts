@@ -73,10 +73,17 @@ describe('NOT NULL through a copy of the table', () => {
     expect(copy!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, table: 'orders', key: ['id'], targetBatchMs: 25, copy: { name: names.copy } } });
     const job = copy!.work?.kind === 'backfill' ? copy!.work.job : null;
     const range = 'FROM `orders`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k WHERE `orders`.`id` > _dbtide_k._dbtide_a1 AND `orders`.`id` <= _dbtide_k._dbtide_u1';
+    const select = `SELECT \`orders\`.\`id\`, \`orders\`.\`ref\`, \`orders\`.\`note\` ${range}`;
+    const upsert = 'ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`id` = `_dbtide_copy_orders`.`id`';
+    // One locking read copies the range.
     expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, true, [])).toEqual([
+      `INSERT INTO \`_dbtide_copy_orders\` (${COLUMNS}) ${select} LOCK IN SHARE MODE ${upsert}`,
+    ]);
+    // With an AUTO_INCREMENT column, whose AUTO-INC lock the INSERT ... SELECT holds, the range is share-locked first.
+    const counted = job !== null && 'copy' in job ? { ...job.copy, columns: job.copy.columns.map((c) => (c.name === 'id' ? { ...c, identity: 'by-default' as const } : c)) } : null;
+    expect(counted && mysqlDialect.transitions.tableCopy!.copyRows('orders', counted, true, [])).toEqual([
       `SELECT COUNT(*) AS n ${range} LOCK IN SHARE MODE`,
-      `INSERT INTO \`_dbtide_copy_orders\` (${COLUMNS}) SELECT \`orders\`.\`id\`, \`orders\`.\`ref\`, \`orders\`.\`note\` ${range} ` +
-        'ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`id` = `_dbtide_copy_orders`.`id`',
+      `INSERT INTO \`_dbtide_copy_orders\` (${COLUMNS}) ${select} ${upsert}`,
     ]);
     expect(mysqlDialect.transitions.tableCopy!.beforeBatch).toEqual(['SET TRANSACTION ISOLATION LEVEL READ COMMITTED']);
     expect(swap!.sql).toEqual([
@@ -118,7 +125,7 @@ describe('NOT NULL through a copy of the table', () => {
     const create = p.steps[0]!.sql.join('\n');
     expect(create).toContain(`REPLACE INTO \`_dbtide_copy_orders\` (${COLUMNS}) VALUES (NEW.\`id\`, NEW.\`ref\`, NEW.\`note\`)`);
     const job = p.steps[1]!.work?.kind === 'backfill' ? p.steps[1]!.work.job : null;
-    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, false, [])[1]).toMatch(/^INSERT INTO `_dbtide_copy_orders` \(`id`, `ref`, `note`\) SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note` FROM/);
+    expect(job !== null && 'copy' in job && mysqlDialect.transitions.tableCopy!.copyRows('orders', job.copy, false, []).at(-1)).toMatch(/^INSERT INTO `_dbtide_copy_orders` \(`id`, `ref`, `note`\) SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note` FROM/);
   });
 
   it('goes on from what a stopped run left: the copy and its triggers are not drift, done steps are not planned again', () => {
@@ -246,7 +253,7 @@ describe('backfills through a copy of the table', () => {
     const [change] = through({});
     const copy = (change as Extract<Change, { kind: 'backfill-through-copy' }>).copy;
     const spec: SyncSpec = { table: 'orders', trigger: sync.trigger, forward: { _dbtide_new_ref: 'CAST(`ref` AS CHAR(64))' }, backward: { ref: 'CAST(`_dbtide_new_ref` AS CHAR(36))' }, fillOnly: false, sources: ['ref'] };
-    const [, insert] = sql.copyRows('orders', copy, false, [spec]);
+    const insert = sql.copyRows('orders', copy, false, [spec]).at(-1);
     expect(insert).toContain('SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note`, CASE WHEN `orders`.`_dbtide_new_ref` IS NULL THEN CAST(`ref` AS CHAR(64)) ELSE `orders`.`_dbtide_new_ref` END FROM');
     // The carried rows are marked, and the mark is cleared when the carry fails.
     const created = sql.create('orders', copy, [spec]).map((s) => s.sql);
