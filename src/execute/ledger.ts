@@ -26,8 +26,11 @@ export interface RunRecord {
   message: string | null;
 }
 
-/** The most lanes a job is split into: what a lane's id may number. */
-export const MAX_LANES = 16;
+/**
+ * The most lanes a job is split into, what a lane's id may number: up to 16 of about a full batch,
+ * then shorter ones as the job nears its end (src/migrate/backfill-lanes.ts).
+ */
+export const MAX_LANES = 24;
 
 /** A lane's checkpoint is a job of its own, named after the job it is part of. */
 export const laneId = (jobId: string, lane: number) => `${jobId}#${lane}`;

@@ -91,7 +91,8 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   const ledger = new Ledger(db.conn, db.dialect);
   // A pause between batches asks for room for the application, which a second session would take.
   const workers = options.workers ?? ('copy' in job ? job.workers : undefined) ?? (o.sleepMs > 0 ? 1 : BACKFILL_DEFAULTS.workers);
-  const start = await startOrResume(db, ledger, job, { workers, expectedRows: options.expectedRows, fullBatch: o.maxBatch });
+  const sessions = db.dialect.concurrentSessions(db.url) ? workers : 1;
+  const start = await startOrResume(db, ledger, job, { sessions, expectedRows: options.expectedRows, fullBatch: o.maxBatch });
   const state: RunState = {
     o, job, rowsDone: start.rowsDone, rows: 0, batches: 0, budget: options.maxRows ?? Infinity, paces: [], failed: new AbortController(),
   };
@@ -99,7 +100,6 @@ export async function runBackfill(db: Database, job: KeyedJob, options: Backfill
   if (start.done) return result(true);
   if ('whole' in start) return result(await quietly(db, () => walk(db, ledger, start.whole, pacingOf(0, state), state)));
   const { lanes } = start;
-  const sessions = db.dialect.concurrentSessions(db.url) ? workers : 1;
   const walked = await inSessions(db, sessions, o.retry, state.failed, (session, i) => walkLanes(session, new Ledger(session.conn, db.dialect), lanes, i, state));
   if (!walked.every(Boolean)) return result(false);
   await db.conn.transaction(() => ledger.finishLanes(job.id, lanes.rows()));

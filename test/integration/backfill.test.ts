@@ -71,7 +71,10 @@ describe.each(targets)('backfill engine on $name', (target) => {
       expect(second).toMatchObject({ rows: 90_000, rowsDone: 120_000, done: false });
       if (db.dialect.concurrentSessions(db.url)) {
         const resumed = await lanes();
-        expect(resumed.map((l) => l.job_id)).toEqual([1, 2, 3].map((i) => `${JOB.id}#${i}`));
+        // Shorter lanes at the end (of 25,000 rows, then 12,500): the fourth is cut once both
+        // sessions are done with their first, unless one session took the third alone before.
+        expect(resumed.map((l) => l.job_id).slice(0, 3)).toEqual([1, 2, 3].map((i) => `${JOB.id}#${i}`));
+        expect(resumed.length).toBeLessThanOrEqual(4);
         expect(resumed.reduce((sum, l) => sum + Number(l.rows_done), 0)).toBe(120_000);
         expect(Number(resumed[2]!.rows_done)).toBeGreaterThan(0);
       }

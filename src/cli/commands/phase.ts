@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { applyPhase } from '../../api.js';
 import { DbtideError } from '../../errors.js';
-import { MAX_LANES } from '../../execute/ledger.js';
+import { FULL_LANES } from '../../migrate/backfill-lanes.js';
 import { BACKFILL_DEFAULTS } from '../../migrate/backfill.js';
 import type { Phase, Step } from '../../plan/step.js';
 import { MORE_TO_DO_EXIT, phaseOptions, retryOf, targetOf } from '../common.js';
@@ -53,8 +53,8 @@ function phaseFlags(command: Command, phase: Phase): Command {
     .option('--sleep-ms <ms>', 'pause between batches, to leave room for the application (default 0)', integerFlag('--sleep-ms'))
     .option(
       '--workers <n>',
-      `sessions that walk a large table side by side, each over a range of keys of its own (default ${BACKFILL_DEFAULTS.workers}, or 1 with --sleep-ms; at most ${MAX_LANES})`,
-      integerFlag('--workers', 1, MAX_LANES),
+      `sessions that walk a large table side by side, each over a range of keys of its own (default ${BACKFILL_DEFAULTS.workers}, or 1 with --sleep-ms; at most ${FULL_LANES})`,
+      integerFlag('--workers', 1, FULL_LANES),
     )
     .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them)`, integerFlag('--max-replica-lag', 1))
     .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it)', (url: string, given: string[] = []) => [...given, url]);
