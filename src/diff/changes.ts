@@ -75,7 +75,8 @@ export type Change =
   | { kind: 'drop-alias'; table: string; alias: string; renames: ObjectRename[] }
   /** A declared rename of a constraint or index (src/diff/object-renames.ts); `object`: what the live one is. */
   | { kind: 'rename-object'; table: string; object: NamedObjectKind; from: string; to: string }
-  | { kind: 'install-sync'; table: string; sync: ColumnSync }
+  /** `key`: the table's primary key (SyncSpec.key). */
+  | { kind: 'install-sync'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'backfill'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }
   | { kind: 'swap-column'; table: string; sync: ColumnSync }

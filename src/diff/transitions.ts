@@ -162,10 +162,9 @@ function syncChanges(s: ColumnSync, want: TableModel, have: TableModel, owned: O
   // The backfill ran with the trigger in place, so a finished job without its trigger is a sync
   // a contract already removed (a run that stopped after that step): contract goes on from there.
   const removed = !hasTrigger(s, owned) && owned.finishedJobs.includes(s.id);
-  if (!hasTrigger(s, owned) && !removed) steps.push({ kind: 'install-sync', table, sync: s });
-  if (!owned.finishedJobs.includes(s.id)) {
-    steps.push({ kind: 'backfill', table, sync: s, key: (have.primaryKey ?? want.primaryKey!).columns });
-  }
+  const key = (have.primaryKey ?? want.primaryKey!).columns;
+  if (!hasTrigger(s, owned) && !removed) steps.push({ kind: 'install-sync', table, sync: s, key });
+  if (!owned.finishedJobs.includes(s.id)) steps.push({ kind: 'backfill', table, sync: s, key });
   if (s.swap) {
     const declared = declaredColumn(want, s.swap.column);
     steps.push({ kind: 'swap-column', table, sync: s });

@@ -11,4 +11,9 @@ export interface SyncSpec {
   fillOnly: boolean;
   /** Old columns whose change marks an UPDATE by old code; empty: any UPDATE not touching the new columns. */
   sources: string[];
+  /**
+   * The table's primary key, where the trigger is created: a dialect whose trigger writes the row
+   * again after an UPDATE finds it by this (PostgreSQL, dialects/postgres/transitions.ts).
+   */
+  key?: string[];
 }

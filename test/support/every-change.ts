@@ -50,7 +50,7 @@ export const CHANGES: Change[] = [
   { kind: 'drop-constraint', table: 'orders', name: 'orders_code_key', constraint: 'unique' },
   { kind: 'drop-constraint', table: 'orders', name: 'orders_old_fkey', constraint: 'foreign-key' },
   { kind: 'drop-table', table: 'legacy' },
-  { kind: 'install-sync', table: 'users', sync },
+  { kind: 'install-sync', table: 'users', sync, key: ['id'] },
   { kind: 'backfill', table: 'users', sync, key: ['id'] },
   { kind: 'remove-sync', table: 'users', sync },
   { kind: 'set-comment', table: 'users', comment: "people's accounts" },

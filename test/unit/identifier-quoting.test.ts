@@ -50,7 +50,7 @@ function statements(d: Dialect, n: string): string[] {
     checks: [check(`${n}_check`, 'true')],
   });
   const keys: IndexKey[] = readIndexKeys([n, `${n} DESC`, 'lower(x)'], [n]);
-  const sync: SyncSpec = { table: n, trigger: `${n}_sync`, forward: { [`${n}_new`]: c.quote(n) }, backward: { [n]: c.quote(`${n}_new`) }, fillOnly: false, sources: [n] };
+  const sync: SyncSpec = { table: n, trigger: `${n}_sync`, forward: { [`${n}_new`]: c.quote(n) }, backward: { [n]: c.quote(`${n}_new`) }, fillOnly: false, sources: [n], key: [n] };
   const rules: PrecheckRule[] = [
     { kind: 'not-null', columns: [n] },
     { kind: 'unique', keys, where: null },
@@ -140,7 +140,7 @@ describe('a renamed column is read by its quoted name, so PostgreSQL does not fo
     ['postgres', postgresDialect, '"userName"', '"displayName"'],
     ['mysql', mysqlDialect, '`userName`', '`displayName`'],
   ])('%s', (_, dialect, from, to) => {
-    const spec = syncSpec(sync, { sql: dialect.compiler });
+    const spec = { ...syncSpec(sync, { sql: dialect.compiler }), key: ['id'] };
     expect(spec).toMatchObject({ forward: { displayName: from }, backward: { userName: to } });
     expect(dialect.transitions.createSyncTrigger(spec).map((s) => s.sql).join('\n')).toContain(`NEW.${from}`);
   });
@@ -156,7 +156,7 @@ describe('the PostgreSQL trigger body is dollar-quoted with a tag no name in it 
     ['plain', '$dbtide$'],
     ['$dbtide$', '$dbtide1$'],
   ])('%s', (name, tag) => {
-    const [fn] = postgresDialect.transitions.createSyncTrigger({ table: 't', trigger: 'f', forward: { [name]: '"x"' }, backward: {}, fillOnly: true, sources: [] });
+    const [fn] = postgresDialect.transitions.createSyncTrigger({ table: 't', trigger: 'f', forward: { [name]: '"x"' }, backward: {}, fillOnly: true, sources: [], key: ['id'] });
     expect(fn!.sql.endsWith(`\n${tag}`)).toBe(true);
     expect(fn!.sql.split(tag)).toHaveLength(3);
   });

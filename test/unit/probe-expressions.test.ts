@@ -121,7 +121,7 @@ describe('declared expressions of a transition', () => {
   it('are its forward and backward expressions, once however many of its steps are pending, over the live row and the new columns', () => {
     const declared = declaredWith([newUsers], [deriveFullName]);
     const found = collect([
-      { kind: 'install-sync', table: 'users', sync: deriveFullName },
+      { kind: 'install-sync', table: 'users', sync: deriveFullName, key: ['id'] },
       { kind: 'backfill', table: 'users', sync: deriveFullName, key: ['id'] },
       { kind: 'remove-sync', table: 'users', sync: deriveFullName },
     ], declared, liveWith(oldUsers));
@@ -142,7 +142,7 @@ describe('declared expressions of a transition', () => {
 
   it('of a type change is the declared conversion, or the cast the trigger would run, into the new type', () => {
     const withUsing = scoreToBigint('score * 100');
-    const [declaredConversion] = collect([{ kind: 'install-sync', table: 'users', sync: withUsing }], declaredWith([newUsers], [withUsing]), liveWith(oldUsers));
+    const [declaredConversion] = collect([{ kind: 'install-sync', table: 'users', sync: withUsing, key: ['id'] }], declaredWith([newUsers], [withUsing]), liveWith(oldUsers));
     expect(declaredConversion).toMatchObject({ path: 'transitions[0] (change-type) using', expression: 'score * 100', what: 'change-type forward "score"', probe: { type: T.bigint } });
     const plain = scoreToBigint(null);
     const [cast] = collect([{ kind: 'swap-column', table: 'users', sync: plain }], declaredWith([newUsers], [plain]), liveWith(oldUsers));
@@ -153,7 +153,7 @@ describe('declared expressions of a transition', () => {
 
   it('of a table renamed in the same release read the live table under its old name', () => {
     const renamed: DeclaredSchema['transitions'] = [{ kind: 'rename-table', from: 'people', to: 'users' }, deriveFullName];
-    const [forward] = collect([{ kind: 'install-sync', table: 'users', sync: deriveFullName }], declaredWith([newUsers], renamed), liveWith({ ...oldUsers, name: 'people' }));
+    const [forward] = collect([{ kind: 'install-sync', table: 'users', sync: deriveFullName, key: ['id'] }], declaredWith([newUsers], renamed), liveWith({ ...oldUsers, name: 'people' }));
     expect(forward!.path).toBe('transitions[1] (derive) forward.full_name');
     expect(forward!.probe.row.columns.map((c) => c.name)).toEqual(['id', 'first_name', 'last_name', 'score', 'full_name']);
   });
@@ -212,7 +212,7 @@ describe('the error', () => {
   it('names every refused expression: table, what, path, expression and the server\'s words; nothing was changed', () => {
     const [check, forward] = [
       ...collect([{ kind: 'create-table', table: payments }], declaredWith([payments])).filter((e) => e.what.startsWith('check')),
-      ...collect([{ kind: 'install-sync', table: 'users', sync: deriveFullName }], declaredWith([newUsers], [deriveFullName]), liveWith(oldUsers)),
+      ...collect([{ kind: 'install-sync', table: 'users', sync: deriveFullName, key: ['id'] }], declaredWith([newUsers], [deriveFullName]), liveWith(oldUsers)),
     ];
     const error = refusedExpressionsError('r2', [
       { expression: check!, reason: 'syntax error at or near ")"' },

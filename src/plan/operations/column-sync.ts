@@ -46,7 +46,7 @@ function verification(s: ColumnSync, ctx: PlanContext): Precheck {
 }
 
 /** Expand: from now on every write by old code reaches the new columns, and back where declared. */
-export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => {
+export const installSync: Operation<'install-sync'> = ({ table, sync, key }, ctx) => {
   const spec = syncSpec(sync, ctx);
   return [{
     operation: 'install-sync',
@@ -54,7 +54,7 @@ export const installSync: Operation<'install-sync'> = ({ table, sync }, ctx) => 
     earliest: 'expand',
     table,
     description: `install dual-write trigger ${sync.trigger} (${sync.declaredAs}: ${describe(spec)}${Object.keys(sync.backward).length > 0 ? ', and back' : ''})`,
-    render: () => ctx.transitions.createSyncTrigger(spec),
+    render: () => ctx.transitions.createSyncTrigger({ ...spec, key }),
     transactional: true,
     prechecks: () => [],
     provides: [fact.synced(sync.id)],
