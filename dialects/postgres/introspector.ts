@@ -51,11 +51,14 @@ interface TableRow {
   replica_index: string | null;
 }
 
-/** dbtide's dual-write triggers (named with its prefix), by table. */
+/**
+ * dbtide's dual-write triggers (named with its prefix), by table: each sync by its INSERT trigger
+ * (tgtype bit 4), which exists while the sync is complete (transitions.ts updateTriggerName).
+ */
 const OWNED_TRIGGERS_SQL = `${TABLES_CTE}
   select t.table_name, tg.tgname::text as name
   from tables t join pg_catalog.pg_trigger tg on tg.tgrelid = t.oid
-  where not tg.tgisinternal and starts_with(tg.tgname, $2)
+  where not tg.tgisinternal and starts_with(tg.tgname, $2) and tg.tgtype & 4 <> 0
   order by 1, 2`;
 
 /** Views dbtide left under a renamed table's old name; the comment names the table. */

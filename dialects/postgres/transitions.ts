@@ -5,6 +5,7 @@ import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/
 import { postgresVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { withLock } from '../../src/model/locks.js';
+import { fitName } from '../../src/declaration/names.js';
 import { PG_LOCK } from './locks.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
@@ -44,34 +45,78 @@ function holds(when: RowTest): string {
   }
 }
 
-/** The core's rules in PL/pgSQL: one function serves both events, told apart by TG_OP. */
-function body(sync: SyncSpec): string {
-  const rules = syncRules(sync);
-  const act = (b: SyncBranch) => assign(b.go === 'forward' ? sync.forward : sync.backward);
-  const inline = (branches: SyncBranch[]) =>
-    `${branches.map((b, i) => (b.when.test === 'always' ? `ELSE ${act(b)}` : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN ${act(b)}`)).join(' ')} END IF;`;
-  const decide = sync.fillOnly
-    ? inline(rules.insert)
-    : `IF TG_OP = 'INSERT' THEN
-    ${inline(rules.insert)}
-  ${rules.update.map((b) => `ELSIF ${holds(b.when)} THEN\n    ${act(b)}`).join('\n  ')}
-  END IF;`;
+const inline = (branches: SyncBranch[], act: (b: SyncBranch) => string) =>
+  `${branches.map((b, i) => (b.when.test === 'always' ? `ELSE ${act(b)}` : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN ${act(b)}`)).join(' ')} END IF;`;
+
+const valuesOf = (sync: SyncSpec, b: SyncBranch) => (b.go === 'forward' ? sync.forward : sync.backward);
+
+/** An INSERT's share of the core's rules: assigned to the row before it is written. */
+function insertBody(sync: SyncSpec): string {
   return `BEGIN
-  ${decide}
+  ${inline(syncRules(sync).insert, (b) => assign(valuesOf(sync, b)))}
   RETURN NEW;
 END`;
 }
 
 /**
- * The backfill's own writes are filtered in the trigger's WHEN clause, which the executor checks
- * without entering PL/pgSQL; updates that cannot need the trigger do not fire it at all.
+ * An UPDATE's share, after the row is written: the row is written again, found by its key, with
+ * the values computed over it as it now stands. That write is quiet, so that no sync reacts to it
+ * (a backward expression run on what the forward one just wrote could change what old code
+ * wrote), and is skipped where the values are already there. The setting is put back as it was:
+ * a writer's later statements in the same transaction still fire the triggers.
  */
-function firing(sync: SyncSpec): string {
-  const quiet = `current_setting(${literal(QUIET_SETTING)}, true) IS DISTINCT FROM 'on'`;
-  const { updateOf } = syncRules(sync);
-  const onUpdate = updateOf ? `UPDATE OF ${updateOf.map(quote).join(', ')}` : 'UPDATE';
-  return `BEFORE INSERT OR ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${quiet})`;
+function updateBody(sync: SyncSpec): string {
+  const key = sync.key;
+  if (!key || key.length === 0) throw new Error(`internal: the dual-write trigger of ${sync.table} needs the table's primary key`);
+  const setting = literal(QUIET_SETTING);
+  const rewrite = (b: SyncBranch) => {
+    const values = valuesOf(sync, b);
+    const columns = Object.keys(values).map(quote);
+    const computed = Object.values(values).map((e) => `(${e})`);
+    const where = [...key.map((k) => `${quote(k)} = NEW.${quote(k)}`), `ROW(${columns.join(', ')}) IS DISTINCT FROM ROW(${computed.join(', ')})`];
+    return [
+      `PERFORM set_config(${setting}, 'on', true);`,
+      `UPDATE ${quote(sync.table)} SET ${columns.map((c, i) => `${c} = ${computed[i]}`).join(', ')} WHERE ${where.join(' AND ')};`,
+      `PERFORM set_config(${setting}, _dbtide_quiet, true);`,
+    ].map((line) => `    ${line}`).join('\n');
+  };
+  const branches = syncRules(sync).update.map((b, i) => `  ${b.when.test === 'always' ? 'ELSE' : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN`}\n${rewrite(b)}`);
+  // Columns win over the function's variable where a name could be either.
+  return `#variable_conflict use_column
+DECLARE
+  _dbtide_quiet text := coalesce(current_setting(${setting}, true), '');
+BEGIN
+${branches.join('\n')}
+  END IF;
+  RETURN NULL;
+END`;
 }
+
+/** The backfill's own writes are filtered in the triggers' WHEN clause, which the executor checks without entering PL/pgSQL. */
+const notQuiet = `current_setting(${literal(QUIET_SETTING)}, true) IS DISTINCT FROM 'on'`;
+
+/**
+ * The UPDATE trigger fires only for an update its rules act on: the others are not even queued.
+ * It runs AFTER the update, not BEFORE: a BEFORE UPDATE row trigger makes PostgreSQL lock each row
+ * before the update, even when its WHEN clause is false, and WAL-log that lock, which every row of
+ * the backfill's own updates would pay (a seventh of their time: with it, the backfill of
+ * `npm run bench` ran 1.04-1.13 times as fast as one UPDATE of the table, without it 1.21-1.28).
+ * An AFTER trigger takes no such lock.
+ */
+function updateFiring(sync: SyncSpec): string {
+  const { updateOf, update } = syncRules(sync);
+  const onUpdate = updateOf ? `UPDATE OF ${updateOf.map(quote).join(', ')}` : 'UPDATE';
+  const acts = update.some((b) => b.when.test === 'always') ? 'TRUE' : update.map((b) => `(${holds(b.when)})`).join(' OR ');
+  return `AFTER ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${notQuiet} AND (${acts}))`;
+}
+
+/**
+ * The UPDATE trigger's name, and its function's. The INSERT trigger, under the sync's own name, is
+ * created last and dropped first, so it exists exactly while the sync is complete: introspection
+ * reports a sync by it. (A sync installed by an earlier dbtide is one BEFORE INSERT OR UPDATE
+ * trigger under that name, found and dropped the same way.)
+ */
+export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`);
 
 /** The body between dollar quotes whose tag it does not hold: a column may be named `$dbtide$`. */
 function dollarQuoted(text: string): string {
@@ -82,13 +127,32 @@ function dollarQuoted(text: string): string {
 
 export const postgresTransitions: TransitionSql = {
   ...postgresVersionSchemas,
-  createSyncTrigger: (sync) => [
-    ...withLock(PG_LOCK.none, `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(body(sync))}`),
-    ...withLock(PG_LOCK.shareRow, `CREATE TRIGGER ${quote(sync.trigger)} ${firing(sync)} EXECUTE FUNCTION ${quote(sync.trigger)}()`),
-  ],
+  // The UPDATE function writes the table by name: it resolves names in the search_path of the
+  // session that creates it (the one the plan's expressions were checked in), not the writer's.
+  // It runs as its owner, as the INSERT trigger's assignments do: no column grant or row policy
+  // of the writer's stands between an UPDATE and the columns it keeps in step.
+  createSyncTrigger: (sync) => {
+    const update = updateTriggerName(sync.trigger);
+    return [
+      ...withLock(
+        PG_LOCK.none,
+        `CREATE OR REPLACE FUNCTION ${quote(update)}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS ${dollarQuoted(updateBody(sync))}`,
+        `CREATE OR REPLACE FUNCTION ${quote(sync.trigger)}() RETURNS trigger LANGUAGE plpgsql AS ${dollarQuoted(insertBody(sync))}`,
+      ),
+      ...withLock(
+        PG_LOCK.shareRow,
+        `CREATE TRIGGER ${quote(update)} ${updateFiring(sync)} EXECUTE FUNCTION ${quote(update)}()`,
+        `CREATE TRIGGER ${quote(sync.trigger)} BEFORE INSERT ON ${quote(sync.table)} FOR EACH ROW WHEN (${notQuiet}) EXECUTE FUNCTION ${quote(sync.trigger)}()`,
+      ),
+    ];
+  },
   dropSyncTrigger: (table, trigger) => [
-    ...withLock(PG_LOCK.metadata, `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`),
-    ...withLock(PG_LOCK.none, `DROP FUNCTION IF EXISTS ${quote(trigger)}()`),
+    ...withLock(
+      PG_LOCK.metadata,
+      `DROP TRIGGER IF EXISTS ${quote(trigger)} ON ${quote(table)}`,
+      `DROP TRIGGER IF EXISTS ${quote(updateTriggerName(trigger))} ON ${quote(table)}`,
+    ),
+    ...withLock(PG_LOCK.none, `DROP FUNCTION IF EXISTS ${quote(trigger)}()`, `DROP FUNCTION IF EXISTS ${quote(updateTriggerName(trigger))}()`),
   ],
   // One transaction: writers wait at the trigger's drop until the swap commits.
   swapColumn: (table, column, shadow, trigger) => [

@@ -258,7 +258,7 @@ describe.each(postgresTargets)('what dbtide keeps itself on $name', (target) => 
         ),
       );
       // The window holds every kind of object dbtide makes for itself.
-      expect(window.map((r) => r.name).sort()).toEqual(['_dbtide_sync_gauges_level', 'hosts', 'public_v2']);
+      expect(window.map((r) => r.name).sort()).toEqual(['_dbtide_sync_gauges_level', '_dbtide_sync_gauges_level_update', 'hosts', 'public_v2']);
       await nothingReported();
       await migrate(t, v2);
       await contract(t, v2);

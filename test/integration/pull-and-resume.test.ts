@@ -229,7 +229,7 @@ describe.each(targets)('pull and resume on $name', (target) => {
       // Between two steps on every server; inside one only where it is not one transaction.
       expect(stops).toEqual(expect.arrayContaining(target.dialect.name === 'postgres'
         ? [1, 2, 3, 4].map((n) => `set-not-null:vms${n}.host after ${n} of 5`)
-          .concat(DERIVED.map((table) => `remove-sync:${table}._dbtide_sync_${table}_label after 2 of 2`))
+          .concat(DERIVED.map((table) => `remove-sync:${table}._dbtide_sync_${table}_label after 4 of 4`))
         : [
             'install-sync:gauges2._dbtide_sync_gauges2_level after 1 of 2',
             // Each trigger under its own name and under the one a table copy gives it (dialects/mysql/trigger-names.ts).

@@ -193,7 +193,9 @@ describe('transitions: diff and plan through the phases', () => {
     expect(p.steps.find((s) => s.id === 'backfill:people.code')!.work).toMatchObject({ job: { set: { code: 'upper(city)' }, where: '"code" IS NULL' } });
     expect(p.steps.find((s) => s.id === 'swap-column:people.score')!.sql).toEqual([
       'DROP TRIGGER IF EXISTS "_dbtide_sync_people_score" ON "people"',
+      'DROP TRIGGER IF EXISTS "_dbtide_sync_people_score_update" ON "people"',
       'DROP FUNCTION IF EXISTS "_dbtide_sync_people_score"()',
+      'DROP FUNCTION IF EXISTS "_dbtide_sync_people_score_update"()',
       'ALTER TABLE "people" DROP COLUMN IF EXISTS "score"',
       'ALTER TABLE "people" RENAME COLUMN "_dbtide_new_score" TO "score"',
     ]);
@@ -272,45 +274,82 @@ describe('transitions: PostgreSQL SQL', () => {
     backward: { a: "split_part(full, ' ', 1)" },
     fillOnly: false,
     sources: ['a', 'b'],
+    key: ['id'],
   };
 
-  it('the trigger skips the backfill session (WHEN), assigns only to NEW (no loops) and tells old writes from new', () => {
-    const [fn, trigger] = pgText.createSyncTrigger(spec);
+  it('an INSERT is synced before it is written, by assigning to NEW; the trigger skips the backfill session (WHEN)', () => {
+    const [, fn, , trigger] = pgText.createSyncTrigger(spec);
     const forward = `SELECT (a || ' ' || b) INTO NEW."full" FROM (SELECT NEW.*) AS _dbtide_row;`;
     const backward = `SELECT (split_part(full, ' ', 1)) INTO NEW."a" FROM (SELECT NEW.*) AS _dbtide_row;`;
     expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full"() RETURNS trigger LANGUAGE plpgsql AS $dbtide$
 BEGIN
-  IF TG_OP = 'INSERT' THEN
-    IF NEW."full" IS NULL THEN ${forward} ELSE ${backward} END IF;
-  ELSIF ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full") THEN
-    ${backward}
-  ELSIF ROW(NEW."a", NEW."b") IS DISTINCT FROM ROW(OLD."a", OLD."b") THEN
-    ${forward}
-  END IF;
+  IF NEW."full" IS NULL THEN ${forward} ELSE ${backward} END IF;
   RETURN NEW;
 END
 $dbtide$`);
     expect(trigger).toBe(
-      `CREATE TRIGGER "_dbtide_sync_p_full" BEFORE INSERT OR UPDATE ON "p" FOR EACH ROW WHEN (current_setting('dbtide.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION "_dbtide_sync_p_full"()`,
+      `CREATE TRIGGER "_dbtide_sync_p_full" BEFORE INSERT ON "p" FOR EACH ROW WHEN (current_setting('dbtide.backfill', true) IS DISTINCT FROM 'on') EXECUTE FUNCTION "_dbtide_sync_p_full"()`,
     );
   });
 
-  it('copies and casts are assigned directly; without sources any update leaving the new columns alone recomputes them', () => {
-    const copy = { ...spec, forward: { label: 'name', v2: 'CAST("v" AS numeric(12,2))' }, backward: {}, sources: [] };
-    const [fn] = pgText.createSyncTrigger(copy);
-    expect(fn).toContain('NEW."label" := NEW."name"; NEW."v2" := CAST(NEW."v" AS numeric(12,2));');
-    expect(fn).toContain('ELSIF NOT (ROW(NEW."label", NEW."v2") IS DISTINCT FROM ROW(OLD."label", OLD."v2")) THEN');
-    expect(fn).not.toContain('SELECT (');
+  it('an UPDATE is synced after it is written, by a quiet second write of the row by its key, and tells old writes from new', () => {
+    const [fn, , trigger] = pgText.createSyncTrigger(spec);
+    const rewrite = (column: string, expression: string) => [
+      "    PERFORM set_config('dbtide.backfill', 'on', true);",
+      `    UPDATE "p" SET "${column}" = (${expression}) WHERE "id" = NEW."id" AND ROW("${column}") IS DISTINCT FROM ROW((${expression}));`,
+      "    PERFORM set_config('dbtide.backfill', _dbtide_quiet, true);",
+    ].join('\n');
+    expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full_update"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $dbtide$
+#variable_conflict use_column
+DECLARE
+  _dbtide_quiet text := coalesce(current_setting('dbtide.backfill', true), '');
+BEGIN
+  IF ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full") THEN
+${rewrite('a', "split_part(full, ' ', 1)")}
+  ELSIF ROW(NEW."a", NEW."b") IS DISTINCT FROM ROW(OLD."a", OLD."b") THEN
+${rewrite('full', "a || ' ' || b")}
+  END IF;
+  RETURN NULL;
+END
+$dbtide$`);
+    // Queued only for an update the rules act on.
+    expect(trigger).toBe(
+      `CREATE TRIGGER "_dbtide_sync_p_full_update" AFTER UPDATE ON "p" FOR EACH ROW WHEN (current_setting('dbtide.backfill', true) IS DISTINCT FROM 'on' AND ` +
+        `((ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full")) OR (ROW(NEW."a", NEW."b") IS DISTINCT FROM ROW(OLD."a", OLD."b")))) EXECUTE FUNCTION "_dbtide_sync_p_full_update"()`,
+    );
   });
 
-  it('without a backward direction the trigger fires only on updates of the old columns', () => {
-    const [, trigger] = pgText.createSyncTrigger({ ...spec, backward: {}, sources: ['v'] });
-    expect(trigger).toContain('BEFORE INSERT OR UPDATE OF "v" ON "p" FOR EACH ROW WHEN (');
+  it('creates the UPDATE trigger before the INSERT one, which names the sync, and drops them in the reverse order', () => {
+    expect(pgText.createSyncTrigger(spec).filter((s) => s.startsWith('CREATE TRIGGER')).map((s) => s.split(' ')[2])).toEqual(['"_dbtide_sync_p_full_update"', '"_dbtide_sync_p_full"']);
+    expect(pgText.dropSyncTrigger('p', spec.trigger)).toEqual([
+      'DROP TRIGGER IF EXISTS "_dbtide_sync_p_full" ON "p"',
+      'DROP TRIGGER IF EXISTS "_dbtide_sync_p_full_update" ON "p"',
+      'DROP FUNCTION IF EXISTS "_dbtide_sync_p_full"()',
+      'DROP FUNCTION IF EXISTS "_dbtide_sync_p_full_update"()',
+    ]);
+  });
+
+  it('copies and casts are assigned directly on INSERT; without sources any update leaving the new columns alone recomputes them', () => {
+    const copy = { ...spec, forward: { label: 'name', v2: 'CAST("v" AS numeric(12,2))' }, backward: {}, sources: [] };
+    const [update, insert] = pgText.createSyncTrigger(copy);
+    expect(insert).toContain('NEW."label" := NEW."name"; NEW."v2" := CAST(NEW."v" AS numeric(12,2));');
+    expect(insert).not.toContain('SELECT (');
+    expect(update).toContain('IF NOT (ROW(NEW."label", NEW."v2") IS DISTINCT FROM ROW(OLD."label", OLD."v2")) THEN');
+    expect(update).toContain('UPDATE "p" SET "label" = (name), "v2" = (CAST("v" AS numeric(12,2))) WHERE "id" = NEW."id"');
+  });
+
+  it('without a backward direction the UPDATE trigger fires only on updates of the old columns', () => {
+    const [, , trigger] = pgText.createSyncTrigger({ ...spec, backward: {}, sources: ['v'] });
+    expect(trigger).toContain('AFTER UPDATE OF "v" ON "p" FOR EACH ROW WHEN (');
+  });
+
+  it('refuses to write the UPDATE trigger without the primary key it finds the row by', () => {
+    expect(() => pgText.createSyncTrigger({ ...spec, key: undefined })).toThrow(/needs the table's primary key/);
   });
 
   it('a fill only fills NULLs, and its verification counts the NULLs its expression would fill', () => {
     const fill = { ...spec, forward: { code: 'upper(city)' }, backward: {}, fillOnly: true, sources: [] };
-    expect(pgText.createSyncTrigger(fill)[0]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
+    expect(pgText.createSyncTrigger(fill)[1]).toContain(`IF NEW."code" IS NULL THEN SELECT (upper(city)) INTO NEW."code"`);
     expect(postgresScan.offenders('p', { kind: 'verification', sync: fill, exact: false }, ['id'])).toBe(
       'SELECT t."id" FROM "p" t WHERE (t."code" IS NULL) AND ((upper(city)) IS NOT NULL)',
     );
