@@ -60,31 +60,33 @@ END`;
 
 /**
  * An UPDATE's share, after the row is written: the row is written again, found by its key, with
- * the values computed over it as it now stands. That write is quiet, so that no sync reacts to it
- * (a backward expression run on what the forward one just wrote could change what old code
- * wrote), and is skipped where the values are already there. The setting is put back as it was:
- * a writer's later statements in the same transaction still fire the triggers.
+ * the values computed over it as it now stands, and only where they differ. That write does not
+ * set off this sync again (its backward expression, run on what the forward one just wrote, could
+ * change what old code wrote), but does set off the table's other syncs, as one sync's assignment
+ * to NEW reached the next BEFORE trigger: a rename's backward write of an old column reaches a
+ * derive that reads it. The setting that says which sync is writing is put back as it was, so a
+ * transaction's later statements fire every trigger again.
  */
 function updateBody(sync: SyncSpec): string {
   const key = sync.key;
   if (!key || key.length === 0) throw new Error(`internal: the dual-write trigger of ${sync.table} needs the table's primary key`);
-  const setting = literal(QUIET_SETTING);
+  const writing = literal(WRITING_SETTING);
   const rewrite = (b: SyncBranch) => {
     const values = valuesOf(sync, b);
     const columns = Object.keys(values).map(quote);
     const computed = Object.values(values).map((e) => `(${e})`);
     const where = [...key.map((k) => `${quote(k)} = NEW.${quote(k)}`), `ROW(${columns.join(', ')}) IS DISTINCT FROM ROW(${computed.join(', ')})`];
     return [
-      `PERFORM set_config(${setting}, 'on', true);`,
+      `PERFORM set_config(${writing}, ${literal(sync.trigger)}, true);`,
       `UPDATE ${quote(sync.table)} SET ${columns.map((c, i) => `${c} = ${computed[i]}`).join(', ')} WHERE ${where.join(' AND ')};`,
-      `PERFORM set_config(${setting}, _dbtide_quiet, true);`,
+      `PERFORM set_config(${writing}, _dbtide_writing, true);`,
     ].map((line) => `    ${line}`).join('\n');
   };
   const branches = syncRules(sync).update.map((b, i) => `  ${b.when.test === 'always' ? 'ELSE' : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN`}\n${rewrite(b)}`);
   // Columns win over the function's variable where a name could be either.
   return `#variable_conflict use_column
 DECLARE
-  _dbtide_quiet text := coalesce(current_setting(${setting}, true), '');
+  _dbtide_writing text := coalesce(current_setting(${writing}, true), '');
 BEGIN
 ${branches.join('\n')}
   END IF;
@@ -94,6 +96,9 @@ END`;
 
 /** The backfill's own writes are filtered in the triggers' WHEN clause, which the executor checks without entering PL/pgSQL. */
 const notQuiet = `current_setting(${literal(QUIET_SETTING)}, true) IS DISTINCT FROM 'on'`;
+
+/** The sync whose UPDATE trigger is writing the row again, for the transaction's rest: its own trigger leaves that write alone. */
+const WRITING_SETTING = 'dbtide.writing';
 
 /**
  * The UPDATE trigger fires only for an update its rules act on: the others are not even queued.
@@ -107,7 +112,8 @@ function updateFiring(sync: SyncSpec): string {
   const { updateOf, update } = syncRules(sync);
   const onUpdate = updateOf ? `UPDATE OF ${updateOf.map(quote).join(', ')}` : 'UPDATE';
   const acts = update.some((b) => b.when.test === 'always') ? 'TRUE' : update.map((b) => `(${holds(b.when)})`).join(' OR ');
-  return `AFTER ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${notQuiet} AND (${acts}))`;
+  const notItsOwn = `current_setting(${literal(WRITING_SETTING)}, true) IS DISTINCT FROM ${literal(sync.trigger)}`;
+  return `AFTER ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${notQuiet} AND ${notItsOwn} AND (${acts}))`;
 }
 
 /**

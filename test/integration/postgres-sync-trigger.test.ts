@@ -2,7 +2,8 @@
  * The PostgreSQL dual-write trigger against the server and the embedded database: an INSERT is
  * synced before it is written, an UPDATE after, by a second write of the row (dialects/postgres/
  * transitions.ts). What that second write must get right: the writer's search path and rights are
- * not its own, a transaction's later statements are still synced, and it sets off no sync.
+ * not its own, a transaction's later statements are still synced, it does not set off its own sync
+ * again, and it does set off the table's other syncs.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -76,6 +77,21 @@ describe.each(postgresTargets)('postgres dual-write trigger on $name', (target) 
 
       await run(conn, ...postgresBackfill.quietTriggers(true), "UPDATE app.people SET name = 'Quiet' WHERE id = 1", ...postgresBackfill.quietTriggers(false));
       expect(await person(conn, 1)).toMatchObject({ name: 'Quiet', code: 'LIN' });
+    });
+  });
+
+  it("reaches the table's other syncs: a rename's backward write of the old column reaches a derive that reads it", async () => {
+    const derive: SyncSpec = { ...rename, trigger: '_dbtide_sync_people_code', forward: { code: 'upper(nick)' }, backward: {}, sources: ['nick'] };
+    await withPeople('sync_chain', rename, async (conn) => {
+      await run(conn, 'SET search_path TO app', ...postgresTransitions.createSyncTrigger(derive), 'SET search_path TO public');
+      await run(conn, "INSERT INTO app.people (id, nick) VALUES (1, 'old'), (2, 'new')");
+      expect(await person(conn, 2)).toMatchObject({ nick: 'new', nickname: 'new', code: 'NEW' });
+      // Old code writes the old column: both syncs fire for its update.
+      await run(conn, "UPDATE app.people SET nick = 'old2' WHERE id = 1");
+      expect(await person(conn, 1)).toMatchObject({ nick: 'old2', nickname: 'old2', code: 'OLD2' });
+      // New code writes the new column: the rename writes the old one, which the derive reads.
+      await run(conn, "UPDATE app.people SET nickname = 'new2' WHERE id = 2");
+      expect(await person(conn, 2)).toMatchObject({ nick: 'new2', nickname: 'new2', code: 'NEW2' });
     });
   });
 

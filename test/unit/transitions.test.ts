@@ -292,17 +292,17 @@ $dbtide$`);
     );
   });
 
-  it('an UPDATE is synced after it is written, by a quiet second write of the row by its key, and tells old writes from new', () => {
+  it('an UPDATE is synced after it is written, by a second write of the row by its key that its own trigger leaves alone, and tells old writes from new', () => {
     const [fn, , trigger] = pgText.createSyncTrigger(spec);
     const rewrite = (column: string, expression: string) => [
-      "    PERFORM set_config('dbtide.backfill', 'on', true);",
+      "    PERFORM set_config('dbtide.writing', '_dbtide_sync_p_full', true);",
       `    UPDATE "p" SET "${column}" = (${expression}) WHERE "id" = NEW."id" AND ROW("${column}") IS DISTINCT FROM ROW((${expression}));`,
-      "    PERFORM set_config('dbtide.backfill', _dbtide_quiet, true);",
+      "    PERFORM set_config('dbtide.writing', _dbtide_writing, true);",
     ].join('\n');
     expect(fn).toBe(`CREATE OR REPLACE FUNCTION "_dbtide_sync_p_full_update"() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $dbtide$
 #variable_conflict use_column
 DECLARE
-  _dbtide_quiet text := coalesce(current_setting('dbtide.backfill', true), '');
+  _dbtide_writing text := coalesce(current_setting('dbtide.writing', true), '');
 BEGIN
   IF ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full") THEN
 ${rewrite('a', "split_part(full, ' ', 1)")}
@@ -312,9 +312,10 @@ ${rewrite('full', "a || ' ' || b")}
   RETURN NULL;
 END
 $dbtide$`);
-    // Queued only for an update the rules act on.
+    // Queued only for an update the rules act on, and not for the sync's own second write.
     expect(trigger).toBe(
       `CREATE TRIGGER "_dbtide_sync_p_full_update" AFTER UPDATE ON "p" FOR EACH ROW WHEN (current_setting('dbtide.backfill', true) IS DISTINCT FROM 'on' AND ` +
+        `current_setting('dbtide.writing', true) IS DISTINCT FROM '_dbtide_sync_p_full' AND ` +
         `((ROW(NEW."full") IS DISTINCT FROM ROW(OLD."full")) OR (ROW(NEW."a", NEW."b") IS DISTINCT FROM ROW(OLD."a", OLD."b")))) EXECUTE FUNCTION "_dbtide_sync_p_full_update"()`,
     );
   });
