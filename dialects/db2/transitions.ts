@@ -1,7 +1,6 @@
 import type { TransitionSql } from '../../src/dialect.js';
 import { withLock } from '../../src/model/locks.js';
-import { fitName } from '../../src/declaration/names.js';
-import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
+import { syncRules, updateTriggerName as syncUpdateTriggerName, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { aliasViewSql } from './alias-view.js';
 import { db2Compiler } from './compiler.js';
@@ -19,7 +18,7 @@ const MAX_NAME = 128;
  * UPDATE, and the one named by the sync on INSERT. The INSERT trigger is created last and dropped
  * last, so it exists exactly while the sync is complete: introspection reports a sync by it.
  */
-export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`, MAX_NAME);
+export const updateTriggerName = (trigger: string) => syncUpdateTriggerName(trigger, MAX_NAME);
 
 /** Correlation names of the row being written and of the row before an UPDATE. */
 const NEW = 'N';

@@ -1,15 +1,11 @@
-import { fitName } from '../../src/declaration/names.js';
+import { updateTriggerName as syncUpdateTriggerName } from '../../src/dialect-kit/sync-rules.js';
 import { MOVED_TRIGGER_PREFIX, OWN_TABLE_PREFIX } from '../../src/model/own-objects.js';
 
 /** MySQL's identifier limit. */
 export const MAX_NAME = 64;
 
-/**
- * A trigger fires on one event, so a sync is two: this one on UPDATE, and the one named by the
- * sync on INSERT. The INSERT trigger is created last and dropped last, so it exists exactly while
- * the sync is complete: introspection reports a sync by it.
- */
-export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`, MAX_NAME);
+/** A trigger fires on one event, so a sync is two (src/dialect-kit/sync-rules.ts updateTriggerName). */
+export const updateTriggerName = (trigger: string) => syncUpdateTriggerName(trigger, MAX_NAME);
 
 /**
  * The sync triggers a table copy carries are created on the copy before the rename that swaps it

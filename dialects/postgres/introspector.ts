@@ -53,7 +53,7 @@ interface TableRow {
 
 /**
  * dbtide's dual-write triggers (named with its prefix), by table: each sync by its INSERT trigger
- * (tgtype bit 4), which exists while the sync is complete (transitions.ts updateTriggerName).
+ * (tgtype bit 4), which exists while the sync is complete (src/dialect-kit/sync-rules.ts updateTriggerName).
  */
 const OWNED_TRIGGERS_SQL = `${TABLES_CTE}
   select t.table_name, tg.tgname::text as name

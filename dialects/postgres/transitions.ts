@@ -1,11 +1,10 @@
 import type { TransitionSql } from '../../src/dialect.js';
 import { QUIET_SETTING } from './backfill.js';
 import { literal, postgresCompiler, quote } from './compiler.js';
-import { syncRules, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
+import { syncRules, updateTriggerName, type RowTest, type SyncBranch } from '../../src/dialect-kit/sync-rules.js';
 import { postgresVersionSchemas } from './version-schemas.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { withLock } from '../../src/model/locks.js';
-import { fitName } from '../../src/declaration/names.js';
 import { PG_LOCK } from './locks.js';
 
 /** Marks dbtide's alias views; introspection finds them by it and reads the table they stand for. */
@@ -116,14 +115,6 @@ function updateFiring(sync: SyncSpec): string {
   return `AFTER ${onUpdate} ON ${quote(sync.table)} FOR EACH ROW WHEN (${notQuiet} AND ${notItsOwn} AND (${acts}))`;
 }
 
-/**
- * The UPDATE trigger's name, and its function's. The INSERT trigger, under the sync's own name, is
- * created last and dropped first, so it exists exactly while the sync is complete: introspection
- * reports a sync by it. (A sync installed by an earlier dbtide is one BEFORE INSERT OR UPDATE
- * trigger under that name, found and dropped the same way.)
- */
-export const updateTriggerName = (trigger: string) => fitName(`${trigger}_update`);
-
 /** The body between dollar quotes whose tag it does not hold: a column may be named `$dbtide$`. */
 function dollarQuoted(text: string): string {
   let tag = '$dbtide$';
@@ -136,7 +127,9 @@ export const postgresTransitions: TransitionSql = {
   // The UPDATE function writes the table by name: it resolves names in the search_path of the
   // session that creates it (the one the plan's expressions were checked in), not the writer's.
   // It runs as its owner, as the INSERT trigger's assignments do: no column grant or row policy
-  // of the writer's stands between an UPDATE and the columns it keeps in step.
+  // of the writer's stands between an UPDATE and the columns it keeps in step. (A sync an earlier
+  // dbtide installed is one BEFORE INSERT OR UPDATE trigger under the sync's name, found and
+  // dropped as the INSERT one is.)
   createSyncTrigger: (sync) => {
     const update = updateTriggerName(sync.trigger);
     return [

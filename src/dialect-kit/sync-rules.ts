@@ -1,3 +1,4 @@
+import { fitName, MAX_IDENTIFIER_LENGTH } from '../declaration/names.js';
 import type { SyncSpec } from '../model/sync-spec.js';
 
 /** Forward: old columns to new (old code wrote). Backward: new columns to old (new code wrote). */
@@ -51,3 +52,10 @@ export function syncRules(sync: SyncSpec): SyncRules {
     updateOf: !hasBackward && sync.sources.length > 0 ? sync.sources : null,
   };
 }
+
+/**
+ * Where a dialect writes a sync as one trigger per event, the name of the UPDATE one (and of its
+ * function, where it has one); the INSERT trigger carries the sync's own name, is created last and
+ * exists while the sync is complete, so introspection reports a sync by it.
+ */
+export const updateTriggerName = (trigger: string, maxName = MAX_IDENTIFIER_LENGTH) => fitName(`${trigger}_update`, maxName);
