@@ -44,8 +44,10 @@ function holds(when: RowTest): string {
   }
 }
 
-const inline = (branches: SyncBranch[], act: (b: SyncBranch) => string) =>
-  `${branches.map((b, i) => (b.when.test === 'always' ? `ELSE ${act(b)}` : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN ${act(b)}`)).join(' ')} END IF;`;
+/** What opens the `i`th branch of an IF that tries each in turn. */
+const opening = (b: SyncBranch, i: number) => (b.when.test === 'always' ? 'ELSE' : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN`);
+
+const inline = (branches: SyncBranch[], act: (b: SyncBranch) => string) => `${branches.map((b, i) => `${opening(b, i)} ${act(b)}`).join(' ')} END IF;`;
 
 const valuesOf = (sync: SyncSpec, b: SyncBranch) => (b.go === 'forward' ? sync.forward : sync.backward);
 
@@ -81,7 +83,7 @@ function updateBody(sync: SyncSpec): string {
       `PERFORM set_config(${writing}, _dbtide_writing, true);`,
     ].map((line) => `    ${line}`).join('\n');
   };
-  const branches = syncRules(sync).update.map((b, i) => `  ${b.when.test === 'always' ? 'ELSE' : `${i === 0 ? 'IF' : 'ELSIF'} ${holds(b.when)} THEN`}\n${rewrite(b)}`);
+  const branches = syncRules(sync).update.map((b, i) => `  ${opening(b, i)}\n${rewrite(b)}`);
   // Columns win over the function's variable where a name could be either.
   return `#variable_conflict use_column
 DECLARE
