@@ -43,6 +43,14 @@ export const MIN_LANE_ROWS = 50_000;
 export const laneRows = (expectedRows: number, fullBatch: number): number =>
   Math.max(MIN_LANE_ROWS, Math.ceil(expectedRows / FULL_LANES), Math.min(fullBatch, Math.floor(expectedRows / 2)));
 
+export interface LaneSize {
+  /** Rows of a full lane (laneRows). */
+  rowsPerLane: number;
+  /** Rows the job is expected to walk: the table's estimate. */
+  expected: number;
+  sessions: number;
+}
+
 /**
  * The size of the next lane, once the rows not cut yet are expected to be fewer than one lane per
  * session: what is left shared among the sessions, down to an eighth of a lane, and no less than
@@ -50,7 +58,7 @@ export const laneRows = (expectedRows: number, fullBatch: number): number =>
  * instead of one walking a last full lane alone (on MariaDB, a fifth of a 500,000-row copy, at half
  * the pace of two sessions).
  */
-export function nextLaneRows(rowsPerLane: number, { expected, cut, sessions, count }: { expected: number; cut: number; sessions: number; count: number }): number {
+export function nextLaneRows({ rowsPerLane, expected, sessions }: LaneSize, { cut, count }: { cut: number; count: number }): number {
   const left = expected - cut;
   // Beyond the estimate the rest is unknown: full lanes.
   if (left <= 0) return rowsPerLane;
@@ -60,13 +68,6 @@ export function nextLaneRows(rowsPerLane: number, { expected, cut, sessions, cou
 
 export type Start = { done: true; rowsDone: number } | { done: false; rowsDone: number; whole: Lane } | { done: false; rowsDone: number; lanes: Lanes };
 
-interface LaneSize {
-  /** Rows of a full lane (laneRows). */
-  rowsPerLane: number;
-  /** Rows the job is expected to walk: the table's estimate. */
-  expected: number;
-  sessions: number;
-}
 
 const parse = (key: string | null) => (key === null ? null : (JSON.parse(key) as unknown[]));
 const laneNumber = (id: string) => Number(id.slice(id.lastIndexOf('#') + 1));
@@ -158,7 +159,7 @@ export class Lanes {
   async cut(db: Database, ledger: Ledger, queue = true): Promise<Lane | null> {
     if (!this.rest) return null;
     const { from, count, cut } = this.rest;
-    const rows = nextLaneRows(this.size.rowsPerLane, { expected: this.size.expected, cut, sessions: this.size.sessions, count });
+    const rows = nextLaneRows(this.size, { cut, count });
     const range = count + 1 === MAX_LANES ? null : await nextRange(db.conn, db.dialect, this.job, from, this.upper, rows);
     const end = range === null || range.last || sameKey(range.end, this.upper) ? this.upper : range.end;
     const lane: Lane = { id: laneId(this.job.id, count + 1), after: from, upper: end, rows: 0 };

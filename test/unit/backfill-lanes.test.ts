@@ -29,7 +29,7 @@ function lanesOf(expected: number, sessions: number, fullBatch = 100_000): numbe
   const rowsPerLane = laneRows(expected, fullBatch);
   const lanes: number[] = [];
   for (let cut = 0; cut < expected; cut += lanes.at(-1)!) {
-    const rows = lanes.length + 1 === MAX_LANES ? Infinity : nextLaneRows(rowsPerLane, { expected, cut, sessions, count: lanes.length });
+    const rows = lanes.length + 1 === MAX_LANES ? Infinity : nextLaneRows({ rowsPerLane, expected, sessions }, { cut, count: lanes.length });
     lanes.push(Math.min(rows, expected - cut));
   }
   return lanes;
@@ -46,7 +46,7 @@ describe('lanes at the end of a job', () => {
 
   it('stay full lanes where a session walks the job alone, or past the estimate', () => {
     expect(lanesOf(500_000, 1)).toEqual([100_000, 100_000, 100_000, 100_000, 100_000]);
-    expect(nextLaneRows(100_000, { expected: 500_000, cut: 600_000, sessions: 2, count: 6 })).toBe(100_000);
+    expect(nextLaneRows({ rowsPerLane: 100_000, expected: 500_000, sessions: 2 }, { cut: 600_000, count: 6 })).toBe(100_000);
   });
 
   it('grow again as the lane ids run out, so that the last lane is no longer than the others', () => {
