@@ -12,6 +12,9 @@ import { retryPolicy } from './execute/retry.js';
 import { planScripts, type PlanScripts } from './execute/step-script.js';
 import { redactUrl } from './redact.js';
 import { runScan, type ScanOptions, type ScanReport } from './scan/run-scan.js';
+import { releaseChain, type ChainRelease } from './declaration/load-schema.js';
+import { DbtideError } from './errors.js';
+import { runRollback, type RollbackOptions, type RollbackResult } from './rollback/run-rollback.js';
 
 /** Where and what: the database, and the declaration (a release file, a `defineSchema` value, or normalized). */
 export interface Target {
@@ -172,4 +175,37 @@ export async function pull(target: Target, options: { release?: string; importFr
 export async function scan(target: Target, declaration: Declaration, options: ScanOptions = {}): Promise<ScanReport> {
   const schema = await declared(declaration);
   return withTarget(target, (db) => runScan(db, schema, options));
+}
+
+export interface RollbackRequest extends Omit<RollbackOptions, 'to' | 'withdrawn'> {
+  /** The release to go back to; default: the one before the release last expanded, in `chain`. */
+  to?: Declaration;
+  /** The release chain's folder: where the default `to`, and the withdrawn release's declaration, are found. */
+  chain?: string;
+  /** The withdrawn release's declaration, where no chain holds it: without it every value of a new column counts as new data. */
+  withdrawn?: Declaration;
+}
+
+/**
+ * Withdraws the release last expanded (and migrated) before its contract: removes what its expand
+ * created, so that the database is back at `to` (src/rollback/).
+ */
+export async function rollback(target: Target, request: RollbackRequest): Promise<RollbackResult> {
+  const chain = request.chain === undefined ? [] : await releaseChain(request.chain);
+  return withTarget(target, async (db) => {
+    const last = await new Ledger(db.conn, db.dialect).lastExpanded();
+    const at = chain.findIndex((r) => r.schema.release === last);
+    const { to: given, chain: _, withdrawn: named, ...options } = request;
+    const withdrawn = named !== undefined ? await declared(named) : at < 0 ? null : normalizeSchema(chain[at]!.schema);
+    const to = given === undefined ? previousRelease(chain, at, last, request.chain, db.name) : await declared(given);
+    return runRollback(db, { ...options, to, withdrawn });
+  });
+}
+
+/** The release before `last` in the chain: the default of `rollback --to`. */
+function previousRelease(chain: ChainRelease[], at: number, last: string | null, folder: string | undefined, name: string): DeclaredSchema {
+  if (last === null) throw new DbtideError(`nothing to roll back on ${name}: its ledger records no expand`, 1, 'rollback withdraws the release an expand applied; run it after that expand');
+  if (at > 0) return normalizeSchema(chain[at - 1]!.schema);
+  const where = folder === undefined ? 'no release chain was given' : at === 0 ? `it is the first release of the chain in ${folder}` : `the chain in ${folder} has no release ${last}`;
+  throw new DbtideError(`no release to roll back to from ${last} on ${name}: ${where}`, 1, 'pass --to <release file>: the release whose declaration the database goes back to');
 }

@@ -334,6 +334,11 @@ export interface TransitionSql {
   renameTableWithAlias(from: string, to: string): Statement[];
   dropAlias(name: string): Statement[];
   /**
+   * Undoes `renameTableWithAlias` (a rollback): the table takes its old name back from the view
+   * that kept it, with no moment at which old code finds neither.
+   */
+  restoreTableName(alias: string, table: string): Statement[];
+  /**
    * Creates the version schema if missing and (re)writes its views over the base's tables, then its
    * marker: simple views, which take writes, each column under its declared name.
    */

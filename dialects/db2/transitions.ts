@@ -90,4 +90,6 @@ export const db2Transitions: TransitionSql = {
   // (capabilities.renameTableWithDependents), and where a materialized query table reads it.
   renameTableWithAlias: (from, to) => withLock(DB2_LOCK.catalog, `RENAME TABLE ${quote(from)} TO ${quote(to)}`, aliasViewSql(from, to)),
   dropAlias: (name) => withLock(DB2_LOCK.catalog, `DROP VIEW ${quote(name)}`),
+  // One unit of work, as the rename was.
+  restoreTableName: (alias, table) => withLock(DB2_LOCK.catalog, `DROP VIEW ${quote(alias)}`, `RENAME TABLE ${quote(table)} TO ${quote(alias)}`),
 };

@@ -48,6 +48,8 @@ export const mysqlTransitions: TransitionSql = {
     const alias = aliasSwapNames(from);
     return withLock(
       MYSQL_LOCK.metadata,
+      // Left by a rollback stopped before its last statement (restoreTableName); the swap needs the name.
+      `DROP VIEW IF EXISTS ${quote(alias.retired)}`,
       // Marked too: a run stopped right after it leaves a view that introspection knows as dbtide's.
       `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)} ${ALIAS_CONDITION}`,
       `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)} ${ALIAS_CONDITION}`,
@@ -55,4 +57,15 @@ export const mysqlTransitions: TransitionSql = {
     );
   },
   dropAlias: (name) => withLock(MYSQL_LOCK.metadata, `DROP VIEW IF EXISTS ${quote(aliasSwapNames(name).retired)}, ${quote(name)}`),
+  // The alias view and the table trade places in one atomic RENAME TABLE; the view, under the
+  // name the rename's swap retired its first view to, goes last.
+  restoreTableName: (alias, table) => {
+    const { retired } = aliasSwapNames(alias);
+    return withLock(
+      MYSQL_LOCK.metadata,
+      `DROP VIEW IF EXISTS ${quote(retired)}`,
+      `RENAME TABLE ${quote(alias)} TO ${quote(retired)}, ${quote(table)} TO ${quote(alias)}`,
+      `DROP VIEW IF EXISTS ${quote(retired)}`,
+    );
+  },
 };

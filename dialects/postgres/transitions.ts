@@ -167,4 +167,9 @@ export const postgresTransitions: TransitionSql = {
   ],
   // Old code's view goes: its readers wait for the drop's brief exclusive lock, the table's do not.
   dropAlias: (name) => withLock(PG_LOCK.metadata, `DROP VIEW IF EXISTS ${quote(name)}`),
+  // One transaction: old code's statements wait at the view's drop until the table has its name.
+  restoreTableName: (alias, table) => [
+    ...postgresTransitions.dropAlias(alias),
+    ...withLock(PG_LOCK.metadata, `ALTER TABLE ${quote(table)} RENAME TO ${quote(alias)}`),
+  ],
 };

@@ -11,6 +11,7 @@ import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { registerInit } from './commands/init.js';
 import { registerPull } from './commands/pull.js';
+import { registerRollback } from './commands/rollback.js';
 import { registerScan } from './commands/scan.js';
 import { registerVerifyChain } from './commands/verify-chain.js';
 
@@ -38,6 +39,7 @@ function buildProgram(): Command {
   registerPhase(program, 'expand');
   registerPhase(program, 'migrate');
   registerPhase(program, 'contract');
+  registerRollback(program);
   registerCheck(program);
   registerStatus(program);
   registerPull(program);

@@ -1,7 +1,7 @@
 import type { Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
 import { describeHolder, NEW_TABLE_LOCK, type LockHolder } from '../model/locks.js';
-import type { Phase, Step } from '../plan/step.js';
+import type { RunKind, Step } from '../plan/step.js';
 import type { Emit } from './events.js';
 import { appliedCapMs, sleep, type RetryPolicy } from './retry.js';
 
@@ -11,7 +11,7 @@ const REPORT_MS = 5000;
 
 /** A step gave up waiting for other sessions to release its table; nothing of the statement ran. */
 export class BlockedTooLong extends DbtideError {
-  constructor(phase: Phase, step: Step, waitedMs: number, readonly holders: LockHolder[]) {
+  constructor(phase: RunKind, step: Step, waitedMs: number, readonly holders: LockHolder[]) {
     super(
       `${phase} waited ${Math.round(waitedMs / 1000)} s at step "${step.description}" (${step.id}) for other sessions to release ${step.table}, and gave up; the statement waiting did not run:\n${holders.map((h) => `  held by ${describeHolder(h)}`).join('\n')}`,
       1,
@@ -36,7 +36,7 @@ export const onlyUnplaced = (holders: LockHolder[]) => holders.length > 0 && hol
  * the request, and every writer queued behind it, for a whole cap per attempt. One per step: its
  * bound (`maxBlockedMs`) counts from the step's first look.
  */
-export function blockerWatch(db: Database, phase: Phase, step: Step, retry: RetryPolicy, emit: Emit) {
+export function blockerWatch(db: Database, phase: RunKind, step: Step, retry: RetryPolicy, emit: Emit) {
   const started = Date.now();
   const minAgeMs = appliedCapMs(db.dialect.runtime, retry.lockTimeoutMs);
   return {

@@ -1,5 +1,5 @@
 import type { LockHolder } from '../model/locks.js';
-import type { Phase, Precheck, Step } from '../plan/step.js';
+import type { Precheck, RunKind, Step } from '../plan/step.js';
 
 /**
  * Progress of a run, for the CLI's output and for library callers. `target` names the database
@@ -12,7 +12,7 @@ export type RunEventBody =
   | { type: 'resumed'; interruptedRuns: number }
   /** Something the operator should know about how the run behaves (a cap the server rounds up). */
   | { type: 'notice'; message: string }
-  | { type: 'phase-start'; phase: Phase; steps: Step[]; dryRun: boolean }
+  | { type: 'phase-start'; phase: RunKind; steps: Step[]; dryRun: boolean }
   | { type: 'precheck'; precheck: Precheck; offending: number; sample: string[] }
   | { type: 'step-start'; step: Step; index: number; total: number }
   | { type: 'statement'; step: Step; sql: string }
@@ -36,7 +36,7 @@ export type RunEventBody =
   | { type: 'replica-wait'; replica: string; lagMs: number | null; limitMs: number; reason: string | null }
   /** Every replica is within the limit again: data work goes on, after waiting `waitedMs`. */
   | { type: 'replica-resumed'; waitedMs: number }
-  | { type: 'phase-done'; phase: Phase; steps: number; ms: number; moreToDo: boolean };
+  | { type: 'phase-done'; phase: RunKind; steps: number; ms: number; moreToDo: boolean };
 
 export type EventSink = (event: RunEvent) => void;
 

@@ -1,5 +1,5 @@
 import { DbtideError } from '../errors.js';
-import type { Phase } from '../plan/step.js';
+import type { RunKind } from '../plan/step.js';
 
 /** Exit codes of a run stopped by a signal, as shells report a process the signal ended: 128 + its number. */
 export const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -15,7 +15,7 @@ const isStopSignal = (reason: unknown): reason is StopSignal => typeof reason ==
  */
 export class Interrupted extends DbtideError {
   constructor(
-    readonly phase: Phase,
+    readonly phase: RunKind,
     reason: unknown,
     /** What was done and where the run stopped; recorded in the ledger too. */
     readonly done: string,

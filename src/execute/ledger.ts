@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Connection, Dialect } from '../dialect.js';
-import type { Phase } from '../plan/step.js';
+import type { RunKind } from '../plan/step.js';
 import type { ColumnType } from '../model/column-type.js';
 import type { ColumnModel, TableModel } from '../model/schema-model.js';
 import type { RanSqlStep } from '../model/transition.js';
 
 /** A statement that ran, with its phase and step (a step's statements run together). */
 export interface JournaledStatement {
-  phase: Phase;
+  phase: RunKind;
   step_id: string;
   sql: string;
 }
@@ -16,7 +16,7 @@ export type RunStatus = 'running' | 'done' | 'failed' | 'interrupted';
 
 export interface RunRecord {
   id: string;
-  phase: Phase;
+  phase: RunKind;
   release: string;
   schema_hash: string;
   /** `interrupted`: stopped on request (Ctrl-C, SIGTERM) between two commits; a rerun resumes. */
@@ -152,7 +152,7 @@ export class Ledger {
     return this.dialect.runtime.tableExists(this.conn, '_dbtide_runs');
   }
 
-  async startRun(phase: Phase, release: string, schemaHash: string): Promise<string> {
+  async startRun(phase: RunKind, release: string, schemaHash: string): Promise<string> {
     const id = randomUUID();
     await this.conn.query(
       `INSERT INTO ${this.q('_dbtide_runs')} (id, phase, ${this.q('release')}, schema_hash, status, started_at) VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}, ${this.p(4)}, 'running', ${this.p(5)})`,
@@ -302,6 +302,15 @@ export class Ledger {
         WHERE r.${this.q('release')} = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
       [release],
     );
+  }
+
+  /** The release of the latest expand run, whatever its outcome: what a rollback withdraws. */
+  async lastExpanded(): Promise<string | null> {
+    if (!(await this.exists())) return null;
+    const [row] = await this.conn.query<{ release: string }>(
+      `SELECT ${this.q('release')} FROM ${this.q('_dbtide_runs')} WHERE phase = 'expand' ORDER BY started_at DESC ${this.dialect.runtime.limit(1)}`,
+    );
+    return row?.release ?? null;
   }
 
   /** Runs left `running` by a process that died: reported so the operator knows a resume happened. */

@@ -5,7 +5,7 @@
  */
 import { DbtideError } from '../errors.js';
 import { describeHolder, type LockHolder } from '../model/locks.js';
-import type { Phase, Step } from '../plan/step.js';
+import type { Phase, RunKind, Step } from '../plan/step.js';
 import { describeKey, type ScanFinding } from '../scan/find-offenders.js';
 
 export interface PrecheckFailure extends ScanFinding {
@@ -105,7 +105,7 @@ export class EarlierPhasePending extends DbtideError {
 /** A step's statement failed after its retries; the steps before it are done and journaled. */
 export class StepFailed extends DbtideError {
   constructor(
-    readonly phase: Phase,
+    readonly phase: RunKind,
     readonly step: Step,
     /** What ran together and failed: one statement, or a group run as one. */
     readonly statements: string[],

@@ -75,6 +75,8 @@ const NEEDS: Record<Step['operation'], (step: Step, ctx: NeedsContext) => Needed
     ...(step.provides.length > 0 ? alter(step) : []),
   ],
   'rename-object': alter,
+  // The view that kept the old name goes, and the table takes that name.
+  'restore-table-name': (step) => [['drop', step.subject!], ['rename', step.table]],
   'install-sync': (step) => [['create-trigger', step.table]],
   'remove-sync': (step) => [['drop-trigger', step.table]],
   'swap-column': (step) => [['drop-trigger', step.table], ['alter', step.table]],

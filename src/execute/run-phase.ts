@@ -6,7 +6,8 @@ import { DbtideError, NotConverged, RunLockHeld } from '../errors.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import { describeKey, findOffenders } from '../scan/find-offenders.js';
 import { defaultToFill } from '../scan/repair.js';
-import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type Step } from '../plan/step.js';
+import { phaseIndex, PHASES, stepsOf, type Phase, type Plan, type RunKind, type Step } from '../plan/step.js';
+import { policyOf } from '../model/phase.js';
 import { redactText } from '../redact.js';
 import { emitter, type Emit, type EventSink } from './events.js';
 import { Interrupted } from './interrupted.js';
@@ -337,10 +338,11 @@ async function runWork(
   return result;
 }
 
-async function runStep(
+/** Runs a step's statements with bounded lock waits, journaling each in the run `run`; a rollback's steps too. */
+export async function runStep(
   db: Database,
   ledger: Ledger,
-  run: { id: string; phase: Phase; release: string },
+  run: { id: string; phase: RunKind; release: string },
   step: Step,
   retry: RetryPolicy,
   emit: Emit,
@@ -348,7 +350,7 @@ async function runStep(
   stopIfAsked: (statementsDone: number) => void,
 ): Promise<void> {
   const { id: runId, phase } = run;
-  guardStep(phase, step.sql, db.dialect.statements, step.raw ? step.id : undefined);
+  guardStep(policyOf(phase), step.sql, db.dialect.statements, step.raw ? step.id : undefined);
   const runtime = db.dialect.runtime;
   const { atomic, units } = stepScript(db.caps, runtime, step);
   // With its statements, in their transaction where they have one: a raw step ran once recorded.
@@ -452,7 +454,7 @@ async function runWithFallback(db: Database, step: Step, sql: string, emit: Emit
   }
 }
 
-function stepFailure(db: Database, phase: Phase, step: Step, group: string[], attempts: number, error: unknown, holders: LockHolder[]): StepFailed {
+function stepFailure(db: Database, phase: RunKind, step: Step, group: string[], attempts: number, error: unknown, holders: LockHolder[]): StepFailed {
   const reason = redactText((error as Error).message ?? String(error));
   return new StepFailed(phase, step, group, attempts, db.dialect.runtime.isLockTimeout(error), reason, db.dialect.runtime.sessionList, holders);
 }

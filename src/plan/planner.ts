@@ -107,6 +107,8 @@ const RANK: Record<StepOperation, number> = {
   'drop-domain': 13.6,
   'drop-enum': 13.7,
   'drop-alias': 14,
+  // Only a rollback plans it, in an order of its own (src/rollback/rollback-plan.ts).
+  'restore-table-name': 14,
   'create-version-schema': 15,
   'drop-version-schema': 15,
 };
@@ -173,52 +175,59 @@ export function plan(changes: Change[], input: PlanInput): Plan {
   const warnings: string[] = [];
   const drift = changes.flatMap((c) => (c.kind === 'drift' ? [{ table: c.table, object: c.object, detail: c.detail }] : []));
   const actionable = changes.filter((c): c is Exclude<Change, { kind: 'drift' }> => c.kind !== 'drift');
-  const shadows = new Map(actionable.flatMap((c) => (c.kind === 'swap-column' ? [[`${c.table}.${c.sync.swap!.column}`, c.sync.swap!.shadow] as const] : [])));
-  const ctx: PlanContext = {
+  const ctx = planContext(actionable, input, (message) => warnings.push(message));
+  const drafts = actionable.flatMap((c) => draftsFor(c, ctx)).map((d) => keptForReorganization(d, ctx));
+  const phases = assignPhases(drafts);
+  const steps = order(drafts, phases).map((d) => stepOf(d, phases.get(d)!, input, ctx));
+  const contract = withReorganizations(steps.filter((s) => s.phase === 'contract'), { caps: input.caps, sql: input.sql, rows: input.rows, live: input.reorg ?? {} });
+  return { steps: [...steps.filter((s) => s.phase !== 'contract'), ...contract], drift, warnings };
+}
+
+/** What the operations read while they draft the steps of `changes`. */
+export function planContext(changes: Exclude<Change, { kind: 'drift' }>[], input: PlanInput, warn: (message: string) => void): PlanContext {
+  const shadows = new Map(changes.flatMap((c) => (c.kind === 'swap-column' ? [[`${c.table}.${c.sync.swap!.column}`, c.sync.swap!.shadow] as const] : [])));
+  return {
     caps: input.caps,
     sql: input.sql,
     transitions: input.transitions,
-    newTables: new Set(actionable.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
-    newColumns: new Set(actionable.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
+    newTables: new Set(changes.flatMap((c) => (c.kind === 'create-table' ? [c.table.name] : []))),
+    newColumns: new Set(changes.flatMap((c) => (c.kind === 'add-column' ? [`${c.table}.${c.column.name}`] : []))),
     converted: (table, column) => shadows.get(`${table}.${column}`) ?? column,
     batchLock: input.batchLock,
     statements: input.statements,
     indexKeys: (table, entries) => readIndexKeys(entries, input.tables[table]?.columns.map((c) => c.name) ?? []),
-    warn: (message) => warnings.push(message),
+    warn,
   };
-  const drafts = actionable.flatMap((c) => draftsFor(c, ctx)).map((d) => keptForReorganization(d, ctx));
-  const phases = assignPhases(drafts);
-  const steps = order(drafts, phases).map((d): Step => {
-    const phase = phases.get(d)!;
-    const statements = d.render(phase);
-    const reorgAlters = input.caps.reorgBudget === null ? 0 : reorgUnits(statements, d.transactional);
-    return {
-      id: `${d.operation}:${d.name}`,
-      phase,
-      operation: d.operation,
-      destructive: d.destructive === true,
-      relaxing: d.relaxing === true,
-      ...(d.subject === undefined ? {} : { subject: d.subject }),
-      table: d.table,
-      description: d.description,
-      sql: statements.map((s) => s.sql),
-      transactional: d.transactional,
-      ...(d.together ? { together: d.together } : {}),
-      // A table this expand creates is empty until expand is done; demoted later, it holds rows.
-      lock: d.lock ?? (ctx.newTables.has(d.table) && phase === 'expand' ? NEW_TABLE_LOCK : strongest(statements.map((s) => s.lock))),
-      estimatedRows: input.rows?.[d.table] ?? null,
-      prechecks: d.prechecks(phase),
-      provides: d.provides,
-      needs: d.needs,
-      ...(d.work ? { work: d.work } : {}),
-      ...(d.raw ? { raw: d.raw } : {}),
-      ...(d.restartsJob ? { restartsJob: d.restartsJob } : {}),
-      ...(d.finishesJobs ? { finishesJobs: d.finishesJobs } : {}),
-      ...(reorgAlters > 0 ? { reorgAlters } : {}),
-    };
-  });
-  const contract = withReorganizations(steps.filter((s) => s.phase === 'contract'), { caps: input.caps, sql: input.sql, rows: input.rows, live: input.reorg ?? {} });
-  return { steps: [...steps.filter((s) => s.phase !== 'contract'), ...contract], drift, warnings };
+}
+
+/** A draft rendered for the phase it runs in. */
+export function stepOf(d: StepDraft, phase: Phase, input: PlanInput, ctx: PlanContext): Step {
+  const statements = d.render(phase);
+  const reorgAlters = input.caps.reorgBudget === null ? 0 : reorgUnits(statements, d.transactional);
+  return {
+    id: `${d.operation}:${d.name}`,
+    phase,
+    operation: d.operation,
+    destructive: d.destructive === true,
+    relaxing: d.relaxing === true,
+    ...(d.subject === undefined ? {} : { subject: d.subject }),
+    table: d.table,
+    description: d.description,
+    sql: statements.map((s) => s.sql),
+    transactional: d.transactional,
+    ...(d.together ? { together: d.together } : {}),
+    // A table this expand creates is empty until expand is done; demoted later, it holds rows.
+    lock: d.lock ?? (ctx.newTables.has(d.table) && phase === 'expand' ? NEW_TABLE_LOCK : strongest(statements.map((s) => s.lock))),
+    estimatedRows: input.rows?.[d.table] ?? null,
+    prechecks: d.prechecks(phase),
+    provides: d.provides,
+    needs: d.needs,
+    ...(d.work ? { work: d.work } : {}),
+    ...(d.raw ? { raw: d.raw } : {}),
+    ...(d.restartsJob ? { restartsJob: d.restartsJob } : {}),
+    ...(d.finishesJobs ? { finishesJobs: d.finishesJobs } : {}),
+    ...(reorgAlters > 0 ? { reorgAlters } : {}),
+  };
 }
 
 /** A transactional step is one unit of work; otherwise each statement commits as its own. */

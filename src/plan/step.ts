@@ -4,15 +4,17 @@ import type { DataMove } from '../model/transition.js';
 import type { KeyedJob } from '../model/keyed-table.js';
 import type { LockInfo } from '../model/locks.js';
 import type { PrecheckKind, PrecheckRule } from '../model/precheck-rule.js';
-import { PHASES, type Phase } from '../model/phase.js';
+import { PHASES, type Phase, type RunKind } from '../model/phase.js';
 
-export { PHASES, type Phase };
+export { PHASES, type Phase, type RunKind };
 
 /** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
 export type StepOperation =
   | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy' | 'backfill-through-copy'>
   | 'validate-constraint'
   | 'reorg-table'
+  /** A rollback's: a renamed table takes its old name back from its view (src/rollback/). */
+  | 'restore-table-name'
   | CopyStepOperation;
 
 /** The steps of NOT NULL through a copy of the table (src/plan/operations/table-copy.ts). */

@@ -107,7 +107,7 @@ export async function repair(db: Database, live: SchemaModel, declared: Declared
   }
 }
 
-const flatten = (key: string[], rows: RowKey[]) => rows.flatMap((r) => keyValues(key, r));
+export const flatten = (key: string[], rows: RowKey[]) => rows.flatMap((r) => keyValues(key, r));
 
 const add = (rows: Record<string, number>, table: string, n: number) => {
   rows[table] = (rows[table] ?? 0) + n;
@@ -165,7 +165,7 @@ function dependentTables(table: string, links: Referencing, live: SchemaModel): 
  * added. Every name is checked before anything is made, so a refusal changes nothing.
  * Returns the columns copied, per table.
  */
-async function ensureShadows(db: Database, live: SchemaModel, tables: string[]): Promise<Map<string, string[]>> {
+export async function ensureShadows(db: Database, live: SchemaModel, tables: string[]): Promise<Map<string, string[]>> {
   const present = new Map<string, { column_name: string; marker: string }[]>();
   for (const table of tables) {
     const name = shadowName(table);

@@ -98,6 +98,8 @@ describe('mysql transitions: table renames', () => {
   it('swaps the names in one statement, so the old name never goes missing; the guard lets the swap run in expand', () => {
     const sql = transitions.renameTableWithAlias('hosts', 'machines');
     expect(sql).toEqual([
+      // What a rollback stopped before its last statement leaves (restoreTableName).
+      'DROP VIEW IF EXISTS `_dbtide_renamed_hosts`',
       "CREATE OR REPLACE VIEW `machines` AS SELECT * FROM `hosts` WHERE 'dbtide:alias' IS NOT NULL",
       // The condition marks the view as dbtide's alias: introspection knows it by that alone.
       "CREATE OR REPLACE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `machines` WHERE 'dbtide:alias' IS NOT NULL",
@@ -107,8 +109,16 @@ describe('mysql transitions: table renames', () => {
     expect(transitions.dropAlias('hosts')).toEqual(['DROP VIEW IF EXISTS `_dbtide_renamed_hosts`, `hosts`']);
   });
 
+  it('a rollback trades the alias and the table back in one statement, then drops the view', () => {
+    expect(transitions.restoreTableName('hosts', 'machines')).toEqual([
+      'DROP VIEW IF EXISTS `_dbtide_renamed_hosts`',
+      'RENAME TABLE `hosts` TO `_dbtide_renamed_hosts`, `machines` TO `hosts`',
+      'DROP VIEW IF EXISTS `_dbtide_renamed_hosts`',
+    ]);
+  });
+
   it('the guard refuses a swap that does not leave the old name over the same rows', () => {
-    const [byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
+    const [, byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
     // The alias reads something else, or the swap puts another object under the old name.
     expect(() => guardStep('expand', [byName!, 'CREATE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `other`', 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
     expect(() => guardStep('expand', [byName!, alias!, 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `other` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
