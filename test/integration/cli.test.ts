@@ -290,3 +290,35 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('dbtide CLI beside oth
     expect(markdown).toMatch(/\| contract \| add unique uniq_instances0uuid/);
   });
 });
+
+describe.each(targets.filter((t) => t.name !== 'pglite'))('dbtide rollback CLI on $name', (target) => {
+  it('withdraws the release last expanded, back to the one before it in migrations/: a dry run, --yes, JSON, then nothing left to do', async () => {
+    const db = await target.create('cli_rollback');
+    try {
+      const juno = join(MIGRATIONS, '002-juno.ts');
+      for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', db.url, '--schema', FIRST, '--yes'])).code).toBe(0);
+      expect((await runCli(['expand', '--url', db.url, '--schema', juno])).code).toBe(0);
+
+      const dry = await runCli(['rollback', '--url', db.url, '--dry-run']);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout).toMatch(/Rollback of release 002-juno to 001-icehouse \(dry run: nothing was changed\)\n {2}drop index [\s\S]*drop table instance_extra\n[\s\S]* {6}DROP TABLE IF EXISTS/);
+      const refused = await runCli(['rollback', '--url', db.url]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/rollback of release 002-juno to 001-icehouse would run \d+ step\(s\):[\s\S]*pass --yes/);
+
+      const done = await runCli(['rollback', '--url', db.url, '--yes', '--format', 'json']);
+      expect(done.code, done.stderr).toBe(0);
+      const report = JSON.parse(done.stdout) as { from: string; to: string; dryRun: boolean; steps: { id: string }[]; remaining: unknown[] };
+      expect(report).toMatchObject({ from: '002-juno', to: '001-icehouse', dryRun: false, remaining: [] });
+      expect(report.steps.map((s) => s.id)).toContain('drop-table:instance_extra');
+      expect((await runCli(['check', '--url', db.url, '--schema', FIRST])).code).toBe(0);
+      expect((await runCli(['status', '--url', db.url, '--schema', FIRST])).stdout).toMatch(/rollback +002-juno +done +to 001-icehouse/);
+
+      const again = await runCli(['rollback', '--url', db.url, '--yes']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toMatch(/Nothing to roll back: release 002-juno left nothing that 001-icehouse does not declare/);
+    } finally {
+      await db.drop();
+    }
+  });
+});
