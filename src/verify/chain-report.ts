@@ -1,6 +1,6 @@
 /** What `dbtide verify-chain` found: plain data, rendered as text, JSON or JUnit XML. */
 
-export type CheckName = 'install' | 'seed' | 'expand' | 'compatibility' | 'migrate' | 'contract' | 'schema-equality' | 'idempotence' | 'phase-policy' | 'data';
+export type CheckName = 'install' | 'seed' | 'expand' | 'compatibility' | 'rollback' | 'migrate' | 'contract' | 'schema-equality' | 'idempotence' | 'phase-policy' | 'data';
 
 export interface CheckResult {
   name: CheckName;

@@ -16,6 +16,7 @@ import { compareSchemas } from './compare-schemas.js';
 import { policyBreaches } from './phase-policy.js';
 import { roundTrips, rowCounts, type RoundTrip } from './data-checks.js';
 import { probeReadsAndWrites } from './row-probe.js';
+import { runRollback } from '../rollback/run-rollback.js';
 
 export interface VerifyChainOptions {
   /** The server to make scratch databases on; default: the embedded database. */
@@ -140,6 +141,7 @@ async function upgrade(
       ? { summary: `${previous.release} and ${declared.release} code insert, read and update every table` }
       : { ok: false, summary: `${failures.length} table(s) refuse a release's reads or writes after expand`, details: failures };
   });
+  if (!(await check('rollback', () => rollbackAndBack(db, declared, previous, links, index)))) return;
   if (!(await check('migrate', phase('migrate')))) return;
   // One catalog read serves both: the schema does not change between them.
   const migrated = await introspectLive(db);
@@ -186,6 +188,28 @@ async function upgrade(
       : { ok: false, summary: `${problems.length} data problem(s)`, details: problems };
   });
 }
+
+/**
+ * The release can be withdrawn after its expand: a rollback leaves the previous release's code
+ * working and its plan empty, but for re-tightening what the release relaxed (a rollback leaves
+ * that to the previous release's contract, after its prechecks), and expanding the release again
+ * converges. The rows the probes wrote into the release's new columns and tables go with them.
+ */
+async function rollbackAndBack(db: Database, declared: DeclaredSchema, previous: DeclaredSchema, links: SchemaModel, index: number): Promise<{ summary: string; details?: string[]; ok?: boolean }> {
+  const back = await runRollback(db, { to: previous, withdrawn: declared, discardNewData: true });
+  const relaxed = new Set(back.notUndone.map(objectOf));
+  const retighten = back.remaining.filter((s) => relaxed.has(objectOf(s.id)));
+  const problems = back.remaining.filter((s) => !retighten.includes(s)).map((s) => `after the rollback ${previous.release} still plans: ${s.phase}: ${s.description}`);
+  const probe = await probeReadsAndWrites(db.conn, db.dialect, previous.model, { seed: 1000 * index + 3, linksFrom: links });
+  problems.push(...probe.filter((r) => !r.ok).map((r) => `${previous.release} code on ${r.table} after the rollback: ${r.error}`));
+  if (problems.length > 0) return { ok: false, summary: `the rollback to ${previous.release} left ${problems.length} problem(s)`, details: problems };
+  const again = await runOn(db, 'expand', declared);
+  const left = retighten.length > 0 ? `; ${retighten.length} relaxation(s) left to ${previous.release}'s own phases` : '';
+  return { summary: `${back.steps.length} step(s) back to ${previous.release}, whose code works${left}; expand again converged (${again} step(s))` };
+}
+
+/** `table.name` of a step id: a relaxation and the step restoring it name the same object. */
+const objectOf = (stepId: string) => stepId.slice(stepId.indexOf(':') + 1);
 
 function lostRows(before: Record<string, number>, after: Record<string, number>, declared: DeclaredSchema): string[] {
   const renamed = new Map(declared.transitions.flatMap((t) => (t.kind === 'rename-table' ? [[t.from, t.to] as const] : [])));

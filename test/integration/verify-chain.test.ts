@@ -9,7 +9,7 @@ import { runCli, startCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
 import { mariadbAdminUrl, postgresAdminUrl, targets, type ScratchTarget } from '../support/scratch-databases.js';
 
-const CHECKS_PER_UPGRADE: CheckName[] = ['expand', 'compatibility', 'migrate', 'contract', 'idempotence', 'schema-equality', 'phase-policy', 'data'];
+const CHECKS_PER_UPGRADE: CheckName[] = ['expand', 'compatibility', 'rollback', 'migrate', 'contract', 'idempotence', 'schema-equality', 'phase-policy', 'data'];
 
 /** The server verify-chain makes its scratch databases on; none: the embedded database. */
 const SERVER_URL: Record<ScratchTarget['name'], () => string | undefined> = {
@@ -100,6 +100,12 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('verify-chain on $name
       make('broken invariant', `extends: base, invariants: { 'no a-1': "SELECT id FROM t WHERE a = 'a-1'" }`),
       // The declaration spells the type one way, the server stores it under another name: every contract changes it again.
       make('not idempotent', `extends: base, tables: { t: { columns: { n: { type: ${dialect.respelled} } } } }`),
+      // Expand drops the tombstoned check (a relaxation); a rollback leaves its return to the base's own plan.
+      make(
+        'relaxed check',
+        "extends: base, tables: { t: { removed: { constraints: ['t_a_check'] } } }",
+        "t: { columns: { id: 'int', a: 'text', b: 'text' }, primaryKey: ['id'], checks: [{ name: 't_a_check', expression: \"a <> ''\" }] }",
+      ),
     ]);
   });
 
@@ -116,6 +122,13 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('verify-chain on $name
     const [failure] = failed(report);
     expect(failure).toMatchObject({ release, check, summary });
     expect(failure!.details.join('\n')).toContain(detail.replace('NOT_AN_INTEGER', dialect.notAnInteger));
+  }, 120_000);
+
+  it('passes a release that relaxes a constraint in expand: its rollback leaves the constraint to the earlier release\'s phases', async () => {
+    const report = await verifyChain({ migrations: folders['relaxed check']!, url });
+    expect(failed(report)).toEqual([]);
+    const rollback = report.releases[1]!.checks.find((c) => c.name === 'rollback')!;
+    expect(rollback.summary).toMatch(/^0 step\(s\) back to 001-base, whose code works; 1 relaxation\(s\) left to 001-base's own phases; expand again converged \(0 step\(s\)\)$/);
   }, 120_000);
 
   it('seeds with the chain seed from a given release', async () => {

@@ -22,7 +22,7 @@ const INTERRUPTED_EXIT = 130;
 export function registerVerifyChain(program: Command): void {
   program
     .command('verify-chain')
-    .description('prove a release chain: upgrade scratch databases release by release and check compatibility, idempotence, schema equality with a fresh install, phase policy and data; exit 0 only when every check passed')
+    .description('prove a release chain: upgrade scratch databases release by release and check compatibility, rollback, idempotence, schema equality with a fresh install, phase policy and data; exit 0 only when every check passed')
     .option('--url <url>', 'server to create the scratch databases on (they are dropped afterwards); default: a throwaway embedded database')
     .option('--migrations <dir>', 'folder of release files (else the config, else migrations/)')
     .option('--config <file>', 'config file (default: dbtide.config.ts in this folder or the nearest parent)')
