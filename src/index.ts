@@ -15,6 +15,7 @@ export {
   migrate,
   planChanges,
   pull,
+  rollback,
   scan,
   status,
   CHECK_EXIT,
@@ -25,7 +26,11 @@ export {
   type PlanReport,
   type StatusReport,
   type RolloutState,
+  type RollbackRequest,
 } from './api.js';
+export type { RollbackResult } from './rollback/run-rollback.js';
+export type { RollbackPlan } from './rollback/rollback-plan.js';
+export type { NewData } from './rollback/new-data.js';
 export { DbtideError, RunLockHeld } from './errors.js';
 export { openDatabase, type Database, type OpenOptions } from './engine.js';
 // `applyPhase` is taken by the call that opens a target and runs a phase on it.
