@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Database } from '../engine.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import { syncSpec } from '../plan/operations/column-sync.js';
@@ -48,4 +49,21 @@ export async function roundTrips(db: Database, live: SchemaModel, declared: Decl
     trips.push({ description, count: found.count, sample: found.keys.map((k) => describeKey(found.key, k)) });
   }
   return trips;
+}
+
+/**
+ * A digest of each table's rows as `model` declares it (its columns, in primary-key order): equal
+ * digests mean no row of those columns changed. Read through the declared names, so a table
+ * renamed since is read through the view that keeps its old name.
+ */
+export async function rowDigests(db: Database, model: SchemaModel): Promise<Record<string, string>> {
+  const { quote } = db.dialect.compiler;
+  const digests: Record<string, string> = {};
+  for (const table of Object.values(model.tables)) {
+    const columns = table.columns.map((c) => quote(c.name));
+    const order = table.primaryKey?.columns.map(quote) ?? columns;
+    const rows = await db.conn.query(`SELECT ${columns.join(', ')} FROM ${quote(table.name)} ORDER BY ${order.join(', ')}`);
+    digests[table.name] = createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+  }
+  return digests;
 }

@@ -14,7 +14,7 @@ import { redactText, redactUrl } from '../redact.js';
 import type { CheckName, CheckResult, ChainReport, ReleaseResult } from './chain-report.js';
 import { compareSchemas } from './compare-schemas.js';
 import { policyBreaches } from './phase-policy.js';
-import { roundTrips, rowCounts, type RoundTrip } from './data-checks.js';
+import { roundTrips, rowCounts, rowDigests, type RoundTrip } from './data-checks.js';
 import { probeReadsAndWrites } from './row-probe.js';
 import { runRollback } from '../rollback/run-rollback.js';
 
@@ -190,22 +190,28 @@ async function upgrade(
 }
 
 /**
- * The release can be withdrawn after its expand: a rollback leaves the previous release's code
- * working and its plan empty, but for re-tightening what the release relaxed (a rollback leaves
+ * The release can be withdrawn after its expand: a rollback changes no row of the previous
+ * release's columns, and leaves its code working and its plan empty, but for re-tightening what the release relaxed (a rollback leaves
  * that to the previous release's contract, after its prechecks), and expanding the release again
  * converges. The rows the probes wrote into the release's new columns and tables go with them.
  */
 async function rollbackAndBack(db: Database, declared: DeclaredSchema, previous: DeclaredSchema, links: SchemaModel, index: number): Promise<{ summary: string; details?: string[]; ok?: boolean }> {
+  const before = await rowDigests(db, previous.model);
   const back = await runRollback(db, { to: previous, withdrawn: declared, discardNewData: true });
+  const after = await rowDigests(db, previous.model);
+  const changed = Object.keys(before).filter((t) => before[t] !== after[t]);
   const relaxed = new Set(back.notUndone.map(objectOf));
   const retighten = back.remaining.filter((s) => relaxed.has(objectOf(s.id)));
-  const problems = back.remaining.filter((s) => !retighten.includes(s)).map((s) => `after the rollback ${previous.release} still plans: ${s.phase}: ${s.description}`);
+  const problems = [
+    ...changed.map((t) => `the rollback changed rows of ${t} as ${previous.release} declares it`),
+    ...back.remaining.filter((s) => !retighten.includes(s)).map((s) => `after the rollback ${previous.release} still plans: ${s.phase}: ${s.description}`),
+  ];
   const probe = await probeReadsAndWrites(db.conn, db.dialect, previous.model, { seed: 1000 * index + 3, linksFrom: links });
   problems.push(...probe.filter((r) => !r.ok).map((r) => `${previous.release} code on ${r.table} after the rollback: ${r.error}`));
   if (problems.length > 0) return { ok: false, summary: `the rollback to ${previous.release} left ${problems.length} problem(s)`, details: problems };
   const again = await runOn(db, 'expand', declared);
   const left = retighten.length > 0 ? `; ${retighten.length} relaxation(s) left to ${previous.release}'s own phases` : '';
-  return { summary: `${back.steps.length} step(s) back to ${previous.release}, whose code works${left}; expand again converged (${again} step(s))` };
+  return { summary: `${back.steps.length} step(s) back to ${previous.release}, its rows unchanged and its code working${left}; expand again converged (${again} step(s))` };
 }
 
 /** `table.name` of a step id: a relaxation and the step restoring it name the same object. */

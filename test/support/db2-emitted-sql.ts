@@ -75,6 +75,7 @@ export const DB2_EMITTED: Record<string, string> = {
   renameTable: renameTable!.sql,
   aliasView: aliasView!.sql,
   dropAlias: db2Transitions.dropAlias('users')[0]!.sql,
+  restoreTableName: db2Transitions.restoreTableName('users', 'people')[1]!.sql,
   createSchema: createSchema!.sql,
   markerView: unfinishedMarker!.sql,
   versionView: versionView!.sql,

@@ -40,6 +40,8 @@ const EXPECTED: Record<keyof typeof DB2_EMITTED, StatementClass> = {
   renameTable: 'destructive',
   aliasView: 'additive',
   dropAlias: 'destructive',
+  // A rollback's, under contract's policy.
+  restoreTableName: 'destructive',
   createSchema: 'additive',
   markerView: 'additive',
   versionView: 'additive',
