@@ -249,6 +249,13 @@ export class Ledger {
     await this.conn.query(`DELETE FROM ${this.q('_dbtide_backfills')} WHERE job_id IN (${ids.map((_, i) => this.p(i + 1)).join(', ')})`, ids);
   }
 
+  /** Every job's id, lanes included; none before the ledger exists. */
+  async jobIds(): Promise<string[]> {
+    if (!(await this.exists())) return [];
+    const rows = await this.conn.query<{ job_id: string }>(`SELECT job_id FROM ${this.q('_dbtide_backfills')} ORDER BY job_id`);
+    return rows.map((r) => r.job_id);
+  }
+
   /** Backfills and data moves that completed; none before the ledger exists. */
   async finishedJobs(): Promise<string[]> {
     if (!(await this.exists())) return [];

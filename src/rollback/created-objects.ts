@@ -10,6 +10,8 @@ import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 export type Removal =
   | { kind: 'sync'; table: string; trigger: string }
   | { kind: 'version-schema'; name: string }
+  /** What a backfill through a copy of the table left when it stopped before its swap (MySQL). */
+  | { kind: 'table-copy'; table: string }
   /** The renamed table `table` takes its old name `alias` back from the view that kept it. */
   | { kind: 'table-name'; table: string; alias: string }
   | { kind: 'constraint'; table: string; name: string; constraint: ConstraintKind }
@@ -28,6 +30,7 @@ export type Removal =
 const ORDER: Record<Removal['kind'] | `constraint:${ConstraintKind}`, number> = {
   sync: 0,
   'version-schema': 1,
+  'table-copy': 1,
   'table-name': 2,
   'constraint:foreign-key': 3,
   'constraint:check': 4,
@@ -58,13 +61,21 @@ export const UNDONE_OPERATIONS = new Set([
   'add-exclusion',
   'install-sync',
   'create-version-schema',
+  'create-table-copy',
   'create-sequence',
   'create-domain',
   'create-enum',
 ]);
 
 /** Steps that change no object of their own (data work, validation): nothing to undo or report. */
-const DATA_ONLY = new Set(['backfill', 'data-move', 'validate-constraint']);
+const DATA_ONLY = new Set(['backfill', 'data-move', 'validate-constraint', 'copy-table', 'swap-table-copy', 'drop-replaced-table']);
+
+/** What dbtide made for the withdrawn release that the earlier release's own plan drops: its version schemas, a stopped copy's leftovers. */
+export interface Leftovers {
+  versionSchemas: string[];
+  /** Tables whose copy the plan drops. */
+  tableCopies: string[];
+}
 
 export interface CreatedObjects {
   removals: Removal[];
@@ -77,11 +88,10 @@ export interface CreatedObjects {
 
 /**
  * `created`: the ids of the steps the withdrawn release's expand and migrate runs journaled, in
- * the order they ran (`operation:name`). `versionSchemas`: the version schemas the earlier
- * release's plan drops. Removals of one kind run newest first: a table made later may reference
+ * the order they ran (`operation:name`). Removals of one kind run newest first: a table made later may reference
  * one made before it.
  */
-export function createdObjects(created: string[], live: SchemaModel, to: DeclaredSchema, versionSchemas: string[]): CreatedObjects {
+export function createdObjects(created: string[], live: SchemaModel, to: DeclaredSchema, leftovers: Leftovers): CreatedObjects {
   const ids = [...new Set(created)];
   const declared = to.model.tables;
   const aliases = live.owned?.aliases ?? [];
@@ -124,8 +134,12 @@ export function createdObjects(created: string[], live: SchemaModel, to: Declare
         return trigger && !declaredSync ? { kind: 'sync', table: trigger.table, trigger: trigger.name } : null;
       }
       case 'create-version-schema': {
-        const schema = versionSchemas.find((s) => name.startsWith(`${s}.`));
+        const schema = leftovers.versionSchemas.find((s) => name.startsWith(`${s}.`));
         return schema ? { kind: 'version-schema', name: schema } : null;
+      }
+      case 'create-table-copy': {
+        const table = leftovers.tableCopies.find((t) => name === t || name.startsWith(`${t}.`));
+        return table ? { kind: 'table-copy', table } : null;
       }
       case 'create-sequence':
       case 'create-domain':

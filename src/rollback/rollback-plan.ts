@@ -19,6 +19,11 @@ export interface RollbackPlan {
   archived: string[];
   /** Journaled steps of the withdrawn release that a rollback leaves as they are. */
   notUndone: string[];
+  /**
+   * The withdrawn release's backfills and data moves in the ledger: forgotten, so that expanding
+   * the release again fills its new columns again (a finished job would count as done).
+   */
+  jobs: string[];
   live: SchemaModel;
 }
 
@@ -35,18 +40,33 @@ export async function planRollback(db: Database, to: DeclaredSchema, withdrawn: 
   const ledger = new Ledger(db.conn, db.dialect);
   const from = await ledger.lastExpanded();
   const { plan, live } = await planAgainst(db, to);
-  const none: RollbackPlan = { from: null, to: to.release, steps: [], newData: [], archived: [], notUndone: [], live };
+  const none: RollbackPlan = { from: null, to: to.release, steps: [], newData: [], archived: [], notUndone: [], jobs: [], live };
   if (from === null || from === to.release) return none;
   const journal = await ledger.statementsOf(from);
   refuseAfterContract(db, from, to.release, journal);
   const created = journal.filter((s) => s.phase === 'expand' || s.phase === 'migrate').map((s) => s.step_id);
-  const versionDrops = plan.steps.filter((s) => s.operation === 'drop-version-schema');
-  const { removals, notUndone } = createdObjects(created, live, to, versionDrops.map((s) => s.subject!));
+  const leftoverDrops = plan.steps.filter((s) => s.operation === 'drop-version-schema' || s.operation === 'drop-table-copy');
+  const { removals, notUndone } = createdObjects(created, live, to, {
+    versionSchemas: leftoverDrops.filter((s) => s.operation === 'drop-version-schema').map((s) => s.subject!),
+    tableCopies: leftoverDrops.filter((s) => s.operation === 'drop-table-copy').map((s) => s.table),
+  });
   const tables = [...new Set(removals.flatMap((r) => (r.kind === 'column' ? [r.live] : 'table' in r ? [r.table] : [])))].filter((t) => t in live.tables);
   const rows = await db.dialect.estimateRows(db.conn, tables, db.schema ? { schema: db.schema } : {});
-  const steps = rollbackSteps(db, to, removals, rows, versionDrops, from);
+  const steps = rollbackSteps(db, to, removals, rows, leftoverDrops, from);
   const known = withdrawn?.release === from ? withdrawn : null;
-  return { from, to: to.release, steps, newData: await newDataOf(db, removals, known, rows), archived: archivedSince(journal), notUndone, live };
+  const jobs = jobsOf(await ledger.jobIds(), from, created);
+  return { from, to: to.release, steps, newData: await newDataOf(db, removals, known, rows), archived: archivedSince(journal), notUndone, jobs, live };
+}
+
+/**
+ * A transition's jobs are named after the release that declares it (`<release>:...`, lanes
+ * `...#n`); a backfill through a copy of a table, after the table (`backfill-copy:<table>`), whose
+ * copy steps the journal names.
+ */
+function jobsOf(ids: string[], release: string, created: string[]): string[] {
+  const copied = new Set(created.filter((id) => id.startsWith('create-table-copy:')).map((id) => id.slice('create-table-copy:'.length).split('.')[0]!));
+  const ours = (id: string) => id.startsWith(`${release}:`) || [...copied].some((t) => id === `backfill-copy:${t}`);
+  return [...new Set(ids.map((id) => id.replace(/#\d+$/, '')).filter(ours))];
 }
 
 /** What contract dropped or tightened is gone: a rollback past it would leave the earlier release without it. */

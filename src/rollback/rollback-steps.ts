@@ -11,10 +11,11 @@ import type { Removal } from './created-objects.js';
 
 /**
  * The steps of a rollback, one per removal and in its order, rendered by the same operations and
- * dialect SQL a contract uses. A version schema's drop is the step the earlier release's own plan
- * holds (`versionDrops`). The steps run under contract's statement policy: they remove.
+ * dialect SQL a contract uses. A version schema's or a stopped table copy's drop is the step the
+ * earlier release's own plan holds (`leftoverDrops`). The steps run under contract's statement
+ * policy: they remove.
  */
-export function rollbackSteps(target: PlanTarget, to: DeclaredSchema, removals: Removal[], rows: Record<string, number>, versionDrops: Step[], withdrawn: string): Step[] {
+export function rollbackSteps(target: PlanTarget, to: DeclaredSchema, removals: Removal[], rows: Record<string, number>, leftoverDrops: Step[], withdrawn: string): Step[] {
   const input: PlanInput = {
     caps: target.caps,
     sql: target.dialect.compiler,
@@ -26,12 +27,13 @@ export function rollbackSteps(target: PlanTarget, to: DeclaredSchema, removals: 
   };
   const ctx = planContext([], input, () => {});
   return removals.flatMap((removal) => {
-    if (removal.kind === 'version-schema') return versionDrops.filter((s) => s.subject === removal.name);
+    if (removal.kind === 'version-schema') return leftoverDrops.filter((s) => s.operation === 'drop-version-schema' && s.subject === removal.name);
+    if (removal.kind === 'table-copy') return leftoverDrops.filter((s) => s.operation === 'drop-table-copy' && s.table === removal.table);
     return draftsOf(removal, ctx, withdrawn).map((d) => stepOf(d, 'contract', input, ctx));
   });
 }
 
-function draftsOf(removal: Exclude<Removal, { kind: 'version-schema' }>, ctx: PlanContext, withdrawn: string): StepDraft[] {
+function draftsOf(removal: Exclude<Removal, { kind: 'version-schema' | 'table-copy' }>, ctx: PlanContext, withdrawn: string): StepDraft[] {
   switch (removal.kind) {
     case 'sync':
       return [withdrawSync(removal, ctx, withdrawn)];

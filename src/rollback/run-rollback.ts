@@ -69,7 +69,7 @@ export async function runRollback(db: Database, options: RollbackOptions): Promi
     const plan = await planRollback(db, options.to, options.withdrawn ?? null);
     const { live: _, ...reported } = plan;
     emit({ type: 'phase-start', phase: 'rollback', steps: plan.steps, dryRun: false });
-    if (plan.steps.length === 0) return { ...reported, dryRun: false, archivedRows: {}, remaining: await remainingOf(db, options.to), ms: Date.now() - started };
+    if (plan.steps.length === 0 && plan.jobs.length === 0) return { ...reported, dryRun: false, archivedRows: {}, remaining: await remainingOf(db, options.to), ms: Date.now() - started };
     const toArchive = plan.newData.filter((d) => d.rows > 0 && !plan.archived.includes(d.object));
     refuseDataLoss(db, plan, toArchive, options);
     await options.confirm?.(plan);
@@ -95,6 +95,7 @@ export async function runRollback(db: Database, options: RollbackOptions): Promi
         await runStep(db, ledger, run, step, retry, emit, stopInside);
         emit({ type: 'step-done', step, ms: Date.now() - stepStarted });
       }
+      for (const job of plan.jobs) await ledger.forgetJob(job);
       await ledger.finishRun(runId, 'done', `to ${plan.to}: ${plan.steps.length} step(s)`);
     } catch (error) {
       const status = error instanceof Interrupted ? 'interrupted' : 'failed';
