@@ -48,11 +48,11 @@ export const mysqlTransitions: TransitionSql = {
     const alias = aliasSwapNames(from);
     return withLock(
       MYSQL_LOCK.metadata,
-      // Left by a rollback stopped before its last statement (restoreTableName); the swap needs the name.
-      `DROP VIEW IF EXISTS ${quote(alias.retired)}`,
       // Marked too: a run stopped right after it leaves a view that introspection knows as dbtide's.
       `CREATE OR REPLACE VIEW ${quote(to)} AS SELECT * FROM ${quote(from)} ${ALIAS_CONDITION}`,
       `CREATE OR REPLACE VIEW ${quote(alias.view)} AS SELECT * FROM ${quote(to)} ${ALIAS_CONDITION}`,
+      // Left by a rollback stopped before its last statement (restoreTableName); the swap needs the name.
+      `DROP VIEW IF EXISTS ${quote(alias.retired)}`,
       `RENAME TABLE ${quote(to)} TO ${quote(alias.retired)}, ${quote(from)} TO ${quote(to)}, ${quote(alias.view)} TO ${quote(from)}`,
     );
   },

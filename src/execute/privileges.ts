@@ -3,7 +3,7 @@ import { DbtideError } from '../errors.js';
 import type { DeclaredSchema, SchemaModel } from '../model/schema-model.js';
 import type { OwnedObjects, TableRename } from '../model/transition.js';
 import { fact } from '../plan/operation.js';
-import type { Phase, Step } from '../plan/step.js';
+import type { RunKind, Step } from '../plan/step.js';
 import { OWN_TABLE_PREFIX } from '../model/own-objects.js';
 import type { MissingPrivilege, PrivilegeAction, PrivilegeNeed, PrivilegeReport } from '../model/privileges.js';
 
@@ -178,7 +178,7 @@ export function privilegeRefusal(report: PrivilegeReport, phase: string): Dbtide
  * Refuses, before anything changes, when the session lacks a privilege the needs name: otherwise
  * the first step that needs it would stop the phase with the server's bare error, half applied.
  */
-export async function refuseWithoutPrivileges(db: Database, needs: PrivilegeNeed[], phase: Phase): Promise<void> {
+export async function refuseWithoutPrivileges(db: Database, needs: PrivilegeNeed[], phase: RunKind): Promise<void> {
   if (needs.length === 0) return;
   const report = await db.dialect.privileges(db.conn, needs, db.schema ? { schema: db.schema } : {});
   if (report.missing.length > 0) throw privilegeRefusal(report, phase);

@@ -4,6 +4,7 @@ import { emitter, type EventSink } from '../execute/events.js';
 import { Interrupted } from '../execute/interrupted.js';
 import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, type RetryPolicy } from '../execute/retry.js';
+import { phaseNeeds, refuseWithoutPrivileges } from '../execute/privileges.js';
 import { giveUp, runStep, takeRunLock } from '../execute/run-phase.js';
 import { planScripts, type PlanScripts } from '../execute/step-script.js';
 import type { DeclaredSchema } from '../model/schema-model.js';
@@ -72,7 +73,8 @@ export async function runRollback(db: Database, options: RollbackOptions): Promi
     if (plan.steps.length === 0 && plan.jobs.length === 0) return { ...reported, dryRun: false, archivedRows: {}, remaining: await remainingOf(db, options.to), ms: Date.now() - started };
     const toArchive = plan.newData.filter((d) => d.rows > 0 && !plan.archived.includes(d.object));
     refuseDataLoss(db, plan, toArchive, options);
-    await options.confirm?.(plan);
+    if (plan.steps.length > 0) await options.confirm?.(plan);
+    await refuseWithoutPrivileges(db, phaseNeeds(plan.steps, { renames: [], aliases: plan.live.owned?.aliases ?? [] }), 'rollback');
     const runId = await ledger.startRun('rollback', plan.from!, schemaHash(options.to));
     const archivedRows: Record<string, number> = {};
     try {

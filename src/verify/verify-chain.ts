@@ -191,7 +191,7 @@ async function upgrade(
 
 /**
  * The release can be withdrawn after its expand: a rollback changes no row of the previous
- * release's columns, and leaves its code working and its plan empty, but for re-tightening what the release relaxed (a rollback leaves
+ * release's columns, reruns as a no-op, and leaves its code working and its plan empty, but for re-tightening what the release relaxed (a rollback leaves
  * that to the previous release's contract, after its prechecks), and expanding the release again
  * converges. The rows the probes wrote into the release's new columns and tables go with them.
  */
@@ -200,10 +200,12 @@ async function rollbackAndBack(db: Database, declared: DeclaredSchema, previous:
   const back = await runRollback(db, { to: previous, withdrawn: declared, discardNewData: true });
   const after = await rowDigests(db, previous.model);
   const changed = Object.keys(before).filter((t) => before[t] !== after[t]);
+  const rerun = await runRollback(db, { to: previous, withdrawn: declared, discardNewData: true });
   const relaxed = new Set(back.notUndone.map(objectOf));
   const retighten = back.remaining.filter((s) => relaxed.has(objectOf(s.id)));
   const problems = [
     ...changed.map((t) => `the rollback changed rows of ${t} as ${previous.release} declares it`),
+    ...rerun.steps.map((s) => `a second rollback ran again: ${s.description}`),
     ...back.remaining.filter((s) => !retighten.includes(s)).map((s) => `after the rollback ${previous.release} still plans: ${s.phase}: ${s.description}`),
   ];
   const probe = await probeReadsAndWrites(db.conn, db.dialect, previous.model, { seed: 1000 * index + 3, linksFrom: links });
@@ -211,7 +213,7 @@ async function rollbackAndBack(db: Database, declared: DeclaredSchema, previous:
   if (problems.length > 0) return { ok: false, summary: `the rollback to ${previous.release} left ${problems.length} problem(s)`, details: problems };
   const again = await runOn(db, 'expand', declared);
   const left = retighten.length > 0 ? `; ${retighten.length} relaxation(s) left to ${previous.release}'s own phases` : '';
-  return { summary: `${back.steps.length} step(s) back to ${previous.release}, its rows unchanged and its code working${left}; expand again converged (${again} step(s))` };
+  return { summary: `${back.steps.length} step(s) back to ${previous.release}, its rows unchanged, a rerun a no-op, its code working${left}; expand again converged (${again} step(s))` };
 }
 
 /** `table.name` of a step id: a relaxation and the step restoring it name the same object. */

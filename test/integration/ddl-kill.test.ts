@@ -3,10 +3,10 @@ import { applyPhase, planChanges, rollback } from '../../src/api.js';
 import { openDatabase, type Database } from '../../src/engine.js';
 import { sleep } from '../../src/execute/retry.js';
 import { giveUp, takeRunLock } from '../../src/execute/run-phase.js';
-import { stepsOf } from '../../src/plan/step.js';
+import { stepsOf, type Step } from '../../src/plan/step.js';
 import { runCli, startCli } from '../support/cli.js';
 import { releaseDir } from '../support/release-files.js';
-import { targets } from '../support/scratch-databases.js';
+import { targets, type ScratchTarget } from '../support/scratch-databases.js';
 import { series } from '../support/series.js';
 
 const files = releaseDir();
@@ -95,107 +95,104 @@ async function killAfterFirstStatement(db: Database, args: string[]): Promise<vo
   await giveUp(await takeRunLock(db, 30_000));
 }
 
-describe.each(targets.filter((t) => t.name !== 'pglite'))('a phase killed between DDL statements on $name', (target) => {
-  const release = { expand: 'v2', contract: 'v3' } as const;
+/** A run of the CLI the test kills and runs again. */
+interface Killable {
+  args: string[];
+  kind: Killed;
+  release: string;
+  /** The steps left to run (all of them before the kill). */
+  pending(): Promise<Step[]>;
+  /** What the finished rerun records as its message. */
+  doneMessage(steps: number): string;
+  /** The release whose plan is empty once the rerun is done. */
+  converged: string;
+}
 
-  it.each(['expand', 'contract'] as const)('%s resumes: the rerun does only what is left, each statement once', async (phase) => {
-    const scratch = await target.create(`ddl_kill_${phase}`);
-    const v1 = files.write('v1.ts', V1);
-    const v2 = files.write('v2.ts', V2);
-    const v3 = files.write('v3.ts', V3);
-    const url = scratch.url;
-    const db = await openDatabase(url);
-    try {
-      await applyPhase('expand', { url }, v1);
-      for (const t of TABLES) {
-        await db.conn.query(`INSERT INTO ${t} (id, a, b) SELECT g, concat('a', g % 100), g % 37 FROM ${series(db.dialect, ROWS)}`);
-      }
+/** v1 applied and seeded, in a scratch database of the target. */
+async function seeded(target: ScratchTarget, label: string, work: (db: Database, url: string, v1: string) => Promise<void>): Promise<void> {
+  const scratch = await target.create(label);
+  const v1 = files.write('v1.ts', V1);
+  const db = await openDatabase(scratch.url);
+  try {
+    await applyPhase('expand', { url: scratch.url }, v1);
+    for (const t of TABLES) {
+      await db.conn.query(`INSERT INTO ${t} (id, a, b) SELECT g, concat('a', g % 100), g % 37 FROM ${series(db.dialect, ROWS)}`);
+    }
+    await work(db, scratch.url, v1);
+  } finally {
+    await db.close();
+    await scratch.drop();
+  }
+}
+
+/**
+ * Kills the run after its first statement, then shows the rerun resumes: it does only what is
+ * left, each statement once, and the release plans nothing afterwards.
+ */
+async function killedAndResumed(db: Database, url: string, run: Killable): Promise<void> {
+  expect(await run.pending()).toHaveLength(STEPS);
+  await killAfterFirstStatement(db, run.args);
+  const [killed] = await journal(db, run.kind, run.release);
+  expect(killed).toMatchObject({ status: 'running' });
+  expect(killed!.done.length).toBeGreaterThanOrEqual(1);
+  // Half applied: what the killed run did is in the live schema, and the rest is still to do.
+  const left = await run.pending();
+  expect(left.length).toBeGreaterThan(0);
+  expect(left.length).toBeLessThanOrEqual(STEPS - killed!.done.length);
+
+  const rerun = await runCli(run.args);
+  expect(rerun.stderr).toContain('resuming: 1 earlier run(s) stopped before finishing');
+  expect(rerun.code, rerun.stderr).toBe(0);
+  const after = await planChanges({ url }, run.converged);
+  expect(after.plan.steps).toEqual([]);
+  expect(after.plan.drift).toEqual([]);
+
+  const runs = await journal(db, run.kind, run.release);
+  expect(runs.map((r) => [r.status, r.message])).toEqual([
+    ['failed', 'interrupted: the process stopped before the run finished'],
+    ['done', run.doneMessage(left.length)],
+  ]);
+  // The rerun ran exactly what was left, and nothing the killed run had done.
+  const [first, second] = [runs[0]!.done, runs[1]!.done];
+  expect(second.sort()).toEqual(left.flatMap((s) => s.sql.map((_, i) => `${s.id}#${i}`)).sort());
+  expect(second.filter((s) => first.includes(s))).toEqual([]);
+  // At most the statement in flight at the kill committed without its journal row.
+  expect(STEPS - first.length - second.length).toBeLessThanOrEqual(1);
+}
+
+describe.each(targets.filter((t) => t.name !== 'pglite'))('a run killed between DDL statements on $name', (target) => {
+  it.each(['expand', 'contract'] as const)('%s resumes: the rerun does only what is left, each statement once', (phase) =>
+    seeded(target, `ddl_kill_${phase}`, async (db, url) => {
+      const v2 = files.write('v2.ts', V2);
+      const v3 = files.write('v3.ts', V3);
       if (phase === 'contract') {
         await applyPhase('expand', { url }, v2);
         await applyPhase('expand', { url }, v3);
       }
       const schema = phase === 'expand' ? v2 : v3;
-      const total = stepsOf((await planChanges({ url }, schema)).plan, phase);
-      expect(total).toHaveLength(STEPS);
+      await killedAndResumed(db, url, {
+        args: [phase, '--schema', schema, '--url', url, '--yes'],
+        kind: phase,
+        release: phase === 'expand' ? 'v2' : 'v3',
+        pending: async () => stepsOf((await planChanges({ url }, schema)).plan, phase),
+        doneMessage: (n) => `${n} step(s)`,
+        converged: schema,
+      });
+    }),
+  );
 
-      await killAfterFirstStatement(db, [phase, '--schema', schema, '--url', url, '--yes']);
-      const [killed] = await journal(db, phase, release[phase]);
-      expect(killed).toMatchObject({ status: 'running' });
-      expect(killed!.done.length).toBeGreaterThanOrEqual(1);
-      // Half applied: what the killed run did is in the live schema, and the rest is still to do.
-      const left = stepsOf((await planChanges({ url }, schema)).plan, phase);
-      expect(left.length).toBeGreaterThan(0);
-      expect(left.length).toBeLessThanOrEqual(STEPS - killed!.done.length);
-
-      const rerun = await runCli([phase, '--schema', schema, '--url', url, '--yes']);
-      expect(rerun.stderr).toContain('resuming: 1 earlier run(s) stopped before finishing');
-      expect(rerun.code, rerun.stderr).toBe(0);
-      const after = await planChanges({ url }, schema);
-      expect(after.plan.steps).toEqual([]);
-      expect(after.plan.drift).toEqual([]);
-
-      const runs = await journal(db, phase, release[phase]);
-      expect(runs.map((r) => [r.status, r.message])).toEqual([
-        ['failed', 'interrupted: the process stopped before the run finished'],
-        ['done', `${left.length} step(s)`],
-      ]);
-      // The rerun ran exactly what was left, and nothing the killed run had done.
-      const [first, second] = [runs[0]!.done, runs[1]!.done];
-      expect(second.sort()).toEqual(left.flatMap((s) => s.sql.map((_, i) => `${s.id}#${i}`)).sort());
-      expect(second.filter((s) => first.includes(s))).toEqual([]);
-      // At most the statement in flight at the kill committed without its journal row.
-      expect(STEPS - first.length - second.length).toBeLessThanOrEqual(1);
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
-  });
-});
-
-/** The same on the way back: a rollback of v2's 36 steps, killed after its first statement, resumes. */
-describe.each(targets.filter((t) => t.name !== 'pglite'))('a rollback killed between DDL statements on $name', (target) => {
-  it('resumes: the rerun does only what is left, each statement once, and v1 plans nothing afterwards', async () => {
-    const scratch = await target.create('ddl_kill_rollback');
-    const v1 = files.write('v1.ts', V1);
-    const v2 = files.write('v2.ts', V2);
-    const url = scratch.url;
-    const db = await openDatabase(url);
-    try {
-      await applyPhase('expand', { url }, v1);
-      for (const t of TABLES) {
-        await db.conn.query(`INSERT INTO ${t} (id, a, b) SELECT g, concat('a', g % 100), g % 37 FROM ${series(db.dialect, ROWS)}`);
-      }
-      await applyPhase('expand', { url }, v2);
-      const args = ['rollback', '--to', v1, '--url', url, '--yes', '--discard-new-data'];
-      expect((await rollback({ url }, { to: v1, dryRun: true })).steps).toHaveLength(STEPS);
-
-      await killAfterFirstStatement(db, args);
-      const [killed] = await journal(db, 'rollback', 'v2');
-      expect(killed).toMatchObject({ status: 'running' });
-      expect(killed!.done.length).toBeGreaterThanOrEqual(1);
-      const left = (await rollback({ url }, { to: v1, dryRun: true })).steps;
-      expect(left.length).toBeGreaterThan(0);
-      expect(left.length).toBeLessThanOrEqual(STEPS - killed!.done.length);
-
-      const rerun = await runCli(args);
-      expect(rerun.stderr).toContain('resuming: 1 earlier run(s) stopped before finishing');
-      expect(rerun.code, rerun.stderr).toBe(0);
-      const after = await planChanges({ url }, v1);
-      expect(after.plan.steps).toEqual([]);
-      expect(after.plan.drift).toEqual([]);
-
-      const runs = await journal(db, 'rollback', 'v2');
-      expect(runs.map((r) => [r.status, r.message])).toEqual([
-        ['failed', 'interrupted: the process stopped before the run finished'],
-        ['done', `to v1: ${left.length} step(s)`],
-      ]);
-      const [first, second] = [runs[0]!.done, runs[1]!.done];
-      expect(second.sort()).toEqual(left.flatMap((s) => s.sql.map((_, i) => `${s.id}#${i}`)).sort());
-      expect(second.filter((s) => first.includes(s))).toEqual([]);
-      expect(STEPS - first.length - second.length).toBeLessThanOrEqual(1);
-    } finally {
-      await db.close();
-      await scratch.drop();
-    }
-  });
+  // The way back: a rollback of v2's steps.
+  it('rollback resumes: the rerun does only what is left, each statement once, and v1 plans nothing afterwards', () =>
+    seeded(target, 'ddl_kill_rollback', async (db, url, v1) => {
+      await applyPhase('expand', { url }, files.write('v2.ts', V2));
+      await killedAndResumed(db, url, {
+        args: ['rollback', '--to', v1, '--url', url, '--yes', '--discard-new-data'],
+        kind: 'rollback',
+        release: 'v2',
+        pending: async () => (await rollback({ url }, { to: v1, dryRun: true })).steps,
+        doneMessage: (n) => `to v1: ${n} step(s)`,
+        converged: v1,
+      });
+    }),
+  );
 });

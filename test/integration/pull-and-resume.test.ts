@@ -235,8 +235,8 @@ describe.each(targets)('pull and resume on $name', (target) => {
             // Each trigger under its own name and under the one a table copy gives it (dialects/mysql/trigger-names.ts).
             'remove-sync:people._dbtide_sync_people_label after 1 of 4',
             'remove-sync:persons._dbtide_sync_persons_label after 2 of 4',
-            'rename-table:machines after 1 of 3',
-            'rename-table:shelves after 2 of 3',
+            'rename-table:machines after 1 of 4',
+            'rename-table:shelves after 2 of 4',
             'drop-alias:machines.hosts after 1 of 2',
           ]));
       await withDb(db.url, async (opened) => {

@@ -98,11 +98,11 @@ describe('mysql transitions: table renames', () => {
   it('swaps the names in one statement, so the old name never goes missing; the guard lets the swap run in expand', () => {
     const sql = transitions.renameTableWithAlias('hosts', 'machines');
     expect(sql).toEqual([
-      // What a rollback stopped before its last statement leaves (restoreTableName).
-      'DROP VIEW IF EXISTS `_dbtide_renamed_hosts`',
       "CREATE OR REPLACE VIEW `machines` AS SELECT * FROM `hosts` WHERE 'dbtide:alias' IS NOT NULL",
       // The condition marks the view as dbtide's alias: introspection knows it by that alone.
       "CREATE OR REPLACE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `machines` WHERE 'dbtide:alias' IS NOT NULL",
+      // What a rollback stopped before its last statement leaves (restoreTableName).
+      'DROP VIEW IF EXISTS `_dbtide_renamed_hosts`',
       'RENAME TABLE `machines` TO `_dbtide_renamed_hosts`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`',
     ]);
     expect(() => guardStep('expand', sql, mysqlStatements)).not.toThrow();
@@ -118,7 +118,7 @@ describe('mysql transitions: table renames', () => {
   });
 
   it('the guard refuses a swap that does not leave the old name over the same rows', () => {
-    const [, byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
+    const [byName, alias] = transitions.renameTableWithAlias('hosts', 'machines');
     // The alias reads something else, or the swap puts another object under the old name.
     expect(() => guardStep('expand', [byName!, 'CREATE VIEW `_dbtide_alias_hosts` AS SELECT * FROM `other`', 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `_dbtide_alias_hosts` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
     expect(() => guardStep('expand', [byName!, alias!, 'RENAME TABLE `machines` TO `x`, `hosts` TO `machines`, `other` TO `hosts`'], mysqlStatements)).toThrow(/unknown/);
