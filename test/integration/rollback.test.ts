@@ -134,7 +134,8 @@ describe.each(targets)('rollback on $name', (target) => {
     });
     await contract(t, v2);
     expect(await check(t, v2)).toMatchObject({ exitCode: 0, drift: [] });
-  });
+    // About thirty runs and sessions: the embedded database starts for each (seconds apiece on a loaded machine).
+  }, 180_000);
 
 });
 
