@@ -149,7 +149,15 @@ export class Ledger {
 
   /** Whether a run ever recorded anything here; a failing query is an error, not "no ledger". */
   exists(): Promise<boolean> {
-    return this.dialect.runtime.tableExists(this.conn, '_dbtide_runs');
+    return this.has('_dbtide_runs');
+  }
+
+  /**
+   * Whether the table is there: a first run stopped while it made the ledger leaves some of its
+   * tables, and planning reads them before the next run makes the rest.
+   */
+  private has(table: `_dbtide_${string}`): Promise<boolean> {
+    return this.dialect.runtime.tableExists(this.conn, table);
   }
 
   async startRun(phase: RunKind, release: string, schemaHash: string): Promise<string> {
@@ -251,14 +259,14 @@ export class Ledger {
 
   /** Every job's id, lanes included; none before the ledger exists. */
   async jobIds(): Promise<string[]> {
-    if (!(await this.exists())) return [];
+    if (!(await this.has('_dbtide_backfills'))) return [];
     const rows = await this.conn.query<{ job_id: string }>(`SELECT job_id FROM ${this.q('_dbtide_backfills')} ORDER BY job_id`);
     return rows.map((r) => r.job_id);
   }
 
   /** Backfills and data moves that completed; none before the ledger exists. */
   async finishedJobs(): Promise<string[]> {
-    if (!(await this.exists())) return [];
+    if (!(await this.has('_dbtide_backfills'))) return [];
     const rows = await this.conn.query<{ job_id: string }>(`SELECT job_id FROM ${this.q('_dbtide_backfills')} WHERE status = 'done' ORDER BY job_id`);
     return rows.map((r) => r.job_id);
   }
@@ -273,7 +281,7 @@ export class Ledger {
 
   /** Raw SQL steps that ran, by release; none before a run created the table. */
   async ranSqlSteps(): Promise<RanSqlStep[]> {
-    if (!(await this.dialect.runtime.tableExists(this.conn, '_dbtide_sql_steps'))) return [];
+    if (!(await this.has('_dbtide_sql_steps'))) return [];
     const rows = await this.conn.query<{ release: string; step_id: string; up_hash: string }>(
       `SELECT ${this.q('release')}, step_id, up_hash FROM ${this.q('_dbtide_sql_steps')} ORDER BY ${this.q('release')}, step_id`,
     );
@@ -288,7 +296,7 @@ export class Ledger {
 
   /** Backfills and data moves with their progress, most recently active first. */
   async jobs(limit = 20): Promise<JobRecord[]> {
-    if (!(await this.exists())) return [];
+    if (!(await this.has('_dbtide_backfills'))) return [];
     const rows = await this.conn.query<JobRecord>(
       `SELECT job_id, rows_done, status, updated_at FROM ${this.q('_dbtide_backfills')} ORDER BY updated_at DESC ${this.dialect.runtime.limit(Math.max(1, Math.trunc(limit)))}`,
     );
@@ -303,7 +311,7 @@ export class Ledger {
 
   /** The statements that ran for a release, by phase, in order: what verify-chain classifies. */
   async statementsOf(release: string): Promise<JournaledStatement[]> {
-    if (!(await this.exists())) return [];
+    if (!(await this.has('_dbtide_journal'))) return [];
     return this.conn.query<JournaledStatement>(
       `SELECT r.phase, j.step_id, j.${this.q('sql')} FROM ${this.q('_dbtide_journal')} j JOIN ${this.q('_dbtide_runs')} r ON r.id = j.run_id
         WHERE r.${this.q('release')} = ${this.p(1)} AND j.status = 'done' ORDER BY r.started_at, j.started_at, j.statement_index`,
