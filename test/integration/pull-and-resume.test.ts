@@ -252,7 +252,8 @@ describe.each(targets)('pull and resume on $name', (target) => {
     } finally {
       await db.drop();
     }
-  });
+  // Two phases stopped at every statement: dozens of runs, each starting the embedded database.
+  }, 180_000);
 });
 
 // MySQL has no such state: an online ALTER that fails or is killed rolls back whole (atomic DDL).
