@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--rounds N] [--only changetype|contract|startup|lockwait|replica] [--buffer-pool-mb N]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--rounds N] [--only changetype|contract|startup|lockwait|replica|fleet] [--buffer-pool-mb N]`
  *
  * Two parts, each in a database of its own that it drops at the end. `changetype`: online
  * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
@@ -13,6 +13,7 @@
  * The server is PostgreSQL or MySQL/MariaDB by the URL, through the dialect serving it (bench/hooks.ts
  * holds what the bench does there besides dbtide's runs). See bench/README.md.
  */
+import { benchFleet, fleetRows } from './fleet.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -48,7 +49,7 @@ const TARGETS = { backfillRatio: 1.2, triggerOverhead: 1.5, p99Factor: 3, backfi
  */
 const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
-const PARTS = ['changetype', 'contract', 'startup', 'lockwait', 'replica'] as const;
+const PARTS = ['changetype', 'contract', 'startup', 'lockwait', 'replica', 'fleet'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -338,11 +339,12 @@ async function main(): Promise<void> {
   const waited = parts.includes('lockwait') ? await inScratchDatabase(dialect, adminUrl, (url) => benchLockwait(url, dialect, log)) : null;
   // On a primary and replica of its own, of the --url server's dialect: that server is not touched.
   const lagged = parts.includes('replica') ? await benchReplica(dialect, options.rows, log) : null;
+  const fleet = parts.includes('fleet') ? await benchFleet(dialect, adminUrl, log) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged, ...fleet }, null, 2)}\n`);
   console.log();
-  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : []), ...(lagged ? replicaRows(lagged) : [])]);
+  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : []), ...(lagged ? replicaRows(lagged) : []), ...(fleet ? fleetRows(fleet) : [])]);
   console.log(`\nWritten to bench/results/latest.json`);
 }
 

@@ -31,6 +31,10 @@ export {
 export type { RollbackResult } from './rollback/run-rollback.js';
 export type { RollbackPlan } from './rollback/rollback-plan.js';
 export type { NewData } from './rollback/new-data.js';
+export { runFleetCommand as runFleet, FLEET_COMMANDS, type FleetCommand, type FleetRequest, type FleetResult } from './fleet/fleet-commands.js';
+export { readFleetFile, type FleetTarget, type FleetFile, type FleetCatalog } from './fleet/fleet-file.js';
+export { fleetTargets } from './fleet/catalog.js';
+export type { FleetEvent, TargetOutcome, TargetState } from './fleet/run-fleet.js';
 export { DbtideError, RunLockHeld } from './errors.js';
 export { openDatabase, type Database, type OpenOptions } from './engine.js';
 // `applyPhase` is taken by the call that opens a target and runs a phase on it.

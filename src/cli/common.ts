@@ -53,7 +53,7 @@ export function targetOf({ url, config, configFile }: Resolved, flags: CommonFla
   };
 }
 
-export function retryOf(flags: CommonFlags, { config }: Resolved): Partial<RetryPolicy> {
+export function retryOf(flags: CommonFlags, { config }: Pick<Resolved, 'config'>): Partial<RetryPolicy> {
   const lockTimeoutMs = flags.lockTimeout ?? config.lockTimeoutMs;
   const retries = flags.lockRetries ?? config.lockRetries;
   const maxBlocked = flags.maxBlocked ?? config.maxBlockedSeconds;

@@ -10,6 +10,7 @@ import { registerPhase } from './commands/phase.js';
 import { registerLint } from './commands/lint.js';
 import { registerPlan } from './commands/plan.js';
 import { registerInit } from './commands/init.js';
+import { registerFleet } from './commands/fleet.js';
 import { registerPull } from './commands/pull.js';
 import { registerRollback } from './commands/rollback.js';
 import { registerScan } from './commands/scan.js';
@@ -40,6 +41,7 @@ function buildProgram(): Command {
   registerPhase(program, 'migrate');
   registerPhase(program, 'contract');
   registerRollback(program);
+  registerFleet(program);
   registerCheck(program);
   registerStatus(program);
   registerPull(program);

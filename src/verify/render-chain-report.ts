@@ -1,3 +1,4 @@
+import { escaped, xmlAttr, xmlText } from '../junit-xml.js';
 import type { ChainReport, CheckResult, ReleaseResult } from './chain-report.js';
 
 const WIDTH = 100;
@@ -11,8 +12,6 @@ const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 const failedChecks = (report: ChainReport) =>
   report.releases.flatMap((r) => r.checks.filter((c) => !c.ok).map((c) => `${r.release} ${c.name}`));
 const checkCount = (report: ChainReport) => report.releases.reduce((n, r) => n + r.checks.length, 0);
-/** `\u001b`: a character that must not be written as it is, written so that a reader still sees which one it was. */
-const escaped = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 /** Summaries and details quote database messages, which may carry terminal escapes: show them, never send them. */
 const visible = (text: string) => text.replace(/(?![\t\n])\p{Cc}/gu, escaped);
@@ -62,21 +61,6 @@ export function renderChainText(report: ChainReport): string {
 export function renderChainJson(report: ChainReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
-
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-/**
- * XML 1.0 forbids most control characters, lone surrogates and U+FFFE/U+FFFF even as character
- * references, and CI parsers reject the whole file over one of them: write them as visible text.
- */
-function xmlText(text: string): string {
-  return text
-    .replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, escaped)
-    .replace(/[&<>"']/g, (c) => XML_ENTITIES[c]!);
-}
-
-/** Parsers turn a raw tab or line break in an attribute into a space; a reference survives. */
-const xmlAttr = (text: string) => xmlText(text).replace(/[\t\n\r]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function testcase(release: string, check: CheckResult): string {
   const open = `    <testcase classname="${xmlAttr(`dbtide.verify-chain.${release}`)}" name="${xmlAttr(check.name)}" time="${seconds(check.ms, 3)}"`;
