@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadSchemaFile } from '../../src/declaration/load-schema.js';
 import type { ScratchDatabase } from '../../src/dialect.js';
 import { openDatabase } from '../../src/engine.js';
+import { fleetTargets } from '../../src/fleet/catalog.js';
 import { runFleetCommand, type FleetCommand } from '../../src/fleet/fleet-commands.js';
 import type { FleetTarget } from '../../src/fleet/fleet-file.js';
 import { exampleChain } from '../support/chain.js';
@@ -91,6 +92,27 @@ describe.skipIf(noPostgres || noMariadb)('fleet of cell databases', () => {
         expect(done.exitCode).toBe(0);
       }
     }, 600_000);
+  });
+
+  describe('listed by a catalog database', () => {
+    const { scratches, targets } = cells('fleetcatalog', { postgres: 2, mariadb: 1 });
+
+    it('takes the targets a query on the catalog returns, with the fleet file\'s own, and refuses a row without a URL', async () => {
+      const catalog = await openDatabase(scratches[0]!.url);
+      try {
+        await catalog.conn.query('CREATE TABLE cell_mappings (name text, url text, region text)');
+        for (const t of targets.slice(1)) await catalog.conn.query('INSERT INTO cell_mappings VALUES ($1, $2, $3)', [t.name, t.url, 'eu']);
+        const query = 'SELECT name, url, region AS "group" FROM cell_mappings ORDER BY name';
+        const listed = await fleetTargets({ targets: [targets[0]!], catalog: { url: scratches[0]!.url, query } });
+        expect(listed.map((t) => [t.name, t.group ?? null])).toEqual([[targets[0]!.name, targets[0]!.group], ...targets.slice(1).map((t) => [t.name, 'eu']).sort()]);
+        const run = await runFleetCommand({ command: 'plan', targets: listed, declared: (await exampleChain())[0]!.declared });
+        expect(run.ok).toBe(targets.length);
+        await catalog.conn.query("INSERT INTO cell_mappings VALUES ('broken', NULL, 'eu')");
+        await expect(fleetTargets({ targets: [], catalog: { url: scratches[0]!.url, query } })).rejects.toThrow(/targets\[\d\]: exactly one of url and urlEnv/);
+      } finally {
+        await catalog.close();
+      }
+    });
   });
 
   describe('of a hundred PostgreSQL cells, from the CLI', () => {
