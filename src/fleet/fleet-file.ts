@@ -41,10 +41,10 @@ export function readFleetFile(file: string | undefined, cwd = process.cwd()): { 
   } catch (error) {
     throw new DbtideError(`fleet file ${path} is not valid ${extname(path) === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message}`, 1, 'fix the file', { path });
   }
-  return { file: path, fleet: checkFleet(data, path) };
+  return { file: path, fleet: checkFleet(data, `fleet file ${path}`) };
 }
 
-/** The fleet file's shape, every problem named by its path; a URL is never echoed (it may hold a password). */
+/** The fleet file's shape, every problem named by its path in `where`; a URL is never echoed (it may hold a password). */
 export function checkFleet(data: unknown, where: string): FleetFile {
   const problems: string[] = [];
   const record = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -87,7 +87,7 @@ export function checkFleet(data: unknown, where: string): FleetFile {
 }
 
 const invalid = (where: string, problems: string[]) =>
-  new DbtideError(`fleet file ${where} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`, 1, 'README.md ("Fleets") shows the file', { path: where });
+  new DbtideError(`${where} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`, 1, 'README.md ("Fleets") shows the file');
 
 /** A target's URL, read from its variable when it names one. */
 export function targetUrl(target: { name: string; url?: string; urlEnv?: string }, env: NodeJS.ProcessEnv = process.env): string {

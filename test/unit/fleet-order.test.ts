@@ -59,7 +59,7 @@ describe('fleet file', () => {
     const data = { targets: [{ name: 'a', url: 'postgres://u:s3cret@h/a', urlEnv: 'A' }, { name: '' , url: 'x' }, { name: 'c', urlEnv: 'C', port: 5 }, { name: 'c', url: 'y' }], extra: 1 };
     let message = '';
     try {
-      checkFleet(data, 'fleet.json');
+      checkFleet(data, 'fleet file fleet.json');
     } catch (error) {
       message = (error as Error).message;
     }
