@@ -1,6 +1,6 @@
 import { planAgainst, schemaHash, type Database } from '../engine.js';
 import { DbtideError } from '../errors.js';
-import { emitter, type EventSink } from '../execute/events.js';
+import { emitter, type Emit, type EventSink } from '../execute/events.js';
 import { Interrupted } from '../execute/interrupted.js';
 import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, type RetryPolicy } from '../execute/retry.js';
@@ -10,7 +10,7 @@ import { planScripts, type PlanScripts } from '../execute/step-script.js';
 import type { DeclaredSchema } from '../model/schema-model.js';
 import { stepsOf, type Step } from '../plan/step.js';
 import { redactText } from '../redact.js';
-import { archive } from './new-data.js';
+import { archive, type NewData } from './new-data.js';
 import { archiveStepId, planRollback, type RollbackPlan } from './rollback-plan.js';
 
 export interface RollbackOptions {
@@ -76,17 +76,10 @@ export async function runRollback(db: Database, options: RollbackOptions): Promi
     if (plan.steps.length > 0) await options.confirm?.(plan);
     await refuseWithoutPrivileges(db, phaseNeeds(plan.steps, { renames: [], aliases: plan.live.owned?.aliases ?? [] }), 'rollback');
     const runId = await ledger.startRun('rollback', plan.from!, schemaHash(options.to));
-    const archivedRows: Record<string, number> = {};
+    let archivedRows: Record<string, number> = {};
     try {
       for (const sql of db.dialect.runtime.lockTimeout(retry.lockTimeoutMs, false)) await db.conn.query(sql);
-      if (options.archive) {
-        for (const [i, data] of toArchive.entries()) {
-          const reason = `rollback of release ${plan.from} to ${plan.to}: ${data.object}`;
-          const record = () => ledger.statementDone(runId, { stepId: archiveStepId(data.object), index: 0, sql: `-- archived to shadow_${data.table}: ${data.object}`, attempts: 1, startedAt: new Date() });
-          archivedRows[data.object] = await archive(db, plan.live, data, reason, record);
-          emit({ type: 'notice', message: `archived ${archivedRows[data.object]} row(s) of ${data.object} to shadow_${data.table} (${i + 1} of ${toArchive.length})` });
-        }
-      }
+      if (options.archive) archivedRows = await archiveAll(db, ledger, runId, plan, toArchive, emit);
       const run = { id: runId, phase: 'rollback' as const, release: plan.from! };
       for (const [index, step] of plan.steps.entries()) {
         stopIfAsked(options.signal, index, plan.steps.length, `stopped before "${step.description}"`);
@@ -111,8 +104,20 @@ export async function runRollback(db: Database, options: RollbackOptions): Promi
   }
 }
 
+/** Copies each object's rows at risk to its shadow table, each copy journaled in the run with it. */
+async function archiveAll(db: Database, ledger: Ledger, runId: string, plan: RollbackPlan, toArchive: NewData[], emit: Emit): Promise<Record<string, number>> {
+  const archived: Record<string, number> = {};
+  for (const [i, data] of toArchive.entries()) {
+    const reason = `rollback of release ${plan.from} to ${plan.to}: ${data.object}`;
+    const record = () => ledger.statementDone(runId, { stepId: archiveStepId(data.object), index: 0, sql: `-- archived to shadow_${data.table}: ${data.object}`, attempts: 1, startedAt: new Date() });
+    archived[data.object] = await archive(db, plan.live, data, reason, record);
+    emit({ type: 'notice', message: `archived ${archived[data.object]} row(s) of ${data.object} to shadow_${data.table} (${i + 1} of ${toArchive.length})` });
+  }
+  return archived;
+}
+
 /** Rows would be lost: refused unless the operator archives them or says to discard them. */
-function refuseDataLoss(db: Database, plan: RollbackPlan, toArchive: RollbackPlan['newData'], options: RollbackOptions): void {
+function refuseDataLoss(db: Database, plan: RollbackPlan, toArchive: NewData[], options: RollbackOptions): void {
   if (toArchive.length === 0 || options.archive || options.discardNewData) return;
   const list = toArchive.map((d) => `  ${d.object}: ${d.exact ? '' : 'up to '}${d.rows.toLocaleString('en-US')} row(s)${d.exact ? '' : ' (estimated)'}`).join('\n');
   throw new DbtideError(
