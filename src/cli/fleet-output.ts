@@ -1,7 +1,7 @@
 import type { FleetResult } from '../fleet/fleet-commands.js';
 import type { FleetEvent, TargetOutcome } from '../fleet/run-fleet.js';
 import { xmlAttr, xmlText } from '../junit-xml.js';
-import { progressPrinter } from './progress.js';
+import { toJson } from './progress.js';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
@@ -18,10 +18,9 @@ export const targetJson = (o: TargetOutcome) => JSON.stringify({ type: 'target',
  */
 export function fleetPrinter(format: 'text' | 'json' | 'markdown', tty: boolean, width: number) {
   if (format === 'json') {
-    const events = progressPrinter('json');
     return (e: FleetEvent) => {
       if (e.type === 'target-done') process.stdout.write(`${targetJson(e.outcome)}\n`);
-      else if (e.type === 'target-event') events({ ...e.event, target: e.target });
+      else if (e.type === 'target-event') process.stderr.write(`${JSON.stringify({ target: e.target, ...toJson(e.event) })}\n`);
     };
   }
   const running = new Map<string, string>();

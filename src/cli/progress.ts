@@ -50,7 +50,8 @@ export function formatDuration(seconds: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-function toJson(event: RunEvent) {
+/** An event as `--format json` prints it, without its target. */
+export function toJson(event: RunEvent) {
   switch (event.type) {
     case 'phase-start': return { type: event.type, phase: event.phase, steps: event.steps.length, dryRun: event.dryRun };
     case 'step-start': return { type: event.type, step: event.step.id, index: event.index, total: event.total };
