@@ -90,7 +90,7 @@ const invalid = (where: string, problems: string[]) =>
   new DbtideError(`${where} is invalid:\n${problems.map((p) => `  ${p}`).join('\n')}`, 1, 'README.md ("Fleets") shows the file');
 
 /** A target's URL, read from its variable when it names one. */
-export function targetUrl(target: { name: string; url?: string; urlEnv?: string }, env: NodeJS.ProcessEnv = process.env): string {
+export function targetUrl(target: { name: string; url?: string; urlEnv?: string }, env: Record<string, string | undefined> = process.env): string {
   if (target.url !== undefined) return target.url;
   const value = env[target.urlEnv!];
   if (!value) throw new DbtideError(`fleet target ${target.name}: ${target.urlEnv} is not set`, 1, `set ${target.urlEnv} to the database URL of ${target.name}`);
