@@ -4,7 +4,8 @@ import type { DeclarationIssue } from './declaration/declaration-error.js';
 import { userFrame } from './declaration/caller-location.js';
 import { importUserModule } from './declaration/user-modules.js';
 import { DbtideError } from './errors.js';
-import { integer, object, string } from './validate/shape.js';
+import type { FleetFile } from './fleet/fleet-file.js';
+import { integer, isPlainObject, object, string, union } from './validate/shape.js';
 
 /** What `dbtide.config.ts` may set. Command-line flags and environment variables win over it. */
 export interface DbtideConfig {
@@ -20,6 +21,11 @@ export interface DbtideConfig {
   lockRetries?: number;
   /** How long a step may wait for other sessions to release its table; `--max-blocked` wins. */
   maxBlockedSeconds?: number;
+  /**
+   * `dbtide fleet`'s databases: a fleet file (relative to the config file), or the file's content
+   * here, e.g. built from the environment; `--fleet` wins.
+   */
+  fleet?: string | FleetFile | undefined;
 }
 
 export const defineConfig = (config: DbtideConfig): DbtideConfig => config;
@@ -35,6 +41,8 @@ const configShape = object(
     lockTimeoutMs: integer({ min: 1 }),
     lockRetries: integer({ min: 0 }),
     maxBlockedSeconds: integer({ min: 0 }),
+    // The object is checked where it is used, as a fleet file is (fleet-file.ts).
+    fleet: union('a fleet file path or {targets, catalog}', (v) => (typeof v === 'string' ? string({ nonEmpty: true }) : isPlainObject(v) ? object({}, { ignore: ['targets', 'catalog'] }) : null)),
   },
   { insteadOf: { databaseUrl: '`url:`', connectionString: '`url:`', migrationsDir: '`migrations:`', migrationsFolder: '`migrations:`' } },
 );
@@ -77,9 +85,9 @@ export async function loadConfig(options: { file?: string; cwd?: string } = {}):
   }
   const config = { ...(module.default as DbtideConfig) };
   // Paths in the file are the file's own: the same wherever dbtide is run from.
-  for (const key of ['schema', 'migrations'] as const) {
+  for (const key of ['schema', 'migrations', 'fleet'] as const) {
     const value = config[key];
-    if (value !== undefined) config[key] = resolve(dirname(file), value);
+    if (typeof value === 'string') config[key] = resolve(dirname(file), value);
   }
   return { config, file, reads: envReads(readFileSync(file, 'utf8')) };
 }

@@ -23,8 +23,6 @@ export type RunEventBody =
   /**
    * A backfill or data move committed a batch; `totalRows` is the table's estimate, when known.
    * `rowsPerSecond` is over wall time, the pauses between batches included, so an ETA holds.
-   */
-  /**
    * `batchMs`: how long the batch took; `nextBatch`: the rows the next batch takes, as the
    * batch-time target sized it (null where a data move's size is fixed).
    */

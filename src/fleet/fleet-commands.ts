@@ -119,22 +119,21 @@ function workOf(request: FleetRequest): FleetWork {
 
 const nextLabel = (next: Phase | null) => (next === null ? 'up to date' : next === 'contract' ? 'contract pending' : `${next} pending`);
 
-/** Contract drops what the old version uses: it waits until every target it runs on is past migrate. */
+/**
+ * Contract drops what the old version uses: it waits until every target it runs on is past
+ * migrate. Asked as a fleet check of those targets, so it is scheduled as any fleet run is.
+ */
 async function refuseContractWhileBehind(request: FleetRequest, targets: FleetTarget[]): Promise<void> {
-  const behind: string[] = [];
-  const queue = [...targets];
-  const declared = declaredOf(request);
-  const one = async () => {
-    for (let t = queue.shift(); t; t = queue.shift()) {
-      try {
-        const { next } = await check(targetOf(t, request), declared);
-        if (next === 'expand' || next === 'migrate') behind.push(`${t.name}: ${next} pending`);
-      } catch (error) {
-        behind.push(`${t.name}: cannot tell (${(error as Error).message.split('\n')[0]})`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, request.concurrency ?? FLEET_DEFAULTS.concurrency) }, one));
+  const asked = await runFleet([{ label: 'contract precheck', targets, alone: false }], workOf({ ...request, command: 'check' }), {
+    concurrency: request.concurrency ?? FLEET_DEFAULTS.concurrency,
+    continueOnError: true,
+    ...(request.signal ? { signal: request.signal } : {}),
+  });
+  const behind = asked.outcomes.flatMap((o) => {
+    if (o.state !== 'ok') return [`${o.name}: cannot tell (${o.message})`];
+    const { next } = o.detail as { next: Phase | null };
+    return next === 'expand' || next === 'migrate' ? [`${o.name}: ${next} pending`] : [];
+  });
   if (behind.length === 0) return;
   throw new DbtideError(
     `fleet contract refused: ${behind.length} target(s) are not past migrate, and contract would remove what their old version uses; nothing was changed:\n${behind.sort().map((b) => `  ${b}`).join('\n')}`,

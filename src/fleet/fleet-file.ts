@@ -27,11 +27,21 @@ export interface FleetFile {
 /** The fleet files looked for in the working directory when `--fleet` names none. */
 export const FLEET_FILES = ['fleet.json', 'fleet.yaml', 'fleet.yml'];
 
+/**
+ * The fleet a command runs on: `--fleet <file>`, else the config's `fleet` (a file, or the
+ * file's content), else a fleet file in the working directory.
+ */
+export function fleetOf(flag: string | undefined, config: { file?: string; fleet?: string | FleetFile | undefined }, cwd = process.cwd()): FleetFile {
+  if (flag !== undefined || config.fleet === undefined) return readFleetFile(flag, cwd).fleet;
+  if (typeof config.fleet === 'string') return readFleetFile(config.fleet, cwd).fleet;
+  return checkFleet(config.fleet, `${config.file ?? 'the config'}: fleet`);
+}
+
 /** Reads and checks a fleet file (JSON or YAML); `file` undefined: the first of FLEET_FILES here. */
 export function readFleetFile(file: string | undefined, cwd = process.cwd()): { file: string; fleet: FleetFile } {
   const path = file === undefined ? FLEET_FILES.map((f) => resolve(cwd, f)).find(existsSync) : resolve(cwd, file);
   if (path === undefined) {
-    throw new DbtideError(`no fleet file: no --fleet, and none of ${FLEET_FILES.join(', ')} in ${cwd}`, 1, 'write fleet.json listing the databases ({"targets": [{"name": "cell1", "urlEnv": "CELL1_DATABASE_URL"}]}), or pass --fleet <file>');
+    throw new DbtideError(`no fleet file: no --fleet, no fleet in dbtide.config.ts, and none of ${FLEET_FILES.join(', ')} in ${cwd}`, 1, 'write fleet.json listing the databases ({"targets": [{"name": "cell1", "urlEnv": "CELL1_DATABASE_URL"}]}), or pass --fleet <file>');
   }
   if (!existsSync(path)) throw new DbtideError(`fleet file ${path} does not exist`, 1, 'pass --fleet <file> naming a fleet.json or fleet.yaml');
   const text = readFileSync(path, 'utf8');

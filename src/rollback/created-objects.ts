@@ -49,7 +49,7 @@ const ORDER: Record<Removal['kind'] | `constraint:${ConstraintKind}`, number> = 
 const rank = (r: Removal) => (r.kind === 'constraint' ? ORDER[`constraint:${r.constraint}`] : ORDER[r.kind]);
 
 /** The step operations of an expand that create something a rollback can remove. */
-export const UNDONE_OPERATIONS = new Set([
+const UNDONE_OPERATIONS = new Set([
   'create-table',
   'rename-table',
   'add-column',

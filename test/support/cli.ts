@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
-const BIN = resolve(import.meta.dirname, '../../bin/dbtide.js');
+export const BIN = resolve(import.meta.dirname, '../../bin/dbtide.js');
 
 export interface CliResult {
   code: number | null;
@@ -20,12 +20,14 @@ export interface RunningCli {
 type CliOptions = { cwd?: string; env?: Record<string, string> };
 
 /** Starts the real CLI in a child process, non-interactive, as CI would. */
-export function startCli(args: string[], options: CliOptions = {}): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, CI: 'true', DATABASE_URL: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export const startCli = (args: string[], options: CliOptions = {}): RunningCli =>
+  startCommand(process.execPath, [BIN, ...args], { cwd: options.cwd ?? process.cwd(), env: { ...process.env, CI: 'true', DATABASE_URL: '', ...options.env } });
+
+/** Runs any command with exactly this environment (e.g. the CLI under `script`, on a terminal). */
+export const runCommand = (file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<CliResult> => startCommand(file, args, options).done;
+
+function startCommand(file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): RunningCli {
+  const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   const waiting: { pattern: RegExp; resolve: () => void }[] = [];

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { checkFleet, targetUrl, type FleetTarget } from '../../src/fleet/fleet-file.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkFleet, fleetOf, targetUrl, type FleetTarget } from '../../src/fleet/fleet-file.js';
 import { parseShard, shardOf, waves } from '../../src/fleet/fleet-order.js';
 
 const fleet = (n: number, group?: (i: number) => string | undefined): FleetTarget[] =>
@@ -75,5 +78,31 @@ describe('fleet file', () => {
   it('reads a target URL from its variable, naming the variable when unset', () => {
     expect(targetUrl({ name: 'b', urlEnv: 'B_URL' }, { B_URL: 'postgres://h/b' })).toBe('postgres://h/b');
     expect(() => targetUrl({ name: 'b', urlEnv: 'B_URL' }, {})).toThrow(/fleet target b: B_URL is not set/);
+  });
+
+  it('comes from --fleet, else the config (a file beside it, or the file\'s content), else a fleet file in the folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dbtide-fleet-'));
+    try {
+      const file = (name: string, names: string[]) => {
+        writeFileSync(join(dir, name), JSON.stringify({ targets: names.map((n) => ({ name: n, urlEnv: 'X' })) }));
+        return join(dir, name);
+      };
+      const names = (f: { targets: FleetTarget[] }) => f.targets.map((t) => t.name);
+      file('fleet.json', ['here']);
+      const cells = file('cells.json', ['cell1', 'cell2']);
+      const flag = file('flag.json', ['flagged']);
+      expect(names(fleetOf(undefined, {}, dir))).toEqual(['here']);
+      expect(names(fleetOf(undefined, { file: 'dbtide.config.ts', fleet: cells }, dir))).toEqual(['cell1', 'cell2']);
+      expect(names(fleetOf(undefined, { file: 'dbtide.config.ts', fleet: { targets: [{ name: 'inline', url: 'postgres://h/a' }] } }, dir))).toEqual(['inline']);
+      expect(names(fleetOf(flag, { file: 'dbtide.config.ts', fleet: cells }, dir))).toEqual(['flagged']);
+      // A variable the config reads that is unset leaves url undefined: named, as in a file.
+      expect(() => fleetOf(undefined, { file: '/app/dbtide.config.ts', fleet: { targets: [{ name: 'c1', url: undefined } as unknown as FleetTarget] } }, dir)).toThrow(
+        /\/app\/dbtide\.config\.ts: fleet is invalid:\n {2}targets\[0\]: exactly one of url and urlEnv/,
+      );
+      rmSync(join(dir, 'fleet.json'));
+      expect(() => fleetOf(undefined, {}, dir)).toThrow(/no fleet file: no --fleet, no fleet in dbtide\.config\.ts, and none of fleet\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -5,7 +5,7 @@ import { loadSchemaFile } from '../../declaration/load-schema.js';
 import { DbtideError } from '../../errors.js';
 import { fleetTargets } from '../../fleet/catalog.js';
 import { FLEET_COMMANDS, runFleetCommand, type FleetCommand, type FleetRequest } from '../../fleet/fleet-commands.js';
-import { readFleetFile } from '../../fleet/fleet-file.js';
+import { fleetOf } from '../../fleet/fleet-file.js';
 import { parseShard, type Selection } from '../../fleet/fleet-order.js';
 import { FLEET_DEFAULTS } from '../../fleet/run-fleet.js';
 import type { FixMode } from '../../scan/repair.js';
@@ -45,7 +45,7 @@ export function registerFleet(program: Command): void {
     ),
     'a step',
   )
-    .option('--fleet <file>', 'the fleet file: fleet.json or fleet.yaml listing the targets (default: the one in this folder)')
+    .option('--fleet <file>', 'the fleet file: fleet.json or fleet.yaml listing the targets (default: the config\'s fleet, else the one in this folder)')
     .option('--concurrency <n>', `targets at once (default ${FLEET_DEFAULTS.concurrency})`, integerFlag('--concurrency', 1, 256))
     .option('--canary <names|count>', 'these targets (comma-separated), or this many of the first, run first and one at a time')
     .option('--stage <groups>', 'groups (comma-separated) in the order they run after the canaries; targets of no listed group run last')
@@ -69,7 +69,7 @@ export function registerFleet(program: Command): void {
       const request = await requestOf(command as FleetCommand, flags);
       const stop = stopOnSignals();
       const width = Math.min(32, Math.max(...request.targets.map((t) => t.name.length), 6));
-      const result = await runFleetCommand({ ...request, signal: stop.signal, onEvent: fleetPrinter(flags.format, Boolean(process.stderr.isTTY), width) }).finally(stop.dispose);
+      const result = await runFleetCommand({ ...request, signal: stop.signal, onEvent: fleetPrinter(command, flags.format, Boolean(process.stderr.isTTY), width) }).finally(stop.dispose);
       if (flags.format === 'json') process.stdout.write(`${fleetSummaryJson(result)}\n`);
       else process.stdout.write(fleetSummary(result));
       if (flags.junit) await writeFile(flags.junit, fleetJunit(result));
@@ -83,8 +83,7 @@ async function requestOf(command: FleetCommand, flags: FleetFlags): Promise<Flee
     throw new DbtideError(`fleet ${command} drops objects on every target, and a fleet asks no one`, 1, `pass --yes (fleet ${command} --dry-run, or fleet plan, shows what it would do)`);
   }
   const loaded = await configOf(flags);
-  const { fleet } = readFleetFile(flags.fleet);
-  const targets = await fleetTargets(fleet);
+  const targets = await fleetTargets(fleetOf(flags.fleet, { ...(loaded.file ? { file: loaded.file } : {}), fleet: loaded.config.fleet }));
   const canary = flags.canary === undefined ? undefined : /^\d+$/.test(flags.canary.trim()) ? Number(flags.canary) : list(flags.canary);
   const selection: Selection = {
     ...(flags.only ? { only: list(flags.only)! } : {}),
