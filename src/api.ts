@@ -1,3 +1,4 @@
+import type { Cluster } from './model/cluster.js';
 import { loadSchemaFile } from './declaration/load-schema.js';
 import { normalizeSchema } from './declaration/normalize.js';
 import { renderDeclaration } from './declaration/render-declaration.js';
@@ -47,6 +48,8 @@ const withTarget = <T>(target: Target, work: (db: Database) => Promise<T>): Prom
 export interface PlanReport {
   release: string;
   server: string;
+  /** The cluster the server is a node of (Galera), or null. */
+  cluster: Cluster | null;
   url: string;
   plan: Plan;
   /** The statements as a run issues them, session statements included, with the cap on each lock wait they set. */
@@ -57,7 +60,7 @@ export async function planChanges(target: Target, declaration: Declaration, opti
   const schema = await declared(declaration);
   return withTarget(target, async (db) => {
     const plan = (await planAgainst(db, schema)).plan;
-    return { release: schema.release, server: db.caps.server, url: redactUrl(target.url), plan, scripts: scriptsOf(db, plan.steps, options.lockTimeoutMs) };
+    return { release: schema.release, server: db.caps.server, cluster: db.cluster, url: redactUrl(target.url), plan, scripts: scriptsOf(db, plan.steps, options.lockTimeoutMs) };
   });
 }
 
@@ -133,6 +136,7 @@ export async function check(target: Target, declaration: Declaration): Promise<C
 
 export interface StatusReport extends CheckReport {
   server: string;
+  cluster: Cluster | null;
   url: string;
   runs: RunRecord[];
   /** Backfills and data moves: rows done so far, running or done. */
@@ -147,6 +151,7 @@ export async function status(target: Target, declaration: Declaration): Promise<
     return {
       ...progressOf(schema.release, plan),
       server: db.caps.server,
+      cluster: db.cluster,
       url: redactUrl(target.url),
       runs: await ledger.runs(),
       jobs: await ledger.jobs(),

@@ -4,6 +4,7 @@ import type { VersionSchema } from './model/version-schema.js';
 import type { BackfillJob, KeyedTable } from './model/keyed-table.js';
 import type { ConstraintKind, NamedObjectKind } from './model/named-objects.js';
 import type { SyncSpec } from './model/sync-spec.js';
+import type { Cluster } from './model/cluster.js';
 import type { LockHolder, LockInfo, Statement } from './model/locks.js';
 import type { PrivilegeNeed, PrivilegeReport } from './model/privileges.js';
 import type { PrecheckRule } from './model/precheck-rule.js';
@@ -504,6 +505,8 @@ export interface ReplicaLagSql {
 export interface RunLockSession {
   conn: Connection;
   connect(): Promise<Connection>;
+  /** The cluster the server is a node of: a lock on one node must then hold on every node. */
+  cluster: Cluster | null;
 }
 
 export interface HeldRunLock {
@@ -574,6 +577,8 @@ export interface Dialect {
   concurrentSessions(url: string): boolean;
   serverVersion(conn: Connection): Promise<string>;
   capabilities(version: string): Capabilities;
+  /** The cluster the server is a node of (MariaDB Galera), or null; absent where a server cannot be one. */
+  cluster?(conn: Connection): Promise<Cluster | null>;
   /**
    * What this session may not do of `needs`, checked before a phase changes anything, with the
    * statements that grant it; objects are in `options.schema` (the session's default when omitted).

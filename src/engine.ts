@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { Cluster } from './model/cluster.js';
+import { clusterLock, clusterWarnings } from './plan/cluster-rules.js';
 import type { Capabilities, Connection, Dialect, ReorgState } from './dialect.js';
 import { dialectFor } from '../dialects/registry.js';
 import { DbtideError, RunLockHeld } from './errors.js';
@@ -41,6 +43,8 @@ export interface Database {
   conn: Connection;
   version: string;
   caps: Capabilities;
+  /** The cluster the server is a node of, or null. */
+  cluster: Cluster | null;
   /** PostgreSQL schema or MySQL database that holds the tables. */
   schema: string | undefined;
   close(): Promise<void>;
@@ -72,13 +76,14 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   try {
     const version = await dialect.serverVersion(conn);
     const caps = dialect.capabilities(version);
+    const cluster = (await dialect.cluster?.(conn)) ?? null;
     if (options.schema) {
       await refuseMissingSchema(dialect, conn, options.schema, `${caps.server} at ${redactUrl(url)}`, options.schemaSource);
       for (const sql of dialect.runtime.useSchema(options.schema)) await conn.query(sql);
     } else {
       await refuseNoSchema(dialect, conn, `${caps.server} at ${redactUrl(url)}`);
     }
-    return { url, name, dialect, conn, version, caps, schema: options.schema, close: () => conn.close() };
+    return { url, name, dialect, conn, version, caps, cluster, schema: options.schema, close: () => conn.close() };
   } catch (error) {
     await conn.close();
     throw error;
@@ -148,10 +153,16 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const tables = [...new Set(planned.changes.map((c) => (c.kind === 'create-table' ? c.table.name : c.table)))].filter((t) => t in live.tables);
   const rows = await db.dialect.estimateRows(db.conn, tables, options);
   const reorg = db.caps.reorgBudget === null || !db.dialect.reorgState ? {} : await db.dialect.reorgState(db.conn, Object.keys(live.tables), options);
-  const plan = phased(db, planned, { rows, reorg });
+  const plan = onCluster(db.cluster, declared, phased(db, planned, { rows, reorg }));
   const steps = plan.steps.filter((s) => s.table in live.tables).map((s) => ({ phase: s.phase, table: s.table, lock: s.lock, batched: s.work !== undefined }));
   const notes = db.dialect.serverNotes ? await db.dialect.serverNotes(db.conn, steps, options) : [];
   return { plan: { ...plan, warnings: [...plan.warnings, ...notes] }, live };
+}
+
+/** On a cluster node, each step's lock says what it costs the cluster, and the plan what the cluster refuses. */
+function onCluster(cluster: Cluster | null, declared: DeclaredSchema, plan: Plan): Plan {
+  if (!cluster) return plan;
+  return { ...plan, steps: plan.steps.map((s) => ({ ...s, lock: clusterLock(s, cluster) })), warnings: [...plan.warnings, ...clusterWarnings(cluster, declared)] };
 }
 
 /** A dialect at one server version: what planning reads, with or without a server. */

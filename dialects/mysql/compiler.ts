@@ -78,6 +78,8 @@ const INSTANT: Algorithm = { clause: 'ALGORITHM=INSTANT, LOCK=DEFAULT', lock: MY
 const ONLINE: Algorithm = { clause: 'ALGORITHM=INPLACE, LOCK=NONE', lock: MYSQL_LOCK.online };
 /** The same clause where the server rebuilds the table in place (nullability, the primary key). */
 const ONLINE_REBUILD: Algorithm = { ...ONLINE, lock: MYSQL_LOCK.onlineRebuild };
+/** The same clause where the server reads the table to build an index. */
+const ONLINE_BUILD: Algorithm = { ...ONLINE, lock: MYSQL_LOCK.onlineBuild };
 /** Type changes and checks: the server copies the table; reads continue, writes wait. */
 const COPY: Algorithm = { clause: 'ALGORITHM=COPY, LOCK=SHARED', lock: MYSQL_LOCK.copy };
 /** The first FULLTEXT index on a table rebuilds it; writes wait. */
@@ -130,10 +132,10 @@ export const mysqlCompiler: SqlCompiler = {
   // Changing nullability rebuilds the table in place while writes continue.
   setNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: false })}`, ONLINE_REBUILD),
   dropNotNull: (table, column) => alter(table, `MODIFY COLUMN ${columnDefinition({ ...column, nullable: true })}`, ONLINE_REBUILD),
-  createIndex: (table, index, keys) => alter(table, indexClause(index, keys), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE),
+  createIndex: (table, index, keys) => alter(table, indexClause(index, keys), index.using === 'fulltext' || index.using === 'spatial' ? FULLTEXT : ONLINE_BUILD),
   dropIndex: (table, name) => alter(table, `DROP INDEX ${quote(name)}`, ONLINE),
   addPrimaryKey: (table, key) => alter(table, `ADD PRIMARY KEY (${list(key.columns)})`, ONLINE_REBUILD),
-  addUnique: (table, key) => alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE (${list(key.columns)})`, ONLINE),
+  addUnique: (table, key) => alter(table, `ADD CONSTRAINT ${quote(key.name)} UNIQUE (${list(key.columns)})`, ONLINE_BUILD),
   // With foreign_key_checks on, the server copies the table to check every row; the orphan
   // precheck has scanned them instead, so the key is added in place (runtime re-enables the
   // checks when the ALTER fails).

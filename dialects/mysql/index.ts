@@ -3,6 +3,7 @@ import { mysqlBackfill } from './backfill.js';
 import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
 import { connectMysql } from './driver.js';
+import { galeraCluster } from './galera.js';
 import { estimateRowsMysql, introspectMysql } from './introspector.js';
 import { rebuildMemoryNotes } from './rebuild-memory.js';
 import { mysqlPrivileges } from './privileges.js';
@@ -23,6 +24,7 @@ export const mysqlDialect: Dialect = {
     return row?.version ?? '0';
   },
   capabilities: mysqlCapabilities,
+  cluster: galeraCluster,
   // MySQL's versions stop at 9, MariaDB's start at 10: `mysql@10.11` is MariaDB 10.11.
   offline: { latest: '8.4.0', spell: (version) => (Number.parseInt(version, 10) >= 10 ? `${version}-MariaDB` : version) },
   privileges: mysqlPrivileges,

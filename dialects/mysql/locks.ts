@@ -9,6 +9,7 @@ export const MYSQL_LOCK = {
   /** Triggers, renames of tables and views, DROP TABLE. */
   metadata: { level: 'brief metadata lock', blocksWrites: false, rewritesTable: false, rank: 2 },
   online: { level: 'ALGORITHM=INPLACE, LOCK=NONE (reads and writes continue)', blocksWrites: false, rewritesTable: false, rank: 3 },
+  onlineBuild: { level: 'ALGORITHM=INPLACE, LOCK=NONE, index built (reads and writes continue)', blocksWrites: false, rewritesTable: false, scansTable: true, rank: 3 },
   onlineRebuild: { level: 'ALGORITHM=INPLACE, LOCK=NONE, table rebuilt (reads and writes continue)', blocksWrites: false, rewritesTable: true, rank: 3 },
   /** LOCK TABLES ... WRITE around a swap: writes wait for the milliseconds it holds. */
   tableWrite: { level: 'LOCK TABLES ... WRITE, for milliseconds', blocksWrites: false, rewritesTable: false, rank: 4 },

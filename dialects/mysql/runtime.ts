@@ -1,5 +1,6 @@
 import { releasedOnce } from '../../src/dialect-kit/held-lock.js';
 import type { RuntimeSql } from '../../src/dialect.js';
+import { tryClusterRunLock } from './cluster-lock.js';
 import { quote } from './compiler.js';
 import { mysqlLockHolders } from './lock-holders.js';
 import { mysqlReplicaLag } from './replica-lag.js';
@@ -38,8 +39,11 @@ export const mysqlRuntime: RuntimeSql = {
   lockWait: { capMs: 1000, unitMs: 1000 },
   transactionStart: 'START TRANSACTION',
   isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
-  // A named lock: the session's, whatever its statements commit.
-  async tryRunLock({ conn }, key) {
+  // A named lock: the session's, whatever its statements commit. A Galera node's named lock is
+  // that node's alone: a cluster takes a leased row instead.
+  async tryRunLock(session, key) {
+    if (session.cluster) return tryClusterRunLock(session, key);
+    const { conn } = session;
     const [row] = await conn.query<{ locked: number | null }>(`SELECT GET_LOCK(${LOCK_NAME}, 0) AS locked`, [`${key}:`]);
     if (Number(row?.locked) !== 1) return null;
     return releasedOnce(() => conn.query(`SELECT RELEASE_LOCK(${LOCK_NAME})`, [`${key}:`]));

@@ -1,4 +1,5 @@
 import type { PlanReport } from '../api.js';
+import { describeCluster } from '../model/cluster.js';
 import { PHASES, stepsOf, type Step } from '../plan/step.js';
 
 const rows = (n: number | null) => (n === null ? '' : `~${n.toLocaleString('en-US')} rows`);
@@ -8,6 +9,7 @@ export function planJson(report: PlanReport) {
   return {
     release: report.release,
     server: report.server,
+    cluster: report.cluster,
     url: report.url,
     steps: report.plan.steps.map((s) => ({
       id: s.id,
@@ -49,6 +51,7 @@ function stepText(step: Step, n: number, script: string[] | null): string {
 
 export function planText(report: PlanReport, withSql = true): string {
   const out = [`Plan for release ${report.release} on ${report.server} (${report.url})`];
+  if (report.cluster) out.push(`cluster: ${describeCluster(report.cluster)}`);
   for (const phase of PHASES) {
     const steps = stepsOf(report.plan, phase);
     out.push('', `${phase}: ${steps.length === 0 ? 'nothing to do' : `${steps.length} step(s)`}`);
@@ -71,7 +74,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** For pull-request comments. */
 export function planMarkdown(report: PlanReport): string {
-  const out = [`### dbtide plan: ${report.release}`, '', `Target: ${report.server}`, ''];
+  const out = [`### dbtide plan: ${report.release}`, '', `Target: ${report.server}`, ...(report.cluster ? ['', `Cluster: ${describeCluster(report.cluster)}`] : []), ''];
   if (report.plan.steps.length === 0) out.push('No changes.');
   else {
     out.push('| phase | step | lock | rows | blocks writes |', '|---|---|---|---|---|');

@@ -1,3 +1,4 @@
+import { refuseOnCluster } from '../plan/cluster-rules.js';
 import type { HeldRunLock } from '../dialect.js';
 import type { LockHolder } from '../model/locks.js';
 import type { Database } from '../engine.js';
@@ -123,6 +124,7 @@ export async function preparePhase(db: Database, options: PreparePhaseOptions): 
   const emit = emitter(db.name, options.onEvent);
   const { phase, declared } = options;
   if (options.replicaLag) await refuseReplicaLag(db, options.replicaLag);
+  refuseOnCluster(db.cluster, declared);
   const lock = await takeRunLock(db, options.runLockWaitMs ?? 30_000);
   let replicaWatch: ReplicaWatch | undefined;
   try {
@@ -239,7 +241,7 @@ async function planPhase(db: Database, { phase, declared }: PreparePhaseOptions,
 /** Keeps two runs (phases, repairs) apart; waits up to `waitMs` for the other one. */
 export async function takeRunLock(db: Database, waitMs: number): Promise<HeldRunLock> {
   const started = Date.now();
-  const session = { conn: db.conn, connect: () => db.dialect.connect(db.url) };
+  const session = { conn: db.conn, connect: () => db.dialect.connect(db.url), cluster: db.cluster };
   for (;;) {
     const lock = await db.dialect.runtime.tryRunLock(session, RUN_LOCK);
     if (lock) return lock;

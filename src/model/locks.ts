@@ -6,6 +6,11 @@ export interface LockInfo {
   blocksWrites: boolean;
   /** True when the whole table is rewritten or scanned under that lock. */
   rewritesTable: boolean;
+  /**
+   * The statement reads every row of its table without rewriting it (an index build): it lasts
+   * as long as the table is large, which is what it costs where DDL stops a cluster's commits.
+   */
+  scansTable?: true;
   /** Orders a dialect's locks that neither block writes nor rewrite (PostgreSQL's lock modes, MySQL's algorithms). */
   rank: number;
 }

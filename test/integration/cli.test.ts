@@ -207,7 +207,7 @@ describe.each(targets.filter((t) => t.name !== 'pglite'))('dbtide CLI beside oth
   it('waits for the run lock, then exits 75 naming the cause', async () => {
     const holder = await target.dialect.connect(db.url);
     try {
-      expect(await target.dialect.runtime.tryRunLock({ conn: holder, connect: () => target.dialect.connect(db.url) }, 'dbtide:run')).not.toBeNull();
+      expect(await target.dialect.runtime.tryRunLock({ conn: holder, connect: () => target.dialect.connect(db.url), cluster: null }, 'dbtide:run')).not.toBeNull();
       const result = await runCli(['expand', '--url', db.url, '--schema', FIRST, '--wait', '1']);
       expect(result.code).toBe(75);
       expect(result.stderr).toMatch(/another dbtide run holds the lock/);

@@ -75,7 +75,7 @@ describe.each(mysqlTargets)('bounded locks, run lock and trigger rights on $name
   it('the run lock (GET_LOCK) keeps two runs on one database apart, and is free again after release', async () => {
     await withConn(t.url, async (first) => {
       await withConn(t.url, async (second) => {
-        const session = (conn: Connection) => ({ conn, connect: () => Promise.reject(new Error('not needed')) });
+        const session = (conn: Connection) => ({ conn, connect: () => Promise.reject(new Error('not needed')), cluster: null });
         const held = await mysqlRuntime.tryRunLock(session(first), 'dbtide:run');
         expect(held).not.toBeNull();
         expect(await mysqlRuntime.tryRunLock(session(second), 'dbtide:run')).toBeNull();

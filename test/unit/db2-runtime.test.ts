@@ -123,7 +123,7 @@ class FakeConnection implements Connection {
 /** A run's session: its own connection, and the ones it opens for the lock. */
 const runOn = (server: FakeServer, name: string): RunLockSession & { conn: FakeConnection } => {
   let opened = 0;
-  return { conn: server.connect(name), connect: async () => server.connect(`${name}/lock${++opened}`) };
+  return { conn: server.connect(name), connect: async () => server.connect(`${name}/lock${++opened}`), cluster: null };
 };
 
 describe('the run lock', () => {
@@ -178,7 +178,7 @@ describe('the run lock', () => {
     const run = runOn(server, 'run1');
     const broken = server.connect('broken');
     broken.query = () => Promise.reject(Object.assign(new Error('SQL0551N  "APP" does not have the required authorization.  SQLSTATE=42501'), { sqlcode: -551 }));
-    await expect(db2Runtime.tryRunLock({ conn: run.conn, connect: async () => broken }, 'dbtide:run')).rejects.toThrow('SQL0551N');
+    await expect(db2Runtime.tryRunLock({ conn: run.conn, connect: async () => broken, cluster: null }, 'dbtide:run')).rejects.toThrow('SQL0551N');
     expect(broken.closed).toBe(true);
   });
 });

@@ -37,6 +37,7 @@ const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string' | 'where 
   concurrentSessions: 'function',
   serverVersion: 'function',
   capabilities: 'function',
+  cluster: 'optional',
   privileges: 'function',
   introspect: 'function',
   estimateRows: 'function',

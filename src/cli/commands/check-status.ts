@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { check, status, type CheckReport, type RolloutState, type StatusReport } from '../../api.js';
+import { describeCluster } from '../../model/cluster.js';
 import type { VersionSelected } from '../../plan/step.js';
 import { commonOptions, targetOf } from '../common.js';
 import { resolveSchemaFile, resolveUrl, type CommonFlags } from '../resolve.js';
@@ -49,6 +50,7 @@ const rowsOf = (n: string | number) => Number(n).toLocaleString('en-US');
 function statusText(report: StatusReport): string {
   return [
     `database: ${report.server} (${report.url})`,
+    ...(report.cluster ? [`cluster: ${describeCluster(report.cluster)}`] : []),
     `declared release: ${report.release}`,
     `pending: expand ${report.pending.expand}, migrate ${report.pending.migrate}, contract ${report.pending.contract}`,
     `next: ${report.next ? `dbtide ${report.next}` : 'nothing (up to date)'}`,

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { MYSQL_LOCK } from '../../dialects/mysql/locks.js';
+import { defineSchema } from '../../src/declaration/define-schema.js';
+import { normalizeSchema } from '../../src/declaration/normalize.js';
+import { describeCluster, type Cluster } from '../../src/model/cluster.js';
+import { clusterLock, clusterWarnings, refuseOnCluster, tablesWithoutPrimaryKey } from '../../src/plan/cluster-rules.js';
+import type { Step } from '../../src/plan/step.js';
+
+const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true };
+
+const declared = normalizeSchema(
+  defineSchema({
+    release: 'r1',
+    tables: {
+      instances: { columns: { id: 'int', uuid: 'varchar(36)' }, primaryKey: ['id'] },
+      audit_log: { columns: { at: 'timestamp', note: 'text' } },
+      events: { columns: { at: 'timestamp' } },
+    },
+  }),
+);
+
+const step = (lock: Step['lock'], extra: Partial<Step> = {}) => ({ id: 's', lock, estimatedRows: 200_000, ...extra }) as Step;
+
+describe('a cluster that replicates DDL in total order', () => {
+  it('costs a table scan or rebuild every node\'s commits for the whole statement, with the rows it reads', () => {
+    for (const lock of [MYSQL_LOCK.onlineBuild, MYSQL_LOCK.onlineRebuild, MYSQL_LOCK.copy]) {
+      const on = clusterLock(step(lock), galera);
+      expect(on.level).toBe(`${lock.level}; Galera wsrep_OSU_method=TOI: no transaction commits on any of the 3 nodes until the whole statement is done (~200,000 rows)`);
+      expect(on.blocksWrites).toBe(true);
+    }
+  });
+
+  it('costs a metadata change a brief wait on every node, and leaves batches of rows as they are', () => {
+    for (const lock of [MYSQL_LOCK.instant, MYSQL_LOCK.metadata, MYSQL_LOCK.online]) {
+      const on = clusterLock(step(lock), galera);
+      expect(on.level).toBe(`${lock.level}; Galera wsrep_OSU_method=TOI: commits wait on every node for the metadata change`);
+      expect(on.blocksWrites).toBe(false);
+    }
+    const batches = step(MYSQL_LOCK.batch, { work: { kind: 'backfill' } as Step['work'] });
+    expect(clusterLock(batches, galera)).toBe(batches.lock);
+  });
+
+  it('changes nothing off a cluster, or where DDL applies on one node only', () => {
+    const s = step(MYSQL_LOCK.onlineRebuild);
+    expect(clusterLock(s, null)).toBe(s.lock);
+    expect(clusterLock(s, { ...galera, ddl: 'rolling', ddlSetting: 'wsrep_OSU_method=RSU' })).toBe(s.lock);
+  });
+
+  it('is described in one line', () => {
+    expect(describeCluster(galera)).toBe('Galera cluster of 3 node(s), through node1 (Synced); DDL replicates in total order (wsrep_OSU_method=TOI): while a schema change runs, no transaction commits on any node');
+  });
+});
+
+describe('tables without a primary key on a cluster that needs one', () => {
+  it('are listed, warned of in the plan and refused with the fix', () => {
+    expect(tablesWithoutPrimaryKey(declared)).toEqual(['audit_log', 'events']);
+    expect(clusterWarnings(galera, declared)).toEqual(['Galera: audit_log, events have no primary key; expand, migrate and contract refuse the release until each declares one']);
+    expect(() => refuseOnCluster(galera, declared)).toThrow(/release r1 declares 2 table\(s\) without a primary key, and this Galera cluster cannot replicate their rows safely; nothing was changed: audit_log, events/);
+  });
+
+  it('are nothing to refuse off a cluster', () => {
+    expect(clusterWarnings(null, declared)).toEqual([]);
+    expect(() => refuseOnCluster(null, declared)).not.toThrow();
+    expect(() => refuseOnCluster({ ...galera, needsPrimaryKeys: false }, declared)).not.toThrow();
+  });
+});
