@@ -87,7 +87,8 @@ export function writerOp({ rows, updateInstance, insertChild, insertInstance }: 
   return { kind, run };
 }
 
-async function load(dialect: Dialect, on: Hooks, db: Connection, rows: number): Promise<number> {
+/** N instances and their children, as the contract run has them; the child rows it wrote. */
+export async function loadInstances(dialect: Dialect, on: Hooks, db: Connection, rows: number): Promise<number> {
   const sql = contractSqlFor(dialect);
   await db.query(sql.loadInstances(await on.series(db, rows)), [rows]);
   for (const statement of sql.afterLoad) await db.query(statement, [rows]);
@@ -243,7 +244,7 @@ export async function benchContract(url: string, options: ContractOptions, log: 
       await contract({ url }, release);
     }
     const loadStarted = now();
-    childRows = await load(dialect, hooksFor(dialect), db, rows);
+    childRows = await loadInstances(dialect, hooksFor(dialect), db, rows);
     log(`contract run: ${rows.toLocaleString('en-US')} instances, ${childRows.toLocaleString('en-US')} child rows in ${CHILDREN.length} tables: ${((now() - loadStarted) / 1000).toFixed(2)} s`);
     await expand({ url }, liberty);
     await migrate({ url }, liberty);

@@ -17,10 +17,10 @@ import { createAccounts, scalar, type Hooks } from './hooks.js';
 import { startWorkload, type IdCounter } from './workload.js';
 
 const TOOL = 'pt-online-schema-change';
-const TABLE = 'accounts_ptosc';
+export const TABLE = 'accounts_ptosc';
 
 /** Its defaults: a chunk takes about 0.5 s (dbtide's targetBatchMs is 500 as well), no pause. */
-const DEFAULTS = { chunkTimeS: 0.5, sleepS: 0 };
+export const DEFAULTS = { chunkTimeS: 0.5, sleepS: 0 };
 
 /** Where the tool's output says a stage begins. */
 const STAGES: [RegExp, string][] = [
@@ -63,7 +63,7 @@ function dsn(url: string, table: string): string {
 export type ToolRun = Awaited<ReturnType<typeof runTool>>;
 
 /** One run of the tool: its stages' start times (seconds from launch) and the total. */
-async function runTool(url: string, alter: string, settings: typeof DEFAULTS, onStage: (stage: string) => void) {
+export async function runTool(url: string, alter: string, settings: typeof DEFAULTS, onStage: (stage: string) => void) {
   const args = [
     '--alter', alter, dsn(url, TABLE), '--execute', '--no-check-alter',
     '--chunk-time', String(settings.chunkTimeS), '--sleep', String(settings.sleepS),

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--rounds N] [--only changetype|contract|startup|lockwait|replica|fleet] [--buffer-pool-mb N]`
+ * `npm run bench -- [--url <admin url>] [--rows N] [--clients N] [--seconds S] [--batch-ms MS] [--sleep-ms MS] [--rounds N] [--only changetype|contract|startup|lockwait|replica|fleet|galera] [--buffer-pool-mb N]`
  *
  * Two parts, each in a database of its own that it drops at the end. `changetype`: online
  * int -> bigint changes of two columns of a table with N rows, `balance` with nothing else running
@@ -10,10 +10,12 @@
  * `startup` (bench/startup.ts): the compiled CLI's start and a plan of 1,000 tables, against the sources.
  * `lockwait` (bench/lockwait.ts): a writer's longest insert while expand waits behind an idle reader.
  * `replica` (bench/replica.ts): a replica's lag during a backfill, without and with --max-replica-lag, on a primary and replica of its own.
+ * `galera` (bench/galera.ts, only with --only galera): writers' longest waits per node of a three-node cluster of its own.
  * The server is PostgreSQL or MySQL/MariaDB by the URL, through the dialect serving it (bench/hooks.ts
  * holds what the bench does there besides dbtide's runs). See bench/README.md.
  */
 import { benchFleet, fleetRows } from './fleet.js';
+import { benchGalera, galeraRows } from './galera.js';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,7 +51,7 @@ const TARGETS = { backfillRatio: 1.2, triggerOverhead: 1.5, p99Factor: 3, backfi
  */
 const WRITE_PROBE = { warmup: 200, rounds: 5, perRound: 400 };
 
-const PARTS = ['changetype', 'contract', 'startup', 'lockwait', 'replica', 'fleet'] as const;
+const PARTS = ['changetype', 'contract', 'startup', 'lockwait', 'replica', 'fleet', 'galera'] as const;
 type Part = (typeof PARTS)[number];
 
 interface Options {
@@ -62,6 +64,8 @@ interface Options {
   live: { targetBatchMs: number; sleepMs: number };
   /** Throughput pairs (one UPDATE, dbtide's backfill) measured, each on fresh tables; the medians are reported. */
   rounds: number;
+  /** The galera part's column change: rows of its table (1M unless --rows). */
+  galeraRows: number;
   /** MySQL: the InnoDB buffer pool the contract run uses, set for it and put back after; else the server's. */
   bufferPoolMb?: number;
 }
@@ -89,7 +93,9 @@ async function parseOptions(): Promise<Options> {
   };
   return {
     adminUrl: values.url,
-    parts: only ? [only] : [...PARTS],
+    // The galera part starts a cluster of its own and takes minutes: it runs when asked for.
+    parts: only ? [only] : PARTS.filter((p) => p !== 'galera'),
+    galeraRows: values.rows === undefined ? 1_000_000 : positive('rows'),
     rows: positive('rows', hooksFor(await dialectFor(values.url)).defaultRows),
     clients: positive('clients'),
     seconds: positive('seconds'),
@@ -340,11 +346,12 @@ async function main(): Promise<void> {
   // On a primary and replica of its own, of the --url server's dialect: that server is not touched.
   const lagged = parts.includes('replica') ? await benchReplica(dialect, options.rows, log) : null;
   const fleet = parts.includes('fleet') ? await benchFleet(dialect, adminUrl, log) : null;
+  const galera = parts.includes('galera') ? await benchGalera(options.galeraRows, log) : null;
   const file = new URL('./results/latest.json', import.meta.url);
   await mkdir(new URL('.', file), { recursive: true });
-  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged, ...fleet }, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify({ ...typeChange, ...contracted, ...started, ...waited, ...lagged, ...fleet, ...galera }, null, 2)}\n`);
   console.log();
-  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : []), ...(lagged ? replicaRows(lagged) : []), ...(fleet ? fleetRows(fleet) : [])]);
+  printTable([...(typeChange ? tableRows(typeChange) : []), ...(contracted ? contractRows(contracted) : []), ...(started ? startupRows(started) : []), ...(waited ? lockwaitRows(waited) : []), ...(lagged ? replicaRows(lagged) : []), ...(fleet ? fleetRows(fleet) : []), ...(galera ? galeraRows(galera) : [])]);
   console.log(`\nWritten to bench/results/latest.json`);
 }
 

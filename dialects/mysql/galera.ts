@@ -1,4 +1,4 @@
-import type { Connection } from '../../src/dialect.js';
+import type { Connection, ReplicaReading } from '../../src/dialect.js';
 import type { Cluster } from '../../src/model/cluster.js';
 
 /**
@@ -28,4 +28,32 @@ export async function galeraCluster(conn: Connection): Promise<Cluster | null> {
     ddlSetting: `wsrep_OSU_method=${method}`,
     needsPrimaryKeys: true,
   };
+}
+
+/** Galera's default flow-control limit (gcs.fc_limit), where the provider options do not say. */
+const FC_LIMIT = 16;
+
+/**
+ * How far a Galera node holds the cluster back, as a replica reading, or null when the server is
+ * no Galera node. A node whose receive queue reaches its flow-control limit makes every node pause
+ * its commits, so data work waits before that: while the node's queue is at half the limit or
+ * more, or flow control is on. A desynced node (a backup, FLUSH TABLES WITH READ LOCK) sends no
+ * flow control; its queue still says how far it has fallen behind. There is no lag in ms to read:
+ * behind counts as unknown with the reason, caught up as 0.
+ */
+export async function galeraBackPressure(conn: Connection): Promise<Omit<ReplicaReading, 'replica'> | null> {
+  const rows = await conn.query<{ Variable_name: string; Value: string }>(
+    "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_local_recv_queue', 'wsrep_flow_control_active', 'wsrep_local_state_comment')",
+  );
+  const status = Object.fromEntries(rows.map((r) => [r.Variable_name.toLowerCase(), r.Value]));
+  if (status.wsrep_local_recv_queue === undefined) return null;
+  const [{ Value: options = '' } = { Value: '' }] = await conn.query<{ Value: string }>("SHOW GLOBAL VARIABLES LIKE 'wsrep_provider_options'");
+  if (options === '') return null;
+  const limit = Number(/gcs\.fc_limit\s*=\s*(\d+)/.exec(options)?.[1] ?? FC_LIMIT);
+  const queue = Number(status.wsrep_local_recv_queue);
+  const state = status.wsrep_local_state_comment ?? '?';
+  if (status.wsrep_ready !== 'ON') return { lagMs: null, why: `the node is not ready (${state})` };
+  if (status.wsrep_flow_control_active === 'true') return { lagMs: null, why: `the cluster is in flow control (receive queue ${queue}, limit ${limit})` };
+  if (queue >= Math.max(1, Math.floor(limit / 2))) return { lagMs: null, why: `its receive queue holds ${queue} write sets (flow control at ${limit}; node ${state})` };
+  return { lagMs: 0 };
 }

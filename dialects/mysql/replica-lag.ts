@@ -1,4 +1,5 @@
 import type { Connection, ReplicaLagSql, ReplicaReading } from '../../src/dialect.js';
+import { galeraBackPressure } from './galera.js';
 
 /** ER_PARSE_ERROR: a server older than SHOW REPLICA STATUS (MySQL before 8.0.22, MariaDB before 10.5). */
 const PARSE_ERROR = 1064;
@@ -40,7 +41,10 @@ const worst = (a: Omit<ReplicaReading, 'replica'>, b: Omit<ReplicaReading, 'repl
 export const mysqlReplicaLag: ReplicaLagSql = {
   unsupported: () => null,
   unitMs: 1000,
+  // A Galera node is read for what it holds the cluster back by: its receive queue and flow control.
   async ofReplica(conn) {
+    const galera = await galeraBackPressure(conn);
+    if (galera) return galera;
     const rows = await replicaStatus(conn);
     return rows.length === 0 ? null : rows.map(lagOf).reduce(worst);
   },

@@ -6,8 +6,12 @@ import { mysqlLockHolders } from './lock-holders.js';
 import { mysqlReplicaLag } from './replica-lag.js';
 import { mysqlTriggerPreflight } from './trigger-preflight.js';
 
-/** ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout) wait ran out. */
-const LOCK_WAIT_TIMEOUT = 1205;
+/**
+ * ER_LOCK_WAIT_TIMEOUT: a metadata lock (lock_wait_timeout) or a row lock (innodb_lock_wait_timeout)
+ * wait ran out. ER_LOCK_DEADLOCK: the transaction was chosen as a deadlock's victim, or on a Galera
+ * node lost certification to another node's write; either way rolled back whole, so safe to rerun.
+ */
+const RETRYABLE = new Set([1205, 1213]);
 
 /**
  * The server will not use the stated algorithm: ER_ALTER_OPERATION_NOT_SUPPORTED(_REASON), and
@@ -38,7 +42,7 @@ export const mysqlRuntime: RuntimeSql = {
   // final lock upgrade whenever any write is in flight, losing the rebuild).
   lockWait: { capMs: 1000, unitMs: 1000 },
   transactionStart: 'START TRANSACTION',
-  isLockTimeout: (error) => (error as { errno?: unknown } | null)?.errno === LOCK_WAIT_TIMEOUT,
+  isLockTimeout: (error) => RETRYABLE.has(Number((error as { errno?: unknown } | null)?.errno)),
   // A named lock: the session's, whatever its statements commit. A Galera node's named lock is
   // that node's alone: a cluster takes a leased row instead.
   async tryRunLock(session, key) {

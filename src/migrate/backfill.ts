@@ -117,16 +117,21 @@ async function quietly<T>(db: Database, work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One session's batch size: it follows the rate the session measured, from one lane to the next. */
+/**
+ * One session's batch size: it follows the rate the session measured, from one lane to the next,
+ * under `cap`, which a conflict halves and each batch without one raises by an eighth (as TCP
+ * sizes its window): batches stay as large as the writers they meet let them be.
+ */
 interface Pacing {
   index: number;
   size: number;
   rate: number;
+  cap: number;
 }
 
 const pacingOf = (index: number, state: RunState): Pacing => {
   state.paces[index] = 0;
-  return { index, size: state.o.initialBatch, rate: 0 };
+  return { index, size: state.o.initialBatch, rate: 0, cap: state.o.maxBatch };
 };
 
 /** Walks the lanes the session `db` is handed until none is left; true when every one it took reached its end. */
@@ -155,13 +160,26 @@ async function walk(db: Database, ledger: Ledger, lane: Lane, pacing: Pacing, st
   while (state.budget > 0 && !stopped()) {
     await o.beforeBatch?.(o.signal);
     if (stopped()) break;
-    const limit = Math.min(pacing.size, state.budget);
-    state.budget -= limit;
-    const batchStarted = Date.now();
-    const batch = await withRetry(retry, db.dialect.runtime.isLockTimeout, () => runBatch(db, ledger, job, lane.id, after, lane.upper, limit));
+    const taken = Math.min(pacing.size, state.budget);
+    state.budget -= taken;
+    let limit = taken;
+    let conflicted = false;
+    let batchStarted = Date.now();
+    // A batch rolled back by a lock wait or a conflict (a deadlock; on Galera, another node's write
+    // to one of its rows committed first) is retried at half the size: the more rows a batch
+    // holds, the likelier it meets a writer's.
+    const batch = await withRetry(retry, db.dialect.runtime.isLockTimeout, (tryNumber) => {
+      if (tryNumber > 1) {
+        conflicted = true;
+        limit = pacing.cap = Math.max(Math.min(o.minBatch, limit), Math.floor(limit / 2));
+      }
+      batchStarted = Date.now();
+      return runBatch(db, ledger, job, lane.id, after, lane.upper, limit);
+    });
+    if (!conflicted) pacing.cap = Math.min(o.maxBatch, pacing.cap + Math.max(o.minBatch, Math.ceil(pacing.cap / 8)));
     const batchMs = Math.max(1, Date.now() - batchStarted);
     const n = batch.rows;
-    state.budget += limit - n;
+    state.budget += taken - n;
     after = batch.end;
     lane.rows += n;
     state.rows += n;
@@ -171,7 +189,7 @@ async function walk(db: Database, ledger: Ledger, lane: Lane, pacing: Pacing, st
     // skipped); the pause would only shrink batches. A lane's short last batch says nothing of the rate.
     if (!batch.last || n >= pacing.size / 2 || pacing.rate === 0) pacing.rate = smooth(pacing.rate, paceOf(batch.last ? n : limit, batchMs, 0));
     state.paces[pacing.index] = smooth(state.paces[pacing.index]!, paceOf(n, batchMs, o.sleepMs));
-    pacing.size = Math.min(o.maxBatch, Math.max(o.minBatch, Math.round((pacing.rate * o.targetBatchMs) / 1000)));
+    pacing.size = Math.min(pacing.cap, Math.max(o.minBatch, Math.round((pacing.rate * o.targetBatchMs) / 1000)));
     const rowsPerSecond = Math.round(state.paces.reduce((a, b) => a + b, 0));
     o.onProgress?.({ job: job.id, rowsDone: state.rowsDone, batchRows: n, batchMs, nextBatch: pacing.size, rowsPerSecond });
     if (batch.last) return true;

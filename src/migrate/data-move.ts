@@ -2,6 +2,7 @@ import type { Database } from '../engine.js';
 import type { DataMove } from '../model/transition.js';
 import { DbtideError } from '../errors.js';
 import { Ledger } from '../execute/ledger.js';
+import { retryPolicy, withRetry } from '../execute/retry.js';
 import { redactText } from '../redact.js';
 
 export interface DataMoveOptions {
@@ -31,6 +32,7 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
   const { conn, dialect } = db;
   const p = dialect.runtime.param;
   const batchSize = options.batchSize ?? 1000;
+  const retry = retryPolicy(dialect.runtime);
   const ledger = new Ledger(conn, dialect);
   const checkpoint = (await ledger.jobCheckpoint(move.id)) ?? (await ledger.startJob(move.id, null, false));
   let rowsDone = Number(checkpoint.rows_done);
@@ -42,7 +44,8 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
     const started = Date.now();
     let batch: { found: number; done: boolean };
     try {
-      batch = await conn.transaction(async () => {
+      // A batch rolled back by a lock wait or a conflict (a Galera certification failure) is run again.
+      batch = await withRetry(retry, dialect.runtime.isLockTimeout, () => conn.transaction(async () => {
         const size = options.maxRows === undefined ? batchSize : Math.min(batchSize, options.maxRows - rows);
         const result = await move.run({ query: (sql, params) => conn.query(sql, params), param: p, batchSize: size });
         if (!Number.isFinite(result?.found) || typeof result?.done !== 'boolean') {
@@ -50,7 +53,7 @@ export async function runDataMove(db: Database, move: DataMove, options: DataMov
         }
         await ledger.advanceJob(move.id, { rows: result.found, lastKey: null, done: result.done });
         return result;
-      });
+      }));
     } catch (error) {
       if (error instanceof DbtideError) throw error;
       throw new DbtideError(

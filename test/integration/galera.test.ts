@@ -6,7 +6,7 @@ import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import type { Connection } from '../../src/dialect.js';
 import { galeraCluster } from '../../dialects/mysql/galera.js';
 import { MIGRATIONS } from '../support/chain.js';
-import { runCli } from '../support/cli.js';
+import { runCli, startCli } from '../support/cli.js';
 import { galeraMissing, startGaleraCluster, type GaleraCluster } from '../support/galera-cluster.js';
 import { releaseDir } from '../support/release-files.js';
 
@@ -113,12 +113,99 @@ export default defineSchema({ release: 'k1', tables: { audit_log: { columns: { a
     expect(await checksumsAgree()).toBe(true);
   }, 600_000);
 
+  it('moves data while another node writes the same rows, conflicts retried, and resumes after a kill -9 in migrate and in contract', async () => {
+    const db = 'galera_moves';
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const v1 = files.write('m1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: 'm1', tables: { accounts: { columns: { id: 'int', balance: 'int', note: 'varchar(40)' }, primaryKey: ['id'] } } });
+`);
+    const v2 = files.write('m2.ts', `import { changeType, defineSchema } from 'dbtide';
+import m1 from './m1.ts';
+export default defineSchema({ release: 'm2', extends: m1, tables: { accounts: { columns: { balance: 'bigint', c1: 'int', c2: 'varchar(20)', c3: 'text', c4: 'date' }, indexes: [{ columns: ['c1'] }, { columns: ['c2'] }] } }, transitions: [changeType('accounts', 'balance')] });
+`);
+    const v3 = files.write('m3.ts', `import { defineSchema } from 'dbtide';
+import m2 from './m2.ts';
+export default defineSchema({ release: 'm3', extends: m2, tables: { accounts: { removed: { columns: ['c1', 'c2', 'c3', 'c4'], indexes: ['accounts_c1_idx', 'accounts_c2_idx'] } } } });
+`);
+    const at = (node: number) => url(node, db);
+    const cli = (args: string[], node = 0) => runCli([...args, '--url', at(node)]);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await cli([phase, '--schema', v1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query('INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, NULL FROM seq_1_to_30000'), db);
+    expect((await cli(['expand', '--schema', v2])).code).toBe(0);
+
+    // The application on another node keeps updating the rows the backfill fills.
+    const writer = touchRows(at(1), 30_000);
+    try {
+      const migrate = startCli(['migrate', '--url', at(0), '--schema', v2, '--batch-ms', '5', '--sleep-ms', '50', '--format', 'json']);
+      await migrate.stderrMatches(/"type":"progress"/);
+      await sleep(1000);
+      migrate.child.kill('SIGKILL');
+      expect((await migrate.done).signal).toBe('SIGKILL');
+      const between = await onNode(2, (c) => c.query<{ status: string; rows_done: number }>('SELECT status, rows_done FROM _dbtide_backfills'), db);
+      expect(between.map((r) => r.status)).toEqual(['running']);
+      const resumed = await cli(['migrate', '--schema', v2], 2);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((await cli(['contract', '--schema', v2, '--yes'])).code).toBe(0);
+    } finally {
+      const touched = await writer.stop();
+      expect(touched.errors).toEqual([]);
+      expect(touched.rows).toBeGreaterThan(0);
+    }
+    expect((await cli(['expand', '--schema', v3])).code).toBe(0);
+    expect((await cli(['migrate', '--schema', v3])).code).toBe(0);
+    // Killed after its first statement committed, contract resumes through another node.
+    const contract = startCli(['contract', '--url', at(0), '--schema', v3, '--yes', '--format', 'json']);
+    await contract.stderrMatches(/"type":"step-done"/);
+    contract.child.kill('SIGKILL');
+    expect((await contract.done).signal).toBe('SIGKILL');
+    const resumed = await cli(['contract', '--schema', v3, '--yes'], 1);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect((await cli(['check', '--schema', v3], 2)).code).toBe(0);
+    const [kept] = await onNode(2, (c) => c.query<{ n: number; same: number; type: string }>(
+      "SELECT count(*) AS n, sum(balance = id * 3) AS same, (SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'balance') AS type FROM accounts",
+    ), db);
+    expect([Number(kept!.n), Number(kept!.same), kept!.type]).toEqual([30_000, 30_000, 'bigint']);
+    expect(await checksumsAgree(db)).toBe(true);
+  }, 600_000);
+
+  it('holds data work back while a node falls behind, and goes on once it has caught up', async () => {
+    const db = 'galera_pace';
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const p1 = files.write('p1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: 'p1', tables: { readings: { columns: { id: 'int', value: 'int' }, primaryKey: ['id'] } } });
+`);
+    const p2 = files.write('p2.ts', `import { changeType, defineSchema } from 'dbtide';
+import p1 from './p1.ts';
+export default defineSchema({ release: 'p2', extends: p1, tables: { readings: { columns: { value: 'bigint' } } }, transitions: [changeType('readings', 'value')] });
+`);
+    const at = (node: number) => url(node, db);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', p1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query('INSERT INTO readings (id, value) SELECT seq, seq FROM seq_1_to_20000'), db);
+    expect((await runCli(['expand', '--url', at(0), '--schema', p2])).code).toBe(0);
+    // A node that stops applying (a backup's read lock desyncs it) sends no flow control: its queue grows.
+    const stalled = await connectMysql(at(2));
+    try {
+      await stalled.query('FLUSH TABLES WITH READ LOCK');
+      const migrate = startCli(['migrate', '--url', at(0), '--schema', p2, '--max-replica-lag', '1000', '--replica', at(2), '--batch-ms', '5', '--format', 'json']);
+      await migrate.stderrMatches(/"type":"replica-wait"[^\n]*receive queue holds \d+ write sets/);
+      await sleep(1500);
+      await stalled.query('UNLOCK TABLES');
+      const done = await migrate.done;
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/"type":"replica-resumed"/);
+    } finally {
+      await stalled.close();
+    }
+    const [moved] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(_dbtide_new_value = value) AS same FROM readings'), db);
+    expect([Number(moved!.n), Number(moved!.same)]).toEqual([20_000, 20_000]);
+  }, 300_000);
+
   /** Waits (up to 30 s) until every node reports the same checksum for every table. */
-  async function checksumsAgree(): Promise<boolean> {
-    const tables = await onNode(0, (c) => c.query<{ t: string }>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"));
+  async function checksumsAgree(db = database): Promise<boolean> {
+    const tables = await onNode(0, (c) => c.query<{ t: string }>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"), db);
     const list = tables.map((r) => `\`${r.t}\``).join(', ');
     for (let i = 0; i < 60; i++) {
-      const sums = await Promise.all([0, 1, 2].map((n) => onNode(n, (c) => c.query('CHECKSUM TABLE ' + list)).then((rows) => JSON.stringify(rows.map((r) => Object.values(r as object)[1])))));
+      const sums = await Promise.all([0, 1, 2].map((n) => onNode(n, (c) => c.query('CHECKSUM TABLE ' + list), db).then((rows) => JSON.stringify(rows.map((r) => Object.values(r as object)[1])))));
       if (sums.every((s) => s === sums[0])) return true;
       await sleep(500);
     }
@@ -152,6 +239,42 @@ function writeEvery10ms(url: string, node: number) {
       running = false;
       await loop;
       return { rows, errors };
+    },
+  };
+}
+
+/** Deadlock: on Galera, also a write that lost certification to another node's; an application retries it. */
+const DEADLOCK = 1213;
+
+/** An application on one node updating random rows of accounts every 5 ms, retrying conflicts as applications do. */
+function touchRows(url: string, rows: number) {
+  let running = true;
+  const errors: string[] = [];
+  let done = 0;
+  let conflicts = 0;
+  const loop = (async () => {
+    const conn = await connectMysql(url);
+    try {
+      while (running) {
+        const id = 1 + Math.floor(Math.random() * rows);
+        try {
+          await conn.query('UPDATE accounts SET note = ? WHERE id = ?', [`touched ${done}`, id]);
+          done++;
+        } catch (error) {
+          if ((error as { errno?: number }).errno === DEADLOCK) conflicts++;
+          else errors.push((error as Error).message);
+        }
+        await sleep(5);
+      }
+    } finally {
+      await conn.close();
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return { rows: done, errors, conflicts };
     },
   };
 }

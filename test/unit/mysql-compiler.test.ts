@@ -199,9 +199,10 @@ describe('mysqlRuntime', () => {
     expect(mysqlRuntime.lockTimeout(null, false)).toEqual(['SET SESSION lock_wait_timeout = 31536000', 'SET SESSION innodb_lock_wait_timeout = 50']);
   });
 
-  it('knows a lock wait timeout by its error number', () => {
+  it('retries a lock wait timeout and a deadlock (a Galera certification failure is one), by their error numbers', () => {
     expect(mysqlRuntime.isLockTimeout(Object.assign(new Error('Lock wait timeout exceeded'), { errno: 1205 }))).toBe(true);
-    expect(mysqlRuntime.isLockTimeout(Object.assign(new Error('Deadlock'), { errno: 1213 }))).toBe(false);
+    expect(mysqlRuntime.isLockTimeout(Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), { errno: 1213 }))).toBe(true);
+    expect(mysqlRuntime.isLockTimeout(Object.assign(new Error("Duplicate entry '1' for key 'PRIMARY'"), { errno: 1062 }))).toBe(false);
   });
 
   it('falls back from INSTANT to INPLACE, LOCK=NONE when the server refuses INSTANT, and to nothing else', () => {
