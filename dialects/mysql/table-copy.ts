@@ -4,7 +4,7 @@ import type { CopyTriggers, TableCopy } from '../../src/model/table-copy.js';
 import { keyRange } from './backfill.js';
 import { columnDefinition, literal, quote } from './compiler.js';
 import { MYSQL_LOCK } from './locks.js';
-import { CARRYING_VARIABLE, dropSyncTriggers, syncTriggers } from './sync-triggers.js';
+import { CARRYING_VARIABLE, dropSyncTriggers, rowExpression, syncTriggers } from './sync-triggers.js';
 import type { SyncSpec } from '../../src/model/sync-spec.js';
 
 const list = (columns: string[], row = '') => columns.map((c) => `${row}${quote(c)}`).join(', ');
@@ -13,8 +13,21 @@ const list = (columns: string[], row = '') => columns.map((c) => `${row}${quote(
 const written = (copy: TableCopy) => copy.columns.filter((c) => !(c.type.kind === 'native' && /\bGENERATED\s+ALWAYS\b/i.test(c.type.sql))).map((c) => c.name);
 const keyMatch = (key: string[], row: 'OLD' | 'NEW') => key.map((k) => `${quote(k)} = ${row}.${quote(k)}`).join(' AND ');
 
-/** Every written row, as it now stands, into the copy: REPLACE, as a row the copy may already hold is there once. */
-const carry = (copy: TableCopy) => `REPLACE INTO ${quote(copy.name)} (${list(written(copy))}) VALUES (${list(written(copy), 'NEW.')})`;
+/**
+ * Every written row, as it now stands, into the copy: REPLACE, as a row the copy may already hold
+ * is there once. A fill's new columns still empty get the fill, as the batch gives them: a write
+ * to other columns leaves them empty on the table (the sync triggers leave an unrelated write
+ * alone), and the carried row must not undo what the batch copied.
+ */
+const carry = (copy: TableCopy, fills: SyncSpec[]) => {
+  const values = written(copy).map((c) => {
+    const fill = fills.find((f) => c in f.forward);
+    if (!fill) return `NEW.${quote(c)}`;
+    const empty = Object.keys(fill.forward).map((t) => `NEW.${quote(t)} IS NULL`).join(' AND ');
+    return `CASE WHEN ${empty} THEN ${rowExpression(fill.forward[c]!).sql} ELSE NEW.${quote(c)} END`;
+  });
+  return `REPLACE INTO ${quote(copy.name)} (${list(written(copy))}) VALUES (${values.join(', ')})`;
+};
 
 /**
  * With fills, a carried row is marked for the sync triggers the swap puts on the copy
@@ -48,8 +61,8 @@ function triggers(table: string, copy: TableCopy, fills: SyncSpec[]): string[] {
   return [
     "SET @dbtide_sql_mode = @@SESSION.sql_mode, SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_ALL_TABLES')",
     `CREATE TRIGGER ${quote(copy.triggers.delete)} AFTER DELETE ON ${t} FOR EACH ROW DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}`,
-    `CREATE TRIGGER ${quote(copy.triggers.update)} AFTER UPDATE ON ${t} FOR EACH ROW BEGIN IF ${keyChanged} THEN DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}; END IF; ${marked(carry(copy), fills)}; END`,
-    `CREATE TRIGGER ${quote(copy.triggers.insert)} AFTER INSERT ON ${t} FOR EACH ROW ${marked(carry(copy), fills)}`,
+    `CREATE TRIGGER ${quote(copy.triggers.update)} AFTER UPDATE ON ${t} FOR EACH ROW BEGIN IF ${keyChanged} THEN DELETE FROM ${quote(copy.name)} WHERE ${keyMatch(key, 'OLD')}; END IF; ${marked(carry(copy, fills), fills)}; END`,
+    `CREATE TRIGGER ${quote(copy.triggers.insert)} AFTER INSERT ON ${t} FOR EACH ROW ${marked(carry(copy, fills), fills)}`,
     'SET SESSION sql_mode = @dbtide_sql_mode',
   ];
 }
@@ -62,19 +75,25 @@ const dropTriggers = (names: CopyTriggers) => [names.insert, names.update, names
  * two tables in one RENAME TABLE is atomic, so writers see either table whole.
  */
 export const mysqlTableCopy: TableCopySql = {
-  create: (table, copy, fills) => [
+  create: (table, copy, fills, shape) => [
     ...withLock(MYSQL_LOCK.metadata, ...dropTriggers(copy.triggers), `DROP TABLE IF EXISTS ${quote(copy.name)}, ${quote(copy.old)}`),
     ...withLock(
       MYSQL_LOCK.none,
       `CREATE TABLE ${quote(copy.name)} LIKE ${quote(table)}`,
       ...(copy.notNull.length === 0 ? [] : [`ALTER TABLE ${quote(copy.name)} ${copy.notNull.map((c) => `MODIFY COLUMN ${columnDefinition(c)}`).join(', ')}`]),
     ),
+    ...shape,
     ...withLock(MYSQL_LOCK.metadata, ...triggers(table, copy, fills)),
   ],
   copyRows(table, copy, hasAfter, fills) {
     const t = quote(table);
     const { from, where } = keyRange(copy.key, t, { after: hasAfter, upTo: true });
-    const keep = copy.key.map((k) => `${quote(copy.name)}.${quote(k)} = ${quote(copy.name)}.${quote(k)}`).join(', ');
+    // A row a writer's trigger carried first stays as the writer left it, but for a fill's new
+    // columns still empty there: a write to other columns of a row not yet filled leaves them
+    // empty (the sync triggers leave an unrelated write alone), and the batch's value is the fill.
+    const c = (column: string) => `${quote(copy.name)}.${quote(column)}`;
+    const targets = fills.flatMap((f) => Object.keys(f.forward));
+    const keep = (targets.length === 0 ? copy.key.map((k) => `${c(k)} = ${c(k)}`) : targets.map((t) => `${c(t)} = COALESCE(${c(t)}, VALUES(${quote(t)}))`)).join(', ');
     // The copy reads its rows share-locked: no writer changes or deletes them until the batch
     // commits (a row deleted after an unlocked read would come back in the copy), and a writer's
     // trigger that carries a copied row waits for that commit, then replaces it.

@@ -50,7 +50,7 @@ const triggers = (url: string) =>
     ),
   );
 
-/** Writes of the old version (balance) and of the new (the shadow column, as its version view writes it), until stopped. */
+/** Writes of the old version (balance, note) and of the new (the shadow column, as its version view writes it), until stopped. */
 function writers(url: string) {
   let stop = false;
   let errors = 0;
@@ -72,7 +72,19 @@ function writers(url: string) {
         }
       }
     });
-  const done = Promise.all([run(0), run(1)]);
+  // And writes to a column no sync reads, on rows the copy may not have reached: they leave the
+  // new column empty, and the copy's batch must still fill it.
+  const touch = withConn(url, async (c) => {
+    for (let i = 0; !stop; i++) {
+      try {
+        await c.query("UPDATE accounts SET note = concat('touched ', ?) WHERE id = ?", [i, 1 + ((i * 104_729) % ROWS)]);
+      } catch (error) {
+        errors++;
+        messages.add((error as Error).message);
+      }
+    }
+  });
+  const done = Promise.all([run(0), run(1), touch]);
   return { wrote, stopped: async () => { stop = true; await done; return { errors, messages: [...messages] }; } };
 }
 
