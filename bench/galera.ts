@@ -11,6 +11,7 @@
  * afterwards. dbtide runs as the CLI in a child process, so this process only times the writers.
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -54,10 +55,19 @@ export interface GaleraBenchResult {
   galera_details: Record<string, unknown>;
 }
 
+/** What dbtide was doing from `at` on (ms, performance time): from its JSON events. */
+interface Activity {
+  at: number;
+  doing: string;
+}
+
+/** The activity a write starting at `at` overlapped last began before it. */
+const doingAt = (log: Activity[], at: number) => [...log].reverse().find((a) => a.at <= at)?.doing ?? '(before dbtide started)';
+
 /** One writer per node: an insert every 10 ms, each timed; stopped, the longest and the errors. */
 function nodeWriters(urls: string[]) {
   let running = true;
-  const samples = urls.map(() => [] as number[]);
+  const samples = urls.map(() => [] as { at: number; ms: number }[]);
   const errors: string[] = [];
   const loops = urls.map(async (url, node) => {
     const conn = await connectMysql(url);
@@ -69,46 +79,79 @@ function nodeWriters(urls: string[]) {
         } catch (error) {
           errors.push(`node${node + 1}: ${(error as Error).message}`);
         }
-        samples[node]!.push(performance.now() - started);
+        samples[node]!.push({ at: started, ms: performance.now() - started });
         await sleep(10);
       }
     } finally {
       await conn.close();
     }
   });
-  return async () => {
+  // Writes that began before `from` (the writers' warm-up) are left out.
+  return async (log: Activity[], from: number) => {
     running = false;
     await Promise.all(loops);
-    return { max: samples.map((s) => round(Math.max(0, ...s))), p99: samples.map((s) => round(percentile(s, 99))), writes: samples.map((s) => s.length), errors };
+    for (const [i, s] of samples.entries()) samples[i] = s.filter((w) => w.at >= from);
+    const slowest = samples.map((s) => s.reduce((a, b) => (b.ms > a.ms ? b : a), { at: 0, ms: 0 }));
+    return {
+      max: slowest.map((w) => round(w.ms)),
+      p99: samples.map((s) => round(percentile(s.map((w) => w.ms), 99))),
+      writes: samples.map((s) => s.length),
+      // Where each node's longest wait fell: what to make shorter.
+      slowestDuring: slowest.map((w) => doingAt(log, w.at)),
+      errors,
+    };
   };
 }
 
-/** Runs the CLI to completion; its output is kept for the error when it fails. */
-function dbtide(args: string[]): Promise<void> {
+/** Runs the CLI to completion, noting in `log` each step as it starts; its output is kept for the error when it fails. */
+function dbtide(args: string[], log: Activity[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', DATABASE_URL: '' } });
+    const child = spawn(process.execPath, [BIN, ...args, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', DATABASE_URL: '' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      output += `${line}\n`;
+      const event = /^\{/.test(line) ? (JSON.parse(line) as { type?: string; step?: string }) : {};
+      if (event.type === 'step-start') log.push({ at: performance.now(), doing: `dbtide ${args[0]}: ${event.step}` });
+      if (event.type === 'step-done') log.push({ at: performance.now(), doing: `dbtide ${args[0]}: between steps` });
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`dbtide ${args[0]} exited ${code}:\n${redactText(output.slice(-3000))}`))));
   });
 }
 
-const phases = (url: string, schema: string) => ['expand', 'migrate', 'contract'].map((phase) => () => dbtide([phase, '--url', url, '--schema', schema, '--yes']));
+const phases = (url: string, schema: string) => ['expand', 'migrate', 'contract'].map((phase) => (log?: Activity[]) => dbtide([phase, '--url', url, '--schema', schema, '--yes'], log));
 
-/** Runs `work` under the node writers; the writers' figures and the seconds it took. */
-async function underWriters(urls: string[], work: () => Promise<void>) {
+/** Runs `work` under the node writers; the writers' figures, where each node's slowest fell, and the seconds it took. */
+async function underWriters(urls: string[], work: (log: Activity[]) => Promise<void>) {
+  await settled(urls);
+  const log: Activity[] = [];
   const stop = nodeWriters(urls);
   await sleep(500);
   const started = performance.now();
   try {
-    await work();
+    await work(log);
   } finally {
+    log.push({ at: performance.now(), doing: '(dbtide done)' });
     await sleep(500);
   }
   const seconds = (performance.now() - started) / 1000;
-  return { ...(await stop()), s: round(seconds) };
+  return { ...(await stop(log, started)), s: round(seconds) };
+}
+
+/**
+ * Waits until every node has applied all it received: a large load replicates as one write set
+ * that the other nodes apply for seconds after, under flow control that stalls every writer.
+ */
+async function settled(urls: string[]): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const states = await Promise.all(
+      urls.map((url) => onNode(url, async (c) => Object.fromEntries((await c.query<{ Variable_name: string; Value: string }>("SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_local_recv_queue', 'wsrep_last_committed')")).map((r) => [r.Variable_name, r.Value])))),
+    );
+    if (states.every((s) => s.wsrep_local_recv_queue === '0' && s.wsrep_last_committed === states[0]!.wsrep_last_committed)) return sleep(1000).then(() => {});
+    await sleep(200);
+  }
+  throw new Error('the Galera nodes did not settle within two minutes');
 }
 
 async function onNode<T>(url: string, work: (c: Connection) => Promise<T>): Promise<T> {
@@ -142,8 +185,8 @@ export async function benchGalera(rows: number, log: (m: string) => void): Promi
     const [expand, migrate, contract] = phases(contractUrl, CHAIN[3]!);
     await expand!();
     await migrate!();
-    const contracted = await underWriters(urls('bench_contract'), contract!);
-    log(`galera: 004-liberty contract ${contracted.s} s, writers' longest wait per node ${contracted.max.join(' / ')} ms`);
+    const contracted = await underWriters(urls('bench_contract'), (log) => contract!(log));
+    log(`galera: 004-liberty contract ${contracted.s} s, writers' longest wait per node ${contracted.max.join(' / ')} ms, during ${contracted.slowestDuring.join(' / ')}`);
 
     // One column change on 1M rows: dbtide, then pt-online-schema-change on a table of its own.
     const columnUrl = urls('bench_column')[0]!;
@@ -151,10 +194,10 @@ export async function benchGalera(rows: number, log: (m: string) => void): Promi
     writeFileSync(join(files, 'v2.ts'), V2);
     await onNode(columnUrl, (c) => createAccounts(c, on, 'accounts', rows));
     for (const run of phases(columnUrl, join(files, 'v1.ts'))) await run();
-    const changed = await underWriters(urls('bench_column'), async () => {
-      for (const run of phases(columnUrl, join(files, 'v2.ts'))) await run();
+    const changed = await underWriters(urls('bench_column'), async (log) => {
+      for (const run of phases(columnUrl, join(files, 'v2.ts'))) await run(log);
     });
-    log(`galera: dbtide column change ${changed.s} s, writers' longest wait per node ${changed.max.join(' / ')} ms`);
+    log(`galera: dbtide column change ${changed.s} s, writers' longest wait per node ${changed.max.join(' / ')} ms, during ${changed.slowestDuring.join(' / ')}`);
     let tool: Awaited<ReturnType<typeof underWriters>> | null = null;
     const version = await ptoscVersion();
     if (version === null) {
@@ -177,6 +220,7 @@ export async function benchGalera(rows: number, log: (m: string) => void): Promi
       galera_details: {
         nodes: cluster.nodes.length,
         writer_p99_ms: { contract: contracted.p99, column_change: changed.p99, ptosc: tool?.p99 ?? null },
+        slowest_write_during: { contract: contracted.slowestDuring, column_change: changed.slowestDuring },
         writes: { contract: contracted.writes, column_change: changed.writes, ptosc: tool?.writes ?? null },
         errors: [...contracted.errors, ...changed.errors, ...(tool?.errors ?? [])].slice(0, 10),
         ptosc: version,

@@ -284,11 +284,12 @@ export interface SchemaObjectSql {
 export interface TableCopySql {
   /**
    * Drops what a stopped run left (triggers first, then the copy), creates the copy like the
-   * table with `copy.notNull` as declared, and the triggers that carry every insert, update and
-   * delete of the table into it, the INSERT one last: its presence says the copy is complete.
-   * With fills, what they carry must not set off the sync triggers the swap puts on the copy.
+   * table with `copy.notNull` as declared, runs `shape` on the empty copy (the keys it gains,
+   * rendered by the core), then the triggers that carry every insert, update and delete of the
+   * table into it, the INSERT one last: its presence says the copy is complete. With fills, what
+   * they carry must not set off the sync triggers the swap puts on the copy.
    */
-  create(table: string, copy: TableCopy, fills: SyncSpec[]): Statement[];
+  create(table: string, copy: TableCopy, fills: SyncSpec[], shape: Statement[]): Statement[];
   /**
    * One batch of the copy, statements run in one transaction, each with the same parameters: the
    * rows of the table in the key range after the first parameters (when `hasAfter`) up to and

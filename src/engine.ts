@@ -8,7 +8,7 @@ import { redactSecrets, redactUrl } from './redact.js';
 import { tryParseConnectionUrl } from './connection-url.js';
 import type { Change } from './diff/changes.js';
 import { diff } from './diff/diff.js';
-import { copies, copyCandidates, throughCopies } from './diff/not-null-copies.js';
+import { copies, copyCandidates, SINGLE_SERVER, throughCopies, TOTAL_ORDER_CLUSTER, type CopyCluster } from './diff/not-null-copies.js';
 import { builtOnSwappedColumns, missingTransitionSources } from './diff/transition-sources.js';
 import type { DeclaredSchema, SchemaModel } from './model/schema-model.js';
 import { Ledger } from './execute/ledger.js';
@@ -143,8 +143,9 @@ export async function planAgainst(db: Database, declared: DeclaredSchema): Promi
   const live: SchemaModel = { ...introspected, owned: { ...(introspected.owned ?? noOwnedObjects()), finishedJobs, ranSqlSteps } };
   const base = db.schema ?? (await db.dialect.runtime.currentSchema(db.conn));
   const versions = base === null ? [] : await readVersionSchemas(db.conn, db.dialect, base);
-  const copyRows = copies(db.caps) ? await db.dialect.estimateRows(db.conn, copyCandidates(declared, live, db.caps), options) : undefined;
-  const planned = plannedChanges(db, declared, live, { base, versions }, copyRows);
+  const copyCluster = db.cluster?.ddl === 'total-order' ? TOTAL_ORDER_CLUSTER : SINGLE_SERVER;
+  const copyRows = copies(db.caps) ? await db.dialect.estimateRows(db.conn, copyCandidates(declared, live, db.caps, copyCluster), options) : undefined;
+  const planned = plannedChanges(db, declared, live, { base, versions }, copyRows, copyCluster);
   await refuseUnmarkedVersionSchemas(db, declared, planned.changes, versions);
   // Both probes build what the plan creates first: the same statements, made once.
   const setup = probeSetup(db, declared, planned.changes);
@@ -197,6 +198,7 @@ function plannedChanges(
   live: SchemaModel,
   versions: { base: string | null; versions: LiveVersionSchema[] },
   rows?: Record<string, number>,
+  copyCluster: CopyCluster = SINGLE_SERVER,
 ): PlannedChanges {
   refuseMissingTransitionSources(declared, live);
   refuseBuiltOnSwappedColumns(declared, live);
@@ -212,7 +214,7 @@ function plannedChanges(
   refuseBlockedTableRenames(declared, live, target.caps);
   refuseConstraintFeatures(declared, target.caps);
   const compared = target.caps.uniqueIndexIsKey ? uniqueIndexesAsKeys(declared) : declared;
-  const diffed = copies(target.caps) ? throughCopies(diff(compared, live), live, rows, target.caps) : diff(compared, live);
+  const diffed = copies(target.caps) ? throughCopies(diff(compared, live), live, rows, target.caps, copyCluster) : diff(compared, live);
   refuseObjectRenames(target, compared, live, diffed);
   const { base } = versions;
   if (base === null) return { compared, changes: diffed, selected: null };

@@ -19,7 +19,7 @@ import { BlockedTooLong, blockerWatch, lockHolders } from './blockers.js';
 import { appliedCapMs, backoffMs, retryPolicy, sleep, type RetryPolicy } from './retry.js';
 import { planScripts, stepScript, type PlanScripts } from './step-script.js';
 import { guardStep } from './statement-guard.js';
-import { runBackfill, type BackfillOptions } from '../migrate/backfill.js';
+import { BACKFILL_DEFAULTS, runBackfill, type BackfillOptions } from '../migrate/backfill.js';
 import { runDataMove } from '../migrate/data-move.js';
 import type { BeforeBatch } from '../migrate/lag-throttle.js';
 import { inTurn, openReplicaWatch, refuseReplicaLag, type ReplicaLagOptions, type ReplicaWatch } from '../migrate/replica-lag.js';
@@ -331,9 +331,14 @@ async function runWork(
       type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, batchMs: p.batchMs, nextBatch: p.nextBatch ?? null,
       rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows,
     });
+  // On a cluster every node applies each batch, its own writers' commits waiting behind it: the
+  // cluster's batch time, unless the run sets one.
+  const paced = work.kind === 'backfill' && db.cluster && options.backfill?.targetBatchMs === undefined
+    ? { ...work.job, targetBatchMs: Math.min(work.job.targetBatchMs ?? BACKFILL_DEFAULTS.targetBatchMs, db.cluster.batchMs) }
+    : undefined;
   const result =
     work.kind === 'backfill'
-      ? await runBackfill(db, work.job, { ...options.backfill, ...hook, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
+      ? await runBackfill(db, paced ?? work.job, { ...options.backfill, ...hook, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
       : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), ...hook, onProgress: progress, signal });
   budget.rows -= result.rows;
   budget.done += result.rows;

@@ -21,6 +21,11 @@ export interface Cluster {
   ddlSetting: string;
   /** Rows of a table without a primary key do not replicate safely: such tables are refused. */
   needsPrimaryKeys: boolean;
+  /**
+   * The longest a batch of data work should take: every node applies each batch's write set in
+   * commit order, and its own application's commits wait behind it.
+   */
+  batchMs: number;
 }
 
 /** One line for plan and status: what the cluster is and what its DDL costs. */

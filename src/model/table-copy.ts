@@ -1,10 +1,11 @@
 import { OWN_TABLE_PREFIX } from './own-objects.js';
-import type { ColumnModel } from './schema-model.js';
+import type { ColumnModel, KeyConstraint } from './schema-model.js';
 import type { ColumnSync } from './transition.js';
 
 /**
- * NOT NULL through a copy of the table (src/diff/not-null-copies.ts), and how far a stopped run
- * got: the live schema says it, so a rerun goes on from there.
+ * NOT NULL (and, on a cluster, unique keys) through a copy of the table
+ * (src/diff/not-null-copies.ts), and how far a stopped run got: the live schema says it, so a
+ * rerun goes on from there.
  */
 export interface TableCopy {
   /** The copy, declared like the table but for the columns made NOT NULL. */
@@ -21,6 +22,12 @@ export interface TableCopy {
   columns: ColumnModel[];
   /** The columns made NOT NULL, as declared. */
   notNull: ColumnModel[];
+  /**
+   * Unique keys the copy is made with, so the table gains them at the swap: on a cluster that
+   * replicates DDL in total order, building one on the live table stops every node's commits for
+   * as long as it reads the table, where on the empty copy it takes no time.
+   */
+  uniques: KeyConstraint[];
   /**
    * Syncs whose new columns the copy fills as it copies the rows, and whose triggers it takes along
    * at the swap (src/diff/not-null-copies.ts fillCopy): a backfill in migrate. None for a NOT NULL.

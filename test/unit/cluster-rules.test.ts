@@ -6,7 +6,7 @@ import { describeCluster, type Cluster } from '../../src/model/cluster.js';
 import { clusterLock, clusterWarnings, refuseOnCluster, tablesWithoutPrimaryKey } from '../../src/plan/cluster-rules.js';
 import type { Step } from '../../src/plan/step.js';
 
-const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true };
+const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true, batchMs: 10 };
 
 const declared = normalizeSchema(
   defineSchema({

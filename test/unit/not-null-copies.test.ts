@@ -12,7 +12,7 @@ import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import type { Change } from '../../src/diff/changes.js';
-import { COPY_MIN_ROWS, copyBlocker, copyCandidates, throughCopies } from '../../src/diff/not-null-copies.js';
+import { COPY_MIN_ROWS, copyBlocker, copyCandidates, SINGLE_SERVER, throughCopies, TOTAL_ORDER_CLUSTER } from '../../src/diff/not-null-copies.js';
 
 const MYSQL_COPIES = { notNull: 'table-copy', backfill: 'table-copy' } as const;
 import { planWithoutServer } from '../../src/engine.js';
@@ -113,7 +113,7 @@ describe('NOT NULL through a copy of the table', () => {
 
   it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
     const odd = "o'r\\d";
-    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], fills: [], copying: false, copied: false };
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], fills: [], copying: false, copied: false };
     const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy, []).map((s) => s.sql);
     expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
     expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
@@ -177,6 +177,48 @@ describe('NOT NULL through a copy of the table', () => {
     const want: DeclaredSchema = { release: 'r2', model: { tables: { orders: declared } }, removed: emptyTombstones(), transitions: [] };
     expect(copyCandidates(want, live, MYSQL_COPIES)).toEqual(['orders']);
     expect(copyCandidates(want, { tables: { orders: declared } }, MYSQL_COPIES)).toEqual([]);
+  });
+
+  it('on a cluster that replicates DDL in total order, copies from 10,000 rows and makes the copy with the unique keys the table gains', () => {
+    const declared = declaredOrders();
+    const key = { name: 'orders_ref_key', columns: ['ref'] };
+    const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declared.columns[1]! };
+    const addUnique: Change = { kind: 'add-unique', table: 'orders', key, existingIndex: null };
+    const dropIndex: Change = { kind: 'drop-index', table: 'orders', name: 'orders_ref_idx' } as Change;
+    const live: SchemaModel = { tables: { orders: liveOrders() } };
+    const through = (changes: Change[], rows: number, cluster = TOTAL_ORDER_CLUSTER) => throughCopies(changes, live, { orders: rows }, MYSQL_COPIES, cluster);
+    const [copy, ...rest] = through([setNotNull, addUnique, dropIndex], 10_000);
+    expect(copy).toMatchObject({ kind: 'set-not-null-through-copy', table: 'orders', copy: { notNull: [declared.columns[1]], uniques: [key] } });
+    expect(rest).toEqual([dropIndex]);
+    // A unique key alone goes through a copy too; below the cluster's threshold, or on one server, it is built in place.
+    expect(through([addUnique], 50_000)).toMatchObject([{ kind: 'set-not-null-through-copy', copy: { notNull: [], uniques: [key] } }]);
+    expect(through([setNotNull, addUnique], 9_999).map((c) => c.kind)).toEqual(['set-not-null', 'add-unique']);
+    expect(through([setNotNull, addUnique], COPY_MIN_ROWS, SINGLE_SERVER).map((c) => c.kind)).toEqual(['set-not-null-through-copy', 'add-unique']);
+    // An index of the key's name left by a stopped build: the key is finished in place.
+    expect(through([{ ...addUnique, existingIndex: { valid: true } }], 50_000).map((c) => c.kind)).toEqual(['add-unique']);
+    const want: DeclaredSchema = { release: 'r2', model: { tables: { orders: { ...liveOrders(), uniques: [key] } } }, removed: emptyTombstones(), transitions: [] };
+    expect(copyCandidates(want, live, MYSQL_COPIES, TOTAL_ORDER_CLUSTER)).toEqual(['orders']);
+    expect(copyCandidates(want, live, MYSQL_COPIES)).toEqual([]);
+  });
+
+  it('makes the copy with the keys before its triggers, and the swap provides them', () => {
+    const key = { name: 'orders_ref_key', columns: ['ref'] };
+    const declared: DeclaredSchema = { release: 'r2', model: { tables: { orders: declaredOrders({ uniques: [key] }) } }, removed: emptyTombstones(), transitions: [] };
+    const changes = throughCopies(
+      [{ kind: 'set-not-null', table: 'orders', column: declaredOrders().columns[1]! }, { kind: 'add-unique', table: 'orders', key, existingIndex: null }],
+      { tables: { orders: liveOrders() } },
+      { orders: 50_000 },
+      MYSQL_COPIES,
+      TOTAL_ORDER_CLUSTER,
+    );
+    expect(changes).toHaveLength(1);
+    const p = planWithoutServer(MARIADB, declared, { tables: { orders: liveOrders() }, owned: noOwnedObjects() }, 'app').plan;
+    // Offline there is no cluster: the key is built on the table, after the copy for the NOT NULL.
+    expect(ids(p)).toEqual([...ALL_STEPS, 'contract add-unique:orders.orders_ref_key']);
+    const sql = mysqlDialect.transitions.tableCopy!.create('orders', (changes[0] as Extract<Change, { kind: 'set-not-null-through-copy' }>).copy, [], [{ sql: 'ALTER TABLE `_dbtide_copy_orders` ADD CONSTRAINT `orders_ref_key` UNIQUE (`ref`)', lock: { level: 'x', blocksWrites: false, rewritesTable: false, rank: 0 } }]).map((s) => s.sql);
+    const keyAt = sql.findIndex((s) => s.includes('ADD CONSTRAINT `orders_ref_key`'));
+    expect(keyAt).toBeGreaterThan(sql.findIndex((s) => s.startsWith('CREATE TABLE `_dbtide_copy_orders` LIKE')));
+    expect(keyAt).toBeLessThan(sql.findIndex((s) => s.startsWith('CREATE TRIGGER')));
   });
 
   describe('keeps the in-place rebuild where a copy cannot carry the table', () => {
@@ -255,12 +297,18 @@ describe('backfills through a copy of the table', () => {
     const spec: SyncSpec = { table: 'orders', trigger: sync.trigger, forward: { _dbtide_new_ref: 'CAST(`ref` AS CHAR(64))' }, backward: { ref: 'CAST(`_dbtide_new_ref` AS CHAR(36))' }, fillOnly: false, sources: ['ref'] };
     const insert = sql.copyRows('orders', copy, false, [spec]).at(-1);
     expect(insert).toContain('SELECT `orders`.`id`, `orders`.`ref`, `orders`.`note`, CASE WHEN `orders`.`_dbtide_new_ref` IS NULL THEN CAST(`ref` AS CHAR(64)) ELSE `orders`.`_dbtide_new_ref` END FROM');
+    // A row a writer's trigger carried before the batch came (an update of note leaves the new column empty) gets the fill.
+    expect(insert).toMatch(/ ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`_dbtide_new_ref` = COALESCE\(`_dbtide_copy_orders`.`_dbtide_new_ref`, VALUES\(`_dbtide_new_ref`\)\)$/);
     // The carried rows are marked, and the mark is cleared when the carry fails.
-    const created = sql.create('orders', copy, [spec]).map((s) => s.sql);
+    const created = sql.create('orders', copy, [spec], []).map((s) => s.sql);
     expect(created.find((s) => s.startsWith('CREATE TRIGGER `_dbtide_copy_orders` AFTER INSERT'))).toContain(
       'DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET @dbtide_carrying = NULL; RESIGNAL; END; SET @dbtide_carrying = 1; REPLACE INTO',
     );
     expect(created.some((s) => s.startsWith('ALTER TABLE'))).toBe(false);
+    // A carried row whose new column is still empty (a write to note) gets the fill, as the batch would give it.
+    expect(created.find((s) => s.startsWith('CREATE TRIGGER `_dbtide_copy_orders_upd`'))).toContain(
+      'VALUES (NEW.`id`, NEW.`ref`, NEW.`note`, CASE WHEN NEW.`_dbtide_new_ref` IS NULL THEN CAST(NEW.`ref` AS CHAR(64)) ELSE NEW.`_dbtide_new_ref` END)',
+    );
     const swap = sql.swap('orders', copy, [spec]).map((s) => s.sql);
     const rename = swap.findIndex((s) => s.startsWith('RENAME TABLE'));
     const moved = swap.findIndex((s) => s.startsWith('CREATE TRIGGER `_dbtidm_sync_orders_ref` BEFORE INSERT ON `_dbtide_copy_orders`'));

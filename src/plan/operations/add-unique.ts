@@ -6,7 +6,7 @@ import { allNew, convertedNote, fact, type Operation, type PlanContext, type Ste
 import type { Phase, Precheck } from '../step.js';
 
 /** Read in the declared types: a column the plan swaps in converted is read from its converted copy. */
-function duplicates(table: string, key: KeyConstraint, ctx: PlanContext): Precheck {
+export function duplicates(table: string, key: KeyConstraint, ctx: PlanContext): Precheck {
   const read = key.columns.map((c) => ctx.converted(table, c));
   return {
     kind: 'unique',
@@ -30,6 +30,9 @@ function indexFirst(table: string, key: KeyConstraint, existing: { valid: boolea
     ? [strategyMethod(ctx.sql, 'rebuildIndex', 'rebuild-online')(key.name)]
     : [ctx.sql.dropIndex(table, key.name, { online: true }), create];
 }
+
+/** What a unique or primary key makes true, however it is built. */
+export const uniqueFacts = (table: string, key: KeyConstraint) => [fact.uniqueKey(table, key.columns), fact.constraint(table, key.name), fact.index(table, key.name)];
 
 interface KeyStep {
   operation: 'add-unique' | 'add-primary-key';
@@ -60,7 +63,7 @@ function keyStep(k: KeyStep, ctx: PlanContext): StepDraft {
     render: () => (indexFirstOnline ? [...indexFirst(k.table, k.key, k.existingIndex, ctx), k.add(k.key.name)] : [k.add(null)]),
     transactional: !online,
     prechecks: () => k.prechecks,
-    provides: [fact.uniqueKey(k.table, k.key.columns), fact.constraint(k.table, k.key.name), fact.index(k.table, k.key.name)],
+    provides: uniqueFacts(k.table, k.key),
     needs: [fact.nameFree(k.table, k.key.name), ...[...k.key.columns, ...(k.key.include ?? [])].map((c) => fact.column(k.table, c)), ...k.needs],
   };
 }

@@ -2,6 +2,7 @@ import type { TableCopySql } from '../../dialect.js';
 import { fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Precheck } from '../step.js';
 import type { TableCopy } from '../../model/table-copy.js';
+import { duplicates, uniqueFacts } from './add-unique.js';
 import { syncSpec } from './column-sync.js';
 
 /** The dialect's copy SQL: a dialect whose capabilities choose the strategy without it is wrong. */
@@ -49,7 +50,7 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
       ...base,
       operation: 'create-table-copy',
       description: `create ${copy.name}, a copy of ${table} ${purpose.shape}, kept in step by triggers (the rows follow)`,
-      render: () => sql.create(table, copy, fills),
+      render: () => sql.create(table, copy, fills, copy.uniques.map((key) => ctx.sql.addUnique(copy.name, key, { usingIndex: null }))),
       provides: [fact('copying')],
       needs: purpose.needs,
       restartsJob: copy.job,
@@ -91,18 +92,25 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
   return steps.map((s, i) => (i === 0 && s.operation !== 'swap-table-copy' ? { ...s, prechecks: () => purpose.prechecks } : s));
 }
 
-/** NOT NULL through a copy of the table (src/diff/not-null-copies.ts), in contract. */
+/** NOT NULL, and on a cluster unique keys, through a copy of the table (src/diff/not-null-copies.ts), in contract. */
 export const setNotNullThroughCopy: Operation<'set-not-null-through-copy'> = ({ table, copy }, ctx) => {
   const columns = copy.notNull.map((c) => c.name);
+  const made = [
+    ...(columns.length > 0 ? [`${columns.join(', ')} NOT NULL`] : []),
+    ...copy.uniques.map((k) => `unique ${k.name} (${k.columns.join(', ')})`),
+  ].join(' and ');
   return copySteps(table, copy, ctx, {
     phase: 'contract',
     name: table,
     facts: 'copy',
-    shape: `with ${columns.join(', ')} NOT NULL`,
-    swapped: `set ${columns.map((c) => `${table}.${c}`).join(', ')} NOT NULL`,
-    provides: columns.map((c) => fact.notNull(table, c)),
-    needs: columns.map((c) => fact.column(table, c)),
-    prechecks: columns.map((name) => ({ kind: 'not-null', table, columns: [name], description: `${table}.${name} has no NULL`, rule: { kind: 'not-null', columns: [name] } })),
+    shape: `with ${made}`,
+    swapped: `set ${columns.map((c) => `${table}.${c} NOT NULL`).concat(copy.uniques.map((k) => `unique ${k.name} on ${table}`)).join(', ')}`,
+    provides: [...columns.map((c) => fact.notNull(table, c)), ...copy.uniques.flatMap((k) => uniqueFacts(table, k))],
+    needs: [...new Set([...columns, ...copy.uniques.flatMap((k) => k.columns)])].map((c) => fact.column(table, c)),
+    prechecks: [
+      ...columns.map((name): Precheck => ({ kind: 'not-null', table, columns: [name], description: `${table}.${name} has no NULL`, rule: { kind: 'not-null', columns: [name] } })),
+      ...copy.uniques.map((k) => duplicates(table, k, ctx)),
+    ],
     // One session: the writers' waits were measured so.
     batches: { targetBatchMs: COPY_BATCH_MS, workers: 1 },
   });
