@@ -106,12 +106,14 @@ function nodeWriters(urls: string[]) {
 /** Runs the CLI to completion, noting in `log` each step as it starts; its output is kept for the error when it fails. */
 function dbtide(args: string[], log: Activity[] = []): Promise<void> {
   return new Promise((resolve, reject) => {
+    log.push({ at: performance.now(), doing: `dbtide ${args[0]}: starting, connecting, planning` });
     const child = spawn(process.execPath, [BIN, ...args, '--format', 'json'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CI: 'true', DATABASE_URL: '' } });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     createInterface({ input: child.stderr }).on('line', (line) => {
       output += `${line}\n`;
       const event = /^\{/.test(line) ? (JSON.parse(line) as { type?: string; step?: string }) : {};
+      if (event.type === 'phase-start') log.push({ at: performance.now(), doing: `dbtide ${args[0]}: planned, before its first step` });
       if (event.type === 'step-start') log.push({ at: performance.now(), doing: `dbtide ${args[0]}: ${event.step}` });
       if (event.type === 'step-done') log.push({ at: performance.now(), doing: `dbtide ${args[0]}: between steps` });
     });

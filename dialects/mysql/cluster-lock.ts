@@ -6,7 +6,7 @@ import { quote } from './compiler.js';
 /** The lease's length, and how often its holder renews it: a dead holder's lock frees itself after the lease. */
 export const LEASE = { seconds: 30, renewMs: 5000 };
 
-const TABLE = '_dbtide_run_lock';
+export const CLUSTER_LOCK_TABLE = '_dbtide_run_lock';
 const DUPLICATE_KEY = 1062;
 /** Galera: a write another node committed first fails certification, reported as a deadlock. */
 const CERTIFICATION_FAILED = 1213;
@@ -22,8 +22,8 @@ export async function tryClusterRunLock(session: RunLockSession, key: string): P
   const { conn } = session;
   const [{ db } = { db: null }] = await conn.query<{ db: string | null }>('SELECT DATABASE() AS db');
   // The renewing connection opens on the URL's database: the table is named with the run's.
-  const table = `${db === null ? '' : `${quote(db)}.`}${quote(TABLE)}`;
-  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [TABLE]);
+  const table = `${db === null ? '' : `${quote(db)}.`}${quote(CLUSTER_LOCK_TABLE)}`;
+  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [CLUSTER_LOCK_TABLE]);
   // Checked first: CREATE TABLE IF NOT EXISTS replicates in total order even when the table is there.
   if (exists.length === 0) {
     await conn.query(`CREATE TABLE IF NOT EXISTS ${table} (name varchar(64) NOT NULL PRIMARY KEY, holder varchar(200) NOT NULL, expires_at datetime(3) NOT NULL) ENGINE=InnoDB`);

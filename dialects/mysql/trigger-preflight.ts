@@ -1,4 +1,5 @@
 import type { Connection } from '../../src/dialect.js';
+import { CLUSTER_LOCK_TABLE } from './cluster-lock.js';
 
 /** ER_BINLOG_CREATE_ROUTINE_NEED_SUPER: binary logging is on and the user lacks SUPER. */
 const NEEDS_SUPER = 1419;
@@ -11,16 +12,22 @@ const PROBE = '_dbtide_trigger_probe';
  * Creates a trigger on a table of its own and drops both: the one reliable test, since the rules
  * involve binary logging, SUPER (or MySQL 8's SET_USER_ID), log_bin_trust_function_creators and
  * the TRIGGER privilege. Not on the ledger's tables: a first run checks before it creates them.
+ * On a cluster node the run lock's table is there already (it is taken first): the trigger goes
+ * on it, as a table created and dropped is a file made and removed on every node, in total order
+ * with every commit of the cluster.
  */
 export async function mysqlTriggerPreflight(conn: Connection): Promise<{ problem: string; fix: string } | null> {
-  await conn.query(`CREATE TABLE IF NOT EXISTS ${PROBE} (x int)`);
+  const onLock = (await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ?', [CLUSTER_LOCK_TABLE])).length > 0;
+  const table = onLock ? CLUSTER_LOCK_TABLE : PROBE;
+  if (!onLock) await conn.query(`CREATE TABLE IF NOT EXISTS ${PROBE} (x int)`);
   try {
-    await conn.query(`CREATE TRIGGER ${PROBE} BEFORE INSERT ON ${PROBE} FOR EACH ROW SET NEW.x = NEW.x`);
+    await conn.query(`CREATE TRIGGER ${PROBE} BEFORE INSERT ON ${table} FOR EACH ROW SET @dbtide_probe = 1`);
+    if (onLock) await conn.query(`DROP TRIGGER IF EXISTS ${PROBE}`);
     return null;
   } catch (error) {
     return explain(error);
   } finally {
-    await conn.query(`DROP TABLE IF EXISTS ${PROBE}`);
+    if (!onLock) await conn.query(`DROP TABLE IF EXISTS ${PROBE}`);
   }
 }
 

@@ -241,58 +241,27 @@ export default defineSchema({ release: 't2', extends: t1, tables: { items: { col
   }
 });
 
-/** An application writer on one node: an insert every 10 ms into a table dbtide never touches. */
-function writeEvery10ms(url: string, node: number) {
-  let running = true;
-  const errors: string[] = [];
-  let rows = 0;
-  const loop = (async () => {
-    const conn = await connectMysql(url);
-    try {
-      while (running) {
-        try {
-          await conn.query('INSERT INTO app_events (node, at) VALUES (?, NOW(3))', [node]);
-          rows++;
-        } catch (error) {
-          errors.push((error as Error).message);
-        }
-        await sleep(10);
-      }
-    } finally {
-      await conn.close();
-    }
-  })();
-  return {
-    stop: async () => {
-      running = false;
-      await loop;
-      return { rows, errors };
-    },
-  };
-}
-
 /** Deadlock: on Galera, also a write that lost certification to another node's; an application retries it. */
 const DEADLOCK = 1213;
 
-/** An application on one node updating random rows of accounts every 5 ms, retrying conflicts as applications do. */
-function touchRows(url: string, rows: number) {
+/** An application on one node: `write` every `everyMs`, until stopped; conflicts counted apart, as applications retry them. */
+function appWriter(url: string, everyMs: number, write: (conn: Connection, n: number) => Promise<unknown>) {
   let running = true;
   const errors: string[] = [];
-  let done = 0;
+  let rows = 0;
   let conflicts = 0;
   const loop = (async () => {
     const conn = await connectMysql(url);
     try {
       while (running) {
-        const id = 1 + Math.floor(Math.random() * rows);
         try {
-          await conn.query('UPDATE accounts SET note = ? WHERE id = ?', [`touched ${done}`, id]);
-          done++;
+          await write(conn, rows);
+          rows++;
         } catch (error) {
           if ((error as { errno?: number }).errno === DEADLOCK) conflicts++;
           else errors.push((error as Error).message);
         }
-        await sleep(5);
+        await sleep(everyMs);
       }
     } finally {
       await conn.close();
@@ -302,7 +271,13 @@ function touchRows(url: string, rows: number) {
     stop: async () => {
       running = false;
       await loop;
-      return { rows: done, errors, conflicts };
+      return { rows, errors, conflicts };
     },
   };
 }
+
+/** An insert every 10 ms into a table dbtide never touches. */
+const writeEvery10ms = (url: string, node: number) => appWriter(url, 10, (c) => c.query('INSERT INTO app_events (node, at) VALUES (?, NOW(3))', [node]));
+
+/** Updates of random rows of accounts every 5 ms: the rows the backfill fills. */
+const touchRows = (url: string, rows: number) => appWriter(url, 5, (c, n) => c.query('UPDATE accounts SET note = ? WHERE id = ?', [`touched ${n}`, 1 + Math.floor(Math.random() * rows)]));
