@@ -48,8 +48,8 @@ const withTarget = <T>(target: Target, work: (db: Database) => Promise<T>): Prom
 export interface PlanReport {
   release: string;
   server: string;
-  /** The cluster the server is a node of (Galera), or null. */
-  cluster: Cluster | null;
+  /** The cluster the server is a node of (Galera); absent on a server that is none. */
+  cluster?: Cluster;
   url: string;
   plan: Plan;
   /** The statements as a run issues them, session statements included, with the cap on each lock wait they set. */
@@ -60,9 +60,12 @@ export async function planChanges(target: Target, declaration: Declaration, opti
   const schema = await declared(declaration);
   return withTarget(target, async (db) => {
     const plan = (await planAgainst(db, schema)).plan;
-    return { release: schema.release, server: db.caps.server, cluster: db.cluster, url: redactUrl(target.url), plan, scripts: scriptsOf(db, plan.steps, options.lockTimeoutMs) };
+    return { release: schema.release, server: db.caps.server, ...clusterOf(db), url: redactUrl(target.url), plan, scripts: scriptsOf(db, plan.steps, options.lockTimeoutMs) };
   });
 }
+
+/** A report's `cluster`, present only on a node of one: most servers are none. */
+const clusterOf = (db: Database) => (db.cluster ? { cluster: db.cluster } : {});
 
 /** The scripts of `steps` as a run with that cap (else the dialect's) issues them. */
 export function scriptsOf({ caps, dialect }: Pick<Database, 'caps' | 'dialect'>, steps: Step[], lockTimeoutMs?: number): PlanReport['scripts'] {
@@ -136,7 +139,8 @@ export async function check(target: Target, declaration: Declaration): Promise<C
 
 export interface StatusReport extends CheckReport {
   server: string;
-  cluster: Cluster | null;
+  /** The cluster the server is a node of; absent on a server that is none. */
+  cluster?: Cluster;
   url: string;
   runs: RunRecord[];
   /** Backfills and data moves: rows done so far, running or done. */
@@ -151,7 +155,7 @@ export async function status(target: Target, declaration: Declaration): Promise<
     return {
       ...progressOf(schema.release, plan),
       server: db.caps.server,
-      cluster: db.cluster,
+      ...clusterOf(db),
       url: redactUrl(target.url),
       runs: await ledger.runs(),
       jobs: await ledger.jobs(),

@@ -9,7 +9,7 @@ export function planJson(report: PlanReport) {
   return {
     release: report.release,
     server: report.server,
-    cluster: report.cluster,
+    ...(report.cluster ? { cluster: report.cluster } : {}),
     url: report.url,
     steps: report.plan.steps.map((s) => ({
       id: s.id,

@@ -45,7 +45,7 @@ const SQL: Partial<Record<Dialect['name'], { createTable: RegExp; onlineIndex: R
     onlineIndex: /ALTER TABLE `instances` ADD INDEX `instances_uuid_idx` \(`uuid`\), ALGORITHM=INPLACE, LOCK=NONE/,
     unique: {
       sql: ['ALTER TABLE `instances` ADD CONSTRAINT `uniq_instances0uuid` UNIQUE (`uuid`), ALGORITHM=INPLACE, LOCK=NONE'],
-      lock: 'ALGORITHM=INPLACE, LOCK=NONE (reads and writes continue)',
+      lock: 'ALGORITHM=INPLACE, LOCK=NONE, index built (reads and writes continue)',
     },
   },
 };

@@ -251,7 +251,7 @@ describe('sql(): planning', () => {
       tables: { people: { columns: { status: 'int' } } },
       transitions: [sql({ phase: 'expand', up: 'CREATE VIEW s AS SELECT status FROM people', down: ['DROP VIEW s'], description: 's' })],
     });
-    const report: PlanReport = { release: 'v2', server: 'PostgreSQL 15.4', cluster: null, url: 'postgres://x', plan: planOf(d), scripts: { session: [], steps: {}, lockTimeoutMs: 50 } };
+    const report: PlanReport = { release: 'v2', server: 'PostgreSQL 15.4', url: 'postgres://x', plan: planOf(d), scripts: { session: [], steps: {}, lockTimeoutMs: 50 } };
     const steps = planJson(report).steps;
     expect(steps.map((s) => [s.id, 'down' in s ? s.down : 'none'])).toEqual([
       ['add-column:people.status', 'none'],

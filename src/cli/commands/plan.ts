@@ -47,7 +47,6 @@ async function planWithoutServer(flags: PlanFlags, dialect: string): Promise<Pla
   return {
     release: declared.release,
     server: target.caps.server,
-    cluster: null,
     url: from ? `no server: the upgrade from release ${from.release}` : 'no server: a fresh install',
     plan,
     scripts: scriptsOf(target, plan.steps, flags.lockTimeout ?? config.lockTimeoutMs),
