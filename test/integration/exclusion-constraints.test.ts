@@ -94,7 +94,7 @@ describe.each(postgresTargets)('exclusion constraints on $name', (target) => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000);
 
   it('on a new table: created with it in expand; a tombstone drops it in expand; a changed one is dropped and added in contract', async () => {
     const db = await target.create('exclusion_new');

@@ -176,7 +176,7 @@ describe.each(targets)('transitions on $name', (target) => {
       );
       expect({ n: Number(notes!.n), wrong: Number(notes!.wrong) }).toEqual({ n: 2345, wrong: 0 });
     });
-  });
+  }, 180_000);
 
   it('contract refuses while a renamed column disagrees with its old name, and --force records why', async () => {
     await seedRelease1(200);
@@ -204,7 +204,7 @@ describe.each(targets)('transitions on $name', (target) => {
         },
       ]);
     });
-  });
+  }, 180_000);
 
   it('migrate with a row limit stops with more to do and goes on from its checkpoint', async () => {
     await seedRelease1(1000);
@@ -219,5 +219,5 @@ describe.each(targets)('transitions on $name', (target) => {
     expect(runs.length).toBeGreaterThanOrEqual(Math.ceil((4 * 1000 + 2345) / 700));
     expect(runs.length).toBeLessThanOrEqual(Math.ceil((4 * 1000 + 2345) / 700) + 1);
     expect((await check(t, v2)).next).toBe('contract');
-  });
+  }, 180_000);
 });
