@@ -96,8 +96,12 @@ export default defineSchema({ release: 'v2', extends: v1, tables: { accounts: { 
       const writes = await writer(url);
       await replica.query('SELECT pg_wal_replay_pause()');
       await new Promise((resolve) => setTimeout(resolve, 600));
-      const resume = setTimeout(() => void replica.query('SELECT pg_wal_replay_resume()'), 1_500);
-      const run = await runInProcess(['migrate', '--url', url, '--schema', schema, '--format', 'json', '--max-replica-lag', '200', '--batch-ms', '50']).finally(async () => {
+      // Replay resumes 800 ms after the run says it waits: however slowly the run got there.
+      let resume: NodeJS.Timeout | undefined;
+      const onStderr = (text: string) => {
+        if (resume === undefined && text.includes('"type":"replica-wait"')) resume = setTimeout(() => void replica.query('SELECT pg_wal_replay_resume()'), 800);
+      };
+      const run = await runInProcess(['migrate', '--url', url, '--schema', schema, '--format', 'json', '--max-replica-lag', '200', '--batch-ms', '50'], {}, onStderr).finally(async () => {
         clearTimeout(resume);
         await writes.stop();
       });

@@ -6,7 +6,11 @@
 import { runCommandLine } from '../../src/cli/main.js';
 
 /** Runs a command line in this process with its output captured, under the given environment. */
-export async function runInProcess(argv: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runInProcess(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  onStderr: (text: string) => void = () => {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = { stdout: '', stderr: '' };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -17,7 +21,11 @@ export async function runInProcess(argv: string[], env: Record<string, string | 
     }
   };
   process.stdout.write = ((chunk: string | Uint8Array) => ((out.stdout += String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string | Uint8Array) => ((out.stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    out.stderr += String(chunk);
+    onStderr(out.stderr);
+    return true;
+  }) as typeof process.stderr.write;
   setEnv({ DATABASE_URL: undefined, CI: 'true', ...env });
   try {
     const code = await runCommandLine(['node', 'dbtide', ...argv]);
