@@ -1,22 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withDatabase, type Database } from '../../src/engine.js';
 import { targets, type ScratchDatabase } from '../support/scratch-databases.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
-
-/** The shell lines of the README's walkthrough block, with the exit code each line's comment promises. */
-function walkthrough(): { line: string; exit: number }[] {
-  const readme = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
-  const block = /<!-- walkthrough:[^>]*-->\n```sh\n([\s\S]*?)```/.exec(readme);
-  if (!block) throw new Error('README.md has no walkthrough block');
-  return block[1]!
-    .split('\n')
-    .filter((l) => l.trim() !== '' && !l.startsWith('export '))
-    .map((l) => ({ line: l.replace(/\s+#.*$/, ''), exit: Number(/\(exit (\d+)/.exec(l)?.[1] ?? 0) }));
-}
+import { ROOT, walkthrough } from '../support/walkthrough.js';
 
 /** On the servers: PGlite runs PostgreSQL's SQL (the postgres run covers it) and would start anew for each of the eight lines. */
 describe.each(targets.filter((t) => t.name !== 'pglite'))('the README walkthrough of the instance UUID upgrade, on $name', (target) => {
