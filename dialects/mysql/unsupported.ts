@@ -8,7 +8,7 @@
  * ENUM and SET types, FULLTEXT and SPATIAL indexes, table and column comments.
  */
 import type { Connection } from '../../src/dialect.js';
-import { OWN_TABLE_PREFIX } from '../../src/model/own-objects.js';
+import { isOwnObjectName } from '../../src/model/own-objects.js';
 import type { SchemaModel } from '../../src/model/schema-model.js';
 import type { UnsupportedObject } from '../../src/model/unsupported.js';
 import { quote } from './compiler.js';
@@ -23,8 +23,6 @@ interface Scope {
 }
 
 type Reader = (conn: Connection, scope: Scope) => Promise<UnsupportedObject[]>;
-
-const dbtides = (name: string) => name.startsWith(OWN_TABLE_PREFIX);
 
 /** A comment or a definition, flattened to one line and cut to a few words. */
 function brief(text: string | null): string {
@@ -55,7 +53,7 @@ const readTables: Reader = async (conn, { schema, tables }) => {
   );
   const found: UnsupportedObject[] = [];
   for (const row of rows) {
-    if (row.type === 'SEQUENCE' && !dbtides(row.name)) {
+    if (row.type === 'SEQUENCE' && !isOwnObjectName(row.name)) {
       found.push({ kind: 'sequence', name: row.name, table: null, detail: await sequenceDefinition(conn, row.name) });
     }
     if (!(row.name in tables)) continue;
@@ -98,7 +96,7 @@ const readViews: Reader = async (conn, { schema, aliases }) => {
     [schema],
   );
   return rows
-    .filter((row) => !aliases.has(row.name) && !dbtides(row.name))
+    .filter((row) => !aliases.has(row.name) && !isOwnObjectName(row.name))
     .map((row) => ({ kind: 'view', name: row.name, table: null, detail: brief(unqualified(row.definition ?? '', schema)) }));
 };
 
@@ -239,7 +237,7 @@ const readTriggers: Reader = async (conn, { schema, tables }) => {
     [schema, schema],
   );
   return rows
-    .filter((row) => !dbtides(row.name) && row.table_name in tables)
+    .filter((row) => !isOwnObjectName(row.name) && row.table_name in tables)
     .map((row) => ({ kind: 'trigger', name: row.name, table: row.table_name, detail: `${row.timing} ${row.event} FOR EACH ROW: ${brief(row.action)}` }));
 };
 
@@ -258,7 +256,7 @@ const readRoutines: Reader = async (conn, { schema }) => {
     [schema],
   );
   return routines
-    .filter((routine) => !dbtides(routine.name))
+    .filter((routine) => !isOwnObjectName(routine.name))
     .map((routine) => {
       const own = parameters.filter((p) => p.routine === routine.name && p.type === routine.type);
       // Position 0 is a function's result; a function's parameters are all IN, and say no mode.
@@ -277,7 +275,7 @@ const readEvents: Reader = async (conn, { schema }) => {
     [schema],
   );
   return rows
-    .filter((row) => !dbtides(row.name))
+    .filter((row) => !isOwnObjectName(row.name))
     .map((row) => ({
       kind: 'event',
       name: row.name,
