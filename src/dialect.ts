@@ -327,9 +327,11 @@ export interface TransitionSql {
    * group on one session. Where DDL cannot share a transaction, the table's writes wait across
    * them (a write between the trigger's drop and the swap would reach the old column only), and
    * the drop and rename are one statement: between two, a stopped run would leave neither the old
-   * column nor the new name.
+   * column nor the new name. `tableLock` false: the server's table lock holds on one node of a
+   * cluster only, so none is taken; the swap goes first, and a write between it and the triggers'
+   * drop fails on the triggers instead of being lost.
    */
-  swapColumn(table: string, column: string, shadow: string, trigger: string): Statement[];
+  swapColumn(table: string, column: string, shadow: string, trigger: string, options: { tableLock: boolean }): Statement[];
   /** NOT NULL through a copy of the table (`Capabilities.notNull` `table-copy`). */
   tableCopy?: TableCopySql;
   /** Renames the table and leaves a view under the old name that old code can read and write. */
@@ -589,6 +591,8 @@ export interface Dialect {
   introspect(conn: Connection, options?: IntrospectOptions): Promise<SchemaModel>;
   /** Estimated rows per table, from statistics (no scans). */
   estimateRows(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, number>>;
+  /** A table's average row in bytes, from statistics, or null; where a cluster limits a write set's size (`Cluster.writeSetLimit`). */
+  averageRowBytes?(conn: Connection, table: string, options?: IntrospectOptions): Promise<number | null>;
   /** Where `reorgBudget` is set: what the server already counts toward each table's reorganization. */
   reorgState?(conn: Connection, tables: string[], options?: IntrospectOptions): Promise<Record<string, ReorgState>>;
   /**

@@ -1,6 +1,6 @@
 import type { TableCopySql } from '../../src/dialect.js';
 import { withLock } from '../../src/model/locks.js';
-import type { CopyTriggers, TableCopy } from '../../src/model/table-copy.js';
+import { copySource, type CopyTriggers, type TableCopy } from '../../src/model/table-copy.js';
 import { keyRange } from './backfill.js';
 import { columnDefinition, literal, quote } from './compiler.js';
 import { MYSQL_LOCK } from './locks.js';
@@ -22,7 +22,7 @@ const keyMatch = (key: string[], row: 'OLD' | 'NEW') => key.map((k) => `${quote(
 const carry = (copy: TableCopy, fills: SyncSpec[]) => {
   const values = written(copy).map((c) => {
     const fill = fills.find((f) => c in f.forward);
-    if (!fill) return `NEW.${quote(c)}`;
+    if (!fill) return `NEW.${quote(copySource(copy, c))}`;
     const empty = Object.keys(fill.forward).map((t) => `NEW.${quote(t)} IS NULL`).join(' AND ');
     return `CASE WHEN ${empty} THEN ${rowExpression(fill.forward[c]!).sql} ELSE NEW.${quote(c)} END`;
   });
@@ -40,10 +40,10 @@ function marked(statements: string, fills: SyncSpec[]): string {
   return `BEGIN DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN SET ${CARRYING_VARIABLE} = NULL; RESIGNAL; END; SET ${CARRYING_VARIABLE} = 1; ${statements}; SET ${CARRYING_VARIABLE} = NULL; END`;
 }
 
-/** The row's value of a column: a fill's forward expression where the fill's new columns are all still empty. */
-function valueOf(column: string, table: string, fills: SyncSpec[]): string {
+/** The row's value of a copy's column: a fill's forward expression where the fill's new columns are all still empty. */
+function valueOf(column: string, table: string, copy: TableCopy, fills: SyncSpec[]): string {
   const fill = fills.find((f) => column in f.forward);
-  const own = `${table}.${quote(column)}`;
+  const own = `${table}.${quote(copySource(copy, column))}`;
   if (!fill) return own;
   const empty = Object.keys(fill.forward).map((c) => `${table}.${quote(c)} IS NULL`).join(' AND ');
   return `CASE WHEN ${empty} THEN ${fill.forward[column]} ELSE ${own} END`;
@@ -80,6 +80,10 @@ export const mysqlTableCopy: TableCopySql = {
     ...withLock(
       MYSQL_LOCK.none,
       `CREATE TABLE ${quote(copy.name)} LIKE ${quote(table)}`,
+      // The shadow takes its column's name where it stands, as the in-place swap leaves it.
+      ...(copy.swaps.length === 0
+        ? []
+        : [`ALTER TABLE ${quote(copy.name)} ${copy.swaps.map(({ swap }) => `DROP COLUMN ${quote(swap!.column)}, RENAME COLUMN ${quote(swap!.shadow)} TO ${quote(swap!.column)}`).join(', ')}`]),
       ...(copy.notNull.length === 0 ? [] : [`ALTER TABLE ${quote(copy.name)} ${copy.notNull.map((c) => `MODIFY COLUMN ${columnDefinition(c)}`).join(', ')}`]),
     ),
     ...shape,
@@ -97,7 +101,7 @@ export const mysqlTableCopy: TableCopySql = {
     // The copy reads its rows share-locked: no writer changes or deletes them until the batch
     // commits (a row deleted after an unlocked read would come back in the copy), and a writer's
     // trigger that carries a copied row waits for that commit, then replaces it.
-    const rows = `SELECT ${written(copy).map((c) => valueOf(c, t, fills)).join(', ')} FROM ${t}, ${from} WHERE ${where}`;
+    const rows = `SELECT ${written(copy).map((c) => valueOf(c, t, copy, fills)).join(', ')} FROM ${t}, ${from} WHERE ${where}`;
     const into = `INSERT INTO ${quote(copy.name)} (${list(written(copy))})`;
     // Answers the rows it copied: with FOUND_ROWS a duplicate left as it is counts once.
     const upsert = `ON DUPLICATE KEY UPDATE ${keep}`;
@@ -126,7 +130,13 @@ export const mysqlTableCopy: TableCopySql = {
     ),
     // The syncs' triggers under the names of a moved sync: the table's own still hold theirs.
     ...fills.flatMap((f) => [...dropSyncTriggers(f.trigger, true), ...syncTriggers({ ...f, table: copy.name }, true)]),
-    ...withLock(MYSQL_LOCK.metadata, `RENAME TABLE ${quote(table)} TO ${quote(copy.old)}, ${quote(copy.name)} TO ${quote(table)}`, ...dropTriggers(copy.triggers)),
+    // The swapped columns' sync triggers went with the replaced table: dropped with the copy's.
+    ...withLock(
+      MYSQL_LOCK.metadata,
+      `RENAME TABLE ${quote(table)} TO ${quote(copy.old)}, ${quote(copy.name)} TO ${quote(table)}`,
+      ...dropTriggers(copy.triggers),
+      ...copy.swaps.flatMap((s) => dropSyncTriggers(s.trigger).map((d) => d.sql)),
+    ),
   ],
   dropOld: (old) => ({ sql: `DROP TABLE IF EXISTS ${quote(old)}`, lock: MYSQL_LOCK.metadata }),
   dropLeftover: ({ copy, old, triggers: names }) => [

@@ -38,12 +38,13 @@ export const mysqlTransitions: TransitionSql = {
   dropSyncTrigger: (_table, trigger) => dropSyncTriggers(trigger),
   // The swap comes before the triggers' drop: if it fails, the triggers still sync every write
   // once the lock is gone; under the lock no write can find them referring to a dropped column.
-  swapColumn: (table, column, shadow, trigger) => [
-    ...withLock(MYSQL_LOCK.tableWrite, `LOCK TABLES ${quote(table)} WRITE`),
-    ...withLock(MYSQL_LOCK.instant, `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`),
-    ...mysqlTransitions.dropSyncTrigger(table, trigger),
-    ...withLock(MYSQL_LOCK.none, 'UNLOCK TABLES'),
-  ],
+  swapColumn: (table, column, shadow, trigger, { tableLock }) => {
+    const swap = [
+      ...withLock(MYSQL_LOCK.instant, `ALTER TABLE ${quote(table)} DROP COLUMN ${quote(column)}, RENAME COLUMN ${quote(shadow)} TO ${quote(column)}, ALGORITHM=INSTANT, LOCK=DEFAULT`),
+      ...mysqlTransitions.dropSyncTrigger(table, trigger),
+    ];
+    return tableLock ? [...withLock(MYSQL_LOCK.tableWrite, `LOCK TABLES ${quote(table)} WRITE`), ...swap, ...withLock(MYSQL_LOCK.none, 'UNLOCK TABLES')] : swap;
+  },
   renameTableWithAlias: (from, to) => {
     const alias = aliasSwapNames(from);
     return withLock(

@@ -79,7 +79,8 @@ export type Change =
   | { kind: 'install-sync'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'backfill'; table: string; sync: ColumnSync; key: string[] }
   | { kind: 'remove-sync'; table: string; sync: ColumnSync }
-  | { kind: 'swap-column'; table: string; sync: ColumnSync }
+  /** `unlocked`: on a cluster, why no copy carries the swap, which then runs without a table lock. */
+  | { kind: 'swap-column'; table: string; sync: ColumnSync; unlocked?: string }
   | { kind: 'data-move'; table: string; move: DataMove }
   /** A raw SQL step the ledger has not recorded as run. */
   | { kind: 'sql'; table: ''; step: SqlStep }

@@ -14,7 +14,7 @@ import { tableCopyNames } from '../plan/owned-names.js';
  * (src/plan/operations/table-copy.ts).
  *
  * Runs after the diff, on the changes and the live model: the `set-not-null` changes of a table
- * the copy can carry (on a cluster, its `add-unique` ones too: `cluster`) become one
+ * the copy can carry (on a cluster, its `add-unique` and `swap-column` ones too: `cluster`) become one
  * `set-not-null-through-copy`, with how far a stopped run got, read from the live schema. A table the copy cannot carry keeps the rebuild (the reason is in
  * `copyBlocker`), and so does a small table (`rows`, estimates; without them every table counts
  * as large). What a copy leaves while no NOT NULL of its table is pending is taken down; none of
@@ -25,22 +25,29 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
   const notNull = new Map<string, ColumnModel[]>();
   const uniques = new Map<string, KeyConstraint[]>();
   const backfills = new Map<string, ColumnSync[]>();
+  const swaps = new Map<string, ColumnSync[]>();
   for (const c of changes) {
     if (c.kind === 'set-not-null' && caps.notNull === 'table-copy') notNull.set(c.table, [...(notNull.get(c.table) ?? []), c.column]);
     if (c.kind === 'add-unique' && cluster.carryKeys && caps.notNull === 'table-copy' && carriable(c, live)) uniques.set(c.table, [...(uniques.get(c.table) ?? []), c.key]);
     if (c.kind === 'backfill' && caps.backfill === 'table-copy') backfills.set(c.table, [...(backfills.get(c.table) ?? []), c.sync]);
+    if (c.kind === 'swap-column' && cluster.carrySwaps && caps.notNull === 'table-copy') swaps.set(c.table, [...(swaps.get(c.table) ?? []), c.sync]);
   }
   // A copy a stopped run left goes on whatever the table's size.
   const large = (table: string) => (rows?.[table] ?? Infinity) >= cluster.minRows || started(table, live, owned);
   const copied = new Map<string, TableCopy>();
-  for (const table of new Set([...notNull.keys(), ...uniques.keys()])) {
+  const unlocked = new Map<string, string>();
+  // A swap goes through a copy whatever the table's size: the in-place one needs a table lock.
+  for (const table of new Set([...notNull.keys(), ...uniques.keys(), ...swaps.keys()])) {
     const have = live.tables[table];
-    if (have && large(table) && copyBlocker(table, changes, live) === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], uniques.get(table) ?? []));
+    const swapped = swaps.get(table) ?? [];
+    const blocker = have ? copyBlocker(table, changes, live, swapped) : 'the table is not live yet';
+    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], uniques.get(table) ?? [], swapped));
+    else if (swapped.length > 0) unlocked.set(table, blocker!);
   }
   const filled = new Map<string, TableCopy>();
   for (const [table, syncs] of backfills) {
     const have = live.tables[table];
-    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, []));
+    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, [], []));
   }
   const claimed = new Set([...copied.keys(), ...filled.keys()]);
   const leftovers = leftoverCopies(live, owned, claimed);
@@ -51,8 +58,10 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
     const table = 'table' in c && typeof c.table === 'string' ? c.table : undefined;
     const copy = table === undefined ? undefined : copied.get(table);
     if (table !== undefined && copy && carries(c, copy)) {
-      // One copy carries every NOT NULL and unique key of its table, or every backfill, in place of the first.
+      // One copy carries every NOT NULL, unique key and swap of its table, or every backfill, in place of the first.
       if (c === changes.find((f) => carries(f, copy))) result.push({ kind: 'set-not-null-through-copy', table, copy });
+    } else if (c.kind === 'swap-column' && unlocked.has(c.table)) {
+      result.push({ ...c, unlocked: unlocked.get(c.table)! });
     } else if (c.kind === 'backfill' && filled.has(c.table)) {
       const copy = filled.get(c.table)!;
       if (copy.fills[0] === c.sync) result.push({ kind: 'backfill-through-copy', table: c.table, copy });
@@ -108,19 +117,31 @@ export const COPY_MIN_ROWS = 200_000;
 export interface CopyCluster {
   minRows: number;
   carryKeys: boolean;
+  /**
+   * A type change's swap goes through a copy too: the in-place swap keeps writes off the table
+   * with LOCK TABLES between its ALTER and the triggers' drop, which a cluster does not replicate.
+   */
+  carrySwaps: boolean;
 }
 
-export const SINGLE_SERVER: CopyCluster = { minRows: COPY_MIN_ROWS, carryKeys: false };
+export const SINGLE_SERVER: CopyCluster = { minRows: COPY_MIN_ROWS, carryKeys: false, carrySwaps: false };
 
 /** Measured on three Galera nodes on 2 cores: a 200,000-row NOT NULL rebuild in total order held every node's writers 1.1 to 1.3 s. */
-export const TOTAL_ORDER_CLUSTER: CopyCluster = { minRows: 10_000, carryKeys: true };
+export const TOTAL_ORDER_CLUSTER: CopyCluster = { minRows: 10_000, carryKeys: true, carrySwaps: true };
 
 /** A unique key on live columns, with no index of its name left: what a copy can be made with. */
 const carriable = (c: Extract<Change, { kind: 'add-unique' }>, live: SchemaModel) =>
   c.existingIndex === null && c.table in live.tables && c.key.columns.every((col) => live.tables[c.table]!.columns.some((have) => have.name === col));
 
 /** The change is one of those the copy carries. */
-const carries = (c: Change, copy: TableCopy) => (c.kind === 'set-not-null' ? copy.notNull.includes(c.column) : c.kind === 'add-unique' && copy.uniques.includes(c.key));
+function carries(c: Change, copy: TableCopy): boolean {
+  switch (c.kind) {
+    case 'set-not-null': return copy.notNull.includes(c.column);
+    case 'add-unique': return copy.uniques.includes(c.key);
+    case 'swap-column': return copy.swaps.includes(c.sync);
+    default: return false;
+  }
+}
 
 type CopyCapabilities = Pick<Capabilities, 'notNull' | 'backfill'>;
 
@@ -154,42 +175,63 @@ const AFTER_SWAP = new Set<ChangeKind>([
   'set-not-null', 'add-unique', 'add-index', 'add-check', 'add-foreign-key', 'drop-default', 'drop-constraint', 'drop-index', 'drop-column', 'drift',
 ]);
 
-/** Why the table keeps the in-place rebuild, or null when a copy can carry its NOT NULLs. */
-export function copyBlocker(table: string, changes: Change[], live: SchemaModel): string | null {
+/**
+ * Why the table keeps the in-place rebuild, or null when a copy can carry its NOT NULLs (and
+ * `swapped`, the type changes it would swap in: their triggers go with the replaced table, and
+ * their columns' defaults are set after the swap, which gives them their new columns).
+ */
+export function copyBlocker(table: string, changes: Change[], live: SchemaModel, swapped: ColumnSync[] = []): string | null {
   const names = tableCopyNames(table);
-  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert);
+  const swappedTriggers = new Set(swapped.map((s) => s.trigger));
+  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert && !swappedTriggers.has(t.name));
   const blocked = uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
   if (blocked) return blocked;
-  const before = changes.find((c) => 'table' in c && c.table === table && !AFTER_SWAP.has(c.kind) && c.kind !== 'drop-table-copy');
+  const swappedColumns = new Set(swapped.map((s) => s.swap?.column));
+  const afterSwap = (c: Change) =>
+    AFTER_SWAP.has(c.kind) || c.kind === 'drop-table-copy' || (c.kind === 'swap-column' && swapped.includes(c.sync)) || (c.kind === 'set-default' && swappedColumns.has(c.column.name));
+  const before = changes.find((c) => 'table' in c && c.table === table && !afterSwap(c));
   if (before) return `the release also changes the table before its NOT NULL (${before.kind})`;
   return null;
 }
 
-function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects, fills: ColumnSync[], uniques: KeyConstraint[]): TableCopy {
+function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects, fills: ColumnSync[], uniques: KeyConstraint[], swaps: ColumnSync[]): TableCopy {
   const names = tableCopyNames(have.name);
   // A table may have both copies in one plan, a backfill's in migrate and a NOT NULL's in contract.
   const job = fills.length > 0 ? names.fillJob : names.job;
   const live = copies?.[names.copy];
-  const copying = live !== undefined && sameShape(live, shapedCopy(have, notNull, uniques)) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
+  const shaped = shapedCopy(have, notNull, uniques, swaps);
+  const copying = live !== undefined && sameShape(live, shaped) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
   return {
     name: names.copy,
     old: names.old,
     triggers: names.triggers,
     job,
     key: have.primaryKey!.columns,
-    columns: have.columns,
+    columns: swaps.length === 0 ? have.columns : shaped.columns,
     notNull,
     uniques,
+    swaps,
     fills,
     copying,
     copied: copying && owned.finishedJobs.includes(job),
   };
 }
 
-/** The table as its copy should read: the same but for the columns made NOT NULL and the unique keys it gains. */
-function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstraint[]): TableModel {
-  const tight = new Set(notNull.map((c) => c.name));
-  return { ...have, columns: have.columns.map((c) => (tight.has(c.name) ? { ...c, nullable: false } : c)), uniques: [...have.uniques, ...uniques] };
+/**
+ * The table as its copy should read: the same but for the swapped columns (the old one dropped,
+ * the shadow renamed to its name, where the shadow stood), the columns made NOT NULL and the
+ * unique keys it gains.
+ */
+function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstraint[], swaps: ColumnSync[]): TableModel {
+  const tight = new Map(notNull.map((c) => [c.name, c]));
+  const retired = new Set(swaps.map((s) => s.swap!.column));
+  const renamed = new Map(swaps.map((s) => [s.swap!.shadow, s.swap!.column]));
+  const columns = have.columns
+    .filter((c) => !retired.has(c.name))
+    .map((c) => ({ ...c, name: renamed.get(c.name) ?? c.name }))
+    // A swapped column made NOT NULL takes its declared definition on the copy, default included.
+    .map((c) => (tight.has(c.name) ? { ...c, nullable: false, ...(retired.has(c.name) ? { default: tight.get(c.name)!.default } : {}) } : c));
+  return { ...have, columns, uniques: [...have.uniques, ...uniques] };
 }
 
 /** A copy shaped otherwise (the table changed since, or the release asks for other columns) is made again. */

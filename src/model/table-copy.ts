@@ -3,7 +3,7 @@ import type { ColumnModel, KeyConstraint } from './schema-model.js';
 import type { ColumnSync } from './transition.js';
 
 /**
- * NOT NULL (and, on a cluster, unique keys) through a copy of the table
+ * NOT NULL (and, on a cluster, unique keys and column swaps) through a copy of the table
  * (src/diff/not-null-copies.ts), and how far a stopped run got: the live schema says it, so a
  * rerun goes on from there.
  */
@@ -18,7 +18,10 @@ export interface TableCopy {
   job: string;
   /** The table's primary key: the copy walks it. */
   key: string[];
-  /** Every column of the table, in its order: what the copy and its triggers carry (the dialect leaves out those the server computes). */
+  /**
+   * Every column of the copy, in its order: what the copy and its triggers carry (the dialect
+   * leaves out those the server computes). A swapped column is read from its shadow (`copySource`).
+   */
   columns: ColumnModel[];
   /** The columns made NOT NULL, as declared. */
   notNull: ColumnModel[];
@@ -28,6 +31,13 @@ export interface TableCopy {
    * as long as it reads the table, where on the empty copy it takes no time.
    */
   uniques: KeyConstraint[];
+  /**
+   * Type changes whose converted shadow column the copy holds under the column's name, so the
+   * swap is the rename: on a cluster, LOCK TABLES (which keeps writes off the table between the
+   * in-place swap and its triggers' drop) holds on one node only. The table's sync triggers keep
+   * the shadow in step until the rename, and go with the replaced table.
+   */
+  swaps: ColumnSync[];
   /**
    * Syncs whose new columns the copy fills as it copies the rows, and whose triggers it takes along
    * at the swap (src/diff/not-null-copies.ts fillCopy): a backfill in migrate. None for a NOT NULL.
@@ -59,3 +69,6 @@ export const COPY_PREFIX = { copy: `${OWN_TABLE_PREFIX}copy_`, old: `${OWN_TABLE
 
 /** The tables a copy names: introspection reads them apart from the schema's. */
 export const isCopyTableName = (name: string) => name.startsWith(COPY_PREFIX.copy) || name.startsWith(COPY_PREFIX.old);
+
+/** The table's column a copy's column is read from: a swapped column's shadow, any other itself. */
+export const copySource = (copy: Pick<TableCopy, 'swaps'>, column: string): string => copy.swaps.find((s) => s.swap?.column === column)?.swap?.shadow ?? column;

@@ -74,6 +74,9 @@ export function declaredExpressions(changes: Change[], sources: ExpressionSource
       case 'swap-column':
         add(syncExpressions(change.sync, sources));
         break;
+      case 'set-not-null-through-copy':
+        for (const sync of change.copy.swaps) add(syncExpressions(sync, sources));
+        break;
       default:
         break;
     }

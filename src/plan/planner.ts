@@ -185,7 +185,8 @@ export function plan(changes: Change[], input: PlanInput): Plan {
 
 /** What the operations read while they draft the steps of `changes`. */
 export function planContext(changes: Exclude<Change, { kind: 'drift' }>[], input: PlanInput, warn: (message: string) => void): PlanContext {
-  const shadows = new Map(changes.flatMap((c) => (c.kind === 'swap-column' ? [[`${c.table}.${c.sync.swap!.column}`, c.sync.swap!.shadow] as const] : [])));
+  const swaps = changes.flatMap((c) => (c.kind === 'swap-column' ? [c.sync] : c.kind === 'set-not-null-through-copy' ? c.copy.swaps : []));
+  const shadows = new Map(swaps.map((s) => [`${s.table}.${s.swap!.column}`, s.swap!.shadow] as const));
   return {
     caps: input.caps,
     sql: input.sql,

@@ -97,13 +97,13 @@ describe('db2 transitions: dual-write triggers', () => {
   });
 
   it('swaps the shadow column in one unit of work: triggers, the old column (counted toward the REORG), the rename', () => {
-    expect(transitions.swapColumn('people', 'score', 'score_new', 'tg')).toEqual([
+    expect(transitions.swapColumn('people', 'score', 'score_new', 'tg', { tableLock: true })).toEqual([
       'DROP TRIGGER "TG_UPDATE"',
       'DROP TRIGGER "TG"',
       'ALTER TABLE "PEOPLE" DROP COLUMN "SCORE"',
       'ALTER TABLE "PEOPLE" RENAME COLUMN "SCORE_NEW" TO "SCORE"',
     ]);
-    expect(db2Transitions.swapColumn('people', 'score', 'score_new', 'tg').map((s) => s.reorg)).toEqual([undefined, undefined, true, undefined]);
+    expect(db2Transitions.swapColumn('people', 'score', 'score_new', 'tg', { tableLock: true }).map((s) => s.reorg)).toEqual([undefined, undefined, true, undefined]);
   });
 });
 

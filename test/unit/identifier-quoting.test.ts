@@ -88,7 +88,7 @@ function statements(d: Dialect, n: string): string[] {
     ...tr.createSyncTrigger({ ...sync, forward: { [`${n}_new`]: `${c.quote(n)} + 1` }, sources: [] }),
     ...tr.createSyncTrigger({ ...sync, backward: {}, fillOnly: true }),
     ...tr.dropSyncTrigger(n, `${n}_sync`),
-    ...tr.swapColumn(n, n, `${n}_new`, `${n}_sync`),
+    ...tr.swapColumn(n, n, `${n}_new`, `${n}_sync`, { tableLock: true }),
     ...tr.renameTableWithAlias(n, `${n}_new`),
     ...tr.dropAlias(n),
     b.lastKey(job),

@@ -113,7 +113,7 @@ describe('NOT NULL through a copy of the table', () => {
 
   it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
     const odd = "o'r\\d";
-    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], fills: [], copying: false, copied: false };
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], swaps: [], fills: [], copying: false, copied: false };
     const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy, []).map((s) => s.sql);
     expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
     expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
@@ -332,5 +332,55 @@ describe('backfills through a copy of the table', () => {
     expect(migrate.map((s) => s.operation)).toEqual(['create-table-copy', 'copy-table', 'swap-table-copy', 'drop-replaced-table']);
     expect(migrate[2]).toMatchObject({ finishesJobs: [declaredSync!.id], provides: [`backfilled:${declaredSync!.id}`] });
     expect(migrate[1]!.work).toMatchObject({ kind: 'backfill', job: { id: names.fillJob, fills: [{ trigger: declaredSync!.trigger }] } });
+  });
+});
+
+describe("a type change's swap on a cluster that replicates DDL in total order", () => {
+  const v1 = defineSchema({ release: 'v1', tables: { orders: { columns: { id: 'int', ref: 'varchar(36)', note: 'text' }, primaryKey: ['id'] } } });
+  const v2 = normalizeSchema(defineSchema({ release: 'v2', extends: v1, tables: { orders: { columns: { ref: { type: 'varchar(64)', nullable: false } } } }, transitions: [changeType('orders', 'ref')] }));
+  const [sync] = v2.transitions as ColumnSync[];
+  const shadow = sync!.swap!.shadow;
+  const liveTable = (parts: Partial<TableModel> = {}) => table('orders', { columns: [idColumn(), col('ref', T.varchar(36)), col('note'), col(shadow, T.varchar(64))], ...parts });
+  const live = (parts: Partial<SchemaModel> = {}): SchemaModel => ({ tables: { orders: liveTable() }, owned: { ...noOwnedObjects(), triggers: [{ table: 'orders', name: sync!.trigger }], finishedJobs: [sync!.id] }, ...parts });
+  const swap: Change = { kind: 'swap-column', table: 'orders', sync: sync! };
+  const notNull: Change = { kind: 'set-not-null', table: 'orders', column: v2.model.tables.orders!.columns[1]! };
+  const copyOf = (changes: Change[]) => (changes[0] as Extract<Change, { kind: 'set-not-null-through-copy' }>).copy;
+
+  it('goes through a copy made with the shadow under the column\'s name, whatever the table\'s size; one server keeps the swap under LOCK TABLES', () => {
+    const changes = throughCopies([swap, notNull], live(), { orders: 10 }, MYSQL_COPIES, TOTAL_ORDER_CLUSTER);
+    expect(changes.map((c) => c.kind)).toEqual(['set-not-null-through-copy']);
+    const copy = copyOf(changes);
+    expect(copy.swaps).toEqual([sync]);
+    expect(copy.columns.map((c) => c.name)).toEqual(['id', 'note', 'ref']);
+    const sql = mysqlDialect.transitions.tableCopy!;
+    const create = sql.create('orders', copy, [], []).map((s) => s.sql);
+    expect(create.slice(4, 7)).toEqual([
+      'CREATE TABLE `_dbtide_copy_orders` LIKE `orders`',
+      `ALTER TABLE \`_dbtide_copy_orders\` DROP COLUMN \`ref\`, RENAME COLUMN \`${shadow}\` TO \`ref\``,
+      'ALTER TABLE `_dbtide_copy_orders` MODIFY COLUMN `ref` varchar(64) NOT NULL',
+    ]);
+    // The table's columns the copy's are read from: the shadow for the swapped one.
+    expect(create.find((s) => s.startsWith('CREATE TRIGGER `_dbtide_copy_orders` AFTER INSERT'))).toContain(`VALUES (NEW.\`id\`, NEW.\`note\`, NEW.\`${shadow}\`)`);
+    expect(sql.copyRows('orders', copy, true, [])[0]).toContain(`SELECT \`orders\`.\`id\`, \`orders\`.\`note\`, \`orders\`.\`${shadow}\` FROM`);
+    const swapped = sql.swap('orders', copy, []).map((s) => s.sql);
+    expect(swapped.slice(5, 7)).toEqual(['RENAME TABLE `orders` TO `_dbtide_old_orders`, `_dbtide_copy_orders` TO `orders`', 'DROP TRIGGER IF EXISTS `_dbtide_copy_orders`']);
+    expect(swapped).toContain(`DROP TRIGGER IF EXISTS \`${sync!.trigger}\``);
+    expect([...create, ...swapped].some((s) => /LOCK TABLES/.test(s))).toBe(false);
+    // A copy a stopped run left, shaped so, is gone on from.
+    const shaped = table(names.copy, { columns: [idColumn(), col('note'), col('ref', T.varchar(64), { nullable: false })], primaryKey: { name: `${names.copy}_pkey`, columns: ['id'] } });
+    const owned = { ...noOwnedObjects(), triggers: [{ table: 'orders', name: sync!.trigger }, { table: 'orders', name: names.triggers.insert }], finishedJobs: [sync!.id] };
+    expect(copyOf(throughCopies([swap, notNull], live({ copies: { [names.copy]: shaped }, owned }), { orders: 10 }, MYSQL_COPIES, TOTAL_ORDER_CLUSTER)).copying).toBe(true);
+    // On one server the swap stays in place.
+    expect(throughCopies([swap], live(), { orders: 10 }, MYSQL_COPIES, SINGLE_SERVER)).toEqual([swap]);
+    expect(mysqlDialect.transitions.swapColumn('orders', 'ref', shadow, sync!.trigger, { tableLock: true })[0]!.sql).toBe('LOCK TABLES `orders` WRITE');
+  });
+
+  it('where no copy can carry the table, swaps without a table lock, the ALTER before the triggers\' drop, and says why', () => {
+    const child = table('items', { columns: [idColumn(), col('order_id', T.int)], foreignKeys: [foreignKey('items_order_fkey', ['order_id'], 'orders')] });
+    const changes = throughCopies([swap], live({ tables: { orders: liveTable(), items: child } }), { orders: 10 }, MYSQL_COPIES, TOTAL_ORDER_CLUSTER);
+    expect(changes).toEqual([{ ...swap, unlocked: 'a foreign key uses the table' }]);
+    const sql = mysqlDialect.transitions.swapColumn('orders', 'ref', shadow, sync!.trigger, { tableLock: false }).map((s) => s.sql);
+    expect(sql[0]).toMatch(/^ALTER TABLE `orders` DROP COLUMN `ref`, RENAME COLUMN/);
+    expect(sql.slice(1).every((s) => s.startsWith('DROP TRIGGER'))).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ const describe = (spec: SyncSpec) =>
  * under both names. Any other sync only checks that every row is filled: a row the new version
  * wrote holds its own value, which the forward expressions need not give.
  */
-function verification(s: ColumnSync, ctx: PlanContext): Precheck {
+export function verification(s: ColumnSync, ctx: PlanContext): Precheck {
   const spec = syncSpec(s, ctx);
   const exact = s.declaredAs === 'rename-column';
   return {
@@ -101,8 +101,11 @@ export const removeSync: Operation<'remove-sync'> = ({ table, sync }, ctx) => [{
 }];
 
 /** Contract: the shadow column takes the old column's place, in one transaction. */
-export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
+export const swapColumn: Operation<'swap-column'> = ({ table, sync, unlocked }, ctx) => {
   const { column, shadow } = sync.swap!;
+  if (unlocked !== undefined) {
+    ctx.warn(`cluster: the swap of ${table}.${column} takes no table lock, which holds on one node only: writes to ${table} through any node fail for the milliseconds between the swap and the triggers' drop (no copy can carry it: ${unlocked})`);
+  }
   return [{
     operation: 'swap-column',
     name: `${table}.${column}`,
@@ -110,7 +113,7 @@ export const swapColumn: Operation<'swap-column'> = ({ table, sync }, ctx) => {
     earliest: 'contract',
     table,
     description: `swap ${table}.${column} for its converted copy ${shadow} (drops the old column)`,
-    render: () => ctx.transitions.swapColumn(table, column, shadow, sync.trigger),
+    render: () => ctx.transitions.swapColumn(table, column, shadow, sync.trigger, { tableLock: unlocked === undefined }),
     transactional: true,
     together: true,
     prechecks: () => [verification(sync, ctx)],

@@ -1,9 +1,9 @@
 import type { TableCopySql } from '../../dialect.js';
-import { fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
+import { convertedNote, fact, type Operation, type PlanContext, type StepDraft } from '../operation.js';
 import type { Precheck } from '../step.js';
 import type { TableCopy } from '../../model/table-copy.js';
 import { duplicates, uniqueFacts } from './add-unique.js';
-import { syncSpec } from './column-sync.js';
+import { syncSpec, verification } from './column-sync.js';
 
 /** The dialect's copy SQL: a dialect whose capabilities choose the strategy without it is wrong. */
 function copySql(ctx: PlanContext): TableCopySql {
@@ -92,23 +92,45 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
   return steps.map((s, i) => (i === 0 && s.operation !== 'swap-table-copy' ? { ...s, prechecks: () => purpose.prechecks } : s));
 }
 
-/** NOT NULL, and on a cluster unique keys, through a copy of the table (src/diff/not-null-copies.ts), in contract. */
+/**
+ * NOT NULL, and on a cluster unique keys and type changes' swaps, through a copy of the table
+ * (src/diff/not-null-copies.ts), in contract. A swapped column is read from its shadow until the
+ * rename.
+ */
 export const setNotNullThroughCopy: Operation<'set-not-null-through-copy'> = ({ table, copy }, ctx) => {
   const columns = copy.notNull.map((c) => c.name);
+  const swapped = copy.swaps.map((s) => s.swap!.column);
   const made = [
+    ...swapped.map((c) => `${c} of its new type`),
     ...(columns.length > 0 ? [`${columns.join(', ')} NOT NULL`] : []),
     ...copy.uniques.map((k) => `unique ${k.name} (${k.columns.join(', ')})`),
   ].join(' and ');
+  const notNull = (name: string): Precheck => {
+    const read = ctx.converted(table, name);
+    return { kind: 'not-null', table, columns: [read], description: `${table}.${name} has no NULL${convertedNote([name], [read])}`, rule: { kind: 'not-null', columns: [read] } };
+  };
   return copySteps(table, copy, ctx, {
     phase: 'contract',
     name: table,
     facts: 'copy',
     shape: `with ${made}`,
-    swapped: `set ${columns.map((c) => `${table}.${c} NOT NULL`).concat(copy.uniques.map((k) => `unique ${k.name} on ${table}`)).join(', ')}`,
-    provides: [...columns.map((c) => fact.notNull(table, c)), ...copy.uniques.flatMap((k) => uniqueFacts(table, k))],
-    needs: [...new Set([...columns, ...copy.uniques.flatMap((k) => k.columns)])].map((c) => fact.column(table, c)),
+    swapped: [
+      ...swapped.map((c) => `swap in the converted ${table}.${c}`),
+      ...columns.map((c) => `set ${table}.${c} NOT NULL`),
+      ...copy.uniques.map((k) => `unique ${k.name} on ${table}`),
+    ].join(', '),
+    provides: [
+      ...columns.map((c) => fact.notNull(table, c)),
+      ...copy.uniques.flatMap((k) => uniqueFacts(table, k)),
+      ...copy.swaps.flatMap((s) => [fact.column(table, s.swap!.column), fact.unsynced(s.id)]),
+    ],
+    needs: [
+      ...[...new Set([...columns, ...copy.uniques.flatMap((k) => k.columns)])].filter((c) => !swapped.includes(c)).map((c) => fact.column(table, c)),
+      ...copy.swaps.map((s) => fact.backfilled(s.id)),
+    ],
     prechecks: [
-      ...columns.map((name): Precheck => ({ kind: 'not-null', table, columns: [name], description: `${table}.${name} has no NULL`, rule: { kind: 'not-null', columns: [name] } })),
+      ...copy.swaps.map((s) => verification(s, ctx)),
+      ...columns.map(notNull),
       ...copy.uniques.map((k) => duplicates(table, k, ctx)),
     ],
     // One session: the writers' waits were measured so.
