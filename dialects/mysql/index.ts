@@ -4,7 +4,7 @@ import { mysqlCapabilities } from './capabilities.js';
 import { mysqlCompiler } from './compiler.js';
 import { connectMysql } from './driver.js';
 import { galeraCluster } from './galera.js';
-import { estimateRowsMysql, introspectMysql } from './introspector.js';
+import { averageRowBytesMysql, estimateRowsMysql, introspectMysql } from './introspector.js';
 import { rebuildMemoryNotes } from './rebuild-memory.js';
 import { mysqlPrivileges } from './privileges.js';
 import { mysqlProbe } from './probe.js';
@@ -30,6 +30,7 @@ export const mysqlDialect: Dialect = {
   privileges: mysqlPrivileges,
   introspect: introspectMysql,
   estimateRows: estimateRowsMysql,
+  averageRowBytes: averageRowBytesMysql,
   serverNotes: rebuildMemoryNotes,
   compiler: mysqlCompiler,
   runtime: mysqlRuntime,

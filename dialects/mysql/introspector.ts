@@ -234,6 +234,17 @@ export async function estimateRowsMysql(
   return Object.fromEntries(tables.map((table) => [table, estimates.get(table) ?? 0]));
 }
 
+/** A table's average row in bytes, from statistics (no scan); null for a table without rows counted. */
+export async function averageRowBytesMysql(conn: Connection, table: string, options?: IntrospectOptions): Promise<number | null> {
+  const db = await server(conn, options);
+  const [row] = await conn.query<{ bytes: number | string | null }>(
+    'select AVG_ROW_LENGTH as bytes from information_schema.TABLES where TABLE_SCHEMA = ? and TABLE_NAME = ?',
+    [db.schema, table],
+  );
+  const bytes = Number(row?.bytes ?? 0);
+  return bytes > 0 ? bytes : null;
+}
+
 function emptyTable(name: string): TableModel {
   return { name, columns: [], primaryKey: null, uniques: [], indexes: [], foreignKeys: [], checks: [] };
 }

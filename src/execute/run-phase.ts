@@ -1,4 +1,5 @@
 import { refuseOnCluster } from '../plan/cluster-rules.js';
+import { writeSetBatchCap } from '../model/cluster.js';
 import type { HeldRunLock } from '../dialect.js';
 import type { LockHolder } from '../model/locks.js';
 import type { Database } from '../engine.js';
@@ -20,7 +21,7 @@ import { appliedCapMs, backoffMs, retryPolicy, sleep, type RetryPolicy } from '.
 import { planScripts, stepScript, type PlanScripts } from './step-script.js';
 import { guardStep } from './statement-guard.js';
 import { BACKFILL_DEFAULTS, runBackfill, type BackfillOptions } from '../migrate/backfill.js';
-import { runDataMove } from '../migrate/data-move.js';
+import { DATA_MOVE_BATCH, runDataMove } from '../migrate/data-move.js';
 import type { BeforeBatch } from '../migrate/lag-throttle.js';
 import { inTurn, openReplicaWatch, refuseReplicaLag, type ReplicaLagOptions, type ReplicaWatch } from '../migrate/replica-lag.js';
 
@@ -336,13 +337,25 @@ async function runWork(
   const paced = work.kind === 'backfill' && db.cluster && options.backfill?.targetBatchMs === undefined
     ? { ...work.job, targetBatchMs: Math.min(work.job.targetBatchMs ?? BACKFILL_DEFAULTS.targetBatchMs, db.cluster.batchMs) }
     : undefined;
+  const cap = await writeSetCap(db, step.table);
   const result =
     work.kind === 'backfill'
-      ? await runBackfill(db, paced ?? work.job, { ...options.backfill, ...hook, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }) })
-      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), ...hook, onProgress: progress, signal });
+      ? await runBackfill(db, paced ?? work.job, {
+          ...options.backfill,
+          ...(cap === null ? {} : { maxBatch: Math.min(options.backfill?.maxBatch ?? BACKFILL_DEFAULTS.maxBatch, cap), minBatch: Math.min(options.backfill?.minBatch ?? BACKFILL_DEFAULTS.minBatch, cap) }),
+          ...hook, maxRows, retry, onProgress: progress, signal, ...(step.estimatedRows === null ? {} : { expectedRows: step.estimatedRows }),
+        })
+      : await runDataMove(db, work.move, { ...(maxRows === undefined ? {} : { maxRows }), ...(cap === null ? {} : { batchSize: Math.min(DATA_MOVE_BATCH, cap) }), ...hook, onProgress: progress, signal });
   budget.rows -= result.rows;
   budget.done += result.rows;
   return result;
+}
+
+/** On a cluster that limits a transaction's write set, the most rows a batch of `table` may write (`writeSetBatchCap`). */
+async function writeSetCap(db: Database, table: string): Promise<number | null> {
+  if (!db.cluster || (db.cluster.writeSetLimit.rows === null && db.cluster.writeSetLimit.bytes === null)) return null;
+  const rowBytes = db.cluster.writeSetLimit.bytes === null ? null : ((await db.dialect.averageRowBytes?.(db.conn, table, db.schema === undefined ? undefined : { schema: db.schema })) ?? null);
+  return writeSetBatchCap(db.cluster, rowBytes);
 }
 
 /** Runs a step's statements with bounded lock waits, journaling each in the run `run`; a rollback's steps too. */

@@ -131,7 +131,7 @@ interface Pacing {
 
 const pacingOf = (index: number, state: RunState): Pacing => {
   state.paces[index] = 0;
-  return { index, size: state.o.initialBatch, rate: 0, cap: state.o.maxBatch };
+  return { index, size: Math.min(state.o.initialBatch, state.o.maxBatch), rate: 0, cap: state.o.maxBatch };
 };
 
 /** Walks the lanes the session `db` is handed until none is left; true when every one it took reached its end. */

@@ -5,6 +5,9 @@ import { Ledger } from '../execute/ledger.js';
 import { retryPolicy, withRetry } from '../execute/retry.js';
 import { redactText } from '../redact.js';
 
+/** Rows handed to a data move's call, unless the run says otherwise. */
+export const DATA_MOVE_BATCH = 1000;
+
 export interface DataMoveOptions {
   batchSize?: number;
   /** Stop after this many rows in this run; the next run goes on. */
@@ -31,7 +34,7 @@ export interface DataMoveResult {
 export async function runDataMove(db: Database, move: DataMove, options: DataMoveOptions = {}): Promise<DataMoveResult> {
   const { conn, dialect } = db;
   const p = dialect.runtime.param;
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? DATA_MOVE_BATCH;
   const retry = retryPolicy(dialect.runtime);
   const ledger = new Ledger(conn, dialect);
   const checkpoint = (await ledger.jobCheckpoint(move.id)) ?? (await ledger.startJob(move.id, null, false));

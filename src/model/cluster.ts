@@ -26,6 +26,26 @@ export interface Cluster {
    * commit order, and its own application's commits wait behind it.
    */
   batchMs: number;
+  /**
+   * The most rows and bytes one transaction may write (Galera: wsrep_max_ws_rows,
+   * wsrep_max_ws_size), null where unlimited: a batch over either fails on commit.
+   */
+  writeSetLimit: { rows: number | null; bytes: number | null };
+}
+
+/**
+ * The most rows a batch writes on the cluster: half of each limit, as an UPDATE's write set
+ * carries the row before and after, and a batch's triggers may write as much again; null where
+ * nothing limits it. `rowBytes`: the table's average row, null where unknown (then only the rows
+ * limit counts).
+ */
+export function writeSetBatchCap(cluster: Cluster, rowBytes: number | null): number | null {
+  const { rows, bytes } = cluster.writeSetLimit;
+  const caps = [
+    ...(rows === null ? [] : [Math.floor(rows / 2)]),
+    ...(bytes === null || rowBytes === null || rowBytes <= 0 ? [] : [Math.floor(bytes / (4 * rowBytes))]),
+  ];
+  return caps.length === 0 ? null : Math.max(1, Math.min(...caps));
 }
 
 /** One line for plan and status: what the cluster is and what its DDL costs. */

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { MYSQL_LOCK } from '../../dialects/mysql/locks.js';
 import { defineSchema } from '../../src/declaration/define-schema.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
-import { describeCluster, type Cluster } from '../../src/model/cluster.js';
+import { describeCluster, writeSetBatchCap, type Cluster } from '../../src/model/cluster.js';
 import { clusterLock, clusterWarnings, refuseOnCluster, tablesWithoutPrimaryKey } from '../../src/plan/cluster-rules.js';
 import type { Step } from '../../src/plan/step.js';
 
-const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true, batchMs: 10 };
+const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true, batchMs: 10, writeSetLimit: { rows: null, bytes: null } };
 
 const declared = normalizeSchema(
   defineSchema({
@@ -62,5 +62,21 @@ describe('tables without a primary key on a cluster that needs one', () => {
     expect(clusterWarnings(null, declared)).toEqual([]);
     expect(() => refuseOnCluster(null, declared)).not.toThrow();
     expect(() => refuseOnCluster({ ...galera, needsPrimaryKeys: false }, declared)).not.toThrow();
+  });
+});
+
+describe('batches under the cluster\'s write-set limits', () => {
+  const limited = (rows: number | null, bytes: number | null): Cluster => ({ ...galera, writeSetLimit: { rows, bytes } });
+  it('take half the rows limit, and a quarter of the bytes limit in average rows; nothing where unlimited', () => {
+    expect(writeSetBatchCap(galera, 200)).toBeNull();
+    expect(writeSetBatchCap(limited(131_072, null), 200)).toBe(65_536);
+    expect(writeSetBatchCap(limited(null, 1_048_576), 256)).toBe(1024);
+    expect(writeSetBatchCap(limited(131_072, 1_048_576), 256)).toBe(1024);
+    expect(writeSetBatchCap(limited(100, 2_147_483_647), 100)).toBe(50);
+  });
+  it('count the rows limit alone where the table\'s row size is unknown, and never cap below one row', () => {
+    expect(writeSetBatchCap(limited(null, 1_048_576), null)).toBeNull();
+    expect(writeSetBatchCap(limited(1, null), null)).toBe(1);
+    expect(writeSetBatchCap(limited(null, 100), 1000)).toBe(1);
   });
 });

@@ -41,6 +41,7 @@ const PROVIDES: Record<keyof Dialect, 'function' | 'object' | 'string' | 'where 
   privileges: 'function',
   introspect: 'function',
   estimateRows: 'function',
+  averageRowBytes: 'optional',
   reorgState: 'where the capabilities need it',
   serverNotes: 'optional',
   offline: 'object',
