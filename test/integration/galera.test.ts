@@ -6,9 +6,10 @@ import { mysqlRuntime } from '../../dialects/mysql/runtime.js';
 import type { Connection } from '../../src/dialect.js';
 import { galeraCluster } from '../../dialects/mysql/galera.js';
 import { MIGRATIONS } from '../support/chain.js';
-import { runCli, startCli } from '../support/cli.js';
+import { runCli, runCommand, startCli } from '../support/cli.js';
 import { galeraMissing, startGaleraCluster, type GaleraCluster } from '../support/galera-cluster.js';
 import { releaseDir } from '../support/release-files.js';
+import { ROOT, walkthrough } from '../support/walkthrough.js';
 
 const missing = galeraMissing();
 if (missing) console.error(`[dbtide tests] the Galera suite is skipped: ${missing}`);
@@ -113,7 +114,30 @@ export default defineSchema({ release: 'k1', tables: { audit_log: { columns: { a
     expect(await checksumsAgree()).toBe(true);
   }, 600_000);
 
-  it('moves data while another node writes the same rows, conflicts retried, and resumes after a kill -9 in migrate and in contract', async () => {
+  it('runs the README walkthrough of the instance UUID upgrade through one node, with the documented exit codes, while two others take writes', async () => {
+    const db = 'galera_walkthrough';
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    await onNode(0, (c) => c.query('CREATE DATABASE galera_app'), '');
+    await onNode(0, (c) => c.query('CREATE TABLE app_events (id bigint AUTO_INCREMENT PRIMARY KEY, node int, at datetime(3))'), 'galera_app');
+    const writers = [1, 2].map((node) => writeEvery10ms(url(node, 'galera_app'), node));
+    try {
+      for (const { line, exit } of walkthrough()) {
+        const run = await runCommand('bash', ['-c', line], { cwd: ROOT, env: { ...process.env, DATABASE_URL: url(0, db), CI: 'true' } });
+        expect({ line, code: run.code, output: run.code === exit ? '' : `${run.stdout}\n${run.stderr}` }).toEqual({ line, code: exit, output: '' });
+      }
+    } finally {
+      const written = await Promise.all(writers.map((w) => w.stop()));
+      for (const w of written) expect(w.errors).toEqual([]);
+      const stored = await onNode(0, (c) => c.query<{ node: number; n: number }>('SELECT node, count(*) AS n FROM app_events GROUP BY node ORDER BY node'), 'galera_app');
+      expect(stored.map((r) => [Number(r.node), Number(r.n)])).toEqual(written.map((w, i) => [i + 1, w.rows]));
+    }
+    // 1% of 10,000 rows each: the NULL and the duplicate uuids moved out of instances.
+    const [archived] = await onNode(2, (c) => c.query<{ n: number }>('SELECT count(*) AS n FROM shadow_instances'), db);
+    expect(Number(archived!.n)).toBe(200);
+    expect(await checksumsAgree(db)).toBe(true);
+  }, 600_000);
+
+  it('moves data while other nodes write the same rows, conflicts retried, a second run through another node refused, and resumes after a kill -9 in migrate and in contract', async () => {
     const db = 'galera_moves';
     await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
     const v1 = files.write('m1.ts', `import { defineSchema } from 'dbtide';
@@ -133,41 +157,51 @@ export default defineSchema({ release: 'm3', extends: m2, tables: { accounts: { 
     await onNode(0, (c) => c.query('INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, NULL FROM seq_1_to_30000'), db);
     expect((await cli(['expand', '--schema', v2])).code).toBe(0);
 
-    // The application on another node keeps updating the rows the backfill fills.
-    const writer = touchRows(at(1), 30_000);
+    // The application keeps updating the rows the backfill fills through one node, and inserting
+    // rows through another, from migrate to the last contract.
+    const writers = [touchRows(at(1), 30_000), insertRows(at(2), 30_000)];
     try {
-      const migrate = startCli(['migrate', '--url', at(0), '--schema', v2, '--batch-ms', '5', '--sleep-ms', '50', '--format', 'json']);
+      const migrate = startCli(['migrate', '--url', at(0), '--schema', v2, '--batch-ms', '5', '--sleep-ms', '200', '--format', 'json']);
       await migrate.stderrMatches(/"type":"progress"/);
-      await sleep(1000);
+      // A second run through another node while the first moves rows: it finds the lock held.
+      const rival = await cli(['migrate', '--schema', v2, '--wait', '1'], 1);
+      expect(rival.code, rival.stderr).toBe(75);
+      expect(rival.stderr).toMatch(/another dbtide run holds the lock/);
       migrate.child.kill('SIGKILL');
       expect((await migrate.done).signal).toBe('SIGKILL');
       const between = await onNode(2, (c) => c.query<{ status: string; rows_done: number }>('SELECT status, rows_done FROM _dbtide_backfills'), db);
       expect(between.map((r) => r.status)).toEqual(['running']);
       const resumed = await cli(['migrate', '--schema', v2], 2);
       expect(resumed.code, resumed.stderr).toBe(0);
+      // The type's swap goes through a copy of the table: LOCK TABLES would hold on one node only.
+      const plan = await cli(['plan', '--schema', v2, '--format', 'json']);
+      const steps = (JSON.parse(plan.stdout) as { steps: { id: string; sql: string[] }[] }).steps;
+      expect(steps.map((s) => s.id).slice(0, 4)).toEqual(['create-table-copy:accounts', 'copy-table:accounts', 'swap-table-copy:accounts', 'drop-replaced-table:accounts']);
+      expect(steps.flatMap((s) => s.sql).filter((q) => /LOCK TABLES/.test(q))).toEqual([]);
+      const contracted = await cli(['contract', '--schema', v2, '--yes']);
+      expect(contracted.code, contracted.stderr).toBe(0);
+      expect((await cli(['expand', '--schema', v3])).code).toBe(0);
+      expect((await cli(['migrate', '--schema', v3])).code).toBe(0);
+      // Killed after its first statement committed, contract resumes through another node.
+      const contract = startCli(['contract', '--url', at(0), '--schema', v3, '--yes', '--format', 'json']);
+      await contract.stderrMatches(/"type":"step-done"/);
+      contract.child.kill('SIGKILL');
+      expect((await contract.done).signal).toBe('SIGKILL');
+      const again = await cli(['contract', '--schema', v3, '--yes'], 1);
+      expect(again.code, again.stderr).toBe(0);
     } finally {
-      const touched = await writer.stop();
-      expect(touched.errors).toEqual([]);
-      expect(touched.rows).toBeGreaterThan(0);
+      const [touched, inserted] = await Promise.all(writers.map((w) => w.stop()));
+      expect([touched!.errors, inserted!.errors]).toEqual([[], []]);
+      expect(touched!.rows).toBeGreaterThan(0);
+      expect(inserted!.rows).toBeGreaterThan(0);
     }
-    // Without the writer: the column swap's LOCK TABLES holds on its own node only, so a write
-    // through another node between the swap and the triggers' drop can fail (README, Galera).
-    const contracted = await cli(['contract', '--schema', v2, '--yes']);
-    expect(contracted.code, contracted.stderr).toBe(0);
-    expect((await cli(['expand', '--schema', v3])).code).toBe(0);
-    expect((await cli(['migrate', '--schema', v3])).code).toBe(0);
-    // Killed after its first statement committed, contract resumes through another node.
-    const contract = startCli(['contract', '--url', at(0), '--schema', v3, '--yes', '--format', 'json']);
-    await contract.stderrMatches(/"type":"step-done"/);
-    contract.child.kill('SIGKILL');
-    expect((await contract.done).signal).toBe('SIGKILL');
-    const resumed = await cli(['contract', '--schema', v3, '--yes'], 1);
-    expect(resumed.code, resumed.stderr).toBe(0);
     expect((await cli(['check', '--schema', v3], 2)).code).toBe(0);
     const [kept] = await onNode(2, (c) => c.query<{ n: number; same: number; type: string }>(
       "SELECT count(*) AS n, sum(balance = id * 3) AS same, (SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'accounts' AND COLUMN_NAME = 'balance') AS type FROM accounts",
     ), db);
-    expect([Number(kept!.n), Number(kept!.same), kept!.type]).toEqual([30_000, 30_000, 'bigint']);
+    const inserted = Number(kept!.n) - 30_000;
+    expect(inserted).toBeGreaterThan(0);
+    expect([Number(kept!.same), kept!.type]).toEqual([Number(kept!.n), 'bigint']);
     expect(await checksumsAgree(db)).toBe(true);
   }, 600_000);
 
@@ -200,6 +234,36 @@ export default defineSchema({ release: 'p2', extends: p1, tables: { readings: { 
       await stalled.close();
     }
     const [moved] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(_dbtide_new_value = value) AS same FROM readings'), db);
+    expect([Number(moved!.n), Number(moved!.same)]).toEqual([20_000, 20_000]);
+  }, 300_000);
+
+  it('keeps every batch under the write-set limit the node sets (wsrep_max_ws_rows)', async () => {
+    const db = 'galera_ws';
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const w1 = files.write('w1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: 'w1', tables: { meters: { columns: { id: 'int', reading: 'int' }, primaryKey: ['id'] } } });
+`);
+    const w2 = files.write('w2.ts', `import { changeType, defineSchema } from 'dbtide';
+import w1 from './w1.ts';
+export default defineSchema({ release: 'w2', extends: w1, tables: { meters: { columns: { reading: 'bigint' } } }, transitions: [changeType('meters', 'reading')] });
+`);
+    const at = (node: number) => url(node, db);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', w1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query('INSERT INTO meters (id, reading) SELECT seq, seq FROM seq_1_to_20000'), db);
+    expect((await runCli(['expand', '--url', at(0), '--schema', w2])).code).toBe(0);
+    await onNode(0, (c) => c.query('SET GLOBAL wsrep_max_ws_rows = 400'), db);
+    try {
+      // Batches aiming at a second would hold thousands of rows: the node would refuse them on commit.
+      const migrate = await runCli(['migrate', '--url', at(0), '--schema', w2, '--batch-ms', '1000', '--format', 'json']);
+      expect(migrate.code, migrate.stderr).toBe(0);
+      const batches = migrate.stderr.split('\n').filter((l) => l.includes('"type":"progress"')).map((l) => (JSON.parse(l) as { batchRows: number }).batchRows);
+      expect(batches.length).toBeGreaterThan(20_000 / 200 - 1);
+      expect(Math.max(...batches)).toBeLessThanOrEqual(200);
+    } finally {
+      await onNode(0, (c) => c.query('SET GLOBAL wsrep_max_ws_rows = 0'), db);
+    }
+    expect((await runCli(['contract', '--url', at(1), '--schema', w2, '--yes'])).code).toBe(0);
+    const [moved] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(reading = id) AS same FROM meters'), db);
     expect([Number(moved!.n), Number(moved!.same)]).toEqual([20_000, 20_000]);
   }, 300_000);
 
@@ -279,5 +343,13 @@ function appWriter(url: string, everyMs: number, write: (conn: Connection, n: nu
 /** An insert every 10 ms into a table dbtide never touches. */
 const writeEvery10ms = (url: string, node: number) => appWriter(url, 10, (c) => c.query('INSERT INTO app_events (node, at) VALUES (?, NOW(3))', [node]));
 
-/** Updates of random rows of accounts every 5 ms: the rows the backfill fills. */
-const touchRows = (url: string, rows: number) => appWriter(url, 5, (c, n) => c.query('UPDATE accounts SET note = ? WHERE id = ?', [`touched ${n}`, 1 + Math.floor(Math.random() * rows)]));
+/** Updates of random rows of accounts every 5 ms, the balance written again as it stands: the rows the backfill fills. */
+const touchRows = (url: string, rows: number) =>
+  appWriter(url, 5, (c, n) => c.query('UPDATE accounts SET note = ?, balance = id * 3 WHERE id = ?', [`touched ${n}`, 1 + Math.floor(Math.random() * rows)]));
+
+/** New rows of accounts every 10 ms, after the first `from`, with the balance the other rows hold. */
+const insertRows = (url: string, from: number) =>
+  appWriter(url, 10, async (c, n) => {
+    const id = from + n + 1;
+    await c.query("INSERT INTO accounts (id, balance, note) VALUES (?, ?, 'inserted')", [id, id * 3]);
+  });
