@@ -41,6 +41,8 @@ export type Change =
   | { kind: 'set-not-null-through-copy'; table: string; copy: TableCopy }
   | { kind: 'drop-table-copy'; table: string; leftover: LeftoverCopy }
   | { kind: 'backfill-through-copy'; table: string; copy: TableCopy }
+  /** On a cluster: a large table's new indexes built on a copy of it, in expand (src/diff/not-null-copies.ts). */
+  | { kind: 'index-through-copy'; table: string; copy: TableCopy }
   | { kind: 'drop-not-null'; table: string; column: ColumnModel }
   /** `afterSync`: the default of a column a dual-write trigger fills waits until the trigger is gone. */
   | { kind: 'set-default'; table: string; column: ColumnModel; afterSync?: string }

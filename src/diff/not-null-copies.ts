@@ -1,6 +1,6 @@
 import type { Capabilities } from '../dialect.js';
 import type { Change, ChangeKind } from './changes.js';
-import type { ColumnModel, DeclaredSchema, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { ColumnModel, DeclaredSchema, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { LeftoverCopy, TableCopy } from '../model/table-copy.js';
 import { noOwnedObjects, type ColumnSync, type OwnedObjects } from '../model/transition.js';
 import { tableCopyNames } from '../plan/owned-names.js';
@@ -15,7 +15,8 @@ import { tableCopyNames } from '../plan/owned-names.js';
  *
  * Runs after the diff, on the changes and the live model: the `set-not-null` changes of a table
  * the copy can carry (on a cluster, its `add-unique` and `swap-column` ones too: `cluster`) become one
- * `set-not-null-through-copy`, with how far a stopped run got, read from the live schema. A table the copy cannot carry keeps the rebuild (the reason is in
+ * `set-not-null-through-copy`; on a cluster, a large table's new indexes one `index-through-copy`
+ * in expand; with how far a stopped run got, read from the live schema. A table the copy cannot carry keeps the rebuild (the reason is in
  * `copyBlocker`), and so does a small table (`rows`, estimates; without them every table counts
  * as large). What a copy leaves while no NOT NULL of its table is pending is taken down; none of
  * its objects is drift.
@@ -26,11 +27,13 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
   const uniques = new Map<string, KeyConstraint[]>();
   const backfills = new Map<string, ColumnSync[]>();
   const swaps = new Map<string, ColumnSync[]>();
+  const indexes = new Map<string, IndexModel[]>();
   for (const c of changes) {
     if (c.kind === 'set-not-null' && caps.notNull === 'table-copy') notNull.set(c.table, [...(notNull.get(c.table) ?? []), c.column]);
     if (c.kind === 'add-unique' && cluster.carryKeys && caps.notNull === 'table-copy' && carriable(c, live)) uniques.set(c.table, [...(uniques.get(c.table) ?? []), c.key]);
     if (c.kind === 'backfill' && caps.backfill === 'table-copy') backfills.set(c.table, [...(backfills.get(c.table) ?? []), c.sync]);
     if (c.kind === 'swap-column' && cluster.carrySwaps && caps.notNull === 'table-copy') swaps.set(c.table, [...(swaps.get(c.table) ?? []), c.sync]);
+    if (c.kind === 'add-index' && cluster.carryIndexes && caps.notNull === 'table-copy' && carriableIndex(c.index, caps)) indexes.set(c.table, [...(indexes.get(c.table) ?? []), c.index]);
   }
   // A copy a stopped run left goes on whatever the table's size.
   const large = (table: string) => (rows?.[table] ?? Infinity) >= cluster.minRows || started(table, live, owned);
@@ -41,15 +44,20 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
     const have = live.tables[table];
     const swapped = swaps.get(table) ?? [];
     const blocker = have ? copyBlocker(table, changes, live, swapped) : 'the table is not live yet';
-    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], uniques.get(table) ?? [], swapped));
+    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], uniques.get(table) ?? [], swapped, []));
     else if (swapped.length > 0) unlocked.set(table, blocker!);
   }
   const filled = new Map<string, TableCopy>();
   for (const [table, syncs] of backfills) {
     const have = live.tables[table];
-    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, [], []));
+    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, [], [], []));
   }
-  const claimed = new Set([...copied.keys(), ...filled.keys()]);
+  const indexed = new Map<string, TableCopy>();
+  for (const [table, built] of indexes) {
+    const have = live.tables[table];
+    if (have && large(table) && indexBlocker(table, changes, live) === null) indexed.set(table, copyOf(have, [], live, owned, [], [], [], built));
+  }
+  const claimed = new Set([...copied.keys(), ...filled.keys(), ...indexed.keys()]);
   const leftovers = leftoverCopies(live, owned, claimed);
   const mine = new Set([...claimed, ...leftovers.map((l) => l.table)].map((t) => `trigger ${tableCopyNames(t).triggers.insert}`));
   const result: Change[] = [];
@@ -57,7 +65,10 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
     if (c.kind === 'drift' && mine.has(c.object)) continue;
     const table = 'table' in c && typeof c.table === 'string' ? c.table : undefined;
     const copy = table === undefined ? undefined : copied.get(table);
-    if (table !== undefined && copy && carries(c, copy)) {
+    const indexCopy = table === undefined ? undefined : indexed.get(table);
+    if (table !== undefined && indexCopy && c.kind === 'add-index' && indexCopy.indexes.includes(c.index)) {
+      if (c === changes.find((f) => f.kind === 'add-index' && indexCopy.indexes.includes(f.index))) result.push({ kind: 'index-through-copy', table, copy: indexCopy });
+    } else if (table !== undefined && copy && carries(c, copy)) {
       // One copy carries every NOT NULL, unique key and swap of its table, or every backfill, in place of the first.
       if (c === changes.find((f) => carries(f, copy))) result.push({ kind: 'set-not-null-through-copy', table, copy });
     } else if (c.kind === 'swap-column' && unlocked.has(c.table)) {
@@ -122,12 +133,14 @@ export interface CopyCluster {
    * with LOCK TABLES between its ALTER and the triggers' drop, which a cluster does not replicate.
    */
   carrySwaps: boolean;
+  /** A large table's new indexes are built on a copy, in expand: on the live table the build stops every node's commits while it reads it. */
+  carryIndexes: boolean;
 }
 
-export const SINGLE_SERVER: CopyCluster = { minRows: COPY_MIN_ROWS, carryKeys: false, carrySwaps: false };
+export const SINGLE_SERVER: CopyCluster = { minRows: COPY_MIN_ROWS, carryKeys: false, carrySwaps: false, carryIndexes: false };
 
 /** Measured on three Galera nodes on 2 cores: a 200,000-row NOT NULL rebuild in total order held every node's writers 1.1 to 1.3 s. */
-export const TOTAL_ORDER_CLUSTER: CopyCluster = { minRows: 10_000, carryKeys: true, carrySwaps: true };
+export const TOTAL_ORDER_CLUSTER: CopyCluster = { minRows: 10_000, carryKeys: true, carrySwaps: true, carryIndexes: true };
 
 /** A unique key on live columns, with no index of its name left: what a copy can be made with. */
 const carriable = (c: Extract<Change, { kind: 'add-unique' }>, live: SchemaModel) =>
@@ -143,14 +156,21 @@ function carries(c: Change, copy: TableCopy): boolean {
   }
 }
 
-type CopyCapabilities = Pick<Capabilities, 'notNull' | 'backfill'>;
+type CopyCapabilities = Pick<Capabilities, 'notNull' | 'backfill' | 'blockingIndexMethods'>;
+
+/**
+ * An index expand builds online: a unique one on live data is a tightening, built in contract,
+ * and one of a method the server builds blocking waits for contract too.
+ */
+const carriableIndex = (index: IndexModel, caps: CopyCapabilities) => !index.unique && !caps.blockingIndexMethods.includes(index.using);
+
 
 /** The server takes a NOT NULL or a backfill through a copy of the table. */
 export const copies = (caps: CopyCapabilities) => caps.notNull === 'table-copy' || caps.backfill === 'table-copy';
 
 /**
  * The live tables whose columns the declaration makes NOT NULL, whose rows a transition
- * backfills, or (on a cluster) that gain a unique key: where a copy may be worth its size.
+ * backfills, or (on a cluster) that gain a unique key or an index: where a copy may be worth its size.
  */
 export function copyCandidates(declared: DeclaredSchema, live: SchemaModel, caps: CopyCapabilities, cluster: CopyCluster = SINGLE_SERVER): string[] {
   const keyed = (have: TableModel) => cluster.carryKeys && (declared.model.tables[have.name]?.uniques ?? []).some((u) => !have.uniques.some((h) => h.name === u.name));
@@ -158,7 +178,9 @@ export function copyCandidates(declared: DeclaredSchema, live: SchemaModel, caps
     caps.notNull === 'table-copy' &&
     (keyed(have) || have.columns.some((c) => c.nullable && declared.model.tables[have.name]?.columns.some((d) => d.name === c.name && !d.nullable)));
   const synced = new Set(caps.backfill === 'table-copy' ? declared.transitions.flatMap((t) => (t.kind === 'column-sync' ? [t.table] : [])) : []);
-  return Object.values(live.tables).filter((have) => tightened(have) || synced.has(have.name)).map((t) => t.name);
+  const indexed = (have: TableModel) =>
+    cluster.carryIndexes && caps.notNull === 'table-copy' && (declared.model.tables[have.name]?.indexes ?? []).some((i) => carriableIndex(i, caps) && !have.indexes.some((h) => h.name === i.name));
+  return Object.values(live.tables).filter((have) => tightened(have) || synced.has(have.name) || indexed(have)).map((t) => t.name);
 }
 
 const started = (table: string, live: SchemaModel, owned: OwnedObjects) => {
@@ -194,12 +216,40 @@ export function copyBlocker(table: string, changes: Change[], live: SchemaModel,
   return null;
 }
 
-function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaModel, owned: OwnedObjects, fills: ColumnSync[], uniques: KeyConstraint[], swaps: ColumnSync[]): TableCopy {
+/**
+ * Kinds of change that leave an index copy in expand alone: they run in later phases (on the
+ * swapped-in table), or after the copy's swap in expand itself. Anything else of the table in
+ * expand (a new column, a sync's triggers, a default) changes the table the copy is taken from.
+ */
+const BESIDE_INDEX_COPY = new Set<ChangeKind>([
+  ...AFTER_SWAP, 'backfill', 'remove-sync', 'swap-column', 'data-move', 'drop-table-copy',
+]);
+
+/** Why a table's new indexes are built in place in expand, or null when a copy can carry them. */
+export function indexBlocker(table: string, changes: Change[], live: SchemaModel): string | null {
+  const names = tableCopyNames(table);
+  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert);
+  const blocked = uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
+  if (blocked) return blocked;
+  const other = changes.find((c) => 'table' in c && c.table === table && !BESIDE_INDEX_COPY.has(c.kind));
+  return other ? `the release also changes the table in expand (${other.kind})` : null;
+}
+
+function copyOf(
+  have: TableModel,
+  notNull: ColumnModel[],
+  { copies }: SchemaModel,
+  owned: OwnedObjects,
+  fills: ColumnSync[],
+  uniques: KeyConstraint[],
+  swaps: ColumnSync[],
+  indexes: IndexModel[],
+): TableCopy {
   const names = tableCopyNames(have.name);
-  // A table may have both copies in one plan, a backfill's in migrate and a NOT NULL's in contract.
-  const job = fills.length > 0 ? names.fillJob : names.job;
+  // A table may have a copy in each phase of one plan: an index's in expand, a backfill's in migrate, a NOT NULL's in contract.
+  const job = fills.length > 0 ? names.fillJob : indexes.length > 0 ? names.indexJob : names.job;
   const live = copies?.[names.copy];
-  const shaped = shapedCopy(have, notNull, uniques, swaps);
+  const shaped = shapedCopy(have, notNull, uniques, swaps, indexes);
   const copying = live !== undefined && sameShape(live, shaped) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
   return {
     name: names.copy,
@@ -211,6 +261,7 @@ function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaMode
     notNull,
     uniques,
     swaps,
+    indexes,
     fills,
     copying,
     copied: copying && owned.finishedJobs.includes(job),
@@ -222,7 +273,7 @@ function copyOf(have: TableModel, notNull: ColumnModel[], { copies }: SchemaMode
  * the shadow renamed to its name, where the shadow stood), the columns made NOT NULL and the
  * unique keys it gains.
  */
-function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstraint[], swaps: ColumnSync[]): TableModel {
+function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstraint[], swaps: ColumnSync[], indexes: IndexModel[]): TableModel {
   const tight = new Map(notNull.map((c) => [c.name, c]));
   const retired = new Set(swaps.map((s) => s.swap!.column));
   const renamed = new Map(swaps.map((s) => [s.swap!.shadow, s.swap!.column]));
@@ -231,7 +282,9 @@ function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstr
     .map((c) => ({ ...c, name: renamed.get(c.name) ?? c.name }))
     // A swapped column made NOT NULL takes its declared definition on the copy, default included.
     .map((c) => (tight.has(c.name) ? { ...c, nullable: false, ...(retired.has(c.name) ? { default: tight.get(c.name)!.default } : {}) } : c));
-  return { ...have, columns, uniques: [...have.uniques, ...uniques] };
+  // Introspection lists indexes by name.
+  const built = [...have.indexes, ...indexes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { ...have, columns, uniques: [...have.uniques, ...uniques], indexes: built };
 }
 
 /** A copy shaped otherwise (the table changed since, or the release asks for other columns) is made again. */

@@ -1,5 +1,5 @@
 import { OWN_TABLE_PREFIX } from './own-objects.js';
-import type { ColumnModel, KeyConstraint } from './schema-model.js';
+import type { ColumnModel, IndexModel, KeyConstraint } from './schema-model.js';
 import type { ColumnSync } from './transition.js';
 
 /**
@@ -38,6 +38,11 @@ export interface TableCopy {
    * the shadow in step until the rename, and go with the replaced table.
    */
   swaps: ColumnSync[];
+  /**
+   * Indexes the copy is made with, in expand: on a cluster that replicates DDL in total order,
+   * building one on the live table stops every node's commits for as long as it reads the table.
+   */
+  indexes: IndexModel[];
   /**
    * Syncs whose new columns the copy fills as it copies the rows, and whose triggers it takes along
    * at the swap (src/diff/not-null-copies.ts fillCopy): a backfill in migrate. None for a NOT NULL.

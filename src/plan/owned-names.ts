@@ -24,5 +24,6 @@ export const tableCopyNames = (table: string) => {
     triggers: { insert: trigger, update: fitName(`${trigger}_upd`), delete: fitName(`${trigger}_del`) },
     job: `not-null-copy:${table}`,
     fillJob: `backfill-copy:${table}`,
+    indexJob: `index-copy:${table}`,
   };
 };

@@ -17,7 +17,7 @@ import { sqlStep } from './operations/sql-step.js';
 import { dropColumn, dropConstraint, dropIndex, dropTable } from './operations/removals.js';
 import { dropAlias, renameObject, renameTable } from './operations/rename-table.js';
 import { setNotNull } from './operations/set-not-null.js';
-import { backfillThroughCopy, dropTableCopy, setNotNullThroughCopy } from './operations/table-copy.js';
+import { backfillThroughCopy, indexThroughCopy, dropTableCopy, setNotNullThroughCopy } from './operations/table-copy.js';
 import { setComment } from './operations/set-comment.js';
 import { setReplicaIdentity } from './operations/set-replica-identity.js';
 import { setDeferrable } from './operations/set-deferrable.js';
@@ -123,6 +123,7 @@ function draftsFor(change: Exclude<Change, { kind: 'drift' }>, ctx: PlanContext)
     case 'set-not-null': return setNotNull(change, ctx);
     case 'set-not-null-through-copy': return setNotNullThroughCopy(change, ctx);
     case 'backfill-through-copy': return backfillThroughCopy(change, ctx);
+    case 'index-through-copy': return indexThroughCopy(change, ctx);
     case 'drop-table-copy': return dropTableCopy(change, ctx);
     case 'drop-not-null': return dropNotNull(change, ctx);
     case 'set-default': return setDefault(change, ctx);

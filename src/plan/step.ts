@@ -10,7 +10,7 @@ export { PHASES, type Phase, type RunKind };
 
 /** What a step does: a change's kind, the validation a deferred constraint gets, or the reorganization Db2 needs after some ALTERs. */
 export type StepOperation =
-  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy' | 'backfill-through-copy'>
+  | Exclude<ChangeKind, 'drift' | 'set-not-null-through-copy' | 'backfill-through-copy' | 'index-through-copy'>
   | 'validate-constraint'
   | 'reorg-table'
   /** A rollback's: a renamed table takes its old name back from its view (src/rollback/). */

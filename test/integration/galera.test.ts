@@ -292,6 +292,38 @@ export default defineSchema({ release: 't2', extends: t1, tables: { items: { col
     expect(await checksumsAgree(db)).toBe(true);
   }, 300_000);
 
+  it("builds a large table's new index on a copy in expand while another node updates its rows", async () => {
+    const db = 'galera_index';
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const i1 = files.write('i1.ts', `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: 'i1', tables: { accounts: { columns: { id: 'int', balance: 'int', note: 'varchar(40)' }, primaryKey: ['id'] } } });
+`);
+    const i2 = files.write('i2.ts', `import { defineSchema } from 'dbtide';
+import i1 from './i1.ts';
+export default defineSchema({ release: 'i2', extends: i1, tables: { accounts: { indexes: [{ columns: ['note', 'balance'] }] } } });
+`);
+    const at = (node: number) => url(node, db);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', i1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query("INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, 'n' FROM seq_1_to_15000"), db);
+    await onNode(0, (c) => c.query('ANALYZE TABLE accounts'), db);
+    const plan = await runCli(['plan', '--url', at(0), '--schema', i2, '--format', 'json']);
+    const steps = (JSON.parse(plan.stdout) as { steps: { id: string; phase: string; lock: { blocksWrites: boolean } }[] }).steps;
+    expect(steps.map((s) => `${s.phase} ${s.id.split(':')[0]}`)).toEqual(['expand create-table-copy', 'expand copy-table', 'expand swap-table-copy', 'expand drop-replaced-table']);
+    expect(steps.filter((s) => s.lock.blocksWrites)).toEqual([]);
+    const writer = touchRows(at(1), 15_000);
+    try {
+      const expand = await runCli(['expand', '--url', at(0), '--schema', i2]);
+      expect(expand.code, expand.stderr).toBe(0);
+    } finally {
+      const touched = await writer.stop();
+      expect(touched.errors).toEqual([]);
+    }
+    expect((await runCli(['check', '--url', at(2), '--schema', i2])).code).toBe(0);
+    const [kept] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(balance = id * 3) AS same FROM accounts FORCE INDEX (accounts_note_balance_idx)'), db);
+    expect([Number(kept!.n), Number(kept!.same)]).toEqual([15_000, 15_000]);
+    expect(await checksumsAgree(db)).toBe(true);
+  }, 300_000);
+
   /** Waits (up to 30 s) until every node reports the same checksum for every table. */
   async function checksumsAgree(db = database): Promise<boolean> {
     const tables = await onNode(0, (c) => c.query<{ t: string }>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1"), db);

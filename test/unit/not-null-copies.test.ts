@@ -12,9 +12,11 @@ import type { SyncSpec } from '../../src/model/sync-spec.js';
 import { mysqlCapabilities } from '../../dialects/mysql/capabilities.js';
 import { mysqlDialect } from '../../dialects/mysql/index.js';
 import type { Change } from '../../src/diff/changes.js';
-import { COPY_MIN_ROWS, copyBlocker, copyCandidates, SINGLE_SERVER, throughCopies, TOTAL_ORDER_CLUSTER } from '../../src/diff/not-null-copies.js';
+import { COPY_MIN_ROWS, copyBlocker, copyCandidates, indexBlocker, SINGLE_SERVER, throughCopies, TOTAL_ORDER_CLUSTER } from '../../src/diff/not-null-copies.js';
+import { plan } from '../../src/plan/planner.js';
+import { SERVERS } from '../support/every-change.js';
 
-const MYSQL_COPIES = { notNull: 'table-copy', backfill: 'table-copy' } as const;
+const MYSQL_COPIES = { notNull: 'table-copy' as const, backfill: 'table-copy' as const, blockingIndexMethods: ['fulltext', 'spatial'] };
 import { planWithoutServer } from '../../src/engine.js';
 import { emptyTombstones, type DeclaredSchema, type SchemaModel, type TableModel } from '../../src/model/schema-model.js';
 import { noOwnedObjects, type ColumnSync, type OwnedObjects } from '../../src/model/transition.js';
@@ -113,7 +115,7 @@ describe('NOT NULL through a copy of the table', () => {
 
   it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
     const odd = "o'r\\d";
-    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], swaps: [], fills: [], copying: false, copied: false };
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], swaps: [], indexes: [], fills: [], copying: false, copied: false };
     const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy, []).map((s) => s.sql);
     expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
     expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
@@ -280,7 +282,7 @@ describe('backfills through a copy of the table', () => {
     expect(kinds(through({}, COPY_MIN_ROWS - 1))).toEqual(['backfill']);
     expect(kinds(through({ tables: { orders: withShadow({ foreignKeys: [foreignKey('orders_user_fk', ['id'], 'users')] }) } }))).toEqual(['backfill']);
     expect(kinds(through({ owned: synced({ triggers: [{ table: 'orders', name: sync.trigger }, { table: 'orders', name: '_dbtide_sync_orders_other' }] }) }))).toEqual(['backfill']);
-    expect(kinds(through({}, COPY_MIN_ROWS, { notNull: 'table-copy', backfill: 'update' }))).toEqual(['backfill']);
+    expect(kinds(through({}, COPY_MIN_ROWS, { notNull: 'table-copy', backfill: 'update', blockingIndexMethods: [] }))).toEqual(['backfill']);
   });
 
   it('goes on from a copy a stopped migrate left, and does not take it for a leftover', () => {
@@ -382,5 +384,44 @@ describe("a type change's swap on a cluster that replicates DDL in total order",
     const sql = mysqlDialect.transitions.swapColumn('orders', 'ref', shadow, sync!.trigger, { tableLock: false }).map((s) => s.sql);
     expect(sql[0]).toMatch(/^ALTER TABLE `orders` DROP COLUMN `ref`, RENAME COLUMN/);
     expect(sql.slice(1).every((s) => s.startsWith('DROP TRIGGER'))).toBe(true);
+  });
+});
+
+describe("a large table's new index on a cluster that replicates DDL in total order", () => {
+  const noteIndex = index('orders_note_idx', ['note']);
+  const addIndex: Change = { kind: 'add-index', table: 'orders', index: noteIndex };
+  const live: SchemaModel = { tables: { orders: liveOrders() }, owned: noOwnedObjects() };
+  const through = (changes: Change[], rows = 50_000, cluster = TOTAL_ORDER_CLUSTER, caps = MYSQL_COPIES) => throughCopies(changes, live, { orders: rows }, caps, cluster);
+
+  it('is built on a copy in expand, before the copy\'s triggers, and swapped in by one rename', () => {
+    const changes = through([addIndex]);
+    expect(changes).toMatchObject([{ kind: 'index-through-copy', table: 'orders', copy: { indexes: [noteIndex], job: names.indexJob } }]);
+    const mariadb = SERVERS.find((s) => s.name === 'MariaDB 10.11')!;
+    const steps = plan(changes, { ...mariadb, tables: { orders: liveOrders() } }).steps;
+    expect(steps.map((s) => `${s.phase} ${s.id}`)).toEqual([
+      'expand create-table-copy:orders.orders_note_idx', 'expand copy-table:orders.orders_note_idx', 'expand swap-table-copy:orders.orders_note_idx', 'expand drop-replaced-table:orders.orders_note_idx',
+    ]);
+    const create = steps[0]!;
+    const indexAt = create.sql.findIndex((q) => q.includes('`_dbtide_copy_orders`') && q.includes('`orders_note_idx`'));
+    expect(indexAt).toBeGreaterThan(create.sql.findIndex((q) => q.startsWith('CREATE TABLE `_dbtide_copy_orders` LIKE')));
+    expect(indexAt).toBeLessThan(create.sql.findIndex((q) => q.startsWith('CREATE TRIGGER')));
+    // Built on the empty copy: the step reads no rows, whatever the table holds.
+    expect(create.lock).toMatchObject({ blocksWrites: false, rewritesTable: false });
+    expect(create.lock.scansTable).toBeUndefined();
+    expect(steps[2]!.provides).toEqual([`index:orders.orders_note_idx`]);
+  });
+
+  it('is built in place on a small table, on one server, as a unique or a blocking index, and where expand changes the table otherwise', () => {
+    const kinds = (changes: Change[]) => changes.map((c) => c.kind);
+    expect(kinds(through([addIndex], 9_999))).toEqual(['add-index']);
+    expect(kinds(through([addIndex], 1_000_000, SINGLE_SERVER))).toEqual(['add-index']);
+    expect(kinds(through([{ ...addIndex, index: { ...noteIndex, unique: true } }]))).toEqual(['add-index']);
+    expect(kinds(through([{ ...addIndex, index: { ...noteIndex, using: 'fulltext' } }]))).toEqual(['add-index']);
+    const addColumn: Change = { kind: 'add-column', table: 'orders', column: col('extra') } as Change;
+    expect(kinds(through([addColumn, addIndex]))).toEqual(['add-column', 'add-index']);
+    expect(indexBlocker('orders', [addColumn, addIndex], live)).toBe('the release also changes the table in expand (add-column)');
+    // What runs in later phases leaves it alone.
+    const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declaredOrders().columns[1]! };
+    expect(kinds(through([addIndex, setNotNull]))).toEqual(['index-through-copy', 'set-not-null-through-copy']);
   });
 });

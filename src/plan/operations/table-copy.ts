@@ -4,6 +4,8 @@ import type { Precheck } from '../step.js';
 import type { TableCopy } from '../../model/table-copy.js';
 import { duplicates, uniqueFacts } from './add-unique.js';
 import { syncSpec, verification } from './column-sync.js';
+import { keyColumns } from '../../model/index-entry.js';
+import type { Statement } from '../../model/locks.js';
 
 /** The dialect's copy SQL: a dialect whose capabilities choose the strategy without it is wrong. */
 function copySql(ctx: PlanContext): TableCopySql {
@@ -15,9 +17,9 @@ function copySql(ctx: PlanContext): TableCopySql {
 /** The new version writes these rows while the copy runs: a batch holds their share locks no longer than this. */
 const COPY_BATCH_MS = 25;
 
-/** What a copy is for: a NOT NULL in contract, or backfills in migrate. */
+/** What a copy is for: indexes in expand, backfills in migrate, or a NOT NULL in contract. */
 interface Purpose {
-  phase: 'migrate' | 'contract';
+  phase: 'expand' | 'migrate' | 'contract';
   /** The steps' name: a table may have both copies in one plan. */
   name: string;
   /** Facts of this copy's steps: a table may have both in one plan, one per phase. */
@@ -50,7 +52,7 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
       ...base,
       operation: 'create-table-copy',
       description: `create ${copy.name}, a copy of ${table} ${purpose.shape}, kept in step by triggers (the rows follow)`,
-      render: () => sql.create(table, copy, fills, copy.uniques.map((key) => ctx.sql.addUnique(copy.name, key, { usingIndex: null }))),
+      render: () => sql.create(table, copy, fills, shapeOf(table, copy, ctx)),
       provides: [fact('copying')],
       needs: purpose.needs,
       restartsJob: copy.job,
@@ -90,6 +92,15 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
   });
   // Once for the phase: the first step left to run carries the check, the swap checks again.
   return steps.map((s, i) => (i === 0 && s.operation !== 'swap-table-copy' ? { ...s, prechecks: () => purpose.prechecks } : s));
+}
+
+/** What the copy, empty, is given besides its table's shape: keys and indexes, built on no rows. */
+function shapeOf(table: string, copy: TableCopy, ctx: PlanContext): Statement[] {
+  const statements = [
+    ...copy.uniques.map((key) => ctx.sql.addUnique(copy.name, key, { usingIndex: null })),
+    ...copy.indexes.map((index) => ctx.sql.createIndex(copy.name, index, ctx.indexKeys(table, index.columns), { online: false })),
+  ];
+  return statements.map(({ lock: { scansTable: _rows, ...lock }, ...s }) => ({ ...s, lock: { ...lock, blocksWrites: false, rewritesTable: false } }));
 }
 
 /**
@@ -170,3 +181,23 @@ export const dropTableCopy: Operation<'drop-table-copy'> = ({ table, leftover },
   provides: [],
   needs: [],
 }];
+
+/**
+ * On a cluster that replicates DDL in total order, a large table's new indexes (src/diff/not-null-copies.ts),
+ * in expand: built on the empty copy, which the batches then fill, and swapped in by one rename.
+ */
+export const indexThroughCopy: Operation<'index-through-copy'> = ({ table, copy }, ctx) => {
+  const built = copy.indexes.map((i) => `index ${i.name} (${i.columns.join(', ')})`).join(' and ');
+  const columns = new Set(copy.indexes.flatMap((i) => [...keyColumns(ctx.indexKeys(table, i.columns)), ...i.include]));
+  return copySteps(table, copy, ctx, {
+    phase: 'expand',
+    name: `${table}.${copy.indexes.map((i) => i.name).join(',')}`,
+    facts: 'index-copy',
+    shape: `with ${built}`,
+    swapped: `create ${built} on ${table}`,
+    provides: copy.indexes.map((i) => fact.index(table, i.name)),
+    needs: [fact.table(table), ...[...columns].map((c) => fact.column(table, c))],
+    prechecks: [],
+    batches: { targetBatchMs: COPY_BATCH_MS, workers: 1 },
+  });
+};
