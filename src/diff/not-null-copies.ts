@@ -1,6 +1,6 @@
 import type { Capabilities } from '../dialect.js';
 import type { Change, ChangeKind } from './changes.js';
-import type { ColumnModel, DeclaredSchema, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
+import type { CheckModel, ColumnModel, DeclaredSchema, IndexModel, KeyConstraint, SchemaModel, TableModel } from '../model/schema-model.js';
 import type { LeftoverCopy, TableCopy } from '../model/table-copy.js';
 import { noOwnedObjects, type ColumnSync, type OwnedObjects } from '../model/transition.js';
 import { tableCopyNames } from '../plan/owned-names.js';
@@ -14,7 +14,7 @@ import { tableCopyNames } from '../plan/owned-names.js';
  * (src/plan/operations/table-copy.ts).
  *
  * Runs after the diff, on the changes and the live model: the `set-not-null` changes of a table
- * the copy can carry (on a cluster, its `add-unique` and `swap-column` ones too: `cluster`) become one
+ * the copy can carry (on a cluster, its `add-unique`, `add-check` and `swap-column` ones too: `cluster`) become one
  * `set-not-null-through-copy`; on a cluster, a large table's new indexes one `index-through-copy`
  * in expand; with how far a stopped run got, read from the live schema. A table the copy cannot carry keeps the rebuild (the reason is in
  * `copyBlocker`), and so does a small table (`rows`, estimates; without them every table counts
@@ -28,11 +28,13 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
   const backfills = new Map<string, ColumnSync[]>();
   const swaps = new Map<string, ColumnSync[]>();
   const indexes = new Map<string, IndexModel[]>();
+  const checks = new Map<string, CheckModel[]>();
   for (const c of changes) {
     if (c.kind === 'set-not-null' && caps.notNull === 'table-copy') notNull.set(c.table, [...(notNull.get(c.table) ?? []), c.column]);
     if (c.kind === 'add-unique' && cluster.carryKeys && caps.notNull === 'table-copy' && carriable(c, live)) uniques.set(c.table, [...(uniques.get(c.table) ?? []), c.key]);
     if (c.kind === 'backfill' && caps.backfill === 'table-copy') backfills.set(c.table, [...(backfills.get(c.table) ?? []), c.sync]);
     if (c.kind === 'swap-column' && cluster.carrySwaps && caps.notNull === 'table-copy') swaps.set(c.table, [...(swaps.get(c.table) ?? []), c.sync]);
+    if (c.kind === 'add-check' && c.existing === 'none' && cluster.carryKeys && caps.notNull === 'table-copy' && c.table in live.tables) checks.set(c.table, [...(checks.get(c.table) ?? []), c.check]);
     if (c.kind === 'add-index' && cluster.carryIndexes && caps.notNull === 'table-copy' && carriableIndex(c.index, caps)) indexes.set(c.table, [...(indexes.get(c.table) ?? []), c.index]);
   }
   // A copy a stopped run left goes on whatever the table's size.
@@ -40,22 +42,22 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
   const copied = new Map<string, TableCopy>();
   const unlocked = new Map<string, string>();
   // A swap goes through a copy whatever the table's size: the in-place one needs a table lock.
-  for (const table of new Set([...notNull.keys(), ...uniques.keys(), ...swaps.keys()])) {
+  for (const table of new Set([...notNull.keys(), ...uniques.keys(), ...swaps.keys(), ...checks.keys()])) {
     const have = live.tables[table];
     const swapped = swaps.get(table) ?? [];
     const blocker = have ? copyBlocker(table, changes, live, swapped) : 'the table is not live yet';
-    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], uniques.get(table) ?? [], swapped, []));
+    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], { uniques: uniques.get(table) ?? [], checks: checks.get(table) ?? [] }, swapped, []));
     else if (swapped.length > 0) unlocked.set(table, blocker!);
   }
   const filled = new Map<string, TableCopy>();
   for (const [table, syncs] of backfills) {
     const have = live.tables[table];
-    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, [], [], []));
+    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, NO_KEYS, [], []));
   }
   const indexed = new Map<string, TableCopy>();
   for (const [table, built] of indexes) {
     const have = live.tables[table];
-    if (have && large(table) && indexBlocker(table, changes, live) === null) indexed.set(table, copyOf(have, [], live, owned, [], [], [], built));
+    if (have && large(table) && indexBlocker(table, changes, live) === null) indexed.set(table, copyOf(have, [], live, owned, [], NO_KEYS, [], built));
   }
   const claimed = new Set([...copied.keys(), ...filled.keys(), ...indexed.keys()]);
   const leftovers = leftoverCopies(live, owned, claimed);
@@ -151,6 +153,7 @@ function carries(c: Change, copy: TableCopy): boolean {
   switch (c.kind) {
     case 'set-not-null': return copy.notNull.includes(c.column);
     case 'add-unique': return copy.uniques.includes(c.key);
+    case 'add-check': return copy.checks.includes(c.check);
     case 'swap-column': return copy.swaps.includes(c.sync);
     default: return false;
   }
@@ -173,7 +176,10 @@ export const copies = (caps: CopyCapabilities) => caps.notNull === 'table-copy' 
  * backfills, or (on a cluster) that gain a unique key or an index: where a copy may be worth its size.
  */
 export function copyCandidates(declared: DeclaredSchema, live: SchemaModel, caps: CopyCapabilities, cluster: CopyCluster = SINGLE_SERVER): string[] {
-  const keyed = (have: TableModel) => cluster.carryKeys && (declared.model.tables[have.name]?.uniques ?? []).some((u) => !have.uniques.some((h) => h.name === u.name));
+  const keyed = (have: TableModel) =>
+    cluster.carryKeys &&
+    ((declared.model.tables[have.name]?.uniques ?? []).some((u) => !have.uniques.some((h) => h.name === u.name)) ||
+      (declared.model.tables[have.name]?.checks ?? []).some((k) => !have.checks.some((h) => h.name === k.name)));
   const tightened = (have: TableModel) =>
     caps.notNull === 'table-copy' &&
     (keyed(have) || have.columns.some((c) => c.nullable && declared.model.tables[have.name]?.columns.some((d) => d.name === c.name && !d.nullable)));
@@ -235,13 +241,21 @@ export function indexBlocker(table: string, changes: Change[], live: SchemaModel
   return other ? `the release also changes the table in expand (${other.kind})` : null;
 }
 
+/** The keys and checks a copy is made with. */
+interface CopyKeys {
+  uniques: KeyConstraint[];
+  checks: CheckModel[];
+}
+
+const NO_KEYS: CopyKeys = { uniques: [], checks: [] };
+
 function copyOf(
   have: TableModel,
   notNull: ColumnModel[],
   { copies }: SchemaModel,
   owned: OwnedObjects,
   fills: ColumnSync[],
-  uniques: KeyConstraint[],
+  { uniques, checks }: CopyKeys,
   swaps: ColumnSync[],
   indexes: IndexModel[],
 ): TableCopy {
@@ -249,7 +263,7 @@ function copyOf(
   // A table may have a copy in each phase of one plan: an index's in expand, a backfill's in migrate, a NOT NULL's in contract.
   const job = fills.length > 0 ? names.fillJob : indexes.length > 0 ? names.indexJob : names.job;
   const live = copies?.[names.copy];
-  const shaped = shapedCopy(have, notNull, uniques, swaps, indexes);
+  const shaped = shapedCopy(have, notNull, { uniques, checks }, swaps, indexes);
   const copying = live !== undefined && sameShape(live, shaped) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
   return {
     name: names.copy,
@@ -260,6 +274,7 @@ function copyOf(
     columns: swaps.length === 0 ? have.columns : shaped.columns,
     notNull,
     uniques,
+    checks,
     swaps,
     indexes,
     fills,
@@ -273,7 +288,7 @@ function copyOf(
  * the shadow renamed to its name, where the shadow stood), the columns made NOT NULL and the
  * unique keys it gains.
  */
-function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstraint[], swaps: ColumnSync[], indexes: IndexModel[]): TableModel {
+function shapedCopy(have: TableModel, notNull: ColumnModel[], { uniques, checks }: CopyKeys, swaps: ColumnSync[], indexes: IndexModel[]): TableModel {
   const tight = new Map(notNull.map((c) => [c.name, c]));
   const retired = new Set(swaps.map((s) => s.swap!.column));
   const renamed = new Map(swaps.map((s) => [s.swap!.shadow, s.swap!.column]));
@@ -284,7 +299,7 @@ function shapedCopy(have: TableModel, notNull: ColumnModel[], uniques: KeyConstr
     .map((c) => (tight.has(c.name) ? { ...c, nullable: false, ...(retired.has(c.name) ? { default: tight.get(c.name)!.default } : {}) } : c));
   // Introspection lists indexes by name.
   const built = [...have.indexes, ...indexes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { ...have, columns, uniques: [...have.uniques, ...uniques], indexes: built };
+  return { ...have, columns, uniques: [...have.uniques, ...uniques], checks: [...have.checks, ...checks], indexes: built };
 }
 
 /** A copy shaped otherwise (the table changed since, or the release asks for other columns) is made again. */

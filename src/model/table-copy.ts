@@ -1,5 +1,5 @@
 import { OWN_TABLE_PREFIX } from './own-objects.js';
-import type { ColumnModel, IndexModel, KeyConstraint } from './schema-model.js';
+import type { CheckModel, ColumnModel, IndexModel, KeyConstraint } from './schema-model.js';
 import type { ColumnSync } from './transition.js';
 
 /**
@@ -31,6 +31,8 @@ export interface TableCopy {
    * as long as it reads the table, where on the empty copy it takes no time.
    */
   uniques: KeyConstraint[];
+  /** Check constraints the copy is made with, on a cluster, for the same reason: the server validates one by rebuilding the table. */
+  checks: CheckModel[];
   /**
    * Type changes whose converted shadow column the copy holds under the column's name, so the
    * swap is the rename: on a cluster, LOCK TABLES (which keeps writes off the table between the

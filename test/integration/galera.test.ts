@@ -267,7 +267,7 @@ export default defineSchema({ release: 'w2', extends: w1, tables: { meters: { co
     expect([Number(moved!.n), Number(moved!.same)]).toEqual([20_000, 20_000]);
   }, 300_000);
 
-  it('tightens a table through a copy made with its new unique key, never building the key on the live table', async () => {
+  it('tightens a table through a copy made with its new unique key and check, never building either on the live table', async () => {
     const db = 'galera_tighten';
     await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
     const t1 = files.write('t1.ts', `import { defineSchema } from 'dbtide';
@@ -275,7 +275,7 @@ export default defineSchema({ release: 't1', tables: { items: { columns: { id: '
 `);
     const t2 = files.write('t2.ts', `import { defineSchema } from 'dbtide';
 import t1 from './t1.ts';
-export default defineSchema({ release: 't2', extends: t1, tables: { items: { columns: { code: { type: 'varchar(20)', nullable: false } }, uniques: [{ name: 'items_code_key', columns: ['code'] }] } } });
+export default defineSchema({ release: 't2', extends: t1, tables: { items: { columns: { code: { type: 'varchar(20)', nullable: false } }, uniques: [{ name: 'items_code_key', columns: ['code'] }], checks: [{ name: 'items_code_ck', expression: "code <> ''" }] } } });
 `);
     const at = (node: number) => url(node, db);
     for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', t1, '--yes'])).code).toBe(0);
@@ -284,11 +284,12 @@ export default defineSchema({ release: 't2', extends: t1, tables: { items: { col
     const plan = await runCli(['plan', '--url', at(0), '--schema', t2, '--format', 'json']);
     const steps = (JSON.parse(plan.stdout) as { steps: { id: string; description: string }[] }).steps;
     expect(steps.map((s) => s.id)).toEqual(['create-table-copy:items', 'copy-table:items', 'swap-table-copy:items', 'drop-replaced-table:items']);
-    expect(steps[0]!.description).toMatch(/a copy of items with code NOT NULL and unique items_code_key \(code\)/);
+    expect(steps[0]!.description).toMatch(/a copy of items with code NOT NULL and unique items_code_key \(code\) and check items_code_ck/);
     const contract = await runCli(['contract', '--url', at(0), '--schema', t2, '--yes']);
     expect(contract.code, contract.stderr).toBe(0);
     expect((await runCli(['check', '--url', at(1), '--schema', t2])).code).toBe(0);
     await expect(onNode(2, (c) => c.query("INSERT INTO items (id, code) VALUES (20001, 'c1')"), db)).rejects.toThrow(/Duplicate entry 'c1'/);
+    await expect(onNode(1, (c) => c.query("INSERT INTO items (id, code) VALUES (20002, '')"), db)).rejects.toThrow(/CONSTRAINT `items_code_ck` failed/);
     expect(await checksumsAgree(db)).toBe(true);
   }, 300_000);
 

@@ -79,7 +79,7 @@ const THROUGH_COPY: Change[] = [
     copy: {
       name: copy.copy, old: copy.old, triggers: copy.triggers, job: copy.job, key: ['id'], columns: [idColumn(), col('ref', T.varchar(36)), col('note')],
       notNull: [col('ref', T.varchar(36), { nullable: false }), col('note', T.text, { nullable: false })],
-      uniques: [], swaps: [], indexes: [], fills: [], copying: false, copied: false,
+      uniques: [], checks: [], swaps: [], indexes: [], fills: [], copying: false, copied: false,
     },
   },
   { kind: 'drop-table-copy', table: 'audit', leftover: { copy: tableCopyNames('audit').copy, old: null, triggers: tableCopyNames('audit').triggers } },

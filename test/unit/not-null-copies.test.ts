@@ -115,7 +115,7 @@ describe('NOT NULL through a copy of the table', () => {
 
   it("writes a table name with a quote or a backslash into the swap's counter statements as a string literal", () => {
     const odd = "o'r\\d";
-    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], swaps: [], indexes: [], fills: [], copying: false, copied: false };
+    const copy = { ...tableCopyNames(odd), name: tableCopyNames(odd).copy, key: ['id'], columns: [idColumn()], notNull: [], uniques: [], checks: [], swaps: [], indexes: [], fills: [], copying: false, copied: false };
     const [select, concat] = mysqlDialect.transitions.tableCopy!.swap(odd, copy, []).map((s) => s.sql);
     expect(select).toContain("TABLE_NAME = 'o''r\\\\d'");
     expect(concat).toBe("SET @dbtide_counter = CONCAT('ALTER TABLE `_dbtide_copy_o''r\\\\d` AUTO_INCREMENT = ', COALESCE(@dbtide_counter, 1))");
@@ -423,5 +423,26 @@ describe("a large table's new index on a cluster that replicates DDL in total or
     // What runs in later phases leaves it alone.
     const setNotNull: Change = { kind: 'set-not-null', table: 'orders', column: declaredOrders().columns[1]! };
     expect(kinds(through([addIndex, setNotNull]))).toEqual(['index-through-copy', 'set-not-null-through-copy']);
+  });
+});
+
+describe('a new check constraint on a cluster that replicates DDL in total order', () => {
+  const check = { name: 'orders_note_ck', expression: "note <> ''", validated: true };
+  const addCheck: Change = { kind: 'add-check', table: 'orders', check, existing: 'none' };
+  const live: SchemaModel = { tables: { orders: liveOrders() }, owned: noOwnedObjects() };
+
+  it('goes into the copy with the NOT NULLs and keys, validated on no rows, its violations checked first', () => {
+    const changes = throughCopies([addCheck], live, { orders: 50_000 }, MYSQL_COPIES, TOTAL_ORDER_CLUSTER);
+    expect(changes).toMatchObject([{ kind: 'set-not-null-through-copy', copy: { checks: [check], notNull: [], uniques: [] } }]);
+    const mariadb = SERVERS.find((s) => s.name === 'MariaDB 10.11')!;
+    const steps = plan(changes, { ...mariadb, tables: { orders: liveOrders() } }).steps;
+    expect(steps.map((s) => `${s.phase} ${s.operation}`)).toEqual(['contract create-table-copy', 'contract copy-table', 'contract swap-table-copy', 'contract drop-replaced-table']);
+    expect(steps[0]!.sql.filter((q) => q.includes("ADD CONSTRAINT `orders_note_ck`"))).toEqual(["ALTER TABLE `_dbtide_copy_orders` ADD CONSTRAINT `orders_note_ck` CHECK (note <> ''), ALGORITHM=COPY, LOCK=SHARED"]);
+    expect(steps[0]!.lock).toMatchObject({ blocksWrites: false, rewritesTable: false });
+    expect(steps[0]!.prechecks.map((p) => p.description)).toEqual(["every orders row satisfies note <> ''"]);
+    expect(steps[2]!.provides).toEqual(['constraint:orders.orders_note_ck']);
+    // On one server, or below the cluster's size, the server adds it in place.
+    expect(throughCopies([addCheck], live, { orders: 50_000 }, MYSQL_COPIES, SINGLE_SERVER)).toEqual([addCheck]);
+    expect(throughCopies([addCheck], live, { orders: 9_999 }, MYSQL_COPIES, TOTAL_ORDER_CLUSTER)).toEqual([addCheck]);
   });
 });

@@ -120,7 +120,7 @@ const orphans = (table: string, fk: ForeignKeyModel): Precheck => ({
   rule: { kind: 'foreign-key', foreignKey: fk },
 });
 
-const violations = (table: string, check: CheckModel): Precheck => ({
+export const violations = (table: string, check: CheckModel): Precheck => ({
   kind: 'check',
   table,
   columns: [],

@@ -3,6 +3,7 @@ import { convertedNote, fact, type Operation, type PlanContext, type StepDraft }
 import type { Precheck } from '../step.js';
 import type { TableCopy } from '../../model/table-copy.js';
 import { duplicates, uniqueFacts } from './add-unique.js';
+import { violations } from './add-constraint.js';
 import { syncSpec, verification } from './column-sync.js';
 import { keyColumns } from '../../model/index-entry.js';
 import type { Statement } from '../../model/locks.js';
@@ -98,13 +99,14 @@ function copySteps(table: string, copy: TableCopy, ctx: PlanContext, purpose: Pu
 function shapeOf(table: string, copy: TableCopy, ctx: PlanContext): Statement[] {
   const statements = [
     ...copy.uniques.map((key) => ctx.sql.addUnique(copy.name, key, { usingIndex: null })),
+    ...copy.checks.map((check) => ctx.sql.addCheck(copy.name, check, { validate: true })),
     ...copy.indexes.map((index) => ctx.sql.createIndex(copy.name, index, ctx.indexKeys(table, index.columns), { online: false })),
   ];
   return statements.map(({ lock: { scansTable: _rows, ...lock }, ...s }) => ({ ...s, lock: { ...lock, blocksWrites: false, rewritesTable: false } }));
 }
 
 /**
- * NOT NULL, and on a cluster unique keys and type changes' swaps, through a copy of the table
+ * NOT NULL, and on a cluster unique keys, checks and type changes' swaps, through a copy of the table
  * (src/diff/not-null-copies.ts), in contract. A swapped column is read from its shadow until the
  * rename.
  */
@@ -115,6 +117,7 @@ export const setNotNullThroughCopy: Operation<'set-not-null-through-copy'> = ({ 
     ...swapped.map((c) => `${c} of its new type`),
     ...(columns.length > 0 ? [`${columns.join(', ')} NOT NULL`] : []),
     ...copy.uniques.map((k) => `unique ${k.name} (${k.columns.join(', ')})`),
+    ...copy.checks.map((k) => `check ${k.name}`),
   ].join(' and ');
   const notNull = (name: string): Precheck => {
     const read = ctx.converted(table, name);
@@ -129,10 +132,12 @@ export const setNotNullThroughCopy: Operation<'set-not-null-through-copy'> = ({ 
       ...swapped.map((c) => `swap in the converted ${table}.${c}`),
       ...columns.map((c) => `set ${table}.${c} NOT NULL`),
       ...copy.uniques.map((k) => `unique ${k.name} on ${table}`),
+      ...copy.checks.map((k) => `check ${k.name} on ${table}`),
     ].join(', '),
     provides: [
       ...columns.map((c) => fact.notNull(table, c)),
       ...copy.uniques.flatMap((k) => uniqueFacts(table, k)),
+      ...copy.checks.map((k) => fact.constraint(table, k.name)),
       ...copy.swaps.flatMap((s) => [fact.column(table, s.swap!.column), fact.unsynced(s.id)]),
     ],
     needs: [
@@ -143,6 +148,7 @@ export const setNotNullThroughCopy: Operation<'set-not-null-through-copy'> = ({ 
       ...copy.swaps.map((s) => verification(s, ctx)),
       ...columns.map(notNull),
       ...copy.uniques.map((k) => duplicates(table, k, ctx)),
+      ...copy.checks.map((k) => violations(table, k)),
     ],
     // One session: the writers' waits were measured so.
     batches: { targetBatchMs: COPY_BATCH_MS, workers: 1 },
