@@ -71,7 +71,7 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
     if (table !== undefined && indexCopy && c.kind === 'add-index' && indexCopy.indexes.includes(c.index)) {
       if (c === changes.find((f) => f.kind === 'add-index' && indexCopy.indexes.includes(f.index))) result.push({ kind: 'index-through-copy', table, copy: indexCopy });
     } else if (table !== undefined && copy && carries(c, copy)) {
-      // One copy carries every NOT NULL, unique key and swap of its table, or every backfill, in place of the first.
+      // One copy carries every NOT NULL, unique key, check and swap of its table, or every backfill, in place of the first.
       if (c === changes.find((f) => carries(f, copy))) result.push({ kind: 'set-not-null-through-copy', table, copy });
     } else if (c.kind === 'swap-column' && unlocked.has(c.table)) {
       result.push({ ...c, unlocked: unlocked.get(c.table)! });
