@@ -503,6 +503,11 @@ export interface ReplicaLagSql {
   unitMs?: number;
   /** The lag of the server `conn` is on, as its replica; null when it is no replica. */
   ofReplica(conn: Connection): Promise<Omit<ReplicaReading, 'replica'> | null>;
+  /**
+   * Where the server is a node of a cluster: the URLs of every node (`url` with each node's
+   * address), to watch when no replica is named; empty when the cluster does not say.
+   */
+  clusterNodes?(conn: Connection, url: string): Promise<string[]>;
 }
 
 export interface RunLockSession {

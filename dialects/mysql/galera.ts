@@ -64,3 +64,26 @@ export async function galeraBackPressure(conn: Connection): Promise<Omit<Replica
   if (queue >= Math.max(1, Math.floor(limit / 2))) return { lagMs: null, why: `its receive queue holds ${queue} write sets (flow control at ${limit}; node ${state})` };
   return { lagMs: 0 };
 }
+
+/**
+ * Every node's client address, as the cluster lists them (wsrep_incoming_addresses), as URLs
+ * (`nodeUrls`).
+ */
+export async function galeraNodeUrls(conn: Connection, url: string): Promise<string[]> {
+  const [row] = await conn.query<{ Value: string }>("SHOW GLOBAL STATUS LIKE 'wsrep_incoming_addresses'");
+  return nodeUrls(row?.Value ?? '', url);
+}
+
+/**
+ * `url` with each node's address of a `host:port,...` list, its account, database and options
+ * kept; empty where a node lists none (`AUTO`, or no address configured).
+ */
+export function nodeUrls(addresses: string, url: string): string[] {
+  const listed = addresses.split(',').map((a) => a.trim());
+  if (listed.some((a) => !/^(\[[^\]]+\]|[^:\s,]+):\d+$/.test(a))) return [];
+  return listed.map((address) => {
+    const node = new URL(url);
+    node.host = address;
+    return node.toString();
+  });
+}

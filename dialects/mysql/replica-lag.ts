@@ -1,5 +1,5 @@
 import type { Connection, ReplicaLagSql, ReplicaReading } from '../../src/dialect.js';
-import { galeraBackPressure } from './galera.js';
+import { galeraBackPressure, galeraNodeUrls } from './galera.js';
 
 /** ER_PARSE_ERROR: a server older than SHOW REPLICA STATUS (MySQL before 8.0.22, MariaDB before 10.5). */
 const PARSE_ERROR = 1064;
@@ -48,4 +48,5 @@ export const mysqlReplicaLag: ReplicaLagSql = {
     const rows = await replicaStatus(conn);
     return rows.length === 0 ? null : rows.map(lagOf).reduce(worst);
   },
+  clusterNodes: galeraNodeUrls,
 };

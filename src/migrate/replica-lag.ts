@@ -51,7 +51,7 @@ export async function refuseReplicaLag(db: Database, options: ReplicaLagOptions)
     const why = lag.unsupported(url);
     if (why !== null) throw new DbtideError(`replica ${redactUrl(url)} cannot be watched: ${why}`, 1, `give the URL of a replica of ${db.name}`);
   }
-  if (replicas.length === 0 && !lag.fromPrimary) {
+  if (replicas.length === 0 && !lag.fromPrimary && !(db.cluster && lag.clusterNodes)) {
     throw new DbtideError(
       `${db.caps.server} does not tell its replicas' lag to the primary: a replica lag limit needs each replica named`,
       1,
@@ -68,7 +68,7 @@ export async function refuseReplicaLag(db: Database, options: ReplicaLagOptions)
  */
 export async function openReplicaWatch(db: Database, options: ReplicaLagOptions, emit: Emit): Promise<ReplicaWatch> {
   const lag = await refuseReplicaLag(db, options);
-  const replicas = options.replicas ?? [];
+  const replicas = options.replicas?.length ? options.replicas : await clusterNodes(db, lag, emit);
   const sources: LagSource[] = [];
   try {
     if (replicas.length === 0) {
@@ -89,6 +89,25 @@ export async function openReplicaWatch(db: Database, options: ReplicaLagOptions,
     noReplicas: `no replica is connected to ${db.caps.server} (pg_stat_replication is empty): data work goes on without waiting for replicas`,
   });
   return { beforeBatch, close: async () => void (await Promise.all(sources.map((s) => s.close()))) };
+}
+
+/**
+ * With no replica named, on a node of a cluster: every node the cluster lists, each read as a
+ * replica is (its queue and flow control). A cluster that lists none is refused as a server
+ * without replicas is.
+ */
+async function clusterNodes(db: Database, lag: ReplicaLagSql, emit: Emit): Promise<string[]> {
+  if (!db.cluster || !lag.clusterNodes) return [];
+  const nodes = await lag.clusterNodes(db.conn, db.url);
+  if (nodes.length === 0) {
+    throw new DbtideError(
+      `this ${db.cluster.kind} cluster lists no client address for its nodes (wsrep_incoming_addresses), so a replica lag limit has no node to watch`,
+      1,
+      'give --replica <node URL> for each node to watch (library: replicaLag.replicas), or set wsrep_node_incoming_address on each node',
+    );
+  }
+  emit({ type: 'notice', message: `watching the ${nodes.length} node(s) of the ${db.cluster.kind} cluster: ${nodes.map((n) => redactUrl(n)).join(', ')}` });
+  return nodes;
 }
 
 /** Says how a limit between two steps of the server's lag reading acts: MySQL counts whole seconds. */

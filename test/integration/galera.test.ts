@@ -205,7 +205,7 @@ export default defineSchema({ release: 'm3', extends: m2, tables: { accounts: { 
     expect(await checksumsAgree(db)).toBe(true);
   }, 600_000);
 
-  it('holds data work back while a node falls behind, and goes on once it has caught up', async () => {
+  it('holds data work back while a node falls behind, watching every node the cluster lists, and goes on once it has caught up', async () => {
     const db = 'galera_pace';
     await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
     const p1 = files.write('p1.ts', `import { defineSchema } from 'dbtide';
@@ -223,13 +223,15 @@ export default defineSchema({ release: 'p2', extends: p1, tables: { readings: { 
     const stalled = await connectMysql(at(2));
     try {
       await stalled.query('FLUSH TABLES WITH READ LOCK');
-      const migrate = startCli(['migrate', '--url', at(0), '--schema', p2, '--max-replica-lag', '1000', '--replica', at(2), '--batch-ms', '5', '--format', 'json']);
+      // No node named: dbtide watches every node the cluster lists.
+      const migrate = startCli(['migrate', '--url', at(0), '--schema', p2, '--max-replica-lag', '1000', '--batch-ms', '5', '--format', 'json']);
       await migrate.stderrMatches(/"type":"replica-wait"[^\n]*receive queue holds \d+ write sets/);
       await sleep(1500);
       await stalled.query('UNLOCK TABLES');
       const done = await migrate.done;
       expect(done.code, done.stderr).toBe(0);
       expect(done.stderr).toMatch(/"type":"replica-resumed"/);
+      expect(done.stderr).toMatch(/watching the 3 node\(s\) of the Galera cluster: (mysql:\/\/root@127\.0\.0\.1:\d+\/galera_pace(, )?){3}/);
     } finally {
       await stalled.close();
     }

@@ -109,6 +109,8 @@ export async function startGaleraCluster(options: { nodes?: number; dir?: string
           'wsrep_cluster_name=dbtide_test',
           `wsrep_node_name=${name}`,
           `wsrep_node_address=127.0.0.1:${p.group}`,
+          // What wsrep_incoming_addresses lists for the node: the address clients (and dbtide watching the nodes) connect to.
+          `wsrep_node_incoming_address=127.0.0.1:${p.client}`,
           `wsrep_provider_options="base_port=${p.group};ist.recv_addr=127.0.0.1:${p.ist};gcache.size=128M"`,
           'wsrep_sst_method=rsync',
           `wsrep_sst_receive_address=127.0.0.1:${p.sst}`,

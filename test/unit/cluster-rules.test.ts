@@ -4,6 +4,7 @@ import { defineSchema } from '../../src/declaration/define-schema.js';
 import { normalizeSchema } from '../../src/declaration/normalize.js';
 import { describeCluster, writeSetBatchCap, type Cluster } from '../../src/model/cluster.js';
 import { clusterLock, clusterWarnings, refuseOnCluster, tablesWithoutPrimaryKey } from '../../src/plan/cluster-rules.js';
+import { nodeUrls } from '../../dialects/mysql/galera.js';
 import type { Step } from '../../src/plan/step.js';
 
 const galera: Cluster = { kind: 'Galera', nodes: 3, node: 'node1', state: 'Synced', ddl: 'total-order', ddlSetting: 'wsrep_OSU_method=TOI', needsPrimaryKeys: true, batchMs: 10, writeSetLimit: { rows: null, bytes: null } };
@@ -78,5 +79,21 @@ describe('batches under the cluster\'s write-set limits', () => {
     expect(writeSetBatchCap(limited(null, 1_048_576), null)).toBeNull();
     expect(writeSetBatchCap(limited(1, null), null)).toBe(1);
     expect(writeSetBatchCap(limited(null, 100), 1000)).toBe(1);
+  });
+});
+
+describe("the nodes a Galera cluster lists, as URLs to watch", () => {
+  const url = 'mysql://app:s3cret@db.example:3306/nova?ssl=true';
+  it("keeps the run's account, database and options, with each node's address", () => {
+    expect(nodeUrls('127.0.0.1:3306,127.0.0.1:3307, [::1]:3308', url)).toEqual([
+      'mysql://app:s3cret@127.0.0.1:3306/nova?ssl=true',
+      'mysql://app:s3cret@127.0.0.1:3307/nova?ssl=true',
+      'mysql://app:s3cret@[::1]:3308/nova?ssl=true',
+    ]);
+  });
+  it('gives none where a node lists no address', () => {
+    expect(nodeUrls('', url)).toEqual([]);
+    expect(nodeUrls('AUTO,127.0.0.1:3306', url)).toEqual([]);
+    expect(nodeUrls('127.0.0.1:3306,', url)).toEqual([]);
   });
 });

@@ -57,7 +57,7 @@ function phaseFlags(command: Command, phase: Phase): Command {
       integerFlag('--workers', 1, FULL_LANES),
     )
     .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them)`, integerFlag('--max-replica-lag', 1))
-    .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it)', (url: string, given: string[] = []) => [...given, url]);
+    .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it, but for a Galera node, whose cluster lists its nodes)', (url: string, given: string[] = []) => [...given, url]);
   if (phase === 'contract') {
     command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
   }
