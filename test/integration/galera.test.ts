@@ -206,19 +206,7 @@ export default defineSchema({ release: 'm3', extends: m2, tables: { accounts: { 
   }, 600_000);
 
   it('holds data work back while a node falls behind, watching every node the cluster lists, and goes on once it has caught up', async () => {
-    const db = 'galera_pace';
-    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
-    const p1 = files.write('p1.ts', `import { defineSchema } from 'dbtide';
-export default defineSchema({ release: 'p1', tables: { readings: { columns: { id: 'int', value: 'int' }, primaryKey: ['id'] } } });
-`);
-    const p2 = files.write('p2.ts', `import { changeType, defineSchema } from 'dbtide';
-import p1 from './p1.ts';
-export default defineSchema({ release: 'p2', extends: p1, tables: { readings: { columns: { value: 'bigint' } } }, transitions: [changeType('readings', 'value')] });
-`);
-    const at = (node: number) => url(node, db);
-    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', p1, '--yes'])).code).toBe(0);
-    await onNode(0, (c) => c.query('INSERT INTO readings (id, value) SELECT seq, seq FROM seq_1_to_20000'), db);
-    expect((await runCli(['expand', '--url', at(0), '--schema', p2])).code).toBe(0);
+    const { at, v2: p2 } = await typeChangeExpanded('galera_pace', 'readings', 'value', 20_000);
     // A node that stops applying (a backup's read lock desyncs it) sends no flow control: its queue grows.
     const stalled = await connectMysql(at(2));
     try {
@@ -235,24 +223,13 @@ export default defineSchema({ release: 'p2', extends: p1, tables: { readings: { 
     } finally {
       await stalled.close();
     }
-    const [moved] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(_dbtide_new_value = value) AS same FROM readings'), db);
+    const [moved] = await onNode(2, (c) => c.query<{ n: number; same: number }>('SELECT count(*) AS n, sum(_dbtide_new_value = value) AS same FROM readings'), 'galera_pace');
     expect([Number(moved!.n), Number(moved!.same)]).toEqual([20_000, 20_000]);
   }, 300_000);
 
   it('keeps every batch under the write-set limit the node sets (wsrep_max_ws_rows)', async () => {
     const db = 'galera_ws';
-    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
-    const w1 = files.write('w1.ts', `import { defineSchema } from 'dbtide';
-export default defineSchema({ release: 'w1', tables: { meters: { columns: { id: 'int', reading: 'int' }, primaryKey: ['id'] } } });
-`);
-    const w2 = files.write('w2.ts', `import { changeType, defineSchema } from 'dbtide';
-import w1 from './w1.ts';
-export default defineSchema({ release: 'w2', extends: w1, tables: { meters: { columns: { reading: 'bigint' } } }, transitions: [changeType('meters', 'reading')] });
-`);
-    const at = (node: number) => url(node, db);
-    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', w1, '--yes'])).code).toBe(0);
-    await onNode(0, (c) => c.query('INSERT INTO meters (id, reading) SELECT seq, seq FROM seq_1_to_20000'), db);
-    expect((await runCli(['expand', '--url', at(0), '--schema', w2])).code).toBe(0);
+    const { at, v2: w2 } = await typeChangeExpanded(db, 'meters', 'reading', 20_000);
     await onNode(0, (c) => c.query('SET GLOBAL wsrep_max_ws_rows = 400'), db);
     try {
       // Batches aiming at a second would hold thousands of rows: the node would refuse them on commit.
@@ -326,6 +303,23 @@ export default defineSchema({ release: 'i2', extends: i1, tables: { accounts: { 
     expect([Number(kept!.n), Number(kept!.same)]).toEqual([15_000, 15_000]);
     expect(await checksumsAgree(db)).toBe(true);
   }, 300_000);
+
+  /** A new database whose `table` (id, `column` int) holds `rows` rows, with its next release's change of `column` to bigint expanded. */
+  async function typeChangeExpanded(db: string, table: string, column: string, rows: number) {
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const v1 = files.write(`${db}_1.ts`, `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: '${db}_1', tables: { ${table}: { columns: { id: 'int', ${column}: 'int' }, primaryKey: ['id'] } } });
+`);
+    const v2 = files.write(`${db}_2.ts`, `import { changeType, defineSchema } from 'dbtide';
+import v1 from './${db}_1.ts';
+export default defineSchema({ release: '${db}_2', extends: v1, tables: { ${table}: { columns: { ${column}: 'bigint' } } }, transitions: [changeType('${table}', '${column}')] });
+`);
+    const at = (node: number) => url(node, db);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', v1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query(`INSERT INTO ${table} (id, ${column}) SELECT seq, seq FROM seq_1_to_${rows}`), db);
+    expect((await runCli(['expand', '--url', at(0), '--schema', v2])).code).toBe(0);
+    return { at, v2 };
+  }
 
   /** Waits (up to 30 s) until every node reports the same checksum for every table. */
   async function checksumsAgree(db = database): Promise<boolean> {
