@@ -14,6 +14,11 @@ import type { StatementClassifier } from './model/statement-class.js';
 
 /** One open session. Session state (locks, settings) lives as long as the connection. */
 export interface Connection {
+  /**
+   * The rows the statement answers. A write that answers none (no RETURNING) answers `[{ n }]` on
+   * PostgreSQL, PGlite and MySQL: the rows it wrote (MySQL: matched). Db2's driver answers `[]`:
+   * count there with `SELECT COUNT(*) FROM OLD TABLE (...)`.
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /**
    * Runs `work`, which queries through this connection, in one transaction: committed when it

@@ -140,11 +140,22 @@ async function pgliteDataDir(url: string): Promise<string | undefined> {
 }
 
 /** Both drivers answer a multi-statement string with one result per statement; callers want the last. */
+/**
+ * The last statement's rows; for a write that answers none (no RETURNING), how many rows it wrote
+ * (Connection.query). node-postgres names the command; PGlite counts rows for writes only.
+ */
 function lastRows<T>(result: unknown): T[] {
   const last: unknown = Array.isArray(result) ? result.at(-1) : result;
-  if (typeof last === 'object' && last !== null && 'rows' in last && Array.isArray(last.rows)) return last.rows as T[];
-  return [];
+  if (typeof last !== 'object' || last === null || !('rows' in last) || !Array.isArray(last.rows)) return [];
+  const answersRows = 'fields' in last && Array.isArray(last.fields) && last.fields.length > 0;
+  if (!answersRows) {
+    if ('command' in last && typeof last.command === 'string' && WRITES.has(last.command) && 'rowCount' in last) return [{ n: Number(last.rowCount ?? 0) } as T];
+    if (!('command' in last) && 'affectedRows' in last && Number(last.affectedRows) > 0) return [{ n: Number(last.affectedRows) } as T];
+  }
+  return last.rows as T[];
 }
+
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE']);
 
 /** The server as node-postgres resolved it (URL, then PG* environment and its defaults), never the password. */
 function attemptOf(url: string, client: pg.Client): ConnectAttempt {
