@@ -33,5 +33,10 @@ export async function nextRange(
 ): Promise<KeyRange> {
   const from = after ?? [];
   const [endRow] = await conn.query<Record<string, unknown>>(dialect.backfill.batchEnd(source, after !== null), [...from, ...upper, rows - 1]);
-  return { after: from, end: endRow ? source.key.map((k) => endRow[k]) : upper, last: !endRow };
+  const end = endRow ? source.key.map((k) => endRow[k]) : upper;
+  // A range that ends on the last key is the last: another would find no row.
+  return { after: from, end, last: !endRow || sameKey(end, upper) };
 }
+
+/** Two keys as the driver read them: the same values, of the same types. */
+export const sameKey = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);

@@ -1,5 +1,5 @@
 import type { Database } from '../engine.js';
-import { nextRange, walkEnd } from '../execute/key-ranges.js';
+import { nextRange, sameKey, walkEnd } from '../execute/key-ranges.js';
 import { laneId, MAX_LANES, type JobCheckpoint, type Ledger } from '../execute/ledger.js';
 import { retryPolicy, type RetryPolicy } from '../execute/retry.js';
 import type { KeyedJob } from '../model/keyed-table.js';
@@ -116,7 +116,6 @@ async function resume(ledger: Ledger, job: KeyedJob, checkpoint: JobCheckpoint, 
   return { done: false, rowsDone: rowsDone + lanes.rows(), lanes };
 }
 
-const sameKey = (a: unknown[], b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
 /**
  * The lanes of one run, handed out one at a time to the sessions that ask: first those an earlier
@@ -161,7 +160,7 @@ export class Lanes {
     const { from, count, cut } = this.rest;
     const rows = nextLaneRows(this.size, { cut, count });
     const range = count + 1 === MAX_LANES ? null : await nextRange(db.conn, db.dialect, this.job, from, this.upper, rows);
-    const end = range === null || range.last || sameKey(range.end, this.upper) ? this.upper : range.end;
+    const end = range === null || range.last ? this.upper : range.end;
     const lane: Lane = { id: laneId(this.job.id, count + 1), after: from, upper: end, rows: 0 };
     await ledger.startJob(lane.id, JSON.stringify(end), false, from && JSON.stringify(from));
     this.rest = end === this.upper ? null : { from: end, count: count + 1, cut: cut + rows };
