@@ -209,10 +209,7 @@ const AFTER_SWAP = new Set<ChangeKind>([
  * their columns' defaults are set after the swap, which gives them their new columns).
  */
 export function copyBlocker(table: string, changes: Change[], live: SchemaModel, swapped: ColumnSync[] = []): string | null {
-  const names = tableCopyNames(table);
-  const swappedTriggers = new Set(swapped.map((s) => s.trigger));
-  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert && !swappedTriggers.has(t.name));
-  const blocked = uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
+  const blocked = unsyncedBlocker(table, live, swapped);
   if (blocked) return blocked;
   const swappedColumns = new Set(swapped.map((s) => s.swap?.column));
   const afterSwap = (c: Change) =>
@@ -220,6 +217,16 @@ export function copyBlocker(table: string, changes: Change[], live: SchemaModel,
   const before = changes.find((c) => 'table' in c && c.table === table && !afterSwap(c));
   if (before) return `the release also changes the table before its NOT NULL (${before.kind})`;
   return null;
+}
+
+/**
+ * What keeps a copy without syncs from the table (`uncopiable`), a dual-write trigger included:
+ * the copy would not carry it, but for those of `swapped`, which go with the replaced table.
+ */
+function unsyncedBlocker(table: string, live: SchemaModel, swapped: ColumnSync[]): string | null {
+  const carried = new Set([tableCopyNames(table).triggers.insert, ...swapped.map((s) => s.trigger)]);
+  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && !carried.has(t.name));
+  return uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
 }
 
 /**
@@ -233,9 +240,7 @@ const BESIDE_INDEX_COPY = new Set<ChangeKind>([
 
 /** Why a table's new indexes are built in place in expand, or null when a copy can carry them. */
 export function indexBlocker(table: string, changes: Change[], live: SchemaModel): string | null {
-  const names = tableCopyNames(table);
-  const synced = (live.owned ?? noOwnedObjects()).triggers.some((t) => t.table === table && t.name !== names.triggers.insert);
-  const blocked = uncopiable(table, live, synced ? 'a dual-write trigger of a transition writes the table' : undefined);
+  const blocked = unsyncedBlocker(table, live, []);
   if (blocked) return blocked;
   const other = changes.find((c) => 'table' in c && c.table === table && !BESIDE_INDEX_COPY.has(c.kind));
   return other ? `the release also changes the table in expand (${other.kind})` : null;
