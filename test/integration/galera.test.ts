@@ -139,10 +139,7 @@ export default defineSchema({ release: 'k1', tables: { audit_log: { columns: { a
 
   it('moves data while other nodes write the same rows, conflicts retried, a second run through another node refused, and resumes after a kill -9 in migrate and in contract', async () => {
     const db = 'galera_moves';
-    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
-    const v1 = files.write('m1.ts', `import { defineSchema } from 'dbtide';
-export default defineSchema({ release: 'm1', tables: { accounts: { columns: { id: 'int', balance: 'int', note: 'varchar(40)' }, primaryKey: ['id'] } } });
-`);
+    const { at } = await accountsInstalled(db, 'm1', 30_000);
     const v2 = files.write('m2.ts', `import { changeType, defineSchema } from 'dbtide';
 import m1 from './m1.ts';
 export default defineSchema({ release: 'm2', extends: m1, tables: { accounts: { columns: { balance: 'bigint', c1: 'int', c2: 'varchar(20)', c3: 'text', c4: 'date' }, indexes: [{ columns: ['c1'] }, { columns: ['c2'] }] } }, transitions: [changeType('accounts', 'balance')] });
@@ -151,10 +148,7 @@ export default defineSchema({ release: 'm2', extends: m1, tables: { accounts: { 
 import m2 from './m2.ts';
 export default defineSchema({ release: 'm3', extends: m2, tables: { accounts: { removed: { columns: ['c1', 'c2', 'c3', 'c4'], indexes: ['accounts_c1_idx', 'accounts_c2_idx'] } } } });
 `);
-    const at = (node: number) => url(node, db);
     const cli = (args: string[], node = 0) => runCli([...args, '--url', at(node)]);
-    for (const phase of ['expand', 'migrate', 'contract']) expect((await cli([phase, '--schema', v1, '--yes'])).code).toBe(0);
-    await onNode(0, (c) => c.query('INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, NULL FROM seq_1_to_30000'), db);
     expect((await cli(['expand', '--schema', v2])).code).toBe(0);
 
     // The application keeps updating the rows the backfill fills through one node, and inserting
@@ -274,18 +268,11 @@ export default defineSchema({ release: 't2', extends: t1, tables: { items: { col
 
   it("builds a large table's new index on a copy in expand while another node updates its rows", async () => {
     const db = 'galera_index';
-    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
-    const i1 = files.write('i1.ts', `import { defineSchema } from 'dbtide';
-export default defineSchema({ release: 'i1', tables: { accounts: { columns: { id: 'int', balance: 'int', note: 'varchar(40)' }, primaryKey: ['id'] } } });
-`);
+    const { at } = await accountsInstalled(db, 'i1', 15_000);
     const i2 = files.write('i2.ts', `import { defineSchema } from 'dbtide';
 import i1 from './i1.ts';
 export default defineSchema({ release: 'i2', extends: i1, tables: { accounts: { indexes: [{ columns: ['note', 'balance'] }] } } });
 `);
-    const at = (node: number) => url(node, db);
-    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', i1, '--yes'])).code).toBe(0);
-    await onNode(0, (c) => c.query("INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, 'n' FROM seq_1_to_15000"), db);
-    await onNode(0, (c) => c.query('ANALYZE TABLE accounts'), db);
     const plan = await runCli(['plan', '--url', at(0), '--schema', i2, '--format', 'json']);
     const steps = (JSON.parse(plan.stdout) as { steps: { id: string; phase: string; lock: { blocksWrites: boolean } }[] }).steps;
     expect(steps.map((s) => `${s.phase} ${s.id.split(':')[0]}`)).toEqual(['expand create-table-copy', 'expand copy-table', 'expand swap-table-copy', 'expand drop-replaced-table']);
@@ -303,6 +290,19 @@ export default defineSchema({ release: 'i2', extends: i1, tables: { accounts: { 
     expect([Number(kept!.n), Number(kept!.same)]).toEqual([15_000, 15_000]);
     expect(await checksumsAgree(db)).toBe(true);
   }, 300_000);
+
+  /** A new database at release `release` (`<release>.ts`): accounts (id, balance, note) holding `rows` rows, balance = id * 3. */
+  async function accountsInstalled(db: string, release: string, rows: number) {
+    await onNode(0, (c) => c.query(`CREATE DATABASE ${db}`), '');
+    const v1 = files.write(`${release}.ts`, `import { defineSchema } from 'dbtide';
+export default defineSchema({ release: '${release}', tables: { accounts: { columns: { id: 'int', balance: 'int', note: 'varchar(40)' }, primaryKey: ['id'] } } });
+`);
+    const at = (node: number) => url(node, db);
+    for (const phase of ['expand', 'migrate', 'contract']) expect((await runCli([phase, '--url', at(0), '--schema', v1, '--yes'])).code).toBe(0);
+    await onNode(0, (c) => c.query(`INSERT INTO accounts (id, balance, note) SELECT seq, seq * 3, NULL FROM seq_1_to_${rows}`), db);
+    await onNode(0, (c) => c.query('ANALYZE TABLE accounts'), db);
+    return { at };
+  }
 
   /** A new database whose `table` (id, `column` int) holds `rows` rows, with its next release's change of `column` to bigint expanded. */
   async function typeChangeExpanded(db: string, table: string, column: string, rows: number) {
