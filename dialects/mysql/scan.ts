@@ -30,15 +30,15 @@ export const mysqlScan: ScanSql = {
   offenders: (table, rule, key) => offenders(table, rule, key, SPELLING),
   countInRange(table, rule, key, hasAfter) {
     if (rule.kind === 'unique' || rule.kind === 'exclusion') throw new Error('duplicates and conflicts are not row-local: count them with count(offenders)');
-    const { from, where } = keyRange(key, 't', { after: hasAfter, upTo: true });
-    return `SELECT count(*) AS n FROM ${quote(table)} t, ${from} WHERE ${where} AND (${breaks(rule, SPELLING)})`;
+    const { from, where } = keyRange(key, 't', { after: hasAfter, upTo: true }, `${quote(table)} t`);
+    return `SELECT count(*) AS n FROM ${from} WHERE ${where} AND (${breaks(rule, SPELLING)})`;
   },
   count: (offenders) => `SELECT count(*) AS n FROM (${offenders}) o`,
   page(offenders, key, hasAfter, limit) {
     const order = `ORDER BY ${columnsOf('o.', key)} LIMIT ${limit}`;
     if (!hasAfter) return `SELECT o.* FROM (${offenders}) o ${order}`;
-    const { from, where } = keyRange(key, 'o', { after: true, upTo: false });
-    return `SELECT o.* FROM (${offenders}) o, ${from} WHERE ${where} ${order}`;
+    const { from, where } = keyRange(key, 'o', { after: true, upTo: false }, `(${offenders}) o`);
+    return `SELECT o.* FROM ${from} WHERE ${where} ${order}`;
   },
   // MariaDB has no FOR UPDATE OF: the rows locked are the listed rows of this table.
   lockOffenders: (table, key, count, offenders) =>

@@ -101,7 +101,7 @@ export const mysqlTableCopy: TableCopySql = {
     // The copy reads its rows share-locked: no writer changes or deletes them until the batch
     // commits (a row deleted after an unlocked read would come back in the copy), and a writer's
     // trigger that carries a copied row waits for that commit, then replaces it.
-    const rows = `SELECT ${written(copy).map((c) => valueOf(c, t, copy, fills)).join(', ')} FROM ${t}, ${from} WHERE ${where}`;
+    const rows = `SELECT ${written(copy).map((c) => valueOf(c, t, copy, fills)).join(', ')} FROM ${from} WHERE ${where}`;
     const into = `INSERT INTO ${quote(copy.name)} (${list(written(copy))})`;
     // Answers the rows it copied: with FOUND_ROWS a duplicate left as it is counts once.
     const upsert = `ON DUPLICATE KEY UPDATE ${keep}`;
@@ -111,7 +111,7 @@ export const mysqlTableCopy: TableCopySql = {
     // the copy waits for no writer. Without one the copy locks as it reads, which reads the range
     // once instead of twice (a seventh less time for a copy on MariaDB).
     if (!copy.columns.some((c) => c.identity !== null)) return [`${into} ${rows} LOCK IN SHARE MODE ${upsert}`];
-    return [`SELECT COUNT(*) AS n FROM ${t}, ${from} WHERE ${where} LOCK IN SHARE MODE`, `${into} ${rows} ${upsert}`];
+    return [`SELECT COUNT(*) AS n FROM ${from} WHERE ${where} LOCK IN SHARE MODE`, `${into} ${rows} ${upsert}`];
   },
   // READ COMMITTED: the share locks are on the range's rows, not the gaps between them, which the
   // application's inserts would wait for.

@@ -10,9 +10,9 @@ describe('mysql backfill: keyset batches', () => {
     expect(backfill.lastKey(composite)).toBe('SELECT `tenant`, `id` FROM `p` ORDER BY `tenant` DESC, `id` DESC LIMIT 1');
   });
 
-  it('finds the end of a batch: the bounds come once each, in a derived table, and the range is spelled column by column', () => {
+  it('finds the end of a batch: a one-column key takes its bounds in place; a longer one takes them once each, in a derived table, and is spelled column by column', () => {
     expect(backfill.batchEnd(job, false)).toBe(
-      'SELECT `p`.`id` FROM `p`, (SELECT ? AS _dbtide_u1) AS _dbtide_k WHERE `p`.`id` <= _dbtide_k._dbtide_u1 ORDER BY `p`.`id` LIMIT 1 OFFSET ?',
+      'SELECT `p`.`id` FROM `p` WHERE `p`.`id` <= ? ORDER BY `p`.`id` LIMIT 1 OFFSET ?',
     );
     expect(backfill.batchEnd(composite, true)).toBe(
       'SELECT `p`.`tenant`, `p`.`id` FROM `p`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_a2, ? AS _dbtide_u1, ? AS _dbtide_u2) AS _dbtide_k ' +
@@ -24,8 +24,7 @@ describe('mysql backfill: keyset batches', () => {
 
   it("updates the rows of a key range that meet the job's condition; the driver reports the rows matched", () => {
     expect(backfill.update(job, true)).toBe(
-      "UPDATE `p`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k SET `p`.`total` = a + b, `p`.`label` = COALESCE(`label`, 'x') " +
-        'WHERE `p`.`id` > _dbtide_k._dbtide_a1 AND `p`.`id` <= _dbtide_k._dbtide_u1 AND (`total` IS NULL)',
+      "UPDATE `p` SET `p`.`total` = a + b, `p`.`label` = COALESCE(`label`, 'x') WHERE `p`.`id` > ? AND `p`.`id` <= ? AND (`total` IS NULL)",
     );
     expect(backfill.update({ ...job, key: ['a', 'b', 'c'], set: { x: 'y' }, where: '`x` IS NULL' }, false)).toBe(
       'UPDATE `p`, (SELECT ? AS _dbtide_u1, ? AS _dbtide_u2, ? AS _dbtide_u3) AS _dbtide_k SET `p`.`x` = y ' +

@@ -74,7 +74,7 @@ describe('NOT NULL through a copy of the table', () => {
     expect(create!.prechecks.map((c) => c.description)).toEqual(['orders.ref has no NULL']);
     expect(copy!.work).toMatchObject({ kind: 'backfill', job: { id: names.job, table: 'orders', key: ['id'], targetBatchMs: 25, copy: { name: names.copy } } });
     const job = copy!.work?.kind === 'backfill' ? copy!.work.job : null;
-    const range = 'FROM `orders`, (SELECT ? AS _dbtide_a1, ? AS _dbtide_u1) AS _dbtide_k WHERE `orders`.`id` > _dbtide_k._dbtide_a1 AND `orders`.`id` <= _dbtide_k._dbtide_u1';
+    const range = 'FROM `orders` WHERE `orders`.`id` > ? AND `orders`.`id` <= ?';
     const select = `SELECT \`orders\`.\`id\`, \`orders\`.\`ref\`, \`orders\`.\`note\` ${range}`;
     const upsert = 'ON DUPLICATE KEY UPDATE `_dbtide_copy_orders`.`id` = `_dbtide_copy_orders`.`id`';
     // One locking read copies the range.
