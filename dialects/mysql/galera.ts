@@ -30,12 +30,12 @@ export async function galeraCluster(conn: Connection): Promise<Cluster | null> {
     // Measured on three nodes on 2 cores: 25 ms copy batches held the other nodes' writers up to
     // 290 ms during 004-liberty's contract at 200,000 instances, 10 ms ones 130 ms.
     batchMs: 10,
-    writeSetLimit: { rows: limit(vars.wsrep_max_ws_rows), bytes: limit(vars.wsrep_max_ws_size) },
+    writeSetLimit: { rows: writeSetLimit(vars.wsrep_max_ws_rows), bytes: writeSetLimit(vars.wsrep_max_ws_size) },
   };
 }
 
 /** A write-set limit; 0 (or unset) is none. */
-const limit = (value: string | undefined): number | null => (Number(value ?? 0) > 0 ? Number(value) : null);
+const writeSetLimit = (value: string | undefined): number | null => (Number(value ?? 0) > 0 ? Number(value) : null);
 
 /** Galera's default flow-control limit (gcs.fc_limit), where the provider options do not say. */
 const FC_LIMIT = 16;

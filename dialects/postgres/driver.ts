@@ -139,10 +139,10 @@ async function pgliteDataDir(url: string): Promise<string | undefined> {
   return usableDirectory(location);
 }
 
-/** Both drivers answer a multi-statement string with one result per statement; callers want the last. */
 /**
- * The last statement's rows; for a write that answers none (no RETURNING), how many rows it wrote
- * (Connection.query). node-postgres names the command; PGlite counts rows for writes only.
+ * Both drivers answer a multi-statement string with one result per statement: the last one's
+ * rows; for a write that answers none (no RETURNING), how many rows it wrote (Connection.query).
+ * node-postgres names the command; PGlite counts rows for writes only.
  */
 function lastRows<T>(result: unknown): T[] {
   const last: unknown = Array.isArray(result) ? result.at(-1) : result;

@@ -46,18 +46,18 @@ export function throughCopies(changes: Change[], live: SchemaModel, rows: Record
     const have = live.tables[table];
     const swapped = swaps.get(table) ?? [];
     const blocker = have ? copyBlocker(table, changes, live, swapped) : 'the table is not live yet';
-    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, notNull.get(table) ?? [], live, owned, [], { uniques: uniques.get(table) ?? [], checks: checks.get(table) ?? [] }, swapped, []));
+    if (have && (large(table) || swapped.length > 0) && blocker === null) copied.set(table, copyOf(have, live, owned, { notNull: notNull.get(table) ?? [], uniques: uniques.get(table) ?? [], checks: checks.get(table) ?? [], swaps: swapped }));
     else if (swapped.length > 0) unlocked.set(table, blocker!);
   }
   const filled = new Map<string, TableCopy>();
   for (const [table, syncs] of backfills) {
     const have = live.tables[table];
-    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, [], live, owned, syncs, NO_KEYS, [], []));
+    if (have && large(table) && fillBlocker(table, syncs, live) === null) filled.set(table, copyOf(have, live, owned, { fills: syncs }));
   }
   const indexed = new Map<string, TableCopy>();
   for (const [table, built] of indexes) {
     const have = live.tables[table];
-    if (have && large(table) && indexBlocker(table, changes, live) === null) indexed.set(table, copyOf(have, [], live, owned, [], NO_KEYS, [], built));
+    if (have && large(table) && indexBlocker(table, changes, live) === null) indexed.set(table, copyOf(have, live, owned, { indexes: built }));
   }
   const claimed = new Set([...copied.keys(), ...filled.keys(), ...indexed.keys()]);
   const leftovers = leftoverCopies(live, owned, claimed);
@@ -246,29 +246,17 @@ export function indexBlocker(table: string, changes: Change[], live: SchemaModel
   return other ? `the release also changes the table in expand (${other.kind})` : null;
 }
 
-/** The keys and checks a copy is made with. */
-interface CopyKeys {
-  uniques: KeyConstraint[];
-  checks: CheckModel[];
-}
+/** What a copy carries besides the table's rows: each a field of TableCopy of the same name. */
+type Carried = Pick<TableCopy, 'notNull' | 'uniques' | 'checks' | 'swaps' | 'indexes' | 'fills'>;
 
-const NO_KEYS: CopyKeys = { uniques: [], checks: [] };
-
-function copyOf(
-  have: TableModel,
-  notNull: ColumnModel[],
-  { copies }: SchemaModel,
-  owned: OwnedObjects,
-  fills: ColumnSync[],
-  { uniques, checks }: CopyKeys,
-  swaps: ColumnSync[],
-  indexes: IndexModel[],
-): TableCopy {
+function copyOf(have: TableModel, { copies }: SchemaModel, owned: OwnedObjects, carrying: Partial<Carried>): TableCopy {
+  const carried: Carried = { notNull: [], uniques: [], checks: [], swaps: [], indexes: [], fills: [], ...carrying };
+  const { fills, swaps, indexes } = carried;
   const names = tableCopyNames(have.name);
   // A table may have a copy in each phase of one plan: an index's in expand, a backfill's in migrate, a NOT NULL's in contract.
   const job = fills.length > 0 ? names.fillJob : indexes.length > 0 ? names.indexJob : names.job;
   const live = copies?.[names.copy];
-  const shaped = shapedCopy(have, notNull, { uniques, checks }, swaps, indexes);
+  const shaped = shapedCopy(have, carried);
   const copying = live !== undefined && sameShape(live, shaped) && owned.triggers.some((t) => t.table === have.name && t.name === names.triggers.insert);
   return {
     name: names.copy,
@@ -277,12 +265,7 @@ function copyOf(
     job,
     key: have.primaryKey!.columns,
     columns: swaps.length === 0 ? have.columns : shaped.columns,
-    notNull,
-    uniques,
-    checks,
-    swaps,
-    indexes,
-    fills,
+    ...carried,
     copying,
     copied: copying && owned.finishedJobs.includes(job),
   };
@@ -293,7 +276,7 @@ function copyOf(
  * the shadow renamed to its name, where the shadow stood), the columns made NOT NULL and the
  * unique keys it gains.
  */
-function shapedCopy(have: TableModel, notNull: ColumnModel[], { uniques, checks }: CopyKeys, swaps: ColumnSync[], indexes: IndexModel[]): TableModel {
+function shapedCopy(have: TableModel, { notNull, uniques, checks, swaps, indexes }: Carried): TableModel {
   const tight = new Map(notNull.map((c) => [c.name, c]));
   const retired = new Set(swaps.map((s) => s.swap!.column));
   const renamed = new Map(swaps.map((s) => [s.swap!.shadow, s.swap!.column]));
