@@ -6,11 +6,11 @@
  * Each run backfills `accounts.balance` int -> bigint over N rows in a database of its own, at the
  * default batch settings, while the replica's lag is sampled every 50 ms (bench/replica-labs.ts).
  */
-import { performance } from 'node:perf_hooks';
 import { contract, expand, migrate } from '../src/api.js';
 import type { Dialect } from '../src/dialect.js';
 import type { RunEvent } from '../src/execute/events.js';
 import { accountsV2, seedAccounts, wrongBalances } from '../test/support/replica-lag-release.js';
+import { backfillTimer } from './throughput.js';
 import { labFor, SAMPLE_EVERY_MS, type Lab } from './replica-labs.js';
 import { round, type Row } from './report.js';
 
@@ -42,16 +42,12 @@ async function run(lab: Lab, database: string, rows: number, limitMs: number | n
   await seedAccounts(url, rows);
   await expand({ url }, accountsV2);
   await lab.replayed();
-  const t = { started: 0, s: 0, rows: 0, batches: 0, waits: 0, waitedMs: 0 };
+  const { t, onEvent: timed } = backfillTimer();
+  const waits = { count: 0, ms: 0 };
   const onEvent = (e: RunEvent) => {
-    if (e.type === 'step-start' && e.step.operation === 'backfill') t.started = performance.now();
-    if (e.type === 'step-done' && e.step.operation === 'backfill') t.s = (performance.now() - t.started) / 1000;
-    if (e.type === 'work-progress') {
-      t.rows += e.batchRows;
-      t.batches++;
-    }
-    if (e.type === 'replica-wait') t.waits++;
-    if (e.type === 'replica-resumed') t.waitedMs += e.waitedMs;
+    timed(e);
+    if (e.type === 'replica-wait') waits.count++;
+    if (e.type === 'replica-resumed') waits.ms += e.waitedMs;
   };
   const label = limitMs === null ? 'without a lag limit' : `with --max-replica-lag ${limitMs}`;
   const sampling = await lab.sample(database);
@@ -62,7 +58,7 @@ async function run(lab: Lab, database: string, rows: number, limitMs: number | n
   } finally {
     sampled = await sampling.stop();
   }
-  log(`migrate ${label}: ${t.rows.toLocaleString('en-US')} rows in ${t.s.toFixed(2)} s, replica lag up to ${Math.round(sampled.maxMs)} ms (${sampled.samples} samples), ${t.waits} wait(s), ${t.waitedMs} ms waited`);
+  log(`migrate ${label}: ${t.rows.toLocaleString('en-US')} rows in ${t.s.toFixed(2)} s, replica lag up to ${Math.round(sampled.maxMs)} ms (${sampled.samples} samples), ${waits.count} wait(s), ${waits.ms} ms waited`);
   await contract({ url }, accountsV2);
   await lab.replayed();
   const wrong: Record<string, number> = {};
@@ -78,7 +74,7 @@ async function run(lab: Lab, database: string, rows: number, limitMs: number | n
   return {
     maxLagMs: Math.round(sampled.maxMs),
     rowsPerS: Math.round(t.rows / t.s),
-    details: { backfill_s: round(t.s, 3), batches: t.batches, waits: t.waits, waited_ms: t.waitedMs, lag_samples: sampled.samples, wrong_rows: wrong },
+    details: { backfill_s: round(t.s, 3), batches: t.batches, waits: waits.count, waited_ms: waits.ms, lag_samples: sampled.samples, wrong_rows: wrong },
   };
 }
 

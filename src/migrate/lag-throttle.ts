@@ -9,7 +9,8 @@ export interface LagThrottleOptions {
   emit: Emit;
   /**
    * Readings younger than this are reused, and a wait looks again this often: batches of a few ms
-   * must not cost a round trip to every replica each.
+   * must not cost a round trip to every replica each. Default: a quarter of the limit, between
+   * 20 and 200 ms, so the lag cannot grow far past a tight limit between two readings.
    */
   checkEveryMs?: number;
   /** Said once (as a notice) the first time `read` finds no replica. */
@@ -18,7 +19,13 @@ export interface LagThrottleOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export const DEFAULT_CHECK_EVERY_MS = 200;
+const SLOWEST_CHECK_EVERY_MS = 200;
+const FASTEST_CHECK_EVERY_MS = 20;
+
+/** How often the lag is read when the caller does not say. */
+export function checkEveryFor(limitMs: number): number {
+  return Math.max(FASTEST_CHECK_EVERY_MS, Math.min(SLOWEST_CHECK_EVERY_MS, Math.floor(limitMs / 4)));
+}
 
 /** The hook a backfill or data move awaits before each batch (`BackfillOptions.beforeBatch`). */
 export type BeforeBatch = (signal?: AbortSignal) => Promise<void>;
@@ -31,7 +38,7 @@ export type BeforeBatch = (signal?: AbortSignal) => Promise<void>;
  */
 export function lagThrottle(options: LagThrottleOptions): BeforeBatch {
   const { limitMs, emit } = options;
-  const every = options.checkEveryMs ?? DEFAULT_CHECK_EVERY_MS;
+  const every = options.checkEveryMs ?? checkEveryFor(limitMs);
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? abortableSleep;
   let last: { at: number; readings: ReplicaReading[] } | null = null;

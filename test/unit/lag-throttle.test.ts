@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { progressPrinter } from '../../src/cli/progress.js';
 import type { ReplicaReading } from '../../src/dialect.js';
 import type { RunEventBody } from '../../src/execute/events.js';
-import { abortableSleep, furthestBehind, lagThrottle } from '../../src/migrate/lag-throttle.js';
+import { abortableSleep, checkEveryFor, furthestBehind, lagThrottle } from '../../src/migrate/lag-throttle.js';
 import { inTurn } from '../../src/migrate/replica-lag.js';
 
 /** A lag source that answers from a script, on a clock that only the throttle's sleeps move. */
@@ -88,6 +88,30 @@ describe('replica lag throttle', () => {
     const throttle = lagThrottle({ limitMs: 500, read: async () => (reads++, [{ replica: 'r', lagMs: 0 }]), emit: () => {} });
     await Promise.all([throttle(), throttle(), throttle()]);
     expect(reads).toBe(1);
+  });
+});
+
+describe('how often the lag is read', () => {
+  it('reads every quarter of the limit, from 20 ms to 200 ms', () => {
+    expect(checkEveryFor(100)).toBe(25);
+    expect(checkEveryFor(500)).toBe(125);
+    expect(checkEveryFor(10_000)).toBe(200);
+    expect(checkEveryFor(1)).toBe(20);
+  });
+
+  it('waits one quarter of a tight limit between readings when not told', async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    let reads = 0;
+    const throttle = lagThrottle({
+      limitMs: 100,
+      read: async () => [{ replica: 'r', lagMs: reads++ === 0 ? 400 : 50 }],
+      emit: () => {},
+      now: () => clock,
+      sleep: async (ms) => void (slept.push(ms), (clock += ms)),
+    });
+    await throttle();
+    expect(slept).toEqual([25]);
   });
 });
 
