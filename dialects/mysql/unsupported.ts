@@ -115,19 +115,24 @@ interface ColumnRow {
   table_name: string;
   name: string;
   collation: string | null;
-  table_collation: string | null;
   extra: string;
 }
 
+/**
+ * The columns' collations are compared with their tables' here, not in a join of COLUMNS with
+ * TABLES: MariaDB joins the two views row by row, a quarter of a second at 1,000 tables.
+ */
 const readColumns: Reader = async (conn, { schema, tables }) => {
+  const tableRows = await conn.query<{ name: string; collation: string | null }>(
+    'select TABLE_NAME as name, TABLE_COLLATION as collation from information_schema.TABLES where TABLE_SCHEMA = ?',
+    [schema],
+  );
+  const tableCollation = new Map(tableRows.map((t) => [t.name, t.collation]));
   const rows = await conn.query<ColumnRow>(
-    `select c.TABLE_NAME as table_name, c.COLUMN_NAME as name, c.COLLATION_NAME as collation,
-            t.TABLE_COLLATION as table_collation, c.EXTRA as extra
-     from information_schema.COLUMNS c
-     join information_schema.TABLES t on t.TABLE_SCHEMA = c.TABLE_SCHEMA and t.TABLE_NAME = c.TABLE_NAME
-     where c.TABLE_SCHEMA = ? and t.TABLE_SCHEMA = ?
-       and (c.EXTRA like '%INVISIBLE%' or c.COLLATION_NAME <> t.TABLE_COLLATION)`,
-    [schema, schema],
+    `select TABLE_NAME as table_name, COLUMN_NAME as name, COLLATION_NAME as collation, EXTRA as extra
+     from information_schema.COLUMNS
+     where TABLE_SCHEMA = ? and (EXTRA like '%INVISIBLE%' or COLLATION_NAME is not null)`,
+    [schema],
   );
   const found: UnsupportedObject[] = [];
   for (const row of rows) {
@@ -136,8 +141,9 @@ const readColumns: Reader = async (conn, { schema, tables }) => {
     const column = (kind: string, detail: string) => found.push({ kind, name: row.name, table: row.table_name, detail });
     // MariaDB's JSON is a utf8mb4_bin LONGTEXT whatever the table's collation: the type's, not the column's.
     const json = table.columns.find((c) => c.name === row.name)?.type.kind === 'json';
-    if (row.collation !== null && row.collation !== row.table_collation && !json) {
-      column('collation', `COLLATE ${row.collation} (the table's: ${row.table_collation})`);
+    const own = tableCollation.get(row.table_name) ?? null;
+    if (row.collation !== null && own !== null && row.collation !== own && !json) {
+      column('collation', `COLLATE ${row.collation} (the table's: ${own})`);
     }
     if (/\bINVISIBLE\b/i.test(row.extra)) column('invisible column', 'INVISIBLE: SELECT * leaves it out');
   }
