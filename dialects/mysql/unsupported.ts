@@ -20,6 +20,8 @@ interface Scope {
   tables: SchemaModel['tables'];
   /** dbtide's views that keep a renamed table's old name. */
   aliases: Set<string>;
+  /** What information_schema says of each table of the database, read once for every reader. */
+  tableRows: TableRow[];
 }
 
 type Reader = (conn: Connection, scope: Scope) => Promise<UnsupportedObject[]>;
@@ -40,9 +42,8 @@ interface TableRow {
   default_row_format: string;
 }
 
-/** Sequences (MariaDB's own TABLE_TYPE, absent on MySQL) and what each table says of itself. */
-const readTables: Reader = async (conn, { schema, tables }) => {
-  const rows = await conn.query<TableRow>(
+function readTableRows(conn: Connection, schema: string): Promise<TableRow[]> {
+  return conn.query<TableRow>(
     `select t.TABLE_NAME as name, t.TABLE_TYPE as type, t.ENGINE as engine, t.TABLE_COLLATION as collation,
             t.CREATE_OPTIONS as options, s.DEFAULT_COLLATION_NAME as database_collation,
             @@innodb_default_row_format as default_row_format
@@ -51,8 +52,12 @@ const readTables: Reader = async (conn, { schema, tables }) => {
      where t.TABLE_SCHEMA = ? and s.SCHEMA_NAME = ?`,
     [schema, schema],
   );
+}
+
+/** Sequences (MariaDB's own TABLE_TYPE, absent on MySQL) and what each table says of itself. */
+const readTables: Reader = async (conn, { tables, tableRows }) => {
   const found: UnsupportedObject[] = [];
-  for (const row of rows) {
+  for (const row of tableRows) {
     if (row.type === 'SEQUENCE' && !isOwnObjectName(row.name)) {
       found.push({ kind: 'sequence', name: row.name, table: null, detail: await sequenceDefinition(conn, row.name) });
     }
@@ -122,11 +127,7 @@ interface ColumnRow {
  * The columns' collations are compared with their tables' here, not in a join of COLUMNS with
  * TABLES: MariaDB joins the two views row by row, a quarter of a second at 1,000 tables.
  */
-const readColumns: Reader = async (conn, { schema, tables }) => {
-  const tableRows = await conn.query<{ name: string; collation: string | null }>(
-    'select TABLE_NAME as name, TABLE_COLLATION as collation from information_schema.TABLES where TABLE_SCHEMA = ?',
-    [schema],
-  );
+const readColumns: Reader = async (conn, { schema, tables, tableRows }) => {
   const tableCollation = new Map(tableRows.map((t) => [t.name, t.collation]));
   const rows = await conn.query<ColumnRow>(
     `select TABLE_NAME as table_name, COLUMN_NAME as name, COLLATION_NAME as collation, EXTRA as extra
@@ -295,7 +296,7 @@ const readEvents: Reader = async (conn, { schema }) => {
  * the introspector read: its tables and alias views say which objects are dbtide's to manage.
  */
 export async function unsupportedMysql(conn: Connection, schema: string, model: SchemaModel): Promise<UnsupportedObject[]> {
-  const scope: Scope = { schema, tables: model.tables, aliases: new Set((model.owned?.aliases ?? []).map((a) => a.name)) };
+  const scope: Scope = { schema, tables: model.tables, aliases: new Set((model.owned?.aliases ?? []).map((a) => a.name)), tableRows: await readTableRows(conn, schema) };
   const found: UnsupportedObject[] = [];
   // One after another: a Connection is one session, which runs one statement at a time anyway.
   for (const read of [readTables, readViews, readColumns, readIndexes, readPartitions, readTriggers, readRoutines, readEvents]) {
