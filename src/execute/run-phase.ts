@@ -22,7 +22,7 @@ import { planScripts, stepScript, type PlanScripts } from './step-script.js';
 import { guardStep } from './statement-guard.js';
 import { BACKFILL_DEFAULTS, runBackfill, type BackfillOptions } from '../migrate/backfill.js';
 import { DATA_MOVE_BATCH, runDataMove } from '../migrate/data-move.js';
-import type { BeforeBatch } from '../migrate/lag-throttle.js';
+import { batchMsUnderLag, type BeforeBatch } from '../migrate/lag-throttle.js';
 import { inTurn, openReplicaWatch, refuseReplicaLag, type ReplicaLagOptions, type ReplicaWatch } from '../migrate/replica-lag.js';
 
 export interface RunPhaseOptions {
@@ -332,10 +332,12 @@ async function runWork(
       type: 'work-progress', step, rowsDone: p.rowsDone, batchRows: p.batchRows, batchMs: p.batchMs, nextBatch: p.nextBatch ?? null,
       rowsPerSecond: p.rowsPerSecond ?? Math.round((p.batchRows / Math.max(1, p.batchMs)) * 1000), totalRows: step.estimatedRows,
     });
-  // On a cluster every node applies each batch, its own writers' commits waiting behind it: the
-  // cluster's batch time, unless the run sets one.
-  const paced = work.kind === 'backfill' && db.cluster && options.backfill?.targetBatchMs === undefined
-    ? { ...work.job, targetBatchMs: Math.min(work.job.targetBatchMs ?? BACKFILL_DEFAULTS.targetBatchMs, db.cluster.batchMs) }
+  // Where a batch is felt beyond this server, shorter batches, unless the run sets their time: on a
+  // cluster every node applies each batch, its own writers' commits waiting behind it (the
+  // cluster's batch time); under a replica lag limit, half the limit (batchMsUnderLag).
+  const ceilings = [...(db.cluster ? [db.cluster.batchMs] : []), ...(options.replicaLag ? [batchMsUnderLag(options.replicaLag.maxLagMs)] : [])];
+  const paced = work.kind === 'backfill' && ceilings.length > 0 && options.backfill?.targetBatchMs === undefined
+    ? { ...work.job, targetBatchMs: Math.min(work.job.targetBatchMs ?? BACKFILL_DEFAULTS.targetBatchMs, ...ceilings) }
     : undefined;
   const cap = await writeSetCap(db, step.table);
   const result =

@@ -27,6 +27,15 @@ export function checkEveryFor(limitMs: number): number {
   return Math.max(FASTEST_CHECK_EVERY_MS, Math.min(SLOWEST_CHECK_EVERY_MS, Math.floor(limitMs / 4)));
 }
 
+/**
+ * The longest batch time under a lag limit, where the run sets none: a replica replays a batch as
+ * one transaction, which adds about the batch's own time to its lag, and the throttle only acts
+ * between batches.
+ */
+export function batchMsUnderLag(limitMs: number): number {
+  return Math.max(1, Math.floor(limitMs / 2));
+}
+
 /** The hook a backfill or data move awaits before each batch (`BackfillOptions.beforeBatch`). */
 export type BeforeBatch = (signal?: AbortSignal) => Promise<void>;
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { progressPrinter } from '../../src/cli/progress.js';
 import type { ReplicaReading } from '../../src/dialect.js';
 import type { RunEventBody } from '../../src/execute/events.js';
-import { abortableSleep, checkEveryFor, furthestBehind, lagThrottle } from '../../src/migrate/lag-throttle.js';
+import { abortableSleep, batchMsUnderLag, checkEveryFor, furthestBehind, lagThrottle } from '../../src/migrate/lag-throttle.js';
 import { inTurn } from '../../src/migrate/replica-lag.js';
 
 /** A lag source that answers from a script, on a clock that only the throttle's sleeps move. */
@@ -112,6 +112,14 @@ describe('how often the lag is read', () => {
     });
     await throttle();
     expect(slept).toEqual([25]);
+  });
+});
+
+describe('batch time under a lag limit', () => {
+  it('is half the limit, at least 1 ms', () => {
+    expect(batchMsUnderLag(500)).toBe(250);
+    expect(batchMsUnderLag(101)).toBe(50);
+    expect(batchMsUnderLag(1)).toBe(1);
   });
 });
 

@@ -56,7 +56,7 @@ function phaseFlags(command: Command, phase: Phase): Command {
       `sessions that walk a large table side by side, each over a range of keys of its own (default ${BACKFILL_DEFAULTS.workers}, or 1 with --sleep-ms; at most ${FULL_LANES})`,
       integerFlag('--workers', 1, FULL_LANES),
     )
-    .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them)`, integerFlag('--max-replica-lag', 1))
+    .option('--max-replica-lag <ms>', `hold ${dataWork} back while any replica is further behind than this (PostgreSQL: the replicas pg_stat_replication lists, unless --replica names them); batches then aim at half this at most, unless --batch-ms is given`, integerFlag('--max-replica-lag', 1))
     .option('--replica <url>', 'a replica whose lag --max-replica-lag watches, read on the replica itself; repeat for each (MySQL and MariaDB need it, but for a Galera node, whose cluster lists its nodes)', (url: string, given: string[] = []) => [...given, url]);
   if (phase === 'contract') {
     command.option('--force <reason>', 'go on although a transition verification found mismatching rows; the reason is recorded in the ledger');
