@@ -140,10 +140,10 @@ const readColumns: Reader = async (conn, { schema, tables, tableRows }) => {
     const table = tables[row.table_name];
     if (!table) continue;
     const column = (kind: string, detail: string) => found.push({ kind, name: row.name, table: row.table_name, detail });
-    // MariaDB's JSON is a utf8mb4_bin LONGTEXT whatever the table's collation: the type's, not the column's.
-    const json = table.columns.find((c) => c.name === row.name)?.type.kind === 'json';
     const own = tableCollation.get(row.table_name) ?? null;
-    if (row.collation !== null && own !== null && row.collation !== own && !json) {
+    // MariaDB's JSON is a utf8mb4_bin LONGTEXT whatever the table's collation: the type's, not the column's.
+    const json = () => table.columns.find((c) => c.name === row.name)?.type.kind === 'json';
+    if (row.collation !== null && own !== null && row.collation !== own && !json()) {
       column('collation', `COLLATE ${row.collation} (the table's: ${own})`);
     }
     if (/\bINVISIBLE\b/i.test(row.extra)) column('invisible column', 'INVISIBLE: SELECT * leaves it out');
